@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  TELEGRAM_BOT_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must look like 123456:ABC-DEF… (from @BotFather)')
+      .optional(),
+  ),
+  TELEGRAM_API_ROOT: z.preprocess(emptyAsUndefined, z.url().default('https://api.telegram.org')),
+  MONGODB_URI: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  DISTRICT_CODE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Z]{2,6}$/, 'must be 2–6 capital letters, e.g. ALR')
+      .default('ALR'),
+  ),
+  ADMIN_TELEGRAM_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be comma-separated numeric Telegram user ids')
+      .default('')
+      .or(z.literal(''))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
+  MAX_TICKETS_PER_DAY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
+  CONVERSATION_IDLE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(72)),
+  FLOWS_DIR: z.preprocess(emptyAsUndefined, z.string().default('flows')),
+  LOCALES_DIR: z.preprocess(emptyAsUndefined, z.string().default('locales')),
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  WHATSAPP_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
+});
+
+/** Validated configuration; the only place environment variables are read. */
+export type Config = z.infer<typeof schema> & { dataDirAbs: string; flowsDirAbs: string; localesDirAbs: string };
+
+/**
+ * Parse and validate the environment once at start-up.
+ * Throws a {@link ConfigError} whose one-line message names the first bad variable.
+ * @example const config = loadConfig(process.env, process.cwd())
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join('.') ?? 'configuration';
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`);
+  }
+  const c = result.data;
+  return {
+    ...c,
+    dataDirAbs: path.resolve(cwd, c.DATA_DIR),
+    flowsDirAbs: path.resolve(cwd, c.FLOWS_DIR),
+    localesDirAbs: path.resolve(cwd, c.LOCALES_DIR),
+  };
+}

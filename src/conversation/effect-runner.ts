@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import { findBlock, findCategory, type Catalog } from '../domain/catalog';
+import type { Ticket } from '../domain/ticket';
+import { formatDateTime } from '../i18n/format';
+import type { Language } from '../i18n/create-i18n';
+import type { TicketStore } from '../storage/ticket-store';
+import { AppError } from '../errors';
+import type { Effect, InboundMessage, Reply, Text } from './types';
+
+const HOUR_MS = 3_600_000;
+/** How many tickets /status lists. */
+export const STATUS_LIST_LIMIT = 10;
+
+export interface EffectRunnerDeps {
+  tickets: TicketStore;
+  catalog: Catalog;
+  clock: Clock;
+  logger: Logger;
+  districtCode: string;
+  /** Called once for each newly created ticket (routing to officers hooks in here). */
+  onTicketCreated?: (ticket: Ticket) => Promise<void>;
+}
+
+/** Who the effects are for. */
+export interface EffectContext {
+  msg: InboundMessage;
+  citizenId: string;
+  language: Language;
+}
+
+/** The one place where the conversation's effects touch the database. */
+export interface EffectRunner {
+  run(effects: readonly Effect[], ctx: EffectContext): Promise<Reply[]>;
+}
+
+/** Build the effect runner. */
+export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
+  const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+
+  function placeOf(ticket: Ticket): Text {
+    if (ticket.location) {
+      return t('intake.summary.place_pin', { lat: ticket.location.lat.toFixed(5), lon: ticket.location.lon.toFixed(5) });
+    }
+    const block = findBlock(deps.catalog, ticket.block);
+    return t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: ticket.locality ?? '' });
+  }
+
+  function categoryText(ticket: Ticket): Text {
+    return t(findCategory(deps.catalog, ticket.category)?.label ?? 'category.other');
+  }
+
+  async function createTicket(effect: Extract<Effect, { type: 'create_ticket' }>, ctx: EffectContext): Promise<Reply[]> {
+    const a = effect.answers;
+    const category = findCategory(deps.catalog, a.category);
+    if (!category || !a.description) {
+      throw new AppError('INVALID_TRANSITION', 'submit without category or description');
+    }
+    const now = deps.clock.now();
+    const { ticket, created } = await deps.tickets.create({
+      idempotencyKey: `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`,
+      district: deps.districtCode,
+      citizenId: ctx.citizenId,
+      channel: ctx.msg.channel,
+      chatId: ctx.msg.chatId,
+      language: ctx.language,
+      category: category.id,
+      department: category.department,
+      ...(a.block ? { block: a.block } : {}),
+      ...(a.locality ? { locality: a.locality } : {}),
+      ...(a.location ? { location: a.location } : {}),
+      description: a.description,
+      attachments: a.attachments,
+      ...(a.phone ? { phone: a.phone } : {}),
+      status: 'new',
+      ackDueAt: new Date(now.getTime() + category.sla.acknowledgeHours * HOUR_MS),
+      resolveDueAt: new Date(now.getTime() + category.sla.resolveHours * HOUR_MS),
+      createdAt: now,
+      updatedAt: now,
+      history: [{ at: now, by: { kind: 'citizen', id: ctx.citizenId }, action: 'created', to: 'new' }],
+    });
+    deps.logger.info({ event: 'ticket_created', ref: ticket.ref, category: ticket.category, channel: ticket.channel, created }, 'ticket created');
+    if (created && deps.onTicketCreated) await deps.onTicketCreated(ticket);
+    return [{ text: t('intake.submitted', { ref: ticket.ref, date: formatDateTime(ticket.createdAt, ctx.language) }) }];
+  }
+
+  async function showStatus(effect: Extract<Effect, { type: 'show_status' }>, ctx: EffectContext): Promise<Reply[]> {
+    if (effect.ref) {
+      const ticket = await deps.tickets.findByRef(effect.ref);
+      // Another citizen's ticket is answered exactly like a missing one.
+      if (!ticket || ticket.citizenId !== ctx.citizenId) return [{ text: t('status.not_found', { ref: effect.ref }) }];
+      return [
+        {
+          text: t('status.detail', {
+            ref: ticket.ref,
+            category: categoryText(ticket),
+            place: placeOf(ticket),
+            status: t(`ticket.status.${ticket.status}`),
+            created: formatDateTime(ticket.createdAt, ctx.language),
+            updated: formatDateTime(ticket.updatedAt, ctx.language),
+          }),
+        },
+      ];
+    }
+    const list = await deps.tickets.recentForCitizen(ctx.citizenId, STATUS_LIST_LIMIT);
+    if (list.length === 0) return [{ text: t('status.none') }];
+    const items = list.map((ticket) =>
+      t('status.item', {
+        ref: ticket.ref,
+        category: categoryText(ticket),
+        status: t(`ticket.status.${ticket.status}`),
+        date: formatDateTime(ticket.createdAt, ctx.language),
+      }),
+    );
+    return [{ text: t('status.list', { items }) }];
+  }
+
+  return {
+    async run(effects, ctx) {
+      const replies: Reply[] = [];
+      for (const effect of effects) {
+        if (effect.type === 'create_ticket') replies.push(...(await createTicket(effect, ctx)));
+        else replies.push(...(await showStatus(effect, ctx)));
+      }
+      return replies;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Catalog } from '../domain/catalog';
+import { ConcurrentUpdateError } from '../errors';
+import type { Language, Translator } from '../i18n/create-i18n';
+import type { ConversationStore } from '../storage/conversation-store';
+import { advance, initialState } from './engine';
+import type { EffectRunner } from './effect-runner';
+import type { Flow } from './flow-definition';
+import { renderReplies, type RenderedMessage } from './render';
+import type { InboundMessage } from './types';
+
+/** Attempts when two deliveries for one chat race each other. */
+const MAX_ATTEMPTS = 4;
+
+export interface InboundHandlerDeps {
+  flow: Flow;
+  catalog: Catalog;
+  translator: Translator;
+  conversations: ConversationStore;
+  effects: EffectRunner;
+  clock: Clock;
+  logger: Logger;
+  maxTicketsPerDay: number;
+}
+
+/** The outcome of one incoming message. */
+export interface HandleResult {
+  /** Messages to send back to the same chat, in order. */
+  messages: RenderedMessage[];
+  /** True when this delivery was seen before and nothing was done. */
+  duplicate: boolean;
+  language: Language;
+}
+
+/** Channel adapters call this with every message from a citizen. */
+export type InboundHandler = (msg: InboundMessage) => Promise<HandleResult>;
+
+/**
+ * Load the chat's saved conversation, advance it, carry out the effects, save
+ * it (conditionally on the version read) and return the replies. A delivery
+ * already recorded returns nothing. The only error boundary for citizens: an
+ * unexpected failure is logged once and answered with a polite apology, and
+ * the saved state is left as it was so the citizen can simply try again.
+ */
+export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
+  const labelsOf = (key: string) => deps.translator.allOf(key);
+
+  return async function handle(msg) {
+    const key = `${msg.channel}:${msg.chatId}`;
+    const log = deps.logger.child({ channel: msg.channel, update: msg.updateKey, kind: msg.content.kind });
+    let language: Language = 'hi';
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const doc = await deps.conversations.load(key);
+        if (doc?.seen.includes(msg.updateKey)) {
+          log.info({ event: 'duplicate_update' }, 'update already handled');
+          return { messages: [], duplicate: true, language: doc.state.language };
+        }
+        const state = doc?.state ?? initialState();
+        language = state.language;
+        const citizenId = doc?.citizenId ?? randomUUID();
+        const now = deps.clock.now();
+        const result = advance(deps.flow, state, msg, {
+          now,
+          catalog: deps.catalog,
+          labelsOf,
+          maxTicketsPerDay: deps.maxTicketsPerDay,
+        });
+        language = result.state.language;
+        const effectReplies = await deps.effects.run(result.effects, { msg, citizenId, language });
+        try {
+          await deps.conversations.save({ key, previous: doc, citizenId, state: result.state, updateKey: msg.updateKey, now });
+        } catch (err) {
+          if (err instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
+          throw err;
+        }
+        log.debug({ event: 'update_handled', step: result.state.flow?.step ?? null, effects: result.effects.length }, 'handled');
+        return {
+          messages: renderReplies(deps.translator, language, [...effectReplies, ...result.replies]),
+          duplicate: false,
+          language,
+        };
+      }
+    } catch (err) {
+      log.error({ event: 'update_failed', err }, 'could not handle update');
+      return {
+        messages: renderReplies(deps.translator, language, [{ text: { key: 'error.generic' } }]),
+        duplicate: false,
+        language,
+      };
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import type { Language, Translator } from '../i18n/create-i18n';
+import type { Reply, Text, TextParam } from './types';
+
+/** A reply in words, ready for any channel adapter to lay out. */
+export interface RenderedMessage {
+  text: string;
+  /** Buttons in order; `data` is what a press sends back (`scope|value`). */
+  buttons?: Array<{ label: string; data: string }>;
+  /** Ask for the person's phone number with the platform's own button. */
+  contactRequest?: { label: string };
+  /** Attach a file (CSV export etc.). */
+  document?: { fileName: string; bytes: Buffer; mimeType: string };
+}
+
+/** Separator inside button data; step ids and values never contain it. */
+export const BUTTON_DATA_SEPARATOR = '|';
+
+/** Translate a text, translating nested texts in its parameters first. */
+export function translate(tr: Translator, lang: Language, text: Text): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(text.params ?? {})) params[k] = resolveParam(tr, lang, v);
+  return tr.t(lang, text.key, params);
+}
+
+function resolveParam(tr: Translator, lang: Language, v: TextParam): string | number {
+  if (Array.isArray(v)) return v.map((x) => translate(tr, lang, x)).join('\n');
+  return typeof v === 'object' ? translate(tr, lang, v) : v;
+}
+
+/** Turn the engine's replies into words in the person's language. */
+export function renderReplies(tr: Translator, lang: Language, replies: readonly Reply[]): RenderedMessage[] {
+  return replies.map((r) => {
+    const body = translate(tr, lang, r.text);
+    const text = r.progress ? `${tr.t(lang, 'common.progress', r.progress)}\n${body}` : body;
+    const out: RenderedMessage = { text };
+    if (r.buttons) {
+      out.buttons = r.buttons.options.map((o) => ({
+        label: translate(tr, lang, o.label),
+        data: `${r.buttons?.scope}${BUTTON_DATA_SEPARATOR}${o.value}`,
+      }));
+    }
+    if (r.request === 'contact') out.contactRequest = { label: tr.t(lang, 'intake.phone.share') };
+    return out;
+  });
+}
+
+/** Split button data back into scope and value; undefined when malformed. */
+export function parseButtonData(data: string): { scope: string; value: string } | undefined {
+  const i = data.indexOf(BUTTON_DATA_SEPARATOR);
+  if (i <= 0 || i === data.length - 1) return undefined;
+  return { scope: data.slice(0, i), value: data.slice(i + 1) };
+}

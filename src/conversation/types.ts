@@ -1,0 +1,107 @@
+import type { Language } from '../i18n/create-i18n';
+import type { Catalog } from '../domain/catalog';
+
+/** The chat platforms a message can come by. */
+export type ChannelName = 'telegram' | 'whatsapp' | 'web';
+
+/** What a person sent, already turned from the platform's shape into ours. */
+export type InboundContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'command'; command: string; args: string }
+  | { kind: 'button'; scope: string; value: string }
+  | { kind: 'location'; lat: number; lon: number }
+  | { kind: 'contact'; phone: string; own: boolean }
+  | { kind: 'photo'; fileId: string; caption?: string }
+  | { kind: 'voice'; fileId: string; durationSec?: number }
+  | { kind: 'unsupported'; what: string };
+
+/** One incoming message in channel-neutral form. */
+export interface InboundMessage {
+  channel: ChannelName;
+  /** The person's chat id on that channel (private chats only). */
+  chatId: string;
+  /** Unique per delivery on the channel (Telegram update_id); a repeat is ignored. */
+  updateKey: string;
+  receivedAt: Date;
+  firstName?: string;
+  content: InboundContent;
+}
+
+/** A translatable text: an i18next key and its parameters, which may be texts themselves. */
+export interface Text {
+  key: string;
+  params?: Record<string, TextParam>;
+}
+/** A list of texts is translated item by item and joined with line breaks. */
+export type TextParam = string | number | Text | Text[];
+
+/** A set of buttons answering one question; `scope` says which question. */
+export interface ButtonSet {
+  scope: string;
+  options: Array<{ value: string; label: Text }>;
+}
+
+/** One message to send, before translation. */
+export interface Reply {
+  text: Text;
+  progress?: { n: number; total: number };
+  buttons?: ButtonSet;
+  /** Ask the platform for the person's own phone number (Telegram contact button). */
+  request?: 'contact';
+}
+
+export interface Attachment {
+  kind: 'photo' | 'voice';
+  fileId: string;
+  durationSec?: number;
+}
+
+export interface Answers {
+  category?: string;
+  block?: string;
+  locality?: string;
+  location?: { lat: number; lon: number };
+  description?: string;
+  attachments: Attachment[];
+  phone?: string;
+}
+
+/** Where a citizen is inside a flow; serialisable, saved after every step. */
+export interface FlowState {
+  flowId: string;
+  version: number;
+  step: string;
+  mode: 'answer' | 'confirm-category' | 'edit-menu';
+  suggestion?: string;
+  /** While changing one field from the summary: the step after which to return. */
+  editEndAfter?: string;
+  answers: Answers;
+}
+
+/** Everything the engine remembers about one chat between messages. */
+export interface ConversationState {
+  language: Language;
+  flow?: FlowState;
+  /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
+  quota: { day: string; count: number };
+}
+
+/** Work the engine asks the host to do; the engine itself performs no I/O. */
+export type Effect =
+  | { type: 'create_ticket'; answers: Answers; flowId: string }
+  | { type: 'show_status'; ref?: string };
+
+/** What the engine needs to know besides the flow and the state. */
+export interface EngineContext {
+  now: Date;
+  catalog: Catalog;
+  /** Every translation of a key, to accept typed labels in either language. */
+  labelsOf(key: string): string[];
+  maxTicketsPerDay: number;
+}
+
+export interface EngineResult {
+  state: ConversationState;
+  replies: Reply[];
+  effects: Effect[];
+}

@@ -1,0 +1,59 @@
+import type { Attachment, ChannelName } from '../conversation/types';
+
+/** Where a ticket is in its life. */
+export const TICKET_STATUSES = ['new', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** Who did something to a ticket. */
+export interface Actor {
+  kind: 'citizen' | 'staff' | 'system';
+  id: string;
+  role?: string;
+}
+
+/** One line of a ticket's history; the history is only ever appended to. */
+export interface HistoryEntry {
+  at: Date;
+  by: Actor;
+  action: string;
+  text?: string;
+  from?: TicketStatus;
+  to?: TicketStatus;
+}
+
+/** A complaint as the domain sees it. */
+export interface Ticket {
+  ref: string;
+  district: string;
+  citizenId: string;
+  channel: ChannelName;
+  chatId: string;
+  language: 'hi' | 'en';
+  category: string;
+  department: string;
+  block?: string;
+  locality?: string;
+  location?: { lat: number; lon: number };
+  description: string;
+  attachments: Attachment[];
+  phone?: string;
+  status: TicketStatus;
+  ackDueAt: Date;
+  resolveDueAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  history: HistoryEntry[];
+}
+
+/**
+ * A reference such as ALR-000123: district code and a zero-padded counter
+ * (wider once a district passes a million).
+ */
+export function formatReference(districtCode: string, n: number): string {
+  return `${districtCode}-${String(n).padStart(6, '0')}`;
+}
+
+/** Whether a typed string has the shape of a reference (any district). */
+export function looksLikeReference(s: string): boolean {
+  return /^[A-Z]{2,6}-\d{6,}$/.test(s);
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import i18next, { type i18n as I18n, type TFunction } from 'i18next';
+
+/** Languages the product speaks, Hindi first. */
+export const LANGUAGES = ['hi', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** Narrow an arbitrary string (a Telegram language_code, a typed answer) to a supported language. */
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** The loaded translations and a fixed translator per language. */
+export interface Translator {
+  instance: I18n;
+  t(lang: Language, key: string, params?: Record<string, unknown>): string;
+  /** Every translation of a key, for matching typed answers in either language. */
+  allOf(key: string): string[];
+  has(lang: Language, key: string): boolean;
+}
+
+/**
+ * Load locales/<lang>/translation.json for every language into a private
+ * i18next instance (no global state). Missing keys do not fall back to the
+ * other language: a test pins that both files hold every key.
+ * @example const tr = createTranslator('/app/locales'); tr.t('hi', 'menu.prompt')
+ */
+export function createTranslator(localesDir: string): Translator {
+  const resources: Record<string, { translation: Record<string, unknown> }> = {};
+  for (const lang of LANGUAGES) {
+    const file = path.join(localesDir, lang, 'translation.json');
+    resources[lang] = { translation: JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> };
+  }
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: 'hi',
+    fallbackLng: false,
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  const fixed = new Map<Language, TFunction>(LANGUAGES.map((l) => [l, instance.getFixedT(l)]));
+  return {
+    instance,
+    t(lang, key, params) {
+      return (fixed.get(lang) as TFunction)(key, params ?? {}) as string;
+    },
+    allOf(key) {
+      return LANGUAGES.filter((l) => instance.exists(key, { lng: l })).map((l) => (fixed.get(l) as TFunction)(key) as string);
+    },
+    has(lang, key) {
+      return instance.exists(key, { lng: lang });
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Paths pino blanks out wherever they appear: people's phone numbers and the
+ * words they wrote must never reach a log file.
+ */
+export const REDACTED_PATHS = [
+  'phone',
+  '*.phone',
+  'text',
+  '*.text',
+  'description',
+  '*.description',
+  'body',
+  '*.body',
+  'caption',
+  '*.caption',
+  'token',
+  '*.token',
+];
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  level: string;
+  pretty: boolean;
+  destination?: pino.DestinationStream;
+}
+
+/**
+ * The one pino logger of the process; children carry per-update context.
+ * @example const log = createLogger({ level: 'info', pretty: false })
+ */
+export function createLogger(opts: LoggerOptions): Logger {
+  const base: pino.LoggerOptions = {
+    level: opts.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'jan-sahayak' },
+  };
+  if (opts.destination) return pino(base, opts.destination);
+  if (opts.pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } });
+  }
+  return pino(base);
+}
+
+export type { Logger };

@@ -1,0 +1,55 @@
+import { ConcurrentUpdateError } from '../errors';
+import type { ConversationState } from '../conversation/types';
+import type { ConversationDoc, Models } from './models';
+
+/** How many recent update keys a conversation remembers for de-duplication. */
+export const SEEN_WINDOW = 50;
+
+/** Saved conversations, read and written once per message. */
+export interface ConversationStore {
+  load(key: string): Promise<ConversationDoc | null>;
+  /**
+   * Save the state after one message; fails with ConcurrentUpdateError when
+   * another delivery saved first (the caller then reads again).
+   */
+  save(input: {
+    key: string;
+    previous: ConversationDoc | null;
+    citizenId: string;
+    state: ConversationState;
+    updateKey: string;
+    now: Date;
+  }): Promise<void>;
+}
+
+/** The store over the Conversation model (one findOne, one write per message). */
+export function createConversationStore(models: Models): ConversationStore {
+  const { Conversation } = models;
+  return {
+    async load(key) {
+      return Conversation.findOne({ _id: key }).lean<ConversationDoc>().exec();
+    },
+    async save({ key, previous, citizenId, state, updateKey, now }) {
+      const seen = [...(previous?.seen ?? []), updateKey].slice(-SEEN_WINDOW);
+      if (!previous) {
+        try {
+          await Conversation.create({ _id: key, citizenId, state, seen, version: 1, createdAt: now, updatedAt: now });
+        } catch (err) {
+          if (isDuplicateKey(err)) throw new ConcurrentUpdateError(`conversation ${key} created concurrently`);
+          throw err;
+        }
+        return;
+      }
+      const res = await Conversation.collection.updateOne(
+        { _id: key, version: previous.version } as never,
+        { $set: { state, seen, version: previous.version + 1, updatedAt: now } },
+      );
+      if (res.matchedCount === 0) throw new ConcurrentUpdateError(`conversation ${key} changed concurrently`);
+    },
+  };
+}
+
+/** MongoDB's duplicate key error, from either server. */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

@@ -1,0 +1,109 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ConversationState } from '../conversation/types';
+import type { Ticket } from '../domain/ticket';
+
+/** One chat's saved conversation: its state, and the deliveries already handled. */
+export interface ConversationDoc {
+  _id: string;
+  citizenId: string;
+  state: ConversationState;
+  /** Recent update keys, newest last: a redelivered update is recognised and ignored. */
+  seen: string[];
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TicketDoc extends Ticket {
+  /** channel:chat:update of the message that submitted it; makes a retried submit create nothing new. */
+  idempotencyKey: string;
+}
+
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+
+const conversationSchema = new Schema<ConversationDoc>(
+  {
+    _id: { type: String, required: true },
+    citizenId: { type: String, required: true },
+    state: { type: Schema.Types.Mixed, required: true },
+    seen: { type: [String], default: [] },
+    version: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+conversationSchema.index({ updatedAt: 1 });
+
+const attachmentSchema = new Schema(
+  { kind: { type: String, required: true }, fileId: { type: String, required: true }, durationSec: Number },
+  { _id: false },
+);
+const historySchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    by: { kind: { type: String, required: true }, id: { type: String, required: true }, role: String },
+    action: { type: String, required: true },
+    text: String,
+    from: String,
+    to: String,
+  },
+  { _id: false },
+);
+
+const ticketSchema = new Schema<TicketDoc>(
+  {
+    ref: { type: String, required: true },
+    idempotencyKey: { type: String, required: true },
+    district: { type: String, required: true },
+    citizenId: { type: String, required: true },
+    channel: { type: String, required: true },
+    chatId: { type: String, required: true },
+    language: { type: String, required: true },
+    category: { type: String, required: true },
+    department: { type: String, required: true },
+    block: String,
+    locality: String,
+    location: { type: new Schema({ lat: Number, lon: Number }, { _id: false }), default: undefined },
+    description: { type: String, required: true },
+    attachments: { type: [attachmentSchema], default: [] },
+    phone: String,
+    status: { type: String, required: true },
+    ackDueAt: { type: Date, required: true },
+    resolveDueAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    history: { type: [historySchema], default: [] },
+  },
+  { versionKey: false },
+);
+ticketSchema.index({ ref: 1 }, { unique: true });
+ticketSchema.index({ idempotencyKey: 1 }, { unique: true });
+ticketSchema.index({ citizenId: 1, createdAt: -1 });
+ticketSchema.index({ department: 1, status: 1 });
+
+const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
+
+/** The models of one connection; no global mongoose state. */
+export interface Models {
+  Conversation: Model<ConversationDoc>;
+  Ticket: Model<TicketDoc>;
+  Counter: Model<CounterDoc>;
+}
+
+/**
+ * Register the schemas on a connection and build their indexes (explicitly,
+ * so start-up fails early if the server refuses one).
+ */
+export async function createModels(conn: Connection): Promise<Models> {
+  const models: Models = {
+    Conversation: conn.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
+    Ticket: conn.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
+    Counter: conn.model<CounterDoc>('Counter', counterSchema, 'counters'),
+  };
+  await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
+  return models;
+}
