@@ -259,12 +259,14 @@ class Turn {
       this.say('intake.category.no_match');
       return this.ask();
     }
-    // The citizen already described the problem: keep it as the description
-    // when it is long enough, so they need not type it twice.
+    // The citizen already described the problem: if they accept the
+    // suggestion, their words become the description so they need not type
+    // them twice.
     const descStep = this.flow.steps.find((s): s is TextStep => s.kind === 'text' && s.save === 'description');
+    delete fs.draft;
     if (descStep && !fs.answers.description) {
       const check = checkText(typed, descStep.minLength, descStep.maxLength);
-      if (check.ok) fs.answers.description = check.value;
+      if (check.ok) fs.draft = check.value;
     }
     fs.mode = 'confirm-category';
     fs.suggestion = best.categoryId;
@@ -275,25 +277,32 @@ class Turn {
     const value = this.pick(content, this.yesNo());
     if (value === 'yes' && fs.suggestion) {
       const category = fs.suggestion;
-      fs.mode = 'answer';
-      delete fs.suggestion;
+      if (fs.draft) {
+        fs.answers.description = fs.draft;
+        this.say('intake.category.kept_words');
+      }
+      this.leaveConfirm(fs);
       return this.chose(fs, step, category);
     }
     if (value === 'no') {
-      fs.mode = 'answer';
-      delete fs.suggestion;
+      this.leaveConfirm(fs);
       return this.ask();
     }
     // A category named outright also answers the question.
     const direct = content.kind === 'text' ? matchOption(content.text, this.choiceOptions(step), this.ctx.labelsOf) : undefined;
     if (direct) {
-      fs.mode = 'answer';
-      delete fs.suggestion;
+      this.leaveConfirm(fs);
       return this.chose(fs, step, direct);
     }
     if (content.kind !== 'text' && content.kind !== 'button') this.wrongKind(content);
     else this.say('error.pick_option');
     this.ask();
+  }
+
+  private leaveConfirm(fs: FlowState): void {
+    fs.mode = 'answer';
+    delete fs.suggestion;
+    delete fs.draft;
   }
 
   private text(fs: FlowState, step: TextStep, content: InboundContent): void {
@@ -446,7 +455,6 @@ class Turn {
         progress,
         buttons: this.buttons(scope, this.yesNo()),
       });
-      if (fs.answers.description) this.say('intake.category.kept_words');
       return;
     }
     if (fs.mode === 'edit-menu' && step.kind === 'summary') {

@@ -73,6 +73,8 @@ export interface FlowState {
   step: string;
   mode: 'answer' | 'confirm-category' | 'edit-menu';
   suggestion?: string;
+  /** The citizen's own words behind a suggestion; become the description if they accept it. */
+  draft?: string;
   /** While changing one field from the summary: the step after which to return. */
   editEndAfter?: string;
   answers: Answers;

@@ -22,7 +22,7 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
     const counter = await Counter.findOneAndUpdate(
       { _id: `ticket:${districtCode}` },
       { $inc: { seq: 1 } },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     )
       .lean()
       .exec();

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createApp } from './app';
+import { systemClock } from './clock';
+import { loadConfig } from './config';
+import { connectDatabase } from './db/connect';
+import { startEmbeddedDb, type EmbeddedDb } from './db/embedded-server';
+import { AppError } from './errors';
+import { createLogger } from './logger';
+
+/**
+ * The composition root: configuration, logger, database, application,
+ * signals. Nothing else in src/ does work at import time.
+ */
+async function main(): Promise<void> {
+  const cwd = process.cwd();
+  const envFile = path.join(cwd, '.env');
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+
+  const config = loadConfig(process.env, cwd);
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    pretty: (config.LOG_FORMAT ?? (config.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty')) === 'pretty',
+  });
+
+  let embedded: EmbeddedDb | undefined;
+  let uri = config.MONGODB_URI;
+  if (!uri) {
+    fs.mkdirSync(config.dataDirAbs, { recursive: true });
+    embedded = await startEmbeddedDb({ dataDir: config.dataDirAbs, logger: logger.child({ component: 'db' }) });
+    uri = embedded.uri;
+    logger.info({ event: 'embedded_db_started', kind: embedded.kind, dataDir: config.dataDirAbs }, 'embedded database started');
+  }
+  const conn = await connectDatabase(uri);
+  const app = await createApp({ config, logger, clock: systemClock, conn });
+  await app.start();
+  logger.info({ event: 'started', district: config.DISTRICT_CODE }, 'Jan Sahayak is running');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'stopping', signal }, 'shutting down');
+    try {
+      await app.stop();
+      await conn.close();
+      await embedded?.stop();
+    } finally {
+      logger.flush();
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  // Configuration errors are one line naming the variable; anything else gets its stack.
+  if (err instanceof AppError && err.origin === 'config') console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { createApp, type App } from '../../src/app';
+import { createFixedClock } from '../../src/clock';
+import { loadConfig, type Config } from '../../src/config';
+import { createTranslator } from '../../src/i18n/create-i18n';
+import { createLogger } from '../../src/logger';
+import { openTestDb, type TestDb } from './test-db';
+
+/** 10:00 in Alirajpur on a fixed day: transcripts and deadlines stay stable. */
+export const FIXED_START = new Date('2026-11-28T04:30:00.000Z');
+export const REPO_ROOT = `${__dirname}/../..`;
+
+/** A log sink whose lines a test can read back. */
+export function captureLogs(): { stream: Writable; lines: () => string[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean) };
+}
+
+/** The real application on a private test database, with a fixed clock and captured logs. */
+export interface TestApp {
+  app: App;
+  config: Config;
+  clock: ReturnType<typeof createFixedClock>;
+  db: TestDb;
+  logs: () => string[];
+  translator: ReturnType<typeof createTranslator>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', ...env }, REPO_ROOT);
+  const db = await openTestDb();
+  const clock = createFixedClock(FIXED_START);
+  const logs = captureLogs();
+  const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
+  const app = await createApp({ config, logger, clock, conn: db.conn });
+  return {
+    app,
+    config,
+    clock,
+    db,
+    logs: logs.lines,
+    translator: createTranslator(config.localesDirAbs),
+    async close() {
+      await app.stop();
+      await db.close();
+    },
+  };
+}
