@@ -21,7 +21,24 @@ export interface Translator {
 }
 
 /**
- * Load locales/<lang>/translation.json for every language into a private
+ * All JSON files of one language folder merged into one tree. Each file holds
+ * its own top-level keys (translation.json the citizen's words, staff.json the
+ * staff's, …); a key defined twice is a mistake and stops start-up.
+ */
+export function loadLanguage(dir: string): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const tree = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(tree)) {
+      if (k in merged) throw new Error(`${path.join(dir, file)}: top-level key "${k}" is already defined in another file`);
+      merged[k] = v;
+    }
+  }
+  return merged;
+}
+
+/**
+ * Load every locales/<lang>/*.json for every language into a private
  * i18next instance (no global state). Missing keys do not fall back to the
  * other language: a test pins that both files hold every key.
  * @example const tr = createTranslator('/app/locales'); tr.t('hi', 'menu.prompt')
@@ -29,8 +46,7 @@ export interface Translator {
 export function createTranslator(localesDir: string): Translator {
   const resources: Record<string, { translation: Record<string, unknown> }> = {};
   for (const lang of LANGUAGES) {
-    const file = path.join(localesDir, lang, 'translation.json');
-    resources[lang] = { translation: JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> };
+    resources[lang] = { translation: loadLanguage(path.join(localesDir, lang)) };
   }
   const instance = i18next.createInstance();
   void instance.init({
