@@ -19,7 +19,8 @@ export function telegramUpdateToInbound(update: Update, receivedAt: Date): Inbou
       updateKey,
       receivedAt,
       firstName: q.from.first_name,
-      content: parsed ? { kind: 'button', ...parsed } : { kind: 'unsupported', what: 'button' },
+      // Unparseable data (an old bot version's button) is answered like a stale button.
+      content: { kind: 'button', ...(parsed ?? { scope: '', value: '' }) },
     };
   }
   const m = update.message;
