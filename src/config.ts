@@ -16,7 +16,14 @@ const schema = z.object({
       .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must look like 123456:ABC-DEF… (from @BotFather)')
       .optional(),
   ),
-  TELEGRAM_API_ROOT: z.preprocess(emptyAsUndefined, z.url().default('https://api.telegram.org')),
+  TELEGRAM_API_ROOT: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://api.telegram.org')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .default('https://api.telegram.org'),
+  ),
   MONGODB_URI: z.preprocess(
     emptyAsUndefined,
     z

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('configuration', () => {
+  test('defaults: no token, embedded database under ./data, district ALR, 5 tickets a day', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(c.MONGODB_URI).toBeUndefined();
+    expect(c.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
+    expect(c.dataDirAbs).toBe('/srv/app/data');
+    expect(c.DISTRICT_CODE).toBe('ALR');
+    expect(c.MAX_TICKETS_PER_DAY).toBe(5);
+    expect(c.ADMIN_TELEGRAM_IDS).toEqual([]);
+  });
+
+  test('values are parsed: admin ids split, numbers coerced, empty strings count as unset', () => {
+    const c = loadConfig(
+      { ADMIN_TELEGRAM_IDS: ' 11, 22 ,33', MAX_TICKETS_PER_DAY: '3', MONGODB_URI: '', DISTRICT_CODE: 'JHB' },
+      '/x',
+    );
+    expect(c.ADMIN_TELEGRAM_IDS).toEqual(['11', '22', '33']);
+    expect(c.MAX_TICKETS_PER_DAY).toBe(3);
+    expect(c.MONGODB_URI).toBeUndefined();
+    expect(c.DISTRICT_CODE).toBe('JHB');
+  });
+
+  test.each([
+    ['TELEGRAM_BOT_TOKEN', 'not-a-token'],
+    ['TELEGRAM_API_ROOT', 'localhost:8081'],
+    ['MONGODB_URI', 'postgres://x'],
+    ['DISTRICT_CODE', 'alr'],
+    ['ADMIN_TELEGRAM_IDS', 'alice,bob'],
+    ['LOG_LEVEL', 'loud'],
+    ['MAX_TICKETS_PER_DAY', '0'],
+  ])('a bad %s is refused with a message naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value }, '/x')).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value }, '/x')).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  test('the service stops at start-up with one line naming the bad variable', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DISTRICT_CODE: 'bad code', MONGODB_URI: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(res.status).toBe(1);
+    const lines = res.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/DISTRICT_CODE/);
+  });
+});

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import fc from 'fast-check';
+import { advance, initialState } from '../../src/conversation/engine';
+import { loadFlow } from '../../src/conversation/flow-definition';
+import type { ConversationState, InboundContent, InboundMessage } from '../../src/conversation/types';
+import { loadCatalog } from '../../src/domain/catalog-loader';
+import { createTranslator } from '../../src/i18n/create-i18n';
+
+const ROOT = path.resolve(__dirname, '../..');
+const flow = loadFlow(path.join(ROOT, 'flows'), 'citizen-intake');
+const catalog = loadCatalog(path.join(ROOT, 'flows'));
+const tr = createTranslator(path.join(ROOT, 'locales'));
+const NOW = new Date('2026-11-28T04:30:00Z');
+const ctx = { now: NOW, catalog, labelsOf: (k: string) => tr.allOf(k), maxTicketsPerDay: 5 };
+
+let n = 0;
+const msg = (content: InboundContent): InboundMessage => ({
+  channel: 'telegram',
+  chatId: '1',
+  updateKey: String(++n),
+  receivedAt: NOW,
+  content,
+});
+const text = (t: string): InboundContent => ({ kind: 'text', text: t });
+const button = (scope: string, value: string): InboundContent => ({ kind: 'button', scope, value });
+const cmd = (command: string, args = ''): InboundContent => ({ kind: 'command', command, args });
+
+/** Feed inputs one after another; return the last result. */
+function play(inputs: InboundContent[], state: ConversationState = initialState()) {
+  let r = { state, replies: [] as ReturnType<typeof advance>['replies'], effects: [] as ReturnType<typeof advance>['effects'] };
+  for (const c of inputs) r = advance(flow, r.state, msg(c), ctx);
+  return r;
+}
+
+const toSummary = [
+  cmd('new'),
+  button('category', 'ration'),
+  button('block', 'jobat'),
+  text('Ward 5'),
+  text('No ration for two months'),
+  button('phone', 'skip'),
+];
+
+describe('the intake engine', () => {
+  test('is pure: the given state is not changed and the result survives JSON', () => {
+    const before = initialState();
+    const frozen = JSON.stringify(before);
+    const r = play(toSummary, before);
+    expect(JSON.stringify(before)).toBe(frozen);
+    expect(JSON.parse(JSON.stringify(r.state))).toEqual(r.state);
+    expect(r.state.flow?.step).toBe('summary');
+  });
+
+  test('submit emits one create_ticket effect with the answers and counts against the daily limit', () => {
+    const r = play([...toSummary, button('summary', 'submit')]);
+    expect(r.effects).toEqual([
+      {
+        type: 'create_ticket',
+        flowId: 'citizen-intake',
+        answers: { category: 'ration', block: 'jobat', locality: 'Ward 5', description: 'No ration for two months', attachments: [] },
+      },
+    ]);
+    expect(r.state.flow).toBeUndefined();
+    expect(r.state.quota).toEqual({ day: '2026-11-28', count: 1 });
+  });
+
+  test('the daily limit refuses a new complaint and names the helpline', () => {
+    const full: ConversationState = { ...initialState(), quota: { day: '2026-11-28', count: 5 } };
+    const r = play([cmd('new')], full);
+    expect(r.state.flow).toBeUndefined();
+    expect(r.replies.map((x) => x.text.key)).toEqual(['intake.quota_exceeded']);
+    expect(tr.t('hi', 'intake.quota_exceeded', { limit: 5 })).toContain('181');
+    // Yesterday's count does not hold today.
+    const yesterday: ConversationState = { ...initialState(), quota: { day: '2026-11-27', count: 5 } };
+    expect(play([cmd('new')], yesterday).state.flow?.step).toBe('category');
+  });
+
+  test('changing the place from the summary with a location pin returns to the summary', () => {
+    const r = play([...toSummary, button('summary', 'change'), button('summary.edit', 'place'), { kind: 'location', lat: 22.3, lon: 74.36 }]);
+    expect(r.state.flow?.step).toBe('summary');
+    expect(r.state.flow?.answers).toMatchObject({ location: { lat: 22.3, lon: 74.36 } });
+    expect(r.state.flow?.answers.block).toBeUndefined();
+    expect(r.state.flow?.answers.locality).toBeUndefined();
+  });
+
+  test('switching language mid-flow asks the same question again', () => {
+    const mid = play([cmd('new'), button('category', 'health')]);
+    const r = advance(flow, mid.state, msg(button('lang', 'en')), ctx);
+    expect(r.state.language).toBe('en');
+    expect(r.replies.map((x) => x.text.key)).toEqual(['language.changed', 'intake.block.prompt']);
+    expect(r.state.flow?.step).toBe('block');
+  });
+
+  test('/status inside a flow asks the effect and keeps the citizen at their step', () => {
+    const mid = play([cmd('new'), button('category', 'health')]);
+    const r = advance(flow, mid.state, msg(cmd('status', 'alr-000007')), ctx);
+    expect(r.effects).toEqual([{ type: 'show_status', ref: 'ALR-000007' }]);
+    expect(r.state.flow?.step).toBe('block');
+  });
+
+  test('never silent and never throws, whatever arrives in whatever order', () => {
+    const content: fc.Arbitrary<InboundContent> = fc.oneof(
+      fc.string().map(text),
+      fc.constantFrom('start', 'new', 'cancel', 'help', 'status', 'language', 'xyz').map((c) => cmd(c)),
+      fc.tuple(fc.constantFrom('category', 'block', 'phone', 'summary', 'summary.edit', 'category.confirm', 'menu', 'lang', ''), fc.string()).map(([s, v]) => button(s, v)),
+      fc.tuple(fc.constantFrom('category', 'block', 'phone', 'summary', 'summary.edit', 'category.confirm', 'menu', 'lang'), fc.constantFrom('ration', 'jobat', 'skip', 'submit', 'change', 'place', 'yes', 'no', 'new', 'en', 'back')).map(([s, v]) => button(s, v)),
+      fc.record({ kind: fc.constant('location' as const), lat: fc.double({ min: -90, max: 90, noNaN: true }), lon: fc.double({ min: -180, max: 180, noNaN: true }) }),
+      fc.record({ kind: fc.constant('photo' as const), fileId: fc.string({ minLength: 1 }) }),
+      fc.record({ kind: fc.constant('voice' as const), fileId: fc.string({ minLength: 1 }) }),
+      fc.record({ kind: fc.constant('contact' as const), phone: fc.string(), own: fc.boolean() }),
+      fc.constant({ kind: 'unsupported' as const, what: 'sticker' }),
+    );
+    fc.assert(
+      fc.property(fc.array(content, { maxLength: 40 }), (inputs) => {
+        let state = initialState();
+        for (const c of inputs) {
+          const r = advance(flow, state, msg(c), ctx);
+          const createsTicket = r.effects.some((e) => e.type === 'create_ticket' || e.type === 'show_status');
+          expect(r.replies.length > 0 || createsTicket).toBe(true);
+          for (const reply of r.replies) expect(tr.has(r.state.language, reply.text.key)).toBe(true);
+          state = JSON.parse(JSON.stringify(r.state)) as ConversationState;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
