@@ -50,7 +50,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
   return async function handle(msg) {
     const key = `${msg.channel}:${msg.chatId}`;
     const log = deps.logger.child({ channel: msg.channel, update: msg.updateKey, kind: msg.content.kind });
-    let language: Language = 'hi';
+    // The language to apologise in if anything below throws.
+    const spoken: { language: Language } = { language: 'hi' };
     try {
       for (let attempt = 1; ; attempt++) {
         const doc = await deps.conversations.load(key);
@@ -59,7 +60,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           return { messages: [], duplicate: true, language: doc.state.language };
         }
         const state = doc?.state ?? initialState();
-        language = state.language;
+        spoken.language = state.language;
         const citizenId = doc?.citizenId ?? randomUUID();
         const now = deps.clock.now();
         const result = advance(deps.flow, state, msg, {
@@ -68,7 +69,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           labelsOf,
           maxTicketsPerDay: deps.maxTicketsPerDay,
         });
-        language = result.state.language;
+        const language = result.state.language;
+        spoken.language = language;
         const effectReplies = await deps.effects.run(result.effects, { msg, citizenId, language });
         try {
           await deps.conversations.save({ key, previous: doc, citizenId, state: result.state, updateKey: msg.updateKey, now });
@@ -86,9 +88,9 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
     } catch (err) {
       log.error({ event: 'update_failed', err }, 'could not handle update');
       return {
-        messages: renderReplies(deps.translator, language, [{ text: { key: 'error.generic' } }]),
+        messages: renderReplies(deps.translator, spoken.language, [{ text: { key: 'error.generic' } }]),
         duplicate: false,
-        language,
+        language: spoken.language,
       };
     }
   };
