@@ -286,7 +286,10 @@ async function startMemoryServer(dataDir: string, logger: Logger): Promise<Embed
   const dbPath = path.join(dataDir, 'memory-server');
   await makeDataDir(dbPath);
   const started = Date.now();
-  logger.debug({ event: 'db.embedded.starting', kind: 'memory-server', dataDir: dbPath }, 'starting mongodb-memory-server');
+  logger.debug(
+    { event: 'db.embedded.starting', kind: 'memory-server', dataDir: dbPath },
+    'starting mongodb-memory-server',
+  );
   let server: Awaited<ReturnType<MemoryServerModule['MongoMemoryServer']['create']>>;
   try {
     server = await mod.MongoMemoryServer.create({
@@ -538,7 +541,10 @@ async function withLockFile<T>(lockPath: string, logger: Logger, fn: () => Promi
         continue;
       }
       if (!announced) {
-        logger.info({ event: 'ferretdb.build.wait', lockPath }, 'another process is building the FerretDB helper; waiting');
+        logger.info(
+          { event: 'ferretdb.build.wait', lockPath },
+          'another process is building the FerretDB helper; waiting',
+        );
         announced = true;
       }
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,0 +1,105 @@
+// Command ferretdb runs an embedded FerretDB with its SQLite handler so that the
+// project has a MongoDB-compatible server on machines without mongod.
+//
+// It prints exactly one line to stdout once the listener is bound:
+//
+//	READY mongodb://127.0.0.1:PORT/
+//
+// and stops on SIGINT/SIGTERM or, with -watch-stdin, when stdin reaches EOF.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on; port 0 picks a free port")
+	sqliteDir := flag.String("sqlite-dir", "", "existing directory for the SQLite databases (required)")
+	logLevel := flag.String("log-level", "warn", "FerretDB log level: debug, info, warn or error")
+	watchStdin := flag.Bool("watch-stdin", false, "exit when stdin is closed (the parent died or let go of us)")
+	flag.Parse()
+
+	if err := run(*listen, *sqliteDir, *logLevel, *watchStdin); err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(listen, sqliteDir, logLevel string, watchStdin bool) error {
+	if sqliteDir == "" {
+		return fmt.Errorf("-sqlite-dir is required")
+	}
+
+	abs, err := filepath.Abs(sqliteDir)
+	if err != nil {
+		return fmt.Errorf("resolve -sqlite-dir: %w", err)
+	}
+
+	// FerretDB refuses a missing directory with a confusing message, so fail early and plainly.
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return fmt.Errorf("-sqlite-dir %q must be an existing directory", abs)
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		return fmt.Errorf("-log-level: %w", err)
+	}
+
+	// Logs go to stderr so that stdout carries only the READY line.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	// Building the URL (rather than concatenating) keeps paths with spaces or '%' intact;
+	// FerretDB requires the trailing slash to treat the path as a directory.
+	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/"}).String()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: sqliteURL,
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if watchStdin {
+		// A parent killed with SIGKILL cannot signal us, but the kernel closes its end of
+		// our stdin pipe; treating EOF as a stop request leaves no orphaned server behind.
+		watchCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		ctx = watchCtx
+
+		go func() {
+			_, _ = io.Copy(io.Discard, bufio.NewReader(os.Stdin))
+			cancel()
+		}()
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+
+	// The listener is bound inside New, so the address (with the real port when 0 was
+	// asked for) is known already and clients that connect now wait in the backlog.
+	if _, err := fmt.Fprintf(os.Stdout, "READY %s\n", f.MongoDBURI()); err != nil {
+		stop()
+		<-done
+		return fmt.Errorf("write READY line: %w", err)
+	}
+
+	return <-done
+}
