@@ -1,6 +1,10 @@
-import { formatReference, type Ticket } from '../domain/ticket';
+import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
+import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import { isDuplicateKey } from './conversation-store';
 import type { Models, TicketDoc } from './models';
+
+/** How many references to try before giving up on a create. */
+const MAX_REFERENCE_ATTEMPTS = 5;
 
 /** Tickets as the conversation needs them. */
 export interface TicketStore {
@@ -8,12 +12,23 @@ export interface TicketStore {
   create(input: Omit<Ticket, 'ref'> & { idempotencyKey: string }): Promise<{ ticket: Ticket; created: boolean }>;
   findByRef(ref: string): Promise<Ticket | null>;
   recentForCitizen(citizenId: string, limit: number): Promise<Ticket[]>;
+  /**
+   * Apply one change if the ticket is still in `expected` status: set fields,
+   * append the history line. Null when someone else changed it first.
+   */
+  transition(ref: string, expected: TicketStatus, change: { status: TicketStatus; set?: Partial<Ticket>; unset?: Array<keyof Ticket>; entry: HistoryEntry }): Promise<Ticket | null>;
+  /** Append a history line without changing the status. */
+  appendHistory(ref: string, entry: HistoryEntry, now: Date): Promise<Ticket | null>;
+  /** Open tickets per assigned officer in a department. */
+  openCountsByOfficer(department: string): Promise<Map<string, number>>;
+  /** Open tickets of an officer (or of a whole department), oldest first. */
+  openTickets(filter: { assignedTo?: string; department?: string }, limit: number): Promise<Ticket[]>;
 }
 
 /**
- * The ticket store. References come from one counter document per district,
- * incremented atomically, so two submits at the same instant get different
- * numbers without a transaction.
+ * The ticket store. References come from one counter document per district;
+ * the unique index on `ref` is what guarantees uniqueness (FerretDB's $inc is
+ * not atomic across connections), and a taken number is simply skipped.
  */
 export function createTicketStore(models: Models, districtCode: string): TicketStore {
   const { Ticket: TicketModel, Counter } = models;
@@ -31,17 +46,21 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
 
   return {
     async create(input) {
-      const ref = await nextReference();
-      try {
-        const saved = await TicketModel.create({ ...input, ref });
-        return { ticket: saved.toObject<TicketDoc>(), created: true };
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        // A retried delivery of the same submit: the first ticket stands. The
-        // counter value just taken is skipped, which keeps references unique.
-        const existing = await TicketModel.findOne({ idempotencyKey: input.idempotencyKey }).lean<TicketDoc>().exec();
-        if (!existing) throw err;
-        return { ticket: existing, created: false };
+      for (let attempt = 1; ; attempt++) {
+        const ref = await nextReference();
+        try {
+          const saved = await TicketModel.create({ ...input, ref });
+          return { ticket: saved.toObject<TicketDoc>(), created: true };
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          // A retried delivery of the same submit: the first ticket stands.
+          const existing = await TicketModel.findOne({ idempotencyKey: input.idempotencyKey }).lean<TicketDoc>().exec();
+          if (existing) return { ticket: existing, created: false };
+          // The reference is taken (a counter behind the data, or two servers
+          // racing on it): the unique index keeps references unique, so take
+          // the next number.
+          if (attempt >= MAX_REFERENCE_ATTEMPTS) throw err;
+        }
       }
     },
     async findByRef(ref) {
@@ -49,6 +68,35 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
     },
     async recentForCitizen(citizenId, limit) {
       return TicketModel.find({ citizenId }).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>().exec();
+    },
+    async transition(ref, expected, { status, set, unset, entry }) {
+      const update: Record<string, unknown> = {
+        $set: { ...(set ?? {}), status, updatedAt: entry.at },
+        $push: { history: entry },
+      };
+      if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+      return TicketModel.findOneAndUpdate({ ref, status: expected }, update, { returnDocument: 'after' })
+        .lean<TicketDoc>()
+        .exec();
+    },
+    async appendHistory(ref, entry, now) {
+      return TicketModel.findOneAndUpdate({ ref }, { $set: { updatedAt: now }, $push: { history: entry } }, { returnDocument: 'after' })
+        .lean<TicketDoc>()
+        .exec();
+    },
+    async openCountsByOfficer(department) {
+      const rows = await TicketModel.aggregate<{ _id: string; n: number }>([
+        { $match: { department, status: { $in: [...OPEN_STATUSES] }, assignedTo: { $exists: true } } },
+        { $group: { _id: '$assignedTo', n: { $sum: 1 } } },
+      ]).exec();
+      return new Map(rows.map((r) => [r._id, r.n]));
+    },
+    async openTickets(filter, limit) {
+      return TicketModel.find({ ...filter, status: { $in: [...OPEN_STATUSES] } })
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .lean<TicketDoc[]>()
+        .exec();
     },
   };
 }

@@ -37,12 +37,25 @@ describe('the inbound handler', () => {
     expect(doc?.version).toBe(3);
   });
 
+  test('a reference already taken is skipped, never duplicated', async () => {
+    await t.app.models.Ticket.collection.insertOne({ ref: 'ALR-000001', idempotencyKey: 'restored-from-backup' } as never);
+    for (const c of [
+      { kind: 'command', command: 'new', args: '' },
+      { kind: 'button', scope: 'category', value: 'other' },
+      { kind: 'button', scope: 'block', value: 'jobat' },
+      { kind: 'text', text: 'Ambari' },
+      { kind: 'text', text: 'Street light broken for a month' },
+      { kind: 'button', scope: 'phone', value: 'skip' },
+    ] as InboundContent[]) {
+      await t.app.handler(msg(t, c));
+    }
+    const res = await t.app.handler(msg(t, { kind: 'button', scope: 'summary', value: 'submit' }));
+    expect(res.messages[0]?.text).toContain('ALR-000002');
+  });
+
   test('an unexpected failure is logged once and the citizen hears a polite apology in their language', async () => {
     await t.app.handler(msg(t, { kind: 'command', command: 'language', args: 'en' }));
     const before = t.logs().length;
-    // A real database failure: a document already holds the next reference
-    // (as after a counter restored from an old backup), so the insert fails.
-    await t.app.models.Ticket.collection.insertOne({ ref: 'ALR-000001', idempotencyKey: 'restored-from-backup' } as never);
     {
       for (const c of [
         { kind: 'command', command: 'new', args: '' },
@@ -54,6 +67,8 @@ describe('the inbound handler', () => {
       ] as InboundContent[]) {
         await t.app.handler(msg(t, c));
       }
+      // A real server-side failure at submit: the counter holds a value $inc refuses.
+      await t.app.models.Counter.collection.insertOne({ _id: 'ticket:ALR', seq: 'corrupt' } as never);
       const res = await t.app.handler(msg(t, { kind: 'button', scope: 'summary', value: 'submit' }));
       expect(res.messages.map((m) => m.text)).toEqual([t.translator.t('en', 'error.generic')]);
       const errors = t.logs().slice(before).filter((l) => JSON.parse(l).level >= 50);
@@ -62,10 +77,11 @@ describe('the inbound handler', () => {
       expect(errors[0]).not.toContain('Street light');
     }
     {
-      // Nothing was saved: pressing submit again (a new delivery) files the ticket under the next reference.
+      // Nothing was lost: once the database is back, pressing submit again files the ticket.
+      await t.app.models.Counter.collection.deleteOne({ _id: 'ticket:ALR' } as never);
       const retry = await t.app.handler(msg(t, { kind: 'button', scope: 'summary', value: 'submit' }));
-      expect(retry.messages[0]?.text).toContain('ALR-000002');
+      expect(retry.messages[0]?.text).toContain('ALR-000001');
     }
-    expect(await t.app.models.Ticket.countDocuments({ citizenId: { $exists: true } })).toBe(1);
+    expect(await t.app.models.Ticket.countDocuments()).toBe(1);
   });
 });
