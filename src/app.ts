@@ -13,6 +13,16 @@ import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
 import { createModels, type Models } from './storage/models';
 import { createTicketStore } from './storage/ticket-store';
+import { createStaffStore } from './storage/staff-store';
+import { readDepartmentsFile } from './domain/department-loader';
+import { createDepartmentDirectory } from './tickets/department-directory';
+import { createTicketMessages } from './tickets/ticket-messages';
+import { createTicketService, type TicketService } from './tickets/ticket-service';
+import { createStaffHandler } from './staff/staff-handler';
+import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
+import { createOutboxModel } from './outbox/outbox-model';
+import { createTelegramSender } from './outbox/telegram-sender';
+import path from 'node:path';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -22,12 +32,16 @@ export interface AppDeps {
   conn: Connection;
   /** Known Telegram bot identity, to skip getMe (tests). */
   telegramBotInfo?: UserFromGetMe;
+  /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
+  outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
 }
 
 /** The wired application: the shared message handler and the running channels. */
 export interface App {
   handler: InboundHandler;
   models: Models;
+  outbox: Outbox;
+  tickets: TicketService;
   telegram?: Bot;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
@@ -46,35 +60,85 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
   const models = await createModels(conn);
   const tickets = createTicketStore(models, config.DISTRICT_CODE);
-  const effects = createEffectRunner({ tickets, catalog, clock, logger, districtCode: config.DISTRICT_CODE });
+  const staffStore = createStaffStore(models);
+  const conversations = createConversationStore(models);
+  await seedDepartments(staffStore, config.flowsDirAbs, clock.now(), logger);
+  const departments = createDepartmentDirectory(staffStore, clock);
+  const messages = createTicketMessages({ translator, catalog });
+
+  const outbox = createOutbox({
+    models: await createOutboxModel(conn),
+    logger: logger.child({ component: 'outbox' }),
+    ...(deps.outboxOptions ?? {}),
+  });
+  const ticketService = createTicketService({
+    tickets,
+    staff: staffStore,
+    departments,
+    conversations,
+    notifier: outbox,
+    messages,
+    clock,
+    logger,
+    adminChats: config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+  });
+  const effects = createEffectRunner({
+    tickets,
+    catalog,
+    clock,
+    logger,
+    districtCode: config.DISTRICT_CODE,
+    onTicketCreated: (ticket) => ticketService.route(ticket),
+    onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
+  });
+
+  let telegram: Bot | undefined;
+  const staff = createStaffHandler({
+    staff: staffStore,
+    tickets,
+    ticketService,
+    departments,
+    messages,
+    notifier: outbox,
+    clock,
+    logger,
+    adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
+    inviteTtlHours: config.INVITE_TTL_HOURS,
+    botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+  });
   const handler = createInboundHandler({
     flow,
     catalog,
     translator,
-    conversations: createConversationStore(models),
+    conversations,
     effects,
     clock,
     logger,
     maxTicketsPerDay: config.MAX_TICKETS_PER_DAY,
+    staff,
   });
 
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramBot({
-        token: config.TELEGRAM_BOT_TOKEN,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        handler,
-        clock,
-        logger: logger.child({ channel: 'telegram' }),
-        ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
-      })
-    : undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = createTelegramBot({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      handler,
+      clock,
+      logger: logger.child({ channel: 'telegram' }),
+      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
+    });
+    outbox.registerSender(createTelegramSender({ api: telegram.api }));
+  }
 
   let polling: Promise<void> | undefined;
   return {
     handler,
     models,
+    outbox,
+    tickets: ticketService,
     ...(telegram ? { telegram } : {}),
     async start() {
+      outbox.start();
       if (!telegram) {
         logger.warn(
           { event: 'telegram_disabled' },
@@ -91,6 +155,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     async stop() {
       if (telegram?.isRunning()) await telegram.stop();
       await polling;
+      await outbox.stop();
     },
   };
+}
+
+/** Load the default departments on first start, so routing works before anyone runs the script. */
+async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {
+  if ((await store.departments()).length > 0) return;
+  const count = await store.saveDepartments(readDepartmentsFile(path.join(flowsDir, 'departments.yaml')), now);
+  logger.info({ event: 'departments_seeded', count }, 'default departments loaded');
 }

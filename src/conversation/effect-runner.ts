@@ -6,7 +6,7 @@ import { formatDateTime } from '../i18n/format';
 import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
-import type { Effect, InboundMessage, Reply, Text } from './types';
+import type { Attachment, Effect, InboundMessage, Reply, Text } from './types';
 
 const HOUR_MS = 3_600_000;
 /** How many tickets /status lists. */
@@ -19,7 +19,9 @@ export interface EffectRunnerDeps {
   logger: Logger;
   districtCode: string;
   /** Called once for each newly created ticket (routing to officers hooks in here). */
-  onTicketCreated?: (ticket: Ticket) => Promise<void>;
+  onTicketCreated?: (ticket: Ticket) => Promise<unknown>;
+  /** Pass a citizen's answer to an officer's question on; false when the ticket is not theirs. */
+  onCitizenAnswer?: (ref: string, citizenId: string, content: { text?: string; attachment?: Attachment }) => Promise<boolean>;
 }
 
 /** Who the effects are for. */
@@ -115,12 +117,24 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     return [{ text: t('status.list', { items }) }];
   }
 
+  async function answerQuestion(effect: Extract<Effect, { type: 'answer_question' }>, ctx: EffectContext): Promise<Reply[]> {
+    const passed = deps.onCitizenAnswer
+      ? await deps.onCitizenAnswer(effect.ref, ctx.citizenId, {
+          ...(effect.text ? { text: effect.text } : {}),
+          ...(effect.attachment ? { attachment: effect.attachment } : {}),
+        })
+      : false;
+    // A ticket that is gone or not theirs: the words were not an answer after all.
+    return [{ text: t(passed ? 'notify.answer_forwarded' : 'menu.prompt', { ref: effect.ref }) }];
+  }
+
   return {
     async run(effects, ctx) {
       const replies: Reply[] = [];
       for (const effect of effects) {
         if (effect.type === 'create_ticket') replies.push(...(await createTicket(effect, ctx)));
-        else replies.push(...(await showStatus(effect, ctx)));
+        else if (effect.type === 'show_status') replies.push(...(await showStatus(effect, ctx)));
+        else replies.push(...(await answerQuestion(effect, ctx)));
       }
       return replies;
     },

@@ -25,6 +25,9 @@ export const MAX_ATTACHMENTS = 5;
 /** Free text at a choice with more words than this is read as a description, not a label. */
 const MAX_WORDS_FOR_LABEL = 3;
 
+/** Longest answer to an officer's question. */
+const MAX_ANSWER_LENGTH = 2000;
+
 /** Button scopes outside any flow step. */
 export const SCOPE = { menu: 'menu', language: 'lang' } as const;
 
@@ -69,12 +72,42 @@ class Turn {
   // ---- outside a flow -------------------------------------------------
 
   private idle(content: InboundContent): void {
+    const awaiting = this.state.awaitingAnswer;
+    if (awaiting && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
+      return this.answerQuestion(awaiting.ref, content);
+    }
     if (content.kind === 'button') this.say('error.stale_button');
     if (content.kind === 'text') {
       const picked = matchOption(content.text, this.menuOptions(), this.ctx.labelsOf, { partial: false });
       if (picked) return this.menuChoice(picked);
     }
     this.mainMenu();
+  }
+
+  /** The citizen's next words after an officer's question go to that officer. */
+  private answerQuestion(ref: string, content: Extract<InboundContent, { kind: 'text' | 'photo' | 'voice' }>): void {
+    delete this.state.awaitingAnswer;
+    if (content.kind === 'text') {
+      const check = checkText(content.text, 1, MAX_ANSWER_LENGTH);
+      if (!check.ok) {
+        this.state.awaitingAnswer = { ref };
+        this.replies.push({ text: check.error });
+        return;
+      }
+      this.effects.push({ type: 'answer_question', ref, text: check.value });
+      return;
+    }
+    const attachment =
+      content.kind === 'photo'
+        ? { kind: 'photo' as const, fileId: content.fileId }
+        : { kind: 'voice' as const, fileId: content.fileId, ...(content.durationSec !== undefined ? { durationSec: content.durationSec } : {}) };
+    const caption = content.kind === 'photo' && content.caption ? { text: checkText(content.caption, 1, MAX_ANSWER_LENGTH) } : undefined;
+    this.effects.push({
+      type: 'answer_question',
+      ref,
+      attachment,
+      ...(caption?.text.ok ? { text: caption.text.value } : {}),
+    });
   }
 
   private menuOptions(): MatchableOption[] {

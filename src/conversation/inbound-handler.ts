@@ -9,7 +9,9 @@ import { advance, initialState } from './engine';
 import type { EffectRunner } from './effect-runner';
 import type { Flow } from './flow-definition';
 import { renderReplies, type RenderedMessage } from './render';
-import type { InboundMessage } from './types';
+import type { ConversationState, Effect, InboundMessage, Reply } from './types';
+import type { StaffIdentity } from '../domain/roles';
+import type { StaffOutcome } from '../staff/staff-handler';
 
 /** Attempts when two deliveries for one chat race each other. */
 const MAX_ATTEMPTS = 4;
@@ -23,6 +25,8 @@ export interface InboundHandlerDeps {
   clock: Clock;
   logger: Logger;
   maxTicketsPerDay: number;
+  /** Staff commands and buttons, tried before the citizen engine. */
+  staff?: { handle(msg: InboundMessage, state: ConversationState, stored: StaffIdentity | undefined): Promise<StaffOutcome | undefined> };
 }
 
 /** The outcome of one incoming message. */
@@ -63,24 +67,43 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
         spoken.language = state.language;
         const citizenId = doc?.citizenId ?? randomUUID();
         const now = deps.clock.now();
-        const result = advance(deps.flow, state, msg, {
-          now,
-          catalog: deps.catalog,
-          labelsOf,
-          maxTicketsPerDay: deps.maxTicketsPerDay,
-        });
-        const language = result.state.language;
-        spoken.language = language;
-        const effectReplies = await deps.effects.run(result.effects, { msg, citizenId, language });
-        try {
-          await deps.conversations.save({ key, previous: doc, citizenId, state: result.state, updateKey: msg.updateKey, now });
-        } catch (err) {
-          if (err instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
-          throw err;
+        let turn: { state: ConversationState; replies: Reply[]; effects: Effect[]; staff?: StaffIdentity | null };
+        const staffOutcome = deps.staff ? await deps.staff.handle(msg, state, doc?.staff) : undefined;
+        if (staffOutcome) {
+          turn = {
+            state: staffOutcome.state,
+            replies: staffOutcome.replies,
+            effects: [],
+            ...(staffOutcome.staffChange !== undefined ? { staff: staffOutcome.staffChange } : {}),
+          };
+        } else {
+          turn = advance(deps.flow, state, msg, { now, catalog: deps.catalog, labelsOf, maxTicketsPerDay: deps.maxTicketsPerDay });
         }
-        log.debug({ event: 'update_handled', step: result.state.flow?.step ?? null, effects: result.effects.length }, 'handled');
+        const language = turn.state.language;
+        spoken.language = language;
+        const effectReplies = await deps.effects.run(turn.effects, { msg, citizenId, language });
+        const save = (previous: typeof doc) =>
+          deps.conversations.save({
+            key,
+            previous,
+            citizenId,
+            state: turn.state,
+            updateKey: msg.updateKey,
+            now,
+            ...(turn.staff !== undefined ? { staff: turn.staff } : {}),
+          });
+        try {
+          await save(doc);
+        } catch (err) {
+          if (!(err instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw err;
+          if (!staffOutcome) continue;
+          // Staff actions have already changed tickets and must not run twice:
+          // keep their outcome and write it over the newer version.
+          await save(await deps.conversations.load(key));
+        }
+        log.debug({ event: 'update_handled', step: turn.state.flow?.step ?? null, effects: turn.effects.length }, 'handled');
         return {
-          messages: renderReplies(deps.translator, language, [...effectReplies, ...result.replies]),
+          messages: renderReplies(deps.translator, language, [...effectReplies, ...turn.replies]),
           duplicate: false,
           language,
         };

@@ -8,6 +8,8 @@ export interface RenderedMessage {
   buttons?: Array<{ label: string; data: string }>;
   /** Ask for the person's phone number with the platform's own button. */
   contactRequest?: { label: string };
+  /** A photo or voice note by the platform's file id, with `text` as caption. */
+  media?: { kind: 'photo' | 'voice'; fileId: string };
   /** Attach a file (CSV export etc.). */
   document?: { fileName: string; bytes: Buffer; mimeType: string };
 }

@@ -24,6 +24,8 @@ export interface InboundMessage {
   updateKey: string;
   receivedAt: Date;
   firstName?: string;
+  /** The text of the message this one replies to (Telegram reply, WhatsApp quote). */
+  replyToText?: string;
   content: InboundContent;
 }
 
@@ -84,6 +86,10 @@ export interface FlowState {
 export interface ConversationState {
   language: Language;
   flow?: FlowState;
+  /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */
+  awaitingAnswer?: { ref: string };
+  /** A staff member's half-done action (tapped "Resolve", the note comes next). */
+  staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
   quota: { day: string; count: number };
 }
@@ -91,7 +97,8 @@ export interface ConversationState {
 /** Work the engine asks the host to do; the engine itself performs no I/O. */
 export type Effect =
   | { type: 'create_ticket'; answers: Answers; flowId: string }
-  | { type: 'show_status'; ref?: string };
+  | { type: 'show_status'; ref?: string }
+  | { type: 'answer_question'; ref: string; text?: string; attachment?: Attachment };
 
 /** What the engine needs to know besides the flow and the state. */
 export interface EngineContext {

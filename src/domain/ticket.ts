@@ -19,6 +19,9 @@ export interface HistoryEntry {
   text?: string;
   from?: TicketStatus;
   to?: TicketStatus;
+  /** For assignments and transfers: where the ticket went. */
+  department?: string;
+  officerId?: string;
 }
 
 /** A complaint as the domain sees it. */
@@ -31,6 +34,8 @@ export interface Ticket {
   language: 'hi' | 'en';
   category: string;
   department: string;
+  /** Staff id of the officer working it, once assigned. */
+  assignedTo?: string;
   block?: string;
   locality?: string;
   location?: { lat: number; lon: number };

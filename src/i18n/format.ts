@@ -25,3 +25,13 @@ export function districtDay(date: Date): string {
   // en-CA formats as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(date);
 }
+
+/** How long ago, in words ("3 घंटे पहले", "2 days ago"). */
+export function formatAge(from: Date, now: Date, lang: Language): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000));
+  const rtf = new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' });
+  if (minutes < 60) return rtf.format(-minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return rtf.format(-hours, 'hour');
+  return rtf.format(-Math.round(hours / 24), 'day');
+}

@@ -1,6 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ConversationState } from '../conversation/types';
 import type { Ticket } from '../domain/ticket';
+import type { StaffIdentity } from '../domain/roles';
+import { departmentSchemaDb, inviteSchema, staffSchema, type DepartmentDoc, type InviteDoc, type StaffDoc } from './staff-models';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
 export interface ConversationDoc {
@@ -9,6 +11,8 @@ export interface ConversationDoc {
   state: ConversationState;
   /** Recent update keys, newest last: a redelivered update is recognised and ignored. */
   seen: string[];
+  /** Copy of the chat's staff role (the staff collection is the truth), so one read serves each message. */
+  staff?: StaffIdentity;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -30,6 +34,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     citizenId: { type: String, required: true },
     state: { type: Schema.Types.Mixed, required: true },
     seen: { type: [String], default: [] },
+    staff: { type: Schema.Types.Mixed, default: undefined },
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -50,6 +55,8 @@ const historySchema = new Schema(
     text: String,
     from: String,
     to: String,
+    department: String,
+    officerId: String,
   },
   { _id: false },
 );
@@ -65,6 +72,7 @@ const ticketSchema = new Schema<TicketDoc>(
     language: { type: String, required: true },
     category: { type: String, required: true },
     department: { type: String, required: true },
+    assignedTo: String,
     block: String,
     locality: String,
     location: { type: new Schema({ lat: Number, lon: Number }, { _id: false }), default: undefined },
@@ -84,6 +92,7 @@ ticketSchema.index({ ref: 1 }, { unique: true });
 ticketSchema.index({ idempotencyKey: 1 }, { unique: true });
 ticketSchema.index({ citizenId: 1, createdAt: -1 });
 ticketSchema.index({ department: 1, status: 1 });
+ticketSchema.index({ assignedTo: 1, status: 1 });
 
 const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
@@ -92,6 +101,9 @@ export interface Models {
   Conversation: Model<ConversationDoc>;
   Ticket: Model<TicketDoc>;
   Counter: Model<CounterDoc>;
+  Staff: Model<StaffDoc>;
+  Invite: Model<InviteDoc>;
+  Department: Model<DepartmentDoc>;
 }
 
 /**
@@ -103,6 +115,9 @@ export async function createModels(conn: Connection): Promise<Models> {
     Conversation: conn.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
     Ticket: conn.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
     Counter: conn.model<CounterDoc>('Counter', counterSchema, 'counters'),
+    Staff: conn.model<StaffDoc>('Staff', staffSchema, 'staff'),
+    Invite: conn.model<InviteDoc>('Invite', inviteSchema, 'invites'),
+    Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
   return models;

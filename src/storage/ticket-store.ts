@@ -1,5 +1,6 @@
 import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
+import type { Attachment } from '../conversation/types';
 import { isDuplicateKey } from './conversation-store';
 import type { Models, TicketDoc } from './models';
 
@@ -17,8 +18,8 @@ export interface TicketStore {
    * append the history line. Null when someone else changed it first.
    */
   transition(ref: string, expected: TicketStatus, change: { status: TicketStatus; set?: Partial<Ticket>; unset?: Array<keyof Ticket>; entry: HistoryEntry }): Promise<Ticket | null>;
-  /** Append a history line without changing the status. */
-  appendHistory(ref: string, entry: HistoryEntry, now: Date): Promise<Ticket | null>;
+  /** Append a history line (and perhaps an attachment) without changing the status. */
+  appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment): Promise<Ticket | null>;
   /** Open tickets per assigned officer in a department. */
   openCountsByOfficer(department: string): Promise<Map<string, number>>;
   /** Open tickets of an officer (or of a whole department), oldest first. */
@@ -79,8 +80,9 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         .lean<TicketDoc>()
         .exec();
     },
-    async appendHistory(ref, entry, now) {
-      return TicketModel.findOneAndUpdate({ ref }, { $set: { updatedAt: now }, $push: { history: entry } }, { returnDocument: 'after' })
+    async appendHistory(ref, entry, now, attachment) {
+      const push = attachment ? { history: entry, attachments: attachment } : { history: entry };
+      return TicketModel.findOneAndUpdate({ ref }, { $set: { updatedAt: now }, $push: push }, { returnDocument: 'after' })
         .lean<TicketDoc>()
         .exec();
     },

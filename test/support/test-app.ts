@@ -33,13 +33,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Outbox pacing for tests: Telegram's real 1 message/s per chat would only make them slow. */
+export const FAST_OUTBOX = {
+  pacing: { telegram: { perChatIntervalMs: 20, perSecond: 200, jitterMs: 0 }, web: { perChatIntervalMs: 0, perSecond: 500, jitterMs: 0 } },
+  pollIntervalMs: 50,
+};
+
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', ...env }, REPO_ROOT);
   const db = await openTestDb();
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const app = await createApp({ config, logger, clock, conn: db.conn });
+  const app = await createApp({ config, logger, clock, conn: db.conn, outboxOptions: FAST_OUTBOX });
   return {
     app,
     config,

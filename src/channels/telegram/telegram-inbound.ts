@@ -31,6 +31,7 @@ export function telegramUpdateToInbound(update: Update, receivedAt: Date): Inbou
     updateKey,
     receivedAt,
     firstName: m.from.first_name,
+    ...(m.reply_to_message ? { replyToText: m.reply_to_message.text ?? m.reply_to_message.caption ?? '' } : {}),
     content: contentOf(m, m.from.id),
   };
 }

@@ -1,0 +1,16 @@
+import type { ChannelName } from '../conversation/types';
+import type { RenderedMessage } from '../conversation/render';
+
+/** One message for someone other than the sender of the current update. */
+export interface OutboundItem {
+  channel: ChannelName;
+  chatId: string;
+  message: RenderedMessage;
+  /** Same key, same notification: enqueuing it twice sends it once. */
+  dedupeKey?: string;
+}
+
+/** Where notifications go: the outbox, which records them before sending. */
+export interface Notifier {
+  enqueue(items: OutboundItem[]): Promise<unknown>;
+}

@@ -1,0 +1,334 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import { checkText } from '../conversation/text-input';
+import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
+import { isOversight, isStaffRole, type StaffIdentity } from '../domain/roles';
+import { looksLikeReference } from '../domain/ticket';
+import { isLanguage, type Language } from '../i18n/create-i18n';
+import { formatAge, formatDateTime } from '../i18n/format';
+import type { Notifier } from '../notify/notifier';
+import type { StaffStore } from '../storage/staff-store';
+import type { TicketStore } from '../storage/ticket-store';
+import type { DepartmentDirectory } from '../tickets/department-directory';
+import { TICKET_SCOPE, TRANSFER_SCOPE, type TicketMessages } from '../tickets/ticket-messages';
+import type { ActResult, StaffRequest, TicketService } from '../tickets/ticket-service';
+
+/** Longest note an officer can send to a citizen. */
+const MAX_NOTE_LENGTH = 2000;
+const MINE_LIMIT = 30;
+const REF_IN_TEXT = /\b([A-Z]{2,6}-\d{6,})\b/;
+
+export interface StaffHandlerDeps {
+  staff: StaffStore;
+  tickets: TicketStore;
+  ticketService: TicketService;
+  departments: DepartmentDirectory;
+  messages: TicketMessages;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  /** Telegram chat ids that are administrators by configuration. */
+  adminTelegramIds: readonly string[];
+  inviteTtlHours: number;
+  /** The Telegram bot's username, for invite deep links; undefined without Telegram. */
+  botUsername: () => string | undefined;
+}
+
+/** What the staff side did with a message; undefined means it is the citizen engine's. */
+export interface StaffOutcome {
+  state: ConversationState;
+  replies: Reply[];
+  /** A new role for this chat (null: removed); absent: unchanged. */
+  staffChange?: StaffIdentity | null;
+}
+
+const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, params) });
+
+/**
+ * Staff commands and buttons: invites, the officer's actions on tickets,
+ * staff lists. Runs before the citizen engine; anything that is not staff
+ * business (a citizen, or `/start` without a code) falls through.
+ */
+export function createStaffHandler(deps: StaffHandlerDeps) {
+  const { staff, tickets, ticketService, departments, messages, clock, logger } = deps;
+
+  function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
+    if (msg.channel === 'telegram' && deps.adminTelegramIds.includes(msg.chatId)) {
+      return { id: `tg-admin-${msg.chatId}`, role: 'admin' };
+    }
+    return stored;
+  }
+
+  async function roleWords(identity: StaffIdentity, lang: Language): Promise<Text['params']> {
+    const dept = identity.department ? await departments.name(identity.department, lang) : undefined;
+    return {
+      role: t(`staff.role.${identity.role}`),
+      department: dept ? t('staff.in_department', { department: dept }) : '',
+    };
+  }
+
+  async function help(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
+    const replies = [say('staff.help', await roleWords(identity, lang))];
+    if (identity.role === 'admin') replies.push(say('staff.help_admin'));
+    return replies;
+  }
+
+  async function redeem(msg: InboundMessage, code: string, state: ConversationState): Promise<StaffOutcome> {
+    const now = clock.now();
+    const invite = await staff.redeemInvite(code, `${msg.channel}:${msg.chatId}`, now);
+    if (!invite) {
+      logger.warn({ event: 'invite_rejected', channel: msg.channel }, 'invalid or used invite code');
+      return { state, replies: [say('staff.invite_invalid')] };
+    }
+    const doc = await staff.upsertStaff({
+      channel: msg.channel,
+      chatId: msg.chatId,
+      role: invite.role,
+      ...(invite.department ? { department: invite.department } : {}),
+      name: (msg.firstName ?? '').slice(0, 60) || invite.role,
+      language: state.language,
+      invitedBy: invite.createdBy,
+      now,
+    });
+    const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
+    logger.info({ event: 'staff_joined', staff: doc._id, role: doc.role, department: doc.department ?? null }, 'staff joined');
+    const next = { ...state };
+    delete next.flow;
+    return {
+      state: next,
+      staffChange: identity,
+      replies: [say('staff.joined', await roleWords(identity, state.language)), ...(await help(identity, state.language))],
+    };
+  }
+
+  function refused(identity: StaffIdentity, what: string): Reply[] {
+    logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: what }, 'command not allowed for role');
+    return [say('staff.forbidden')];
+  }
+
+  function actResultReplies(result: ActResult, ref: string, request: StaffRequest, deptName?: string): Reply[] {
+    if (result.ok) {
+      const doneKey = `staff.done.${request.type}`;
+      return [say(doneKey, { ref, department: deptName ?? '' })];
+    }
+    switch (result.reason) {
+      case 'not_found':
+        return [say('staff.ticket_not_found', { ref })];
+      case 'forbidden':
+        return [say('staff.forbidden_ticket', { ref })];
+      case 'closed':
+        return [say('staff.ticket_closed', { ref, status: t(`ticket.status.${result.ticket?.status ?? 'closed'}`) })];
+      case 'already':
+        return [say('staff.already_acknowledged', { ref })];
+      case 'conflict':
+        return [say('staff.conflict', { ref })];
+      case 'unknown_department':
+        return [];
+    }
+  }
+
+  async function perform(identity: StaffIdentity, lang: Language, ref: string, request: StaffRequest): Promise<Reply[]> {
+    if (request.type === 'transfer' && !(await departments.get(request.department))) {
+      return [say('staff.unknown_department', { code: request.department, departments: await departments.codes() })];
+    }
+    const result = await ticketService.act(identity, ref, request);
+    const deptName = request.type === 'transfer' ? await departments.name(request.department.toUpperCase(), lang) : undefined;
+    return actResultReplies(result, ref, request, deptName);
+  }
+
+  async function mine(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
+    const filter = identity.role === 'officer' ? { assignedTo: identity.id } : {};
+    const list = await tickets.openTickets(filter, MINE_LIMIT);
+    if (list.length === 0) return [say('staff.mine_empty')];
+    const now = clock.now();
+    const items = list.map((x) =>
+      t('staff.mine_item', {
+        ref: x.ref,
+        category: messages.categoryText(x),
+        status: t(`ticket.status.${x.status}`),
+        age: formatAge(x.createdAt, now, lang),
+      }),
+    );
+    return [{ text: t('staff.mine_title', { count: list.length, items }) }];
+  }
+
+  async function invite(identity: StaffIdentity, args: string[], lang: Language): Promise<Reply[]> {
+    if (identity.role !== 'admin') return refused(identity, 'invite');
+    const [roleRaw = '', deptRaw] = args;
+    const role = roleRaw.toLowerCase();
+    const codes = await departments.codes();
+    if (!isStaffRole(role)) return [say('staff.invite_usage', { departments: codes })];
+    let department: string | undefined;
+    if (role === 'officer' || deptRaw) {
+      const dept = deptRaw ? await departments.get(deptRaw) : undefined;
+      if (!dept) return deptRaw ? [say('staff.unknown_department', { code: deptRaw, departments: codes })] : [say('staff.invite_usage', { departments: codes })];
+      department = dept.code;
+    }
+    const created = await staff.createInvite({ role, ...(department ? { department } : {}), createdBy: identity.id, now: clock.now(), ttlHours: deps.inviteTtlHours });
+    const bot = deps.botUsername();
+    logger.info({ event: 'invite_created', by: identity.id, role, department: department ?? null }, 'invite created');
+    return [
+      say('staff.invite_created', {
+        ...(await roleWords({ id: '', role, ...(department ? { department } : {}) }, lang)),
+        code: created._id,
+        link: bot ? `https://t.me/${bot}?start=${created._id}` : '',
+        expires: formatDateTime(created.expiresAt, lang),
+      }),
+    ];
+  }
+
+  async function listStaff(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
+    if (!isOversight(identity.role)) return refused(identity, 'staff');
+    const list = await staff.listActive();
+    if (list.length === 0) return [say('staff.list_empty')];
+    const lines = await Promise.all(
+      list.map(async (s) => t('staff.list_item', { name: s.name, id: s._id, ...(await roleWords({ id: s._id, role: s.role, ...(s.department ? { department: s.department } : {}) }, lang)) })),
+    );
+    return [{ text: t('staff.list_title', { count: list.length }) }, ...lines.map((text) => ({ text }))];
+  }
+
+  async function revoke(identity: StaffIdentity, args: string[]): Promise<Reply[]> {
+    if (identity.role !== 'admin') return refused(identity, 'revoke');
+    const target = args[0];
+    if (!target) return [say('staff.revoke_usage')];
+    const found = await staff.findActive(target);
+    if (!found) return [say('staff.not_found_staff')];
+    await staff.revoke(found._id, clock.now());
+    await staff.syncConversationRole(found.identityKey, null);
+    await deps.notifier.enqueue(
+      messages.render(found.language, [say('staff.revoked_notice')]).map((message) => ({
+        channel: found.channel,
+        chatId: found.chatId,
+        message,
+        dedupeKey: `revoke:${found._id}:${clock.now().getTime()}`,
+      })),
+    );
+    logger.info({ event: 'staff_revoked', staff: found._id, by: identity.id }, 'staff revoked');
+    return [say('staff.revoked', { name: found.name, id: found._id })];
+  }
+
+  /** A note typed by the officer, checked like citizen text. */
+  function note(raw: string): { ok: true; value: string } | { ok: false; reply: Reply } {
+    const check = checkText(raw, 1, MAX_NOTE_LENGTH);
+    return check.ok ? check : { ok: false, reply: { text: check.error } };
+  }
+
+  async function command(identity: StaffIdentity, state: ConversationState, name: string, argText: string): Promise<StaffOutcome> {
+    const lang = state.language;
+    const args = argText.split(/\s+/).filter(Boolean);
+    const ref = (args[0] ?? '').toUpperCase();
+    const rest = argText.trim().split(/\s+/).slice(1).join(' ');
+    const done = (replies: Reply[], next: ConversationState = state): StaffOutcome => ({ state: next, replies });
+    switch (name) {
+      case 'start':
+      case 'help':
+        return done(await help(identity, lang));
+      case 'cancel': {
+        const next = { ...state };
+        delete next.staffPending;
+        return done([say('staff.pending.cancelled')], next);
+      }
+      case 'language': {
+        const wanted = args[0]?.toLowerCase();
+        const next: ConversationState = { ...state, language: isLanguage(wanted) ? wanted : lang === 'hi' ? 'en' : 'hi' };
+        if (!identity.id.startsWith('tg-admin-')) await staff.setLanguage(identity.id, next.language);
+        return done([say('language.changed')], next);
+      }
+      case 'mine':
+        return done(await mine(identity, lang));
+      case 'invite':
+        return done(await invite(identity, args, lang));
+      case 'staff':
+        return done(await listStaff(identity, lang));
+      case 'revoke':
+        return done(await revoke(identity, args));
+      case 'ack':
+        if (!looksLikeReference(ref)) return done([say('staff.usage.ref', { command: name })]);
+        return done(await perform(identity, lang, ref, { type: 'acknowledge' }));
+      case 'ask':
+      case 'update':
+      case 'resolve': {
+        if (!looksLikeReference(ref) || !rest) return done([say('staff.usage.text', { command: name })]);
+        const n = note(rest);
+        if (!n.ok) return done([n.reply]);
+        return done(await perform(identity, lang, ref, { type: name, text: n.value }));
+      }
+      case 'transfer': {
+        const dept = args[1];
+        const reason = args.slice(2).join(' ');
+        if (!looksLikeReference(ref) || !dept || !reason) return done([say('staff.usage.transfer', { departments: await departments.codes() })]);
+        const n = note(reason);
+        if (!n.ok) return done([n.reply]);
+        return done(await perform(identity, lang, ref, { type: 'transfer', department: dept.toUpperCase(), text: n.value }));
+      }
+      default:
+        return done([say('staff.unknown_command')]);
+    }
+  }
+
+  async function button(identity: StaffIdentity, state: ConversationState, scope: string, value: string): Promise<StaffOutcome> {
+    const lang = state.language;
+    if (scope === TICKET_SCOPE) {
+      const [action = '', ref = ''] = value.split(':');
+      if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }) };
+      if (action === 'ask' || action === 'update' || action === 'resolve') {
+        return { state: { ...state, staffPending: { action, ref } }, replies: [say(`staff.pending.${action}`, { ref })] };
+      }
+      if (action === 'transfer') {
+        const list = await departments.list();
+        return {
+          state,
+          replies: [
+            {
+              text: t('staff.pending.transfer_pick', { ref }),
+              buttons: { scope: TRANSFER_SCOPE, options: list.map((d) => ({ value: `${ref}:${d.code}`, label: t('common.verbatim', { text: d.name[lang] }) })) },
+            },
+          ],
+        };
+      }
+    }
+    if (scope === TRANSFER_SCOPE) {
+      const [ref = '', dept = ''] = value.split(':');
+      const name = await departments.name(dept, lang);
+      return { state: { ...state, staffPending: { action: 'transfer', ref, department: dept } }, replies: [say('staff.pending.transfer', { ref, department: name })] };
+    }
+    return { state, replies: [say('error.stale_button'), ...(await help(identity, lang))] };
+  }
+
+  async function text(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, raw: string): Promise<StaffOutcome> {
+    const lang = state.language;
+    // Replying to a ticket message with plain text is a progress update.
+    const repliedRef = msg.replyToText ? REF_IN_TEXT.exec(msg.replyToText)?.[1] : undefined;
+    const pending = state.staffPending;
+    if (!repliedRef && !pending) return { state, replies: await help(identity, lang) };
+    const n = note(raw);
+    if (!n.ok) return { state, replies: [n.reply] };
+    if (repliedRef) return { state, replies: await perform(identity, lang, repliedRef, { type: 'update', text: n.value }) };
+    const next = { ...state };
+    delete next.staffPending;
+    const p = pending as NonNullable<ConversationState['staffPending']>;
+    const request: StaffRequest =
+      p.action === 'transfer' ? { type: 'transfer', department: p.department ?? '', text: n.value } : { type: p.action, text: n.value };
+    return { state: next, replies: await perform(identity, lang, p.ref, request) };
+  }
+
+  return {
+    /** Handle a message if it is staff business; undefined hands it to the citizen engine. */
+    async handle(msg: InboundMessage, state: ConversationState, stored: StaffIdentity | undefined): Promise<StaffOutcome | undefined> {
+      const c = msg.content;
+      if (c.kind === 'command' && c.command === 'start' && /^[A-Za-z0-9]{6,12}$/.test(c.args.trim())) {
+        return redeem(msg, c.args.trim(), state);
+      }
+      const identity = identityOf(msg, stored);
+      if (!identity) return undefined;
+      if (c.kind === 'command') return command(identity, state, c.command, c.args);
+      if (c.kind === 'button') return button(identity, state, c.scope, c.value);
+      if (c.kind === 'text') return text(identity, state, msg, c.text);
+      return { state, replies: [say('staff.text_only')] };
+    },
+    identityOf,
+  };
+}
+
+export type StaffHandler = ReturnType<typeof createStaffHandler>;

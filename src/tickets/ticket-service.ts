@@ -1,0 +1,233 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Attachment, ChannelName, Text } from '../conversation/types';
+import { pickOfficer, routeDepartment } from '../domain/department';
+import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
+import type { Actor, Ticket } from '../domain/ticket';
+import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
+import type { Language } from '../i18n/create-i18n';
+import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { ConversationStore } from '../storage/conversation-store';
+import type { StaffDoc } from '../storage/staff-models';
+import type { StaffStore } from '../storage/staff-store';
+import type { TicketStore } from '../storage/ticket-store';
+import type { DepartmentDirectory } from './department-directory';
+import type { TicketMessages } from './ticket-messages';
+
+/** A chat that receives alerts although it has no staff record (ADMIN_TELEGRAM_IDS). */
+export interface AlertChat {
+  channel: ChannelName;
+  chatId: string;
+}
+
+export interface TicketServiceDeps {
+  tickets: TicketStore;
+  staff: StaffStore;
+  departments: DepartmentDirectory;
+  conversations: ConversationStore;
+  notifier: Notifier;
+  messages: TicketMessages;
+  clock: Clock;
+  logger: Logger;
+  adminChats: AlertChat[];
+}
+
+/** What a staff member asks to do to a ticket. */
+export type StaffRequest =
+  | { type: 'acknowledge' }
+  | { type: 'ask'; text: string }
+  | { type: 'update'; text: string }
+  | { type: 'resolve'; text: string }
+  | { type: 'transfer'; department: string; text: string };
+
+export type ActResult =
+  | { ok: true; ticket: Ticket }
+  | { ok: false; reason: 'not_found' | 'forbidden' | 'closed' | 'already' | 'conflict' | 'unknown_department'; ticket?: Ticket };
+
+const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+
+/**
+ * The officer loop: routing new tickets, staff actions with their history
+ * lines, and every notification they cause (through the outbox).
+ */
+export function createTicketService(deps: TicketServiceDeps) {
+  const { tickets, staff, departments, notifier, messages, clock, logger } = deps;
+
+  function toCitizen(ticket: Ticket, key: string, params: Text['params'], dedupe: string): OutboundItem[] {
+    const lang = ticket.language;
+    return messages
+      .render(lang, [{ text: t(key, params) }])
+      .map((message) => ({ channel: ticket.channel, chatId: ticket.chatId, message, dedupeKey: `${ticket.ref}:${dedupe}:citizen` }));
+  }
+
+  function toStaff(person: Pick<StaffDoc, 'channel' | 'chatId' | 'language'>, rendered: (lang: Language) => ReturnType<TicketMessages['render']>, dedupe: string): OutboundItem[] {
+    return rendered(person.language).map((message, i) => ({
+      channel: person.channel,
+      chatId: person.chatId,
+      message,
+      dedupeKey: `${dedupe}:${person.channel}:${person.chatId}:${i}`,
+    }));
+  }
+
+  /** Supervisors, administrators and the configured admin chats: the people who must hear of a stuck ticket. */
+  async function overseers(): Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>>> {
+    const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = await staff.activeWithRoles(['supervisor', 'admin']);
+    for (const a of deps.adminChats) {
+      if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
+    }
+    return people;
+  }
+
+  async function leastLoadedOfficer(department: string): Promise<StaffDoc | undefined> {
+    const officers = await staff.activeOfficers(department);
+    if (officers.length === 0) return undefined;
+    const counts = await tickets.openCountsByOfficer(department);
+    const id = pickOfficer(officers.map((o) => ({ id: o._id, openTickets: counts.get(o._id) ?? 0, joinedAt: o.joinedAt })));
+    return officers.find((o) => o._id === id);
+  }
+
+  /** Tell the department (its assigned officer, or overseers when it has none) about a ticket. */
+  async function announce(ticket: Ticket, officer: StaffDoc | undefined, header: Text): Promise<OutboundItem[]> {
+    const now = clock.now();
+    const dedupe = `${ticket.ref}:${ticket.history.length}`;
+    if (officer) {
+      const deptName = await departments.name(ticket.department, officer.language);
+      return toStaff(officer, (lang) => messages.card(ticket, lang, header, now, deptName), dedupe);
+    }
+    const items: OutboundItem[] = [];
+    for (const person of await overseers()) {
+      const deptName = await departments.name(ticket.department, person.language);
+      const alert = t('staff.ticket.unassigned', { ref: ticket.ref, department: deptName });
+      items.push(...toStaff(person, (lang) => [...messages.render(lang, [{ text: alert }]), ...messages.card(ticket, lang, header, now, deptName)], dedupe));
+    }
+    if (items.length === 0) logger.warn({ event: 'ticket_unassigned_no_overseer', ref: ticket.ref }, 'no officer and nobody to alert');
+    return items;
+  }
+
+  return {
+    /**
+     * Route a new ticket: department by category and block, the least loaded
+     * officer of it, one history line, the officer's card and the citizen's notice.
+     */
+    async route(ticket: Ticket): Promise<Ticket> {
+      const all = await departments.list();
+      const department = routeDepartment(all, ticket, ticket.department);
+      const officer = await leastLoadedOfficer(department);
+      const by: Actor = { kind: 'system', id: 'router' };
+      const action: TicketAction = officer ? { type: 'assign', department, officerId: officer._id } : { type: 'assign', department };
+      const { to, entry } = applyAction(ticket.status, action, by, clock.now());
+      const routed = await tickets.transition(ticket.ref, ticket.status, {
+        status: to,
+        set: { department, ...(officer ? { assignedTo: officer._id } : {}) },
+        entry,
+      });
+      if (!routed) return ticket;
+      const items = await announce(routed, officer, t('staff.ticket.new', { ref: routed.ref }));
+      if (officer) {
+        const deptName = await departments.name(department, routed.language);
+        items.push(...toCitizen(routed, 'notify.assigned', { ref: routed.ref, department: deptName }, `assigned:${routed.history.length}`));
+      }
+      await notifier.enqueue(items);
+      logger.info({ event: 'ticket_routed', ref: routed.ref, department, officer: officer?._id ?? null }, 'ticket routed');
+      return routed;
+    },
+
+    /** A staff member acts on a ticket; the rules, the history and the notices in one place. */
+    async act(actor: StaffIdentity, ref: string, request: StaffRequest): Promise<ActResult> {
+      const ticket = await tickets.findByRef(ref);
+      if (!ticket) return { ok: false, reason: 'not_found' };
+      if (!mayActOnTicket(actor, ticket.department)) {
+        logger.warn({ event: 'staff_forbidden', staff: actor.id, role: actor.role, ref, action: request.type }, 'staff action refused');
+        return { ok: false, reason: 'forbidden', ticket };
+      }
+      let newOfficer: StaffDoc | undefined;
+      let action: TicketAction;
+      if (request.type === 'transfer') {
+        const dept = await departments.get(request.department);
+        if (!dept) return { ok: false, reason: 'unknown_department', ticket };
+        newOfficer = await leastLoadedOfficer(dept.code);
+        action = { type: 'transfer', department: dept.code, text: request.text, ...(newOfficer ? { officerId: newOfficer._id } : {}) };
+      } else {
+        action = request;
+      }
+      let change;
+      try {
+        change = applyAction(ticket.status, action, { kind: 'staff', id: actor.id, role: actor.role }, clock.now());
+      } catch (err) {
+        if (err instanceof InvalidTransitionError) return { ok: false, reason: err.action === 'acknowledge' && ticket.status !== 'resolved' && ticket.status !== 'closed' ? 'already' : 'closed', ticket };
+        throw err;
+      }
+      const set: Partial<Ticket> = {};
+      if (action.type === 'transfer') {
+        set.department = action.department;
+        if (newOfficer) set.assignedTo = newOfficer._id;
+      }
+      const updated = await tickets.transition(ref, ticket.status, {
+        status: change.to,
+        set,
+        ...(action.type === 'transfer' && !newOfficer ? { unset: ['assignedTo'] as Array<keyof Ticket> } : {}),
+        entry: change.entry,
+      });
+      if (!updated) return { ok: false, reason: 'conflict', ticket };
+
+      const n = updated.history.length;
+      const items: OutboundItem[] = [];
+      switch (request.type) {
+        case 'acknowledge':
+          items.push(...toCitizen(updated, 'notify.acknowledged', { ref }, `ack:${n}`));
+          break;
+        case 'ask':
+          items.push(...toCitizen(updated, 'notify.question', { ref, text: request.text }, `ask:${n}`));
+          // The citizen's next message outside a flow answers this question.
+          await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingAnswer: { ref } });
+          break;
+        case 'update':
+          items.push(...toCitizen(updated, 'notify.update', { ref, text: request.text }, `update:${n}`));
+          break;
+        case 'resolve':
+          items.push(...toCitizen(updated, 'notify.resolved', { ref, text: request.text }, `resolve:${n}`));
+          break;
+        case 'transfer': {
+          const citizenDept = await departments.name(updated.department, updated.language);
+          items.push(...toCitizen(updated, 'notify.transferred', { ref, department: citizenDept }, `transfer:${n}`));
+          items.push(...(await announce(updated, newOfficer, t('staff.ticket.transferred_in', { ref, reason: request.text }))));
+          break;
+        }
+      }
+      await notifier.enqueue(items);
+      logger.info({ event: 'ticket_action', ref, action: request.type, staff: actor.id, to: updated.status }, 'ticket action');
+      return { ok: true, ticket: updated };
+    },
+
+    /** The citizen answered an officer's question: into the history, and on to the officer. */
+    async citizenReply(ref: string, citizenId: string, content: { text?: string; attachment?: Attachment }): Promise<boolean> {
+      const ticket = await tickets.findByRef(ref);
+      if (!ticket || ticket.citizenId !== citizenId) return false;
+      const now = clock.now();
+      const entry = {
+        at: now,
+        by: { kind: 'citizen' as const, id: citizenId },
+        action: 'citizen_reply',
+        ...(content.text ? { text: content.text } : {}),
+      };
+      const updated = await tickets.appendHistory(ref, entry, now, content.attachment);
+      if (!updated) return false;
+      const officer = ticket.assignedTo ? await staff.findById(ticket.assignedTo) : null;
+      const recipients = officer?.active ? [officer] : await overseers();
+      const items = recipients.flatMap((person) =>
+        toStaff(
+          person,
+          (lang) =>
+            content.attachment
+              ? [{ text: messages.render(lang, [{ text: t('staff.ticket.citizen_media', { ref }) }])[0]?.text ?? ref, media: { kind: content.attachment.kind, fileId: content.attachment.fileId } }]
+              : messages.render(lang, [{ text: t('staff.ticket.citizen_reply', { ref, text: content.text ?? '' }) }]),
+          `${ref}:${updated.history.length}`,
+        ),
+      );
+      await notifier.enqueue(items);
+      return true;
+    },
+  };
+}
+
+export type TicketService = ReturnType<typeof createTicketService>;
