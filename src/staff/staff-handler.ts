@@ -32,6 +32,31 @@ export interface StaffHandlerDeps {
   inviteTtlHours: number;
   /** The Telegram bot's username, for invite deep links; undefined without Telegram. */
   botUsername: () => string | undefined;
+  /** More commands (supervisor, shifts, …), tried after the built-in ones. */
+  modules?: readonly StaffCommandModule[];
+}
+
+/**
+ * A group of staff commands added from outside (supervisor commands, shifts,
+ * …): each module names its commands and handles them with the same context.
+ */
+export interface StaffCommandModule {
+  /** Command names without the slash, lower case. */
+  commands: readonly string[];
+  /** i18n key of this module's lines in /help, for roles that may use it. */
+  helpKey?: (identity: StaffIdentity) => string | undefined;
+  handle(ctx: StaffCommandContext): Promise<StaffOutcome>;
+}
+
+export interface StaffCommandContext {
+  identity: StaffIdentity;
+  state: ConversationState;
+  msg: InboundMessage;
+  name: string;
+  /** Words after the command. */
+  args: string[];
+  /** Everything after the command, as typed. */
+  argText: string;
 }
 
 /** What the staff side did with a message; undefined means it is the citizen engine's. */
@@ -70,6 +95,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
 
   async function help(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
     const replies = [say('staff.help', await roleWords(identity, lang))];
+    for (const m of deps.modules ?? []) {
+      const key = m.helpKey?.(identity);
+      if (key) replies.push(say(key));
+    }
     if (identity.role === 'admin') replies.push(say('staff.help_admin'));
     return replies;
   }
@@ -214,7 +243,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return check.ok ? check : { ok: false, reply: { text: check.error } };
   }
 
-  async function command(identity: StaffIdentity, state: ConversationState, name: string, argText: string): Promise<StaffOutcome> {
+  async function command(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, name: string, argText: string): Promise<StaffOutcome> {
     const lang = state.language;
     const args = argText.split(/\s+/).filter(Boolean);
     const ref = (args[0] ?? '').toUpperCase();
@@ -262,8 +291,11 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         if (!n.ok) return done([n.reply]);
         return done(await perform(identity, lang, ref, { type: 'transfer', department: dept.toUpperCase(), text: n.value }));
       }
-      default:
+      default: {
+        const module = deps.modules?.find((m) => m.commands.includes(name));
+        if (module) return module.handle({ identity, state, msg, name, args, argText });
         return done([say('staff.unknown_command')]);
+      }
     }
   }
 
@@ -322,7 +354,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       }
       const identity = identityOf(msg, stored);
       if (!identity) return undefined;
-      if (c.kind === 'command') return command(identity, state, c.command, c.args);
+      if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
       if (c.kind === 'button') return button(identity, state, c.scope, c.value);
       if (c.kind === 'text') return text(identity, state, msg, c.text);
       return { state, replies: [say('staff.text_only')] };
