@@ -46,6 +46,9 @@ export interface StaffCommandModule {
   /** i18n key of this module's lines in /help, for roles that may use it. */
   helpKey?: (identity: StaffIdentity) => string | undefined;
   handle(ctx: StaffCommandContext): Promise<StaffOutcome>;
+  /** Button scopes this module answers (e.g. paging of long lists). */
+  buttonScopes?: readonly string[];
+  handleButton?(ctx: { identity: StaffIdentity; state: ConversationState; msg: InboundMessage; scope: string; value: string }): Promise<StaffOutcome>;
 }
 
 export interface StaffCommandContext {
@@ -299,8 +302,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     }
   }
 
-  async function button(identity: StaffIdentity, state: ConversationState, scope: string, value: string): Promise<StaffOutcome> {
+  async function button(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, scope: string, value: string): Promise<StaffOutcome> {
     const lang = state.language;
+    const module = deps.modules?.find((m) => m.buttonScopes?.includes(scope));
+    if (module?.handleButton) return module.handleButton({ identity, state, msg, scope, value });
     if (scope === TICKET_SCOPE) {
       const [action = '', ref = ''] = value.split(':');
       if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }) };
@@ -355,7 +360,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       const identity = identityOf(msg, stored);
       if (!identity) return undefined;
       if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
-      if (c.kind === 'button') return button(identity, state, c.scope, c.value);
+      if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
       if (c.kind === 'text') return text(identity, state, msg, c.text);
       return { state, replies: [say('staff.text_only')] };
     },
