@@ -1,0 +1,164 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { WebChannel } from '../channels/web/web-channel';
+import type { Translator } from '../i18n/create-i18n';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../metrics/metrics-registry';
+import { checkHealth, type HealthCheck } from './health';
+import { HttpError, sendBytes, sendError, sendJson } from './http-io';
+import { baseUrl, isLoopbackHost, isLoopbackHostHeader } from './loopback';
+import { createSimulatorRoutes, SIM_PREFIX } from './simulator-routes';
+
+/** Default longest long poll of the simulator page. */
+export const DEFAULT_MAX_POLL_WAIT_MS = 20_000;
+
+export interface HttpServerDeps {
+  config: {
+    host: string;
+    port: number;
+    /** Serve the simulator on a non-loopback address too (SIMULATOR_PUBLIC). */
+    simulatorPublic: boolean;
+  };
+  /** The database connection /healthz pings. */
+  conn: Connection;
+  /** The web channel the simulator talks to; the outbox shares its sender. */
+  web: WebChannel;
+  translator: Translator;
+  logger: Logger;
+  /** Rendered at /metrics. */
+  metrics: MetricsRegistry;
+  /** Channel states reported by /healthz, by channel name. */
+  healthChecks?: Readonly<Record<string, HealthCheck>>;
+  /** Longest long poll in ms (default 20 s); tests shorten it. */
+  maxPollWaitMs?: number;
+  /** Folder of the simulator's static files (default: src/http/public). */
+  publicDir?: string;
+}
+
+/** The running (or ready to run) HTTP server. */
+export interface HttpServer {
+  readonly server: http.Server;
+  /** Whether /sim is served at all with this configuration. */
+  readonly simulatorEnabled: boolean;
+  /** Start listening; resolves with the address actually bound (port 0 picks a free one). */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Stop accepting, end pending long polls and open connections, and wait for the close. */
+  close(): Promise<void>;
+}
+
+/**
+ * The product's one HTTP server: `/healthz`, `/metrics`, and the local web
+ * simulator under `/sim/`. The simulator is served only when the server
+ * listens on loopback, or when `simulatorPublic` says so; otherwise its
+ * routes answer 404 and health and metrics still work.
+ * @example
+ * const http = createHttpServer({ config: { host: '127.0.0.1', port: 3000, simulatorPublic: false }, conn, web, translator, logger, metrics: appMetrics.registry });
+ * await http.listen(); // logs "http://127.0.0.1:3000/sim/"
+ */
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const { config, logger } = deps;
+  const loopbackOnly = isLoopbackHost(config.host);
+  const simulatorEnabled = loopbackOnly || config.simulatorPublic;
+  const closing = new AbortController();
+  const simulator = createSimulatorRoutes({
+    web: deps.web,
+    translator: deps.translator,
+    logger,
+    maxPollWaitMs: deps.maxPollWaitMs ?? DEFAULT_MAX_POLL_WAIT_MS,
+    closing: closing.signal,
+    ...(deps.publicDir ? { publicDir: deps.publicDir } : {}),
+  });
+  const healthChecks = deps.healthChecks ?? {};
+  /** Answers not yet finished (long polls, mostly). */
+  const pending = new Set<ServerResponse>();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const p = url.pathname;
+
+    if (p === '/healthz') {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'use GET');
+      const report = await checkHealth(deps.conn, healthChecks);
+      return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+    }
+    if (p === '/metrics') {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'use GET');
+      return sendBytes(res, 200, await deps.metrics.render(), PROMETHEUS_CONTENT_TYPE, { 'Cache-Control': 'no-store' });
+    }
+    const simulatorHere = simulatorEnabled && (config.simulatorPublic || isLoopbackHostHeader(req.headers.host));
+    if (p === '/' && simulatorHere) {
+      res.writeHead(302, { Location: `${SIM_PREFIX}/` });
+      res.end();
+      return;
+    }
+    if ((p === SIM_PREFIX || p.startsWith(`${SIM_PREFIX}/`)) && simulatorHere) return simulator(req, res, url);
+    throw new HttpError(404, 'not_found', 'no such route');
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    // Once closing, every answer ends its connection, so close() need not wait for keep-alive.
+    if (closing.signal.aborted) res.setHeader('Connection', 'close');
+    pending.add(res);
+    res.on('close', () => pending.delete(res));
+    route(req, res)
+      .catch((err: unknown) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (err instanceof HttpError) return sendError(res, err);
+        // The one boundary for unexpected failures: logged once, answered plainly.
+        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err }, 'HTTP request failed');
+        sendError(res, new HttpError(500, 'internal', 'internal error'));
+      })
+      .finally(() => {
+        logger.debug(
+          { event: 'http_request', method: req.method, path: pathOf(req), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+          'http request',
+        );
+      });
+  });
+
+  return {
+    server,
+    simulatorEnabled,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const port = (server.address() as AddressInfo).port;
+          const url = baseUrl(config.host, port);
+          if (simulatorEnabled) {
+            logger.info({ event: 'http_started', url, simulator: `${url}${SIM_PREFIX}/` }, `Jan Sahayak simulator: ${url}${SIM_PREFIX}/ (health ${url}/healthz, metrics ${url}/metrics)`);
+          } else {
+            logger.info(
+              { event: 'http_started', url, simulator: false },
+              `HTTP server on ${url} (health /healthz, metrics /metrics); the simulator is off because ${config.host} is not loopback — set SIMULATOR_PUBLIC=true to serve it there`,
+            );
+          }
+          resolve({ url, port });
+        });
+      });
+    },
+    close() {
+      // Long polls still pending answer now, and their connections close after.
+      for (const res of pending) if (!res.headersSent) res.setHeader('Connection', 'close');
+      closing.abort();
+      return new Promise((resolve, reject) => {
+        if (!server.listening) return resolve();
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Idle keep-alive sockets would otherwise hold close() open.
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+/** The request path without its query (chat ids and such stay out of the log line's path). */
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}
