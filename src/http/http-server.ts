@@ -132,6 +132,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
           server.off('error', reject);
           const port = (server.address() as AddressInfo).port;
           const url = baseUrl(config.host, port);
+          if (simulatorEnabled && !loopbackOnly) {
+            // Anyone who can reach this address can chat as any simulated citizen or staff member.
+            logger.warn(
+              { event: 'simulator_public', url },
+              `SIMULATOR_PUBLIC=true: the simulator on ${url}${SIM_PREFIX}/ has no login; use it only on a trusted network`,
+            );
+          }
           if (simulatorEnabled) {
             logger.info({ event: 'http_started', url, simulator: `${url}${SIM_PREFIX}/` }, `Jan Sahayak simulator: ${url}${SIM_PREFIX}/ (health ${url}/healthz, metrics ${url}/metrics)`);
           } else {
