@@ -80,6 +80,9 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       createdAt: now,
       updatedAt: now,
       history: [{ at: now, by: { kind: 'citizen', id: ctx.citizenId }, action: 'created', to: 'new' }],
+      intake: ctx.msg.channel,
+      level: 1,
+      reopenCount: 0,
     });
     deps.logger.info({ event: 'ticket_created', ref: ticket.ref, category: ticket.category, channel: ticket.channel, created }, 'ticket created');
     if (created && deps.onTicketCreated) await deps.onTicketCreated(ticket);

@@ -4,6 +4,10 @@ import type { Attachment, ChannelName } from '../conversation/types';
 export const TICKET_STATUSES = ['new', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
+/** How a complaint reached us: a chat channel, or a telephone line logged by an operator. */
+export const INTAKE_CHANNELS = ['telegram', 'whatsapp', 'web', 'phone181', 'phone104', 'mobile'] as const;
+export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
+
 /** Who did something to a ticket. */
 export interface Actor {
   kind: 'citizen' | 'staff' | 'system';
@@ -48,6 +52,20 @@ export interface Ticket {
   createdAt: Date;
   updatedAt: Date;
   history: HistoryEntry[];
+  /** Where it came in (counts in reports); `channel` is where the citizen is answered. */
+  intake: IntakeChannel;
+  /** The operator who logged a telephone call as this ticket. */
+  loggedBy?: string;
+  /** Escalation level: 1 the officer, 2 department head, 3 supervisor, 4 the Collector's office. */
+  level: number;
+  escalatedAt?: Date;
+  ackReminderSentAt?: Date;
+  acknowledgedAt?: Date;
+  resolvedAt?: Date;
+  closedAt?: Date;
+  /** Answer to "is your problem solved?" after resolution. */
+  feedback?: { rating: number; satisfied: boolean; at: Date };
+  reopenCount: number;
 }
 
 /**

@@ -85,10 +85,22 @@ const ticketSchema = new Schema<TicketDoc>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     history: { type: [historySchema], default: [] },
+    intake: { type: String, required: true },
+    loggedBy: String,
+    level: { type: Number, required: true, default: 1 },
+    escalatedAt: Date,
+    ackReminderSentAt: Date,
+    acknowledgedAt: Date,
+    resolvedAt: Date,
+    closedAt: Date,
+    feedback: { type: new Schema({ rating: Number, satisfied: Boolean, at: Date }, { _id: false }), default: undefined },
+    reopenCount: { type: Number, required: true, default: 0 },
   },
   { versionKey: false },
 );
 ticketSchema.index({ ref: 1 }, { unique: true });
+ticketSchema.index({ status: 1, createdAt: -1 });
+ticketSchema.index({ createdAt: -1 });
 ticketSchema.index({ idempotencyKey: 1 }, { unique: true });
 ticketSchema.index({ citizenId: 1, createdAt: -1 });
 ticketSchema.index({ department: 1, status: 1 });

@@ -158,6 +158,9 @@ export function createTicketService(deps: TicketServiceDeps) {
         throw err;
       }
       const set: Partial<Ticket> = {};
+      const at = change.entry.at;
+      if (request.type === 'acknowledge' || (!ticket.acknowledgedAt && change.to === 'in_progress')) set.acknowledgedAt = at;
+      if (request.type === 'resolve') set.resolvedAt = at;
       if (action.type === 'transfer') {
         set.department = action.department;
         if (newOfficer) set.assignedTo = newOfficer._id;
