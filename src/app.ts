@@ -23,6 +23,10 @@ import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
 import { createTelegramSender } from './outbox/telegram-sender';
 import path from 'node:path';
+import { createWebChannel, type WebChannel } from './channels/web/web-channel';
+import { loadPlaces } from './channels/web/web-places';
+import { createHttpServer, type HttpServer } from './http/http-server';
+import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -42,6 +46,9 @@ export interface App {
   models: Models;
   outbox: Outbox;
   tickets: TicketService;
+  web: WebChannel;
+  http: HttpServer;
+  metrics: AppMetrics;
   telegram?: Bot;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
@@ -58,6 +65,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const translator = createTranslator(config.localesDirAbs);
   const catalog = loadCatalog(config.flowsDirAbs);
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
+  const metrics = createAppMetrics({
+    onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err }, 'metric collection failed'),
+  });
   const models = await createModels(conn);
   const tickets = createTicketStore(models, config.DISTRICT_CODE);
   const staffStore = createStaffStore(models);
@@ -80,7 +90,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     messages,
     clock,
     logger,
-    adminChats: config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+    adminChats: [
+      ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+      ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
+    ],
   });
   const effects = createEffectRunner({
     tickets,
@@ -88,7 +101,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     districtCode: config.DISTRICT_CODE,
-    onTicketCreated: (ticket) => ticketService.route(ticket),
+    onTicketCreated: async (ticket) => {
+      metrics.ticketsCreated.inc({ channel: ticket.intake });
+      await ticketService.route(ticket);
+    },
     onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
   });
 
@@ -103,10 +119,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
+    adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
   });
-  const handler = createInboundHandler({
+  const handler = instrumentHandler(
+    createInboundHandler({
     flow,
     catalog,
     translator,
@@ -116,7 +134,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     maxTicketsPerDay: config.MAX_TICKETS_PER_DAY,
     staff,
-  });
+    }),
+    metrics,
+  );
 
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
@@ -130,15 +150,38 @@ export async function createApp(deps: AppDeps): Promise<App> {
     outbox.registerSender(createTelegramSender({ api: telegram.api }));
   }
 
+  const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
+  outbox.registerSender(web.sender);
+  metrics.outboxDepth.collectWith(async () => {
+    const s = await outbox.stats();
+    return s.pending + s.sending;
+  });
+  const http = createHttpServer({
+    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulatorPublic: config.SIMULATOR_PUBLIC },
+    conn,
+    web,
+    translator,
+    logger: logger.child({ component: 'http' }),
+    metrics: metrics.registry,
+    healthChecks: {
+      web: () => 'up',
+      telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
+    },
+  });
+
   let polling: Promise<void> | undefined;
   return {
     handler,
     models,
     outbox,
     tickets: ticketService,
+    web,
+    http,
+    metrics,
     ...(telegram ? { telegram } : {}),
     async start() {
       outbox.start();
+      await http.listen();
       if (!telegram) {
         logger.warn(
           { event: 'telegram_disabled' },
@@ -153,6 +196,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     },
     async stop() {
+      await http.close();
       if (telegram?.isRunning()) await telegram.stop();
       await polling;
       await outbox.stop();

@@ -64,11 +64,30 @@ const schema = z.object({
   FLOWS_DIR: z.preprocess(emptyAsUndefined, z.string().default('flows')),
   LOCALES_DIR: z.preprocess(emptyAsUndefined, z.string().default('locales')),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  HTTP_HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+  HTTP_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  SIMULATOR_PUBLIC: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
+  ADMIN_WEB_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*[A-Za-z0-9_-]+\s*(,\s*[A-Za-z0-9_-]+\s*)*$/, 'must be comma-separated simulator chat ids')
+      .optional(),
+  ),
   WHATSAPP_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
 });
 
 /** Validated configuration; the only place environment variables are read. */
-export type Config = z.infer<typeof schema> & { dataDirAbs: string; flowsDirAbs: string; localesDirAbs: string };
+export type Config = z.infer<typeof schema> & {
+  dataDirAbs: string;
+  flowsDirAbs: string;
+  localesDirAbs: string;
+  /** Simulator chats that act as administrator: ADMIN_WEB_IDS, or "admin" while the simulator is loopback-only. */
+  adminWebIds: string[];
+};
+
+/** The simulator's administrator chat when nothing else is configured (loopback only). */
+export const DEFAULT_WEB_ADMIN_ID = 'admin';
 
 /**
  * Parse and validate the environment once at start-up.
@@ -88,5 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     dataDirAbs: path.resolve(cwd, c.DATA_DIR),
     flowsDirAbs: path.resolve(cwd, c.FLOWS_DIR),
     localesDirAbs: path.resolve(cwd, c.LOCALES_DIR),
+    // A public simulator must not hand out an administrator chat by default.
+    adminWebIds: c.ADMIN_WEB_IDS
+      ? c.ADMIN_WEB_IDS.split(',').map((s) => s.trim())
+      : c.SIMULATOR_PUBLIC
+        ? []
+        : [DEFAULT_WEB_ADMIN_ID],
   };
 }

@@ -29,6 +29,8 @@ export interface StaffHandlerDeps {
   logger: Logger;
   /** Telegram chat ids that are administrators by configuration. */
   adminTelegramIds: readonly string[];
+  /** Simulator chat ids that are administrators by configuration. */
+  adminWebIds?: readonly string[];
   inviteTtlHours: number;
   /** The Telegram bot's username, for invite deep links; undefined without Telegram. */
   botUsername: () => string | undefined;
@@ -84,6 +86,9 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
   function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
     if (msg.channel === 'telegram' && deps.adminTelegramIds.includes(msg.chatId)) {
       return { id: `tg-admin-${msg.chatId}`, role: 'admin' };
+    }
+    if (msg.channel === 'web' && deps.adminWebIds?.includes(msg.chatId)) {
+      return { id: `web-admin-${msg.chatId}`, role: 'admin' };
     }
     return stored;
   }
@@ -264,7 +269,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       case 'language': {
         const wanted = args[0]?.toLowerCase();
         const next: ConversationState = { ...state, language: isLanguage(wanted) ? wanted : lang === 'hi' ? 'en' : 'hi' };
-        if (!identity.id.startsWith('tg-admin-')) await staff.setLanguage(identity.id, next.language);
+        if (!identity.id.includes('-admin-')) await staff.setLanguage(identity.id, next.language);
         return done([say('language.changed')], next);
       }
       case 'mine':

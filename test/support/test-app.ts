@@ -40,7 +40,8 @@ export const FAST_OUTBOX = {
 };
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', ...env }, REPO_ROOT);
+  // Port 0: every test app listens on a free port of its own.
+  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', ...env }, REPO_ROOT);
   const db = await openTestDb();
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();

@@ -21,7 +21,7 @@ function privateDbUri(dbName: string): string {
 async function startService(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', NODE_ENV: 'production' },
+    env: { ...process.env, ...env, HTTP_PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
