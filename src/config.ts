@@ -77,6 +77,9 @@ const schema = z.object({
   WHATSAPP_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
 });
 
+/** Names of every environment variable the service reads. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
 /** Validated configuration; the only place environment variables are read. */
 export type Config = z.infer<typeof schema> & {
   dataDirAbs: string;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
+import fs from 'node:fs';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -39,6 +40,15 @@ describe('configuration', () => {
   ])('a bad %s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value }, '/x')).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value }, '/x')).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  test('.env.example lists every variable, each with a comment above it', () => {
+    const lines = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n');
+    for (const name of CONFIG_VARIABLES) {
+      const i = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect({ name, listed: i >= 0 }).toEqual({ name, listed: true });
+      expect(lines[i - 1]?.startsWith('#')).toBe(true);
+    }
   });
 
   test('the service stops at start-up with one line naming the bad variable', () => {
