@@ -47,7 +47,10 @@ describe('configuration', () => {
     for (const name of CONFIG_VARIABLES) {
       const i = lines.findIndex((l) => l.startsWith(`${name}=`));
       expect({ name, listed: i >= 0 }).toEqual({ name, listed: true });
-      expect(lines[i - 1]?.startsWith('#')).toBe(true);
+      // Variables may share a comment: the first line above that is not a variable is one.
+      let j = i - 1;
+      while (j >= 0 && /^[A-Z_]+=/.test(lines[j] ?? '')) j--;
+      expect(lines[j]?.startsWith('#')).toBe(true);
     }
   });
 
