@@ -18,6 +18,7 @@ import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
+import { createTicketFiler } from './tickets/ticket-filer';
 import { createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
@@ -95,16 +96,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
     ],
   });
-  const effects = createEffectRunner({
+  const fileTicket = createTicketFiler({
     tickets,
-    catalog,
     clock,
     logger,
     districtCode: config.DISTRICT_CODE,
-    onTicketCreated: async (ticket) => {
+    onCreated: async (ticket) => {
       metrics.ticketsCreated.inc({ channel: ticket.intake });
       await ticketService.route(ticket);
     },
+  });
+  const effects = createEffectRunner({
+    tickets,
+    catalog,
+    fileTicket,
     onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
   });
 

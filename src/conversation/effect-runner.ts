@@ -1,27 +1,31 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../clock';
 import { findBlock, findCategory, type Catalog } from '../domain/catalog';
 import type { Ticket } from '../domain/ticket';
+import type { TicketFiler } from '../tickets/ticket-filer';
 import { formatDateTime } from '../i18n/format';
 import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
 import type { Attachment, Effect, InboundMessage, Reply, Text } from './types';
 
-const HOUR_MS = 3_600_000;
 /** How many tickets /status lists. */
 export const STATUS_LIST_LIMIT = 10;
 
 export interface EffectRunnerDeps {
   tickets: TicketStore;
   catalog: Catalog;
-  clock: Clock;
-  logger: Logger;
-  districtCode: string;
-  /** Called once for each newly created ticket (routing to officers hooks in here). */
-  onTicketCreated?: (ticket: Ticket) => Promise<unknown>;
+  /** Creates tickets (and routes them). */
+  fileTicket: TicketFiler;
+  /** The health counsellor relay; without it the offer is answered as unavailable. */
+  counsellor?: CounsellorGateway;
   /** Pass a citizen's answer to an officer's question on; false when the ticket is not theirs. */
   onCitizenAnswer?: (ref: string, citizenId: string, content: { text?: string; attachment?: Attachment }) => Promise<boolean>;
+}
+
+/** What the conversation needs of the counsellor relay. */
+export interface CounsellorGateway {
+  request(citizen: { channel: InboundMessage['channel']; chatId: string; citizenId: string; language: Language }): Promise<Reply[]>;
+  relay(citizenKey: string, content: { text?: string; attachment?: Attachment }): Promise<Reply[]>;
+  leave(citizenKey: string): Promise<Reply[]>;
 }
 
 /** Who the effects are for. */
@@ -58,34 +62,31 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     if (!category || !a.description) {
       throw new AppError('INVALID_TRANSITION', 'submit without category or description');
     }
-    const now = deps.clock.now();
-    const { ticket, created } = await deps.tickets.create({
+    const onBehalf = effect.onBehalf;
+    const phone = onBehalf ? (a.phone ?? onBehalf.callerPhone) : a.phone;
+    // A caller is answered on WhatsApp at their number; without a number, the
+    // updates go to the operator's chat so someone can call back.
+    const reach =
+      onBehalf && phone
+        ? { citizenId: `phone:${phone}`, channel: 'whatsapp' as const, chatId: `${phone.replace(/\D/g, '')}@c.us` }
+        : onBehalf
+          ? { citizenId: `call:${ctx.msg.updateKey}`, channel: ctx.msg.channel, chatId: ctx.msg.chatId }
+          : { citizenId: ctx.citizenId, channel: ctx.msg.channel, chatId: ctx.msg.chatId };
+    const { ticket } = await deps.fileTicket({
       idempotencyKey: `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`,
-      district: deps.districtCode,
-      citizenId: ctx.citizenId,
-      channel: ctx.msg.channel,
-      chatId: ctx.msg.chatId,
+      category,
+      ...reach,
       language: ctx.language,
-      category: category.id,
-      department: category.department,
+      intake: onBehalf?.line ?? ctx.msg.channel,
+      createdBy: onBehalf ? { kind: 'staff', id: onBehalf.operatorId, role: 'operator' } : { kind: 'citizen', id: ctx.citizenId },
+      description: a.description,
       ...(a.block ? { block: a.block } : {}),
       ...(a.locality ? { locality: a.locality } : {}),
       ...(a.location ? { location: a.location } : {}),
-      description: a.description,
       attachments: a.attachments,
-      ...(a.phone ? { phone: a.phone } : {}),
-      status: 'new',
-      ackDueAt: new Date(now.getTime() + category.sla.acknowledgeHours * HOUR_MS),
-      resolveDueAt: new Date(now.getTime() + category.sla.resolveHours * HOUR_MS),
-      createdAt: now,
-      updatedAt: now,
-      history: [{ at: now, by: { kind: 'citizen', id: ctx.citizenId }, action: 'created', to: 'new' }],
-      intake: ctx.msg.channel,
-      level: 1,
-      reopenCount: 0,
+      ...(phone ? { phone } : {}),
+      ...(onBehalf ? { loggedBy: onBehalf.operatorId, note: onBehalf.line } : {}),
     });
-    deps.logger.info({ event: 'ticket_created', ref: ticket.ref, category: ticket.category, channel: ticket.channel, created }, 'ticket created');
-    if (created && deps.onTicketCreated) await deps.onTicketCreated(ticket);
     return [{ text: t('intake.submitted', { ref: ticket.ref, date: formatDateTime(ticket.createdAt, ctx.language) }) }];
   }
 
@@ -131,13 +132,26 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     return [{ text: t(passed ? 'notify.answer_forwarded' : 'menu.prompt', { ref: effect.ref }) }];
   }
 
+  async function counselling(effect: Extract<Effect, { type: `counsellor_${string}` }>, ctx: EffectContext): Promise<Reply[]> {
+    const key = `${ctx.msg.channel}:${ctx.msg.chatId}`;
+    if (!deps.counsellor) return [{ text: t('counsellor.unavailable') }];
+    if (effect.type === 'counsellor_request') {
+      return deps.counsellor.request({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, citizenId: ctx.citizenId, language: ctx.language });
+    }
+    if (effect.type === 'counsellor_relay') {
+      return deps.counsellor.relay(key, { ...(effect.text ? { text: effect.text } : {}), ...(effect.attachment ? { attachment: effect.attachment } : {}) });
+    }
+    return deps.counsellor.leave(key);
+  }
+
   return {
     async run(effects, ctx) {
       const replies: Reply[] = [];
       for (const effect of effects) {
         if (effect.type === 'create_ticket') replies.push(...(await createTicket(effect, ctx)));
         else if (effect.type === 'show_status') replies.push(...(await showStatus(effect, ctx)));
-        else replies.push(...(await answerQuestion(effect, ctx)));
+        else if (effect.type === 'answer_question') replies.push(...(await answerQuestion(effect, ctx)));
+        else replies.push(...(await counselling(effect, ctx)));
       }
       return replies;
     },

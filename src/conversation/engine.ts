@@ -16,6 +16,7 @@ import type {
   FlowState,
   InboundContent,
   InboundMessage,
+  OnBehalf,
   Reply,
   Text,
 } from './types';
@@ -37,6 +38,17 @@ export function initialState(): ConversationState {
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+
+/**
+ * Start the intake for a telephone caller, entered by an operator: the
+ * operator's own conversation walks the same flow, and the ticket is the
+ * caller's. Pure, like {@link advance}.
+ */
+export function startOnBehalf(flow: Flow, state: ConversationState, msg: InboundMessage, ctx: EngineContext, onBehalf: OnBehalf): EngineResult {
+  const run = new Turn(flow, structuredClone(state), ctx, msg);
+  run.beginOnBehalf(onBehalf);
+  return { state: run.state, replies: run.replies, effects: run.effects };
+}
 
 /**
  * Advance one conversation by one incoming message. Pure: returns the new
@@ -69,9 +81,24 @@ class Turn {
     this.idle(content);
   }
 
+  beginOnBehalf(onBehalf: OnBehalf): void {
+    this.state.flow = {
+      flowId: this.flow.id,
+      version: this.flow.version,
+      step: this.flow.start,
+      mode: 'answer',
+      answers: { attachments: [], ...(onBehalf.callerPhone ? { phone: onBehalf.callerPhone } : {}) },
+      onBehalf,
+    };
+    this.ask();
+  }
+
   // ---- outside a flow -------------------------------------------------
 
   private idle(content: InboundContent): void {
+    if (this.state.inCounselling && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
+      return this.relayToCounsellor(content);
+    }
     const awaiting = this.state.awaitingAnswer;
     if (awaiting && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
       return this.answerQuestion(awaiting.ref, content);
@@ -82,6 +109,23 @@ class Turn {
       if (picked) return this.menuChoice(picked);
     }
     this.mainMenu();
+  }
+
+  private relayToCounsellor(content: Extract<InboundContent, { kind: 'text' | 'photo' | 'voice' }>): void {
+    if (content.kind === 'text') {
+      const check = checkText(content.text, 1, MAX_ANSWER_LENGTH);
+      if (!check.ok) {
+        this.replies.push({ text: check.error });
+        return;
+      }
+      this.effects.push({ type: 'counsellor_relay', text: check.value });
+      return;
+    }
+    this.effects.push({
+      type: 'counsellor_relay',
+      attachment: content.kind === 'photo' ? { kind: 'photo', fileId: content.fileId } : { kind: 'voice', fileId: content.fileId },
+      ...(content.kind === 'photo' && content.caption ? { text: content.caption.slice(0, MAX_ANSWER_LENGTH) } : {}),
+    });
   }
 
   /** The citizen's next words after an officer's question go to that officer. */
@@ -143,7 +187,13 @@ class Turn {
         return this.startFlow();
       case 'new':
         return this.startFlow();
+      case 'end':
       case 'cancel':
+        if (this.state.inCounselling && !this.state.flow) {
+          delete this.state.inCounselling;
+          this.effects.push({ type: 'counsellor_leave' });
+          return;
+        }
         if (!this.state.flow) {
           this.say('intake.nothing_to_cancel');
           return this.mainMenu();
@@ -215,6 +265,10 @@ class Turn {
   }
 
   private startFlow(): void {
+    if (this.state.inCounselling) {
+      delete this.state.inCounselling;
+      this.effects.push({ type: 'counsellor_leave' });
+    }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
       this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
@@ -240,6 +294,7 @@ class Turn {
     }
     if (fs.mode === 'confirm-category') return this.confirmCategory(fs, step as ChoiceStep, content);
     if (fs.mode === 'edit-menu') return this.editMenu(fs, step as SummaryStep, content);
+    if (fs.mode === 'counsellor-offer') return this.counsellorOffer(fs, step as ChoiceStep, content);
     switch (step.kind) {
       case 'choice':
         return this.choice(fs, step, content);
@@ -283,7 +338,35 @@ class Turn {
   private chose(fs: FlowState, step: ChoiceStep, value: string): void {
     if (step.save === 'block') delete fs.answers.location;
     if (step.save) fs.answers[step.save] = value;
+    const offerCounsellor =
+      step.save === 'category' && !fs.editEndAfter && !fs.onBehalf && findCategory(this.ctx.catalog, value)?.counsellor === true;
+    if (offerCounsellor) {
+      fs.mode = 'counsellor-offer';
+      return this.ask();
+    }
     this.goNext(fs, step, step.next);
+  }
+
+  private counsellorOffer(fs: FlowState, step: ChoiceStep, content: InboundContent): void {
+    const value = this.pick(content, this.counsellorOptions());
+    if (value === 'talk') {
+      delete this.state.flow;
+      this.state.inCounselling = true;
+      this.effects.push({ type: 'counsellor_request' });
+      return;
+    }
+    if (value === 'complaint') return this.goNext(fs, step, step.next);
+    if (content.kind === 'text' || content.kind === 'button') this.say('error.pick_option');
+    else this.wrongKind(content);
+    this.ask();
+  }
+
+  private counsellorOptions(): MatchableOption[] {
+    const v = this.flow.vocabulary;
+    return [
+      { value: 'talk', labelKey: 'intake.counsellor.talk', aliases: ['baat', 'counsellor', 'salah', 'बात', 'सलाह', ...v.yes] },
+      { value: 'complaint', labelKey: 'intake.counsellor.complaint', aliases: ['shikayat', 'complaint', 'शिकायत', ...v.no] },
+    ];
   }
 
   private suggest(fs: FlowState, step: ChoiceStep, typed: string): void {
@@ -440,6 +523,12 @@ class Turn {
   }
 
   private submit(fs: FlowState): void {
+    if (fs.onBehalf) {
+      // An operator's calls are not the operator's own complaints: no daily limit.
+      this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, onBehalf: fs.onBehalf });
+      delete this.state.flow;
+      return;
+    }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
       this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
@@ -488,6 +577,10 @@ class Turn {
         progress,
         buttons: this.buttons(scope, this.yesNo()),
       });
+      return;
+    }
+    if (fs.mode === 'counsellor-offer') {
+      this.replies.push({ text: t('intake.counsellor.offer'), progress, buttons: this.buttons(scope, this.counsellorOptions()) });
       return;
     }
     if (fs.mode === 'edit-menu' && step.kind === 'summary') {
@@ -546,6 +639,7 @@ class Turn {
   private scopeOf(fs: FlowState): string {
     if (fs.mode === 'confirm-category') return `${fs.step}.confirm`;
     if (fs.mode === 'edit-menu') return `${fs.step}.edit`;
+    if (fs.mode === 'counsellor-offer') return `${fs.step}.counsel`;
     return fs.step;
   }
 

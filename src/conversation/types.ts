@@ -73,19 +73,32 @@ export interface FlowState {
   flowId: string;
   version: number;
   step: string;
-  mode: 'answer' | 'confirm-category' | 'edit-menu';
+  mode: 'answer' | 'confirm-category' | 'edit-menu' | 'counsellor-offer';
   suggestion?: string;
   /** The citizen's own words behind a suggestion; become the description if they accept it. */
   draft?: string;
   /** While changing one field from the summary: the step after which to return. */
   editEndAfter?: string;
   answers: Answers;
+  /** An operator filing for a telephone caller: the line and the caller's number. */
+  onBehalf?: OnBehalf;
+}
+
+/** A complaint taken by telephone and entered by an operator. */
+export interface OnBehalf {
+  line: 'phone181' | 'phone104' | 'mobile';
+  callerPhone?: string;
+  operatorId: string;
 }
 
 /** Everything the engine remembers about one chat between messages. */
 export interface ConversationState {
   language: Language;
   flow?: FlowState;
+  /** The citizen is talking with (or waiting for) a health counsellor; their messages are relayed. */
+  inCounselling?: boolean;
+  /** A counsellor's session that their typed messages go to. */
+  activeSession?: string;
   /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */
   awaitingAnswer?: { ref: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
@@ -96,7 +109,10 @@ export interface ConversationState {
 
 /** Work the engine asks the host to do; the engine itself performs no I/O. */
 export type Effect =
-  | { type: 'create_ticket'; answers: Answers; flowId: string }
+  | { type: 'create_ticket'; answers: Answers; flowId: string; onBehalf?: OnBehalf }
+  | { type: 'counsellor_request' }
+  | { type: 'counsellor_relay'; text?: string; attachment?: Attachment }
+  | { type: 'counsellor_leave' }
   | { type: 'show_status'; ref?: string }
   | { type: 'answer_question'; ref: string; text?: string; attachment?: Attachment };
 

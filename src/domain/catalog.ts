@@ -12,6 +12,8 @@ export const categorySchema = z.object({
   }),
   aliases: z.array(z.string()).default([]),
   keywords: z.array(keyword).default([]),
+  /** Offer a live talk with the on-duty health counsellor when this category is chosen. */
+  counsellor: z.boolean().default(false),
 });
 
 export const categoriesFileSchema = z.object({

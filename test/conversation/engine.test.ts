@@ -84,7 +84,7 @@ describe('the intake engine', () => {
   });
 
   test('switching language mid-flow asks the same question again', () => {
-    const mid = play([cmd('new'), button('category', 'health')]);
+    const mid = play([cmd('new'), button('category', 'stranded')]);
     const r = advance(flow, mid.state, msg(button('lang', 'en')), ctx);
     expect(r.state.language).toBe('en');
     expect(r.replies.map((x) => x.text.key)).toEqual(['language.changed', 'intake.block.prompt']);
@@ -92,7 +92,7 @@ describe('the intake engine', () => {
   });
 
   test('/status inside a flow asks the effect and keeps the citizen at their step', () => {
-    const mid = play([cmd('new'), button('category', 'health')]);
+    const mid = play([cmd('new'), button('category', 'stranded')]);
     const r = advance(flow, mid.state, msg(cmd('status', 'alr-000007')), ctx);
     expect(r.effects).toEqual([{ type: 'show_status', ref: 'ALR-000007' }]);
     expect(r.state.flow?.step).toBe('block');

@@ -76,7 +76,7 @@ describe('the service process', () => {
     child = await startService(env);
 
     api.pushUpdate(command(CITIZEN, '/new'));
-    api.pushUpdate(callbackQuery(CITIZEN, 'category|health'));
+    api.pushUpdate(callbackQuery(CITIZEN, 'category|stranded'));
     api.pushUpdate(callbackQuery(CITIZEN, 'block|bhabra'));
     await api.waitForSent(CITIZEN, 3, 15_000);
 
@@ -105,6 +105,6 @@ describe('the service process', () => {
     const tickets = await conn.collection('tickets').find().toArray();
     await conn.close();
     expect(tickets).toHaveLength(1);
-    expect(tickets[0]).toMatchObject({ category: 'health', block: 'bhabra', locality: 'Bhabra ward 2' });
+    expect(tickets[0]).toMatchObject({ category: 'stranded', block: 'bhabra', locality: 'Bhabra ward 2' });
   });
 });
