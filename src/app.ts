@@ -19,6 +19,9 @@ import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
 import { createTicketFiler } from './tickets/ticket-filer';
+import { createSessionStore } from './counsellor/counsellor-sessions';
+import { createCounsellorService } from './counsellor/counsellor-service';
+import { createCallModule } from './operator/call-module';
 import { createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
@@ -106,10 +109,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await ticketService.route(ticket);
     },
   });
+  const counsellor = createCounsellorService({
+    sessions: await createSessionStore(conn),
+    staff: staffStore,
+    conversations,
+    notifier: outbox,
+    messages,
+    catalog,
+    fileTicket,
+    clock,
+    logger: logger.child({ component: 'counsellor' }),
+    maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
+  });
+  const labelsOf = (key: string) => translator.allOf(key);
+  const callModule = createCallModule({
+    flow,
+    engineContext: () => ({ now: clock.now(), catalog, labelsOf, maxTicketsPerDay: config.MAX_TICKETS_PER_DAY }),
+    skipWords: flow.vocabulary.skip,
+  });
   const effects = createEffectRunner({
     tickets,
     catalog,
     fileTicket,
+    counsellor: counsellor.gateway,
     onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
   });
 
@@ -127,6 +149,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+    modules: [counsellor.module, callModule],
   });
   const handler = instrumentHandler(
     createInboundHandler({

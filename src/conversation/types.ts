@@ -97,6 +97,8 @@ export interface ConversationState {
   flow?: FlowState;
   /** The citizen is talking with (or waiting for) a health counsellor; their messages are relayed. */
   inCounselling?: boolean;
+  /** An operator has picked the telephone line of a call and is asked for the caller's number. */
+  callDraft?: { line: OnBehalf['line'] };
   /** A counsellor's session that their typed messages go to. */
   activeSession?: string;
   /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */

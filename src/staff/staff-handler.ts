@@ -51,6 +51,8 @@ export interface StaffCommandModule {
   /** Button scopes this module answers (e.g. paging of long lists). */
   buttonScopes?: readonly string[];
   handleButton?(ctx: { identity: StaffIdentity; state: ConversationState; msg: InboundMessage; scope: string; value: string }): Promise<StaffOutcome>;
+  /** Plain text that is no reply and no pending action (a counsellor's words to a citizen); undefined: not this module's. */
+  handleText?(ctx: StaffCommandContext): Promise<StaffOutcome | undefined>;
 }
 
 export interface StaffCommandContext {
@@ -264,6 +266,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       case 'cancel': {
         const next = { ...state };
         delete next.staffPending;
+        delete next.callDraft;
         return done([say('staff.pending.cancelled')], next);
       }
       case 'language': {
@@ -343,8 +346,15 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     // Replying to a ticket message with plain text is a progress update.
     const repliedRef = msg.replyToText ? REF_IN_TEXT.exec(msg.replyToText)?.[1] : undefined;
     const pending = state.staffPending;
-    if (!repliedRef && !pending) return { state, replies: await help(identity, lang) };
     const n = note(raw);
+    if (!repliedRef && !pending) {
+      for (const m of deps.modules ?? []) {
+        if (!m.handleText || !n.ok) continue;
+        const out = await m.handleText({ identity, state, msg, name: '', args: n.value.split(/\s+/), argText: n.value });
+        if (out) return out;
+      }
+      return { state, replies: await help(identity, lang) };
+    }
     if (!n.ok) return { state, replies: [n.reply] };
     if (repliedRef) return { state, replies: await perform(identity, lang, repliedRef, { type: 'update', text: n.value }) };
     const next = { ...state };
@@ -353,6 +363,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     const request: StaffRequest =
       p.action === 'transfer' ? { type: 'transfer', department: p.department ?? '', text: n.value } : { type: p.action, text: n.value };
     return { state: next, replies: await perform(identity, lang, p.ref, request) };
+  }
+
+  function staffScopes(): string[] {
+    return [TICKET_SCOPE, TRANSFER_SCOPE, ...(deps.modules ?? []).flatMap((m) => m.buttonScopes ?? [])];
   }
 
   return {
@@ -364,6 +378,9 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       }
       const identity = identityOf(msg, stored);
       if (!identity) return undefined;
+      // An operator entering a caller's complaint walks the citizen flow: only
+      // staff buttons stay with staff.
+      if (state.flow?.onBehalf && !(c.kind === 'button' && staffScopes().includes(c.scope))) return undefined;
       if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
       if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
       if (c.kind === 'text') return text(identity, state, msg, c.text);

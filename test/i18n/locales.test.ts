@@ -23,7 +23,8 @@ function keysUsedInSource(): string[] {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (p.endsWith('.ts')) {
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(/'([a-z_]+(?:\.[a-z_]+)+)'/g)) {
+        // Keys passed to t()/say()/this.say() or written as `key:`/`labelKey:` values.
+        for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:\bt\(|\bsay\(|\bkey: |labelKey: )'([a-z_]+(?:\.[a-z_]+)+)'/g)) {
           const key = m[1] ?? '';
           if (top.has(key.split('.')[0] ?? '') && !/\.(yaml|json|ts)$/.test(key)) found.add(key);
         }

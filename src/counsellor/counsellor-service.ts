@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { CounsellorGateway } from '../conversation/effect-runner';
+import type { Attachment, ConversationState, Reply, Text } from '../conversation/types';
+import { findCategory, type Catalog } from '../domain/catalog';
+import type { StaffIdentity } from '../domain/roles';
+import type { Language } from '../i18n/create-i18n';
+import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { ConversationStore } from '../storage/conversation-store';
+import type { StaffDoc } from '../storage/staff-models';
+import type { StaffStore } from '../storage/staff-store';
+import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { TicketFiler } from '../tickets/ticket-filer';
+import type { TicketMessages } from '../tickets/ticket-messages';
+import type { CounsellorSessionDoc, SessionStore } from './counsellor-sessions';
+
+/** Button scope for switching between a counsellor's sessions; value is the session number. */
+export const SESSION_SCOPE = 'cs';
+
+export interface CounsellorServiceDeps {
+  sessions: SessionStore;
+  staff: StaffStore;
+  conversations: ConversationStore;
+  notifier: Notifier;
+  messages: TicketMessages;
+  catalog: Catalog;
+  fileTicket: TicketFiler;
+  clock: Clock;
+  logger: Logger;
+  /** Sessions one counsellor holds at once before new citizens wait. */
+  maxSessionsPerCounsellor: number;
+  /** Staff ids of counsellors on duty now; by default every active counsellor. */
+  onDutyCounsellors?: (now: Date) => Promise<string[]>;
+}
+
+const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, params) });
+
+/**
+ * The health counsellor relay: citizens ask to talk, are connected to an
+ * on-duty counsellor with room (or queued, and given 104), and messages go
+ * both ways through the outbox. The counsellor sees a session number, never
+ * the citizen's phone number or chat id.
+ */
+export function createCounsellorService(deps: CounsellorServiceDeps) {
+  const { sessions, staff, notifier, messages, clock, logger } = deps;
+
+  function to(person: { channel: StaffDoc['channel']; chatId: string; language: Language }, replies: Reply[], key: string, media?: Attachment): OutboundItem[] {
+    return messages.render(person.language, replies).map((message, i) => ({
+      channel: person.channel,
+      chatId: person.chatId,
+      message: media && i === 0 ? { ...message, media: { kind: media.kind, fileId: media.fileId } } : message,
+      dedupeKey: `${key}:${i}`,
+    }));
+  }
+
+  function citizenOf(s: CounsellorSessionDoc) {
+    return { channel: s.channel, chatId: s.chatId, language: s.language };
+  }
+
+  async function candidates(now: Date): Promise<StaffDoc[]> {
+    const all = await staff.activeWithRoles(['counsellor']);
+    if (!deps.onDutyCounsellors) return all;
+    const onDuty = new Set(await deps.onDutyCounsellors(now));
+    return all.filter((c) => onDuty.has(c._id));
+  }
+
+  /** The on-duty counsellor with the fewest open sessions, if any has room. */
+  async function freeCounsellor(now: Date): Promise<StaffDoc | undefined> {
+    const people = await candidates(now);
+    if (people.length === 0) return undefined;
+    const counts = await sessions.openCounts();
+    const ranked = people
+      .map((p) => ({ p, n: counts.get(p._id) ?? 0 }))
+      .filter((x) => x.n < deps.maxSessionsPerCounsellor)
+      .sort((a, b) => a.n - b.n || a.p.joinedAt.getTime() - b.p.joinedAt.getTime());
+    return ranked[0]?.p;
+  }
+
+  /** Connect a waiting session to a counsellor and tell both. */
+  async function connect(session: CounsellorSessionDoc, counsellor: StaffDoc, now: Date): Promise<boolean> {
+    if (!(await sessions.assign(session._id, counsellor._id, now))) return false;
+    const counsellorState = await deps.conversations.load(counsellor.identityKey);
+    if (!counsellorState?.state.activeSession) {
+      await deps.conversations.patchState(counsellor.identityKey, { activeSession: session._id });
+    }
+    await notifier.enqueue([
+      ...to(counsellor, [say('counsellor.new_session', { session: session._id, language: t(`language.${session.language}`) })], `cs:${session._id}:new`),
+      ...to(citizenOf(session), [say('counsellor.connected')], `cs:${session._id}:connected`),
+    ]);
+    logger.info({ event: 'counselling_connected', session: session._id, counsellor: counsellor._id }, 'counselling session connected');
+    return true;
+  }
+
+  /** Hand the oldest waiting citizen to this counsellor if they have room. */
+  async function pullWaiting(counsellor: StaffDoc): Promise<void> {
+    const now = clock.now();
+    const open = (await sessions.openCounts()).get(counsellor._id) ?? 0;
+    if (open >= deps.maxSessionsPerCounsellor) return;
+    const waiting = await sessions.oldestWaiting();
+    if (waiting) await connect(waiting, counsellor, now);
+  }
+
+  const gateway: CounsellorGateway = {
+    async request(citizen) {
+      const key = `${citizen.channel}:${citizen.chatId}`;
+      const now = clock.now();
+      const live = await sessions.liveForCitizen(key);
+      if (live) return [say(live.status === 'open' ? 'counsellor.already_connected' : 'counsellor.still_waiting')];
+      const session = await sessions.create({ citizenKey: key, channel: citizen.channel, chatId: citizen.chatId, citizenId: citizen.citizenId, language: citizen.language, createdAt: now });
+      const counsellor = await freeCounsellor(now);
+      if (counsellor && (await connect(session, counsellor, now))) return [];
+      logger.info({ event: 'counselling_queued', session: session._id }, 'no counsellor free; citizen queued');
+      return [say('counsellor.queued')];
+    },
+    async relay(citizenKey, content) {
+      const session = await sessions.liveForCitizen(citizenKey);
+      if (!session) {
+        await deps.conversations.patchState(citizenKey, { inCounselling: false });
+        return [say('counsellor.not_in_session')];
+      }
+      if (content.text) await sessions.addCitizenLine(session._id, content.text);
+      if (session.status === 'waiting' || !session.counsellorId) return [say('counsellor.still_waiting')];
+      const counsellor = await staff.findById(session.counsellorId);
+      if (!counsellor?.active) return [say('counsellor.still_waiting')];
+      const line = content.text ? say('counsellor.from_citizen', { session: session._id, text: content.text }) : say('counsellor.citizen_media', { session: session._id });
+      await notifier.enqueue(to(counsellor, [line], `cs:${session._id}:in:${randomUUID()}`, content.attachment));
+      return [];
+    },
+    async leave(citizenKey) {
+      const session = await sessions.liveForCitizen(citizenKey);
+      if (!session) return [say('counsellor.not_in_session')];
+      await sessions.close(session._id, clock.now());
+      if (session.counsellorId) {
+        const counsellor = await staff.findById(session.counsellorId);
+        if (counsellor) {
+          await notifier.enqueue(to(counsellor, [say('counsellor.citizen_left', { session: session._id })], `cs:${session._id}:left`));
+          await pullWaiting(counsellor);
+        }
+      }
+      return [say('counsellor.you_left')];
+    },
+  };
+
+  async function end(identity: StaffIdentity, state: ConversationState, args: string[]): Promise<StaffOutcome> {
+    const id = state.activeSession;
+    const session = id ? await sessions.get(id) : null;
+    if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
+    const now = clock.now();
+    await sessions.close(session._id, now);
+    await deps.conversations.patchState(session.citizenKey, { inCounselling: false });
+    const replies: Reply[] = [say('counsellor.ended', { session: session._id })];
+    const citizenNotices: Reply[] = [say('counsellor.ended_for_citizen')];
+    if (args[0]?.toLowerCase() === 'ticket' || args[0] === 'टिकट') {
+      const category = deps.catalog.categories.find((c) => c.counsellor) ?? findCategory(deps.catalog, 'other');
+      const text = session.citizenLines.join('\n').slice(0, 1000);
+      if (category && text.length > 0) {
+        const { ticket } = await deps.fileTicket({
+          idempotencyKey: `counselling:${session._id}`,
+          category,
+          citizenId: session.citizenId,
+          channel: session.channel,
+          chatId: session.chatId,
+          language: session.language,
+          intake: session.channel,
+          createdBy: { kind: 'staff', id: identity.id, role: identity.role },
+          description: text,
+          note: session._id,
+        });
+        replies.push(say('counsellor.ticket_created', { ref: ticket.ref }));
+        citizenNotices.push(say('counsellor.ticket_for_citizen', { ref: ticket.ref }));
+      } else {
+        replies.push(say('counsellor.nothing_to_file'));
+      }
+    }
+    await notifier.enqueue(to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`));
+    const next = { ...state };
+    const me = await staff.findById(identity.id);
+    if (me) await pullWaiting(me);
+    const remaining = await sessions.openFor(identity.id);
+    if (remaining[0]) next.activeSession = remaining[0]._id;
+    else delete next.activeSession;
+    logger.info({ event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' }, 'counselling session ended');
+    return { state: next, replies };
+  }
+
+  async function list(identity: StaffIdentity, state: ConversationState): Promise<StaffOutcome> {
+    const open = await sessions.openFor(identity.id);
+    if (open.length === 0) return { state, replies: [say('counsellor.none_open')] };
+    return {
+      state,
+      replies: [
+        {
+          text: t('counsellor.sessions', { active: state.activeSession ?? '—', count: open.length }),
+          buttons: { scope: SESSION_SCOPE, options: open.map((s) => ({ value: s._id, label: t('common.verbatim', { text: s._id }) })) },
+        },
+      ],
+    };
+  }
+
+  const isCounsellor = (identity: StaffIdentity) => identity.role === 'counsellor';
+
+  const module: StaffCommandModule = {
+    commands: ['sessions', 'end'],
+    helpKey: (identity) => (isCounsellor(identity) ? 'counsellor.help' : undefined),
+    async handle({ identity, state, name, args }) {
+      if (!isCounsellor(identity)) return { state, replies: [say('staff.forbidden')] };
+      return name === 'end' ? end(identity, state, args) : list(identity, state);
+    },
+    buttonScopes: [SESSION_SCOPE],
+    async handleButton({ identity, state, value }) {
+      const session = await sessions.get(value);
+      if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
+      return { state: { ...state, activeSession: session._id }, replies: [say('counsellor.switched', { session: session._id })] };
+    },
+    async handleText({ identity, state, argText }) {
+      if (!isCounsellor(identity)) return undefined;
+      const id = state.activeSession;
+      const session = id ? await sessions.get(id) : null;
+      if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
+      await notifier.enqueue(to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${randomUUID()}`));
+      return { state, replies: [] };
+    },
+  };
+
+  return { gateway, module };
+}

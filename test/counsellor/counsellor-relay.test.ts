@@ -1,0 +1,88 @@
+import { createTestApp, type TestApp } from '../support/test-app';
+import { webChats } from '../support/web-chats';
+
+describe('health counsellor relay (two citizens, one counsellor)', () => {
+  let t: TestApp;
+  let chat: ReturnType<typeof webChats>;
+  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
+
+  beforeEach(async () => {
+    t = await createTestApp({ COUNSELLOR_MAX_SESSIONS: '1' });
+    await t.app.start();
+    chat = webChats(t.app);
+  });
+  afterEach(() => t.close());
+
+  async function joinAsCounsellor(chatId: string): Promise<void> {
+    const [invite] = await chat.send('admin', '/invite counsellor');
+    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+    expect(code).toBeDefined();
+    const welcome = await chat.send(chatId, `/start ${code}`);
+    expect(welcome[0]).toContain(hi('staff.role.counsellor'));
+  }
+
+  async function askForCounsellor(chatId: string): Promise<string[]> {
+    await chat.send(chatId, '/new');
+    const offer = await chat.send(chatId, '[category|health]');
+    expect(offer.join('\n')).toContain(hi('intake.counsellor.offer'));
+    return chat.send(chatId, '[category.counsel|talk]');
+  }
+
+  test('connect, relay both ways, queue the second citizen, /end hands the queue on', async () => {
+    await joinAsCounsellor('counsellor-1');
+
+    // First citizen: connected at once (the notice comes through the outbox).
+    expect(await askForCounsellor('citizen-1')).toEqual([]);
+    expect(await chat.inbox('citizen-1')).toContain(hi('counsellor.connected'));
+    const counsellorInbox = await chat.inbox('counsellor-1');
+    const session1 = /(S-\d{4})/.exec(counsellorInbox.join('\n'))?.[1] as string;
+    expect(session1).toBeDefined();
+
+    // Citizen → counsellor: the counsellor sees the session number, not who it is.
+    await chat.send('citizen-1', 'तीन दिन से बुखार है, क्या करूँ?');
+    const relayed = (await chat.inbox('counsellor-1')).find((m) => m.includes('तीन दिन से बुखार'));
+    expect(relayed).toBe(hi('counsellor.from_citizen', { session: session1, text: 'तीन दिन से बुखार है, क्या करूँ?' }));
+    expect(relayed).not.toContain('citizen-1');
+
+    // Counsellor → citizen.
+    expect(await chat.send('counsellor-1', 'पानी खूब पिएँ और पैरासिटामोल लें')).toEqual([]);
+    expect(await chat.inbox('citizen-1')).toContain(hi('counsellor.from_counsellor', { text: 'पानी खूब पिएँ और पैरासिटामोल लें' }));
+
+    // Second citizen: the only counsellor is full, so they wait and are given 104.
+    const queued = await askForCounsellor('citizen-2');
+    expect(queued).toEqual([hi('counsellor.queued')]);
+    expect(queued[0]).toContain('104');
+    expect(await chat.send('citizen-2', 'हैलो?')).toEqual([hi('counsellor.still_waiting')]);
+
+    // /end ticket: the session becomes a health ticket, the waiting citizen is connected.
+    const ended = await chat.send('counsellor-1', '/end ticket');
+    expect(ended[0]).toBe(hi('counsellor.ended', { session: session1 }));
+    const ref = /(ALR-\d{6})/.exec(ended[1] ?? '')?.[1] as string;
+    expect(ref).toBeDefined();
+    const ticket = await t.app.models.Ticket.findOne({ ref }).lean();
+    expect(ticket).toMatchObject({ category: 'health', description: 'तीन दिन से बुखार है, क्या करूँ?' });
+    const citizen1 = await chat.inbox('citizen-1');
+    expect(citizen1).toContain(hi('counsellor.ended_for_citizen'));
+    expect(citizen1).toContain(hi('counsellor.ticket_for_citizen', { ref }));
+    expect(await chat.inbox('citizen-2')).toContain(hi('counsellor.connected'));
+
+    // Citizen 1 is a citizen again: free text gets the menu, not a relay.
+    expect(await chat.send('citizen-1', 'धन्यवाद')).toEqual([hi('menu.prompt')]);
+
+    // The counsellor's messages now go to the second session; the citizen can leave with /end.
+    await chat.send('counsellor-1', 'नमस्ते, बताइए');
+    expect(await chat.inbox('citizen-2')).toContain(hi('counsellor.from_counsellor', { text: 'नमस्ते, बताइए' }));
+    expect(await chat.send('citizen-2', '/end')).toEqual([hi('counsellor.you_left')]);
+    const counsellorEnd = await chat.inbox('counsellor-1');
+    expect(counsellorEnd.some((m) => m.startsWith(hi('counsellor.citizen_left', { session: 'S-0002' })))).toBe(true);
+  });
+
+  test('with no counsellor on duty the citizen is queued and told to call 104', async () => {
+    expect(await askForCounsellor('citizen-3')).toEqual([hi('counsellor.queued')]);
+    // A counsellor who joins later picks the waiting citizen up when a session frees; /sessions shows none yet.
+    await joinAsCounsellor('counsellor-1');
+    expect(await chat.send('counsellor-1', '/sessions')).toEqual([hi('counsellor.none_open')]);
+    // Others cannot use counsellor commands.
+    expect(await chat.send('admin', '/sessions')).toEqual([hi('staff.forbidden')]);
+  });
+});

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { App } from '../../src/app';
+
+/**
+ * Drive the real app through its web channel, as the simulator page does:
+ * `send` returns the bot's direct replies; `inbox` also holds what reached
+ * the chat through the outbox (notifications, relays).
+ */
+export function webChats(app: App) {
+  async function send(chatId: string, input: string): Promise<string[]> {
+    const clientId = randomBytes(8).toString('hex');
+    let body: Record<string, unknown>;
+    const button = /^\[(.+)\]$/.exec(input);
+    if (button) body = { kind: 'button', data: button[1] };
+    else if (input.startsWith('/')) {
+      const [command = '', ...rest] = input.slice(1).split(' ');
+      body = { kind: 'command', command, args: rest.join(' ') };
+    } else body = { kind: 'text', text: input };
+    const res = await app.web.receive({ chatId, clientId, firstName: chatId, ...body });
+    return res.messages.filter((m) => m.direction === 'out').map((m) => m.message?.text ?? '');
+  }
+
+  /** Every message the bot has sent to a chat, after the outbox has delivered what was due. */
+  async function inbox(chatId: string): Promise<string[]> {
+    await app.outbox.drain(5_000);
+    const all = await app.web.messages(chatId, 0);
+    return all.filter((m) => m.direction === 'out').map((m) => m.message?.text ?? '');
+  }
+
+  /** Send several inputs in order; the replies of the last. */
+  async function script(chatId: string, inputs: string[]): Promise<string[]> {
+    let last: string[] = [];
+    for (const i of inputs) last = await send(chatId, i);
+    return last;
+  }
+
+  return { send, inbox, script };
+}
