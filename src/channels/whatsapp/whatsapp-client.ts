@@ -1,0 +1,103 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { Client, LocalAuth, type ClientOptions } from 'whatsapp-web.js';
+
+/** What the real whatsapp-web.js client is built from (config values). */
+export interface WhatsAppClientConfig {
+  /** DATA_DIR, absolute: the session lives in `<dataDir>/whatsapp`, so a restart needs no new QR scan. */
+  dataDir: string;
+  /** CHROMIUM_PATH: the system browser puppeteer drives (none is downloaded). */
+  chromiumPath: string;
+  /** WHATSAPP_PAIRING_PHONE: log in with a pairing code sent for this number instead of a QR code. */
+  pairingPhone?: string;
+}
+
+/**
+ * Browser switches for a server: no sandbox (containers run as root), no GPU,
+ * no shared-memory reliance (/dev/shm is tiny in containers), nothing fetched
+ * in the background.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-setuid-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-extensions',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--mute-audio',
+];
+
+/** The folder under DATA_DIR that holds the WhatsApp session and the cached WhatsApp Web page. */
+export function whatsAppDataDir(dataDir: string): string {
+  return path.join(dataDir, 'whatsapp');
+}
+
+/**
+ * The options the real client is constructed with: a session kept on disk
+ * (LocalAuth), the system Chromium, headless, and a pairing code instead of
+ * the QR code when a phone number is configured.
+ * @example new Client(whatsAppClientOptions({ dataDir: '/srv/data', chromiumPath: '/usr/bin/chromium' }))
+ */
+export function whatsAppClientOptions(cfg: WhatsAppClientConfig): ClientOptions {
+  const dir = whatsAppDataDir(cfg.dataDir);
+  const phone = cfg.pairingPhone?.replace(/\D/g, '');
+  return {
+    authStrategy: new LocalAuth({ dataPath: dir }),
+    puppeteer: { executablePath: cfg.chromiumPath, headless: true, args: [...CHROMIUM_ARGS] },
+    // The library's default cache folder is relative to the working directory.
+    webVersionCache: { type: 'local', path: path.join(dir, 'web-cache') },
+    ...(phone ? { pairWithPhoneNumber: { phoneNumber: phone, showNotification: true } } : {}),
+  };
+}
+
+/**
+ * A new real whatsapp-web.js client; nothing starts until `initialize()`.
+ * The channel calls this again for every reconnect (a destroyed client
+ * cannot be started again).
+ */
+export function createWhatsAppClient(cfg: WhatsAppClientConfig): Client {
+  return new Client(whatsAppClientOptions(cfg));
+}
+
+/** The parts of the optional `qrcode-terminal` package used here. */
+interface QrTerminal {
+  generate(text: string, opts: { small: boolean }, cb: (drawn: string) => void): void;
+}
+
+/** `qrcode-terminal` when installed; it is optional (whatsapp-web.js does not depend on it). */
+export function loadQrTerminal(): QrTerminal | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('qrcode-terminal') as QrTerminal | { default?: QrTerminal };
+    const qr = 'generate' in mod ? mod : mod.default;
+    return qr && typeof qr.generate === 'function' ? qr : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What to do with each login QR code: draw it in the terminal for the
+ * operator to scan when `qrcode-terminal` is installed, else log the raw
+ * string (any QR generator turns it into the code; or set
+ * WHATSAPP_PAIRING_PHONE to log in by pairing code). Either way an event is
+ * logged.
+ * @example channel deps: { onQr: createQrPrinter(logger) }
+ */
+export function createQrPrinter(logger: Logger, out: NodeJS.WritableStream = process.stdout, qrTerminal: QrTerminal | undefined = loadQrTerminal()): (qr: string) => void {
+  return (qr) => {
+    if (qrTerminal) {
+      qrTerminal.generate(qr, { small: true }, (drawn) => {
+        out.write(`\nScan this QR code with WhatsApp (Settings → Linked devices → Link a device):\n${drawn}\n`);
+      });
+      logger.warn({ event: 'whatsapp_qr', printed: true }, 'WhatsApp needs a QR scan: the code is printed in the terminal');
+      return;
+    }
+    logger.warn(
+      { event: 'whatsapp_qr', printed: false, qr },
+      'WhatsApp needs a QR scan: qrcode-terminal is not installed, so turn this string into a QR code and scan it, or set WHATSAPP_PAIRING_PHONE',
+    );
+  };
+}

@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import { MessageMedia } from 'whatsapp-web.js';
+import type { Clock } from '../../clock';
+import type { RenderedMessage } from '../../conversation/render';
+import { AppError } from '../../errors';
+import type { ChannelSender, SendFailure } from '../../outbox/channel-sender';
+import { WHATSAPP_FILE_ID_RE, type WhatsAppFileStore } from './whatsapp-file-store';
+import type { WhatsAppMenuStore } from './whatsapp-menu-store';
+import { renderForWhatsApp } from './whatsapp-render';
+import type { WhatsAppClientLike, WhatsAppSentLike } from './whatsapp-types';
+
+/** What {@link createWhatsAppSender} needs. */
+export interface WhatsAppSenderDeps {
+  /** The connected client, or undefined while WhatsApp is down (messages then wait in the outbox). */
+  client: () => WhatsAppClientLike | undefined;
+  menus: WhatsAppMenuStore;
+  files: WhatsAppFileStore;
+  clock: Clock;
+  logger: Logger;
+  /** How long a message waits while WhatsApp is down before it is tried again (default {@link WHATSAPP_DOWN_RETRY_MS}). */
+  downRetryMs?: number;
+}
+
+/** How long a message waits when WhatsApp is down, without counting as a failed attempt. */
+export const WHATSAPP_DOWN_RETRY_MS = 15_000;
+
+/** WhatsApp is not connected (starting, logged out, reconnecting): try later. */
+export class WhatsAppUnavailableError extends AppError {
+  /** How long to wait before trying again. */
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs = WHATSAPP_DOWN_RETRY_MS) {
+    super('CHANNEL_SEND_FAILED', 'WhatsApp is not connected');
+    this.name = 'WhatsAppUnavailableError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The chat id cannot be a WhatsApp person, or WhatsApp Web found no such chat: never deliverable. */
+export class WhatsAppChatNotFoundError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CHANNEL_SEND_FAILED', message, options);
+    this.name = 'WhatsAppChatNotFoundError';
+  }
+}
+
+const PRIVATE_CHAT = /^[0-9]{5,20}@(c\.us|lid)$/;
+/** What puppeteer and whatsapp-web.js throw when the browser or page went away. */
+const BROWSER_GONE = /session closed|target closed|protocol error|execution context was destroyed|detached frame|browser has disconnected|cannot read properties of null/i;
+/** What WhatsApp Web says of an id that is no account. */
+const NO_SUCH_ACCOUNT = /invalid wid|wid error|no lid for user|not a valid wid/i;
+
+/**
+ * Delivers outbox messages to WhatsApp chats as numbered-menu text (see
+ * {@link renderForWhatsApp}), documents as files, and a citizen's WhatsApp
+ * photo or voice note as media; remembers each message's menu so that a
+ * typed number can be read later. Errors are sorted by
+ * {@link classifyWhatsAppError}.
+ * @example outbox.registerSender(createWhatsAppSender({ client: () => channelClient, menus, files, clock, logger }))
+ */
+export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
+  const log = deps.logger;
+
+  /** The media a rendered message refers to, if it is a WhatsApp file we can reach. Never logged. */
+  async function mediaOf(client: WhatsAppClientLike, fileId: string): Promise<MessageMedia | undefined> {
+    if (!WHATSAPP_FILE_ID_RE.test(fileId)) return undefined;
+    const file = await deps.files.get(fileId);
+    if (!file) return undefined;
+    if (file.bytes && file.mimeType) return new MessageMedia(file.mimeType, file.bytes.toString('base64'), file.fileName ?? null);
+    const original = await client.getMessageById(file.messageId);
+    return (await original?.downloadMedia()) ?? undefined;
+  }
+
+  async function deliver(client: WhatsAppClientLike, chatId: string, message: RenderedMessage, text: string): Promise<WhatsAppSentLike | undefined> {
+    if (message.document) {
+      const doc = new MessageMedia(message.document.mimeType, message.document.bytes.toString('base64'), message.document.fileName);
+      return client.sendMessage(chatId, doc, { caption: text, sendMediaAsDocument: true });
+    }
+    if (message.media) {
+      const media = await mediaOf(client, message.media.fileId).catch((err: unknown) => {
+        log.warn({ event: 'whatsapp_media_unavailable', error: errorSummary(err) }, 'could not load media to forward; sending the text alone');
+        return undefined;
+      });
+      if (media && message.media.kind === 'photo') return client.sendMessage(chatId, media, { caption: text });
+      const sent = await client.sendMessage(chatId, text);
+      // A voice note shows no caption, so the words go first. Its own failure
+      // is only logged: resending would repeat the words already delivered.
+      if (media && sent) {
+        await client.sendMessage(chatId, media, { sendAudioAsVoice: true }).catch((err: unknown) => {
+          log.warn({ event: 'whatsapp_voice_forward_failed', error: errorSummary(err) }, 'voice note not forwarded');
+        });
+      }
+      return sent;
+    }
+    return client.sendMessage(chatId, text);
+  }
+
+  return {
+    channel: 'whatsapp',
+    async send(chatId, message, opts) {
+      if (!PRIVATE_CHAT.test(chatId)) throw new WhatsAppChatNotFoundError('not a WhatsApp person chat id');
+      const client = deps.client();
+      if (!client) throw new WhatsAppUnavailableError(deps.downRetryMs);
+      const { text, menu } = renderForWhatsApp(message);
+      const sent = await abortable(deliver(client, chatId, message, text), opts?.signal);
+      if (!sent) throw new WhatsAppChatNotFoundError('WhatsApp Web found no such chat');
+      const messageId = sent.id._serialized;
+      // A message without choices ends the previous menu, except a forwarded
+      // photo or file: those follow an officer's card, whose numbers still hold.
+      if (menu.length || !(message.media || message.document)) {
+        // The message is out; a failure to remember its menu must not make
+        // the outbox send it again. The person can still answer in words.
+        await deps.menus.remember(chatId, messageId, menu, deps.clock.now()).catch((err: unknown) => {
+          log.warn({ event: 'whatsapp_menu_not_saved', error: errorSummary(err) }, 'menu of a sent message not saved');
+        });
+      }
+      return { messageId };
+    },
+    classify: classifyWhatsAppError,
+  };
+}
+
+/**
+ * WhatsApp's failures, sorted: while WhatsApp is down (or the browser went
+ * away under a send) messages wait and retry without using up attempts; a
+ * chat id that is no WhatsApp account fails for good; a send that timed out
+ * and anything unknown retry with back-off.
+ */
+export function classifyWhatsAppError(err: unknown): SendFailure {
+  if (err instanceof WhatsAppUnavailableError) return { retry: true, afterMs: err.retryAfterMs, code: 'whatsapp_down' };
+  if (err instanceof WhatsAppChatNotFoundError) return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: err.message };
+  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'AbortError' || name === 'TimeoutError') return { retry: true, code: 'whatsapp_timeout' };
+  if (NO_SUCH_ACCOUNT.test(message)) return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: message.slice(0, 200) };
+  if (BROWSER_GONE.test(message) || name === 'TargetCloseError' || name === 'ProtocolError') {
+    return { retry: true, afterMs: WHATSAPP_DOWN_RETRY_MS, code: 'whatsapp_browser' };
+  }
+  return { retry: true, code: 'whatsapp_error' };
+}
+
+/** Reject when `signal` aborts; the outbox then retries (at least once, perhaps twice). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('send aborted'), { name: 'AbortError' });
+}
+
+/** An error reduced to what is safe to log: no message texts, numbers or media. */
+export function errorSummary(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { type: err.name, message: err.message.replace(/\d{7,}/g, '…') };
+  if (typeof err === 'string') return { type: 'string', message: err.replace(/\d{7,}/g, '…').slice(0, 200) };
+  return { type: typeof err };
+}
