@@ -4,7 +4,14 @@ const LOCALE: Record<Language, string> = { hi: 'hi-IN', en: 'en-IN' };
 export const TIME_ZONE = 'Asia/Kolkata';
 
 /** A date and time as a person in the district reads it (Asia/Kolkata). */
-export function formatDateTime(date: Date, lang: Language): string {
+// Building an Intl formatter costs far more than using one: keep one per language.
+const DATE_TIME: Record<Language, Intl.DateTimeFormat> = {
+  hi: dateTimeFormat('hi'),
+  en: dateTimeFormat('en'),
+};
+const DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE });
+
+function dateTimeFormat(lang: Language): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat(LOCALE[lang], {
     timeZone: TIME_ZONE,
     day: 'numeric',
@@ -12,7 +19,11 @@ export function formatDateTime(date: Date, lang: Language): string {
     year: 'numeric',
     hour: 'numeric',
     minute: '2-digit',
-  }).format(date);
+  });
+}
+
+export function formatDateTime(date: Date, lang: Language): string {
+  return DATE_TIME[lang].format(date);
 }
 
 /** A number with Indian digit grouping (1,00,000). */
@@ -23,7 +34,7 @@ export function formatNumber(n: number, lang: Language): string {
 /** The calendar day in the district (YYYY-MM-DD), for daily limits and reports. */
 export function districtDay(date: Date): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(date);
+  return DAY.format(date);
 }
 
 /** How long ago, in words ("3 घंटे पहले", "2 days ago"). */

@@ -16,12 +16,16 @@ export interface DepartmentDirectory {
 }
 
 export function createDepartmentDirectory(store: Pick<StaffStore, 'departments'>, clock: Clock): DepartmentDirectory {
-  let cached: Department[] | undefined;
+  let cached: Promise<Department[]> | undefined;
   let readAt = 0;
-  async function list(): Promise<Department[]> {
+  function list(): Promise<Department[]> {
     const now = clock.now().getTime();
     if (!cached || now - readAt > REFRESH_MS || now < readAt) {
-      cached = await store.departments();
+      // Concurrent callers share one read instead of each missing the cache.
+      cached = store.departments().catch((err: unknown) => {
+        cached = undefined;
+        throw err;
+      });
       readAt = now;
     }
     return cached;
