@@ -3,7 +3,6 @@ import type { Language } from './create-i18n';
 const LOCALE: Record<Language, string> = { hi: 'hi-IN', en: 'en-IN' };
 export const TIME_ZONE = 'Asia/Kolkata';
 
-/** A date and time as a person in the district reads it (Asia/Kolkata). */
 // Building an Intl formatter costs far more than using one: keep one per language.
 const DATE_TIME: Record<Language, Intl.DateTimeFormat> = {
   hi: dateTimeFormat('hi'),
@@ -22,6 +21,7 @@ function dateTimeFormat(lang: Language): Intl.DateTimeFormat {
   });
 }
 
+/** A date and time as a person in the district reads it (Asia/Kolkata). */
 export function formatDateTime(date: Date, lang: Language): string {
   return DATE_TIME[lang].format(date);
 }

@@ -222,7 +222,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       log.info({ event: 'whatsapp_ready' }, 'WhatsApp connected');
       if (wasReported) notify('onUp', deps.onUp);
     });
-    client.on('disconnected', (reason: unknown) => fail(client, reason === 'LOGOUT' ? 'logged_out' : 'disconnected', { name: 'Disconnected', message: String(reason) }));
+    client.on('disconnected', (reason: unknown) => {
+      if (mine()) log.warn({ event: 'whatsapp_disconnected', state: String(reason) }, 'WhatsApp Web reported a disconnect');
+      fail(client, reason === 'LOGOUT' ? 'logged_out' : 'disconnected');
+    });
     client.on('change_state', (state: unknown) => {
       if (mine()) log.info({ event: 'whatsapp_state', state: String(state) }, 'WhatsApp connection state changed');
     });
