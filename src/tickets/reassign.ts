@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Text } from '../conversation/types';
+import { pickOfficer } from '../domain/department';
+import { isOversight, type StaffIdentity } from '../domain/roles';
+import type { Ticket } from '../domain/ticket';
+import { applyAction, InvalidTransitionError } from '../domain/ticket-lifecycle';
+import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { StaffDoc } from '../storage/staff-models';
+import type { StaffStore } from '../storage/staff-store';
+import type { TicketStore } from '../storage/ticket-store';
+import type { DepartmentDirectory } from './department-directory';
+import type { TicketMessages } from './ticket-messages';
+
+/** What {@link createReassign} needs: the same pieces as the ticket service. */
+export interface ReassignDeps {
+  tickets: TicketStore;
+  staff: StaffStore;
+  departments: DepartmentDirectory;
+  notifier: Notifier;
+  messages: TicketMessages;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Where a supervisor sends a ticket: a department, and perhaps one of its officers by staff id or chat id. */
+export interface ReassignTarget {
+  department: string;
+  officer?: string;
+}
+
+export type ReassignResult =
+  | { ok: true; ticket: Ticket; officer?: StaffDoc; previousOfficer?: string }
+  | { ok: false; reason: 'not_found' | 'forbidden' | 'closed' | 'unknown_department' | 'unknown_officer' | 'already' | 'no_officer' | 'conflict'; ticket?: Ticket };
+
+const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+
+/**
+ * A supervisor's reassignment: move an open ticket to a department and an
+ * officer of it (named, or the least loaded one other than the current),
+ * with one `assign` history line by the supervisor. The new officer gets the
+ * ticket card, the previous officer a short notice, and the citizen hears of
+ * it only when the department changes.
+ * @example const reassign = createReassign(deps); await reassign(supervisor, 'ALR-000012', { department: 'HEALTH' })
+ */
+export function createReassign(deps: ReassignDeps) {
+  const { tickets, staff, departments, notifier, messages, clock, logger } = deps;
+
+  async function chooseOfficer(department: string, wanted: string | undefined, current: Ticket): Promise<StaffDoc | undefined | 'unknown'> {
+    const officers = await staff.activeOfficers(department);
+    if (wanted) {
+      const key = wanted.trim();
+      return officers.find((o) => o._id === key.toUpperCase() || o.chatId === key) ?? 'unknown';
+    }
+    // Reassigning within the department means "someone else, please".
+    const others = current.department === department && current.assignedTo ? officers.filter((o) => o._id !== current.assignedTo) : officers;
+    if (others.length === 0) return undefined;
+    const counts = await tickets.openCountsByOfficer(department);
+    const id = pickOfficer(others.map((o) => ({ id: o._id, openTickets: counts.get(o._id) ?? 0, joinedAt: o.joinedAt })));
+    return others.find((o) => o._id === id);
+  }
+
+  return async function reassign(actor: StaffIdentity, ref: string, target: ReassignTarget): Promise<ReassignResult> {
+    const ticket = await tickets.findByRef(ref);
+    if (!ticket) return { ok: false, reason: 'not_found' };
+    if (!isOversight(actor.role)) {
+      logger.warn({ event: 'staff_forbidden', staff: actor.id, role: actor.role, ref, action: 'reassign' }, 'staff action refused');
+      return { ok: false, reason: 'forbidden', ticket };
+    }
+    const dept = await departments.get(target.department);
+    if (!dept) return { ok: false, reason: 'unknown_department', ticket };
+    const chosen = await chooseOfficer(dept.code, target.officer, ticket);
+    if (chosen === 'unknown') return { ok: false, reason: 'unknown_officer', ticket };
+    const sameDept = ticket.department === dept.code;
+    if (sameDept) {
+      if (chosen && chosen._id === ticket.assignedTo) return { ok: false, reason: 'already', ticket };
+      // Within its own department a reassignment needs someone (else) to take the ticket.
+      if (!chosen) return { ok: false, reason: 'no_officer', ticket };
+    }
+
+    let change;
+    try {
+      change = applyAction(
+        ticket.status,
+        { type: 'assign', department: dept.code, ...(chosen ? { officerId: chosen._id } : {}) },
+        { kind: 'staff', id: actor.id, role: actor.role },
+        clock.now(),
+      );
+    } catch (err) {
+      if (err instanceof InvalidTransitionError) return { ok: false, reason: 'closed', ticket };
+      throw err;
+    }
+    const updated = await tickets.transition(ref, ticket.status, {
+      status: change.to,
+      set: { department: dept.code, ...(chosen ? { assignedTo: chosen._id } : {}) },
+      ...(chosen ? {} : { unset: ['assignedTo'] as Array<keyof Ticket> }),
+      entry: change.entry,
+    });
+    if (!updated) return { ok: false, reason: 'conflict', ticket };
+
+    const n = updated.history.length;
+    const now = clock.now();
+    const items: OutboundItem[] = [];
+    if (chosen) {
+      const deptName = await departments.name(dept.code, chosen.language);
+      messages.card(updated, chosen.language, t('supervisor.assign.card_header', { ref }), now, deptName).forEach((message, i) =>
+        items.push({ channel: chosen.channel, chatId: chosen.chatId, message, dedupeKey: `${ref}:${n}:reassign:${chosen._id}:${i}` }),
+      );
+    }
+    const previous = ticket.assignedTo && ticket.assignedTo !== chosen?._id ? await staff.findById(ticket.assignedTo) : null;
+    if (previous?.active) {
+      const deptName = await departments.name(dept.code, previous.language);
+      for (const message of messages.render(previous.language, [{ text: t('supervisor.assign.moved_away', { ref, department: deptName }) }])) {
+        items.push({ channel: previous.channel, chatId: previous.chatId, message, dedupeKey: `${ref}:${n}:moved:${previous._id}` });
+      }
+    }
+    if (!sameDept) {
+      const deptName = await departments.name(dept.code, updated.language);
+      for (const message of messages.render(updated.language, [{ text: t('notify.transferred', { ref, department: deptName }) }])) {
+        items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:transfer:${n}:citizen` });
+      }
+    }
+    await notifier.enqueue(items);
+    logger.info({ event: 'ticket_reassigned', ref, staff: actor.id, department: dept.code, officer: chosen?._id ?? null }, 'ticket reassigned');
+    return { ok: true, ticket: updated, ...(chosen ? { officer: chosen } : {}), ...(ticket.assignedTo ? { previousOfficer: ticket.assignedTo } : {}) };
+  };
+}
+
+export type Reassign = ReturnType<typeof createReassign>;

@@ -1,0 +1,235 @@
+/**
+ * The supervisor and shift modules wired as src/app.ts would wire them, on a
+ * private test database with a fixed clock: real stores, the real outbox (not
+ * dispatching, so what was queued can be read back) and the real staff
+ * handler with both modules plugged in.
+ */
+import path from 'node:path';
+import { createFixedClock } from '../../src/clock';
+import { renderReplies } from '../../src/conversation/render';
+import type { ConversationState, InboundMessage, Reply } from '../../src/conversation/types';
+import { loadCatalog } from '../../src/domain/catalog-loader';
+import { readDepartmentsFile } from '../../src/domain/department-loader';
+import type { StaffIdentity, StaffRole } from '../../src/domain/roles';
+import type { Ticket } from '../../src/domain/ticket';
+import { createTranslator, type Language } from '../../src/i18n/create-i18n';
+import { createLogger } from '../../src/logger';
+import { createOutbox } from '../../src/outbox/outbox';
+import { createOutboxModel, type OutboxDoc } from '../../src/outbox/outbox-model';
+import { countOpenCounsellorSessions } from '../../src/shifts/counsellor-sessions';
+import { createRosterStore } from '../../src/shifts/roster-store';
+import { createShiftModule } from '../../src/shifts/shift-commands';
+import { loadShiftPlan } from '../../src/shifts/shift-plan';
+import { createShiftService } from '../../src/shifts/shift-service';
+import { createStaffHandler, type StaffOutcome } from '../../src/staff/staff-handler';
+import { createConversationStore } from '../../src/storage/conversation-store';
+import { createModels } from '../../src/storage/models';
+import type { StaffDoc } from '../../src/storage/staff-models';
+import { createStaffStore } from '../../src/storage/staff-store';
+import { createTicketStore } from '../../src/storage/ticket-store';
+import { createDailyReports } from '../../src/supervisor/daily-report';
+import { createSupervisorModule } from '../../src/supervisor/supervisor-module';
+import { createTicketQueries } from '../../src/supervisor/ticket-queries';
+import { createDepartmentDirectory } from '../../src/tickets/department-directory';
+import { createReassign } from '../../src/tickets/reassign';
+import { createTicketMessages } from '../../src/tickets/ticket-messages';
+import { createTicketService } from '../../src/tickets/ticket-service';
+import { captureLogs, FIXED_START } from '../support/test-app';
+import { openTestDb } from '../support/test-db';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const FLOWS = path.join(ROOT, 'flows');
+export const LOCALES = path.join(ROOT, 'locales');
+/** The administrator by configuration (ADMIN_TELEGRAM_IDS). */
+export const CONFIG_ADMIN_CHAT = '9000';
+
+let chatCounter = 100;
+
+export async function createSupervisorKit(opts: { start?: Date } = {}) {
+  const db = await openTestDb();
+  const { conn } = db;
+  const clock = createFixedClock(opts.start ?? FIXED_START);
+  const logs = captureLogs();
+  const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
+  const translator = createTranslator(LOCALES);
+  const catalog = loadCatalog(FLOWS);
+  const models = await createModels(conn);
+  const staffStore = createStaffStore(models);
+  await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
+  const tickets = createTicketStore(models, 'ALR');
+  const departments = createDepartmentDirectory(staffStore, clock);
+  const messages = createTicketMessages({ translator, catalog });
+  const outboxModels = await createOutboxModel(conn);
+  const outbox = createOutbox({ models: outboxModels, logger });
+  const adminChats = [{ channel: 'telegram' as const, chatId: CONFIG_ADMIN_CHAT }];
+  const ticketService = createTicketService({
+    tickets,
+    staff: staffStore,
+    departments,
+    conversations: createConversationStore(models),
+    notifier: outbox,
+    messages,
+    clock,
+    logger,
+    adminChats,
+  });
+  const queries = createTicketQueries(models);
+  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger });
+  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
+  const plan = loadShiftPlan(FLOWS);
+  const rosterStore = createRosterStore(conn);
+  const shifts = createShiftService({
+    plan,
+    roster: rosterStore,
+    staff: staffStore,
+    queries,
+    departments,
+    openCounsellorSessions: countOpenCounsellorSessions(conn),
+    render: messages.render,
+    notifier: outbox,
+    clock,
+    logger,
+    adminChats,
+  });
+  const supervisorModule = createSupervisorModule({
+    tickets,
+    queries,
+    staff: staffStore,
+    departments,
+    messages,
+    translator,
+    catalog,
+    reassign,
+    reports,
+    notifier: outbox,
+    clock,
+    logger,
+  });
+  const shiftModule = createShiftModule({ shifts, translator, clock, logger });
+  const staffHandler = createStaffHandler({
+    staff: staffStore,
+    tickets,
+    ticketService,
+    departments,
+    messages,
+    notifier: outbox,
+    clock,
+    logger,
+    adminTelegramIds: [CONFIG_ADMIN_CHAT],
+    inviteTtlHours: 48,
+    botUsername: () => 'jan_sahayak_test_bot',
+    modules: [supervisorModule, shiftModule],
+  });
+
+  let updates = 0;
+  let ticketSeq = 0;
+
+  /** A staff member of a role, linked as an invite would link them. */
+  async function addStaff(role: StaffRole, o: { department?: string; name?: string; language?: Language; chatId?: string } = {}): Promise<StaffIdentity & { doc: StaffDoc; chatId: string }> {
+    const chatId = o.chatId ?? String((chatCounter += 1));
+    const doc = await staffStore.upsertStaff({
+      channel: 'telegram',
+      chatId,
+      role,
+      ...(o.department ? { department: o.department } : {}),
+      name: o.name ?? `${role}-${chatId}`,
+      language: o.language ?? 'hi',
+      invitedBy: 'test',
+      now: clock.now(),
+    });
+    const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
+    await staffStore.syncConversationRole(doc.identityKey, identity);
+    return { ...identity, doc, chatId };
+  }
+
+  /** Insert a ticket as the intake would have stored it; fields not given get plain defaults. */
+  async function seedTicket(t: Partial<Ticket> & Pick<Ticket, 'category' | 'department' | 'createdAt'>): Promise<Ticket> {
+    ticketSeq += 1;
+    const createdAt = t.createdAt;
+    const { ticket } = await tickets.create({
+      district: 'ALR',
+      citizenId: t.citizenId ?? `citizen-${ticketSeq}`,
+      channel: t.channel ?? 'telegram',
+      chatId: t.chatId ?? String(500_000 + ticketSeq),
+      language: t.language ?? 'hi',
+      description: t.description ?? `शिकायत संख्या ${ticketSeq}`,
+      attachments: t.attachments ?? [],
+      status: t.status ?? 'new',
+      ackDueAt: t.ackDueAt ?? new Date(createdAt.getTime() + 24 * 3_600_000),
+      resolveDueAt: t.resolveDueAt ?? new Date(createdAt.getTime() + 72 * 3_600_000),
+      updatedAt: t.updatedAt ?? createdAt,
+      history: t.history ?? [{ at: createdAt, by: { kind: 'citizen', id: `citizen-${ticketSeq}` }, action: 'created', to: 'new' }],
+      intake: t.intake ?? 'telegram',
+      level: t.level ?? 1,
+      reopenCount: t.reopenCount ?? 0,
+      idempotencyKey: `seed:${ticketSeq}`,
+      ...t,
+    });
+    return ticket;
+  }
+
+  function message(chatId: string, content: InboundMessage['content']): InboundMessage {
+    updates += 1;
+    return { channel: 'telegram', chatId, updateKey: `u${updates}`, receivedAt: clock.now(), content };
+  }
+
+  /** Run one command through the staff handler as `who`; the outcome and its replies in words. */
+  async function send(
+    who: { chatId: string; identity?: StaffIdentity },
+    content: InboundMessage['content'],
+    lang: Language = 'hi',
+  ): Promise<{ outcome: StaffOutcome | undefined; texts: string[]; rendered: ReturnType<typeof renderReplies>; msg: InboundMessage }> {
+    const state: ConversationState = { language: lang, quota: { day: '', count: 0 } };
+    const msg = message(who.chatId, content);
+    const outcome = await staffHandler.handle(msg, state, who.identity);
+    const rendered = outcome ? renderReplies(translator, lang, outcome.replies) : [];
+    return { outcome, texts: rendered.map((r) => r.text), rendered, msg };
+  }
+
+  const command = (who: { chatId: string; identity?: StaffIdentity }, name: string, args = '', lang: Language = 'hi') =>
+    send(who, { kind: 'command', command: name, args }, lang);
+
+  const words = (lang: Language, replies: Reply[]) => renderReplies(translator, lang, replies).map((r) => r.text);
+
+  return {
+    db,
+    conn,
+    clock,
+    logs: logs.lines,
+    logger,
+    translator,
+    catalog,
+    models,
+    staffStore,
+    tickets,
+    departments,
+    messages,
+    outbox,
+    outboxModels,
+    ticketService,
+    queries,
+    reassign,
+    reports,
+    plan,
+    rosterStore,
+    shifts,
+    supervisorModule,
+    shiftModule,
+    staffHandler,
+    addStaff,
+    seedTicket,
+    send,
+    command,
+    words,
+    /** Everything queued in the outbox, oldest first. */
+    queued: (): Promise<OutboxDoc[]> => outboxModels.Message.find().sort({ seq: 1 }).lean<OutboxDoc[]>().exec(),
+    close: () => db.close(),
+  };
+}
+
+export type SupervisorKit = Awaited<ReturnType<typeof createSupervisorKit>>;
+
+/** An identity for one of the kit's people, as the handler receives it. */
+export function who(p: { chatId: string; id: string; role: StaffRole; department?: string }): { chatId: string; identity: StaffIdentity } {
+  return { chatId: p.chatId, identity: { id: p.id, role: p.role, ...(p.department ? { department: p.department } : {}) } };
+}
