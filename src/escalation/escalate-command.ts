@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import { checkText } from '../conversation/text-input';
+import type { Reply, Text } from '../conversation/types';
+import { isOversight } from '../domain/roles';
+import { looksLikeReference } from '../domain/ticket';
+import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { EscalationService } from './escalation-service';
+
+/** Longest reason a supervisor can give. */
+const MAX_REASON_LENGTH = 500;
+
+const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, params) });
+
+/**
+ * `/escalate ALR-000123 reason`: a supervisor or administrator moves a ticket
+ * up one level by hand, with the same notices as an automatic escalation.
+ * @example createStaffHandler({ ..., modules: [createEscalateCommand({ escalation, logger })] })
+ */
+export function createEscalateCommand(deps: { escalation: Pick<EscalationService, 'escalate'>; logger: Logger }): StaffCommandModule {
+  return {
+    commands: ['escalate'],
+    helpKey: (identity) => (isOversight(identity.role) ? 'escalation.help' : undefined),
+    async handle(ctx): Promise<StaffOutcome> {
+      const { identity, state } = ctx;
+      const done = (replies: Reply[]): StaffOutcome => ({ state, replies });
+      if (!isOversight(identity.role)) {
+        deps.logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: 'escalate' }, 'command not allowed for role');
+        return done([say('staff.forbidden')]);
+      }
+      const ref = (ctx.args[0] ?? '').toUpperCase();
+      const rawReason = ctx.argText.trim().split(/\s+/).slice(1).join(' ');
+      if (!looksLikeReference(ref) || !rawReason) return done([say('escalation.usage')]);
+      const reason = checkText(rawReason, 1, MAX_REASON_LENGTH);
+      if (!reason.ok) return done([{ text: reason.error }]);
+
+      const result = await deps.escalation.escalate(ref, { by: { kind: 'staff', id: identity.id, role: identity.role }, reason: { text: reason.value } });
+      if (result.ok) return done([say('escalation.done', { ref, level: result.ticket.level, people: result.recipients })]);
+      switch (result.reason) {
+        case 'not_found':
+          return done([say('staff.ticket_not_found', { ref })]);
+        case 'closed':
+          return done([say('staff.ticket_closed', { ref, status: t(`ticket.status.${result.ticket?.status ?? 'closed'}`) })]);
+        case 'top':
+          return done([say('escalation.already_top', { ref })]);
+        case 'conflict':
+          return done([say('staff.conflict', { ref })]);
+      }
+    },
+  };
+}

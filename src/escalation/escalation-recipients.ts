@@ -1,0 +1,75 @@
+import type { ChannelName } from '../conversation/types';
+import type { Department } from '../domain/department';
+import type { Language } from '../i18n/create-i18n';
+import type { StaffDoc } from '../storage/staff-models';
+import type { StaffStore } from '../storage/staff-store';
+import { TOP_LEVEL } from './escalation-policy';
+
+/** Someone who hears of an escalation. */
+export interface Recipient {
+  channel: ChannelName;
+  chatId: string;
+  language: Language;
+  /** The staff record, when there is one (a configured chat may have none). */
+  staffId?: string;
+}
+
+/** On-duty supervisors at an instant; supplied by the shift roster. */
+export type OnDutySupervisors = (now: Date) => Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }>>;
+
+export interface RecipientDeps {
+  staff: Pick<StaffStore, 'activeOfficers' | 'activeWithRoles' | 'findActive'>;
+  /** Chats that are administrators by configuration (ADMIN_TELEGRAM_IDS). */
+  adminChats: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
+  onDutySupervisors?: OnDutySupervisors;
+}
+
+const keyOf = (r: { channel: string; chatId: string }) => `${r.channel}:${r.chatId}`;
+
+function fromStaff(s: Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }): Recipient {
+  return { channel: s.channel, chatId: s.chatId, language: s.language, ...(s._id ? { staffId: s._id } : {}) };
+}
+
+/**
+ * Who is told when a ticket reaches `level`. The rule, in order:
+ * 1. the level's named chat in departments.yaml (`escalation[level].telegramId`), when set;
+ * 2. otherwise by role — level 2: the department's other active officers
+ *    (standing in for the department head, for whom there is no staff flag);
+ *    level 3: the on-duty supervisors, else every active supervisor;
+ *    level 4: active administrators and the ADMIN_TELEGRAM_IDS chats;
+ * 3. a level where this finds nobody falls through to the next one, so an
+ *    escalation always reaches someone with authority when anyone exists.
+ * The officer holding the ticket is never among them (they get their own notice).
+ */
+export async function escalationRecipients(
+  deps: RecipientDeps,
+  input: { department: Department | undefined; departmentCode: string; level: number; assignedTo?: string | undefined; now: Date },
+): Promise<Recipient[]> {
+  const excluded = (r: Recipient) => input.assignedTo !== undefined && r.staffId === input.assignedTo;
+  const unique = (list: Recipient[]) => {
+    const seen = new Set<string>();
+    return list.filter((r) => !excluded(r) && !seen.has(keyOf(r)) && seen.add(keyOf(r)));
+  };
+
+  for (let level = Math.max(2, input.level); level <= TOP_LEVEL; level++) {
+    const named = input.department?.escalation.find((e) => e.level === level)?.telegramId;
+    if (named) {
+      const person = await deps.staff.findActive(named);
+      const list = unique([person && person.channel === 'telegram' && person.chatId === named ? fromStaff(person) : { channel: 'telegram', chatId: named, language: 'hi' }]);
+      if (list.length > 0) return list;
+    }
+    let list: Recipient[];
+    if (level === 2) {
+      list = unique((await deps.staff.activeOfficers(input.departmentCode)).map(fromStaff));
+    } else if (level === 3) {
+      const onDuty = deps.onDutySupervisors ? await deps.onDutySupervisors(input.now) : [];
+      list = unique(onDuty.map(fromStaff));
+      if (list.length === 0) list = unique((await deps.staff.activeWithRoles(['supervisor'])).map(fromStaff));
+    } else {
+      const admins = (await deps.staff.activeWithRoles(['admin'])).map(fromStaff);
+      list = unique([...admins, ...deps.adminChats.map((a): Recipient => ({ channel: a.channel, chatId: a.chatId, language: 'hi' }))]);
+    }
+    if (list.length > 0) return list;
+  }
+  return [];
+}

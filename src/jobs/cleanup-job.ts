@@ -1,0 +1,53 @@
+import type { Outbox } from '../outbox/outbox';
+import type { Models } from '../storage/models';
+import type { RunKeyStore } from './run-key-store';
+import type { ScheduledJob } from './scheduler';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface CleanupJobDeps {
+  models: Pick<Models, 'Conversation' | 'Invite'>;
+  /** CONVERSATION_IDLE_HOURS: a half-filled complaint untouched this long is dropped. */
+  conversationIdleHours: number;
+  /** Sent and failed notifications are deleted after `outboxKeepDays`. */
+  outbox?: Pick<Outbox, 'purgeFinished'>;
+  outboxKeepDays?: number;
+  /** Run-keys of firings older than `runKeyKeepDays` are deleted. */
+  runKeys?: Pick<RunKeyStore, 'purge'>;
+  runKeyKeepDays?: number;
+  cron: string;
+}
+
+/**
+ * The nightly clean-up (FerretDB has no TTL indexes, so expiry is a job):
+ *
+ * - conversations idle longer than CONVERSATION_IDLE_HOURS lose their
+ *   half-filled complaint (`state.flow`) and a staff member's half-done action
+ *   (`state.staffPending`); the next message starts afresh. The documents
+ *   themselves are never deleted: each holds the citizen id that links the
+ *   chat to its tickets, the language, the daily quota, a staff role and any
+ *   question awaiting the citizen's answer, all of which must survive;
+ * - invites that are used or expired are deleted;
+ * - finished outbox messages older than `outboxKeepDays` (default 30) and
+ *   run-keys older than `runKeyKeepDays` (default 7) are deleted.
+ */
+export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
+  const { Conversation, Invite } = deps.models;
+  return {
+    name: 'cleanup',
+    cron: deps.cron,
+    async run({ now }) {
+      const idleBefore = new Date(now.getTime() - deps.conversationIdleHours * HOUR_MS);
+      // Raw driver update: the version bump makes a message being handled right now read the state again.
+      const conv = await Conversation.collection.updateMany(
+        { updatedAt: { $lt: idleBefore }, $or: [{ [`state.flow`]: { $exists: true } }, { [`state.staffPending`]: { $exists: true } }] },
+        { $unset: { [`state.flow`]: '', [`state.staffPending`]: '' }, $inc: { version: 1 } },
+      );
+      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }] }).exec();
+      const outbox = deps.outbox ? await deps.outbox.purgeFinished(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) : 0;
+      const runKeys = deps.runKeys ? await deps.runKeys.purge(new Date(now.getTime() - (deps.runKeyKeepDays ?? 7) * DAY_MS)) : 0;
+      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys };
+    },
+  };
+}
