@@ -22,6 +22,11 @@ import { createTicketFiler } from './tickets/ticket-filer';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
+import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
+import { createQrPrinter, createWhatsAppClient } from './channels/whatsapp/whatsapp-client';
+import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createCitizenStore } from './citizens/citizen-store';
+import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
 import { createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
@@ -54,6 +59,7 @@ export interface App {
   http: HttpServer;
   metrics: AppMetrics;
   telegram?: Bot;
+  whatsapp?: WhatsAppChannel;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -76,6 +82,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const tickets = createTicketStore(models, config.DISTRICT_CODE);
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
+  const citizens = await createCitizenStore(conn);
+  const linker = createCitizenLinker({ citizens, conversations, clock, logger });
   await seedDepartments(staffStore, config.flowsDirAbs, clock.now(), logger);
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
@@ -130,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const effects = createEffectRunner({
     tickets,
     catalog,
+    citizenIds: (id) => citizens.ticketOwnersOf(id),
     fileTicket,
     counsellor: counsellor.gateway,
     onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
@@ -152,7 +161,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     modules: [counsellor.module, callModule],
   });
   const handler = instrumentHandler(
-    createInboundHandler({
+    withCitizenLinks(
+      createInboundHandler({
     flow,
     catalog,
     translator,
@@ -162,7 +172,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     maxTicketsPerDay: config.MAX_TICKETS_PER_DAY,
     staff,
-    }),
+      }),
+      linker,
+      logger,
+    ),
     metrics,
   );
 
@@ -176,6 +189,39 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
     outbox.registerSender(createTelegramSender({ api: telegram.api }));
+  }
+
+  let whatsapp: WhatsAppChannel | undefined;
+  if (config.WHATSAPP_ENABLED) {
+    const waLog = logger.child({ channel: 'whatsapp' });
+    const alerts = createWhatsAppAlerts({
+      notifier: outbox,
+      translator,
+      logger: waLog,
+      recipients: async () => [
+        ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+        ...(await staffStore.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language })),
+      ],
+    });
+    whatsapp = await createWhatsAppChannel({
+      createClient: () =>
+        createWhatsAppClient({
+          dataDir: config.dataDirAbs,
+          chromiumPath: config.CHROMIUM_PATH,
+          ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
+        }),
+      handler,
+      notifier: outbox,
+      conn,
+      clock,
+      logger: waLog,
+      onQr: createQrPrinter(waLog),
+      onDown: alerts.onDown,
+      onUp: alerts.onUp,
+      onPairingCode: alerts.onPairingCode,
+      linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+    });
+    outbox.registerSender(whatsapp.sender);
   }
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
@@ -194,6 +240,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     healthChecks: {
       web: () => 'up',
       telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
+      whatsapp: () => whatsapp?.status() ?? 'off',
     },
   });
 
@@ -207,8 +254,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     http,
     metrics,
     ...(telegram ? { telegram } : {}),
+    ...(whatsapp ? { whatsapp } : {}),
     async start() {
       outbox.start();
+      // Never throws: a WhatsApp that cannot start retries in the background.
+      void whatsapp?.start();
       await http.listen();
       if (!telegram) {
         logger.warn(
@@ -227,6 +277,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await http.close();
       if (telegram?.isRunning()) await telegram.stop();
       await polling;
+      await whatsapp?.stop();
       await outbox.stop();
     },
   };

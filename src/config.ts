@@ -76,6 +76,14 @@ const schema = z.object({
       .optional(),
   ),
   WHATSAPP_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
+  CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().min(1).default('/usr/bin/chromium')),
+  WHATSAPP_PAIRING_PHONE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\+?[0-9][0-9 -]{6,18}[0-9]$/, 'must be the bot’s own number with country code, e.g. +919876543210')
+      .optional(),
+  ),
 });
 
 /** Names of every environment variable the service reads. */

@@ -18,6 +18,8 @@ export interface CitizenStore {
   link(input: { phone: string; citizenId: string; identity: string; now: Date }): Promise<void>;
   /** Every citizen id of the person behind `citizenId`, itself included (alone when never linked). */
   idsOf(citizenId: string): Promise<string[]>;
+  /** Whose tickets this citizen may see: `idsOf`, plus `phone:<number>` for calls an operator logged for their numbers. */
+  ticketOwnersOf(citizenId: string): Promise<string[]>;
 }
 
 /** One verified phone number and the citizen ids tied to it. */
@@ -49,6 +51,15 @@ citizenSchema.index({ personId: 1 });
 export async function createCitizenStore(conn: Connection): Promise<CitizenStore> {
   const Citizen = (conn.models.Citizen as Model<CitizenDoc> | undefined) ?? conn.model<CitizenDoc>('Citizen', citizenSchema, 'citizens');
   await Citizen.createIndexes();
+  /** The phone documents of everyone linked with this citizen id. */
+  async function group(citizenId: string): Promise<Array<Pick<CitizenDoc, '_id' | 'citizenIds'>>> {
+    const mine = await Citizen.find({ citizenIds: citizenId }, { personId: 1 }).lean<Array<Pick<CitizenDoc, 'personId'>>>().exec();
+    if (mine.length === 0) return [];
+    return Citizen.find({ personId: { $in: [...new Set(mine.map((d) => d.personId))] } }, { citizenIds: 1 })
+      .lean<Array<Pick<CitizenDoc, '_id' | 'citizenIds'>>>()
+      .exec();
+  }
+
   return {
     async link({ phone, citizenId, identity, now }) {
       const touching = await Citizen.find({ $or: [{ _id: phone }, { citizenIds: citizenId }] }, { personId: 1 })
@@ -65,12 +76,11 @@ export async function createCitizenStore(conn: Connection): Promise<CitizenStore
       if (groups.length > 1) await Citizen.updateMany({ personId: { $in: groups.slice(1) } }, { $set: { personId, updatedAt: now } }).exec();
     },
     async idsOf(citizenId) {
-      const mine = await Citizen.find({ citizenIds: citizenId }, { personId: 1 }).lean<Array<Pick<CitizenDoc, 'personId'>>>().exec();
-      if (mine.length === 0) return [citizenId];
-      const group = await Citizen.find({ personId: { $in: [...new Set(mine.map((d) => d.personId))] } }, { citizenIds: 1 })
-        .lean<Array<Pick<CitizenDoc, 'citizenIds'>>>()
-        .exec();
-      return [...new Set([citizenId, ...group.flatMap((d) => d.citizenIds)])];
+      return [...new Set([citizenId, ...(await group(citizenId)).flatMap((d) => d.citizenIds)])];
+    },
+    async ticketOwnersOf(citizenId) {
+      const docs = await group(citizenId);
+      return [...new Set([citizenId, ...docs.flatMap((d) => [...d.citizenIds, `phone:${d._id}`])])];
     },
   };
 }

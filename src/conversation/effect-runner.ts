@@ -15,6 +15,8 @@ export interface EffectRunnerDeps {
   catalog: Catalog;
   /** Creates tickets (and routes them). */
   fileTicket: TicketFiler;
+  /** Every citizen id linked to this one (the same phone on Telegram and WhatsApp). */
+  citizenIds?: (citizenId: string) => Promise<string[]>;
   /** The health counsellor relay; without it the offer is answered as unavailable. */
   counsellor?: CounsellorGateway;
   /** Pass a citizen's answer to an officer's question on; false when the ticket is not theirs. */
@@ -91,10 +93,11 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
   }
 
   async function showStatus(effect: Extract<Effect, { type: 'show_status' }>, ctx: EffectContext): Promise<Reply[]> {
+    const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
     if (effect.ref) {
       const ticket = await deps.tickets.findByRef(effect.ref);
       // Another citizen's ticket is answered exactly like a missing one.
-      if (!ticket || ticket.citizenId !== ctx.citizenId) return [{ text: t('status.not_found', { ref: effect.ref }) }];
+      if (!ticket || !ids.includes(ticket.citizenId)) return [{ text: t('status.not_found', { ref: effect.ref }) }];
       return [
         {
           text: t('status.detail', {
@@ -108,7 +111,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         },
       ];
     }
-    const list = await deps.tickets.recentForCitizen(ctx.citizenId, STATUS_LIST_LIMIT);
+    const list = await deps.tickets.recentForCitizen(ids, STATUS_LIST_LIMIT);
     if (list.length === 0) return [{ text: t('status.none') }];
     const items = list.map((ticket) =>
       t('status.item', {

@@ -12,7 +12,8 @@ export interface TicketStore {
   /** Insert a new ticket under the next reference; a repeated idempotency key returns the first ticket instead. */
   create(input: Omit<Ticket, 'ref'> & { idempotencyKey: string }): Promise<{ ticket: Ticket; created: boolean }>;
   findByRef(ref: string): Promise<Ticket | null>;
-  recentForCitizen(citizenId: string, limit: number): Promise<Ticket[]>;
+  /** The newest tickets of a citizen (or of several linked citizen ids). */
+  recentForCitizen(citizenId: string | readonly string[], limit: number): Promise<Ticket[]>;
   /**
    * Apply one change if the ticket is still in `expected` status: set fields,
    * append the history line. Null when someone else changed it first.
@@ -68,7 +69,8 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
       return TicketModel.findOne({ ref }).lean<TicketDoc>().exec();
     },
     async recentForCitizen(citizenId, limit) {
-      return TicketModel.find({ citizenId }).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>().exec();
+      const filter = typeof citizenId === 'string' ? { citizenId } : { citizenId: { $in: [...citizenId] } };
+      return TicketModel.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>().exec();
     },
     async transition(ref, expected, { status, set, unset, entry }) {
       const update: Record<string, unknown> = {

@@ -35,7 +35,11 @@ export interface TestApp {
 
 /** Outbox pacing for tests: Telegram's real 1 message/s per chat would only make them slow. */
 export const FAST_OUTBOX = {
-  pacing: { telegram: { perChatIntervalMs: 20, perSecond: 200, jitterMs: 0 }, web: { perChatIntervalMs: 0, perSecond: 500, jitterMs: 0 } },
+  pacing: {
+    telegram: { perChatIntervalMs: 20, perSecond: 200, jitterMs: 0 },
+    whatsapp: { perChatIntervalMs: 20, perSecond: 200, jitterMs: 0 },
+    web: { perChatIntervalMs: 0, perSecond: 500, jitterMs: 0 },
+  },
   pollIntervalMs: 50,
 };
 

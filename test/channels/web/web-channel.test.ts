@@ -100,7 +100,7 @@ describe('web channel over HTTP, real handler and database', () => {
   it('takes a preset place as the location pin', async () => {
     const chatId = 'citizen-api-2';
     await say(chatId, { kind: 'command', command: 'start' });
-    await say(chatId, { kind: 'button', data: 'category|health', label: 'x' });
+    await say(chatId, { kind: 'button', data: 'category|stranded', label: 'x' });
     const place = s.places.find((p) => p.id === 'sondwa');
     expect(place).toBeDefined();
     const replies = await say(chatId, { kind: 'location', placeId: 'sondwa' });
