@@ -1,6 +1,7 @@
 import type { Reply, Text } from '../conversation/types';
 import type { Language } from '../i18n/create-i18n';
 import type { StaffDoc } from '../storage/staff-models';
+import type { CounsellorSessionCounts } from './counsellor-sessions';
 import { formatClock, formatDay } from '../supervisor/periods';
 import type { RosterRole, ShiftOccurrence } from './shift-plan';
 
@@ -17,8 +18,8 @@ export interface HandoverSummary {
   open: number;
   overdue: number;
   departments: Array<{ code: string; open: number; overdue: number }>;
-  /** Counsellor sessions still open. */
-  counsellorSessions: number;
+  /** Counsellor sessions not yet ended: with a counsellor, and waiting for one. */
+  counsellorSessions: CounsellorSessionCounts;
   /** Who is on the incoming shift. */
   crew: Record<RosterRole, StaffDoc[]>;
   generatedAt: Date;
@@ -51,7 +52,8 @@ export function handoverReplies(s: HandoverSummary, lang: Language, departmentNa
         departments: s.departments.length
           ? s.departments.map((d) => t('shifts.handover.department_line', { department: departmentName(d.code), open: d.open, overdue: d.overdue }))
           : [t('shifts.handover.queue_empty')],
-        sessions: s.counsellorSessions,
+        sessions: s.counsellorSessions.open,
+        waiting: s.counsellorSessions.waiting,
         supervisor: namesText(s.crew.supervisor),
         operators: namesText(s.crew.operator),
         counsellor: namesText(s.crew.counsellor),

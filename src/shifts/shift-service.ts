@@ -9,6 +9,7 @@ import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
 import type { AlertChat } from '../tickets/ticket-service';
 import type { TicketQueries } from '../supervisor/ticket-queries';
+import type { CounsellorSessionCounts } from './counsellor-sessions';
 import { handoverReplies, type HandoverSummary } from './handover-summary';
 import type { Roster, RosterStore } from './roster-store';
 import { nextShiftChange, previousShift, ROSTER_ROLES, shiftAt, type RosterRole, type ShiftOccurrence, type ShiftPlan } from './shift-plan';
@@ -50,8 +51,8 @@ export interface ShiftServiceDeps {
   staff: StaffStore;
   queries: TicketQueries;
   departments: DepartmentDirectory;
-  /** Counsellor sessions still open (see `countOpenCounsellorSessions`). */
-  openCounsellorSessions: () => Promise<number>;
+  /** Counsellor sessions not yet ended (see `countOpenCounsellorSessions`). */
+  openCounsellorSessions: () => Promise<CounsellorSessionCounts>;
   /** Put replies in words for one language (`TicketMessages.render`). */
   render: (lang: Language, replies: Reply[]) => RenderedMessage[];
   notifier: Notifier;

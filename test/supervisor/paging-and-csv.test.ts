@@ -1,0 +1,75 @@
+import { parse } from 'csv-parse/sync';
+import { csvCell, spreadsheetSafe, toCsv, UTF8_BOM } from '../../src/supervisor/csv';
+import { clampPage, pageCount, pageReply, PAGE_SIZE } from '../../src/supervisor/paging';
+import { parseDay, periodRange } from '../../src/supervisor/periods';
+import { durationText } from '../../src/supervisor/duration-text';
+import { ist } from './seed-tickets';
+
+describe('CSV', () => {
+  test('quotes only what RFC 4180 requires and doubles quotes', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('cr\rhere')).toBe('"cr\rhere"');
+    expect(csvCell(undefined)).toBe('');
+    expect(csvCell(0)).toBe('0');
+    expect(csvCell(false)).toBe('false');
+  });
+
+  test('a file starts with the BOM, ends records with CRLF and parses back to the same cells', () => {
+    const rows = [
+      ['शिकायत', 'विवरण', 'n'],
+      ['ALR-000001', 'राशन "दुकान", बंद\r\nदूसरी पंक्ति', '3'],
+      ['', ' leading and trailing ', ''],
+    ];
+    const text = toCsv(rows);
+    expect(text.startsWith(UTF8_BOM)).toBe(true);
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(parse(Buffer.from(text, 'utf8'), { bom: true })).toEqual(rows);
+  });
+
+  test('cells that a spreadsheet would run as formulas are defused', () => {
+    expect(['=1+1', '+91', '-2', '@SUM(A1)', '\tx', 'normal', 'a=b'].map((s) => spreadsheetSafe(s))).toEqual(["'=1+1", "'+91", "'-2", "'@SUM(A1)", "'\tx", 'normal', 'a=b']);
+  });
+});
+
+describe('pages', () => {
+  test('page counts and clamping', () => {
+    expect([pageCount(0), pageCount(1), pageCount(PAGE_SIZE), pageCount(PAGE_SIZE + 1)]).toEqual([1, 1, 1, 2]);
+    expect([clampPage(0, 25), clampPage(2, 25), clampPage(9, 25), clampPage(Number.NaN, 25)]).toEqual([1, 2, 3, 1]);
+  });
+
+  test('buttons go both ways in the middle, and are left out when their data would pass Telegram’s 64 bytes', () => {
+    const mid = pageReply({ title: { key: 'x' }, items: [], page: 2, total: 30, valueFor: (p) => `o:${p}` });
+    expect(mid.buttons?.options.map((o) => o.value)).toEqual(['o:1', 'o:3']);
+    const long = 'पंचायत भवन के पास वाली गली';
+    expect(Buffer.byteLength(`svp|f:2:${long}`)).toBeGreaterThan(64);
+    const tooLong = pageReply({ title: { key: 'x' }, items: [], page: 1, total: 30, valueFor: (p) => `f:${p}:${long}` });
+    expect(tooLong.buttons).toBeUndefined();
+    const single = pageReply({ title: { key: 'x' }, items: [], page: 1, total: 3, valueFor: (p) => `o:${p}` });
+    expect(single.buttons).toBeUndefined();
+  });
+});
+
+describe('periods, days and durations', () => {
+  test('today, week and month start at midnight in the district', () => {
+    const now = ist('2026-11-28', '10:00');
+    expect(periodRange('today', now, 'Asia/Kolkata').start).toEqual(ist('2026-11-28', '00:00'));
+    expect(periodRange('week', now, 'Asia/Kolkata').start).toEqual(ist('2026-11-22', '00:00'));
+    expect(periodRange('month', now, 'Asia/Kolkata').start).toEqual(ist('2026-10-30', '00:00'));
+    // Just after midnight in India it is still the previous day in UTC.
+    expect(periodRange('today', ist('2026-11-28', '00:10'), 'Asia/Kolkata').firstDay).toBe('2026-11-28');
+  });
+
+  test('days as staff type them', () => {
+    expect(['2026-11-01', '1-11-2026', '01/11/2026', '01.11.2026', '०१-११-२०२६'].map(parseDay)).toEqual(Array(5).fill('2026-11-01'));
+    expect(['2026-13-01', '31-02-2026', 'kal', '2026/11/01', ''].map(parseDay)).toEqual(Array(5).fill(undefined));
+  });
+
+  test('durations in minutes, hours or days', () => {
+    expect(durationText(59 * 60_000)).toEqual({ key: 'supervisor.duration.minutes', params: { m: 59 } });
+    expect(durationText(3 * 3_600_000 + 20 * 60_000)).toEqual({ key: 'supervisor.duration.hours', params: { h: 3, m: 20 } });
+    expect(durationText(53 * 3_600_000)).toEqual({ key: 'supervisor.duration.days', params: { d: 2, h: 5 } });
+  });
+});
