@@ -1,0 +1,28 @@
+import type { RenderedMessage } from '../conversation/render';
+import type { ChannelName } from '../conversation/types';
+
+/** What the platform said about a message it refused, as the outbox acts on it. */
+export type SendFailure =
+  /** Try again later: after `afterMs` when the platform said so (429 retry_after), else with back-off. */
+  | { retry: true; afterMs?: number; code?: string }
+  /** Never try again: `reason` is a stable code (`blocked`, `chat_not_found`, `rejected`); `detail` the platform's words. */
+  | { retry: false; reason: string; code?: string; detail?: string };
+
+/**
+ * One platform's way of delivering a rendered message, found by the outbox
+ * through its channel name. `code` in a {@link SendFailure} is what the logs
+ * show (e.g. `telegram_429`, `network`); it must never contain message text.
+ * @example
+ * const sender: ChannelSender = {
+ *   channel: 'web',
+ *   send: async (chatId, m) => ({ messageId: await socket.push(chatId, m) }),
+ *   classify: () => ({ retry: true, code: 'web_unavailable' }),
+ * };
+ */
+export interface ChannelSender {
+  readonly channel: ChannelName;
+  /** Deliver one message; resolves with the platform's id for it. `signal` aborts a send that takes too long. */
+  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal }): Promise<{ messageId?: string }>;
+  /** Decide whether an error thrown by `send` is worth retrying. */
+  classify(err: unknown): SendFailure;
+}

@@ -1,0 +1,359 @@
+import { mongo, Types, type QueryFilter } from 'mongoose';
+import type { RenderedMessage } from '../conversation/render';
+import type { ChannelName } from '../conversation/types';
+import type { OutboxDoc, OutboxModels, OutboxStatus, StoredMessage } from './outbox-model';
+
+/** A message as the dispatcher holds it after claiming it. */
+export interface ClaimedMessage {
+  id: Types.ObjectId;
+  /** The claim's generation; every later write about this attempt is fenced by it. */
+  gen: number;
+  channel: ChannelName;
+  chatId: string;
+  chatKey: string;
+  message: RenderedMessage;
+  /** Counted attempts including this one. */
+  attempts: number;
+  /** The claim took over a lease that had run out (a dispatcher died or hung mid-send). */
+  reclaimed: boolean;
+}
+
+/** The oldest unsent message of a chat, found due, in a chat free to receive it. */
+export interface DueHead {
+  id: Types.ObjectId;
+  chatKey: string;
+  claimGen: number;
+  /** Last change to the message; a claim unrecorded for longer than a lease is looked into. */
+  updatedAt: Date;
+}
+
+/** A permanently failed message, for supervisors. */
+export interface FailedMessage {
+  id: string;
+  channel: ChannelName;
+  chatId: string;
+  dedupeKey: string;
+  reason: string;
+  detail?: string;
+  attempts: number;
+  createdAt: Date;
+  failedAt: Date;
+}
+
+/** Counts by state. */
+export interface OutboxStats {
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+}
+
+/** One new message with its place in its chat. */
+export interface NewOutboxMessage {
+  dedupeKey: string;
+  channel: ChannelName;
+  chatId: string;
+  chatKey: string;
+  seq: number;
+  message: RenderedMessage;
+}
+
+/** `channel:chatId`, the key messages are ordered and paced by. */
+export function chatKeyOf(channel: ChannelName, chatId: string): string {
+  return `${channel}:${chatId}`;
+}
+
+/**
+ * A unique-index violation. MongoDB says 11000; FerretDB on SQLite reports
+ * some constraint failures inside an InternalError (code 1), so the text counts too.
+ */
+export function isDuplicateKeyError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === 11000 || code === 11001 || /E11000|duplicate key|UNIQUE constraint failed/i.test(err.message);
+}
+
+// NUL cannot be stored by FerretDB; nothing a person should see contains one.
+const stripNul = (s: string) => s.replace(/\u0000/g, '');
+
+function toStored(m: RenderedMessage): StoredMessage {
+  const out: StoredMessage = { text: stripNul(m.text) };
+  if (m.buttons?.length) out.buttons = m.buttons.map((b) => ({ label: stripNul(b.label), data: stripNul(b.data) }));
+  if (m.contactRequest) out.contactRequest = { label: stripNul(m.contactRequest.label) };
+  if (m.document) out.document = { fileName: stripNul(m.document.fileName), bytes: Buffer.from(m.document.bytes), mimeType: m.document.mimeType };
+  return out;
+}
+
+function toBuffer(bytes: unknown): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
+  if (bytes instanceof mongo.Binary) return Buffer.from(bytes.value());
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes);
+  throw new TypeError('outbox: stored document bytes are not binary');
+}
+
+function toRendered(m: StoredMessage): RenderedMessage {
+  const out: RenderedMessage = { text: m.text };
+  if (m.buttons?.length) out.buttons = m.buttons.map((b) => ({ label: b.label, data: b.data }));
+  if (m.contactRequest) out.contactRequest = { label: m.contactRequest.label };
+  if (m.document) out.document = { fileName: m.document.fileName, bytes: toBuffer(m.document.bytes), mimeType: m.document.mimeType };
+  return out;
+}
+
+const UNSENT: OutboxStatus[] = ['pending', 'sending'];
+// A claim insert that meets a stale claim steps past it; more stale claims than this means something is badly wrong.
+const MAX_GEN_SKIPS = 5;
+
+/**
+ * The outbox's reads and writes. Exclusive access to a message comes only from
+ * inserting its claim (see `OutboxClaimDoc`); every other write is made by the
+ * claim's holder and names the claim's generation. Marking sent or failed also
+ * matches a message already in that state under the same claim, so a write
+ * retried after a lost answer is recognised as done.
+ */
+export interface OutboxStore {
+  /** Insert as `pending`; duplicates of an existing `dedupeKey` are skipped. */
+  insert(messages: NewOutboxMessage[], now: Date): Promise<{ inserted: number; duplicates: number }>;
+  /**
+   * Due messages of a channel outside `excludeChats`, oldest first; of
+   * them, the ones that are the oldest unsent message of their chat and whose
+   * chat is past its pacing interval. `seenChats` lists every chat looked at,
+   * so the caller can exclude them and look further unless `complete` says
+   * there was nothing more; `pacedUntil` is the earliest moment a chat held
+   * back by its interval becomes free.
+   */
+  dueHeads(
+    channel: ChannelName,
+    excludeChats: string[],
+    now: Date,
+    limit: number,
+  ): Promise<{ heads: DueHead[]; seenChats: string[]; complete: boolean; pacedUntil?: Date }>;
+  /** Take a head for one attempt; undefined when another dispatcher has it or it is no longer due. */
+  claim(head: DueHead, owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage | undefined>;
+  /** Mark delivered, holding the chat until `paceUntil`; false when a later claim had taken the message over. */
+  markSent(c: ClaimedMessage, at: Date, paceUntil: Date, platformMessageId: string | undefined): Promise<boolean>;
+  /** Back to `pending` until `nextAttemptAt`; a rate-limit answer does not count as an attempt. */
+  markRetry(c: ClaimedMessage, now: Date, nextAttemptAt: Date, code: string, throttled: boolean): Promise<boolean>;
+  /** Give up for good, holding the chat until `paceUntil`. */
+  markFailed(c: ClaimedMessage, now: Date, paceUntil: Date, reason: string, code: string, detail: string | undefined): Promise<boolean>;
+  /** Channels that have a message waiting for them. */
+  waitingChannels(): Promise<ChannelName[]>;
+  /** Whether one of these channels has a message being sent, or one due before `until`. */
+  hasDueWork(channels: ChannelName[], until: Date): Promise<boolean>;
+  failedRecent(limit: number): Promise<FailedMessage[]>;
+  stats(): Promise<OutboxStats>;
+  /** Delete sent and failed messages finished before `before`, and claims made before it; returns how many messages. */
+  purgeFinished(before: Date): Promise<number>;
+}
+
+/** Data access for the outbox on its models. */
+export function createOutboxStore(models: OutboxModels): OutboxStore {
+  const { Message, Claim } = models;
+  const releaseLease = { leaseUntil: 1, leaseOwner: 1 } as const;
+
+  /** Insert the claim `<id>:<gen>`, stepping past claims whose lease ran out without being recorded on the message. */
+  async function insertClaim(head: DueHead, owner: string, now: Date, leaseUntil: Date, leaseMs: number): Promise<number | undefined> {
+    let gen = head.claimGen + 1;
+    for (let skips = 0; skips <= MAX_GEN_SKIPS; skips += 1) {
+      try {
+        await Claim.create({ _id: `${String(head.id)}:${gen}`, messageId: head.id, gen, owner, leaseUntil, createdAt: now });
+        return gen;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      // Usually another dispatcher has just won this message. Only when the message has not changed for a
+      // whole lease can the winner have died before recording its claim; only then is the claim looked at.
+      if (gen === head.claimGen + 1 && head.updatedAt.getTime() > now.getTime() - leaseMs) return undefined;
+      const existing = await Claim.findById(`${String(head.id)}:${gen}`).lean();
+      // Held by a live claimant, or purged: either way not ours to take now.
+      if (!existing || existing.leaseUntil.getTime() > now.getTime()) return undefined;
+      gen += 1;
+    }
+    return undefined;
+  }
+
+  return {
+    async insert(messages, now) {
+      if (messages.length === 0) return { inserted: 0, duplicates: 0 };
+      const docs = messages.map((m) => ({
+        _id: new Types.ObjectId(),
+        dedupeKey: m.dedupeKey,
+        channel: m.channel,
+        chatId: m.chatId,
+        chatKey: m.chatKey,
+        seq: m.seq,
+        status: 'pending' as const,
+        claimGen: 0,
+        message: toStored(m.message),
+        attempts: 0,
+        throttles: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      }));
+      try {
+        // Unordered, so one duplicate does not stop the rest of the batch.
+        const res = await Message.collection.insertMany(docs, { ordered: false });
+        return { inserted: res.insertedCount, duplicates: 0 };
+      } catch (err) {
+        const writeErrors = (err as { writeErrors?: Array<{ code?: number; errmsg?: string }> }).writeErrors;
+        if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
+        // dedupeKey is the only unique field besides the fresh _id, so a unique violation is a repeated notification.
+        const allDuplicates = writeErrors.every((w) => w.code === 11000 || /duplicate key|UNIQUE constraint/i.test(w.errmsg ?? ''));
+        if (!allDuplicates) throw err;
+        return { inserted: docs.length - writeErrors.length, duplicates: writeErrors.length };
+      }
+    },
+
+    async dueHeads(channel, excludeChats, now, limit) {
+      const filter: QueryFilter<OutboxDoc> = {
+        channel,
+        $or: [
+          { status: 'pending', nextAttemptAt: { $lte: now } },
+          { status: 'sending', leaseUntil: { $lt: now } },
+        ],
+      };
+      if (excludeChats.length > 0) filter.chatKey = { $nin: excludeChats };
+      // Oldest first, in the chats' own order: a due head then always comes before its chat's
+      // followers, so a batch cut short by the limit never hides the head of a chat it shows.
+      const due = await Message.find(filter, { _id: 1, chatKey: 1, seq: 1, claimGen: 1, updatedAt: 1 }).sort({ seq: 1, _id: 1 }).limit(limit).lean();
+      if (due.length === 0) return { heads: [], seenChats: [], complete: true };
+
+      // The oldest due message of each chat, oldest chats first.
+      const oldest = new Map<string, (typeof due)[number]>();
+      for (const d of due) if (!oldest.has(d.chatKey)) oldest.set(d.chatKey, d);
+      const candidates = [...oldest.values()];
+      // A candidate waits while an older message of its chat is unsent (retrying, or being sent),
+      // or while the chat's last finished message still holds it (pacing).
+      const blockers = await Message.find(
+        {
+          $or: [
+            ...candidates.flatMap((c) => [
+              { chatKey: c.chatKey, status: { $in: UNSENT }, seq: { $lt: c.seq } },
+              { chatKey: c.chatKey, status: { $in: UNSENT }, seq: c.seq, _id: { $lt: c._id } },
+            ]),
+            { chatKey: { $in: [...oldest.keys()] }, paceUntil: { $gt: now } },
+          ],
+        },
+        { chatKey: 1, paceUntil: 1 },
+      ).lean();
+      const blocked = new Set(blockers.map((b) => b.chatKey));
+      const paced = blockers.flatMap((b) => (b.paceUntil ? [b.paceUntil.getTime()] : []));
+      return {
+        heads: candidates.filter((c) => !blocked.has(c.chatKey)).map((c) => ({ id: c._id, chatKey: c.chatKey, claimGen: c.claimGen, updatedAt: c.updatedAt })),
+        seenChats: [...oldest.keys()],
+        complete: due.length < limit,
+        ...(paced.length > 0 && { pacedUntil: new Date(Math.min(...paced)) }),
+      };
+    },
+
+    async claim(head, owner, now, leaseMs) {
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      const gen = await insertClaim(head, owner, now, leaseUntil, leaseMs);
+      if (gen === undefined) return undefined;
+      // Checked again after claiming: whatever an earlier holder recorded is visible now, and the
+      // message must still be due. Only the holder of the newest claim writes, so read-then-write is safe.
+      const before = await Message.findOneAndUpdate(
+        {
+          _id: head.id,
+          claimGen: { $lt: gen },
+          $or: [
+            { status: 'pending', nextAttemptAt: { $lte: now } },
+            { status: 'sending', leaseUntil: { $lt: now } },
+          ],
+        },
+        { $set: { status: 'sending', claimGen: gen, leaseUntil, leaseOwner: owner, updatedAt: now }, $inc: { attempts: 1 } },
+        { returnDocument: 'before' },
+      ).lean();
+      if (!before) return undefined;
+      return {
+        id: before._id,
+        gen,
+        channel: before.channel,
+        chatId: before.chatId,
+        chatKey: before.chatKey,
+        message: toRendered(before.message),
+        attempts: before.attempts + 1,
+        reclaimed: before.status === 'sending',
+      };
+    },
+
+    async markSent(c, at, paceUntil, platformMessageId) {
+      const res = await Message.updateOne(
+        { _id: c.id, claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
+        { $set: { status: 'sent', sentAt: at, paceUntil, updatedAt: at, ...(platformMessageId !== undefined && { platformMessageId }) }, $unset: releaseLease },
+      );
+      return res.matchedCount === 1;
+    },
+
+    async markRetry(c, now, nextAttemptAt, code, throttled) {
+      const res = await Message.updateOne(
+        { _id: c.id, claimGen: c.gen, status: 'sending' },
+        {
+          $set: { status: 'pending', nextAttemptAt, lastError: code, updatedAt: now },
+          $unset: releaseLease,
+          ...(throttled && { $inc: { attempts: -1, throttles: 1 } }),
+        },
+      );
+      return res.matchedCount === 1;
+    },
+
+    async markFailed(c, now, paceUntil, reason, code, detail) {
+      const res = await Message.updateOne(
+        { _id: c.id, claimGen: c.gen, status: { $in: ['sending', 'failed'] } },
+        {
+          $set: { status: 'failed', failedAt: now, paceUntil, updatedAt: now, failReason: reason, lastError: code, ...(detail !== undefined && { failDetail: detail }) },
+          $unset: releaseLease,
+        },
+      );
+      return res.matchedCount === 1;
+    },
+
+    async waitingChannels() {
+      return (await Message.distinct('channel', { status: 'pending' })) as ChannelName[];
+    },
+
+    async hasDueWork(channels, until) {
+      const n = await Message.countDocuments({
+        channel: { $in: channels },
+        $or: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { $lte: until } }],
+      });
+      return n > 0;
+    },
+
+    async failedRecent(limit) {
+      const docs = await Message.find({ status: 'failed' }, { message: 0 }).sort({ failedAt: -1 }).limit(limit).lean();
+      return docs.map((d) => ({
+        id: String(d._id),
+        channel: d.channel,
+        chatId: d.chatId,
+        dedupeKey: d.dedupeKey,
+        reason: d.failReason ?? 'unknown',
+        ...(d.failDetail !== undefined && { detail: d.failDetail }),
+        attempts: d.attempts,
+        createdAt: d.createdAt,
+        failedAt: d.failedAt ?? d.updatedAt,
+      }));
+    },
+
+    async stats() {
+      const [pending, sending, sent, failed] = await Promise.all([
+        Message.countDocuments({ status: 'pending' }),
+        Message.countDocuments({ status: 'sending' }),
+        Message.countDocuments({ status: 'sent' }),
+        Message.countDocuments({ status: 'failed' }),
+      ]);
+      return { pending, sending, sent, failed };
+    },
+
+    async purgeFinished(before) {
+      const res = await Message.deleteMany({
+        $or: [
+          { status: 'sent', sentAt: { $lt: before } },
+          { status: 'failed', failedAt: { $lt: before } },
+        ],
+      });
+      await Claim.deleteMany({ createdAt: { $lt: before } });
+      return res.deletedCount;
+    },
+  };
+}

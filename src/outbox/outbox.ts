@@ -1,0 +1,400 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { RenderedMessage } from '../conversation/render';
+import type { ChannelName } from '../conversation/types';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import type { ChannelSender, SendFailure } from './channel-sender';
+import type { OutboxModels } from './outbox-model';
+import { chatKeyOf, createOutboxStore, type ClaimedMessage, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
+import { chatInterval, createRateGate, DEFAULT_PACING, resolvePacing, type ChannelPacing, type RateGate } from './pacing';
+import { createWakeSignal } from './wake-signal';
+
+/** One notification to deliver. */
+export interface OutboxItem {
+  channel: ChannelName;
+  chatId: string;
+  message: RenderedMessage;
+  /**
+   * Names the notification (e.g. `ticket:ALR-17:assigned:officer-3`): enqueuing
+   * the same key again does nothing, so a retried caller never sends twice.
+   */
+  dedupeKey?: string;
+}
+
+/** What {@link createOutbox} needs. */
+export interface OutboxDeps {
+  /** From `createOutboxModel(conn)`. */
+  models: OutboxModels;
+  logger: Logger;
+  /** Senders known at start; more can be added with `registerSender` (e.g. WhatsApp once its session is ready). */
+  senders?: ChannelSender[];
+  /** Per channel pacing; unset fields keep {@link DEFAULT_PACING}. */
+  pacing?: Partial<Record<ChannelName, Partial<ChannelPacing>>>;
+  backoff?: Partial<BackoffOptions>;
+  /** Attempts before a message that keeps failing is given up; default 10. Rate-limit answers do not count. */
+  maxAttempts?: number;
+  /** How long a claim holds a message; another process takes it over after. Default 60 s; must exceed `sendTimeoutMs`. */
+  leaseMs?: number;
+  /** A send still unanswered after this is aborted and retried. Default 30 s. */
+  sendTimeoutMs?: number;
+  /** How often the collection is checked for work from other processes and due retries. Default 500 ms. */
+  pollIntervalMs?: number;
+  /** How often channels with waiting messages but no sender are looked for (to warn once). Default 5 s. */
+  senderCheckIntervalMs?: number;
+  /** Most sends in flight at once in this process. Default 16. */
+  concurrency?: number;
+  /**
+   * Wall-clock time. Scheduling needs time that moves, so never pass the fixed
+   * clock used by golden transcripts here.
+   */
+  now?: () => Date;
+  /** Source of jitter; tests may make it deterministic. */
+  random?: () => number;
+  /** Names this dispatcher in leases; defaults to host, pid and a random suffix. */
+  owner?: string;
+}
+
+/** The one delivery path for outgoing notifications. */
+export interface Outbox {
+  /** Record messages for delivery (before anything is sent); returns how many were new and how many repeated a dedupeKey. */
+  enqueue(items: OutboxItem[]): Promise<{ enqueued: number; duplicates: number }>;
+  /** Add or replace the sender of a channel; its waiting messages start moving. */
+  registerSender(sender: ChannelSender): void;
+  /** Start dispatching; a no-op when running. */
+  start(): void;
+  /** Stop claiming new messages and wait for sends in flight to finish and be recorded. */
+  stop(): Promise<void>;
+  /**
+   * Resolves `true` once nothing on a registered channel is being sent or falls
+   * due before `timeoutMs` from now; `false` if that is not so in time (a
+   * message waiting behind an older one of its chat counts as due).
+   */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** The most recently failed messages, newest first, for supervisors. */
+  failedRecent(limit?: number): Promise<FailedMessage[]>;
+  /** Counts by state (`pending` includes messages waiting behind an older one in their chat). */
+  stats(): Promise<OutboxStats>;
+  /** Delete sent and failed messages finished before `before` (for a scheduled clean-up job); returns how many. */
+  purgeFinished(before: Date): Promise<number>;
+}
+
+const CHANNELS = Object.keys(DEFAULT_PACING) as ChannelName[];
+// Post-send bookkeeping is retried a little: losing it would make another process resend after the lease.
+const RECORD_TRIES = 3;
+const RECORD_RETRY_MS = 200;
+const DRAIN_CHECK_MS = 100;
+// Due messages looked at per query; chats already looked at are excluded from the next one, so no chat starves another.
+const SCAN_BATCH = 50;
+// While the database is down, one error line per this period is enough.
+const ERROR_LOG_EVERY_MS = 60_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates the outbox: `enqueue` records messages, the dispatcher started by
+ * `start()` delivers them in order per chat, within each channel's pace,
+ * retrying failures with back-off and giving up on chats that refuse for good.
+ *
+ * Ordering: messages of one chat go out one at a time in enqueue order; the
+ * next waits until the previous is sent or failed. Several processes may
+ * dispatch one collection: each attempt is claimed by inserting a uniquely
+ * named claim, which the database grants to exactly one of them. Delivery is
+ * at least once in principle: a process that dies after the platform accepted
+ * a message but before recording it leaves the message to be sent again after
+ * its lease.
+ *
+ * @example
+ * const outbox = createOutbox({ models: await createOutboxModel(conn), logger, senders: [createTelegramSender({ api: bot.api })] });
+ * outbox.start();
+ * await outbox.enqueue([{ channel: 'telegram', chatId: '42', message: { text: 'नमस्ते' }, dedupeKey: 'ticket:ALR-1:created' }]);
+ */
+export function createOutbox(deps: OutboxDeps): Outbox {
+  const store = createOutboxStore(deps.models);
+  const logger = deps.logger.child({ component: 'outbox' });
+  const nowDate = deps.now ?? (() => new Date());
+  const nowMs = () => nowDate().getTime();
+  const random = deps.random ?? Math.random;
+  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...deps.backoff };
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const pollIntervalMs = deps.pollIntervalMs ?? 500;
+  const senderCheckIntervalMs = deps.senderCheckIntervalMs ?? 5_000;
+  const concurrency = deps.concurrency ?? 16;
+  const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  if (leaseMs <= sendTimeoutMs) throw new RangeError('outbox: leaseMs must be longer than sendTimeoutMs, or a slow send could be taken over and sent twice');
+  if (!(maxAttempts >= 1) || !(concurrency >= 1)) throw new RangeError('outbox: maxAttempts and concurrency must be at least 1');
+
+  const pacing = new Map<ChannelName, ChannelPacing>(CHANNELS.map((c) => [c, resolvePacing(c, deps.pacing?.[c])]));
+  const gates = new Map<ChannelName, RateGate>(CHANNELS.map((c) => [c, createRateGate(pacing.get(c)?.perSecond ?? 1)]));
+  const senders = new Map<ChannelName, ChannelSender>();
+  for (const s of deps.senders ?? []) senders.set(s.channel, s);
+
+  const waker = createWakeSignal(nowMs);
+  const inFlight = new Set<Promise<void>>();
+  const inFlightChats = new Set<string>();
+  /** When each chat may next receive a message, as this process last set it (saves a round trip on the busiest chats). */
+  const chatReadyAt = new Map<string, number>();
+  const warnedNoSender = new Set<ChannelName>();
+  let running = false;
+  let loopDone: Promise<void> | undefined;
+  let lastErrorLogAt = 0;
+  let failing = false;
+  // Strictly increasing per process; microseconds of wall time keep processes roughly in step.
+  let lastSeq = 0;
+
+  const pacingOf = (channel: ChannelName) => pacing.get(channel) ?? resolvePacing(channel);
+  const nextSeq = () => (lastSeq = Math.max(lastSeq + 1, nowMs() * 1000));
+
+  // ---- enqueue ----------------------------------------------------------------
+
+  async function enqueue(items: OutboxItem[]): Promise<{ enqueued: number; duplicates: number }> {
+    if (items.length === 0) return { enqueued: 0, duplicates: 0 };
+    const rows: NewOutboxMessage[] = items.map((item) => {
+      if (!CHANNELS.includes(item.channel)) throw new RangeError(`outbox: unknown channel ${String(item.channel)}`);
+      if (typeof item.chatId !== 'string' || item.chatId === '') throw new RangeError('outbox: chatId must be a non-empty string');
+      if (item.dedupeKey !== undefined && item.dedupeKey === '') throw new RangeError('outbox: dedupeKey must not be empty');
+      return {
+        dedupeKey: item.dedupeKey ?? randomUUID(),
+        channel: item.channel,
+        chatId: item.chatId,
+        chatKey: chatKeyOf(item.channel, item.chatId),
+        seq: nextSeq(),
+        message: item.message,
+      };
+    });
+    const result = await store.insert(rows, nowDate());
+    logger.info({ event: 'outbox_enqueued', count: result.inserted, duplicates: result.duplicates }, 'messages recorded for delivery');
+    waker.wake();
+    return { enqueued: result.inserted, duplicates: result.duplicates };
+  }
+
+  // ---- delivery ----------------------------------------------------------------
+
+  /** Run a bookkeeping write, retrying briefly: the send has already happened. */
+  async function record<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= RECORD_TRIES) throw err;
+        logger.warn({ event: 'outbox_record_retry', what, attempt, err: errorSummary(err) }, 'outbox bookkeeping failed; retrying');
+        await sleep(RECORD_RETRY_MS * attempt);
+      }
+    }
+  }
+
+  /** When the chat may next receive a message after one finished at `at`; remembered here too, to spare a query. */
+  function paceChat(c: ClaimedMessage, at: Date): Date {
+    const ready = at.getTime() + chatInterval(pacingOf(c.channel), random);
+    chatReadyAt.set(c.chatKey, ready);
+    waker.wakeAt(ready);
+    return new Date(ready);
+  }
+
+  async function deliver(c: ClaimedMessage, sender: ChannelSender): Promise<void> {
+    const ctx = { id: String(c.id), channel: c.channel, attempt: c.attempts };
+    if (c.reclaimed) logger.warn({ event: 'outbox_lease_reclaimed', ...ctx }, 'took over a message whose lease ran out');
+    let messageId: string | undefined;
+    try {
+      ({ messageId } = await sender.send(c.chatId, c.message, { signal: AbortSignal.timeout(sendTimeoutMs) }));
+    } catch (err) {
+      let failure: SendFailure;
+      try {
+        failure = sender.classify(err);
+      } catch {
+        failure = { retry: true, code: 'unclassified' };
+      }
+      await handleFailure(c, failure, ctx);
+      return;
+    }
+
+    const sentAt = nowDate();
+    // The pace is recorded in the same write that finishes the message, so no process can see
+    // the next message as its chat's oldest unsent one without also seeing when it may go.
+    const paceUntil = paceChat(c, sentAt);
+    const ok = await record('sent', () => store.markSent(c, sentAt, paceUntil, messageId));
+    if (!ok) {
+      logger.warn({ event: 'outbox_lease_lost', ...ctx }, 'sent, but a later claim had taken the message over');
+      return;
+    }
+    logger.info({ event: 'outbox_sent', ...ctx }, 'message delivered');
+  }
+
+  async function handleFailure(c: ClaimedMessage, failure: SendFailure, ctx: { id: string; channel: ChannelName; attempt: number }): Promise<void> {
+    const now = nowDate();
+    const code = failure.code ?? 'error';
+    if (failure.retry) {
+      const throttled = failure.afterMs !== undefined;
+      if (!throttled && c.attempts >= maxAttempts) {
+        await finishFailed(c, now, 'max_attempts', code, undefined, ctx);
+        return;
+      }
+      const delay = failure.afterMs ?? backoffDelay(c.attempts, backoff, random);
+      const next = new Date(now.getTime() + delay);
+      const ok = await record('retry', () => store.markRetry(c, now, next, code, throttled));
+      if (!ok) {
+        logger.warn({ event: 'outbox_lease_lost', ...ctx, code }, 'failed, and a later claim had taken the message over');
+        return;
+      }
+      logger.warn({ event: 'outbox_retry', ...ctx, code, delayMs: delay }, 'send failed; will retry');
+      waker.wakeAt(next.getTime());
+      return;
+    }
+    await finishFailed(c, now, failure.reason, code, failure.detail, ctx);
+  }
+
+  async function finishFailed(c: ClaimedMessage, now: Date, reason: string, code: string, detail: string | undefined, ctx: object): Promise<void> {
+    const paceUntil = paceChat(c, now);
+    const ok = await record('failed', () => store.markFailed(c, now, paceUntil, reason, code, detail));
+    if (!ok) {
+      logger.warn({ event: 'outbox_lease_lost', ...ctx, code }, 'failed, and a later claim had taken the message over');
+      return;
+    }
+    logger.warn({ event: 'outbox_failed', ...ctx, code, reason }, 'message given up');
+  }
+
+  function launch(c: ClaimedMessage, sender: ChannelSender): void {
+    inFlightChats.add(c.chatKey);
+    const task: Promise<void> = deliver(c, sender)
+      .catch((err: unknown) => {
+        // The message stays claimed; after its lease a dispatcher takes it up again.
+        logger.error({ event: 'outbox_deliver_error', id: String(c.id), channel: c.channel, attempt: c.attempts, err: errorSummary(err) }, 'could not record a delivery');
+      })
+      .finally(() => {
+        inFlight.delete(task);
+        inFlightChats.delete(c.chatKey);
+        waker.wake();
+      });
+    inFlight.add(task);
+  }
+
+  /** Chats this process knows it must not send to now: in flight here, or within their interval. */
+  function busyChats(now: number): Set<string> {
+    for (const [key, at] of chatReadyAt) if (at <= now) chatReadyAt.delete(key);
+    return new Set([...inFlightChats, ...chatReadyAt.keys()]);
+  }
+
+  const hasCapacity = () => running && inFlight.size < concurrency;
+
+  /** Claim and start as many due messages of one channel as its pace and our capacity allow. */
+  async function pumpChannel(channel: ChannelName, sender: ChannelSender): Promise<void> {
+    const gate = gates.get(channel) as RateGate;
+    const exclude = busyChats(nowMs());
+    while (hasCapacity()) {
+      if (gate.nextSlotAt() > nowMs()) {
+        waker.wakeAt(gate.nextSlotAt());
+        return;
+      }
+      const { heads, seenChats, complete, pacedUntil } = await store.dueHeads(channel, [...exclude], nowDate(), SCAN_BATCH);
+      if (pacedUntil) waker.wakeAt(pacedUntil.getTime());
+      for (const chat of seenChats) exclude.add(chat);
+      for (const head of rotate(heads, random)) {
+        if (!hasCapacity()) return;
+        if (gate.nextSlotAt() > nowMs()) {
+          waker.wakeAt(gate.nextSlotAt());
+          return;
+        }
+        const now = nowMs();
+        const claimed = await store.claim(head, owner, new Date(now), leaseMs);
+        if (!claimed) continue;
+        gate.take(now);
+        launch(claimed, sender);
+      }
+      if (complete) return;
+    }
+  }
+
+  async function warnMissingSenders(): Promise<void> {
+    for (const channel of await store.waitingChannels()) {
+      if (senders.has(channel) || warnedNoSender.has(channel)) continue;
+      warnedNoSender.add(channel);
+      logger.warn({ event: 'outbox_no_sender', channel }, 'messages wait for a channel that has no sender in this process');
+    }
+  }
+
+  function reportLoopError(err: unknown): void {
+    const now = nowMs();
+    if (!failing || now - lastErrorLogAt >= ERROR_LOG_EVERY_MS) {
+      logger.error({ event: 'outbox_dispatch_error', err: errorSummary(err) }, 'outbox dispatcher could not reach the database');
+      lastErrorLogAt = now;
+    }
+    failing = true;
+  }
+
+  async function loop(): Promise<void> {
+    let nextSenderCheckAt = 0;
+    while (running) {
+      try {
+        if (nowMs() >= nextSenderCheckAt) {
+          nextSenderCheckAt = nowMs() + senderCheckIntervalMs;
+          await warnMissingSenders();
+        }
+        for (const [channel, sender] of senders) await pumpChannel(channel, sender);
+        if (failing) logger.info({ event: 'outbox_dispatch_recovered' }, 'outbox dispatcher is working again');
+        failing = false;
+      } catch (err) {
+        reportLoopError(err);
+      }
+      if (!running) break;
+      await waker.wait(pollIntervalMs);
+    }
+  }
+
+  return {
+    enqueue,
+
+    registerSender(sender) {
+      senders.set(sender.channel, sender);
+      warnedNoSender.delete(sender.channel);
+      waker.wake();
+    },
+
+    start() {
+      if (running) return;
+      running = true;
+      logger.info({ event: 'outbox_started', owner, channels: [...senders.keys()] }, 'outbox dispatcher started');
+      loopDone = loop();
+    },
+
+    async stop() {
+      if (!running && !loopDone) return;
+      running = false;
+      waker.wake();
+      await loopDone;
+      loopDone = undefined;
+      await Promise.allSettled([...inFlight]);
+      logger.info({ event: 'outbox_stopped', owner }, 'outbox dispatcher stopped');
+    },
+
+    async drain(timeoutMs) {
+      const deadline = nowMs() + timeoutMs;
+      for (;;) {
+        if (inFlight.size === 0 && !(await store.hasDueWork([...senders.keys()], new Date(deadline)))) return true;
+        if (nowMs() >= deadline) return false;
+        await sleep(DRAIN_CHECK_MS);
+      }
+    },
+
+    failedRecent: (limit = 20) => store.failedRecent(limit),
+    stats: () => store.stats(),
+    purgeFinished: (before) => store.purgeFinished(before),
+  };
+}
+
+/**
+ * The list started at a random place and wrapped around. Dispatchers in
+ * several processes see the same heads; starting at different places, they
+ * mostly claim different ones instead of racing for the same.
+ */
+function rotate<T>(items: T[], random: () => number): T[] {
+  const start = Math.floor(random() * items.length);
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/** An error reduced to what is safe to log: no message texts or chat content. */
+function errorSummary(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { type: err.name, code: (err as { code?: unknown }).code, message: err.message };
+  return { type: typeof err };
+}
