@@ -14,7 +14,7 @@ import type { StaffIdentity, StaffRole } from '../../src/domain/roles';
 import type { Ticket } from '../../src/domain/ticket';
 import { createTranslator, type Language } from '../../src/i18n/create-i18n';
 import { createLogger } from '../../src/logger';
-import { createOutbox } from '../../src/outbox/outbox';
+import { createOutbox, type OutboxDeps } from '../../src/outbox/outbox';
 import { createOutboxModel, type OutboxDoc } from '../../src/outbox/outbox-model';
 import { countOpenCounsellorSessions } from '../../src/shifts/counsellor-sessions';
 import { createRosterStore } from '../../src/shifts/roster-store';
@@ -45,7 +45,7 @@ export const CONFIG_ADMIN_CHAT = '9000';
 
 let chatCounter = 100;
 
-export async function createSupervisorKit(opts: { start?: Date } = {}) {
+export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs'> } = {}) {
   const db = await openTestDb();
   const { conn } = db;
   const clock = createFixedClock(opts.start ?? FIXED_START);
@@ -60,7 +60,7 @@ export async function createSupervisorKit(opts: { start?: Date } = {}) {
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
   const outboxModels = await createOutboxModel(conn);
-  const outbox = createOutbox({ models: outboxModels, logger });
+  const outbox = createOutbox({ models: outboxModels, logger, ...(opts.outboxOptions ?? {}) });
   const adminChats = [{ channel: 'telegram' as const, chatId: CONFIG_ADMIN_CHAT }];
   const ticketService = createTicketService({
     tickets,
