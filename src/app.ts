@@ -27,6 +27,15 @@ import { createQrPrinter, createWhatsAppClient } from './channels/whatsapp/whats
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
+import { createEscalateCommand } from './escalation/escalate-command';
+import { loadEscalationPolicy } from './escalation/escalation-policy';
+import { createEscalationService, type EscalationService } from './escalation/escalation-service';
+import { createEscalationStore } from './escalation/escalation-store';
+import { createFeedbackService, type FeedbackService } from './feedback/feedback-service';
+import { createFeedbackStore } from './feedback/feedback-store';
+import { createRunKeyStore } from './jobs/run-key-store';
+import { createScheduler } from './jobs/scheduler';
+import { createStandardJobs } from './jobs/standard-jobs';
 import { createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
@@ -60,6 +69,9 @@ export interface App {
   metrics: AppMetrics;
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
+  escalation: EscalationService;
+  feedback: FeedbackService;
+  scheduler: Awaited<ReturnType<typeof createScheduler>>;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -90,8 +102,39 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
-    logger: logger.child({ component: 'outbox' }),
+    logger,
     ...(deps.outboxOptions ?? {}),
+  });
+  const adminChats = [
+    ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+    ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
+  ];
+  const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
+  const escalation = createEscalationService({
+    store: createEscalationStore(models),
+    staff: staffStore,
+    departments,
+    notifier: outbox,
+    messages,
+    catalog,
+    policy: escalationPolicy,
+    clock,
+    logger: logger.child({ component: 'escalation' }),
+    adminChats,
+  });
+  const feedback = createFeedbackService({
+    tickets,
+    store: createFeedbackStore(models),
+    staff: staffStore,
+    departments,
+    notifier: outbox,
+    messages,
+    catalog,
+    policy: escalationPolicy,
+    escalation,
+    clock,
+    logger: logger.child({ component: 'feedback' }),
+    adminChats,
   });
   const ticketService = createTicketService({
     tickets,
@@ -102,10 +145,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     messages,
     clock,
     logger,
-    adminChats: [
-      ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-      ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
-    ],
+    adminChats,
+    feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
   const fileTicket = createTicketFiler({
     tickets,
@@ -141,6 +182,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     citizenIds: (id) => citizens.ticketOwnersOf(id),
     fileTicket,
     counsellor: counsellor.gateway,
+    feedback,
+    reopenDays: escalationPolicy.feedback.reopenDays,
     onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
   });
 
@@ -158,7 +201,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule],
+    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger })],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -244,6 +287,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   });
 
+  const runKeys = await createRunKeyStore(conn);
+  const scheduler = await createScheduler({
+    runKeys,
+    clock,
+    logger: logger.child({ component: 'jobs' }),
+    metrics,
+    jobs: createStandardJobs({
+      escalation,
+      feedback,
+      notifier: outbox,
+      cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys },
+      crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
+    }),
+  });
+
   let polling: Promise<void> | undefined;
   return {
     handler,
@@ -255,8 +313,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
+    escalation,
+    feedback,
+    scheduler,
     async start() {
       outbox.start();
+      if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
       await http.listen();
@@ -278,6 +340,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (telegram?.isRunning()) await telegram.stop();
       await polling;
       await whatsapp?.stop();
+      await scheduler.stop();
+      // Give notifications already due a moment to go out before stopping.
+      await outbox.drain(5_000);
       await outbox.stop();
     },
   };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
@@ -7,6 +8,15 @@ const booleanFromEnv = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const cronExpression = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => isCron(v), 'must be a cron expression such as */5 * * * *')
+      .default(fallback),
+  );
 
 const schema = z.object({
   TELEGRAM_BOT_TOKEN: z.preprocess(
@@ -76,6 +86,9 @@ const schema = z.object({
       .optional(),
   ),
   WHATSAPP_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
+  JOBS_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.default(true)),
+  SLA_SWEEP_CRON: cronExpression('*/5 * * * *'),
+  DAILY_REPORT_CRON: cronExpression('0 9 * * *'),
   CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().min(1).default('/usr/bin/chromium')),
   WHATSAPP_PAIRING_PHONE: z.preprocess(
     emptyAsUndefined,

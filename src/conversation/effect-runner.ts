@@ -1,6 +1,9 @@
 import { findBlock, findCategory, type Catalog } from '../domain/catalog';
 import type { Ticket } from '../domain/ticket';
 import type { TicketFiler } from '../tickets/ticket-filer';
+import { feedbackReply, type FeedbackService } from '../feedback/feedback-service';
+import { satisfiedByRating } from '../feedback/feedback-question';
+import { isOpen } from '../domain/ticket-lifecycle';
 import { formatDateTime } from '../i18n/format';
 import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
@@ -15,6 +18,10 @@ export interface EffectRunnerDeps {
   catalog: Catalog;
   /** Creates tickets (and routes them). */
   fileTicket: TicketFiler;
+  /** Ratings, closing and reopening after a resolution. */
+  feedback?: Pick<FeedbackService, 'recordFeedback' | 'reopenTicket'>;
+  /** Days after closure in which a citizen may reopen (for the "too late" answer). */
+  reopenDays?: number;
   /** Every citizen id linked to this one (the same phone on Telegram and WhatsApp). */
   citizenIds?: (citizenId: string) => Promise<string[]>;
   /** The health counsellor relay; without it the offer is answered as unavailable. */
@@ -92,24 +99,33 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     return [{ text: t('intake.submitted', { ref: ticket.ref, date: formatDateTime(ticket.createdAt, ctx.language) }) }];
   }
 
+  /** The citizen's own ticket (or a linked chat's); another citizen's is treated as missing. */
+  async function ownTicket(ref: string, ctx: EffectContext): Promise<Ticket | undefined> {
+    const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
+    const ticket = await deps.tickets.findByRef(ref);
+    return ticket && ids.includes(ticket.citizenId) ? ticket : undefined;
+  }
+
   async function showStatus(effect: Extract<Effect, { type: 'show_status' }>, ctx: EffectContext): Promise<Reply[]> {
     const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
     if (effect.ref) {
-      const ticket = await deps.tickets.findByRef(effect.ref);
-      // Another citizen's ticket is answered exactly like a missing one.
-      if (!ticket || !ids.includes(ticket.citizenId)) return [{ text: t('status.not_found', { ref: effect.ref }) }];
-      return [
-        {
-          text: t('status.detail', {
-            ref: ticket.ref,
-            category: categoryText(ticket),
-            place: placeOf(ticket),
-            status: t(`ticket.status.${ticket.status}`),
-            created: formatDateTime(ticket.createdAt, ctx.language),
-            updated: formatDateTime(ticket.updatedAt, ctx.language),
-          }),
-        },
-      ];
+      const ticket = await ownTicket(effect.ref, ctx);
+      if (!ticket) return [{ text: t('status.not_found', { ref: effect.ref }) }];
+      const reply: Reply = {
+        text: t('status.detail', {
+          ref: ticket.ref,
+          category: categoryText(ticket),
+          place: placeOf(ticket),
+          status: t(`ticket.status.${ticket.status}`),
+          created: formatDateTime(ticket.createdAt, ctx.language),
+          updated: formatDateTime(ticket.updatedAt, ctx.language),
+        }),
+      };
+      // A resolved or closed complaint can be reopened from here (the feedback rules decide whether it is too late).
+      if (deps.feedback && !isOpen(ticket.status)) {
+        reply.buttons = { scope: 'ro', options: [{ value: ticket.ref, label: t('status.reopen') }] };
+      }
+      return [reply];
     }
     const list = await deps.tickets.recentForCitizen(ids, STATUS_LIST_LIMIT);
     if (list.length === 0) return [{ text: t('status.none') }];
@@ -135,6 +151,21 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     return [{ text: t(passed ? 'notify.answer_forwarded' : 'menu.prompt', { ref: effect.ref }) }];
   }
 
+  async function feedback(effect: Extract<Effect, { type: 'feedback' | 'reopen' }>, ctx: EffectContext): Promise<Reply[]> {
+    const ticket = deps.feedback ? await ownTicket(effect.ref, ctx) : undefined;
+    if (!ticket || !deps.feedback) return [{ text: t('status.not_found', { ref: effect.ref }) }];
+    const days = deps.reopenDays ?? 7;
+    if (effect.type === 'feedback') {
+      const result = await deps.feedback.recordFeedback(ticket.ref, effect.rating, satisfiedByRating(effect.rating));
+      return [feedbackReply(result, ticket.ref, days)];
+    }
+    const result = await deps.feedback.reopenTicket(ticket.ref, { by: { kind: 'citizen', id: ctx.citizenId } });
+    if (result.ok) return [{ text: t(result.escalated ? 'feedback.reopened_escalated' : 'feedback.reopened', { ref: ticket.ref }) }];
+    if (result.reason === 'too_late') return [{ text: t('feedback.too_late', { ref: ticket.ref, days }) }];
+    if (result.reason === 'not_resolved') return [{ text: t('status.still_open', { ref: ticket.ref }) }];
+    return [{ text: t('error.generic') }];
+  }
+
   async function counselling(effect: Extract<Effect, { type: `counsellor_${string}` }>, ctx: EffectContext): Promise<Reply[]> {
     const key = `${ctx.msg.channel}:${ctx.msg.chatId}`;
     if (!deps.counsellor) return [{ text: t('counsellor.unavailable') }];
@@ -154,6 +185,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         if (effect.type === 'create_ticket') replies.push(...(await createTicket(effect, ctx)));
         else if (effect.type === 'show_status') replies.push(...(await showStatus(effect, ctx)));
         else if (effect.type === 'answer_question') replies.push(...(await answerQuestion(effect, ctx)));
+        else if (effect.type === 'feedback' || effect.type === 'reopen') replies.push(...(await feedback(effect, ctx)));
         else replies.push(...(await counselling(effect, ctx)));
       }
       return replies;

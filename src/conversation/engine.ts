@@ -5,6 +5,8 @@ import { isLanguage, type Language } from '../i18n/create-i18n';
 import { matchOption, type MatchableOption } from './choice-matcher';
 import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from './flow-definition';
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
+import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
+import { looksLikeReference } from '../domain/ticket';
 import { normalizeForMatch } from './text-normalize';
 import type {
   Answers,
@@ -29,8 +31,8 @@ const MAX_WORDS_FOR_LABEL = 3;
 /** Longest answer to an officer's question. */
 const MAX_ANSWER_LENGTH = 2000;
 
-/** Button scopes outside any flow step. */
-export const SCOPE = { menu: 'menu', language: 'lang' } as const;
+/** Button scopes outside any flow step: they work whatever the citizen is in the middle of. */
+export const SCOPE = { menu: 'menu', language: 'lang', feedback: FEEDBACK_SCOPE, reopen: 'ro' } as const;
 
 /** A fresh state for a chat seen for the first time. */
 export function initialState(): ConversationState {
@@ -77,6 +79,8 @@ class Turn {
     if (content.kind === 'command') return this.command(content.command, content.args);
     if (content.kind === 'button' && content.scope === SCOPE.language) return this.setLanguage(content.value);
     if (content.kind === 'button' && content.scope === SCOPE.menu) return this.menuChoice(content.value);
+    if (content.kind === 'button' && content.scope === SCOPE.feedback) return this.rate(content.value);
+    if (content.kind === 'button' && content.scope === SCOPE.reopen) return this.reopen(content.value);
     if (this.state.flow) return this.inFlow(this.state.flow, content);
     this.idle(content);
   }
@@ -230,10 +234,33 @@ class Turn {
       case 'help':
         this.say('help.body');
         return this.resumeOrMenu();
+      case 'reopen':
+        return this.reopen(args);
       default:
         this.say('error.unknown_command');
         return this.resumeOrMenu();
     }
+  }
+
+  /** A rating button from "is your problem solved?"; works even mid-flow. */
+  private rate(value: string): void {
+    const rating = parseRatingValue(value);
+    if (!rating) {
+      this.say('error.stale_button');
+      return this.resumeOrMenu();
+    }
+    this.effects.push({ type: 'feedback', ref: rating.ref, rating: rating.rating });
+    if (this.state.flow) this.ask();
+  }
+
+  private reopen(ref: string): void {
+    const wanted = ref.trim().toUpperCase();
+    if (!looksLikeReference(wanted)) {
+      this.say('status.reopen_usage');
+      return this.resumeOrMenu();
+    }
+    this.effects.push({ type: 'reopen', ref: wanted });
+    if (this.state.flow) this.ask();
   }
 
   private greet(): void {

@@ -115,6 +115,8 @@ export type Effect =
   | { type: 'counsellor_request' }
   | { type: 'counsellor_relay'; text?: string; attachment?: Attachment }
   | { type: 'counsellor_leave' }
+  | { type: 'feedback'; ref: string; rating: number }
+  | { type: 'reopen'; ref: string }
   | { type: 'show_status'; ref?: string }
   | { type: 'answer_question'; ref: string; text?: string; attachment?: Attachment };
 

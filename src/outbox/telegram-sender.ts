@@ -3,6 +3,9 @@ import { telegramMarkup } from '../channels/telegram/telegram-render';
 import type { RenderedMessage } from '../conversation/render';
 import type { ChannelSender, SendFailure } from './channel-sender';
 
+/** Telegram refuses captions longer than this. */
+const TELEGRAM_CAPTION_LIMIT = 1024;
+
 /** What {@link createTelegramSender} needs. */
 export interface TelegramSenderDeps {
   /**
@@ -29,6 +32,16 @@ export function createTelegramSender(deps: TelegramSenderDeps): ChannelSender {
         const file = new InputFile(message.document.bytes, message.document.fileName);
         const { reply_markup } = telegramMarkup(message);
         const sent = await api.sendDocument(chatId, file, { caption: message.text, ...(reply_markup && { reply_markup }) }, signal);
+        return { messageId: String(sent.message_id) };
+      }
+      if (message.media) {
+        // Telegram file ids are valid across chats of the same bot: forward by id, the words as caption.
+        const { reply_markup } = telegramMarkup(message);
+        const opts = { caption: message.text.slice(0, TELEGRAM_CAPTION_LIMIT), ...(reply_markup && { reply_markup }) };
+        const sent =
+          message.media.kind === 'photo'
+            ? await api.sendPhoto(chatId, message.media.fileId, opts, signal)
+            : await api.sendVoice(chatId, message.media.fileId, opts, signal);
         return { messageId: String(sent.message_id) };
       }
       const sent = await api.sendMessage(chatId, message.text, telegramMarkup(message), signal);

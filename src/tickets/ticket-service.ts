@@ -30,6 +30,8 @@ export interface TicketServiceDeps {
   clock: Clock;
   logger: Logger;
   adminChats: AlertChat[];
+  /** The "is your problem solved?" question sent after a resolution. */
+  feedbackRequest?: (ticket: Ticket) => OutboundItem[];
 }
 
 /** What a staff member asks to do to a ticket. */
@@ -189,6 +191,7 @@ export function createTicketService(deps: TicketServiceDeps) {
           break;
         case 'resolve':
           items.push(...toCitizen(updated, 'notify.resolved', { ref, text: request.text }, `resolve:${n}`));
+          items.push(...(deps.feedbackRequest?.(updated) ?? []));
           break;
         case 'transfer': {
           const citizenDept = await departments.name(updated.department, updated.language);

@@ -45,7 +45,8 @@ export const FAST_OUTBOX = {
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   // Port 0: every test app listens on a free port of its own.
-  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', ...env }, REPO_ROOT);
+  // No scheduled jobs unless a test asks: a cron boundary passing mid-test would act on its tickets.
+  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...env }, REPO_ROOT);
   const db = await openTestDb();
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();

@@ -1,0 +1,62 @@
+import { createTestApp, type TestApp } from '../support/test-app';
+import { webChats } from '../support/web-chats';
+
+describe('after a resolution the citizen rates, and may reopen', () => {
+  let t: TestApp;
+  let chat: ReturnType<typeof webChats>;
+  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    await t.app.start();
+    chat = webChats(t.app);
+    const [invite] = await chat.send('admin', '/invite officer CONTROL');
+    await chat.send('officer-1', `/start ${/([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1]}`);
+  });
+  afterEach(() => t.close());
+
+  async function file(): Promise<string> {
+    await chat.script('citizen-1', ['/new', '[category|other]', '[block|sondwa]', 'Kakrana', 'Hand pump broken for a week', '[phone|skip]']);
+    const [done] = await chat.send('citizen-1', '[summary|submit]');
+    return /(ALR-\d{6})/.exec(done ?? '')?.[1] as string;
+  }
+
+  test('a low rating reopens to the same officer; a good one closes; /status offers reopening', async () => {
+    const ref = await file();
+    await chat.send('officer-1', `/resolve ${ref} नया हैंडपंप लगा दिया गया`);
+    const inbox = await chat.inbox('citizen-1');
+    expect(inbox).toContain(hi('notify.resolved', { ref, text: 'नया हैंडपंप लगा दिया गया' }));
+    expect(inbox.some((m) => m.startsWith(hi('feedback.question', { ref }).slice(0, 20)))).toBe(true);
+
+    // Not solved: reopened, back to the officer.
+    expect(await chat.send('citizen-1', `[fb|${ref}:1]`)).toEqual([hi('feedback.reopened', { ref })]);
+    let ticket = await t.app.models.Ticket.findOne({ ref }).lean();
+    expect(ticket?.status).toBe('reopened');
+    expect(ticket?.reopenCount).toBe(1);
+    expect((await chat.inbox('officer-1')).some((m) => m.includes(ref) && m.includes('🔁'))).toBe(true);
+
+    // Resolved again, rated 5: closed with the rating kept.
+    await chat.send('officer-1', `/resolve ${ref} पंप ठीक कर दिया गया`);
+    expect(await chat.send('citizen-1', `[fb|${ref}:5]`)).toEqual([hi('feedback.thanks', { ref })]);
+    ticket = await t.app.models.Ticket.findOne({ ref }).lean();
+    expect(ticket?.status).toBe('closed');
+    expect(ticket?.feedback).toMatchObject({ rating: 5, satisfied: true });
+    // A second rating is not counted twice.
+    expect(await chat.send('citizen-1', `[fb|${ref}:2]`)).toEqual([hi('feedback.already', { ref })]);
+
+    // /status on a closed ticket offers reopening, within the window.
+    const [detail] = await chat.send('citizen-1', `/status ${ref}`);
+    expect(detail).toContain(hi('ticket.status.closed'));
+    const reopened = await chat.send('citizen-1', `[ro|${ref}]`);
+    expect(reopened[0]).toMatch(new RegExp(`${ref}`));
+    expect((await t.app.models.Ticket.findOne({ ref }).lean())?.status).toBe('reopened');
+  });
+
+  test('someone else cannot rate or reopen my complaint', async () => {
+    const ref = await file();
+    await chat.send('officer-1', `/resolve ${ref} done`);
+    expect(await chat.send('citizen-2', `[fb|${ref}:1]`)).toEqual([hi('status.not_found', { ref })]);
+    expect(await chat.send('citizen-2', `/reopen ${ref}`)).toEqual(expect.arrayContaining([hi('status.not_found', { ref })]));
+    expect((await t.app.models.Ticket.findOne({ ref }).lean())?.status).toBe('resolved');
+  });
+});
