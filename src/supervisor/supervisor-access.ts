@@ -20,6 +20,7 @@ export const SUPERVISOR_ACCESS: Readonly<Record<SupervisorCommand, readonly Staf
   report: ['supervisor', 'admin'],
 };
 
+/** Whether a command name is one of this module's. */
 export function isSupervisorCommand(name: string): name is SupervisorCommand {
   return (SUPERVISOR_COMMANDS as readonly string[]).includes(name);
 }

@@ -1,6 +1,5 @@
 import type { Reply, Text } from '../conversation/types';
-import type { Catalog } from '../domain/catalog';
-import { findBlock } from '../domain/catalog';
+import { findBlock, type Catalog } from '../domain/catalog';
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';
 import type { Language, Translator } from '../i18n/create-i18n';
@@ -47,8 +46,15 @@ export function historyLine(entry: HistoryEntry, lang: Language, translator: Tra
     who: actorText(names, entry),
     action: actionText(translator, lang, entry.action),
     target,
-    note: entry.text ? t('supervisor.history.note', { text: clip(entry.text, NOTE_CHARS) }) : '',
+    note: entry.text ? t('supervisor.history.note', { text: noteText(entry, lang, translator) }) : '',
   });
+}
+
+/** A history note, clipped to `max` characters; an escalation's reason code in words when the escalation texts know it. */
+export function noteText(entry: HistoryEntry, lang: Language, translator: Translator, max = NOTE_CHARS): Text | string {
+  const reasonKey = `escalation.reason.${entry.text ?? ''}`;
+  if (entry.action === 'escalate' && translator.has(lang, reasonKey)) return t(reasonKey);
+  return clip(entry.text ?? '', max);
 }
 
 /** Everything about one ticket for /ticket: the details (with action buttons while open) and its history. */
@@ -65,6 +71,7 @@ export function ticketDetailReplies(input: {
   actions: boolean;
 }): Reply[] {
   const { ticket: tk, lang, now, names } = input;
+  const block = findBlock(input.catalog, tk.block);
   const lines: Text[] = [
     t('supervisor.ticket.category', { category: input.messages.categoryText(tk) }),
     t('supervisor.ticket.department', {
@@ -73,7 +80,7 @@ export function ticketDetailReplies(input: {
       officer: tk.assignedTo ? staffLabel(names, tk.assignedTo) : t('supervisor.ticket.unassigned'),
     }),
     t('supervisor.ticket.place', {
-      block: findBlock(input.catalog, tk.block) ? t(findBlock(input.catalog, tk.block)?.label as string) : t('common.none'),
+      block: block ? t(block.label) : t('common.none'),
       locality: tk.locality ?? '',
       pin: tk.location ? ` · https://maps.google.com/?q=${tk.location.lat},${tk.location.lon}` : '',
     }),

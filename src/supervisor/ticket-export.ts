@@ -6,7 +6,7 @@ import type { Language, Translator } from '../i18n/create-i18n';
 import { zonedParts } from '../shifts/zoned-time';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import { spreadsheetSafe, toCsv, type CsvValue } from './csv';
-import { actionText, actorText } from './ticket-details';
+import { actionText, actorText, noteText } from './ticket-details';
 import { staffLabel, type StaffNames } from './staff-names';
 
 /** The export's columns, in order; headers are `supervisor.export.col.<name>`. */
@@ -78,7 +78,10 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
     .map((e) => {
       const parts = [time(e.at), w(actorText(ctx.names, e)), w(actionText(ctx.translator, ctx.lang, e.action))];
       if (e.department) parts.push(`→ ${e.department}${e.officerId ? ` ${staffLabel(ctx.names, e.officerId)}` : ''}`);
-      if (e.text) parts.push(e.text);
+      if (e.text) {
+        const note = noteText(e, ctx.lang, ctx.translator, Number.MAX_SAFE_INTEGER);
+        parts.push(typeof note === 'string' ? note : w(note));
+      }
       return parts.join(' · ');
     })
     .join('\n');

@@ -69,6 +69,10 @@ export async function seedStandardSet(kit: SupervisorKit, people: { foodOfficer:
     acknowledgedAt: ist('2026-11-19', '10:00'),
     level: 2,
     escalatedAt: ist('2026-11-21', '10:00'),
+    history: [
+      { at: ist('2026-11-18', '10:00'), by: { kind: 'citizen', id: 'c4' }, action: 'created', to: 'new' },
+      { at: ist('2026-11-21', '10:00'), by: { kind: 'system', id: 'sla' }, action: 'escalate', text: 'resolve_overdue' },
+    ],
   });
   const t5 = await kit.seedTicket({
     category: 'travel',

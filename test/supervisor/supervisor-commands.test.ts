@@ -127,6 +127,12 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(open.texts[0]).toContain('फ़ोन 181');
     });
 
+    test('an escalation shows its reason in words', async () => {
+      const { rendered } = await kit.command(who(sup), 'ticket', set.t4.ref, 'en');
+      expect(rendered[0]?.text).toContain('⚠️ Escalation level 2 (since 21 Nov 2026, 10:00 am)');
+      expect(rendered[1]?.text).toContain(`· system · escalated\n   «${en('escalation.reason.resolve_overdue')}»`);
+    });
+
     test('officers see their own department’s tickets only; unknown and malformed references are told apart', async () => {
       const own = await kit.command(who(foodOfficer), 'ticket', set.t1.ref);
       expect(own.texts[0]).toContain(set.t1.ref);
