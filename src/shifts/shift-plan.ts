@@ -8,6 +8,7 @@ import { addDays, isTimeZone, zonedDay, zonedParts, zonedTimeToUtc } from './zon
 export const ROSTER_ROLES = ['supervisor', 'operator', 'counsellor'] as const;
 export type RosterRole = (typeof ROSTER_ROLES)[number];
 
+/** Whether a string names a roster role. */
 export function isRosterRole(v: string): v is RosterRole {
   return (ROSTER_ROLES as readonly string[]).includes(v);
 }

@@ -29,6 +29,7 @@ export interface ReassignTarget {
   officer?: string;
 }
 
+/** The reassigned ticket (and its new officer, if any), or why nothing changed. */
 export type ReassignResult =
   | { ok: true; ticket: Ticket; officer?: StaffDoc; previousOfficer?: string }
   | { ok: false; reason: 'not_found' | 'forbidden' | 'closed' | 'unknown_department' | 'unknown_officer' | 'already' | 'no_officer' | 'conflict'; ticket?: Ticket };
