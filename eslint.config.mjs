@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const channelAndStorageLibs = ['grammy', 'grammy/*', 'whatsapp-web.js', 'mongoose', 'mongodb'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'coverage/**', 'test-artifacts/**', 'src/http/public/**'] },
+  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'coverage/**', 'test-artifacts/**', 'src/http/public/**', 'src/dashboard/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -36,6 +36,15 @@ import { createFeedbackStore } from './feedback/feedback-store';
 import { createRunKeyStore } from './jobs/run-key-store';
 import { createScheduler } from './jobs/scheduler';
 import { createStandardJobs } from './jobs/standard-jobs';
+import { countOpenCounsellorSessions } from './shifts/counsellor-sessions';
+import { createRosterStore } from './shifts/roster-store';
+import { createShiftModule } from './shifts/shift-commands';
+import { loadShiftPlan, shiftChangeCron } from './shifts/shift-plan';
+import { createShiftService, type ShiftService } from './shifts/shift-service';
+import { createDailyReports } from './supervisor/daily-report';
+import { createSupervisorModule } from './supervisor/supervisor-module';
+import { createTicketQueries } from './supervisor/ticket-queries';
+import { createReassign } from './tickets/reassign';
 import { createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
@@ -72,6 +81,7 @@ export interface App {
   escalation: EscalationService;
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
+  shifts: ShiftService;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -87,6 +97,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const translator = createTranslator(config.localesDirAbs);
   const catalog = loadCatalog(config.flowsDirAbs);
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
+  const shiftPlan = loadShiftPlan(config.flowsDirAbs);
   const metrics = createAppMetrics({
     onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err }, 'metric collection failed'),
   });
@@ -121,6 +132,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'escalation' }),
     adminChats,
+    // Level 3 goes to the supervisor on the roster now (shifts are built below; called later).
+    onDutySupervisors: async (now) => (await shifts.onDuty(now)).supervisor,
   });
   const feedback = createFeedbackService({
     tickets,
@@ -148,6 +161,38 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminChats,
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
+  const queries = createTicketQueries(models);
+  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
+  const shifts = createShiftService({
+    plan: shiftPlan,
+    roster: createRosterStore(conn),
+    staff: staffStore,
+    queries,
+    departments,
+    openCounsellorSessions: countOpenCounsellorSessions(conn),
+    render: messages.render,
+    notifier: outbox,
+    clock,
+    logger: logger.child({ component: 'shifts' }),
+    adminChats,
+  });
+  const supervisorModule = createSupervisorModule({
+    tickets,
+    queries,
+    staff: staffStore,
+    departments,
+    messages,
+    translator,
+    catalog,
+    reassign: createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger }),
+    reports,
+    notifier: outbox,
+    clock,
+    logger,
+    timeZone: shiftPlan.timeZone,
+  });
+  const shiftModule = createShiftModule({ shifts, translator, clock, logger });
+
   const fileTicket = createTicketFiler({
     tickets,
     clock,
@@ -169,6 +214,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
+    onDutyCounsellors: async (now) => {
+      const crew = await shifts.onDuty(now);
+      // With nobody rostered, every active counsellor may answer rather than none.
+      return crew.counsellor.length > 0 ? crew.counsellor.map((c) => c._id) : (await staffStore.activeWithRoles(['counsellor'])).map((c) => c._id);
+    },
   });
   const labelsOf = (key: string) => translator.allOf(key);
   const callModule = createCallModule({
@@ -201,7 +251,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger })],
+    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -299,6 +349,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       notifier: outbox,
       cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
+      shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
+      dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
     }),
   });
 
@@ -316,6 +368,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     escalation,
     feedback,
     scheduler,
+    shifts,
     async start() {
       outbox.start();
       if (config.JOBS_ENABLED) scheduler.start();

@@ -104,13 +104,14 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
   }
 
   async function help(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
-    const replies = [say('staff.help', await roleWords(identity, lang))];
+    // One message, not one per module: staff read this on a phone.
+    const parts: Text[] = [t('staff.help', await roleWords(identity, lang))];
     for (const m of deps.modules ?? []) {
       const key = m.helpKey?.(identity);
-      if (key) replies.push(say(key));
+      if (key) parts.push(t(key));
     }
-    if (identity.role === 'admin') replies.push(say('staff.help_admin'));
-    return replies;
+    if (identity.role === 'admin') parts.push(t('staff.help_admin'));
+    return [say('common.lines', { items: parts })];
   }
 
   async function redeem(msg: InboundMessage, code: string, state: ConversationState): Promise<StaffOutcome> {
@@ -177,6 +178,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
   }
 
   async function mine(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
+    // Operators and counsellors hold no tickets; the whole queue is for officers and oversight.
+    if (identity.role !== 'officer' && !isOversight(identity.role)) return refused(identity, 'mine');
     const filter = identity.role === 'officer' ? { assignedTo: identity.id } : {};
     const list = await tickets.openTickets(filter, MINE_LIMIT);
     if (list.length === 0) return [say('staff.mine_empty')];

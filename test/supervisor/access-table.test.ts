@@ -19,7 +19,7 @@ const TABLE: Array<{ command: string; args: string; allowed: Seat[] }> = [
   { command: 'cancel', args: '', allowed: ALL_STAFF },
   { command: 'language', args: 'hi', allowed: ALL_STAFF },
   // Built-in: officers see their own tickets; every other staff role sees all open ones.
-  { command: 'mine', args: '', allowed: ALL_STAFF },
+  { command: 'mine', args: '', allowed: ['officer', ...OVERSIGHT] },
   { command: 'invite', args: 'operator', allowed: ADMINS },
   { command: 'staff', args: '', allowed: OVERSIGHT },
   { command: 'revoke', args: 'NOBODY', allowed: ADMINS },

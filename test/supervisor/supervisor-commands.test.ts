@@ -298,10 +298,10 @@ describe('supervisor commands against a seeded set of tickets', () => {
 
   test('/help lists the supervisor lines for supervisors, the officer lines for officers', async () => {
     const supHelp = await kit.command(who(sup), 'help', '', 'en');
-    expect(supHelp.texts).toContain(en('supervisor.help'));
-    expect(supHelp.texts).toContain(en('shifts.help_supervisor'));
+    expect(supHelp.texts.join("\n")).toContain(en('supervisor.help'));
+    expect(supHelp.texts.join("\n")).toContain(en('shifts.help_supervisor'));
     const officerHelp = await kit.command(who(foodOfficer), 'help', '', 'en');
-    expect(officerHelp.texts).toContain(en('supervisor.help_officer'));
-    expect(officerHelp.texts).not.toContain(en('supervisor.help'));
+    expect(officerHelp.texts.join("\n")).toContain(en('supervisor.help_officer'));
+    expect(officerHelp.texts.join("\n")).not.toContain(en('supervisor.help'));
   });
 });
