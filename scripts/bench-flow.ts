@@ -40,8 +40,8 @@ const STEPS = [
   { step: 'phone', budget: 2 },
   // Plus the reference counter and the ticket insert.
   { step: 'submit', budget: 4 },
-  // Plus the one query listing the citizen's tickets.
-  { step: 'status', budget: 3 },
+  // Plus the chats linked to this citizen (same phone on another channel) and the one query listing their tickets.
+  { step: 'status', budget: 4 },
 ] as const;
 type StepName = (typeof STEPS)[number]['step'];
 

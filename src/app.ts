@@ -394,8 +394,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await polling;
       await whatsapp?.stop();
       await scheduler.stop();
-      // Give notifications already due a moment to go out before stopping.
-      await outbox.drain(5_000);
+      // Give notifications already due a moment to go out before stopping
+      // (not possible when the database is already gone).
+      await outbox.drain(5_000).catch((err: unknown) => logger.warn({ event: 'outbox_drain_failed', err }, 'could not drain the outbox'));
       await outbox.stop();
     },
   };
