@@ -158,6 +158,9 @@ describeInBrowser('the simulator in headless Chromium', () => {
     await page.locator(`${citizen} .start`).click();
     await botSays(page, citizen, en('intake.category.prompt'));
     await press(page, citizen, en('category.health'));
+    // Health offers a live counsellor first; this citizen files a complaint instead.
+    await botSays(page, citizen, en('intake.counsellor.offer'));
+    await press(page, citizen, en('intake.counsellor.complaint'));
     await botSays(page, citizen, en('intake.block.prompt'));
     await page.locator(`${citizen} .location-toggle`).click();
     await page.locator(`${citizen} .place`, { hasText: en('web.place.jobat') }).click();
