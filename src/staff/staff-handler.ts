@@ -12,6 +12,7 @@ import type { TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
 import { TICKET_SCOPE, TRANSFER_SCOPE, type TicketMessages } from '../tickets/ticket-messages';
 import type { ActResult, StaffRequest, TicketService } from '../tickets/ticket-service';
+import { ticketRefusalReply } from './ticket-refusal';
 
 /** Longest note an officer can send to a citizen. */
 const MAX_NOTE_LENGTH = 2000;
@@ -153,18 +154,12 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       return [say(doneKey, { ref, department: deptName ?? '' })];
     }
     switch (result.reason) {
-      case 'not_found':
-        return [say('staff.ticket_not_found', { ref })];
-      case 'forbidden':
-        return [say('staff.forbidden_ticket', { ref })];
-      case 'closed':
-        return [say('staff.ticket_closed', { ref, status: t(`ticket.status.${result.ticket?.status ?? 'closed'}`) })];
       case 'already':
         return [say('staff.already_acknowledged', { ref })];
-      case 'conflict':
-        return [say('staff.conflict', { ref })];
       case 'unknown_department':
         return [];
+      default:
+        return [ticketRefusalReply(result.reason, ref, result.ticket?.status)];
     }
   }
 

@@ -1,3 +1,4 @@
+import { ticketRefusalReply } from '../staff/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
@@ -259,11 +260,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     }
     switch (result.reason) {
       case 'not_found':
-        return [say('staff.ticket_not_found', { ref })];
       case 'forbidden':
-        return [say('staff.forbidden_ticket', { ref })];
       case 'closed':
-        return [say('staff.ticket_closed', { ref, status: t(`ticket.status.${result.ticket?.status ?? 'closed'}`) })];
+      case 'conflict':
+        return [ticketRefusalReply(result.reason, ref, result.ticket?.status)];
       case 'unknown_department':
         return [say('staff.unknown_department', { code: dept, departments: await departments.codes() })];
       case 'unknown_officer':
@@ -272,8 +272,6 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         return [say('supervisor.assign.already', { ref, officer: result.ticket?.assignedTo ? staffLabel(await loadStaffNames(deps.staff), result.ticket.assignedTo) : '' })];
       case 'no_officer':
         return [say('supervisor.assign.no_officer', { ref, code: dept.toUpperCase() })];
-      case 'conflict':
-        return [say('staff.conflict', { ref })];
     }
   }
 
