@@ -7,6 +7,7 @@ import type { Translator } from '../i18n/create-i18n';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../metrics/metrics-registry';
 import { checkHealth, type HealthCheck } from './health';
 import { HttpError, sendBytes, sendError, sendJson } from './http-io';
+import { DASHBOARD_PREFIX, type DashboardRoutes } from '../dashboard/dashboard-routes';
 import { baseUrl, isLoopbackHost, isLoopbackHostHeader } from './loopback';
 import { createSimulatorRoutes, SIM_PREFIX } from './simulator-routes';
 
@@ -34,6 +35,8 @@ export interface HttpServerDeps {
   maxPollWaitMs?: number;
   /** Folder of the simulator's static files (default: src/http/public). */
   publicDir?: string;
+  /** The control-room dashboard, served under /dashboard on any host (it has its own login). */
+  dashboard?: DashboardRoutes;
 }
 
 /** The running (or ready to run) HTTP server. */
@@ -43,15 +46,19 @@ export interface HttpServer {
   readonly simulatorEnabled: boolean;
   /** Start listening; resolves with the address actually bound (port 0 picks a free one). */
   listen(): Promise<{ url: string; port: number }>;
+  /** The address bound by {@link listen} (`http://host:port`); undefined before. */
+  url(): string | undefined;
   /** Stop accepting, end pending long polls and open connections, and wait for the close. */
   close(): Promise<void>;
 }
 
 /**
- * The product's one HTTP server: `/healthz`, `/metrics`, and the local web
- * simulator under `/sim/`. The simulator is served only when the server
- * listens on loopback, or when `simulatorPublic` says so; otherwise its
- * routes answer 404 and health and metrics still work.
+ * The product's one HTTP server: `/healthz`, `/metrics`, the local web
+ * simulator under `/sim/`, and (when given) the control-room dashboard under
+ * `/dashboard/`, which has its own login and is served on any address. The
+ * simulator is served only when the server listens on loopback, or when
+ * `simulatorPublic` says so; otherwise its routes answer 404 and health,
+ * metrics and the dashboard still work.
  * @example
  * const http = createHttpServer({ config: { host: '127.0.0.1', port: 3000, simulatorPublic: false }, conn, web, translator, logger, metrics: appMetrics.registry });
  * await http.listen(); // logs "http://127.0.0.1:3000/sim/"
@@ -72,6 +79,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const healthChecks = deps.healthChecks ?? {};
   /** Answers not yet finished (long polls, mostly). */
   const pending = new Set<ServerResponse>();
+  let boundUrl: string | undefined;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -94,6 +102,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return;
     }
     if ((p === SIM_PREFIX || p.startsWith(`${SIM_PREFIX}/`)) && simulatorHere) return simulator(req, res, url);
+    if (deps.dashboard && (p === DASHBOARD_PREFIX || p.startsWith(`${DASHBOARD_PREFIX}/`))) return deps.dashboard(req, res, url);
     throw new HttpError(404, 'not_found', 'no such route');
   }
 
@@ -132,6 +141,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
           server.off('error', reject);
           const port = (server.address() as AddressInfo).port;
           const url = baseUrl(config.host, port);
+          boundUrl = url;
           if (simulatorEnabled && !loopbackOnly) {
             // Anyone who can reach this address can chat as any simulated citizen or staff member.
             logger.warn(
@@ -150,6 +160,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
           resolve({ url, port });
         });
       });
+    },
+    url() {
+      return boundUrl;
     },
     close() {
       // Long polls still pending answer now, and their connections close after.

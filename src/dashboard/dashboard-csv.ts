@@ -1,0 +1,97 @@
+import type { Language, Translator } from '../i18n/create-i18n';
+import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
+import { dateTimeText } from './dashboard-periods';
+import type { ExportSource } from './dashboard-queries';
+import { latenessOf, maskPhones } from './dashboard-view';
+
+/** Byte order mark: spreadsheet programs then read the file as UTF-8 (Hindi stays Hindi). */
+export const CSV_BOM = '\uFEFF';
+
+/**
+ * One CSV field as RFC 4180 wants it: quoted when it holds a comma, quote or
+ * line break, quotes doubled. Text that a spreadsheet would run as a formula
+ * (starting with = + - @ or a tab) gets a leading apostrophe, so a citizen's
+ * description cannot become a formula in the supervisor's spreadsheet.
+ */
+export function csvCell(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV record, ended with CRLF as RFC 4180 says. */
+export function csvLine(cells: ReadonlyArray<string | number | undefined>): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+/** Export columns in order; each header is `dashboard.csv.<column>` in the chosen language. */
+export const EXPORT_COLUMNS = [
+  'ref',
+  'created',
+  'channel',
+  'category',
+  'department',
+  'status',
+  'level',
+  'overdue',
+  'block',
+  'locality',
+  'description',
+  'officer',
+  'ack_due',
+  'acknowledged',
+  'resolve_due',
+  'resolved',
+  'closed',
+  'rating',
+  'reopened',
+] as const;
+
+/** What turning tickets into rows needs: words, department and staff names, the time. */
+export interface ExportContext {
+  lang: Language;
+  translator: Translator;
+  departmentName: (code: string) => string;
+  staffNames: ReadonlyMap<string, string>;
+  /** Category and block ids → i18n keys. */
+  categoryLabel: (id: string) => string | undefined;
+  blockLabel: (id: string) => string | undefined;
+  now: Date;
+}
+
+/** The header record. */
+export function exportHeader(lang: Language, translator: Translator): string {
+  return CSV_BOM + csvLine(EXPORT_COLUMNS.map((c) => translator.t(lang, `dashboard.csv.${c}`)));
+}
+
+/** One ticket as one record: words in the chosen language, times as the district reads them, no phone numbers. */
+export function exportRecord(t: ExportSource, ctx: ExportContext): string {
+  const { lang, translator } = ctx;
+  const word = (key: string | undefined, fallback: string) => (key && translator.has(lang, key) ? translator.t(lang, key) : fallback);
+  const time = (d: Date | undefined) => (d ? dateTimeText(d) : undefined);
+  const open = (OPEN_STATUSES as readonly string[]).includes(t.status);
+  const late = open ? latenessOf(t, ctx.now) : undefined;
+  const row: Record<(typeof EXPORT_COLUMNS)[number], string | number | undefined> = {
+    ref: t.ref,
+    created: time(t.createdAt),
+    channel: word(`dashboard.channel.${t.intake}`, t.intake),
+    category: word(ctx.categoryLabel(t.category), t.category),
+    department: ctx.departmentName(t.department),
+    status: word(`ticket.status.${t.status}`, t.status),
+    level: t.level,
+    overdue: late ? translator.t(lang, `dashboard.late.${late}`) : '',
+    block: t.block ? word(ctx.blockLabel(t.block), t.block) : undefined,
+    locality: t.locality ? maskPhones(t.locality) : undefined,
+    description: maskPhones(t.description),
+    officer: t.assignedTo ? ctx.staffNames.get(t.assignedTo) : undefined,
+    ack_due: time(t.ackDueAt),
+    acknowledged: time(t.acknowledgedAt),
+    resolve_due: time(t.resolveDueAt),
+    resolved: time(t.resolvedAt),
+    closed: time(t.closedAt),
+    rating: t.feedback?.rating,
+    reopened: t.reopenCount ?? 0,
+  };
+  return csvLine(EXPORT_COLUMNS.map((c) => row[c]));
+}

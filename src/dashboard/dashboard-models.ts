@@ -1,0 +1,73 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { StaffRole } from '../domain/roles';
+
+/** One login link handed out by `/dashboard`; only a hash of the token is kept. */
+export interface DashboardLoginDoc {
+  /** SHA-256 of the token, hex. */
+  _id: string;
+  staffId: string;
+  role: StaffRole;
+  name: string;
+  language: 'hi' | 'en';
+  createdAt: Date;
+  expiresAt: Date;
+  /** Set once, when the link is opened; a second opening finds it set and is refused. */
+  usedAt?: Date;
+}
+
+/** A small named setting of the whole installation (here: the generated dashboard secret). */
+export interface SettingDoc {
+  _id: string;
+  value: string;
+  createdAt: Date;
+}
+
+const loginSchema = new Schema<DashboardLoginDoc>(
+  {
+    _id: { type: String, required: true },
+    staffId: { type: String, required: true },
+    role: { type: String, required: true },
+    name: { type: String, required: true },
+    language: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: Date,
+  },
+  { versionKey: false },
+);
+// Old links are deleted by date when new ones are issued (no TTL index on FerretDB).
+loginSchema.index({ expiresAt: 1 });
+
+const settingSchema = new Schema<SettingDoc>(
+  {
+    _id: { type: String, required: true },
+    value: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/** Collection names, for tests and maintenance. */
+export const DASHBOARD_COLLECTIONS = { logins: 'dashboard_logins', settings: 'settings' } as const;
+
+/** The dashboard's models on one connection. */
+export interface DashboardModels {
+  Login: Model<DashboardLoginDoc>;
+  Setting: Model<SettingDoc>;
+}
+
+/**
+ * Register the dashboard's schemas on a connection (once; later calls reuse
+ * them) and build their indexes.
+ */
+export async function createDashboardModels(conn: Connection): Promise<DashboardModels> {
+  const models: DashboardModels = {
+    Login:
+      (conn.models.DashboardLogin as Model<DashboardLoginDoc> | undefined) ??
+      conn.model<DashboardLoginDoc>('DashboardLogin', loginSchema, DASHBOARD_COLLECTIONS.logins),
+    Setting: (conn.models.DashboardSetting as Model<SettingDoc> | undefined) ?? conn.model<SettingDoc>('DashboardSetting', settingSchema, DASHBOARD_COLLECTIONS.settings),
+  };
+  await models.Login.createIndexes();
+  await models.Setting.createIndexes();
+  return models;
+}

@@ -1,0 +1,173 @@
+import type { QueryFilter } from 'mongoose';
+import type { Ticket as TicketShape } from '../domain/ticket';
+import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
+import type { Models, TicketDoc } from '../storage/models';
+import { currentPeriods, type Period } from './dashboard-periods';
+import { DETAIL_FIELDS, overdueRow, projectionOf, ROW_FIELDS, staffIdsOf, ticketDetail, ticketRow, type OverdueRow, type TicketDetail, type TicketRow } from './dashboard-view';
+
+/** What the page filters by: a department, and days of creation (`to` exclusive). */
+export interface DashboardFilter {
+  department?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** Counts of the tickets created in one period. */
+export interface Breakdown {
+  from: string;
+  to: string;
+  total: number;
+  byStatus: Record<string, number>;
+  byCategory: Record<string, number>;
+  byDepartment: Record<string, number>;
+  byChannel: Record<string, number>;
+}
+
+/** The numbers at the top of the page. */
+export interface Summary {
+  now: string;
+  today: Breakdown;
+  week: Breakdown;
+  /** The chosen days, when the filter names any. */
+  range?: Breakdown;
+  /** Open tickets, and those of them past a deadline (department and date filter applied). */
+  open: number;
+  overdue: number;
+}
+
+/** Fields a CSV row needs: the list fields and the deadlines, never the history. */
+export const EXPORT_FIELDS = [...DETAIL_FIELDS.filter((f) => f !== 'history' && f !== 'attachments')] as const;
+export type ExportSource = Pick<TicketDoc, (typeof EXPORT_FIELDS)[number]>;
+
+interface GroupRow {
+  _id: { status?: string; category?: string; department?: string; intake?: string };
+  n: number;
+}
+
+/** Tickets matching a filter; a department code and days of creation. */
+export function ticketMatch(f: DashboardFilter): QueryFilter<TicketDoc> {
+  const match: QueryFilter<TicketDoc> = {};
+  if (f.department) match.department = f.department;
+  if (f.from || f.to) match.createdAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
+  return match;
+}
+
+/** Open and past a deadline at `now`: resolution, or acknowledgement while not yet acknowledged. */
+export function overdueMatch(now: Date): QueryFilter<TicketDoc> {
+  return {
+    status: { $in: [...OPEN_STATUSES] },
+    $or: [{ resolveDueAt: { $lt: now } }, { acknowledgedAt: { $exists: false }, ackDueAt: { $lt: now } }],
+  };
+}
+
+/**
+ * The dashboard's reads. Counting uses one small aggregation per period
+ * ($match, then $group on status × category × department × channel with
+ * $sum), folded into four tallies here: FerretDB has no $facet, and one
+ * grouping is cheaper than four.
+ */
+export function createDashboardQueries(deps: { models: Models }) {
+  const { Ticket, Staff, Department } = deps.models;
+
+  async function breakdown(match: QueryFilter<TicketDoc>, period: Period): Promise<Breakdown> {
+    const rows = await Ticket.aggregate<GroupRow>([
+      { $match: { ...match, createdAt: { $gte: period.from, $lt: period.to } } },
+      { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
+    ]);
+    const out: Breakdown = { from: period.from.toISOString(), to: period.to.toISOString(), total: 0, byStatus: {}, byCategory: {}, byDepartment: {}, byChannel: {} };
+    const add = (tally: Record<string, number>, key: string | undefined, n: number) => {
+      const k = key ?? 'unknown';
+      tally[k] = (tally[k] ?? 0) + n;
+    };
+    for (const r of rows) {
+      out.total += r.n;
+      add(out.byStatus, r._id.status, r.n);
+      add(out.byCategory, r._id.category, r.n);
+      add(out.byDepartment, r._id.department, r.n);
+      add(out.byChannel, r._id.intake, r.n);
+    }
+    return out;
+  }
+
+  return {
+    /** Today's and this week's counts (department filter only), the chosen days' counts, open and overdue. */
+    async summary(filter: DashboardFilter, now: Date): Promise<Summary> {
+      const { today, week } = currentPeriods(now);
+      const byDept = ticketMatch({ ...(filter.department ? { department: filter.department } : {}) });
+      const match = ticketMatch(filter);
+      // `now` ends the current periods, so a ticket stamped a moment later (a fixed test clock) still counts.
+      const end = new Date(now.getTime() + 1);
+      const out: Summary = {
+        now: now.toISOString(),
+        today: await breakdown(byDept, { from: today.from, to: end }),
+        week: await breakdown(byDept, { from: week.from, to: end }),
+        open: await Ticket.countDocuments({ ...match, status: { $in: [...OPEN_STATUSES] } }),
+        overdue: await Ticket.countDocuments({ ...match, ...overdueMatch(now) }),
+      };
+      if (filter.from || filter.to) out.range = await breakdown(byDept, { from: filter.from ?? new Date(0), to: filter.to ?? end });
+      return out;
+    },
+
+    /** Overdue tickets, oldest first, with age and lateness. */
+    async overdue(filter: DashboardFilter, now: Date, limit: number): Promise<{ total: number; items: OverdueRow[] }> {
+      const q = { ...ticketMatch(filter), ...overdueMatch(now) };
+      const docs = await Ticket.find(q, projectionOf([...ROW_FIELDS, 'ackDueAt', 'resolveDueAt', 'acknowledgedAt']))
+        .sort({ createdAt: 1, ref: 1 })
+        .limit(limit)
+        .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number] | 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>>>();
+      const total = docs.length < limit ? docs.length : await Ticket.countDocuments(q);
+      return { total, items: docs.map((d) => overdueRow(d, now)) };
+    },
+
+    /** The newest tickets, a page at a time (page 1 first). */
+    async latest(filter: DashboardFilter, page: number, size: number): Promise<{ total: number; page: number; size: number; items: TicketRow[] }> {
+      const q = ticketMatch(filter);
+      const docs = await Ticket.find(q, projectionOf(ROW_FIELDS))
+        .sort({ createdAt: -1, ref: -1 })
+        .skip((page - 1) * size)
+        .limit(size)
+        .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>();
+      const total = page === 1 && docs.length < size ? docs.length : await Ticket.countDocuments(q);
+      return { total, page, size, items: docs.map((d) => ticketRow(d)) };
+    },
+
+    /** One ticket with its history, staff shown by name; undefined when there is no such ticket. */
+    async ticket(ref: string, now: Date): Promise<TicketDetail | undefined> {
+      const doc = await Ticket.findOne({ ref }, projectionOf(DETAIL_FIELDS)).lean<Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>>();
+      if (!doc) return undefined;
+      const names = await this.staffNames(staffIdsOf(doc));
+      return ticketDetail(doc, now, (OPEN_STATUSES as readonly string[]).includes(doc.status), names);
+    },
+
+    /** Names of staff members by id (unknown ids are left out). */
+    async staffNames(ids?: readonly string[]): Promise<Map<string, string>> {
+      if (ids && ids.length === 0) return new Map();
+      const docs = await Staff.find(ids ? { _id: { $in: [...ids] } } : {}, { _id: 1, name: 1 }).lean();
+      return new Map(docs.map((d) => [d._id, d.name]));
+    },
+
+    /** The filtered tickets for export, oldest first, one at a time. */
+    exportCursor(filter: DashboardFilter) {
+      return Ticket.find(ticketMatch(filter), projectionOf(EXPORT_FIELDS)).sort({ createdAt: 1, ref: 1 }).lean<ExportSource[]>().cursor();
+    },
+
+    /** Departments with their names in both languages, by code. */
+    async departments(): Promise<Array<{ code: string; name: { hi: string; en: string } }>> {
+      const docs = await Department.find({}, { _id: 0, code: 1, name: 1 }).sort({ code: 1 }).lean();
+      return docs.map((d) => ({ code: d.code, name: { hi: d.name.hi, en: d.name.en } }));
+    },
+
+    /** Whether a staff member is still active in an oversight role. */
+    async activeOversight(staffId: string): Promise<boolean> {
+      const doc = await Staff.findOne({ _id: staffId, active: true }, { role: 1 }).lean();
+      return !!doc && (doc.role === 'supervisor' || doc.role === 'admin');
+    },
+
+    /** The stored name of a staff member, if any. */
+    async staffName(staffId: string): Promise<string | undefined> {
+      return (await Staff.findOne({ _id: staffId }, { name: 1 }).lean())?.name;
+    },
+  };
+}
+
+export type DashboardQueries = ReturnType<typeof createDashboardQueries>;

@@ -1,0 +1,361 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Catalog } from '../domain/catalog';
+import { INTAKE_CHANNELS, TICKET_STATUSES } from '../domain/ticket';
+import { STAFF_ROLES } from '../domain/roles';
+import { HttpError, BASE_HEADERS, readJson, sendBytes, sendJson } from '../http/http-io';
+import { loadStaticAssets, type StaticAsset } from '../http/static-assets';
+import { isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/create-i18n';
+import type { AuthFailure, DashboardSession, DashboardSigner, DashboardViewer } from './dashboard-auth';
+import { EXPORT_COLUMNS, exportHeader, exportRecord } from './dashboard-csv';
+import type { DashboardLogins } from './dashboard-logins';
+import { dayText, nextDay, parseDay } from './dashboard-periods';
+import type { DashboardFilter, DashboardQueries } from './dashboard-queries';
+
+/** Where the dashboard lives. */
+export const DASHBOARD_PREFIX = '/dashboard';
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'js_dashboard';
+/** The page's own files, beside this module. */
+export const DASHBOARD_PUBLIC_DIR = path.join(__dirname, 'public');
+
+const MAX_LOGIN_BODY = 1024;
+const OVERDUE_LIMIT = 50;
+const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+/** How long a "still a supervisor?" answer is trusted before asking the database again. */
+const ACCESS_CACHE_MS = 30_000;
+
+/**
+ * The page loads only its own script, style and data; nothing it shows can
+ * run as code even if it reached the DOM as markup (it never does: text is
+ * set with textContent).
+ */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface DashboardRoutesDeps {
+  signer: DashboardSigner;
+  logins: DashboardLogins;
+  queries: DashboardQueries;
+  translator: Translator;
+  catalog: Catalog;
+  clock: Clock;
+  logger: Logger;
+  /** Session length in ms. */
+  sessionMs: number;
+  /** How often the page refreshes, in ms. */
+  pollMs: number;
+  /** Mark the cookie Secure (the public base URL is https). */
+  secureCookie: boolean;
+  /** Whether a viewer may still look: an active supervisor or administrator. */
+  stillAllowed: (viewer: DashboardViewer) => Promise<boolean>;
+  /** Chart.js's UMD build, served as the page's chart library; absent: the page shows numbers only. */
+  chartScript?: Buffer;
+  publicDir?: string;
+}
+
+/** Handles one request under {@link DASHBOARD_PREFIX}; throws {@link HttpError} for a refused one. */
+export type DashboardRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/**
+ * The control-room dashboard: a static page and the JSON it polls.
+ *
+ *   GET  /dashboard/                     the page (also at /dashboard/login?token=…)
+ *   GET  /dashboard/api/i18n?lang=hi     the page's words (public: the refusal needs them too)
+ *   POST /dashboard/api/login {token}    use a one-time link → session cookie
+ *   POST /dashboard/api/logout           forget the cookie
+ *   GET  /dashboard/api/meta             viewer, departments, lists, refresh interval
+ *   GET  /dashboard/api/summary          today / week / chosen days counts, open and overdue
+ *   GET  /dashboard/api/overdue          overdue tickets with age, lateness and level
+ *   GET  /dashboard/api/tickets          newest tickets, paged (page, size)
+ *   GET  /dashboard/api/tickets/:ref     one ticket with its history
+ *   GET  /dashboard/api/export.csv       the filtered tickets as CSV (lang)
+ *
+ * Filters on the last five: dept (code), from and to (YYYY-MM-DD, Asia/Kolkata, inclusive).
+ * Every api route except i18n and login answers 401 without a valid session cookie.
+ */
+export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoutes {
+  const { signer, clock, logger, translator } = deps;
+  const assets = loadStaticAssets(deps.publicDir ?? DASHBOARD_PUBLIC_DIR);
+  const chart: StaticAsset | undefined = deps.chartScript
+    ? { body: deps.chartScript, type: 'text/javascript; charset=utf-8', etag: `"${createHash('sha1').update(deps.chartScript).digest('hex').slice(0, 16)}"` }
+    : undefined;
+  const allowedUntil = new Map<string, number>();
+  const cookieFlags = `Path=${DASHBOARD_PREFIX}; HttpOnly; SameSite=Strict${deps.secureCookie ? '; Secure' : ''}`;
+  const clearCookie = `${SESSION_COOKIE}=; ${cookieFlags}; Max-Age=0`;
+
+  async function authenticate(req: IncomingMessage): Promise<DashboardSession> {
+    const value = cookieOf(req, SESSION_COOKIE);
+    if (!value) throw new AuthError('missing');
+    const now = clock.now();
+    const checked = signer.checkSession(value, now);
+    if (!checked.ok) throw new AuthError(checked.reason);
+    const s = checked.session;
+    if ((allowedUntil.get(s.staffId) ?? 0) > now.getTime()) return s;
+    if (!(await deps.stillAllowed(s))) {
+      allowedUntil.delete(s.staffId);
+      logger.warn({ event: 'dashboard_session_refused', staff: s.staffId, reason: 'revoked' }, 'dashboard session of a removed supervisor refused');
+      throw new AuthError('revoked');
+    }
+    allowedUntil.set(s.staffId, now.getTime() + ACCESS_CACHE_MS);
+    return s;
+  }
+
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
+    const token = typeof body?.token === 'string' ? body.token : '';
+    const now = clock.now();
+    const result = await deps.logins.redeem(token, now);
+    if (!result.ok) {
+      logger.warn({ event: 'dashboard_login_refused', reason: result.reason }, 'dashboard login link refused');
+      return refuse(res, result.reason, false);
+    }
+    const { login: l } = result;
+    if (!(await deps.stillAllowed(l))) {
+      logger.warn({ event: 'dashboard_login_refused', staff: l.staffId, reason: 'revoked' }, 'dashboard login link refused');
+      return refuse(res, 'revoked', false);
+    }
+    const expiresAt = new Date(now.getTime() + deps.sessionMs);
+    const cookie = signer.sessionCookie({ staffId: l.staffId, role: l.role, name: l.name }, expiresAt);
+    allowedUntil.set(l.staffId, now.getTime() + ACCESS_CACHE_MS);
+    logger.info({ event: 'dashboard_login', staff: l.staffId, role: l.role }, 'dashboard opened with a login link');
+    sendJson(res, 200, { ok: true, language: l.language }, { 'Set-Cookie': `${SESSION_COOKIE}=${cookie}; ${cookieFlags}; Max-Age=${Math.floor(deps.sessionMs / 1000)}` });
+  }
+
+  function refuse(res: ServerResponse, reason: AuthFailure | 'missing', hadCookie: boolean): void {
+    // `reason` lets the page say why (link used, expired, signed out, …).
+    sendJson(res, 401, { error: 'unauthorized', message: 'ask the bot for a new link with /dashboard', reason }, hadCookie ? { 'Set-Cookie': clearCookie } : {});
+  }
+
+  function words(lang: Language) {
+    const bundle = translator.instance.getResourceBundle(lang, 'translation') as Record<string, unknown> | undefined;
+    const tr = (key: string) => translator.t(lang, key);
+    const map = <T>(items: readonly T[], id: (x: T) => string, key: (x: T) => string) => Object.fromEntries(items.map((x) => [id(x), tr(key(x))]));
+    return {
+      lang,
+      strings: bundle?.dashboard ?? {},
+      labels: {
+        status: map(TICKET_STATUSES, (s) => s, (s) => `ticket.status.${s}`),
+        category: map(deps.catalog.categories, (c) => c.id, (c) => c.label),
+        block: map(deps.catalog.district.blocks, (b) => b.id, (b) => b.label),
+        role: map(STAFF_ROLES, (r) => r, (r) => `staff.role.${r}`),
+        district: tr(deps.catalog.district.name),
+      },
+    };
+  }
+
+  async function exportCsv(res: ServerResponse, url: URL, session: DashboardSession): Promise<void> {
+    const filter = filterOf(url);
+    const lang = langOf(url);
+    const now = clock.now();
+    const [departments, staffNames] = await Promise.all([deps.queries.departments(), deps.queries.staffNames()]);
+    const deptNames = new Map(departments.map((d) => [d.code, d.name[lang]]));
+    const ctx = {
+      lang,
+      translator,
+      now,
+      staffNames,
+      departmentName: (code: string) => deptNames.get(code) ?? code,
+      categoryLabel: (id: string) => deps.catalog.categories.find((c) => c.id === id)?.label,
+      blockLabel: (id: string) => deps.catalog.district.blocks.find((b) => b.id === id)?.label,
+    };
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="jan-sahayak-${filter.department ?? 'all'}-${dayText(now)}.csv"`,
+      'Cache-Control': 'no-store',
+    });
+    res.write(exportHeader(lang, translator));
+    let rows = 0;
+    for await (const doc of deps.queries.exportCursor(filter)) {
+      if (res.destroyed) break;
+      rows += 1;
+      if (!res.write(exportRecord(doc, ctx))) await drained(res);
+    }
+    res.end();
+    logger.info({ event: 'dashboard_export', staff: session.staffId, rows, columns: EXPORT_COLUMNS.length, department: filter.department ?? null }, 'dashboard CSV export');
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL, p: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (p === '/i18n') {
+      allow(method, ['GET']);
+      return sendJson(res, 200, words(langOf(url)));
+    }
+    if (p === '/login') {
+      allow(method, ['POST']);
+      return login(req, res);
+    }
+    if (p === '/logout') {
+      allow(method, ['POST']);
+      return sendJson(res, 200, { ok: true }, { 'Set-Cookie': clearCookie });
+    }
+
+    let session: DashboardSession;
+    try {
+      session = await authenticate(req);
+    } catch (err) {
+      if (err instanceof AuthError) return refuse(res, err.reason, err.reason !== 'missing');
+      throw err;
+    }
+    const now = clock.now();
+
+    if (p === '/meta') {
+      allow(method, ['GET']);
+      return sendJson(res, 200, {
+        viewer: { name: session.name, role: session.role },
+        sessionExpiresAt: session.expiresAt.toISOString(),
+        pollMs: deps.pollMs,
+        now: now.toISOString(),
+        departments: await deps.queries.departments(),
+        categories: deps.catalog.categories.map((c) => c.id),
+        statuses: TICKET_STATUSES,
+        channels: INTAKE_CHANNELS,
+        languages: LANGUAGES,
+      });
+    }
+    if (p === '/summary') {
+      allow(method, ['GET']);
+      return sendJson(res, 200, await deps.queries.summary(filterOf(url), now));
+    }
+    if (p === '/overdue') {
+      allow(method, ['GET']);
+      return sendJson(res, 200, await deps.queries.overdue(filterOf(url), now, intParam(url, 'limit', 1, 200, OVERDUE_LIMIT)));
+    }
+    if (p === '/tickets') {
+      allow(method, ['GET']);
+      const page = intParam(url, 'page', 1, 100_000, 1);
+      const size = intParam(url, 'size', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
+      return sendJson(res, 200, await deps.queries.latest(filterOf(url), page, size));
+    }
+    const one = /^\/tickets\/([A-Z]{2,6}-\d{6,})$/.exec(p);
+    if (one) {
+      allow(method, ['GET']);
+      const ticket = await deps.queries.ticket(one[1] ?? '', now);
+      if (!ticket) throw new HttpError(404, 'not_found', 'no such ticket');
+      return sendJson(res, 200, ticket);
+    }
+    if (p === '/export.csv') {
+      allow(method, ['GET']);
+      return exportCsv(res, url, session);
+    }
+    throw new HttpError(404, 'not_found', 'no such route');
+  }
+
+  return async (req, res, url) => {
+    const method = req.method ?? 'GET';
+    const p = url.pathname.slice(DASHBOARD_PREFIX.length);
+    if (p === '') {
+      res.writeHead(302, { ...BASE_HEADERS, Location: `${DASHBOARD_PREFIX}/` });
+      res.end();
+      return;
+    }
+    if (p.startsWith('/api/')) return api(req, res, url, p.slice('/api'.length));
+    allow(method, ['GET', 'HEAD']);
+    if (p === '/vendor/chart.umd.js') {
+      if (!chart) throw new HttpError(404, 'not_found', 'the chart library (npm package chart.js) is not installed');
+      return serveAsset(req, res, chart);
+    }
+    // The login link opens the page itself; its script sends the token with
+    // POST. A link preview (Telegram, WhatsApp) only GETs, so it cannot use
+    // up the one-time link before the person taps it.
+    const name = p === '/' || p === '/login' ? 'index.html' : p.slice(1);
+    const asset = assets.get(name);
+    if (!asset) throw new HttpError(404, 'not_found', 'no such page');
+    return serveAsset(req, res, asset);
+  };
+}
+
+/** A request without a usable session; answered 401 with the reason. */
+class AuthError extends Error {
+  constructor(readonly reason: AuthFailure | 'missing') {
+    super(`dashboard session refused: ${reason}`);
+    this.name = 'AuthError';
+  }
+}
+
+function serveAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset): void {
+  const headers: Record<string, string> = { ETag: asset.etag, 'Cache-Control': 'no-cache' };
+  if (asset.type.startsWith('text/html')) headers['Content-Security-Policy'] = PAGE_CSP;
+  if (req.headers['if-none-match'] === asset.etag) {
+    res.writeHead(304, { ...BASE_HEADERS, ...headers });
+    res.end();
+    return;
+  }
+  sendBytes(res, 200, asset.body, asset.type, headers);
+}
+
+/** The value of one cookie from the Cookie header. */
+export function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Department and days from the query string; 400 for malformed ones. */
+export function filterOf(url: URL): DashboardFilter {
+  const filter: DashboardFilter = {};
+  const dept = url.searchParams.get('dept') ?? '';
+  if (dept) {
+    if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(dept)) throw new HttpError(400, 'bad_request', 'dept must be a department code such as FOOD');
+    filter.department = dept;
+  }
+  const day = (name: 'from' | 'to') => {
+    const raw = url.searchParams.get(name) ?? '';
+    if (!raw) return undefined;
+    const d = parseDay(raw);
+    if (!d) throw new HttpError(400, 'bad_request', `${name} must be a date written YYYY-MM-DD`);
+    return d;
+  };
+  const from = day('from');
+  const to = day('to');
+  if (from) filter.from = from;
+  if (to) filter.to = nextDay(to);
+  if (from && to && to.getTime() < from.getTime()) throw new HttpError(400, 'bad_request', 'to must not be before from');
+  return filter;
+}
+
+function langOf(url: URL): Language {
+  const lang = url.searchParams.get('lang') ?? 'hi';
+  if (!isLanguage(lang)) throw new HttpError(400, 'bad_request', `lang must be one of ${LANGUAGES.join(', ')}`);
+  return lang;
+}
+
+function allow(method: string, methods: readonly string[]): void {
+  if (!methods.includes(method)) throw new HttpError(405, 'method_not_allowed', `use ${methods.join(' or ')}`);
+}
+
+function intParam(url: URL, name: string, min: number, max: number, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Wait until a response can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
