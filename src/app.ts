@@ -45,6 +45,8 @@ import { createDailyReports } from './supervisor/daily-report';
 import { createSupervisorModule } from './supervisor/supervisor-module';
 import { createTicketQueries } from './supervisor/ticket-queries';
 import { createReassign } from './tickets/reassign';
+import { createDashboard, type Dashboard } from './dashboard/dashboard';
+import { baseUrl } from './http/loopback';
 import { createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
@@ -238,6 +240,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let telegram: Bot | undefined;
+  const dashboard: Dashboard = await createDashboard({
+    conn,
+    models,
+    translator,
+    catalog,
+    clock,
+    logger: logger.child({ component: 'dashboard' }),
+    config: {
+      secret: config.DASHBOARD_SECRET,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
+      sessionHours: config.DASHBOARD_SESSION_HOURS,
+    },
+    // The HTTP server is created below; this runs only when someone sends /dashboard.
+    serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
+    // Must match the ids staff-handler's identityOf gives configured administrators.
+    configuredAdminIds: [...config.ADMIN_TELEGRAM_IDS.map((id) => `tg-admin-${id}`), ...config.adminWebIds.map((id) => `web-admin-${id}`)],
+  });
   const staff = createStaffHandler({
     staff: staffStore,
     tickets,
@@ -251,7 +271,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule],
+    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -330,6 +350,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     translator,
     logger: logger.child({ component: 'http' }),
     metrics: metrics.registry,
+    dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
       telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),

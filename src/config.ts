@@ -78,6 +78,17 @@ const schema = z.object({
   HTTP_HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
   HTTP_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   SIMULATOR_PUBLIC: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
+  PUBLIC_BASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://jansahayak.example.org')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  DASHBOARD_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional()),
+  DASHBOARD_LINK_TTL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
+  DASHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(168).default(12)),
   ADMIN_WEB_IDS: z.preprocess(
     emptyAsUndefined,
     z
