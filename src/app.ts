@@ -65,6 +65,8 @@ export interface AppDeps {
   conn: Connection;
   /** Known Telegram bot identity, to skip getMe (tests). */
   telegramBotInfo?: UserFromGetMe;
+  /** How often the dashboard page refreshes (tests use 1 s). */
+  dashboardPollSeconds?: number;
   /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
 }
@@ -84,6 +86,7 @@ export interface App {
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
   shifts: ShiftService;
+  dashboard: Dashboard;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -252,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
       sessionHours: config.DASHBOARD_SESSION_HOURS,
+      ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
     serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
@@ -390,6 +394,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedback,
     scheduler,
     shifts,
+    dashboard,
     async start() {
       outbox.start();
       if (config.JOBS_ENABLED) scheduler.start();

@@ -29,7 +29,7 @@ describeInBrowser('the dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    kit = await startDashboardKit({ pollSeconds: 1 });
+    kit = await startDashboardKit();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

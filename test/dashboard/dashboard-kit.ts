@@ -1,21 +1,9 @@
-import type { App } from '../../src/app';
-import { createWebChannel, type WebChannel } from '../../src/channels/web/web-channel';
-import { loadPlaces } from '../../src/channels/web/web-places';
-import { loadFlow } from '../../src/conversation/flow-definition';
-import { createInboundHandler, type InboundHandler } from '../../src/conversation/inbound-handler';
-import { createDashboard, type Dashboard } from '../../src/dashboard/dashboard';
+import type { WebChannel } from '../../src/channels/web/web-channel';
+import type { Dashboard } from '../../src/dashboard/dashboard';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import type { Catalog } from '../../src/domain/catalog';
-import { createHttpServer, type HttpServer } from '../../src/http/http-server';
-import { createLogger } from '../../src/logger';
-import { createAppMetrics } from '../../src/metrics/app-metrics';
-import { createStaffHandler } from '../../src/staff/staff-handler';
-import { createConversationStore } from '../../src/storage/conversation-store';
-import { createStaffStore } from '../../src/storage/staff-store';
-import { createTicketStore } from '../../src/storage/ticket-store';
-import { createDepartmentDirectory } from '../../src/tickets/department-directory';
-import { createTicketMessages } from '../../src/tickets/ticket-messages';
-import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
+import type { HttpServer } from '../../src/http/http-server';
+import { createTestApp, type TestApp } from '../support/test-app';
 import { webChats } from '../support/web-chats';
 
 /** The real application with the dashboard beside it, and an HTTP server on a free loopback port. */
@@ -36,97 +24,27 @@ export interface DashboardKit extends TestApp {
 
 export const LINK_RE = /(https?:\/\/\S+\/dashboard\/login\?token=[A-Za-z0-9_.-]+)/;
 
-/**
- * Stands in for the app.ts wiring of the dashboard (which the integrator
- * adds): the real app handles every message except `/dashboard`, which goes
- * to a staff handler carrying the dashboard's command module over the same
- * conversations, staff and tickets. The HTTP server mounts the dashboard's
- * routes as app.ts will.
- */
-export async function startDashboardKit(opts: { pollSeconds?: number } = {}): Promise<DashboardKit> {
+/** The real app (its own handler, dashboard and HTTP server on a free loopback port), started. */
+export async function startDashboardKit(): Promise<DashboardKit> {
   const t = await createTestApp();
   await t.app.start();
-  const logs = captureLogs();
-  const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const catalog = loadCatalog(t.config.flowsDirAbs);
-  const flow = loadFlow(t.config.flowsDirAbs, 'citizen-intake');
-  const { models } = t.app;
-
-  const dashboard = await createDashboard({
-    conn: t.db.conn,
-    models,
-    translator: t.translator,
-    catalog,
-    clock: t.clock,
-    logger,
-    config: { pollSeconds: opts.pollSeconds ?? 1 },
-    // As in app.ts: the server is made later; the link is made only when someone asks.
-    serverUrl: () => server.url() ?? 'http://127.0.0.1:0',
-    configuredAdminIds: t.config.adminWebIds.map((id) => `web-admin-${id}`),
-  });
-
-  const staffStore = createStaffStore(models);
-  const staff = createStaffHandler({
-    staff: staffStore,
-    tickets: createTicketStore(models, t.config.DISTRICT_CODE),
-    ticketService: t.app.tickets,
-    departments: createDepartmentDirectory(staffStore, t.clock),
-    messages: createTicketMessages({ translator: t.translator, catalog }),
-    notifier: t.app.outbox,
-    clock: t.clock,
-    logger,
-    adminTelegramIds: t.config.ADMIN_TELEGRAM_IDS,
-    adminWebIds: t.config.adminWebIds,
-    inviteTtlHours: t.config.INVITE_TTL_HOURS,
-    botUsername: () => undefined,
-    modules: [dashboard.module],
-  });
-  const dashboardHandler = createInboundHandler({
-    flow,
-    catalog,
-    translator: t.translator,
-    conversations: createConversationStore(models),
-    // `/dashboard` has no effects; a citizen typing it gets the engine's "unknown command".
-    effects: { run: async () => [] },
-    clock: t.clock,
-    logger,
-    maxTicketsPerDay: t.config.MAX_TICKETS_PER_DAY,
-    staff,
-  });
-  const handler: InboundHandler = (msg) =>
-    msg.content.kind === 'command' && msg.content.command === 'dashboard' ? dashboardHandler(msg) : t.app.handler(msg);
-
-  const web = await createWebChannel({ conn: t.db.conn, handler, clock: t.clock, logger, places: loadPlaces(t.config.flowsDirAbs) });
-  const server = createHttpServer({
-    config: { host: '127.0.0.1', port: 0, simulatorPublic: false },
-    conn: t.db.conn,
-    web,
-    translator: t.translator,
-    logger,
-    metrics: createAppMetrics().registry,
-    dashboard: dashboard.routes,
-  });
-  const { url } = await server.listen();
-  const chat = webChats({ ...t.app, web } as App);
-
+  const url = t.app.http.url();
+  if (!url) throw new Error('the HTTP server did not start');
+  const chat = webChats(t.app);
   return {
     ...t,
-    dashboard,
-    catalog,
-    web,
-    http: server,
+    dashboard: t.app.dashboard,
+    catalog: loadCatalog(t.config.flowsDirAbs),
+    web: t.app.web,
+    http: t.app.http,
     url,
     chat,
-    dashLogs: logs.lines,
+    dashLogs: t.logs,
     async link(chatId) {
       const replies = await chat.send(chatId, '/dashboard');
       const found = replies.map((r) => LINK_RE.exec(r)?.[1]).find(Boolean);
       if (!found) throw new Error(`no dashboard link in the answer to /dashboard: ${JSON.stringify(replies)}`);
       return found;
-    },
-    async close() {
-      await server.close();
-      await t.close();
     },
   };
 }

@@ -51,7 +51,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const app = await createApp({ config, logger, clock, conn: db.conn, outboxOptions: FAST_OUTBOX });
+  const app = await createApp({ config, logger, clock, conn: db.conn, outboxOptions: FAST_OUTBOX, dashboardPollSeconds: 1 });
   return {
     app,
     config,
