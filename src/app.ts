@@ -25,6 +25,8 @@ import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
+import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
 import { createEscalateCommand } from './escalation/escalate-command';
@@ -305,7 +307,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
-    outbox.registerSender(createTelegramSender({ api: telegram.api }));
+    const whatsappFiles = await createWhatsAppFileStore(conn);
+    outbox.registerSender(
+      createTelegramSender({
+        api: telegram.api,
+        // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
+        resolveFile: async (fileId) => {
+          const f = WEB_FILE_ID_RE.test(fileId) ? await web.file(fileId) : WHATSAPP_FILE_ID_RE.test(fileId) ? await whatsappFiles.get(fileId) : null;
+          return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
+        },
+      }),
+    );
   }
 
   let whatsapp: WhatsAppChannel | undefined;

@@ -14,6 +14,7 @@ export interface StoredMessage {
   text: string;
   buttons?: Array<{ label: string; data: string }>;
   contactRequest?: { label: string };
+  media?: { kind: 'photo' | 'voice'; fileId: string };
   document?: { fileName: string; bytes: Buffer; mimeType: string };
 }
 
@@ -87,6 +88,10 @@ const storedMessageSchema = new Schema(
     text: { type: String, required: true },
     buttons: { type: [buttonSchema], default: undefined },
     contactRequest: { type: new Schema({ label: { type: String, required: true } }, { _id: false }), default: undefined },
+    media: {
+      type: new Schema({ kind: { type: String, required: true }, fileId: { type: String, required: true } }, { _id: false }),
+      default: undefined,
+    },
     document: {
       type: new Schema(
         { fileName: { type: String, required: true }, bytes: { type: Buffer, required: true }, mimeType: { type: String, required: true } },

@@ -80,6 +80,7 @@ function toStored(m: RenderedMessage): StoredMessage {
   const out: StoredMessage = { text: stripNul(m.text) };
   if (m.buttons?.length) out.buttons = m.buttons.map((b) => ({ label: stripNul(b.label), data: stripNul(b.data) }));
   if (m.contactRequest) out.contactRequest = { label: stripNul(m.contactRequest.label) };
+  if (m.media) out.media = { kind: m.media.kind, fileId: stripNul(m.media.fileId) };
   if (m.document) out.document = { fileName: stripNul(m.document.fileName), bytes: Buffer.from(m.document.bytes), mimeType: m.document.mimeType };
   return out;
 }
@@ -95,6 +96,7 @@ function toRendered(m: StoredMessage): RenderedMessage {
   const out: RenderedMessage = { text: m.text };
   if (m.buttons?.length) out.buttons = m.buttons.map((b) => ({ label: b.label, data: b.data }));
   if (m.contactRequest) out.contactRequest = { label: m.contactRequest.label };
+  if (m.media) out.media = { kind: m.media.kind, fileId: m.media.fileId };
   if (m.document) out.document = { fileName: m.document.fileName, bytes: toBuffer(m.document.bytes), mimeType: m.document.mimeType };
   return out;
 }

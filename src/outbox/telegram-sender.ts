@@ -14,6 +14,11 @@ export interface TelegramSenderDeps {
    * shorter than that so the outbox, not grammY, decides.
    */
   api: Api;
+  /**
+   * Bytes of a file stored by another channel (a WhatsApp or simulator photo),
+   * which Telegram cannot know by id; null when the id is Telegram's own.
+   */
+  resolveFile?: (fileId: string) => Promise<{ bytes: Buffer; fileName: string } | null>;
 }
 
 /**
@@ -38,10 +43,12 @@ export function createTelegramSender(deps: TelegramSenderDeps): ChannelSender {
         // Telegram file ids are valid across chats of the same bot: forward by id, the words as caption.
         const { reply_markup } = telegramMarkup(message);
         const opts = { caption: message.text.slice(0, TELEGRAM_CAPTION_LIMIT), ...(reply_markup && { reply_markup }) };
+        const stored = deps.resolveFile ? await deps.resolveFile(message.media.fileId) : null;
+        const file = stored ? new InputFile(stored.bytes, stored.fileName) : message.media.fileId;
         const sent =
           message.media.kind === 'photo'
-            ? await api.sendPhoto(chatId, message.media.fileId, opts, signal)
-            : await api.sendVoice(chatId, message.media.fileId, opts, signal);
+            ? await api.sendPhoto(chatId, file, opts, signal)
+            : await api.sendVoice(chatId, file, opts, signal);
         return { messageId: String(sent.message_id) };
       }
       const sent = await api.sendMessage(chatId, message.text, telegramMarkup(message), signal);
