@@ -241,7 +241,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
-    onCitizenAnswer: (ref, citizenId, content) => ticketService.citizenReply(ref, citizenId, content),
+    onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
   });
 
   let telegram: Bot | undefined;

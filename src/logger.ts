@@ -44,3 +44,20 @@ export function createLogger(opts: LoggerOptions): Logger {
 }
 
 export type { Logger };
+
+/**
+ * An error as it may be logged: its type, code and where it was thrown, but
+ * not its message, which can quote data (a duplicate key names a WhatsApp
+ * chat id, that is a phone number). Our own errors' messages are safe.
+ */
+export function safeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const own = (err as { code?: unknown; origin?: unknown }).origin !== undefined;
+  const frames = (err.stack ?? '').split('\n').slice(1, 8).map((l) => l.trim());
+  return {
+    type: err.name,
+    code: (err as { code?: unknown }).code ?? null,
+    ...(own ? { message: err.message } : {}),
+    frames,
+  };
+}

@@ -56,9 +56,10 @@ export function withCitizenLinks(handler: InboundHandler, linker: CitizenLinker,
   return async (msg) => {
     const result = await handler(msg);
     const c = msg.content;
-    if (!result.duplicate && c.kind === 'contact' && c.own) {
+    // The simulator's numbers are made up: only Telegram and WhatsApp prove a number.
+    if (!result.duplicate && c.kind === 'contact' && c.own && msg.channel !== 'web') {
       await linker.linkChat({ channel: msg.channel, chatId: msg.chatId, phone: c.phone }).catch((err: unknown) => {
-        logger.warn({ event: 'citizen_link_failed', channel: msg.channel, err: err instanceof Error ? err.message : String(err) }, 'could not link a shared number');
+        logger.warn({ event: 'citizen_link_failed', channel: msg.channel, error: err instanceof Error ? err.name : typeof err, code: (err as { code?: unknown } | null)?.code ?? null }, 'could not link a shared number');
       });
     }
     return result;

@@ -27,13 +27,14 @@ export interface EffectRunnerDeps {
   /** The health counsellor relay; without it the offer is answered as unavailable. */
   counsellor?: CounsellorGateway;
   /** Pass a citizen's answer to an officer's question on; false when the ticket is not theirs. */
-  onCitizenAnswer?: (ref: string, citizenId: string, content: { text?: string; attachment?: Attachment }) => Promise<boolean>;
+  onCitizenAnswer?: (ref: string, citizenIds: readonly string[], content: { text?: string; attachment?: Attachment }, deliveryKey: string) => Promise<boolean>;
 }
 
 /** What the conversation needs of the counsellor relay. */
 export interface CounsellorGateway {
   request(citizen: { channel: InboundMessage['channel']; chatId: string; citizenId: string; language: Language }): Promise<Reply[]>;
-  relay(citizenKey: string, content: { text?: string; attachment?: Attachment }): Promise<Reply[]>;
+  /** `deliveryKey` names the citizen's message, so a retried handling relays it once. */
+  relay(citizenKey: string, content: { text?: string; attachment?: Attachment }, deliveryKey: string): Promise<Reply[]>;
   leave(citizenKey: string): Promise<Reply[]>;
 }
 
@@ -142,10 +143,10 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
 
   async function answerQuestion(effect: Extract<Effect, { type: 'answer_question' }>, ctx: EffectContext): Promise<Reply[]> {
     const passed = deps.onCitizenAnswer
-      ? await deps.onCitizenAnswer(effect.ref, ctx.citizenId, {
+      ? await deps.onCitizenAnswer(effect.ref, deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId], {
           ...(effect.text ? { text: effect.text } : {}),
           ...(effect.attachment ? { attachment: effect.attachment } : {}),
-        })
+        }, `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`)
       : false;
     // A ticket that is gone or not theirs: the words were not an answer after all.
     return [{ text: t(passed ? 'notify.answer_forwarded' : 'menu.prompt', { ref: effect.ref }) }];
@@ -173,7 +174,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       return deps.counsellor.request({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, citizenId: ctx.citizenId, language: ctx.language });
     }
     if (effect.type === 'counsellor_relay') {
-      return deps.counsellor.relay(key, { ...(effect.text ? { text: effect.text } : {}), ...(effect.attachment ? { attachment: effect.attachment } : {}) });
+      return deps.counsellor.relay(key, { ...(effect.text ? { text: effect.text } : {}), ...(effect.attachment ? { attachment: effect.attachment } : {}) }, `${key}:${ctx.msg.updateKey}`);
     }
     return deps.counsellor.leave(key);
   }
@@ -186,6 +187,11 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         else if (effect.type === 'show_status') replies.push(...(await showStatus(effect, ctx)));
         else if (effect.type === 'answer_question') replies.push(...(await answerQuestion(effect, ctx)));
         else if (effect.type === 'feedback' || effect.type === 'reopen') replies.push(...(await feedback(effect, ctx)));
+        else if (effect.type === 'language_changed') {
+          // Officers' updates reach the citizen in the language they now speak.
+          const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
+          await deps.tickets.setLanguage(ids, effect.language);
+        }
         else replies.push(...(await counselling(effect, ctx)));
       }
       return replies;

@@ -28,6 +28,8 @@ export const MAX_ATTACHMENTS = 5;
 /** Free text at a choice with more words than this is read as a description, not a label. */
 const MAX_WORDS_FOR_LABEL = 3;
 
+/** How long an officer's question waits for the citizen's answer. */
+const QUESTION_TTL_MS = 7 * 24 * 3_600_000;
 /** Longest answer to an officer's question. */
 const MAX_ANSWER_LENGTH = 2000;
 
@@ -64,6 +66,10 @@ export function advance(flow: Flow, state: ConversationState, msg: InboundMessag
   return { state: run.state, replies: run.replies, effects: run.effects };
 }
 
+function isAnswer(c: InboundContent): c is Extract<InboundContent, { kind: 'text' | 'photo' | 'voice' }> {
+  return c.kind === 'text' || c.kind === 'photo' || c.kind === 'voice';
+}
+
 class Turn {
   readonly replies: Reply[] = [];
   readonly effects: Effect[] = [];
@@ -76,6 +82,9 @@ class Turn {
   ) {}
 
   handle(content: InboundContent): void {
+    const awaiting = this.pendingQuestion();
+    // Replying to the officer's question message answers it, even mid-complaint.
+    if (awaiting && this.msg.replyToText?.includes(awaiting.ref) && isAnswer(content)) return this.answerQuestion(awaiting.ref, content);
     if (content.kind === 'command') return this.command(content.command, content.args);
     if (content.kind === 'button' && content.scope === SCOPE.language) return this.setLanguage(content.value);
     if (content.kind === 'button' && content.scope === SCOPE.menu) return this.menuChoice(content.value);
@@ -103,15 +112,14 @@ class Turn {
     if (this.state.inCounselling && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
       return this.relayToCounsellor(content);
     }
-    const awaiting = this.state.awaitingAnswer;
-    if (awaiting && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
-      return this.answerQuestion(awaiting.ref, content);
-    }
-    if (content.kind === 'button') this.say('error.stale_button');
+    // A menu number or label is a menu choice, never an answer to an officer.
     if (content.kind === 'text') {
       const picked = matchOption(content.text, this.menuOptions(), this.ctx.labelsOf, { partial: false });
       if (picked) return this.menuChoice(picked);
     }
+    const awaiting = this.pendingQuestion();
+    if (awaiting && isAnswer(content)) return this.answerQuestion(awaiting.ref, content);
+    if (content.kind === 'button') this.say('error.stale_button');
     this.mainMenu();
   }
 
@@ -130,6 +138,17 @@ class Turn {
       attachment: content.kind === 'photo' ? { kind: 'photo', fileId: content.fileId } : { kind: 'voice', fileId: content.fileId },
       ...(content.kind === 'photo' && content.caption ? { text: content.caption.slice(0, MAX_ANSWER_LENGTH) } : {}),
     });
+  }
+
+  /** An officer's question still waiting for the citizen's answer (questions expire after a week). */
+  private pendingQuestion(): { ref: string } | undefined {
+    const q = this.state.awaitingAnswer;
+    if (!q) return undefined;
+    if (q.at && this.ctx.now.getTime() - Date.parse(q.at) > QUESTION_TTL_MS) {
+      delete this.state.awaitingAnswer;
+      return undefined;
+    }
+    return q;
   }
 
   /** The citizen's next words after an officer's question go to that officer. */
@@ -277,6 +296,7 @@ class Turn {
       this.say('error.stale_button');
       return this.resumeOrMenu();
     }
+    if (this.state.language !== value) this.effects.push({ type: 'language_changed', language: value });
     this.state.language = value;
     this.say('language.changed');
     this.resumeOrMenu();

@@ -12,6 +12,7 @@ import { renderReplies, type RenderedMessage } from './render';
 import type { ConversationState, Effect, InboundMessage, Reply } from './types';
 import type { StaffIdentity } from '../domain/roles';
 import type { StaffOutcome } from '../staff/staff-handler';
+import { safeError } from '../logger';
 
 /** Attempts when two deliveries for one chat race each other. */
 const MAX_ATTEMPTS = 4;
@@ -98,8 +99,12 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           if (!(err instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw err;
           if (!staffOutcome) continue;
           // Staff actions have already changed tickets and must not run twice:
-          // keep their outcome and write it over the newer version.
-          await save(await deps.conversations.load(key));
+          // keep their outcome and write it over the newer version; if even
+          // that loses a race, the action stands and only the chat state is stale.
+          await save(await deps.conversations.load(key)).catch((again: unknown) => {
+            if (!(again instanceof ConcurrentUpdateError)) throw again;
+            log.warn({ event: 'staff_state_not_saved' }, 'staff chat state lost a race; the action itself was done');
+          });
         }
         log.debug({ event: 'update_handled', step: turn.state.flow?.step ?? null, effects: turn.effects.length }, 'handled');
         return {
@@ -109,7 +114,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
         };
       }
     } catch (err) {
-      log.error({ event: 'update_failed', err }, 'could not handle update');
+      log.error({ event: 'update_failed', error: safeError(err) }, 'could not handle update');
       return {
         messages: renderReplies(deps.translator, spoken.language, [{ text: { key: 'error.generic' } }]),
         duplicate: false,

@@ -102,9 +102,9 @@ export interface ConversationState {
   /** A counsellor's session that their typed messages go to. */
   activeSession?: string;
   /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */
-  awaitingAnswer?: { ref: string };
+  awaitingAnswer?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
-  staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string };
+  staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string; at?: string };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
   quota: { day: string; count: number };
 }
@@ -117,6 +117,7 @@ export type Effect =
   | { type: 'counsellor_leave' }
   | { type: 'feedback'; ref: string; rating: number }
   | { type: 'reopen'; ref: string }
+  | { type: 'language_changed'; language: Language }
   | { type: 'show_status'; ref?: string }
   | { type: 'answer_question'; ref: string; text?: string; attachment?: Attachment };
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { CounsellorGateway } from '../conversation/effect-runner';
@@ -114,18 +113,29 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       logger.info({ event: 'counselling_queued', session: session._id }, 'no counsellor free; citizen queued');
       return [say('counsellor.queued')];
     },
-    async relay(citizenKey, content) {
+    async relay(citizenKey, content, deliveryKey) {
       const session = await sessions.liveForCitizen(citizenKey);
       if (!session) {
         await deps.conversations.patchState(citizenKey, { inCounselling: false });
         return [say('counsellor.not_in_session')];
       }
       if (content.text) await sessions.addCitizenLine(session._id, content.text);
-      if (session.status === 'waiting' || !session.counsellorId) return [say('counsellor.still_waiting')];
-      const counsellor = await staff.findById(session.counsellorId);
-      if (!counsellor?.active) return [say('counsellor.still_waiting')];
+      let counsellor = session.counsellorId ? await staff.findById(session.counsellorId) : null;
+      if (session.status === 'open' && !counsellor?.active) {
+        // Their counsellor's role ended: back to the queue rather than talking to no one.
+        await sessions.requeue(session._id);
+        session.status = 'waiting';
+      }
+      if (session.status === 'waiting') {
+        // A counsellor may have come on duty or freed up since: try again now.
+        const now = clock.now();
+        const free = await freeCounsellor(now);
+        if (!free || !(await connect({ ...session, status: 'waiting' }, free, now))) return [say('counsellor.still_waiting')];
+        counsellor = free;
+      }
+      if (!counsellor) return [say('counsellor.still_waiting')];
       const line = content.text ? say('counsellor.from_citizen', { session: session._id, text: content.text }) : say('counsellor.citizen_media', { session: session._id });
-      await notifier.enqueue(to(counsellor, [line], `cs:${session._id}:in:${randomUUID()}`, content.attachment));
+      await notifier.enqueue(to(counsellor, [line], `cs:${session._id}:in:${deliveryKey}`, content.attachment));
       return [];
     },
     async leave(citizenKey) {
@@ -206,7 +216,12 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     helpKey: (identity) => (isCounsellor(identity) ? 'counsellor.help' : undefined),
     async handle({ identity, state, name, args }) {
       if (!isCounsellor(identity)) return { state, replies: [say('staff.forbidden')] };
-      return name === 'end' ? end(identity, state, args) : list(identity, state);
+      if (name === 'end') return end(identity, state, args);
+      // A counsellor who just came on duty picks up whoever is waiting.
+      const me = await staff.findById(identity.id);
+      if (me) await pullWaiting(me);
+      const fresh = await deps.conversations.load(me?.identityKey ?? '');
+      return list(identity, fresh?.state.activeSession ? { ...state, activeSession: fresh.state.activeSession } : state);
     },
     buttonScopes: [SESSION_SCOPE],
     async handleButton({ identity, state, value }) {
@@ -214,12 +229,12 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
       return { state: { ...state, activeSession: session._id }, replies: [say('counsellor.switched', { session: session._id })] };
     },
-    async handleText({ identity, state, argText }) {
+    async handleText({ identity, state, msg, argText }) {
       if (!isCounsellor(identity)) return undefined;
       const id = state.activeSession;
       const session = id ? await sessions.get(id) : null;
       if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
-      await notifier.enqueue(to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${randomUUID()}`));
+      await notifier.enqueue(to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`));
       return { state, replies: [] };
     },
   };

@@ -90,6 +90,10 @@ export async function createSessionStore(conn: Connection) {
       const res = await Session.updateOne({ _id: id, status: 'waiting' }, { $set: { status: 'open', counsellorId, assignedAt: now } }).exec();
       return res.modifiedCount === 1;
     },
+    /** Put an open session back in the queue (its counsellor is gone). */
+    async requeue(id: string): Promise<void> {
+      await Session.updateOne({ _id: id, status: 'open' }, { $set: { status: 'waiting' }, $unset: { counsellorId: '', assignedAt: '' } }).exec();
+    },
     async close(id: string, now: Date): Promise<CounsellorSessionDoc | null> {
       return Session.findOneAndUpdate({ _id: id, status: { $in: ['waiting', 'open'] } }, { $set: { status: 'closed', closedAt: now } }, { returnDocument: 'after' })
         .lean<CounsellorSessionDoc>()

@@ -14,6 +14,8 @@ import { TICKET_SCOPE, TRANSFER_SCOPE, type TicketMessages } from '../tickets/ti
 import type { ActResult, StaffRequest, TicketService } from '../tickets/ticket-service';
 import { ticketRefusalReply } from './ticket-refusal';
 
+/** How long a tapped "ask / update / resolve / transfer" waits for its text. */
+const PENDING_TTL_MS = 30 * 60_000;
 /** Longest note an officer can send to a citizen. */
 const MAX_NOTE_LENGTH = 2000;
 const MINE_LIMIT = 30;
@@ -107,6 +109,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
   async function help(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
     // One message, not one per module: staff read this on a phone.
     const parts: Text[] = [t('staff.help', await roleWords(identity, lang))];
+    if (identity.role === 'officer' || isOversight(identity.role)) parts.push(t('staff.help_tickets'));
     for (const m of deps.modules ?? []) {
       const key = m.helpKey?.(identity);
       if (key) parts.push(t(key));
@@ -139,7 +142,12 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return {
       state: next,
       staffChange: identity,
-      replies: [say('staff.joined', await roleWords(identity, state.language)), ...(await help(identity, state.language))],
+      replies: [
+        say('common.lines', {
+          items: [t('staff.joined', await roleWords(identity, state.language)), ...(identity.role === 'officer' ? [t('staff.joined_officer')] : [])],
+        }),
+        ...(await help(identity, state.language)),
+      ],
     };
   }
 
@@ -251,7 +259,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return check.ok ? check : { ok: false, reply: { text: check.error } };
   }
 
-  async function command(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, name: string, argText: string): Promise<StaffOutcome> {
+  async function command(identity: StaffIdentity, current: ConversationState, msg: InboundMessage, name: string, argText: string): Promise<StaffOutcome> {
+    // Typing a command abandons a tapped action that was waiting for its text.
+    const state = { ...current };
+    delete state.staffPending;
     const lang = state.language;
     const args = argText.split(/\s+/).filter(Boolean);
     const ref = (args[0] ?? '').toUpperCase();
@@ -316,7 +327,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       const [action = '', ref = ''] = value.split(':');
       if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }) };
       if (action === 'ask' || action === 'update' || action === 'resolve') {
-        return { state: { ...state, staffPending: { action, ref } }, replies: [say(`staff.pending.${action}`, { ref })] };
+        return { state: { ...state, staffPending: { action, ref, at: clock.now().toISOString() } }, replies: [say(`staff.pending.${action}`, { ref })] };
       }
       if (action === 'transfer') {
         const list = await departments.list();
@@ -334,7 +345,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     if (scope === TRANSFER_SCOPE) {
       const [ref = '', dept = ''] = value.split(':');
       const name = await departments.name(dept, lang);
-      return { state: { ...state, staffPending: { action: 'transfer', ref, department: dept } }, replies: [say('staff.pending.transfer', { ref, department: name })] };
+      return {
+        state: { ...state, staffPending: { action: 'transfer', ref, department: dept, at: clock.now().toISOString() } },
+        replies: [say('staff.pending.transfer', { ref, department: name })],
+      };
     }
     return { state, replies: [say('error.stale_button'), ...(await help(identity, lang))] };
   }
@@ -343,7 +357,15 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     const lang = state.language;
     // Replying to a ticket message with plain text is a progress update.
     const repliedRef = msg.replyToText ? REF_IN_TEXT.exec(msg.replyToText)?.[1] : undefined;
-    const pending = state.staffPending;
+    let pending = state.staffPending;
+    // A button tapped long ago must not turn a later "ok" into a resolution note.
+    if (pending && clock.now().getTime() - Date.parse(pending.at ?? '') > PENDING_TTL_MS) {
+      const next = { ...state };
+      delete next.staffPending;
+      if (!repliedRef) return { state: next, replies: [say('staff.pending.expired', { ref: pending.ref })] };
+      state = next;
+      pending = undefined;
+    }
     const n = note(raw);
     if (!repliedRef && !pending) {
       for (const m of deps.modules ?? []) {
@@ -378,7 +400,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       if (!identity) return undefined;
       // An operator entering a caller's complaint walks the citizen flow: only
       // staff buttons stay with staff.
-      if (state.flow?.onBehalf && !(c.kind === 'button' && staffScopes().includes(c.scope))) return undefined;
+      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || (c.kind === 'command' && c.command !== 'cancel');
+      if (state.flow?.onBehalf && !staffBusiness) return undefined;
       if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
       if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
       if (c.kind === 'text') return text(identity, state, msg, c.text);

@@ -40,7 +40,7 @@ export function createConversationStore(models: Models): ConversationStore {
         try {
           await Conversation.create({ _id: key, citizenId, state, seen, version: 1, createdAt: now, updatedAt: now, ...(staff ? { staff } : {}) });
         } catch (err) {
-          if (isDuplicateKey(err)) throw new ConcurrentUpdateError(`conversation ${key} created concurrently`);
+          if (isDuplicateKey(err)) throw new ConcurrentUpdateError('conversation created concurrently');
           throw err;
         }
         return;
@@ -48,7 +48,8 @@ export function createConversationStore(models: Models): ConversationStore {
       const update: Record<string, unknown> = { $set: { state, seen, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) } };
       if (staff === null) update.$unset = { staff: '' };
       const res = await Conversation.collection.updateOne({ _id: key, version: previous.version } as never, update);
-      if (res.matchedCount === 0) throw new ConcurrentUpdateError(`conversation ${key} changed concurrently`);
+      // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
+      if (res.matchedCount === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));

@@ -21,6 +21,8 @@ export interface TicketStore {
   transition(ref: string, expected: TicketStatus, change: { status: TicketStatus; set?: Partial<Ticket>; unset?: Array<keyof Ticket>; entry: HistoryEntry }): Promise<Ticket | null>;
   /** Append a history line (and perhaps an attachment) without changing the status. */
   appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment): Promise<Ticket | null>;
+  /** Updates about these citizens' unfinished tickets go out in `language` from now on. */
+  setLanguage(citizenIds: readonly string[], language: 'hi' | 'en'): Promise<void>;
   /** Open tickets per assigned officer in a department. */
   openCountsByOfficer(department: string): Promise<Map<string, number>>;
   /** Open tickets of an officer (or of a whole department), oldest first. */
@@ -87,6 +89,9 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
       return TicketModel.findOneAndUpdate({ ref }, { $set: { updatedAt: now }, $push: push }, { returnDocument: 'after' })
         .lean<TicketDoc>()
         .exec();
+    },
+    async setLanguage(citizenIds, language) {
+      await TicketModel.updateMany({ citizenId: { $in: [...citizenIds] }, status: { $ne: 'closed' } }, { $set: { language } }).exec();
     },
     async openCountsByOfficer(department) {
       const rows = await TicketModel.aggregate<{ _id: string; n: number }>([

@@ -184,7 +184,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         case 'ask':
           items.push(...toCitizen(updated, 'notify.question', { ref, text: request.text }, `ask:${n}`));
           // The citizen's next message outside a flow answers this question.
-          await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingAnswer: { ref } });
+          await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingAnswer: { ref, at: change.entry.at.toISOString() } });
           break;
         case 'update':
           items.push(...toCitizen(updated, 'notify.update', { ref, text: request.text }, `update:${n}`));
@@ -206,9 +206,11 @@ export function createTicketService(deps: TicketServiceDeps) {
     },
 
     /** The citizen answered an officer's question: into the history, and on to the officer. */
-    async citizenReply(ref: string, citizenId: string, content: { text?: string; attachment?: Attachment }): Promise<boolean> {
+    async citizenReply(ref: string, citizenIds: readonly string[], content: { text?: string; attachment?: Attachment }, deliveryKey?: string): Promise<boolean> {
       const ticket = await tickets.findByRef(ref);
-      if (!ticket || ticket.citizenId !== citizenId) return false;
+      // Any chat linked to the ticket's citizen may answer (a caller's WhatsApp for a logged call).
+      if (!ticket || !citizenIds.includes(ticket.citizenId)) return false;
+      const citizenId = ticket.citizenId;
       const now = clock.now();
       const entry = {
         at: now,
@@ -227,7 +229,8 @@ export function createTicketService(deps: TicketServiceDeps) {
             content.attachment
               ? [{ text: messages.render(lang, [{ text: t('staff.ticket.citizen_media', { ref }) }])[0]?.text ?? ref, media: { kind: content.attachment.kind, fileId: content.attachment.fileId } }]
               : messages.render(lang, [{ text: t('staff.ticket.citizen_reply', { ref, text: content.text ?? '' }) }]),
-          `${ref}:${updated.history.length}`,
+          // Keyed on the citizen's message when known: a retried handling forwards it once.
+          deliveryKey ? `${ref}:reply:${deliveryKey}` : `${ref}:${updated.history.length}`,
         ),
       );
       await notifier.enqueue(items);

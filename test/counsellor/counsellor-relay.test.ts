@@ -77,11 +77,15 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
     expect(counsellorEnd.some((m) => m.startsWith(hi('counsellor.citizen_left', { session: 'S-0002' })))).toBe(true);
   });
 
-  test('with no counsellor on duty the citizen is queued and told to call 104', async () => {
+  test('with no counsellor on duty the citizen is queued, told to call 104, and connected once one is', async () => {
     expect(await askForCounsellor('citizen-3')).toEqual([hi('counsellor.queued')]);
-    // A counsellor who joins later picks the waiting citizen up when a session frees; /sessions shows none yet.
+    // A counsellor who comes on duty later: the waiting citizen's next message connects them.
     await joinAsCounsellor('counsellor-1');
-    expect(await chat.send('counsellor-1', '/sessions')).toEqual([hi('counsellor.none_open')]);
+    expect(await chat.send('citizen-3', 'क्या कोई है?')).toEqual([]);
+    expect(await chat.inbox('citizen-3')).toContain(hi('counsellor.connected'));
+    expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.from_citizen', { session: 'S-0001', text: 'क्या कोई है?' }));
+    const [sessions] = await chat.send('counsellor-1', '/sessions');
+    expect(sessions).toBe(hi('counsellor.sessions', { count: 1, active: 'S-0001' }));
     // Others cannot use counsellor commands.
     expect(await chat.send('admin', '/sessions')).toEqual([hi('staff.forbidden')]);
   });

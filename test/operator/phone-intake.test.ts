@@ -59,3 +59,28 @@ describe('an operator logs a telephone call as a ticket', () => {
     expect(await chat.send('officer-1', '/call')).toEqual([hi('staff.forbidden')]);
   });
 });
+
+describe('an operator in the middle of a call', () => {
+  let t: TestApp;
+  let chat: ReturnType<typeof webChats>;
+  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    await t.app.start();
+    chat = webChats(t.app);
+    const [invite] = await chat.send('admin', '/invite operator');
+    await chat.send('operator-1', `/start ${/([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1]}`);
+  });
+  afterEach(() => t.close());
+
+  test('staff commands stay staff commands, and the call goes on', async () => {
+    await chat.send('operator-1', '/call 104 9123456780');
+    expect(await chat.send('operator-1', '/new')).toEqual([hi('staff.unknown_command')]);
+    const next = await chat.send('operator-1', '[category|other]');
+    expect(next.join('\n')).toContain(hi('intake.block.prompt'));
+    expect(await chat.send('operator-1', '/cancel')).toEqual(expect.arrayContaining([hi('intake.cancelled')]));
+    // Back to staff: plain words get the staff help, not a citizen flow.
+    expect((await chat.send('operator-1', 'hello'))[0]).toContain(t.translator.t('hi', 'staff.role.operator'));
+  });
+});
