@@ -47,6 +47,7 @@ import { createDailyReports } from './supervisor/daily-report';
 import { createSupervisorModule } from './supervisor/supervisor-module';
 import { createTicketQueries } from './supervisor/ticket-queries';
 import { createReassign } from './tickets/reassign';
+import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
 import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
 import { createStaffHandler } from './staff/staff-handler';
@@ -277,7 +278,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module],
+    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox })],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
