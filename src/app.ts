@@ -128,6 +128,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
+  const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
   const escalation = createEscalationService({
     store: createEscalationStore(models),
@@ -145,7 +146,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const feedback = createFeedbackService({
     tickets,
-    store: createFeedbackStore(models),
+    store: feedbackStore,
     staff: staffStore,
     departments,
     notifier: outbox,
@@ -198,6 +199,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     timeZone: shiftPlan.timeZone,
+    ratings: (since) => feedbackStore.ratingsByDepartment(since),
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 

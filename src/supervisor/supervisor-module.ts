@@ -1,3 +1,4 @@
+import type { DepartmentRatings } from '../feedback/feedback-store';
 import { ticketRefusalReply } from '../staff/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
@@ -53,6 +54,8 @@ export interface SupervisorModuleDeps {
   /** The district's zone for days and periods; defaults to Asia/Kolkata. */
   timeZone?: string;
   exportMaxRows?: number;
+  /** Citizens' ratings per department since a moment (shown by /stats). */
+  ratings?: (since: Date) => Promise<DepartmentRatings[]>;
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
@@ -118,7 +121,17 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         ),
         channel: lines(INTAKE_CHANNELS.map((c) => [t(`supervisor.channel.${c}`), b.intake.get(c) ?? 0])),
       }),
+      ...(await ratingsReply(start, name)),
     ];
+  }
+
+  async function ratingsReply(since: Date, name: (code: string) => string): Promise<Reply[]> {
+    if (!deps.ratings) return [];
+    const rows = await deps.ratings(since);
+    const items = rows.length
+      ? rows.map((r) => t('supervisor.stats.rating_line', { department: name(r.department), average: r.average.toFixed(1), count: r.count, satisfied: r.satisfied }))
+      : [t('common.none')];
+    return [say('supervisor.stats.ratings', { items })];
   }
 
   // ---- lists with pages ---------------------------------------------------------

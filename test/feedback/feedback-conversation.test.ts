@@ -41,6 +41,9 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     ticket = await t.app.models.Ticket.findOne({ ref }).lean();
     expect(ticket?.status).toBe('closed');
     expect(ticket?.feedback).toMatchObject({ rating: 5, satisfied: true });
+    // Ratings appear in /stats per department.
+    const stats = await chat.send('admin', '/stats week');
+    expect(stats.join('\n')).toContain(hi('supervisor.stats.rating_line', { department: 'ज़िला नियंत्रण कक्ष', average: '5.0', count: 1, satisfied: 1 }));
     // A second rating is not counted twice.
     expect(await chat.send('citizen-1', `[fb|${ref}:2]`)).toEqual([hi('feedback.already', { ref })]);
 
