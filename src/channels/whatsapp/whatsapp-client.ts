@@ -67,14 +67,14 @@ interface QrTerminal {
 }
 
 /** `qrcode-terminal` when installed; it is optional (whatsapp-web.js does not depend on it). */
-export function loadQrTerminal(): QrTerminal | undefined {
+export function loadQrTerminal(): QrTerminal | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('qrcode-terminal') as QrTerminal | { default?: QrTerminal };
     const qr = 'generate' in mod ? mod : mod.default;
-    return qr && typeof qr.generate === 'function' ? qr : undefined;
+    return qr && typeof qr.generate === 'function' ? qr : null;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -86,7 +86,7 @@ export function loadQrTerminal(): QrTerminal | undefined {
  * logged.
  * @example channel deps: { onQr: createQrPrinter(logger) }
  */
-export function createQrPrinter(logger: Logger, out: NodeJS.WritableStream = process.stdout, qrTerminal: QrTerminal | undefined = loadQrTerminal()): (qr: string) => void {
+export function createQrPrinter(logger: Logger, out: NodeJS.WritableStream = process.stdout, qrTerminal: QrTerminal | null = loadQrTerminal()): (qr: string) => void {
   return (qr) => {
     if (qrTerminal) {
       qrTerminal.generate(qr, { small: true }, (drawn) => {

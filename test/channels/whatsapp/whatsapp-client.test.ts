@@ -113,7 +113,7 @@ describe('showing the login QR code', () => {
   test('logged as the raw string when it is not installed', () => {
     const logs = captureLogs();
     const out = sink();
-    createQrPrinter(createLogger({ level: 'info', pretty: false, destination: logs.stream }), out.stream, undefined)('2@qr-string');
+    createQrPrinter(createLogger({ level: 'info', pretty: false, destination: logs.stream }), out.stream, null)('2@qr-string');
     expect(out.text()).toBe('');
     const line = logs.lines().find((l) => l.includes('"event":"whatsapp_qr"'));
     expect(line).toContain('"printed":false');
