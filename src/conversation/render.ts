@@ -1,4 +1,5 @@
 import type { Language, Translator } from '../i18n/create-i18n';
+import { formatNumber } from '../i18n/format';
 import type { Reply, Text, TextParam } from './types';
 
 /** A reply in words, ready for any channel adapter to lay out. */
@@ -26,6 +27,8 @@ export function translate(tr: Translator, lang: Language, text: Text): string {
 
 function resolveParam(tr: Translator, lang: Language, v: TextParam): string | number {
   if (Array.isArray(v)) return v.map((x) => translate(tr, lang, x)).join('\n');
+  // Counts and limits read the Indian way (1,00,000); ids and references are strings.
+  if (typeof v === 'number') return formatNumber(v, lang);
   return typeof v === 'object' ? translate(tr, lang, v) : v;
 }
 
