@@ -180,7 +180,7 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     const chats = [501, 502];
     const texts = (chat: number) => [1, 2, 3, 4, 5].map((i) => `${chat} का संदेश ${i}`);
     // A slow pace so A is still busy when it stops.
-    const a = makeOutbox({ pacing: { telegram: { perChatIntervalMs: 150, perSecond: 1000 } } });
+    const a = makeOutbox({ pacing: { telegram: { perChatIntervalMs: 400, perSecond: 1000 } } });
     await a.enqueue(chats.flatMap((c) => texts(c).map((t) => telegram(c, t))));
     a.start();
     await api.waitFor(() => api.sent(501).length >= 2);
