@@ -1,22 +1,17 @@
-import { createFakeTelegramApi, type FakeTelegramApi } from '../support/fake-telegram-api';
-import { createTestApp, type TestApp } from '../support/test-app';
+import type { FakeTelegramApi } from '../support/fake-telegram-api';
+import { startTelegramTestApp } from '../support/telegram-test-app';
+import type { TestApp } from '../support/test-app';
 import { webChats } from '../support/web-chats';
 
-const TOKEN = '123456789:FAILED-token-abcdefghijklmnopqrstuvwxyz';
 
 describe('/failed shows notifications a person refused', () => {
   let api: FakeTelegramApi;
   let t: TestApp;
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    api = createFakeTelegramApi({ token: TOKEN });
-    const { apiRoot } = await api.start();
-    t = await createTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot });
-    await t.app.start();
+    ({ api, t, close } = await startTelegramTestApp());
   });
-  afterEach(async () => {
-    await t.close();
-    await api.stop();
-  });
+  afterEach(() => close());
 
   test('a blocked Telegram chat is listed with the complaint and reason, not the chat id; only for oversight', async () => {
     const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);

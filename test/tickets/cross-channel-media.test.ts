@@ -1,9 +1,9 @@
-import { createFakeTelegramApi, type FakeTelegramApi } from '../support/fake-telegram-api';
+import type { FakeTelegramApi } from '../support/fake-telegram-api';
+import { startTelegramTestApp } from '../support/telegram-test-app';
 import { command } from '../support/telegram-updates';
-import { createTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import { webChats } from '../support/web-chats';
 
-const TOKEN = '123456789:MEDIA-token-abcdefghijklmnopqrstuvwxyz';
 const OFFICER = 9301;
 // A 1×1 PNG: the simulator only stores real images.
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6300010000050001' + '0d0a2db40000000049454e44ae426082', 'hex');
@@ -12,16 +12,11 @@ describe('a photo filed on one channel reaches an officer on Telegram', () => {
   let api: FakeTelegramApi;
   let t: TestApp;
 
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    api = createFakeTelegramApi({ token: TOKEN });
-    const { apiRoot } = await api.start();
-    t = await createTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot });
-    await t.app.start();
+    ({ api, t, close } = await startTelegramTestApp());
   });
-  afterEach(async () => {
-    await t.close();
-    await api.stop();
-  });
+  afterEach(() => close());
 
   test('a simulator photo is uploaded to Telegram with the card', async () => {
     const chat = webChats(t.app);

@@ -1,8 +1,8 @@
-import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../../support/fake-telegram-api';
+import type { FakeTelegramApi, RecordedCall } from '../../support/fake-telegram-api';
+import { startTelegramTestApp } from '../../support/telegram-test-app';
 import { callbackQuery, command, contactMessage, stickerMessage, textMessage } from '../../support/telegram-updates';
-import { createTestApp, type TestApp } from '../../support/test-app';
+import type { TestApp } from '../../support/test-app';
 
-const TOKEN = '123456789:TEST-token-abcdefghijklmnopqrstuvwxyz';
 const CITIZEN = 424242;
 
 /** Button data of the inline keyboard of a recorded sendMessage call. */
@@ -15,17 +15,11 @@ describe('Telegram end to end through the real grammY bot and a fake Bot API', (
   let api: FakeTelegramApi;
   let t: TestApp;
 
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    api = createFakeTelegramApi({ token: TOKEN });
-    const { apiRoot } = await api.start();
-    t = await createTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot });
-    await t.app.start();
+    ({ api, t, close } = await startTelegramTestApp());
   });
-
-  afterEach(async () => {
-    await t.close();
-    await api.stop();
-  });
+  afterEach(() => close());
 
   test('a citizen goes from /start to a stored ticket, with buttons and typed answers', async () => {
     const hi = (key: string) => t.translator.t('hi', key);
