@@ -10,8 +10,7 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     t = await createTestApp();
     await t.app.start();
     chat = webChats(t.app);
-    const [invite] = await chat.send('admin', '/invite officer CONTROL');
-    await chat.send('officer-1', `/start ${/([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1]}`);
+    await chat.join('officer-1', 'officer', 'CONTROL');
   });
   afterEach(() => t.close());
 

@@ -10,9 +10,7 @@ describe('an operator logs a telephone call as a ticket', () => {
     t = await createTestApp();
     await t.app.start();
     chat = webChats(t.app);
-    const [invite] = await chat.send('admin', '/invite operator');
-    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
-    await chat.send('operator-1', `/start ${code}`);
+    await chat.join('operator-1', 'operator');
   });
   afterEach(() => t.close());
 
@@ -54,8 +52,7 @@ describe('an operator logs a telephone call as a ticket', () => {
 
   test('officers and citizens cannot log calls', async () => {
     expect(await chat.send('citizen-1', '/call')).toEqual(expect.arrayContaining([hi('error.unknown_command')]));
-    const [invite] = await chat.send('admin', '/invite officer FOOD');
-    await chat.send('officer-1', `/start ${/([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1]}`);
+    await chat.join('officer-1', 'officer', 'FOOD');
     expect(await chat.send('officer-1', '/call')).toEqual([hi('staff.forbidden')]);
   });
 });
@@ -69,8 +66,7 @@ describe('an operator in the middle of a call', () => {
     t = await createTestApp();
     await t.app.start();
     chat = webChats(t.app);
-    const [invite] = await chat.send('admin', '/invite operator');
-    await chat.send('operator-1', `/start ${/([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1]}`);
+    await chat.join('operator-1', 'operator');
   });
   afterEach(() => t.close());
 

@@ -34,5 +34,13 @@ export function webChats(app: App) {
     return last;
   }
 
-  return { send, inbox, script };
+  /** Link a chat as staff the way people do: the admin chat invites, the person sends /start CODE. */
+  async function join(chatId: string, role: string, department = ''): Promise<string[]> {
+    const [invite] = await send('admin', `/invite ${role} ${department}`.trim());
+    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+    if (!code) throw new Error(`no invite code in: ${invite}`);
+    return send(chatId, `/start ${code}`);
+  }
+
+  return { send, inbox, script, join };
 }

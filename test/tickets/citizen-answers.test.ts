@@ -11,8 +11,7 @@ describe('officer questions, language and half-done staff actions', () => {
     t = await createTestApp();
     await t.app.start();
     chat = webChats(t.app);
-    const [invite] = await chat.send('admin', '/invite officer CONTROL');
-    await chat.send('officer-1', `/start ${/([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1]}`);
+    await chat.join('officer-1', 'officer', 'CONTROL');
   });
   afterEach(() => t.close());
 
