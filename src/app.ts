@@ -23,7 +23,7 @@ import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
-import { createQrPrinter, createWhatsAppClient } from './channels/whatsapp/whatsapp-client';
+import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
@@ -347,7 +347,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       conn,
       clock,
       logger: waLog,
-      onQr: createQrPrinter(waLog),
+      onQr: createQrPrinter(waLog, process.stdout, loadQrTerminal(), `${translator.t('hi', 'whatsapp.qr_scan')}\n${translator.t('en', 'whatsapp.qr_scan')}`),
       onDown: alerts.onDown,
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,

@@ -86,11 +86,17 @@ export function loadQrTerminal(): QrTerminal | null {
  * logged.
  * @example channel deps: { onQr: createQrPrinter(logger) }
  */
-export function createQrPrinter(logger: Logger, out: NodeJS.WritableStream = process.stdout, qrTerminal: QrTerminal | null = loadQrTerminal()): (qr: string) => void {
+export function createQrPrinter(
+  logger: Logger,
+  out: NodeJS.WritableStream = process.stdout,
+  qrTerminal: QrTerminal | null = loadQrTerminal(),
+  /** The line above the code, from locales (how to scan it). */
+  heading = '',
+): (qr: string) => void {
   return (qr) => {
     if (qrTerminal) {
       qrTerminal.generate(qr, { small: true }, (drawn) => {
-        out.write(`\nScan this QR code with WhatsApp (Settings → Linked devices → Link a device):\n${drawn}\n`);
+        out.write(`\n${heading}\n${drawn}\n`);
       });
       logger.warn({ event: 'whatsapp_qr', printed: true }, 'WhatsApp needs a QR scan: the code is printed in the terminal');
       return;
