@@ -6,8 +6,8 @@ import type { Clock } from '../clock';
 import type { Catalog } from '../domain/catalog';
 import { INTAKE_CHANNELS, TICKET_STATUSES } from '../domain/ticket';
 import { STAFF_ROLES } from '../domain/roles';
-import { HttpError, BASE_HEADERS, readJson, sendBytes, sendJson } from '../http/http-io';
-import { loadStaticAssets, type StaticAsset } from '../http/static-assets';
+import { allow, HttpError, BASE_HEADERS, intParam, readJson, sendJson } from '../http/http-io';
+import { loadStaticAssets, serveAsset, type StaticAsset } from '../http/static-assets';
 import { isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/create-i18n';
 import type { AuthFailure, DashboardSession, DashboardSigner, DashboardViewer } from './dashboard-auth';
 import { EXPORT_COLUMNS, exportHeader, exportRecord } from './dashboard-csv';
@@ -266,7 +266,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     allow(method, ['GET', 'HEAD']);
     if (p === '/vendor/chart.umd.js') {
       if (!chart) throw new HttpError(404, 'not_found', 'the chart library (npm package chart.js) is not installed');
-      return serveAsset(req, res, chart);
+      return serveAsset(req, res, chart, PAGE_CSP);
     }
     // The login link opens the page itself; its script sends the token with
     // POST. A link preview (Telegram, WhatsApp) only GETs, so it cannot use
@@ -274,7 +274,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     const name = p === '/' || p === '/login' ? 'index.html' : p.slice(1);
     const asset = assets.get(name);
     if (!asset) throw new HttpError(404, 'not_found', 'no such page');
-    return serveAsset(req, res, asset);
+    return serveAsset(req, res, asset, PAGE_CSP);
   };
 }
 
@@ -286,16 +286,6 @@ class AuthError extends Error {
   }
 }
 
-function serveAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset): void {
-  const headers: Record<string, string> = { ETag: asset.etag, 'Cache-Control': 'no-cache' };
-  if (asset.type.startsWith('text/html')) headers['Content-Security-Policy'] = PAGE_CSP;
-  if (req.headers['if-none-match'] === asset.etag) {
-    res.writeHead(304, { ...BASE_HEADERS, ...headers });
-    res.end();
-    return;
-  }
-  sendBytes(res, 200, asset.body, asset.type, headers);
-}
 
 /** The value of one cookie from the Cookie header. */
 export function cookieOf(req: IncomingMessage, name: string): string | undefined {
@@ -335,17 +325,7 @@ function langOf(url: URL): Language {
   return lang;
 }
 
-function allow(method: string, methods: readonly string[]): void {
-  if (!methods.includes(method)) throw new HttpError(405, 'method_not_allowed', `use ${methods.join(' or ')}`);
-}
 
-function intParam(url: URL, name: string, min: number, max: number, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`);
-  return n;
-}
 
 /** Wait until a response can take more, or is gone. */
 function drained(res: ServerResponse): Promise<void> {

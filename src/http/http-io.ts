@@ -77,3 +77,17 @@ export function sendBytes(res: ServerResponse, status: number, body: Buffer | st
 export function sendError(res: ServerResponse, err: HttpError, headers: Record<string, string> = {}): void {
   sendJson(res, err.status, { error: err.code, message: err.message }, headers);
 }
+
+/** Refuse (405) a method the route does not take. */
+export function allow(method: string, methods: readonly string[]): void {
+  if (!methods.includes(method)) throw new HttpError(405, 'method_not_allowed', `use ${methods.join(' or ')}`);
+}
+
+/** An integer query parameter within bounds, or `fallback` when absent; 400 otherwise. */
+export function intParam(url: URL, name: string, min: number, max: number, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`);
+  return n;
+}

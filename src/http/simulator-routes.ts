@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { WebChannel } from '../channels/web/web-channel';
 import { WebRequestError } from '../channels/web/web-inbound';
 import { isLanguage, LANGUAGES, type Translator } from '../i18n/create-i18n';
-import { HttpError, readBody, readJson, sendBytes, sendJson } from './http-io';
-import { loadStaticAssets, type StaticAsset } from './static-assets';
+import { allow, HttpError, intParam, readBody, readJson, sendBytes, sendJson } from './http-io';
+import { loadStaticAssets, serveAsset } from './static-assets';
 
 /** Where the simulator lives. */
 export const SIM_PREFIX = '/sim';
@@ -69,7 +69,7 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
       const asset = assets.get(name);
       if (!asset) throw new HttpError(404, 'not_found', 'no such page');
       allow(method, ['GET', 'HEAD']);
-      return serveAsset(req, res, asset);
+      return serveAsset(req, res, asset, PAGE_CSP);
     }
 
     if (p === '/api/i18n') {
@@ -146,28 +146,8 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
   };
 }
 
-function serveAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset): void {
-  const headers: Record<string, string> = { ETag: asset.etag, 'Cache-Control': 'no-cache' };
-  if (asset.type.startsWith('text/html')) headers['Content-Security-Policy'] = PAGE_CSP;
-  if (req.headers['if-none-match'] === asset.etag) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  sendBytes(res, 200, asset.body, asset.type, headers);
-}
 
-function allow(method: string, methods: readonly string[]): void {
-  if (!methods.includes(method)) throw new HttpError(405, 'method_not_allowed', `use ${methods.join(' or ')}`);
-}
 
-function intParam(url: URL, name: string, min: number, max: number, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`);
-  return n;
-}
 
 /** The web channel's request errors as HTTP answers. */
 async function asHttp<T>(work: () => Promise<T>): Promise<T> {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { BASE_HEADERS, sendBytes } from './http-io';
 
 /** One file of the simulator's pages, held in memory. */
 export interface StaticAsset {
@@ -35,4 +37,19 @@ export function loadStaticAssets(dir: string = DEFAULT_PUBLIC_DIR): Map<string, 
     assets.set(entry.name, { body, type, etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"` });
   }
   return assets;
+}
+
+/**
+ * Answer with a page file: revalidated by ETag (304 when unchanged), and
+ * HTML pages under the page's content security policy `csp`.
+ */
+export function serveAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset, csp: string): void {
+  const headers: Record<string, string> = { ETag: asset.etag, 'Cache-Control': 'no-cache' };
+  if (asset.type.startsWith('text/html')) headers['Content-Security-Policy'] = csp;
+  if (req.headers['if-none-match'] === asset.etag) {
+    res.writeHead(304, { ...BASE_HEADERS, ...headers });
+    res.end();
+    return;
+  }
+  sendBytes(res, 200, asset.body, asset.type, headers);
 }
