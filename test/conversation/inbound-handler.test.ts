@@ -2,6 +2,15 @@ import type { InboundContent, InboundMessage } from '../../src/conversation/type
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let n = 0;
+/** A whole complaint up to its summary, one message each. */
+const TO_SUMMARY: InboundContent[] = [
+  { kind: 'command', command: 'new', args: '' },
+  { kind: 'button', scope: 'category', value: 'other' },
+  { kind: 'button', scope: 'block', value: 'jobat' },
+  { kind: 'text', text: 'Ambari' },
+  { kind: 'text', text: 'Street light broken for a month' },
+  { kind: 'button', scope: 'phone', value: 'skip' },
+];
 function msg(t: TestApp, content: InboundContent, updateKey = `u${++n}`): InboundMessage {
   return { channel: 'telegram', chatId: '777', updateKey, receivedAt: t.clock.now(), content };
 }
@@ -39,14 +48,7 @@ describe('the inbound handler', () => {
 
   test('a reference already taken is skipped, never duplicated', async () => {
     await t.app.models.Ticket.collection.insertOne({ ref: 'ALR-000001', idempotencyKey: 'restored-from-backup' } as never);
-    for (const c of [
-      { kind: 'command', command: 'new', args: '' },
-      { kind: 'button', scope: 'category', value: 'other' },
-      { kind: 'button', scope: 'block', value: 'jobat' },
-      { kind: 'text', text: 'Ambari' },
-      { kind: 'text', text: 'Street light broken for a month' },
-      { kind: 'button', scope: 'phone', value: 'skip' },
-    ] as InboundContent[]) {
+    for (const c of TO_SUMMARY) {
       await t.app.handler(msg(t, c));
     }
     const res = await t.app.handler(msg(t, { kind: 'button', scope: 'summary', value: 'submit' }));
@@ -57,14 +59,7 @@ describe('the inbound handler', () => {
     await t.app.handler(msg(t, { kind: 'command', command: 'language', args: 'en' }));
     const before = t.logs().length;
     {
-      for (const c of [
-        { kind: 'command', command: 'new', args: '' },
-        { kind: 'button', scope: 'category', value: 'other' },
-        { kind: 'button', scope: 'block', value: 'jobat' },
-        { kind: 'text', text: 'Ambari' },
-        { kind: 'text', text: 'Street light broken for a month' },
-        { kind: 'button', scope: 'phone', value: 'skip' },
-      ] as InboundContent[]) {
+      for (const c of TO_SUMMARY) {
         await t.app.handler(msg(t, c));
       }
       // A real server-side failure at submit: the counter holds a value $inc refuses.

@@ -14,14 +14,8 @@ describe('after a resolution the citizen rates, and may reopen', () => {
   });
   afterEach(() => t.close());
 
-  async function file(): Promise<string> {
-    await chat.script('citizen-1', ['/new', '[category|other]', '[block|sondwa]', 'Kakrana', 'Hand pump broken for a week', '[phone|skip]']);
-    const [done] = await chat.send('citizen-1', '[summary|submit]');
-    return /(ALR-\d{6})/.exec(done ?? '')?.[1] as string;
-  }
-
   test('a low rating reopens to the same officer; a good one closes; /status offers reopening', async () => {
-    const ref = await file();
+    const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/resolve ${ref} नया हैंडपंप लगा दिया गया`);
     const inbox = await chat.inbox('citizen-1');
     expect(inbox).toContain(hi('notify.resolved', { ref, text: 'नया हैंडपंप लगा दिया गया' }));
@@ -55,7 +49,7 @@ describe('after a resolution the citizen rates, and may reopen', () => {
   });
 
   test('someone else cannot rate or reopen my complaint', async () => {
-    const ref = await file();
+    const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/resolve ${ref} done`);
     expect(await chat.send('citizen-2', `[fb|${ref}:1]`)).toEqual([hi('status.not_found', { ref })]);
     expect(await chat.send('citizen-2', `/reopen ${ref}`)).toEqual(expect.arrayContaining([hi('status.not_found', { ref })]));

@@ -55,20 +55,6 @@ describe('an operator logs a telephone call as a ticket', () => {
     await chat.join('officer-1', 'officer', 'FOOD');
     expect(await chat.send('officer-1', '/call')).toEqual([hi('staff.forbidden')]);
   });
-});
-
-describe('an operator in the middle of a call', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('operator-1', 'operator');
-  });
-  afterEach(() => t.close());
 
   test('staff commands stay staff commands, and the call goes on', async () => {
     await chat.send('operator-1', '/call 104 9123456780');

@@ -15,14 +15,8 @@ describe('officer questions, language and half-done staff actions', () => {
   });
   afterEach(() => t.close());
 
-  async function file(): Promise<string> {
-    await chat.script('citizen-1', ['/new', '[category|other]', '[block|sondwa]', 'Kakrana', 'Hand pump broken for a week', '[phone|skip]']);
-    const [done] = await chat.send('citizen-1', '[summary|submit]');
-    return /(ALR-\d{6})/.exec(done ?? '')?.[1] as string;
-  }
-
   test('a menu number is a menu choice, not an answer; the next words are the answer', async () => {
-    const ref = await file();
+    const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/ask ${ref} Which falia exactly?`);
     // "2" is the menu's "my complaints", not the answer.
     const status = await chat.send('citizen-1', '2');
@@ -33,7 +27,7 @@ describe('officer questions, language and half-done staff actions', () => {
   });
 
   test('mid-complaint, replying to the question message answers it; plain words stay with the complaint', async () => {
-    const ref = await file();
+    const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/ask ${ref} Which falia exactly?`);
     const [question] = (await chat.inbox('citizen-1')).filter((m) => m.includes('Which falia exactly?'));
     await chat.send('citizen-1', '/new');
@@ -53,14 +47,14 @@ describe('officer questions, language and half-done staff actions', () => {
   });
 
   test('after /language en, officers’ updates reach the citizen in English', async () => {
-    const ref = await file();
+    const ref = await chat.fileComplaint('citizen-1');
     await chat.send('citizen-1', '/language en');
     await chat.send('officer-1', `/update ${ref} Mechanic visits tomorrow`);
     expect(await chat.inbox('citizen-1')).toContain(en('notify.update', { ref, text: 'Mechanic visits tomorrow' }));
   });
 
   test('a tapped "resolve" left for more than half an hour does not turn later words into a resolution', async () => {
-    const ref = await file();
+    const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `[tk|resolve:${ref}]`);
     t.clock.advance(31 * 60_000);
     expect(await chat.send('officer-1', 'ok')).toEqual([hi('staff.pending.expired', { ref })]);
