@@ -50,7 +50,7 @@ import { createReassign } from './tickets/reassign';
 import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
 import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
-import { createStaffHandler } from './staff/staff-handler';
+import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
 import { createTelegramSender } from './outbox/telegram-sender';
@@ -264,8 +264,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
     serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-    // Must match the ids staff-handler's identityOf gives configured administrators.
-    configuredAdminIds: [...config.ADMIN_TELEGRAM_IDS.map((id) => `tg-admin-${id}`), ...config.adminWebIds.map((id) => `web-admin-${id}`)],
+    configuredAdminIds: [
+      ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
+      ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
+    ],
   });
   const staff = createStaffHandler({
     staff: staffStore,

@@ -69,6 +69,17 @@ export interface StaffCommandContext {
   argText: string;
 }
 
+const ADMIN_ID_PREFIX: Record<'telegram' | 'web', string> = { telegram: 'tg-admin-', web: 'web-admin-' };
+
+/** The staff id of an administrator by configuration (ADMIN_TELEGRAM_IDS, ADMIN_WEB_IDS), who has no staff record. */
+export function configuredAdminId(channel: 'telegram' | 'web', chatId: string): string {
+  return `${ADMIN_ID_PREFIX[channel]}${chatId}`;
+}
+
+function isConfiguredAdminId(id: string): boolean {
+  return Object.values(ADMIN_ID_PREFIX).some((p) => id.startsWith(p));
+}
+
 /** What the staff side did with a message; undefined means it is the citizen engine's. */
 export interface StaffOutcome {
   state: ConversationState;
@@ -90,10 +101,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
 
   function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
     if (msg.channel === 'telegram' && deps.adminTelegramIds.includes(msg.chatId)) {
-      return { id: `tg-admin-${msg.chatId}`, role: 'admin' };
+      return { id: configuredAdminId('telegram', msg.chatId), role: 'admin' };
     }
     if (msg.channel === 'web' && deps.adminWebIds?.includes(msg.chatId)) {
-      return { id: `web-admin-${msg.chatId}`, role: 'admin' };
+      return { id: configuredAdminId('web', msg.chatId), role: 'admin' };
     }
     return stored;
   }
@@ -281,7 +292,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       case 'language': {
         const wanted = args[0]?.toLowerCase();
         const next: ConversationState = { ...state, language: isLanguage(wanted) ? wanted : lang === 'hi' ? 'en' : 'hi' };
-        if (!identity.id.includes('-admin-')) await staff.setLanguage(identity.id, next.language);
+        if (!isConfiguredAdminId(identity.id)) await staff.setLanguage(identity.id, next.language);
         return done([say('language.changed')], next);
       }
       case 'mine':
