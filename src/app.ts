@@ -157,6 +157,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'feedback' }),
     adminChats,
+    conversations,
   });
   const ticketService = createTicketService({
     tickets,
