@@ -245,6 +245,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    whatsappForCallers: config.WHATSAPP_ENABLED,
     fileTicket,
     counsellor: counsellor.gateway,
     feedback,

@@ -508,6 +508,11 @@ class Turn {
   }
 
   private contact(fs: FlowState, step: ContactStep, content: InboundContent): void {
+    // An operator's own contact is never the caller's number: on a call it is typed.
+    if (content.kind === 'contact' && fs.onBehalf) {
+      this.say('intake.phone.caller_typed');
+      return this.ask();
+    }
     if (content.kind === 'contact') {
       const phone = content.own ? normalizeSharedPhone(content.phone) : undefined;
       if (!phone) {
@@ -528,7 +533,7 @@ class Turn {
         fs.answers.phone = typed;
         return this.goNext(fs, step, step.next);
       }
-      this.say('intake.phone.invalid');
+      this.say(fs.onBehalf ? 'intake.phone.caller_invalid' : 'intake.phone.invalid');
       return this.ask();
     }
     this.wrongKind(content);
@@ -598,7 +603,9 @@ class Turn {
       // A text step already answered (the description typed at the category
       // question) is not asked again; the summary lets the citizen change it.
       let candidate = this.step(next);
-      while (candidate.kind === 'text' && candidate.save && fs.answers[candidate.save] !== undefined && candidate.next) {
+      // On a call the caller's number was asked with /call: the summary shows it and can change it.
+      const skips = (c: Step) => (c.kind === 'text' && c.save !== undefined && fs.answers[c.save] !== undefined) || (c.kind === 'contact' && fs.onBehalf !== undefined);
+      while (skips(candidate) && candidate.next) {
         candidate = this.step(candidate.next);
       }
       next = candidate.id;
@@ -642,6 +649,11 @@ class Turn {
         this.replies.push({ text: t(step.prompt, { min: step.minLength, max: step.maxLength }), progress });
         return;
       case 'contact':
+        if (fs.onBehalf) {
+          // The caller is on the telephone: no contact button, which would send the operator's own number.
+          this.replies.push({ text: t('intake.phone.caller_prompt'), progress, buttons: this.buttons(scope, [{ value: 'skip', labelKey: 'intake.phone.skip' }]) });
+          return;
+        }
         this.replies.push({
           text: t(step.prompt),
           progress,
@@ -650,19 +662,19 @@ class Turn {
         });
         return;
       case 'summary':
-        this.replies.push({ text: this.summaryText(fs.answers), progress, buttons: this.buttons(scope, this.summaryOptions()) });
+        this.replies.push({ text: this.summaryText(fs.answers, fs.onBehalf !== undefined), progress, buttons: this.buttons(scope, this.summaryOptions()) });
         return;
     }
   }
 
-  private summaryText(a: Answers): Text {
+  private summaryText(a: Answers, forCaller: boolean): Text {
     const category = findCategory(this.ctx.catalog, a.category);
     const block = findBlock(this.ctx.catalog, a.block);
     const place = a.location
       ? t('intake.summary.place_pin', { lat: a.location.lat.toFixed(5), lon: a.location.lon.toFixed(5) })
       : t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: a.locality ?? '' });
     const photos = a.attachments.filter((x) => x.kind === 'photo').length;
-    return t('intake.summary.prompt', {
+    return t(forCaller ? 'intake.summary.prompt_caller' : 'intake.summary.prompt', {
       category: category ? t(category.label) : t('common.none'),
       place,
       description: a.description ?? t('common.none'),

@@ -99,8 +99,6 @@ export interface ConversationState {
   inCounselling?: boolean;
   /** An operator has picked the telephone line of a call and is asked for the caller's number. */
   callDraft?: { line: OnBehalf['line'] };
-  /** A counsellor's session that their typed messages go to. */
-  activeSession?: string;
   /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */
   awaitingAnswer?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
