@@ -30,6 +30,10 @@ import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channel
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
+import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
+import { WHATSAPP_CLOUD_FILE_ID_RE } from './channels/whatsapp-cloud/cloud-inbound';
+import { loadCloudTemplates } from './channels/whatsapp-cloud/cloud-templates';
+import { createWhatsAppCloudChannel, WHATSAPP_CLOUD_WEBHOOK_PATH, type WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
 import { createEscalateCommand } from './escalation/escalate-command';
@@ -90,6 +94,7 @@ export interface App {
   metrics: AppMetrics;
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
+  whatsappCloud?: WhatsAppCloudChannel;
   /** The simulator's login (when it asks for one). */
   simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
@@ -164,6 +169,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'feedback' }),
     adminChats,
+    conversations,
   });
   const ticketService = createTicketService({
     tickets,
@@ -247,6 +253,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    whatsappForCallers: config.WHATSAPP_ENABLED,
     fileTicket,
     counsellor: counsellor.gateway,
     feedback,
@@ -312,6 +319,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
   );
 
+  let whatsappCloud: WhatsAppCloudChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -332,7 +340,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
-          const f = WEB_FILE_ID_RE.test(fileId) ? await web.file(fileId) : WHATSAPP_FILE_ID_RE.test(fileId) ? await whatsappFiles.get(fileId) : null;
+          const f = WEB_FILE_ID_RE.test(fileId)
+            ? await web.file(fileId)
+            : WHATSAPP_FILE_ID_RE.test(fileId)
+              ? await whatsappFiles.get(fileId)
+              : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
+                ? await whatsappCloud?.file(fileId)
+                : null;
           return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
         },
       }),
@@ -372,6 +386,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
     outbox.registerSender(whatsapp.sender);
   }
 
+  if (config.whatsappCloud) {
+    const wc = config.whatsappCloud;
+    whatsappCloud = await createWhatsAppCloudChannel({
+      conn,
+      api: createCloudApi({ apiRoot: wc.apiRoot, phoneNumberId: wc.phoneNumberId, accessToken: wc.accessToken }),
+      phoneNumberId: wc.phoneNumberId,
+      appSecret: wc.appSecret,
+      verifyToken: wc.verifyToken,
+      templates: loadCloudTemplates(config.flowsDirAbs),
+      handler,
+      notifier: outbox,
+      deliveryReports: outbox,
+      otherFiles: async (fileId) => (WEB_FILE_ID_RE.test(fileId) ? web.file(fileId) : null),
+      listButtonLabel: (language) => translator.t(language, 'whatsapp.list_button'),
+      clock,
+      logger: logger.child({ channel: 'whatsapp-cloud' }),
+    });
+    outbox.registerSender(whatsappCloud.sender);
+  }
+
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
   outbox.registerSender(web.sender);
   metrics.outboxDepth.collectWith(async () => {
@@ -404,8 +438,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     healthChecks: {
       web: () => 'up',
       telegram: () => telegramRunner?.status() ?? 'off',
-      whatsapp: () => whatsapp?.status() ?? 'off',
+      whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
+    ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -435,6 +470,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
+    ...(whatsappCloud ? { whatsappCloud } : {}),
     ...(simulatorAuth ? { simulatorAuth } : {}),
     escalation,
     feedback,
@@ -446,6 +482,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
+      await whatsappCloud?.start();
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
@@ -467,6 +504,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await http.close();
       await telegramRunner?.stop();
       await whatsapp?.stop();
+      await whatsappCloud?.stop();
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).

@@ -104,6 +104,18 @@ const schema = z.object({
   SLA_SWEEP_CRON: cronExpression('*/5 * * * *'),
   DAILY_REPORT_CRON: cronExpression('0 9 * * *'),
   CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().min(1).default('/usr/bin/chromium')),
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[0-9]{5,30}$/, 'must be the numeric phone number id from WhatsApp Manager').optional()),
+  WHATSAPP_CLOUD_ACCESS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(20, 'must be a Graph API access token').optional()),
+  WHATSAPP_CLOUD_APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be the Meta app secret').optional()),
+  WHATSAPP_CLOUD_VERIFY_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 16)').optional()),
+  WHATSAPP_CLOUD_API_ROOT: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://graph.facebook.com/v21.0')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .default('https://graph.facebook.com/v21.0'),
+  ),
   WHATSAPP_PAIRING_PHONE: z.preprocess(
     emptyAsUndefined,
     z
@@ -121,6 +133,8 @@ export type Config = z.infer<typeof schema> & {
   dataDirAbs: string;
   flowsDirAbs: string;
   localesDirAbs: string;
+  /** The WhatsApp Business Cloud API channel's settings, when all four of its variables are set. */
+  whatsappCloud?: { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiRoot: string };
   /** Simulator chats that act as administrator: none while the simulator is off or public; else ADMIN_WEB_IDS, or "admin". */
   adminWebIds: string[];
   /** Whether and how the web simulator is served (see {@link simulatorMode}). */
@@ -136,7 +150,8 @@ export type SimulatorMode = 'off' | 'dev' | 'login';
 
 /**
  * The simulator is a development and demonstration tool. It is on by default
- * only in development with no real channel configured; SIMULATOR_ENABLED
+ * only in development with no real channel configured (a Telegram token, or
+ * either WhatsApp adapter: `WHATSAPP_ENABLED` stands for both here); SIMULATOR_ENABLED
  * overrides that either way. Without a login it runs only in that default,
  * bound to loopback, not public and not behind a proxy: every other way of
  * serving it asks for a login. Nothing here depends on any request.
@@ -174,9 +189,28 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`);
   }
   const c = result.data;
-  const simulator = simulatorMode(c);
+  const cloud = ['WHATSAPP_CLOUD_PHONE_NUMBER_ID', 'WHATSAPP_CLOUD_ACCESS_TOKEN', 'WHATSAPP_CLOUD_APP_SECRET', 'WHATSAPP_CLOUD_VERIFY_TOKEN'] as const;
+  const cloudSet = cloud.filter((k) => c[k] !== undefined);
+  if (cloudSet.length > 0 && cloudSet.length < cloud.length) {
+    throw new ConfigError(`Invalid configuration: ${cloud.find((k) => c[k] === undefined) ?? ''} is required when any WHATSAPP_CLOUD_ variable is set`);
+  }
+  if (cloudSet.length > 0 && c.WHATSAPP_ENABLED) {
+    throw new ConfigError('Invalid configuration: WHATSAPP_ENABLED cannot be true together with the WHATSAPP_CLOUD_ variables (one WhatsApp adapter at a time)');
+  }
+  const simulator = simulatorMode({ ...c, WHATSAPP_ENABLED: c.WHATSAPP_ENABLED || cloudSet.length > 0 });
   return {
     ...c,
+    ...(c.WHATSAPP_CLOUD_PHONE_NUMBER_ID && c.WHATSAPP_CLOUD_ACCESS_TOKEN && c.WHATSAPP_CLOUD_APP_SECRET && c.WHATSAPP_CLOUD_VERIFY_TOKEN
+      ? {
+          whatsappCloud: {
+            phoneNumberId: c.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
+            accessToken: c.WHATSAPP_CLOUD_ACCESS_TOKEN,
+            appSecret: c.WHATSAPP_CLOUD_APP_SECRET,
+            verifyToken: c.WHATSAPP_CLOUD_VERIFY_TOKEN,
+            apiRoot: c.WHATSAPP_CLOUD_API_ROOT,
+          },
+        }
+      : {}),
     dataDirAbs: path.resolve(cwd, c.DATA_DIR),
     flowsDirAbs: path.resolve(cwd, c.FLOWS_DIR),
     localesDirAbs: path.resolve(cwd, c.LOCALES_DIR),

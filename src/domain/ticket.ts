@@ -9,6 +9,9 @@ export const INTAKE_CHANNELS = ['telegram', 'whatsapp', 'web', 'phone181', 'phon
 export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
 
 /** Who did something to a ticket. */
+/** How a telephone caller hears back; see {@link Ticket.replyVia}. */
+export type CallerReplyVia = 'whatsapp' | 'callback' | 'operator_chat';
+
 export interface Actor {
   kind: 'citizen' | 'staff' | 'system';
   id: string;
@@ -56,6 +59,12 @@ export interface Ticket {
   intake: IntakeChannel;
   /** The operator who logged a telephone call as this ticket. */
   loggedBy?: string;
+  /**
+   * How a telephone caller hears of progress: WhatsApp at their number, a
+   * call-back by the operators (no channel can carry a notice to them), or
+   * the operator's chat (no number was given).
+   */
+  replyVia?: CallerReplyVia;
   /** Escalation level: 1 the officer, 2 department head, 3 supervisor, 4 the Collector's office. */
   level: number;
   escalatedAt?: Date;

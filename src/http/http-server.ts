@@ -43,6 +43,8 @@ export interface HttpServerDeps {
   publicDir?: string;
   /** The control-room dashboard, served under /dashboard on any host (it has its own login). */
   dashboard?: DashboardRoutes;
+  /** Further routes by exact path (channel webhooks), each checking its own caller. */
+  routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>>>;
 }
 
 /** The running (or ready to run) HTTP server. */
@@ -116,6 +118,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return;
     }
     if ((p === SIM_PREFIX || p.startsWith(`${SIM_PREFIX}/`)) && simulatorHere) return simulator(req, res, url);
+    const extra = deps.routes?.[p];
+    if (extra) return extra(req, res, url);
     if (deps.dashboard && (p === DASHBOARD_PREFIX || p.startsWith(`${DASHBOARD_PREFIX}/`))) return deps.dashboard(req, res, url);
     throw new HttpError(404, 'not_found', 'no such route');
   }

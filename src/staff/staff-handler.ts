@@ -299,6 +299,11 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         const next = { ...state };
         delete next.staffPending;
         delete next.callDraft;
+        // A call being entered for a caller ends here too: the operator stays staff, never a citizen.
+        if (state.flow?.onBehalf || state.callDraft) {
+          delete next.flow;
+          return done([say('operator.call_cancelled')], next);
+        }
         return done([say('staff.pending.cancelled')], next);
       }
       case 'language': {
@@ -423,7 +428,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       if (!identity) return undefined;
       // An operator entering a caller's complaint walks the citizen flow: only
       // staff buttons stay with staff.
-      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || (c.kind === 'command' && c.command !== 'cancel');
+      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
       if (state.flow?.onBehalf && !staffBusiness) return undefined;
       if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
       if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);

@@ -191,7 +191,7 @@ describe('supervisor commands against a seeded set of tickets', () => {
       const t7 = rows.find((r) => r[0] === set.t7.ref) as string[];
       expect(t7[col('description')]).toBe(TRICKY_DESCRIPTION);
       expect(t7[col('locality')]).toBe(`'${FORMULA_LOCALITY}`);
-      expect(t7[col('phone')]).toBe('+919876543210');
+      expect(t7[col('phone')]).toBe("'+919876543210");
       expect(t7[col('block')]).toBe(hi('block.jobat'));
       expect(t7[col('created')]).toBe('2026-11-28 09:30');
       expect(t7[col('category')]).toBe(hi('category.ration'));
