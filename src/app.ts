@@ -5,6 +5,9 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
+import type { BackoffOptions } from './outbox/backoff';
+import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -76,6 +79,8 @@ export interface AppDeps {
   dashboardPollSeconds?: number;
   /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
+  /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
+  telegramStartBackoff?: BackoffOptions;
 }
 
 /** The wired application: the shared message handler and the running channels. */
@@ -90,6 +95,8 @@ export interface App {
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
   whatsappCloud?: WhatsAppCloudChannel;
+  /** The simulator's login (when it asks for one). */
+  simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
@@ -255,6 +262,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let telegram: Bot | undefined;
+  let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
     models,
@@ -267,6 +275,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
       sessionHours: config.DASHBOARD_SESSION_HOURS,
+      trustProxy: config.TRUST_PROXY,
       ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
@@ -319,6 +328,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       clock,
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
+    });
+    telegramRunner = createTelegramRunner({
+      bot: telegram,
+      logger: logger.child({ channel: 'telegram' }),
+      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
     });
     const whatsappFiles = await createWhatsAppFileStore(conn);
     outbox.registerSender(
@@ -398,8 +412,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const s = await outbox.stats();
     return s.pending + s.sending;
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const http = createHttpServer({
-    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulatorPublic: config.SIMULATOR_PUBLIC },
+    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     conn,
     web,
     translator,
@@ -408,7 +437,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
-      telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
+      telegram: () => telegramRunner?.status() ?? 'off',
       whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
     ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
@@ -431,7 +460,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   });
 
-  let polling: Promise<void> | undefined;
   return {
     handler,
     models,
@@ -443,6 +471,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
     ...(whatsappCloud ? { whatsappCloud } : {}),
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     escalation,
     feedback,
     scheduler,
@@ -454,24 +483,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
       await whatsappCloud?.start();
-      await http.listen();
-      if (!telegram) {
+      const { url } = await http.listen();
+      if (simulatorAuth && http.simulatorEnabled) {
+        // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
+        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
+        logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
+      }
+      if (!telegramRunner) {
         logger.warn(
           { event: 'telegram_disabled' },
           'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
         );
         return;
       }
-      await telegram.init();
-      logger.info({ event: 'telegram_started', bot: telegram.botInfo.username }, 'Telegram bot polling');
-      polling = telegram.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
-        logger.error({ event: 'telegram_polling_stopped', err }, 'Telegram polling stopped');
-      });
+      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
+      telegramRunner.start();
     },
     async stop() {
       await http.close();
-      if (telegram?.isRunning()) await telegram.stop();
-      await polling;
+      await telegramRunner?.stop();
       await whatsapp?.stop();
       await whatsappCloud?.stop();
       await scheduler.stop();
@@ -482,6 +513,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
 }
+
+/** How long the simulator's start-up login link works (once). */
+const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
 async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {
