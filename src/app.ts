@@ -5,6 +5,8 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramWebhook, type TelegramWebhook } from './channels/telegram/telegram-webhook';
+import { createInboundInbox } from './channels/inbound-inbox';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -310,6 +312,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
+  let telegramWebhook: TelegramWebhook | undefined;
+  let telegramWebhookUp = false;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -319,6 +323,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
+    if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
+      telegramWebhook = createTelegramWebhook({
+        bot: telegram,
+        url: config.TELEGRAM_WEBHOOK_URL,
+        secret: config.TELEGRAM_WEBHOOK_SECRET,
+        inbox: await createInboundInbox(conn),
+        clock,
+        logger: logger.child({ channel: 'telegram' }),
+      });
+    }
     const whatsappFiles = await createWhatsAppFileStore(conn);
     outbox.registerSender(
       createTelegramSender({
@@ -407,10 +421,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
-      telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
+      telegram: () => (telegram ? ((telegramWebhook ? telegramWebhookUp : telegram.isRunning()) ? 'up' : 'down') : 'off'),
       whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
-    ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
+    routes: {
+      ...(whatsappCloud ? { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } : {}),
+      ...(telegramWebhook ? { [telegramWebhook.path]: telegramWebhook.route } : {}),
+    },
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -462,6 +479,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         return;
       }
       await telegram.init();
+      if (telegramWebhook) {
+        await telegramWebhook.start();
+        telegramWebhookUp = true;
+        logger.info({ event: 'telegram_started', bot: telegram.botInfo.username, mode: 'webhook' }, 'Telegram bot receiving by webhook');
+        return;
+      }
       logger.info({ event: 'telegram_started', bot: telegram.botInfo.username }, 'Telegram bot polling');
       polling = telegram.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
         logger.error({ event: 'telegram_polling_stopped', err }, 'Telegram polling stopped');
@@ -471,6 +494,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await http.close();
       if (telegram?.isRunning()) await telegram.stop();
       await polling;
+      telegramWebhookUp = false;
+      await telegramWebhook?.stop();
       await whatsapp?.stop();
       await whatsappCloud?.stop();
       await scheduler.stop();
