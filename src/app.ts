@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
@@ -5,8 +6,11 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
-import { createTelegramWebhook, type TelegramWebhook } from './channels/telegram/telegram-webhook';
+import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
 import { createInboundInbox } from './channels/inbound-inbox';
+import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
+import type { BackoffOptions } from './outbox/backoff';
+import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -78,6 +82,8 @@ export interface AppDeps {
   dashboardPollSeconds?: number;
   /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
+  /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
+  telegramStartBackoff?: BackoffOptions;
 }
 
 /** The wired application: the shared message handler and the running channels. */
@@ -92,6 +98,8 @@ export interface App {
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
   whatsappCloud?: WhatsAppCloudChannel;
+  /** The simulator's login (when it asks for one). */
+  simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
@@ -164,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'feedback' }),
     adminChats,
+    conversations,
   });
   const ticketService = createTicketService({
     tickets,
@@ -256,6 +265,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let telegram: Bot | undefined;
+  let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
     models,
@@ -268,6 +278,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
       sessionHours: config.DASHBOARD_SESSION_HOURS,
+      trustProxy: config.TRUST_PROXY,
       ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
@@ -312,8 +323,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
-  let telegramWebhook: TelegramWebhook | undefined;
-  let telegramWebhookUp = false;
+  /** Channel webhooks served on the HTTP server, by path. */
+  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -323,16 +334,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
-    if (config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET) {
-      telegramWebhook = createTelegramWebhook({
-        bot: telegram,
-        url: config.TELEGRAM_WEBHOOK_URL,
-        secret: config.TELEGRAM_WEBHOOK_SECRET,
-        inbox: await createInboundInbox(conn),
-        clock,
-        logger: logger.child({ channel: 'telegram' }),
-      });
-    }
+    const webhook =
+      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? createTelegramWebhook({
+            bot: telegram,
+            url: config.TELEGRAM_WEBHOOK_URL,
+            secret: config.TELEGRAM_WEBHOOK_SECRET,
+            inbox: await createInboundInbox(conn),
+            clock,
+            logger: logger.child({ channel: 'telegram' }),
+          })
+        : undefined;
+    if (webhook) webhookRoutes[webhook.path] = webhook.route;
+    telegramRunner = createTelegramRunner({
+      bot: telegram,
+      logger: logger.child({ channel: 'telegram' }),
+      ...(webhook ? { webhook } : {}),
+      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
+    });
     const whatsappFiles = await createWhatsAppFileStore(conn);
     outbox.registerSender(
       createTelegramSender({
@@ -403,6 +422,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'whatsapp-cloud' }),
     });
     outbox.registerSender(whatsappCloud.sender);
+    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
   }
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
@@ -411,8 +431,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const s = await outbox.stats();
     return s.pending + s.sending;
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const http = createHttpServer({
-    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulatorPublic: config.SIMULATOR_PUBLIC },
+    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     conn,
     web,
     translator,
@@ -421,13 +456,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
-      telegram: () => (telegram ? ((telegramWebhook ? telegramWebhookUp : telegram.isRunning()) ? 'up' : 'down') : 'off'),
+      telegram: () => telegramRunner?.status() ?? 'off',
       whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
-    routes: {
-      ...(whatsappCloud ? { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } : {}),
-      ...(telegramWebhook ? { [telegramWebhook.path]: telegramWebhook.route } : {}),
-    },
+    routes: webhookRoutes,
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -447,7 +479,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   });
 
-  let polling: Promise<void> | undefined;
   return {
     handler,
     models,
@@ -459,6 +490,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
     ...(whatsappCloud ? { whatsappCloud } : {}),
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     escalation,
     feedback,
     scheduler,
@@ -470,32 +502,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
       await whatsappCloud?.start();
-      await http.listen();
-      if (!telegram) {
+      const { url } = await http.listen();
+      if (simulatorAuth && http.simulatorEnabled) {
+        // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
+        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
+        logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
+      }
+      if (!telegramRunner) {
         logger.warn(
           { event: 'telegram_disabled' },
           'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
         );
         return;
       }
-      await telegram.init();
-      if (telegramWebhook) {
-        await telegramWebhook.start();
-        telegramWebhookUp = true;
-        logger.info({ event: 'telegram_started', bot: telegram.botInfo.username, mode: 'webhook' }, 'Telegram bot receiving by webhook');
-        return;
-      }
-      logger.info({ event: 'telegram_started', bot: telegram.botInfo.username }, 'Telegram bot polling');
-      polling = telegram.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
-        logger.error({ event: 'telegram_polling_stopped', err }, 'Telegram polling stopped');
-      });
+      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
+      telegramRunner.start();
     },
     async stop() {
       await http.close();
-      if (telegram?.isRunning()) await telegram.stop();
-      await polling;
-      telegramWebhookUp = false;
-      await telegramWebhook?.stop();
+      await telegramRunner?.stop();
       await whatsapp?.stop();
       await whatsappCloud?.stop();
       await scheduler.stop();
@@ -506,6 +532,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
 }
+
+/** How long the simulator's start-up login link works (once). */
+const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
 async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {

@@ -13,6 +13,7 @@ describe('Telegram in webhook mode', () => {
   let api: FakeTelegramApi;
   let t: TestApp;
   let appUrl: string;
+  let apiRoot: string;
   let nextUpdateId = 7000;
   const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
 
@@ -33,10 +34,12 @@ describe('Telegram in webhook mode', () => {
 
   beforeEach(async () => {
     api = createFakeTelegramApi({ token: TOKEN });
-    const { apiRoot } = await api.start();
+    ({ apiRoot } = await api.start());
     t = await createTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK_PATH}`, TELEGRAM_WEBHOOK_SECRET: SECRET });
     await t.app.start();
     appUrl = t.app.http.url() as string;
+    // Telegram starts in the background: registering the webhook is its last step.
+    await api.waitFor(() => api.calls.find((c) => c.method === 'setWebhook'), 10_000);
   });
 
   afterEach(async () => {
@@ -51,6 +54,22 @@ describe('Telegram in webhook mode', () => {
     expect(api.calls.some((c) => c.method === 'getUpdates')).toBe(false);
     const health = (await (await fetch(`${appUrl}/healthz`)).json()) as { channels: Record<string, string> };
     expect(health.channels.telegram).toBe('up');
+  });
+
+  test('updates that arrive while Telegram refuses the webhook registration are kept and handled once it accepts', async () => {
+    await t.close();
+    api.failNext(2, { status: 500 }, { method: 'setWebhook' });
+    const setsBefore = api.calls.filter((c) => c.method === 'setWebhook').length;
+    t = await createTestApp(
+      { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK_PATH}`, TELEGRAM_WEBHOOK_SECRET: SECRET },
+      { telegramStartBackoff: { baseMs: 50, maxMs: 100 } },
+    );
+    await t.app.start();
+    appUrl = t.app.http.url() as string;
+    expect(await post({ ...command(CITIZEN, '/start'), update_id: 42 })).toBe(200);
+    const replies = await api.waitForSent(CITIZEN, 1, 10_000);
+    expect(textOf(replies[0])).not.toBe('');
+    expect(api.calls.filter((c) => c.method === 'setWebhook').length - setsBefore).toBe(3);
   });
 
   test('requests without the secret, or with a wrong one, are refused and store nothing', async () => {
