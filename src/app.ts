@@ -11,6 +11,7 @@ import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
 import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -288,6 +289,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
     ],
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const staff = createStaffHandler({
     staff: staffStore,
     tickets,
@@ -301,7 +316,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox })],
+    modules: [
+      counsellor.module,
+      callModule,
+      createEscalateCommand({ escalation, logger }),
+      supervisorModule,
+      shiftModule,
+      dashboard.module,
+      createFailedDeliveriesModule({ outbox }),
+      createSimulatorCommand({
+        ...(simulatorAuth ? { auth: simulatorAuth } : {}),
+        linkTtlMs: SIMULATOR_LINK_TTL_MS,
+        clock,
+        logger,
+        baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
+      }),
+    ],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -431,20 +461,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const s = await outbox.stats();
     return s.pending + s.sending;
   });
-  const simulatorAuth =
-    config.simulator === 'login'
-      ? createSimulatorAuth({
-          secret: dashboard.secret,
-          models: dashboard.authModels,
-          sessions: dashboard.sessions,
-          clock,
-          logger: logger.child({ component: 'simulator' }),
-          linkTtlMs: SIMULATOR_LINK_TTL_MS,
-          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
-          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
-          trustProxy: config.TRUST_PROXY,
-        })
-      : undefined;
   const http = createHttpServer({
     config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
     ...(simulatorAuth ? { simulatorAuth } : {}),

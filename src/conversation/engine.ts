@@ -6,7 +6,7 @@ import { matchOption, type MatchableOption } from './choice-matcher';
 import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from './flow-definition';
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
 import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { normalizeForMatch } from './text-normalize';
 import type {
   Answers,
@@ -256,7 +256,7 @@ class Turn {
         this.say('intake.cancelled');
         return this.mainMenu();
       case 'status': {
-        const ref = args.trim().toUpperCase();
+        const ref = normalizeReference(args);
         this.effects.push(ref ? { type: 'show_status', ref } : { type: 'show_status' });
         if (this.state.flow) this.ask();
         return;
@@ -305,7 +305,7 @@ class Turn {
   }
 
   private reopen(ref: string): void {
-    const wanted = ref.trim().toUpperCase();
+    const wanted = normalizeReference(ref);
     if (!looksLikeReference(wanted)) {
       this.say('status.reopen_usage');
       return this.resumeOrMenu();

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
 import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
 import { isOversight, isStaffRole, type StaffIdentity } from '../domain/roles';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { isLanguage, type Language } from '../i18n/create-i18n';
 import { formatAge, formatDateTime } from '../i18n/format';
 import type { Notifier } from '../notify/notifier';
@@ -288,7 +288,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     delete state.staffPending;
     const lang = state.language;
     const args = argText.split(/\s+/).filter(Boolean);
-    const ref = (args[0] ?? '').toUpperCase();
+    const ref = normalizeReference(args[0] ?? '');
     const rest = argText.trim().split(/\s+/).slice(1).join(' ');
     const done = (replies: Reply[], next: ConversationState = state): StaffOutcome => ({ state: next, replies });
     switch (name) {
