@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
@@ -5,6 +6,8 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
+import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
 import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
@@ -350,6 +353,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
+  /** Channel webhooks served on the HTTP server, by path. */
+  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -359,9 +364,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
+    const webhook =
+      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? createTelegramWebhook({
+            bot: telegram,
+            url: config.TELEGRAM_WEBHOOK_URL,
+            secret: config.TELEGRAM_WEBHOOK_SECRET,
+            inbox: await createInboundInbox(conn),
+            clock,
+            logger: logger.child({ channel: 'telegram' }),
+          })
+        : undefined;
+    if (webhook) webhookRoutes[webhook.path] = webhook.route;
     telegramRunner = createTelegramRunner({
       bot: telegram,
       logger: logger.child({ channel: 'telegram' }),
+      ...(webhook ? { webhook } : {}),
       ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
     });
     const whatsappFiles = await createWhatsAppFileStore(conn);
@@ -434,6 +452,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'whatsapp-cloud' }),
     });
     outbox.registerSender(whatsappCloud.sender);
+    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
   }
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
@@ -456,7 +475,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       telegram: () => telegramRunner?.status() ?? 'off',
       whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
-    ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
+    routes: webhookRoutes,
   });
 
   const runKeys = await createRunKeyStore(conn);
