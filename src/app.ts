@@ -10,7 +10,7 @@ import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
 import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
-import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
@@ -265,6 +265,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
   });
 
+  const configuredAdminIds = [
+    ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
+    ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
+  ];
   let telegram: Bot | undefined;
   let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
@@ -284,10 +288,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
     serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-    configuredAdminIds: [
-      ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
-      ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
-    ],
+    configuredAdminIds,
   });
   const simulatorAuth =
     config.simulator === 'login'
@@ -301,6 +302,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
           secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
           trustProxy: config.TRUST_PROXY,
+          // A link from /simulator works only while its administrator still is one.
+          stillAllowed: async (by) =>
+            by === STARTUP_LINK_BY || configuredAdminIds.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
         })
       : undefined;
   const staff = createStaffHandler({
@@ -521,7 +525,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
-        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const { token, expiresAt } = await simulatorAuth.issue(STARTUP_LINK_BY, 'start-up log');
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
         logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
       }
