@@ -19,6 +19,9 @@ import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
 import { createTicketFiler } from './tickets/ticket-filer';
+import { createTicketIntake } from './tickets/ticket-intake';
+import { createNoticeRelay } from './tickets/notice-relay';
+import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
@@ -59,6 +62,7 @@ import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
 import { createHttpServer, type HttpServer } from './http/http-server';
 import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
+import { safeError } from './logger';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -90,6 +94,8 @@ export interface App {
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
   shifts: ShiftService;
   dashboard: Dashboard;
+  /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
+  recover: RecoveryPass;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -128,6 +134,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
   const escalation = createEscalationService({
@@ -135,6 +142,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     departments,
     notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -149,7 +157,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store: feedbackStore,
     staff: staffStore,
     departments,
-    notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -164,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     departments,
     conversations,
     notifier: outbox,
+    relay,
     messages,
     clock,
     logger,
@@ -203,16 +212,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const fileTicket = createTicketFiler({
+  const intake = createTicketIntake({
+    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
+    route: (ticket) => ticketService.route(ticket),
     tickets,
     clock,
     logger,
-    districtCode: config.DISTRICT_CODE,
-    onCreated: async (ticket) => {
-      metrics.ticketsCreated.inc({ channel: ticket.intake });
-      await ticketService.route(ticket);
-    },
+    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -220,7 +228,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     notifier: outbox,
     messages,
     catalog,
-    fileTicket,
+    fileTicket: intake.file,
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
@@ -240,7 +248,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
-    fileTicket,
+    intake,
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
@@ -393,6 +401,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
+      recovery: () => recover(),
     }),
   });
 
@@ -412,8 +421,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     scheduler,
     shifts,
     dashboard,
+    recover,
     async start() {
       outbox.start();
+      // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
+      await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
