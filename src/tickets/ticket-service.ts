@@ -214,6 +214,10 @@ export function createTicketService(deps: TicketServiceDeps) {
         // The citizen's next message outside a flow answers this question.
         await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingAnswer: { ref, at: change.entry.at.toISOString() } });
       }
+      if (request.type === 'resolve' && deps.feedbackRequest) {
+        // A typed rating ("5", "५", "पाँच") in that chat now answers this question before anything else.
+        await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingRating: { ref, at: change.entry.at.toISOString() } });
+      }
       await deps.relay.afterWrite(updated);
       logger.info({ event: 'ticket_action', ref, action: request.type, staff: actor.id, to: updated.status }, 'ticket action');
       return { ok: true, ticket: updated };
