@@ -25,6 +25,7 @@ import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCitizenStore } from './citizens/citizen-store';
@@ -282,7 +283,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox })],
+    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox }), createWhatsAppAdminModule({ channel: () => whatsapp })],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -318,7 +319,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
-          const f = WEB_FILE_ID_RE.test(fileId) ? await web.file(fileId) : WHATSAPP_FILE_ID_RE.test(fileId) ? await whatsappFiles.get(fileId) : null;
+          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
+          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
+          const f = WEB_FILE_ID_RE.test(fileId) ? await web.file(fileId) : WHATSAPP_FILE_ID_RE.test(fileId) ? await waFile(fileId) : null;
           return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
         },
       }),
@@ -354,6 +357,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,
       linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
     });
     outbox.registerSender(whatsapp.sender);
   }
