@@ -5,6 +5,9 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
+import type { BackoffOptions } from './outbox/backoff';
+import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -28,6 +31,10 @@ import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
+import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
+import { WHATSAPP_CLOUD_FILE_ID_RE } from './channels/whatsapp-cloud/cloud-inbound';
+import { loadCloudTemplates } from './channels/whatsapp-cloud/cloud-templates';
+import { createWhatsAppCloudChannel, WHATSAPP_CLOUD_WEBHOOK_PATH, type WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
 import { createEscalateCommand } from './escalation/escalate-command';
@@ -73,6 +80,8 @@ export interface AppDeps {
   dashboardPollSeconds?: number;
   /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
+  /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
+  telegramStartBackoff?: BackoffOptions;
 }
 
 /** The wired application: the shared message handler and the running channels. */
@@ -86,6 +95,9 @@ export interface App {
   metrics: AppMetrics;
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
+  whatsappCloud?: WhatsAppCloudChannel;
+  /** The simulator's login (when it asks for one). */
+  simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
@@ -158,6 +170,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'feedback' }),
     adminChats,
+    conversations,
   });
   const ticketService = createTicketService({
     tickets,
@@ -241,6 +254,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    whatsappForCallers: config.WHATSAPP_ENABLED,
     fileTicket,
     counsellor: counsellor.gateway,
     feedback,
@@ -249,6 +263,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let telegram: Bot | undefined;
+  let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
     models,
@@ -261,6 +276,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
       sessionHours: config.DASHBOARD_SESSION_HOURS,
+      trustProxy: config.TRUST_PROXY,
       ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
@@ -304,6 +320,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
   );
 
+  let whatsappCloud: WhatsAppCloudChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -313,6 +330,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
+    telegramRunner = createTelegramRunner({
+      bot: telegram,
+      logger: logger.child({ channel: 'telegram' }),
+      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
+    });
     const whatsappFiles = await createWhatsAppFileStore(conn);
     outbox.registerSender(
       createTelegramSender({
@@ -321,7 +343,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
         resolveFile: async (fileId) => {
           // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
           const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
-          const f = WEB_FILE_ID_RE.test(fileId) ? await web.file(fileId) : WHATSAPP_FILE_ID_RE.test(fileId) ? await waFile(fileId) : null;
+          const f = WEB_FILE_ID_RE.test(fileId)
+            ? await web.file(fileId)
+            : WHATSAPP_FILE_ID_RE.test(fileId)
+              ? await waFile(fileId)
+              : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
+                ? await whatsappCloud?.file(fileId)
+                : null;
           return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
         },
       }),
@@ -362,14 +390,49 @@ export async function createApp(deps: AppDeps): Promise<App> {
     outbox.registerSender(whatsapp.sender);
   }
 
+  if (config.whatsappCloud) {
+    const wc = config.whatsappCloud;
+    whatsappCloud = await createWhatsAppCloudChannel({
+      conn,
+      api: createCloudApi({ apiRoot: wc.apiRoot, phoneNumberId: wc.phoneNumberId, accessToken: wc.accessToken }),
+      phoneNumberId: wc.phoneNumberId,
+      appSecret: wc.appSecret,
+      verifyToken: wc.verifyToken,
+      templates: loadCloudTemplates(config.flowsDirAbs),
+      handler,
+      notifier: outbox,
+      deliveryReports: outbox,
+      otherFiles: async (fileId) => (WEB_FILE_ID_RE.test(fileId) ? web.file(fileId) : null),
+      listButtonLabel: (language) => translator.t(language, 'whatsapp.list_button'),
+      clock,
+      logger: logger.child({ channel: 'whatsapp-cloud' }),
+    });
+    outbox.registerSender(whatsappCloud.sender);
+  }
+
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
   outbox.registerSender(web.sender);
   metrics.outboxDepth.collectWith(async () => {
     const s = await outbox.stats();
     return s.pending + s.sending;
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const http = createHttpServer({
-    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulatorPublic: config.SIMULATOR_PUBLIC },
+    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     conn,
     web,
     translator,
@@ -378,9 +441,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
-      telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
-      whatsapp: () => whatsapp?.status() ?? 'off',
+      telegram: () => telegramRunner?.status() ?? 'off',
+      whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
+    ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -400,7 +464,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   });
 
-  let polling: Promise<void> | undefined;
   return {
     handler,
     models,
@@ -411,6 +474,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
+    ...(whatsappCloud ? { whatsappCloud } : {}),
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     escalation,
     feedback,
     scheduler,
@@ -421,25 +486,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
-      await http.listen();
-      if (!telegram) {
+      await whatsappCloud?.start();
+      const { url } = await http.listen();
+      if (simulatorAuth && http.simulatorEnabled) {
+        // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
+        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
+        logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
+      }
+      if (!telegramRunner) {
         logger.warn(
           { event: 'telegram_disabled' },
           'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
         );
         return;
       }
-      await telegram.init();
-      logger.info({ event: 'telegram_started', bot: telegram.botInfo.username }, 'Telegram bot polling');
-      polling = telegram.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
-        logger.error({ event: 'telegram_polling_stopped', err }, 'Telegram polling stopped');
-      });
+      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
+      telegramRunner.start();
     },
     async stop() {
       await http.close();
-      if (telegram?.isRunning()) await telegram.stop();
-      await polling;
+      await telegramRunner?.stop();
       await whatsapp?.stop();
+      await whatsappCloud?.stop();
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).
@@ -448,6 +517,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
 }
+
+/** How long the simulator's start-up login link works (once). */
+const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
 async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {
