@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
@@ -5,9 +6,12 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
+import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
 import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -286,6 +290,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
     ],
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const staff = createStaffHandler({
     staff: staffStore,
     tickets,
@@ -299,7 +317,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox }), createWhatsAppAdminModule({ channel: () => whatsapp })],
+    modules: [
+      counsellor.module,
+      callModule,
+      createEscalateCommand({ escalation, logger }),
+      supervisorModule,
+      shiftModule,
+      dashboard.module,
+      createFailedDeliveriesModule({ outbox }),
+      createSimulatorCommand({
+        ...(simulatorAuth ? { auth: simulatorAuth } : {}),
+        linkTtlMs: SIMULATOR_LINK_TTL_MS,
+        clock,
+        logger,
+        baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
+      }),
+      createWhatsAppAdminModule({ channel: () => whatsapp }),
+    ],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -321,6 +355,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
+  /** Channel webhooks served on the HTTP server, by path. */
+  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -330,9 +366,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
+    const webhook =
+      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? createTelegramWebhook({
+            bot: telegram,
+            url: config.TELEGRAM_WEBHOOK_URL,
+            secret: config.TELEGRAM_WEBHOOK_SECRET,
+            inbox: await createInboundInbox(conn),
+            clock,
+            logger: logger.child({ channel: 'telegram' }),
+          })
+        : undefined;
+    if (webhook) webhookRoutes[webhook.path] = webhook.route;
     telegramRunner = createTelegramRunner({
       bot: telegram,
       logger: logger.child({ channel: 'telegram' }),
+      ...(webhook ? { webhook } : {}),
       ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
     });
     const whatsappFiles = await createWhatsAppFileStore(conn);
@@ -408,6 +457,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'whatsapp-cloud' }),
     });
     outbox.registerSender(whatsappCloud.sender);
+    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
   }
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
@@ -416,20 +466,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const s = await outbox.stats();
     return s.pending + s.sending;
   });
-  const simulatorAuth =
-    config.simulator === 'login'
-      ? createSimulatorAuth({
-          secret: dashboard.secret,
-          models: dashboard.authModels,
-          sessions: dashboard.sessions,
-          clock,
-          logger: logger.child({ component: 'simulator' }),
-          linkTtlMs: SIMULATOR_LINK_TTL_MS,
-          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
-          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
-          trustProxy: config.TRUST_PROXY,
-        })
-      : undefined;
   const http = createHttpServer({
     config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
     ...(simulatorAuth ? { simulatorAuth } : {}),
@@ -444,7 +480,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       telegram: () => telegramRunner?.status() ?? 'off',
       whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
-    ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
+    routes: webhookRoutes,
   });
 
   const runKeys = await createRunKeyStore(conn);

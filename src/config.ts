@@ -35,6 +35,20 @@ const schema = z.object({
       .transform((v) => v.replace(/\/+$/, ''))
       .default('https://api.telegram.org'),
   ),
+  TELEGRAM_WEBHOOK_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(https:\/\/[^\s/]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/\S*$/, 'must be the public https:// URL Telegram posts updates to, e.g. https://bot.example.org/telegram/webhook')
+      .optional(),
+  ),
+  TELEGRAM_WEBHOOK_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or - (e.g. openssl rand -hex 32)')
+      .optional(),
+  ),
   MONGODB_URI: z.preprocess(
     emptyAsUndefined,
     z
@@ -193,6 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
   const cloudSet = cloud.filter((k) => c[k] !== undefined);
   if (cloudSet.length > 0 && cloudSet.length < cloud.length) {
     throw new ConfigError(`Invalid configuration: ${cloud.find((k) => c[k] === undefined) ?? ''} is required when any WHATSAPP_CLOUD_ variable is set`);
+  }
+  if ((c.TELEGRAM_WEBHOOK_URL === undefined) !== (c.TELEGRAM_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(`Invalid configuration: ${c.TELEGRAM_WEBHOOK_URL === undefined ? 'TELEGRAM_WEBHOOK_URL' : 'TELEGRAM_WEBHOOK_SECRET'} is required together with the other`);
+  }
+  if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_BOT_TOKEN === undefined) {
+    throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN');
   }
   if (cloudSet.length > 0 && c.WHATSAPP_ENABLED) {
     throw new ConfigError('Invalid configuration: WHATSAPP_ENABLED cannot be true together with the WHATSAPP_CLOUD_ variables (one WhatsApp adapter at a time)');

@@ -350,7 +350,7 @@ class Turn {
     }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
-      this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
+      this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
     this.state.flow = {
@@ -615,7 +615,7 @@ class Turn {
     }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
-      this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
+      this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
     this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId });

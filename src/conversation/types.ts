@@ -34,8 +34,10 @@ export interface Text {
   key: string;
   params?: Record<string, TextParam>;
 }
+/** Words given in both languages by data (a department's title), picked by the reader's language. */
+export type InBothLanguages = Record<Language, string>;
 /** A list of texts is translated item by item and joined with line breaks. */
-export type TextParam = string | number | Text | Text[];
+export type TextParam = string | number | Text | Text[] | InBothLanguages;
 
 /** A set of buttons answering one question; `scope` says which question. */
 export interface ButtonSet {

@@ -48,6 +48,18 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     expect((await t.app.models.Ticket.findOne({ ref }).lean())?.status).toBe('reopened');
   });
 
+  test('/reopen too late says so without claiming a rating was recorded', async () => {
+    const ref = await chat.fileComplaint('citizen-1');
+    await chat.send('officer-1', `/resolve ${ref} हो गया`);
+    await chat.send('citizen-1', `[fb|${ref}:4]`);
+    t.clock.advance(8 * 24 * 3_600_000);
+    const [reply] = await chat.send('citizen-1', `/reopen ${ref}`);
+    expect(reply).toBe(hi('feedback.reopen_too_late', { ref, count: 7 }));
+    expect(reply).not.toContain('रेटिंग');
+    // A late rating is still told apart: it was recorded.
+    expect(hi('feedback.too_late', { ref, count: 7 })).toContain('रेटिंग दर्ज');
+  });
+
   test('someone else cannot rate or reopen my complaint', async () => {
     const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/resolve ${ref} done`);

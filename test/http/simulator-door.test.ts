@@ -2,11 +2,12 @@ import { createFakeTelegramApi } from '../support/fake-telegram-api';
 import { startTelegramTestApp, TEST_BOT_TOKEN } from '../support/telegram-test-app';
 import { command } from '../support/telegram-updates';
 import { createTestApp } from '../support/test-app';
-import { clientId } from './sim-test-server';
+import { clientId, makePng, startSimTestServer } from './sim-test-server';
 
 jest.setTimeout(60_000);
 
 const TG_USER = 9401;
+const TG_ADMIN = 9400;
 
 interface Answer {
   status: number;
@@ -59,7 +60,7 @@ describe('the simulator behind a proxy in production, with a Telegram token', ()
 
 describe('an explicitly enabled simulator next to Telegram', () => {
   it('asks for a login; the start-up link opens it once; its invites do not work on Telegram', async () => {
-    const s = await startTelegramTestApp({ NODE_ENV: 'production', SIMULATOR_ENABLED: 'true' });
+    const s = await startTelegramTestApp({ NODE_ENV: 'production', SIMULATOR_ENABLED: 'true', ADMIN_TELEGRAM_IDS: String(TG_ADMIN) });
     try {
       const base = s.t.app.http.url() ?? '';
       // Without a session: the page loads (to show the login notice), the API does not.
@@ -91,6 +92,17 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect(String(reply?.params.text)).toBe(s.t.translator.t('hi', 'staff.invite_invalid'));
       expect(await s.t.app.models.Staff.countDocuments({ channel: 'telegram' })).toBe(0);
       expect(s.t.logs().some((l) => l.includes('"reason":"simulator_invite"'))).toBe(true);
+
+      // The simulator's administrator cannot hand out entries; a Telegram administrator can, and the link works once.
+      const fromWeb = await call(base, '/sim/api/messages', { body: say('admin', '/simulator'), cookie });
+      expect(outTexts(fromWeb)).toEqual([s.t.translator.t('hi', 'staff.forbidden')]);
+      s.api.pushUpdate(command(TG_ADMIN, '/simulator'));
+      const [sent] = await s.api.waitForSent(TG_ADMIN, 1);
+      const adminLink = /(http:\/\/\S+\/sim\/login\?token=\S+)/.exec(String(sent?.params.text))?.[1] ?? '';
+      const adminToken = new URL(adminLink).searchParams.get('token') ?? '';
+      expect((await call(base, '/sim/api/login', { body: { token: adminToken } })).status).toBe(200);
+      expect((await call(base, '/sim/api/login', { body: { token: adminToken } })).status).toBe(401);
+      expect(s.t.logs().join('\n')).not.toContain(adminToken);
 
       // In the simulator itself invites still work.
       const second = await call(base, '/sim/api/messages', { body: say('admin', '/invite officer FOOD'), cookie });
@@ -132,6 +144,53 @@ describe('Telegram failing at start', () => {
     } finally {
       await t.close();
       await api.stop();
+    }
+  });
+});
+
+describe('a public simulator (SIMULATOR_PUBLIC=true)', () => {
+  it("gives each browser its own chats: another visitor's messages and files stay out of reach", async () => {
+    const s = await startSimTestServer({ config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true } });
+    try {
+      const auth = s.auth;
+      if (!auth) throw new Error('no simulator login');
+      const browser = async () => {
+        const { token } = await auth.issue('test', 'visitor');
+        const res = await call(s.url, '/sim/api/login', { body: { token } });
+        expect(res.status).toBe(200);
+        return res.setCookie.split(';')[0] ?? '';
+      };
+      const a = await browser();
+      const b = await browser();
+      expect(a).not.toBe(b);
+
+      const started = await call(s.url, '/sim/api/messages', { body: say('citizen-1', '/start'), cookie: a });
+      expect(outTexts(started).length).toBeGreaterThan(0);
+      const upload = await fetch(`${s.url}/sim/api/files?chatId=citizen-1`, { method: 'POST', headers: { 'Content-Type': 'image/png', cookie: a }, body: new Uint8Array(makePng(4, 4)) });
+      expect(upload.status).toBe(200);
+      const { fileId } = (await upload.json()) as { fileId: string };
+
+      // The same chat name in another browser is another chat: nothing of A's shows.
+      const mine = await call(s.url, '/sim/api/messages?chatId=citizen-1&after=0', { cookie: a });
+      const theirs = await call(s.url, '/sim/api/messages?chatId=citizen-1&after=0', { cookie: b });
+      expect(mine.json.messages?.length).toBeGreaterThan(0);
+      expect(theirs.json.messages).toEqual([]);
+      expect((await fetch(`${s.url}/sim/api/files/${fileId}`, { headers: { cookie: a } })).status).toBe(200);
+      expect((await fetch(`${s.url}/sim/api/files/${fileId}`, { headers: { cookie: b } })).status).toBe(404);
+      expect((await fetch(`${s.url}/sim/api/files/${fileId}`)).status).toBe(401);
+      expect((await call(s.url, '/sim/api/messages?chatId=citizen-1&after=0')).status).toBe(401);
+
+      // Stored chats carry the browser's namespace; no browser can name one outside it.
+      const stored = await s.db.conn.collection('web_messages').distinct('chatId');
+      expect(stored.length).toBeGreaterThan(0);
+      for (const chatId of stored) expect(chatId).toMatch(/^[0-9a-f]{12}-citizen-1$/);
+      expect((await call(s.url, `/sim/api/messages?chatId=${String(stored[0])}&after=0`, { cookie: b })).json.messages).toEqual([]);
+      // No administrator chat in public.
+      const invite = await call(s.url, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie: b });
+      expect(outTexts(invite).join('\n')).not.toMatch(/\b[A-Z2-9]{8}\n/);
+      expect(await s.app.models.Invite.countDocuments({})).toBe(0);
+    } finally {
+      await s.close();
     }
   });
 });

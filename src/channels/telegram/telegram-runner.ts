@@ -2,6 +2,7 @@ import type { Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from '../../outbox/backoff';
 import { describe } from './telegram-bot';
+import type { TelegramWebhook } from './telegram-webhook';
 
 /** How long start-up waits between getMe attempts: 2 s, doubling, at most 5 minutes. */
 export const DEFAULT_TELEGRAM_START_BACKOFF: BackoffOptions = { baseMs: 2000, maxMs: 5 * 60_000 };
@@ -9,6 +10,8 @@ export const DEFAULT_TELEGRAM_START_BACKOFF: BackoffOptions = { baseMs: 2000, ma
 export interface TelegramRunnerDeps {
   bot: Bot;
   logger: Logger;
+  /** Receive by this webhook instead of long polling (TELEGRAM_WEBHOOK_URL). */
+  webhook?: TelegramWebhook;
   backoff?: BackoffOptions;
   random?: () => number;
 }
@@ -27,6 +30,7 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
   const stopping = new AbortController();
   let loop: Promise<void> | undefined;
   let polling: Promise<void> | undefined;
+  let webhookUp = false;
 
   /** Wait `ms`, or less when stopping. */
   const pause = (ms: number) =>
@@ -44,6 +48,8 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
     for (let attempt = 1; !stopping.signal.aborted; attempt++) {
       try {
         await bot.init();
+        // Registering the webhook is part of starting: Telegram refusing it is retried like getMe.
+        await deps.webhook?.start();
         break;
       } catch (err) {
         const waitMs = backoffDelay(attempt, backoff, deps.random ?? Math.random);
@@ -52,6 +58,11 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
       }
     }
     if (stopping.signal.aborted) return;
+    if (deps.webhook) {
+      webhookUp = true;
+      logger.info({ event: 'telegram_started', bot: bot.botInfo.username, mode: 'webhook' }, 'Telegram bot receiving by webhook');
+      return;
+    }
     logger.info({ event: 'telegram_started', bot: bot.botInfo.username }, 'Telegram bot polling');
     polling = bot.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
       logger.error({ event: 'telegram_polling_stopped', err: describe(err) }, 'Telegram polling stopped');
@@ -63,9 +74,9 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
     start(): void {
       loop ??= run();
     },
-    /** `up` while polling, `down` before (or after it stopped). */
+    /** `up` while polling (or once the webhook is registered), `down` before (or after it stopped). */
     status(): 'up' | 'down' {
-      return bot.isRunning() ? 'up' : 'down';
+      return (deps.webhook ? webhookUp : bot.isRunning()) ? 'up' : 'down';
     },
     /** Stop retrying and polling; waits for both. */
     async stop(): Promise<void> {
@@ -73,6 +84,8 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
       await loop;
       if (bot.isRunning()) await bot.stop();
       await polling;
+      webhookUp = false;
+      await deps.webhook?.stop();
     },
   };
 }
