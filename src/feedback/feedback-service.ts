@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { ChannelName, Reply, Text } from '../conversation/types';
 import { findCategory, type Catalog } from '../domain/catalog';
 import { pickOfficer } from '../domain/department';
-import type { Actor, Ticket } from '../domain/ticket';
+import { firstAcknowledgement, type Actor, type Ticket } from '../domain/ticket';
 import { applyClosure, feedbackGiven, InvalidClosureError, isRating, reopenAllowed, type ClosureAction } from '../domain/ticket-closure';
 import { daysMs, dueDates, type EscalationPolicy } from '../escalation/escalation-policy';
 import type { EscalationService } from '../escalation/escalation-service';
@@ -133,9 +133,11 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     // The officer's clock starts again: a reopened ticket gets the category's full time to acknowledge and resolve.
     const deadlines = sla ? dueDates(now, sla) : {};
     const reopenedBefore = ticket.reopenCount > 0;
+    // The new cycle needs its own acknowledgement; the first one stays for reports and the CSV.
+    const firstAck = firstAcknowledgement(ticket);
     const updated = await tickets.transition(ticket.ref, ticket.status, {
       status: change.to,
-      set: { reopenCount: ticket.reopenCount + 1, ...deadlines, ...(officer ? { assignedTo: officer._id } : {}), ...(feedback ? { feedback } : {}) },
+      set: { reopenCount: ticket.reopenCount + 1, ...deadlines, ...(firstAck ? { firstAcknowledgedAt: firstAck } : {}), ...(officer ? { assignedTo: officer._id } : {}), ...(feedback ? { feedback } : {}) },
       unset: ['acknowledgedAt', 'ackReminderSentAt', 'resolvedAt', 'closedAt', ...(officer ? [] : (['assignedTo'] as const))],
       entry: change.entry,
     });

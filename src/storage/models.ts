@@ -92,6 +92,7 @@ const ticketSchema = new Schema<TicketDoc>(
     escalatedAt: Date,
     ackReminderSentAt: Date,
     acknowledgedAt: Date,
+    firstAcknowledgedAt: Date,
     resolvedAt: Date,
     closedAt: Date,
     feedback: { type: new Schema({ rating: Number, satisfied: Boolean, at: Date }, { _id: false }), default: undefined },
