@@ -35,6 +35,7 @@ import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
@@ -339,6 +340,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
       }),
+      createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
   const handler = instrumentHandler(
@@ -396,10 +398,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
+          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
+          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
           const f = WEB_FILE_ID_RE.test(fileId)
             ? await web.file(fileId)
             : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await whatsappFiles.get(fileId)
+              ? await waFile(fileId)
               : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
                 ? await whatsappCloud?.file(fileId)
                 : null;
@@ -438,6 +442,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,
       linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
     });
     outbox.registerSender(whatsapp.sender);
   }
