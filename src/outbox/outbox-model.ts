@@ -51,6 +51,8 @@ export interface OutboxDoc {
   /** The platform's own words about a permanent failure (never message content). */
   failDetail?: string;
   platformMessageId?: string;
+  /** The ticket the message is about (a card or a notice): once sent, a reply to it is found by its id. */
+  ticketRef?: string;
   /** Set when the message is finished: its chat may receive nothing else before this (per-chat pacing, seen by every process). */
   paceUntil?: Date;
   createdAt: Date;
@@ -122,6 +124,7 @@ const outboxSchema = new Schema<OutboxDoc>(
     failReason: String,
     failDetail: String,
     platformMessageId: String,
+    ticketRef: String,
     paceUntil: Date,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

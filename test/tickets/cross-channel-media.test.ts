@@ -21,7 +21,7 @@ describe('a photo filed on one channel reaches an officer on Telegram', () => {
   test('a simulator photo is uploaded to Telegram with the card', async () => {
     const chat = webChats(t.app);
     const [invite] = await chat.send('admin', '/invite officer FOOD');
-    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1] as string;
+    const code = /([A-Z2-9]{13})\n/.exec(invite ?? '')?.[1] as string;
     api.pushUpdate(command(OFFICER, '/start', code));
     await api.waitForSent(OFFICER, 2);
 

@@ -32,7 +32,7 @@ describe('the officer loop over Telegram', () => {
 
   async function join(chat: number, role: string, dept: string): Promise<void> {
     const [created] = await exchange(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
-    const code = /([A-Z2-9]{8})\n/.exec(textOf(created))?.[1];
+    const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
     expect(code).toBeDefined();
     expect(textOf(created)).toContain(`https://t.me/jan_sahayak_test_bot?start=${code}`);
     const welcome = await exchange(command(chat, '/start', code), chat, 2);

@@ -312,7 +312,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       receivedAt: now,
       ...(phone ? { phone } : {}),
       ...(menu ? { menu } : {}),
-      ...(quoted ? { quotedText: quoted.body ?? '' } : {}),
+      ...(quoted ? { quotedText: quoted.body ?? '', quotedId: quoted.id._serialized } : {}),
       ...(fileId ? { fileId } : {}),
     });
     if (!inbound) return;
