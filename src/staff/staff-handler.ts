@@ -543,8 +543,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       return { state: next, replies };
     }
     if (scope === STAFF_PAGE_SCOPE && /^\d{1,4}$/.test(value)) return { state, replies: await listStaff(identity, lang, Number(value)) };
-    if (scope === TICKET_SCOPE) {
-      const [action = '', ref = ''] = value.split(':');
+    // Button data is checked for shape: anything else a client could send is a stale button.
+    const parts = value.split(':');
+    if (scope === TICKET_SCOPE && parts.length === 2) {
+      const [action = '', ref = ''] = parts;
       if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }) };
       if (action === 'ask' || action === 'update' || action === 'resolve') {
         const refusal = await precheck(identity, ref, action);
@@ -566,8 +568,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         };
       }
     }
-    if (scope === TRANSFER_SCOPE) {
-      const [ref = '', dept = ''] = value.split(':');
+    if (scope === TRANSFER_SCOPE && parts.length === 2) {
+      const [ref = '', dept = ''] = parts;
       const refusal = await precheck(identity, ref, 'transfer');
       if (refusal) return { state, replies: refusal };
       if (!(await departments.get(dept))) return { state, replies: [say('staff.unknown_department', { code: dept, departments: await departments.codes() })] };

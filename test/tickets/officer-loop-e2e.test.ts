@@ -116,6 +116,10 @@ describe('the officer loop over Telegram', () => {
     expect(textOf(updated)).toBe(hi('staff.done.update', { ref, department: '' }));
     await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('कल निरीक्षण होगा')), 10_000);
 
+    // A reply to a message that only quotes the reference (the bot's own confirmation) is no update: a hint instead.
+    const [hint] = await exchange(textMessage(FOOD_OFFICER, 'यह नागरिक को नहीं जाना चाहिए', { replyTo: updated?.result as Message }), FOOD_OFFICER, 1);
+    expect(textOf(hint)).toBe(hi('staff.reply_hint'));
+
     // Resolve by command; the citizen gets the note.
     await exchange(command(FOOD_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), FOOD_OFFICER, 1);
     const resolved = await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('दुकान खुलवा दी गई')), 10_000);
