@@ -32,6 +32,11 @@ export interface LocalAppOptions {
   dbName?: string;
   /** Prefix of the throw-away database name; defaults to `scratch`. */
   scratchPrefix?: string;
+  /**
+   * Use the database `npm start` uses: `MONGODB_URI`'s own database, or the
+   * embedded server on `DATA_DIR`, never a throw-away one (for `npm run seed`).
+   */
+  configuredDatabase?: boolean;
   clock?: Clock;
 }
 
@@ -71,12 +76,12 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
     let dbName = opts.dbName;
     let dropOnClose = false;
     if (uri) {
-      if (!dbName) {
+      if (!dbName && !opts.configuredDatabase) {
         dbName = `${opts.scratchPrefix ?? 'scratch'}_${randomBytes(5).toString('hex')}`;
         dropOnClose = true;
       }
     } else {
-      let dataDir = opts.dataDir;
+      let dataDir = opts.dataDir ?? (opts.configuredDatabase ? config.dataDirAbs : undefined);
       if (!dataDir) {
         const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'jan-sahayak-script-'));
         cleanups.push(() => fs.rm(tmp, { recursive: true, force: true }));

@@ -27,6 +27,8 @@ export interface EffectRunnerDeps {
   /** The health counsellor relay; without it the offer is answered as unavailable. */
   counsellor?: CounsellorGateway;
   /** Pass a citizen's answer to an officer's question on; false when the ticket is not theirs. */
+  /** WhatsApp runs here, so a telephone caller with a number is answered there; otherwise the operators call back. */
+  whatsappForCallers?: boolean;
   onCitizenAnswer?: (ref: string, citizenIds: readonly string[], content: { text?: string; attachment?: Attachment }, deliveryKey: string) => Promise<boolean>;
 }
 
@@ -73,7 +75,8 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       throw new AppError('INVALID_TRANSITION', 'submit without category or description');
     }
     const onBehalf = effect.onBehalf;
-    const phone = onBehalf ? (a.phone ?? onBehalf.callerPhone) : a.phone;
+    // The number the summary showed (taken from /call, changed or skipped there), nothing else.
+    const phone = a.phone;
     // A caller is answered on WhatsApp at their number; without a number, the
     // updates go to the operator's chat so someone can call back.
     const reach =
@@ -82,6 +85,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         : onBehalf
           ? { citizenId: `call:${ctx.msg.updateKey}`, channel: ctx.msg.channel, chatId: ctx.msg.chatId }
           : { citizenId: ctx.citizenId, channel: ctx.msg.channel, chatId: ctx.msg.chatId };
+    const replyVia: Ticket['replyVia'] = onBehalf ? (phone ? (deps.whatsappForCallers ? 'whatsapp' : 'callback') : 'operator_chat') : undefined;
     const { ticket } = await deps.fileTicket({
       idempotencyKey: `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`,
       category,
@@ -96,8 +100,12 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       attachments: a.attachments,
       ...(phone ? { phone } : {}),
       ...(onBehalf ? { loggedBy: onBehalf.operatorId, note: onBehalf.line } : {}),
+      ...(replyVia ? { replyVia } : {}),
     });
-    return [{ text: t('intake.submitted', { ref: ticket.ref, date: formatDateTime(ticket.createdAt, ctx.language) }) }];
+    const date = formatDateTime(ticket.createdAt, ctx.language);
+    // The operator filed it for someone else: theirs to read out to the caller.
+    if (!onBehalf) return [{ text: t('intake.submitted', { ref: ticket.ref, date }) }];
+    return [{ text: t('intake.submitted_caller', { ref: ticket.ref, date, reach: t(`intake.caller_reach.${ticket.replyVia ?? replyVia}`) }) }];
   }
 
   /** The citizen's own ticket (or a linked chat's); another citizen's is treated as missing. */

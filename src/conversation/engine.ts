@@ -6,7 +6,7 @@ import { matchOption, type MatchableOption } from './choice-matcher';
 import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from './flow-definition';
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
 import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { normalizeForMatch } from './text-normalize';
 import type {
   Answers,
@@ -32,6 +32,8 @@ const MAX_WORDS_FOR_LABEL = 3;
 const QUESTION_TTL_MS = 7 * 24 * 3_600_000;
 /** Longest answer to an officer's question. */
 const MAX_ANSWER_LENGTH = 2000;
+/** A typed rating answers the rating question for this long (a week to answer, then a week after the closure). */
+const RATING_TTL_MS = 14 * 24 * 3_600_000;
 
 /** Button scopes outside any flow step: they work whatever the citizen is in the middle of. */
 export const SCOPE = { menu: 'menu', language: 'lang', feedback: FEEDBACK_SCOPE, reopen: 'ro' } as const;
@@ -112,6 +114,13 @@ class Turn {
     if (this.state.inCounselling && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
       return this.relayToCounsellor(content);
     }
+    // "2" or "पाँच" after "please rate 1 to 5" is the rating, not the menu's second choice.
+    const rating = content.kind === 'text' ? this.typedRating(content.text) : undefined;
+    if (rating) {
+      delete this.state.awaitingRating;
+      this.effects.push({ type: 'feedback', ref: rating.ref, rating: rating.rating });
+      return;
+    }
     // A menu number or label is a menu choice, never an answer to an officer.
     if (content.kind === 'text') {
       const picked = matchOption(content.text, this.menuOptions(), this.ctx.labelsOf, { partial: false });
@@ -138,6 +147,28 @@ class Turn {
       attachment: content.kind === 'photo' ? { kind: 'photo', fileId: content.fileId } : { kind: 'voice', fileId: content.fileId },
       ...(content.kind === 'photo' && content.caption ? { text: content.caption.slice(0, MAX_ANSWER_LENGTH) } : {}),
     });
+  }
+
+  /**
+   * The rating a typed answer gives to the pending rating question: a digit
+   * (Latin or Devanagari) or a word from the flow's rating vocabulary. Only
+   * while a rating was asked, not yet answered, and not overtaken by a newer
+   * officer's question.
+   */
+  private typedRating(text: string): { ref: string; rating: number } | undefined {
+    const asked = this.state.awaitingRating;
+    if (!asked) return undefined;
+    const at = Date.parse(asked.at ?? '');
+    if (Number.isFinite(at) && this.ctx.now.getTime() - at > RATING_TTL_MS) {
+      delete this.state.awaitingRating;
+      return undefined;
+    }
+    const question = this.state.awaitingAnswer;
+    if (question && Date.parse(question.at ?? '') > at) return undefined;
+    const words: Partial<Record<string, string[]>> = this.flow.vocabulary.rating ?? {};
+    const options = (['1', '2', '3', '4', '5'] as const).map((n) => ({ value: n, labelKey: `feedback.rating.${n}`, aliases: words[n] ?? [] }));
+    const value = matchOption(text, options, this.ctx.labelsOf, { partial: false });
+    return value ? { ref: asked.ref, rating: Number(value) } : undefined;
   }
 
   /** An officer's question still waiting for the citizen's answer (questions expire after a week). */
@@ -225,7 +256,7 @@ class Turn {
         this.say('intake.cancelled');
         return this.mainMenu();
       case 'status': {
-        const ref = args.trim().toUpperCase();
+        const ref = normalizeReference(args);
         this.effects.push(ref ? { type: 'show_status', ref } : { type: 'show_status' });
         if (this.state.flow) this.ask();
         return;
@@ -268,12 +299,13 @@ class Turn {
       this.say('error.stale_button');
       return this.resumeOrMenu();
     }
+    if (this.state.awaitingRating?.ref === rating.ref) delete this.state.awaitingRating;
     this.effects.push({ type: 'feedback', ref: rating.ref, rating: rating.rating });
     if (this.state.flow) this.ask();
   }
 
   private reopen(ref: string): void {
-    const wanted = ref.trim().toUpperCase();
+    const wanted = normalizeReference(ref);
     if (!looksLikeReference(wanted)) {
       this.say('status.reopen_usage');
       return this.resumeOrMenu();
@@ -508,6 +540,11 @@ class Turn {
   }
 
   private contact(fs: FlowState, step: ContactStep, content: InboundContent): void {
+    // An operator's own contact is never the caller's number: on a call it is typed.
+    if (content.kind === 'contact' && fs.onBehalf) {
+      this.say('intake.phone.caller_typed');
+      return this.ask();
+    }
     if (content.kind === 'contact') {
       const phone = content.own ? normalizeSharedPhone(content.phone) : undefined;
       if (!phone) {
@@ -528,7 +565,7 @@ class Turn {
         fs.answers.phone = typed;
         return this.goNext(fs, step, step.next);
       }
-      this.say('intake.phone.invalid');
+      this.say(fs.onBehalf ? 'intake.phone.caller_invalid' : 'intake.phone.invalid');
       return this.ask();
     }
     this.wrongKind(content);
@@ -598,7 +635,9 @@ class Turn {
       // A text step already answered (the description typed at the category
       // question) is not asked again; the summary lets the citizen change it.
       let candidate = this.step(next);
-      while (candidate.kind === 'text' && candidate.save && fs.answers[candidate.save] !== undefined && candidate.next) {
+      // On a call the caller's number was asked with /call: the summary shows it and can change it.
+      const skips = (c: Step) => (c.kind === 'text' && c.save !== undefined && fs.answers[c.save] !== undefined) || (c.kind === 'contact' && fs.onBehalf !== undefined);
+      while (skips(candidate) && candidate.next) {
         candidate = this.step(candidate.next);
       }
       next = candidate.id;
@@ -642,6 +681,11 @@ class Turn {
         this.replies.push({ text: t(step.prompt, { min: step.minLength, max: step.maxLength }), progress });
         return;
       case 'contact':
+        if (fs.onBehalf) {
+          // The caller is on the telephone: no contact button, which would send the operator's own number.
+          this.replies.push({ text: t('intake.phone.caller_prompt'), progress, buttons: this.buttons(scope, [{ value: 'skip', labelKey: 'intake.phone.skip' }]) });
+          return;
+        }
         this.replies.push({
           text: t(step.prompt),
           progress,
@@ -650,19 +694,19 @@ class Turn {
         });
         return;
       case 'summary':
-        this.replies.push({ text: this.summaryText(fs.answers), progress, buttons: this.buttons(scope, this.summaryOptions()) });
+        this.replies.push({ text: this.summaryText(fs.answers, fs.onBehalf !== undefined), progress, buttons: this.buttons(scope, this.summaryOptions()) });
         return;
     }
   }
 
-  private summaryText(a: Answers): Text {
+  private summaryText(a: Answers, forCaller: boolean): Text {
     const category = findCategory(this.ctx.catalog, a.category);
     const block = findBlock(this.ctx.catalog, a.block);
     const place = a.location
       ? t('intake.summary.place_pin', { lat: a.location.lat.toFixed(5), lon: a.location.lon.toFixed(5) })
       : t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: a.locality ?? '' });
     const photos = a.attachments.filter((x) => x.kind === 'photo').length;
-    return t('intake.summary.prompt', {
+    return t(forCaller ? 'intake.summary.prompt_caller' : 'intake.summary.prompt', {
       category: category ? t(category.label) : t('common.none'),
       place,
       description: a.description ?? t('common.none'),

@@ -18,6 +18,20 @@ export function sanitizeText(raw: string): string {
     .trim();
 }
 
+/** Longest display name kept, in characters (code points, so no emoji is cut in half). */
+export const MAX_NAME_LENGTH = 64;
+
+/**
+ * A person's display name from a chat profile (Telegram first name, WhatsApp
+ * push name, the simulator's name field), made safe like their text and kept
+ * to one short line: names end up on staff lists, ticket cards and CSV files.
+ * The one name sanitiser for every channel.
+ * @example sanitizeName('\u202Eevil\nname') // 'evil name'
+ */
+export function sanitizeName(raw: string): string {
+  return [...sanitizeText(raw).replace(/\s+/g, ' ')].slice(0, MAX_NAME_LENGTH).join('').trim();
+}
+
 /** Devanagari digits (०–९) as ASCII digits. */
 export function toLatinDigits(s: string): string {
   return s.replace(DEVANAGARI_DIGITS, (d) => String(d.charCodeAt(0) - 0x0966));

@@ -101,10 +101,10 @@ export interface ConversationState {
   inCounselling?: boolean;
   /** An operator has picked the telephone line of a call and is asked for the caller's number. */
   callDraft?: { line: OnBehalf['line'] };
-  /** A counsellor's session that their typed messages go to. */
-  activeSession?: string;
   /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */
   awaitingAnswer?: { ref: string; at?: string };
+  /** The citizen was asked to rate this resolved ticket: a typed rating answers it before anything else. */
+  awaitingRating?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
   staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string; at?: string };
   /** Wrong invite codes tried from this chat since `since` (ISO), to throttle guessing. */

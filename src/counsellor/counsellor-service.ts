@@ -77,15 +77,42 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     return ranked[0]?.p;
   }
 
-  /** Connect a waiting session to a counsellor and tell both. */
+  /** The counsellor's active session if it is still theirs and open; `id` names what was set even when it has ended. */
+  async function activeOf(counsellorId: string): Promise<{ id?: string; session?: CounsellorSessionDoc }> {
+    const id = await sessions.focusOf(counsellorId);
+    const session = id ? await sessions.get(id) : null;
+    const live = session && session.counsellorId === counsellorId && session.status === 'open' ? session : undefined;
+    return { ...(id ? { id } : {}), ...(live ? { session: live } : {}) };
+  }
+
+  /** Buttons to make one of these sessions the active one. */
+  function switchButtons(list: readonly Pick<CounsellorSessionDoc, '_id'>[]): Reply['buttons'] {
+    return { scope: SESSION_SCOPE, options: list.map((s) => ({ value: s._id, label: t('common.verbatim', { text: s._id }) })) };
+  }
+
+  /**
+   * Connect a waiting session to a counsellor and tell both. The new session
+   * becomes the counsellor's active one only when they have none set at all;
+   * otherwise their words keep going where they were told, and they are
+   * offered a button to switch.
+   */
   async function connect(session: CounsellorSessionDoc, counsellor: StaffDoc, now: Date): Promise<boolean> {
     if (!(await sessions.assign(session._id, counsellor._id, now))) return false;
-    const counsellorState = await deps.conversations.load(counsellor.identityKey);
-    if (!counsellorState?.state.activeSession) {
-      await deps.conversations.patchState(counsellor.identityKey, { activeSession: session._id });
+    const language = t(`language.${session.language}`);
+    let notice: Reply;
+    if (await sessions.focusIfNone(counsellor._id, session._id)) {
+      notice = say('counsellor.new_session', { session: session._id, language });
+    } else {
+      const { session: active } = await activeOf(counsellor._id);
+      notice = {
+        text: active
+          ? t('counsellor.new_session_inactive', { session: session._id, language, active: active._id })
+          : t('counsellor.new_session_none_active', { session: session._id, language }),
+        buttons: switchButtons([session]),
+      };
     }
     await notifier.enqueue([
-      ...to(counsellor, [say('counsellor.new_session', { session: session._id, language: t(`language.${session.language}`) })], `cs:${session._id}:new`),
+      ...to(counsellor, [notice], `cs:${session._id}:new`),
       ...to(citizenOf(session), [say('counsellor.connected')], `cs:${session._id}:connected`),
     ]);
     logger.info({ event: 'counselling_connected', session: session._id, counsellor: counsellor._id }, 'counselling session connected');
@@ -145,7 +172,14 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       if (session.counsellorId) {
         const counsellor = await staff.findById(session.counsellorId);
         if (counsellor) {
-          await notifier.enqueue(to(counsellor, [say('counsellor.citizen_left', { session: session._id })], `cs:${session._id}:left`));
+          // Their words do not move to another session on their own: they choose.
+          const others = (await sessions.openFor(counsellor._id)).filter((s) => s._id !== session._id);
+          const { id: activeId } = await activeOf(counsellor._id);
+          const notice: Reply =
+            activeId === session._id
+              ? { text: t('counsellor.citizen_left_active', { session: session._id }), ...(others.length > 0 ? { buttons: switchButtons(others) } : {}) }
+              : say('counsellor.citizen_left', { session: session._id });
+          await notifier.enqueue(to(counsellor, [notice], `cs:${session._id}:left`));
           await pullWaiting(counsellor);
         }
       }
@@ -153,12 +187,20 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     },
   };
 
+  /** Nothing is active: say so, naming the session that ended if there was one, with buttons to choose. */
+  async function noActive(counsellorId: string, endedId: string | undefined): Promise<Reply[]> {
+    const open = await sessions.openFor(counsellorId);
+    const text = endedId ? t('counsellor.active_ended', { session: endedId }) : t('counsellor.no_active');
+    return [{ text, ...(open.length > 0 ? { buttons: switchButtons(open) } : {}) }];
+  }
+
   async function end(identity: StaffIdentity, state: ConversationState, args: string[]): Promise<StaffOutcome> {
-    const id = state.activeSession;
-    const session = id ? await sessions.get(id) : null;
-    if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
+    const { id, session } = await activeOf(identity.id);
+    if (!session) return { state, replies: await noActive(identity.id, id) };
     const now = clock.now();
     await sessions.close(session._id, now);
+    // Cleared before the queue is pulled, so a waiting citizen connected now becomes active and the counsellor is told.
+    await sessions.clearFocus(identity.id);
     await deps.conversations.patchState(session.citizenKey, { inCounselling: false });
     const replies: Reply[] = [say('counsellor.ended', { session: session._id })];
     const citizenNotices: Reply[] = [say('counsellor.ended_for_citizen')];
@@ -185,25 +227,26 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       }
     }
     await notifier.enqueue(to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`));
-    const next = { ...state };
     const me = await staff.findById(identity.id);
     if (me) await pullWaiting(me);
-    const remaining = await sessions.openFor(identity.id);
-    if (remaining[0]) next.activeSession = remaining[0]._id;
-    else delete next.activeSession;
+    // Sessions still open but not active: the counsellor picks the next one.
+    const { session: nowActive } = await activeOf(identity.id);
+    const remaining = (await sessions.openFor(identity.id)).filter((s) => s._id !== nowActive?._id);
+    if (!nowActive && remaining.length > 0) replies.push({ text: t('counsellor.choose_next'), buttons: switchButtons(remaining) });
     logger.info({ event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' }, 'counselling session ended');
-    return { state: next, replies };
+    return { state, replies };
   }
 
   async function list(identity: StaffIdentity, state: ConversationState): Promise<StaffOutcome> {
     const open = await sessions.openFor(identity.id);
     if (open.length === 0) return { state, replies: [say('counsellor.none_open')] };
+    const { session: active } = await activeOf(identity.id);
     return {
       state,
       replies: [
         {
-          text: t('counsellor.sessions', { active: state.activeSession ?? '—', count: open.length }),
-          buttons: { scope: SESSION_SCOPE, options: open.map((s) => ({ value: s._id, label: t('common.verbatim', { text: s._id }) })) },
+          text: active ? t('counsellor.sessions', { active: active._id, count: open.length }) : t('counsellor.sessions_none_active', { count: open.length }),
+          buttons: switchButtons(open),
         },
       ],
     };
@@ -220,20 +263,20 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       // A counsellor who just came on duty picks up whoever is waiting.
       const me = await staff.findById(identity.id);
       if (me) await pullWaiting(me);
-      const fresh = await deps.conversations.load(me?.identityKey ?? '');
-      return list(identity, fresh?.state.activeSession ? { ...state, activeSession: fresh.state.activeSession } : state);
+      return list(identity, state);
     },
     buttonScopes: [SESSION_SCOPE],
     async handleButton({ identity, state, value }) {
       const session = await sessions.get(value);
-      if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
-      return { state: { ...state, activeSession: session._id }, replies: [say('counsellor.switched', { session: session._id })] };
+      if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: await noActive(identity.id, undefined) };
+      await sessions.setFocus(identity.id, session._id);
+      return { state, replies: [say('counsellor.switched', { session: session._id })] };
     },
     async handleText({ identity, state, msg, argText }) {
       if (!isCounsellor(identity)) return undefined;
-      const id = state.activeSession;
-      const session = id ? await sessions.get(id) : null;
-      if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: [say('counsellor.no_active')] };
+      // Words go only to the session the counsellor was last told is active; if it ended, nowhere.
+      const { id, session } = await activeOf(identity.id);
+      if (!session) return { state, replies: await noActive(identity.id, id) };
       await notifier.enqueue(to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`));
       return { state, replies: [] };
     },

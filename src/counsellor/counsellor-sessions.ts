@@ -51,6 +51,10 @@ export async function createSessionStore(conn: Connection) {
   const Session: Model<CounsellorSessionDoc> = conn.model<CounsellorSessionDoc>('CounsellorSession', schema, 'counsellor_sessions');
   await Session.createIndexes();
   const Counter = conn.collection<{ _id: string; seq: number }>('counters');
+  // The session a counsellor's typed words go to, one document per counsellor
+  // (reached by _id only). Kept apart from the chat's saved state so that a
+  // staff reply saved over a newer version can never undo a switch.
+  const Focus = conn.collection<{ _id: string; session: string }>('counsellor_focus');
 
   return {
     /** A new session with the next number; a taken number is skipped (the _id is unique). */
@@ -98,6 +102,32 @@ export async function createSessionStore(conn: Connection) {
       return Session.findOneAndUpdate({ _id: id, status: { $in: ['waiting', 'open'] } }, { $set: { status: 'closed', closedAt: now } }, { returnDocument: 'after' })
         .lean<CounsellorSessionDoc>()
         .exec();
+    },
+    /** The session this counsellor's words go to, as last set (it may have ended since). */
+    async focusOf(counsellorId: string): Promise<string | undefined> {
+      return (await Focus.findOne({ _id: counsellorId }))?.session;
+    },
+    /**
+     * Make a session the counsellor's active one only if they have none set:
+     * an insert against the unique _id, so of two sessions connecting at once
+     * only one becomes active. False when another session is (or was) active.
+     */
+    async focusIfNone(counsellorId: string, session: string): Promise<boolean> {
+      try {
+        await Focus.insertOne({ _id: counsellorId, session });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    /** The counsellor chose a session: their words go there from now on. */
+    async setFocus(counsellorId: string, session: string): Promise<void> {
+      await Focus.updateOne({ _id: counsellorId }, { $set: { session } }, { upsert: true });
+    },
+    /** The counsellor ended their active session themselves: nothing is active. */
+    async clearFocus(counsellorId: string): Promise<void> {
+      await Focus.deleteOne({ _id: counsellorId });
     },
     async addCitizenLine(id: string, line: string): Promise<void> {
       const doc = await Session.findOne({ _id: id }).lean<CounsellorSessionDoc>().exec();

@@ -2,28 +2,15 @@ import type { Language, Translator } from '../i18n/create-i18n';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import { dateTimeText } from './dashboard-periods';
 import type { ExportSource } from './dashboard-queries';
-import { latenessOf, maskPhones } from './dashboard-view';
+import { csvCell, csvLine, UTF8_BOM } from '../supervisor/csv';
+import { maskPhones } from '../domain/phone-mask';
+import { latenessOf } from './dashboard-view';
 
 /** Byte order mark: spreadsheet programs then read the file as UTF-8 (Hindi stays Hindi). */
-export const CSV_BOM = '\uFEFF';
+export const CSV_BOM = UTF8_BOM;
 
-/**
- * One CSV field as RFC 4180 wants it: quoted when it holds a comma, quote or
- * line break, quotes doubled. Text that a spreadsheet would run as a formula
- * (starting with = + - @ or a tab) gets a leading apostrophe, so a citizen's
- * description cannot become a formula in the supervisor's spreadsheet.
- */
-export function csvCell(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  let s = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** One CSV record, ended with CRLF as RFC 4180 says. */
-export function csvLine(cells: ReadonlyArray<string | number | undefined>): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
+// The one CSV writer (with its formula guard) is shared with the chat /export.
+export { csvCell, csvLine };
 
 /** Export columns in order; each header is `dashboard.csv.<column>` in the chosen language. */
 export const EXPORT_COLUMNS = [
@@ -84,7 +71,7 @@ export function exportRecord(t: ExportSource, ctx: ExportContext): string {
     block: t.block ? word(ctx.blockLabel(t.block), t.block) : undefined,
     locality: t.locality ? maskPhones(t.locality) : undefined,
     description: maskPhones(t.description),
-    officer: t.assignedTo ? ctx.staffNames.get(t.assignedTo) : undefined,
+    officer: t.assignedTo ? maybe(ctx.staffNames.get(t.assignedTo)) : undefined,
     ack_due: time(t.ackDueAt),
     acknowledged: time(t.acknowledgedAt),
     resolve_due: time(t.resolveDueAt),
@@ -95,3 +82,5 @@ export function exportRecord(t: ExportSource, ctx: ExportContext): string {
   };
   return csvLine(EXPORT_COLUMNS.map((c) => row[c]));
 }
+
+const maybe = (name: string | undefined) => (name === undefined ? undefined : maskPhones(name));

@@ -1,3 +1,4 @@
+import { maskPhones } from '../domain/phone-mask';
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 
 /**
@@ -88,18 +89,6 @@ export interface HistoryView {
   text?: string;
 }
 
-// Ten or more digits, perhaps with +, spaces, dashes, dots or brackets between them.
-const PHONE_LIKE = /\+?\(?\d[\d\s().-]{8,}\d/g;
-
-/**
- * Hide anything that looks like a phone number in free text (a citizen may
- * type their number into the description). References (ALR-000123) and
- * dates have fewer digits and stay.
- */
-export function maskPhones(text: string): string {
-  return text.replace(PHONE_LIKE, (m) => (m.replace(/\D/g, '').length >= 10 ? '••••••••••' : m));
-}
-
 /** Which deadline an open ticket has passed at `now`: resolution first, then acknowledgement. */
 export function latenessOf(t: Pick<Ticket, 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>, now: Date): Lateness | undefined {
   if (t.resolveDueAt.getTime() < now.getTime()) return 'resolve';
@@ -147,7 +136,7 @@ export function ticketDetail(t: DetailSource, now: Date, open: boolean, names: R
     ...optionalTime('resolvedAt', t.resolvedAt),
     ...optionalTime('closedAt', t.closedAt),
     ...optionalTime('escalatedAt', t.escalatedAt),
-    ...(officer ? { assignedTo: officer } : {}),
+    ...(officer ? { assignedTo: maskPhones(officer) } : {}),
     reopenCount: t.reopenCount ?? 0,
     ...(t.feedback ? { feedback: { rating: t.feedback.rating, satisfied: t.feedback.satisfied, at: t.feedback.at.toISOString() } } : {}),
     ...(late ? { late } : {}),
@@ -165,12 +154,12 @@ function historyView(h: HistoryEntry, names: ReadonlyMap<string, string>): Histo
   return {
     at: h.at.toISOString(),
     // A citizen's id may be their phone number (telephone intake): only the kind is shown.
-    by: { kind: h.by.kind, ...(h.by.kind === 'staff' && h.by.role ? { role: h.by.role } : {}), ...(name ? { name } : {}) },
+    by: { kind: h.by.kind, ...(h.by.kind === 'staff' && h.by.role ? { role: h.by.role } : {}), ...(name ? { name: maskPhones(name) } : {}) },
     action: h.action,
     ...(h.from ? { from: h.from } : {}),
     ...(h.to ? { to: h.to } : {}),
     ...(h.department ? { department: h.department } : {}),
-    ...(officer ? { officer } : {}),
+    ...(officer ? { officer: maskPhones(officer) } : {}),
     ...(h.text ? { text: maskPhones(h.text) } : {}),
   };
 }

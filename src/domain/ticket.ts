@@ -9,6 +9,9 @@ export const INTAKE_CHANNELS = ['telegram', 'whatsapp', 'web', 'phone181', 'phon
 export type IntakeChannel = (typeof INTAKE_CHANNELS)[number];
 
 /** Who did something to a ticket. */
+/** How a telephone caller hears back; see {@link Ticket.replyVia}. */
+export type CallerReplyVia = 'whatsapp' | 'callback' | 'operator_chat';
+
 export interface Actor {
   kind: 'citizen' | 'staff' | 'system';
   id: string;
@@ -56,6 +59,12 @@ export interface Ticket {
   intake: IntakeChannel;
   /** The operator who logged a telephone call as this ticket. */
   loggedBy?: string;
+  /**
+   * How a telephone caller hears of progress: WhatsApp at their number, a
+   * call-back by the operators (no channel can carry a notice to them), or
+   * the operator's chat (no number was given).
+   */
+  replyVia?: CallerReplyVia;
   /** Escalation level: 1 the officer, 2 department head, 3 supervisor, 4 the Collector's office. */
   level: number;
   escalatedAt?: Date;
@@ -74,6 +83,20 @@ export interface Ticket {
  */
 export function formatReference(districtCode: string, n: number): string {
   return `${districtCode}-${String(n).padStart(6, '0')}`;
+}
+
+/**
+ * A typed reference in its stored form: any case, the dash optional, the
+ * number padded to six digits ("alr-1", "ALR 17" → "ALR-000001", "ALR-000017").
+ * Anything else comes back trimmed and upper-cased, for {@link looksLikeReference} to refuse.
+ * @example normalizeReference('alr-1') // 'ALR-000001'
+ */
+export function normalizeReference(typed: string): string {
+  const s = typed.trim().toUpperCase();
+  const m = /^([A-Z]{2,6})[\s-]?(\d{1,12})$/.exec(s);
+  if (!m) return s;
+  const digits = (m[2] as string).replace(/^0+(?=\d)/, '');
+  return `${m[1] as string}-${digits.padStart(6, '0')}`;
 }
 
 /** Whether a typed string has the shape of a reference (any district). */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { checkText } from '../conversation/text-input';
 import type { Reply, Text } from '../conversation/types';
 import { isOversight } from '../domain/roles';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
 import type { EscalationService } from './escalation-service';
 
@@ -28,7 +28,7 @@ export function createEscalateCommand(deps: { escalation: Pick<EscalationService
         deps.logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: 'escalate' }, 'command not allowed for role');
         return done([say('staff.forbidden')]);
       }
-      const ref = (ctx.args[0] ?? '').toUpperCase();
+      const ref = normalizeReference(ctx.args[0] ?? '');
       const rawReason = ctx.argText.trim().split(/\s+/).slice(1).join(' ');
       if (!looksLikeReference(ref) || !rawReason) return done([say('escalation.usage')]);
       const reason = checkText(rawReason, 1, MAX_REASON_LENGTH);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ConversationStore } from '../storage/conversation-store';
 import type { Clock } from '../clock';
 import type { ChannelName, Reply, Text } from '../conversation/types';
 import { findCategory, type Catalog } from '../domain/catalog';
@@ -50,6 +51,8 @@ export interface FeedbackServiceDeps {
   /** Chats that are administrators by configuration (ADMIN_TELEGRAM_IDS), told of a reopened ticket nobody can take. */
   adminChats: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
   batchSize?: number;
+  /** Marks the citizen's chat as asked for a rating, so a typed "5" answers it. */
+  conversations?: Pick<ConversationStore, 'patchState'>;
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
@@ -224,6 +227,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
           if (!result.ok) continue;
           const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', { days: policy.feedback.reopenDays });
           await notifier.enqueue(toChat(result.ticket, messages.render(result.ticket.language, [notice]), `${ticket.ref}:closed-no-feedback:${result.ticket.history.length}`));
+          await deps.conversations?.patchState(`${result.ticket.channel}:${result.ticket.chatId}`, { awaitingRating: { ref: ticket.ref, at: now.toISOString() } });
           closed.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);

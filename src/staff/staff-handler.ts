@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
 import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
 import { isOversight, isStaffRole, mayActOnTicket, type StaffIdentity } from '../domain/roles';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
 import { isLanguage, type Language } from '../i18n/create-i18n';
 import { formatAge, formatDateTime } from '../i18n/format';
@@ -189,6 +189,13 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return [say('common.lines', { items: parts })];
   }
 
+  /** Whether an invite was made from a simulator (web) chat: a configured simulator administrator or web staff. */
+  async function madeInSimulator(createdBy: string): Promise<boolean> {
+    if (createdBy.startsWith(ADMIN_ID_PREFIX.web)) return true;
+    if (isConfiguredAdminId(createdBy)) return false;
+    return (await staff.findById(createdBy))?.channel === 'web';
+  }
+
   async function redeem(msg: InboundMessage, code: string, state: ConversationState): Promise<StaffOutcome> {
     const now = clock.now();
     const by = `${msg.channel}:${msg.chatId}`;
@@ -199,7 +206,9 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       logger.warn({ event: 'invite_throttled', channel: msg.channel }, 'too many invite attempts from one chat');
       return { state, replies: [say('staff.invite_throttled')] };
     }
-    const claim = await staff.claimInvite(code, by, now);
+    // The simulator's administrators have no rights over real channels: their codes work only in the simulator
+    // (checked before the claim, so such a code stays usable in the simulator).
+    const claim = await staff.claimInvite(code, by, now, async (invite) => (msg.channel !== 'web' && (await madeInSimulator(invite.createdBy)) ? 'simulator_invite' : undefined));
     if (!claim.ok) {
       logger.warn({ event: 'invite_rejected', channel: msg.channel, reason: claim.reason }, 'invite code not usable');
       const inviteTries = { since: tries === 0 ? now.toISOString() : (state.inviteTries?.since ?? now.toISOString()), count: tries + 1 };
@@ -300,13 +309,19 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return [say('common.lines', { items: [t('staff.invites_title', { count: list.length, items }), t('staff.invites_manage'), usage] })];
   }
 
-  /** The other administrators (staff records and configured chats), to confirm an administrator invite. */
+  /**
+   * The other administrators (staff records and configured chats) on the same
+   * side as `identity` — the simulator's, or the real channels' — to confirm
+   * an administrator invite: the simulator never vouches for a real channel.
+   */
   async function otherAdmins(identity: StaffIdentity): Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>>> {
-    const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = (await staff.activeWithRoles(['admin'])).filter((a) => a._id !== identity.id);
+    const simulated = await madeInSimulator(identity.id);
+    const sameSide = (channel: string) => (channel === 'web') === simulated;
+    const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = (await staff.activeWithRoles(['admin'])).filter((a) => a._id !== identity.id && sameSide(a.channel));
     const configured = [
       ...deps.adminTelegramIds.map((chatId) => ({ channel: 'telegram' as const, chatId })),
       ...(deps.adminWebIds ?? []).map((chatId) => ({ channel: 'web' as const, chatId })),
-    ].filter((c) => configuredAdminId(c.channel, c.chatId) !== identity.id);
+    ].filter((c) => configuredAdminId(c.channel, c.chatId) !== identity.id && sameSide(c.channel));
     for (const c of configured) if (!people.some((p) => p.channel === c.channel && p.chatId === c.chatId)) people.push({ ...c, language: 'hi' });
     return people;
   }
@@ -324,6 +339,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         logger.info({ event: 'invite_cancelled', by: identity.id, role: cancelled.role }, 'invite cancelled');
         return [say('staff.invite_cancelled', { code: cancelled._id })];
       }
+      const pending = (await staff.pendingInvites(clock.now())).find((i) => i._id === deptRaw.toUpperCase());
+      if (pending && (await madeInSimulator(pending.createdBy)) !== (await madeInSimulator(identity.id))) return refused(identity, 'invite confirm');
       const confirmed = await staff.confirmInvite(deptRaw, identity.id, clock.now());
       if (!confirmed.ok) {
         const key = confirmed.reason === 'own' ? 'staff.invite_confirm_own' : confirmed.reason === 'not_needed' ? 'staff.invite_confirm_not_needed' : 'staff.invite_not_pending';
@@ -476,7 +493,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     delete state.staffPending;
     const lang = state.language;
     const args = argText.split(/\s+/).filter(Boolean);
-    const ref = (args[0] ?? '').toUpperCase();
+    const ref = normalizeReference(args[0] ?? '');
     const rest = argText.trim().split(/\s+/).slice(1).join(' ');
     const done = (replies: Reply[], next: ConversationState = state): StaffOutcome => ({ state: next, replies });
     switch (name) {
@@ -487,6 +504,11 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         const next = { ...state };
         delete next.staffPending;
         delete next.callDraft;
+        // A call being entered for a caller ends here too: the operator stays staff, never a citizen.
+        if (state.flow?.onBehalf || state.callDraft) {
+          delete next.flow;
+          return done([say('operator.call_cancelled')], next);
+        }
         return done([say('staff.pending.cancelled')], next);
       }
       case 'language': {
@@ -633,7 +655,6 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         // The role was revoked (perhaps only half-way): clear the copy and say so, whatever was asked.
         const next = { ...state };
         delete next.staffPending;
-        delete next.activeSession;
         return { state: next, replies: [say('staff.role_ended')], staffChange: null };
       }
       const identity = current.identity;
@@ -650,7 +671,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       const c = msg.content;
       // An operator entering a caller's complaint walks the citizen flow: only
       // staff buttons stay with staff.
-      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || (c.kind === 'command' && c.command !== 'cancel');
+      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
       if (state.flow?.onBehalf && !staffBusiness) return undefined;
       if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
       if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);

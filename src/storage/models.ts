@@ -88,6 +88,7 @@ const ticketSchema = new Schema<TicketDoc>(
     history: { type: [historySchema], default: [] },
     intake: { type: String, required: true },
     loggedBy: String,
+    replyVia: String,
     level: { type: Number, required: true, default: 1 },
     escalatedAt: Date,
     ackReminderSentAt: Date,

@@ -35,8 +35,8 @@ export function randomCode(length: number): string {
   return out;
 }
 
-/** Why an invite cannot be redeemed. */
-export type InviteRefusal = 'invalid' | 'unconfirmed';
+/** Why an invite cannot be redeemed: unknown, used, cancelled or expired; awaiting confirmation; or a reason the caller's check gave. */
+export type InviteRefusal = 'invalid' | 'unconfirmed' | (string & {});
 
 /** What {@link createStaffStore} may be given besides the models (tests pass a generator that collides). */
 export interface StaffStoreOptions {
@@ -53,7 +53,7 @@ export interface StaffStore {
    * again gets the invite again, so a redemption that failed before the staff
    * record was written can be finished by sending the code once more.
    */
-  claimInvite(code: string, by: string, now: Date): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }>;
+  claimInvite(code: string, by: string, now: Date, refuse?: (invite: InviteDoc) => Promise<string | undefined>): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }>;
   /** Record on the invite that it was used (after the staff record exists). */
   markInviteUsed(code: string, by: string, now: Date): Promise<void>;
   /** Claim and mark used in one call: the invite, or null when it cannot be used. */
@@ -93,9 +93,16 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
   const newStaffId = options.newStaffId ?? (() => randomCode(STAFF_ID_LENGTH));
   const isPending = (i: InviteDoc, now: Date) => !i.usedAt && !i.cancelledAt && i.expiresAt.getTime() > now.getTime();
 
-  async function claimInvite(code: string, by: string, now: Date): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }> {
+  async function claimInvite(
+    code: string,
+    by: string,
+    now: Date,
+    refuse?: (invite: InviteDoc) => Promise<string | undefined>,
+  ): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }> {
     const invite = await Invite.findOne({ _id: code.toUpperCase() }).lean<InviteDoc>().exec();
     if (!invite || invite.cancelledAt || invite.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'invalid' };
+    const refusal = await refuse?.(invite);
+    if (refusal) return { ok: false, reason: refusal };
     if (invite.usedBy && invite.usedBy !== by) return { ok: false, reason: 'invalid' };
     if (invite.needsConfirmation && !invite.confirmedBy) return { ok: false, reason: 'unconfirmed' };
     try {

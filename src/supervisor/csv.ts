@@ -4,11 +4,22 @@ export type CsvValue = string | number | boolean | null | undefined;
 /** The byte order mark that makes Excel read a CSV file as UTF-8 (so Hindi shows). */
 export const UTF8_BOM = '\uFEFF';
 
-/** One cell, quoted per RFC 4180 when it holds a comma, a quote or a line break. */
+/**
+ * One cell, quoted per RFC 4180 when it holds a comma, a quote or a line
+ * break. Every text cell passes {@link spreadsheetSafe} first: names come from
+ * chat profiles and numbers from shared contact cards, so any of them may be
+ * a formula. Numbers and booleans are ours and stay as they are (-3 is -3).
+ * The one CSV cell writer: the chat `/export` and the dashboard use it.
+ */
 export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const s = String(value);
+  const s = typeof value === 'string' ? (spreadsheetSafe(value) ?? '') : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV record, ended with CRLF as RFC 4180 says. */
+export function csvLine(cells: readonly CsvValue[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
 /**
@@ -17,7 +28,7 @@ export function csvCell(value: CsvValue): string {
  * @example toCsv([['ref', 'विवरण'], ['ALR-000001', 'राशन, गेहूँ']])
  */
 export function toCsv(rows: ReadonlyArray<readonly CsvValue[]>): string {
-  return UTF8_BOM + rows.map((r) => r.map(csvCell).join(',') + '\r\n').join('');
+  return UTF8_BOM + rows.map(csvLine).join('');
 }
 
 /**
@@ -27,5 +38,8 @@ export function toCsv(rows: ReadonlyArray<readonly CsvValue[]>): string {
  */
 export function spreadsheetSafe(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }
+
+/** What a spreadsheet runs as a formula: = + - @, a tab or a carriage return first, also in their full-width forms. */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;

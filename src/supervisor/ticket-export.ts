@@ -5,7 +5,7 @@ import type { Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { zonedParts } from '../shifts/zoned-time';
 import type { TicketMessages } from '../tickets/ticket-messages';
-import { spreadsheetSafe, toCsv, type CsvValue } from './csv';
+import { toCsv, type CsvValue } from './csv';
 import { actionText, actorText, noteText } from './ticket-details';
 import { staffLabel, type StaffNames } from './staff-names';
 
@@ -100,10 +100,10 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
     reply_channel: tk.channel,
     language: tk.language,
     block: block ? w({ key: block.label }) : tk.block,
-    locality: spreadsheetSafe(tk.locality),
+    locality: tk.locality,
     latitude: tk.location?.lat,
     longitude: tk.location?.lon,
-    description: spreadsheetSafe(tk.description),
+    description: tk.description,
     phone: tk.phone,
     photos,
     voice_notes: tk.attachments.length - photos,
@@ -120,7 +120,7 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
     satisfied: tk.feedback ? w({ key: tk.feedback.satisfied ? 'supervisor.export.yes' : 'supervisor.export.no' }) : undefined,
     rated: time(tk.feedback?.at),
     updated: time(tk.updatedAt),
-    history: spreadsheetSafe(history),
+    history,
   };
   return EXPORT_COLUMNS.map((c) => row[c]);
 }

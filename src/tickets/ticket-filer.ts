@@ -27,6 +27,8 @@ export interface NewComplaint {
   attachments?: Attachment[];
   phone?: string;
   loggedBy?: string;
+  /** How a telephone caller hears back (tickets logged by an operator). */
+  replyVia?: Ticket['replyVia'];
   /** A note on the first history line (the telephone line, "from counselling"). */
   note?: string;
 }
@@ -67,6 +69,7 @@ export function createTicketFiler(deps: TicketFilerDeps) {
       history: [{ at: now, by: c.createdBy, action: 'created', to: 'new', ...(c.note ? { text: c.note } : {}) }],
       intake: c.intake,
       ...(c.loggedBy ? { loggedBy: c.loggedBy } : {}),
+      ...(c.replyVia ? { replyVia: c.replyVia } : {}),
       level: 1,
       reopenCount: 0,
     });

@@ -89,4 +89,75 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
     // Others cannot use counsellor commands.
     expect(await chat.send('admin', '/sessions')).toEqual([hi('staff.forbidden')]);
   });
+
+  describe('two citizens at once (room for both)', () => {
+    beforeEach(async () => {
+      await t.close();
+      t = await createTestApp({ COUNSELLOR_MAX_SESSIONS: '3' });
+      await t.app.start();
+      chat = webChats(t.app);
+    });
+
+    const delivered = async (chatId: string, text: string) => (await chat.inbox(chatId)).filter((m) => m === hi('counsellor.from_counsellor', { text })).length;
+
+    test('a second citizen does not take the counsellor\'s words: they are told it stays with S-0001 and switch with a button', async () => {
+      await joinAsCounsellor('counsellor-1');
+      await askForCounsellor('citizen-1');
+      expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.new_session', { session: 'S-0001', language: hi('language.hi') }));
+      await askForCounsellor('citizen-2');
+      const told = await chat.inbox('counsellor-1');
+      // Never "everything you write goes to them" for a session that is not active.
+      expect(told.filter((m) => m.startsWith(hi('counsellor.new_session', { session: 'S-0002', language: hi('language.hi') })))).toEqual([]);
+      expect(told).toContain(hi('counsellor.new_session_inactive', { session: 'S-0002', language: hi('language.hi'), active: 'S-0001' }));
+
+      // Their next words go where they were told: S-0001.
+      expect(await chat.send('counsellor-1', 'पहले नागरिक के लिए')).toEqual([]);
+      expect(await delivered('citizen-1', 'पहले नागरिक के लिए')).toBe(1);
+      expect(await delivered('citizen-2', 'पहले नागरिक के लिए')).toBe(0);
+
+      // The button in the notice switches; then words go to S-0002 only.
+      expect(await chat.send('counsellor-1', '[cs|S-0002]')).toEqual([hi('counsellor.switched', { session: 'S-0002' })]);
+      await chat.send('counsellor-1', 'दूसरे नागरिक के लिए');
+      expect(await delivered('citizen-2', 'दूसरे नागरिक के लिए')).toBe(1);
+      expect(await delivered('citizen-1', 'दूसरे नागरिक के लिए')).toBe(0);
+      expect(await chat.send('counsellor-1', '/sessions')).toEqual([hi('counsellor.sessions', { count: 2, active: 'S-0002' })]);
+    });
+
+    test('after the active citizen leaves with /end nothing is active: /sessions says so and typed words reach no one', async () => {
+      await joinAsCounsellor('counsellor-1');
+      await askForCounsellor('citizen-1');
+      await askForCounsellor('citizen-2');
+      expect(await chat.send('citizen-1', '/end')).toEqual([hi('counsellor.you_left')]);
+      expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.citizen_left_active', { session: 'S-0001' }));
+
+      const [sessions] = await chat.send('counsellor-1', '/sessions');
+      expect(sessions).toBe(hi('counsellor.sessions_none_active', { count: 1 }));
+      expect(sessions).not.toContain('S-0001');
+
+      // Typed words meant for the citizen who left are not sent to the other one.
+      expect(await chat.send('counsellor-1', 'क्या आप ठीक हैं?')).toEqual([hi('counsellor.active_ended', { session: 'S-0001' })]);
+      expect(await delivered('citizen-2', 'क्या आप ठीक हैं?')).toBe(0);
+      expect(await delivered('citizen-1', 'क्या आप ठीक हैं?')).toBe(0);
+
+      // A third citizen joining now is not made active behind the counsellor's back either.
+      await askForCounsellor('citizen-3');
+      expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.new_session_none_active', { session: 'S-0003', language: hi('language.hi') }));
+      expect(await chat.send('counsellor-1', 'फिर से')).toEqual([hi('counsellor.active_ended', { session: 'S-0001' })]);
+      expect(await delivered('citizen-3', 'फिर से')).toBe(0);
+
+      // Choosing makes it active.
+      await chat.send('counsellor-1', '[cs|S-0003]');
+      await chat.send('counsellor-1', 'नमस्ते');
+      expect(await delivered('citizen-3', 'नमस्ते')).toBe(1);
+    });
+
+    test('/end by the counsellor with others open: the next is chosen, not taken silently', async () => {
+      await joinAsCounsellor('counsellor-1');
+      await askForCounsellor('citizen-1');
+      await askForCounsellor('citizen-2');
+      expect(await chat.send('counsellor-1', '/end')).toEqual([hi('counsellor.ended', { session: 'S-0001' }), hi('counsellor.choose_next')]);
+      expect(await chat.send('counsellor-1', 'अगला')).toEqual([hi('counsellor.no_active')]);
+      expect(await delivered('citizen-2', 'अगला')).toBe(0);
+    });
+  });
 });

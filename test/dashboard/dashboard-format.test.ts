@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { createTranslator } from '../../src/i18n/create-i18n';
 import { CSV_BOM, csvCell, csvLine, EXPORT_COLUMNS, exportHeader } from '../../src/dashboard/dashboard-csv';
 import { currentPeriods, dateTimeText, dayStart, dayText, nextDay, parseDay, weekStart } from '../../src/dashboard/dashboard-periods';
-import { latenessOf, maskPhones } from '../../src/dashboard/dashboard-view';
+import { latenessOf } from '../../src/dashboard/dashboard-view';
+import { maskPhones } from '../../src/domain/phone-mask';
 import { REPO_ROOT } from '../support/test-app';
 
 /** A small RFC 4180 reader, independent of the writer, to check what it wrote. */

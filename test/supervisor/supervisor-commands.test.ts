@@ -191,7 +191,7 @@ describe('supervisor commands against a seeded set of tickets', () => {
       const t7 = rows.find((r) => r[0] === set.t7.ref) as string[];
       expect(t7[col('description')]).toBe(TRICKY_DESCRIPTION);
       expect(t7[col('locality')]).toBe(`'${FORMULA_LOCALITY}`);
-      expect(t7[col('phone')]).toBe('+919876543210');
+      expect(t7[col('phone')]).toBe("'+919876543210");
       expect(t7[col('block')]).toBe(hi('block.jobat'));
       expect(t7[col('created')]).toBe('2026-11-28 09:30');
       expect(t7[col('category')]).toBe(hi('category.ration'));
@@ -258,12 +258,13 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(kit.logs().some((l) => l.includes('"event":"ticket_reassigned"'))).toBe(true);
     });
 
-    test('within a department to a named officer (by id or chat id), without telling the citizen', async () => {
+    test('within a department to a named officer (by id or chat id): the officer gets the card and the citizen is told, as by automatic assignment', async () => {
       const before = (await kit.queued()).length;
       const { texts } = await kit.command(who(admin), 'assign', `${set.t2.ref} FOOD ${foodOfficer2.chatId}`);
       expect(texts[0]).toContain(`वर्मा जी (${foodOfficer2.id})`);
       const sent = (await kit.queued()).slice(before);
-      expect(sent.map((q) => q.chatId)).toEqual([foodOfficer2.chatId]);
+      expect(sent.map((q) => q.chatId)).toEqual([foodOfficer2.chatId, set.t2.chatId]);
+      expect(sent.find((q) => q.chatId === set.t2.chatId)?.message.text).toBe(hi('notify.assigned', { ref: set.t2.ref, department: 'खाद्य एवं नागरिक आपूर्ति विभाग' }));
       const again = await kit.command(who(admin), 'assign', `${set.t2.ref} FOOD ${foodOfficer2.id}`, 'en');
       expect(again.texts).toEqual([en('supervisor.assign.already', { ref: set.t2.ref, officer: `वर्मा जी (${foodOfficer2.id})` })]);
     });

@@ -1,5 +1,6 @@
 import type { Update } from 'grammy/types';
 import { parseButtonData } from '../../conversation/render';
+import { sanitizeName } from '../../conversation/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 
 /**
@@ -18,7 +19,7 @@ export function telegramUpdateToInbound(update: Update, receivedAt: Date): Inbou
       chatId: String(chat?.id ?? q.from.id),
       updateKey,
       receivedAt,
-      firstName: q.from.first_name,
+      ...nameOf(q.from.first_name),
       // Unparseable data (an old bot version's button) is answered like a stale button.
       content: { kind: 'button', ...(parsed ?? { scope: '', value: '' }) },
     };
@@ -30,10 +31,16 @@ export function telegramUpdateToInbound(update: Update, receivedAt: Date): Inbou
     chatId: String(m.chat.id),
     updateKey,
     receivedAt,
-    firstName: m.from.first_name,
+    ...nameOf(m.from.first_name),
     ...(m.reply_to_message ? { replyToText: m.reply_to_message.text ?? m.reply_to_message.caption ?? '', replyToId: String(m.reply_to_message.message_id) } : {}),
     content: contentOf(m, m.from.id),
   };
+}
+
+/** The profile's first name, sanitised like every channel's names; nothing when nothing is left. */
+function nameOf(raw: string | undefined): { firstName?: string } {
+  const name = sanitizeName(raw ?? '');
+  return name ? { firstName: name } : {};
 }
 
 type TgMessage = NonNullable<Update['message']>;

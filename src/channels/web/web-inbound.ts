@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseButtonData } from '../../conversation/render';
-import { sanitizeText } from '../../conversation/text-normalize';
+import { sanitizeName, sanitizeText } from '../../conversation/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { WEB_FILE_ID_RE } from './web-file-store';
 import type { WebInputView } from './web-message-store';
@@ -68,7 +68,7 @@ export function webRequestToInbound(body: unknown, places: readonly WebPlace[], 
   }
   const req = parsed.data;
   const { content, input } = contentOf(req, places);
-  const firstName = req.firstName ? sanitizeText(req.firstName) : '';
+  const firstName = req.firstName ? sanitizeName(req.firstName) : '';
   return {
     inbound: {
       channel: 'web',

@@ -1,5 +1,5 @@
 import { parseButtonData } from '../../conversation/render';
-import { sanitizeText, toLatinDigits } from '../../conversation/text-normalize';
+import { sanitizeName, sanitizeText, toLatinDigits } from '../../conversation/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { looksLikeReference } from '../../domain/ticket';
 import type { WhatsAppMessageLike } from './whatsapp-types';
@@ -160,7 +160,11 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
   }
 }
 
-function textContent(body: string, ctx: WhatsAppInboundContext): InboundContent | null {
+/**
+ * A typed WhatsApp text as ours: a slash or bare staff command, a number
+ * answering the menu in `ctx`, or plain words. Shared by both WhatsApp adapters.
+ */
+export function textContent(body: string, ctx: Pick<WhatsAppInboundContext, 'menu' | 'phone'>): InboundContent | null {
   const text = sanitizeText(body ?? '');
   if (!text) return null;
   const slash = SLASH_COMMAND.exec(text);
@@ -214,5 +218,5 @@ function contactCard(vCards: readonly string[], senderPhone: string | undefined)
 /** The sender's WhatsApp display name, which the library keeps in its raw data. */
 function pushNameOf(msg: WhatsAppMessageLike): string {
   const raw = (msg as { _data?: { notifyName?: unknown } })._data?.notifyName;
-  return typeof raw === 'string' ? sanitizeText(raw).slice(0, 64) : '';
+  return typeof raw === 'string' ? sanitizeName(raw) : '';
 }

@@ -1,0 +1,45 @@
+import type { Connection } from 'mongoose';
+import type { OutboxDoc, OutboxModels } from '../outbox/outbox-model';
+import type { ConversationDoc, Models, TicketDoc } from './models';
+
+/**
+ * Bulk loading for demo data and benchmarks (`npm run seed`): many documents
+ * per command, in the same collections and shapes the stores write, so the
+ * product reads seeded data exactly as its own.
+ */
+export interface BulkImport {
+  tickets(docs: readonly TicketDoc[]): Promise<void>;
+  conversations(docs: readonly ConversationDoc[]): Promise<void>;
+  /** Finished notifications (sent or failed), as the outbox keeps them. */
+  notifications(docs: ReadonlyArray<Omit<OutboxDoc, '_id'>>): Promise<void>;
+  /** Phone links between citizen ids (see citizen-store). */
+  citizenLinks(docs: ReadonlyArray<{ _id: string; personId: string; citizenIds: string[]; identities: string[]; createdAt: Date; updatedAt: Date }>): Promise<void>;
+  /** Move the district's reference counter to at least `seq`, so new tickets continue after the loaded ones. */
+  raiseReferenceCounter(district: string, seq: number): Promise<void>;
+  /** The reference counter's value (0 when no ticket was ever filed). */
+  referenceCounter(district: string): Promise<number>;
+}
+
+/** The bulk loader over the project's models on one connection. */
+export function createBulkImport(deps: { conn: Connection; models: Models; outbox: OutboxModels }): BulkImport {
+  const { models, outbox, conn } = deps;
+  // Raw driver inserts: mongoose would validate and hydrate each of hundreds of thousands of documents.
+  const insert = async (collection: string, docs: readonly object[]) => {
+    if (docs.length) await conn.collection(collection).insertMany(docs.map((d) => ({ ...d })), { ordered: false });
+  };
+  return {
+    tickets: (docs) => insert(models.Ticket.collection.collectionName, docs),
+    conversations: (docs) => insert(models.Conversation.collection.collectionName, docs),
+    notifications: (docs) => insert(outbox.Message.collection.collectionName, docs),
+    citizenLinks: (docs) => insert('citizens', docs),
+    async raiseReferenceCounter(district, seq) {
+      const id = `ticket:${district}`;
+      const current = await models.Counter.findOne({ _id: id }).lean().exec();
+      if ((current?.seq ?? 0) >= seq) return;
+      await models.Counter.updateOne({ _id: id }, { $set: { seq } }, { upsert: true }).exec();
+    },
+    async referenceCounter(district) {
+      return (await models.Counter.findOne({ _id: `ticket:${district}` }).lean().exec())?.seq ?? 0;
+    },
+  };
+}
