@@ -10,7 +10,7 @@ import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
 import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
-import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
@@ -26,12 +26,16 @@ import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
 import { createTicketFiler } from './tickets/ticket-filer';
+import { createTicketIntake } from './tickets/ticket-intake';
+import { createNoticeRelay } from './tickets/notice-relay';
+import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
@@ -70,6 +74,7 @@ import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
 import { createHttpServer, type HttpServer } from './http/http-server';
 import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
+import { safeError } from './logger';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -106,6 +111,8 @@ export interface App {
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
   shifts: ShiftService;
   dashboard: Dashboard;
+  /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
+  recover: RecoveryPass;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -144,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
   const escalation = createEscalationService({
@@ -151,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     departments,
     notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -165,7 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store: feedbackStore,
     staff: staffStore,
     departments,
-    notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -181,6 +190,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     departments,
     conversations,
     notifier: outbox,
+    relay,
     messages,
     clock,
     logger,
@@ -220,16 +230,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const fileTicket = createTicketFiler({
+  const intake = createTicketIntake({
+    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
+    route: (ticket) => ticketService.route(ticket),
     tickets,
     clock,
     logger,
-    districtCode: config.DISTRICT_CODE,
-    onCreated: async (ticket) => {
-      metrics.ticketsCreated.inc({ channel: ticket.intake });
-      await ticketService.route(ticket);
-    },
+    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -237,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     notifier: outbox,
     messages,
     catalog,
-    fileTicket,
+    fileTicket: intake.file,
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
@@ -257,14 +266,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    intake,
     whatsappForCallers: config.WHATSAPP_ENABLED,
-    fileTicket,
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
   });
 
+  const configuredAdminIds = [
+    ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
+    ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
+  ];
   let telegram: Bot | undefined;
   let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
@@ -284,10 +297,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
     serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-    configuredAdminIds: [
-      ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
-      ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
-    ],
+    configuredAdminIds,
   });
   const simulatorAuth =
     config.simulator === 'login'
@@ -301,6 +311,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
           secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
           trustProxy: config.TRUST_PROXY,
+          // A link from /simulator works only while its administrator still is one.
+          stillAllowed: async (by) =>
+            by === STARTUP_LINK_BY || configuredAdminIds.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
         })
       : undefined;
   const staff = createStaffHandler({
@@ -331,6 +344,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
       }),
+      createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
   const handler = instrumentHandler(
@@ -389,10 +403,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
+          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
+          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
           const f = WEB_FILE_ID_RE.test(fileId)
             ? await web.file(fileId)
             : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await whatsappFiles.get(fileId)
+              ? await waFile(fileId)
               : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
                 ? await whatsappCloud?.file(fileId)
                 : null;
@@ -431,6 +447,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,
       linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
     });
     outbox.registerSender(whatsapp.sender);
   }
@@ -493,6 +510,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
+      recovery: () => recover(),
     }),
   });
 
@@ -513,8 +531,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     scheduler,
     shifts,
     dashboard,
+    recover,
     async start() {
       outbox.start();
+      // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
+      await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
@@ -522,7 +543,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
-        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const { token, expiresAt } = await simulatorAuth.issue(STARTUP_LINK_BY, 'start-up log');
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
         logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
       }

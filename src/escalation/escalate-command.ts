@@ -35,7 +35,7 @@ export function createEscalateCommand(deps: { escalation: Pick<EscalationService
       if (!reason.ok) return done([{ text: reason.error }]);
 
       const result = await deps.escalation.escalate(ref, { by: { kind: 'staff', id: identity.id, role: identity.role }, reason: { text: reason.value } });
-      if (result.ok) return done([say('escalation.done', { ref, level: result.ticket.level, people: result.recipients })]);
+      if (result.ok) return done([say('escalation.done', { ref, level: result.ticket.level, count: result.recipients })]);
       switch (result.reason) {
         case 'not_found':
           return done([say('staff.ticket_not_found', { ref })]);

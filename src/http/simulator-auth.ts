@@ -15,6 +15,8 @@ export const SIM_COOKIE = 'js_sim';
 /** Where the simulator's login link opens (its page reads the token and POSTs it). */
 export const SIM_LOGIN_PATH = '/sim/login';
 const MAX_LOGIN_BODY = 1024;
+/** Who "asked" for the link printed in the start-up log: whoever runs the service. */
+export const STARTUP_LINK_BY = 'startup';
 
 /** A signed-in simulator browser. */
 export interface SimulatorSession {
@@ -36,6 +38,8 @@ export interface SimulatorAuthDeps {
   secureCookie: boolean;
   /** TRUST_PROXY: a proxy's X-Forwarded-Proto https also marks it Secure. */
   trustProxy: boolean;
+  /** Whether whoever asked for the link may still open the simulator (a revoked administrator may not); default: yes. */
+  stillAllowed?: (staffId: string) => Promise<boolean>;
 }
 
 /**
@@ -54,7 +58,7 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
     `Path=/sim; HttpOnly; SameSite=Strict${deps.secureCookie || requestView(req, deps.trustProxy).proto === 'https' ? '; Secure' : ''}`;
 
   return {
-    /** A one-time login token for whoever asked (`by` is a staff id, or `startup`). */
+    /** A one-time login token for whoever asked (`by` is a staff id, or {@link STARTUP_LINK_BY}). */
     async issue(by: string, name: string): Promise<{ token: string; expiresAt: Date }> {
       return logins.issue({ staffId: by, role: 'admin', name }, 'hi', deps.clock.now());
     },
@@ -83,6 +87,11 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
       const checked = signer.checkSession(value, now);
       if (!checked.ok || !checked.session.sid) return undefined;
       if (!(await deps.sessions.isOpen(checked.session.sid, now))) return undefined;
+      if (deps.stillAllowed && !(await deps.stillAllowed(checked.session.staffId))) {
+        await deps.sessions.close(checked.session.sid);
+        deps.logger.warn({ event: 'simulator_session_refused', by: checked.session.staffId, reason: 'revoked' }, 'simulator session of a removed administrator refused');
+        return undefined;
+      }
       const namespace = createHash('sha256').update(checked.session.sid).digest('hex').slice(0, 12);
       return { sid: checked.session.sid, namespace };
     },

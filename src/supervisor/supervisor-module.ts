@@ -253,7 +253,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       translator,
       catalog: deps.catalog,
       messages: deps.messages,
-      departmentName: (await departmentNames(lang))(found.department),
+      departmentName: await departmentNames(lang),
       names: await loadStaffNames(deps.staff),
       actions: mayActOnTicket(identity, found.department),
     });
@@ -297,7 +297,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     if (!from || !to || args.length > 2) return [say('supervisor.export.usage')];
     if (from > to) return [say('supervisor.export.order', { from: formatDay(from, lang), to: formatDay(to, lang) })];
     const days = Math.round((dayRange(to, 'UTC').start.getTime() - dayRange(from, 'UTC').start.getTime()) / 86_400_000) + 1;
-    if (days > EXPORT_MAX_DAYS) return [say('supervisor.export.too_long', { days: EXPORT_MAX_DAYS })];
+    if (days > EXPORT_MAX_DAYS) return [say('supervisor.export.too_long', { count: EXPORT_MAX_DAYS })];
     const start = dayRange(from, timeZone).start;
     const end = dayRange(to, timeZone).end;
     const list = await queries.createdBetween(start, end, exportMaxRows + 1);

@@ -32,6 +32,15 @@ async function call(base: string, path: string, init: { method?: string; body?: 
   return { status: res.status, json, setCookie: res.headers.get('set-cookie') ?? '' };
 }
 
+/** Poll until a database condition holds (10 s at most). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met');
+}
+
 const say = (chatId: string, text: string) => ({ chatId, clientId: clientId(), firstName: chatId, ...(text.startsWith('/') ? { kind: 'command', command: text.slice(1).split(' ')[0], args: text.split(' ').slice(1).join(' ') } : { kind: 'text', text }) });
 const outTexts = (a: Answer) => (a.json.messages ?? []).filter((m) => m.direction === 'out').map((m) => m.message?.text ?? '');
 
@@ -103,6 +112,23 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect((await call(base, '/sim/api/login', { body: { token: adminToken } })).status).toBe(200);
       expect((await call(base, '/sim/api/login', { body: { token: adminToken } })).status).toBe(401);
       expect(s.t.logs().join('\n')).not.toContain(adminToken);
+
+      // A link from an administrator who is then removed stops working at once.
+      s.api.pushUpdate(command(TG_ADMIN, '/invite', 'admin'));
+      const adminInvite = (await s.api.waitForSent(TG_ADMIN, 2))[1];
+      s.api.pushUpdate(command(9402, '/start', /\b([A-Z2-9]{8})\n/.exec(String(adminInvite?.params.text))?.[1] ?? ''));
+      await s.api.waitForSent(9402, 1);
+      s.api.pushUpdate(command(9402, '/simulator'));
+      const linkText = await s.api.waitFor(() => s.api.calls.map((c) => (String(c.params.chat_id) === '9402' ? /(http:\/\/\S+\/sim\/login\?token=\S+)/.exec(String(c.params.text))?.[1] : undefined)).find(Boolean));
+      const token2 = new URL(linkText).searchParams.get('token') ?? '';
+      const admin2 = await s.t.app.models.Staff.findOne({ chatId: '9402', active: true }).lean();
+      expect(admin2?.role).toBe('admin');
+      const cookie2 = (await call(base, '/sim/api/login', { body: { token: token2 } })).setCookie.split(';')[0] ?? '';
+      expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(200);
+      s.api.pushUpdate(command(TG_ADMIN, '/revoke', admin2?._id ?? ''));
+      await until(async () => (await s.t.app.models.Staff.exists({ chatId: '9402', active: false })) !== null);
+      expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(401);
+      expect((await call(base, '/sim/api/config', { cookie })).status).toBe(200);
 
       // In the simulator itself invites still work.
       const second = await call(base, '/sim/api/messages', { body: say('admin', '/invite officer FOOD'), cookie });
