@@ -77,6 +77,8 @@ export interface FlowState {
   step: string;
   mode: 'answer' | 'confirm-category' | 'edit-menu' | 'counsellor-offer';
   suggestion?: string;
+  /** The runner-up when the citizen's words fit two categories about equally: they choose between the two. */
+  suggestionAlt?: string;
   /** The citizen's own words behind a suggestion; become the description if they accept it. */
   draft?: string;
   /** While changing one field from the summary: the step after which to return. */
