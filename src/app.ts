@@ -387,8 +387,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
     const webhook =
       config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
-        ? createTelegramWebhook({
+        ? await createTelegramWebhook({
             bot: telegram,
+            conn,
             url: config.TELEGRAM_WEBHOOK_URL,
             secret: config.TELEGRAM_WEBHOOK_SECRET,
             inbox: await createInboundInbox(conn),
