@@ -25,12 +25,13 @@ export interface EscalationStore {
 }
 
 /** The store over the Ticket model. */
-export function createEscalationStore(models: Pick<Models, 'Ticket'>): EscalationStore {
-  const { Ticket } = models;
+export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>): EscalationStore {
+  const { Ticket, TicketArchive } = models;
   const open = { $in: [...OPEN_STATUSES] };
   return {
     async findByRef(ref) {
-      return Ticket.findOne({ ref }).lean<TicketDoc>().exec();
+      // By `_id` (the reference): live tickets, then the archive of closed ones.
+      return (await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec()) ?? (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec());
     },
     async sweepCandidates(now, minLevelMs, limit) {
       return Ticket.find({
@@ -48,7 +49,7 @@ export function createEscalationStore(models: Pick<Models, 'Ticket'>): Escalatio
     },
     async raiseLevel(ref, fromLevel, { level, at, entry }) {
       return Ticket.findOneAndUpdate(
-        { ref, level: fromLevel, status: open },
+        { _id: ref, level: fromLevel, status: open },
         { $set: { level, escalatedAt: at, updatedAt: at }, $push: { history: entry } },
         { returnDocument: 'after' },
       )
