@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
@@ -5,6 +6,12 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
+import { createInboundInbox } from './channels/inbound-inbox';
+import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
+import type { BackoffOptions } from './outbox/backoff';
+import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -19,12 +26,16 @@ import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
 import { createTicketFiler } from './tickets/ticket-filer';
+import { createTicketIntake } from './tickets/ticket-intake';
+import { createNoticeRelay } from './tickets/notice-relay';
+import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
@@ -63,6 +74,7 @@ import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
 import { createHttpServer, type HttpServer } from './http/http-server';
 import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
+import { safeError } from './logger';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -76,6 +88,8 @@ export interface AppDeps {
   dashboardPollSeconds?: number;
   /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
+  /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
+  telegramStartBackoff?: BackoffOptions;
 }
 
 /** The wired application: the shared message handler and the running channels. */
@@ -90,11 +104,15 @@ export interface App {
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
   whatsappCloud?: WhatsAppCloudChannel;
+  /** The simulator's login (when it asks for one). */
+  simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
   shifts: ShiftService;
   dashboard: Dashboard;
+  /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
+  recover: RecoveryPass;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -133,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
   const escalation = createEscalationService({
@@ -140,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     departments,
     notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -154,7 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store: feedbackStore,
     staff: staffStore,
     departments,
-    notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -170,6 +190,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     departments,
     conversations,
     notifier: outbox,
+    relay,
     messages,
     clock,
     logger,
@@ -209,16 +230,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const fileTicket = createTicketFiler({
+  const intake = createTicketIntake({
+    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
+    route: (ticket) => ticketService.route(ticket),
     tickets,
     clock,
     logger,
-    districtCode: config.DISTRICT_CODE,
-    onCreated: async (ticket) => {
-      metrics.ticketsCreated.inc({ channel: ticket.intake });
-      await ticketService.route(ticket);
-    },
+    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -226,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     notifier: outbox,
     messages,
     catalog,
-    fileTicket,
+    fileTicket: intake.file,
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
@@ -246,8 +266,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    intake,
     whatsappForCallers: config.WHATSAPP_ENABLED,
-    fileTicket,
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
@@ -255,6 +275,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let telegram: Bot | undefined;
+  let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
     models,
@@ -267,6 +288,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
       sessionHours: config.DASHBOARD_SESSION_HOURS,
+      trustProxy: config.TRUST_PROXY,
       ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
@@ -276,6 +298,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
     ],
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const staff = createStaffHandler({
     staff: staffStore,
     tickets,
@@ -289,7 +325,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox })],
+    modules: [
+      counsellor.module,
+      callModule,
+      createEscalateCommand({ escalation, logger }),
+      supervisorModule,
+      shiftModule,
+      dashboard.module,
+      createFailedDeliveriesModule({ outbox }),
+      createSimulatorCommand({
+        ...(simulatorAuth ? { auth: simulatorAuth } : {}),
+        linkTtlMs: SIMULATOR_LINK_TTL_MS,
+        clock,
+        logger,
+        baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
+      }),
+      createWhatsAppAdminModule({ channel: () => whatsapp }),
+    ],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -311,6 +363,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
+  /** Channel webhooks served on the HTTP server, by path. */
+  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -320,16 +374,36 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
+    const webhook =
+      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? createTelegramWebhook({
+            bot: telegram,
+            url: config.TELEGRAM_WEBHOOK_URL,
+            secret: config.TELEGRAM_WEBHOOK_SECRET,
+            inbox: await createInboundInbox(conn),
+            clock,
+            logger: logger.child({ channel: 'telegram' }),
+          })
+        : undefined;
+    if (webhook) webhookRoutes[webhook.path] = webhook.route;
+    telegramRunner = createTelegramRunner({
+      bot: telegram,
+      logger: logger.child({ channel: 'telegram' }),
+      ...(webhook ? { webhook } : {}),
+      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
+    });
     const whatsappFiles = await createWhatsAppFileStore(conn);
     outbox.registerSender(
       createTelegramSender({
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
+          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
+          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
           const f = WEB_FILE_ID_RE.test(fileId)
             ? await web.file(fileId)
             : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await whatsappFiles.get(fileId)
+              ? await waFile(fileId)
               : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
                 ? await whatsappCloud?.file(fileId)
                 : null;
@@ -368,6 +442,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,
       linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
     });
     outbox.registerSender(whatsapp.sender);
   }
@@ -390,6 +465,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'whatsapp-cloud' }),
     });
     outbox.registerSender(whatsappCloud.sender);
+    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
   }
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
@@ -399,7 +475,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return s.pending + s.sending;
   });
   const http = createHttpServer({
-    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulatorPublic: config.SIMULATOR_PUBLIC },
+    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     conn,
     web,
     translator,
@@ -408,10 +485,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
-      telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
+      telegram: () => telegramRunner?.status() ?? 'off',
       whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
-    ...(whatsappCloud ? { routes: { [WHATSAPP_CLOUD_WEBHOOK_PATH]: whatsappCloud.webhook } } : {}),
+    routes: webhookRoutes,
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -428,10 +505,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
+      recovery: () => recover(),
     }),
   });
 
-  let polling: Promise<void> | undefined;
   return {
     handler,
     models,
@@ -443,35 +520,41 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
     ...(whatsappCloud ? { whatsappCloud } : {}),
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     escalation,
     feedback,
     scheduler,
     shifts,
     dashboard,
+    recover,
     async start() {
       outbox.start();
+      // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
+      await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
       await whatsappCloud?.start();
-      await http.listen();
-      if (!telegram) {
+      const { url } = await http.listen();
+      if (simulatorAuth && http.simulatorEnabled) {
+        // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
+        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
+        logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
+      }
+      if (!telegramRunner) {
         logger.warn(
           { event: 'telegram_disabled' },
           'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
         );
         return;
       }
-      await telegram.init();
-      logger.info({ event: 'telegram_started', bot: telegram.botInfo.username }, 'Telegram bot polling');
-      polling = telegram.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
-        logger.error({ event: 'telegram_polling_stopped', err }, 'Telegram polling stopped');
-      });
+      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
+      telegramRunner.start();
     },
     async stop() {
       await http.close();
-      if (telegram?.isRunning()) await telegram.stop();
-      await polling;
+      await telegramRunner?.stop();
       await whatsapp?.stop();
       await whatsappCloud?.stop();
       await scheduler.stop();
@@ -482,6 +565,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
 }
+
+/** How long the simulator's start-up login link works (once). */
+const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
 async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {

@@ -6,7 +6,7 @@ import { matchOption, type MatchableOption } from './choice-matcher';
 import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from './flow-definition';
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
 import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { normalizeForMatch } from './text-normalize';
 import type {
   Answers,
@@ -104,6 +104,7 @@ class Turn {
       mode: 'answer',
       answers: { attachments: [], ...(onBehalf.callerPhone ? { phone: onBehalf.callerPhone } : {}) },
       onBehalf,
+      submissionId: this.msg.updateKey,
     };
     this.ask();
   }
@@ -256,7 +257,7 @@ class Turn {
         this.say('intake.cancelled');
         return this.mainMenu();
       case 'status': {
-        const ref = args.trim().toUpperCase();
+        const ref = normalizeReference(args);
         this.effects.push(ref ? { type: 'show_status', ref } : { type: 'show_status' });
         if (this.state.flow) this.ask();
         return;
@@ -305,7 +306,7 @@ class Turn {
   }
 
   private reopen(ref: string): void {
-    const wanted = ref.trim().toUpperCase();
+    const wanted = normalizeReference(ref);
     if (!looksLikeReference(wanted)) {
       this.say('status.reopen_usage');
       return this.resumeOrMenu();
@@ -350,7 +351,7 @@ class Turn {
     }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
-      this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
+      this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
     this.state.flow = {
@@ -359,6 +360,7 @@ class Turn {
       step: this.flow.start,
       mode: 'answer',
       answers: { attachments: [] },
+      submissionId: this.msg.updateKey,
     };
     this.ask();
   }
@@ -609,16 +611,16 @@ class Turn {
   private submit(fs: FlowState): void {
     if (fs.onBehalf) {
       // An operator's calls are not the operator's own complaints: no daily limit.
-      this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, onBehalf: fs.onBehalf });
+      this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, onBehalf: fs.onBehalf, ...(fs.submissionId ? { submissionId: fs.submissionId } : {}) });
       delete this.state.flow;
       return;
     }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
-      this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
+      this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
-    this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId });
+    this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, ...(fs.submissionId ? { submissionId: fs.submissionId } : {}) });
     const day = districtDay(this.ctx.now);
     this.state.quota = { day, count: this.ticketsToday() + 1 };
     delete this.state.flow;

@@ -48,7 +48,8 @@ export async function migrateTicketKeys(models: Pick<Models, 'Ticket' | 'TicketA
  */
 export async function archiveClosedTickets(models: Pick<Models, 'Ticket' | 'TicketArchive'>, closedBefore: Date, limit: number): Promise<number> {
   const { Ticket, TicketArchive } = models;
-  const done = await Ticket.find({ status: 'closed', closedAt: { $lt: closedBefore } })
+  // A ticket still owing notices stays until the relay has moved them to the outbox.
+  const done = await Ticket.find({ status: 'closed', closedAt: { $lt: closedBefore }, 'owed.0': { $exists: false } })
     .limit(limit)
     .lean<TicketDoc[]>()
     .exec();

@@ -58,6 +58,8 @@ describe('the intake engine', () => {
         type: 'create_ticket',
         flowId: 'citizen-intake',
         answers: { category: 'ration', block: 'jobat', locality: 'Ward 5', description: 'No ration for two months', attachments: [] },
+        // The update that started the form names this submission (the ticket's idempotency key).
+        submissionId: expect.any(String),
       },
     ]);
     expect(r.state.flow).toBeUndefined();
@@ -69,7 +71,7 @@ describe('the intake engine', () => {
     const r = play([cmd('new')], full);
     expect(r.state.flow).toBeUndefined();
     expect(r.replies.map((x) => x.text.key)).toEqual(['intake.quota_exceeded']);
-    expect(tr.t('hi', 'intake.quota_exceeded', { limit: 5 })).toContain('181');
+    expect(tr.t('hi', 'intake.quota_exceeded', { count: 5 })).toContain('181');
     // Yesterday's count does not hold today.
     const yesterday: ConversationState = { ...initialState(), quota: { day: '2026-11-27', count: 5 } };
     expect(play([cmd('new')], yesterday).state.flow?.step).toBe('category');

@@ -70,8 +70,9 @@ describe('escalation', () => {
     await f.escalation.sweep();
     const named = await f.textsTo('7777');
     expect(named[0]).toContain(ticket.ref);
-    // The department's own title for the level appears beside the generic one.
-    expect(named[0]).toContain('District Supply Officer');
+    // The department's own title for the level appears beside the generic one, in the reader's language.
+    expect(named[0]).toContain('ज़िला आपूर्ति अधिकारी');
+    expect(named[0]).not.toContain('District Supply Officer');
     expect(await f.textsTo(colleague.chatId)).toEqual([]);
   });
 
@@ -154,7 +155,7 @@ describe('escalation', () => {
       const supervisor = await f.addStaff('301', 'supervisor');
       const ticket = await f.fileTicket();
 
-      expect(await run(f.identity(supervisor), `${ticket.ref.toLowerCase()} दुकानदार फ़ोन नहीं उठा रहा`)).toEqual([{ key: 'escalation.done', params: { ref: ticket.ref, level: 2, people: 1 } }]);
+      expect(await run(f.identity(supervisor), `${ticket.ref.toLowerCase()} दुकानदार फ़ोन नहीं उठा रहा`)).toEqual([{ key: 'escalation.done', params: { ref: ticket.ref, level: 2, count: 1 } }]);
       const moved = await f.ticket(ticket.ref);
       expect(moved.history.at(-1)).toMatchObject({ action: 'escalate', by: { kind: 'staff', id: supervisor._id, role: 'supervisor' }, text: 'दुकानदार फ़ोन नहीं उठा रहा' });
       expect((await f.textsTo(colleague.chatId))[0]).toContain(f.hi('escalation.reason.manual', { text: 'दुकानदार फ़ोन नहीं उठा रहा' }));
@@ -217,4 +218,42 @@ describe('escalation', () => {
       expect(all[1]).not.toContain(first.ref);
     });
   });
+
+  test('the sweep is fair: 200 level-2 tickets still inside their window do not keep a newer overdue level-1 ticket from escalating', async () => {
+    await f.addStaff('101', 'officer', 'FOOD');
+    const fresh = await f.fileTicket();
+    const now = fresh.ackDueAt;
+    // Past their resolve deadline and 13 hours at level 2: inside level 2's 24 hours for ration, but
+    // beyond the shortest window of any category (12 hours), which is what the old query used.
+    for (let i = 0; i < 200; i++) {
+      await f.tickets.create({
+        idempotencyKey: `level2-${i}`,
+        district: 'ALR',
+        citizenId: `c-${i}`,
+        channel: 'telegram',
+        chatId: String(700_000 + i),
+        language: 'hi',
+        category: 'ration',
+        department: 'FOOD',
+        description: 'पुरानी शिकायत',
+        attachments: [],
+        status: 'assigned',
+        ackDueAt: new Date(now.getTime() - 100 * HOUR),
+        resolveDueAt: new Date(now.getTime() - 20 * HOUR),
+        acknowledgedAt: new Date(now.getTime() - 110 * HOUR),
+        createdAt: new Date(now.getTime() - 120 * HOUR + i),
+        updatedAt: now,
+        history: [],
+        intake: 'telegram',
+        level: 2,
+        escalatedAt: new Date(now.getTime() - 13 * HOUR),
+        reopenCount: 0,
+      });
+    }
+    at(now);
+    const result = await f.escalation.sweep();
+    expect(result.escalated).toEqual([fresh.ref]);
+    expect(result.checked).toBe(1);
+    expect((await f.ticket(fresh.ref)).level).toBe(2);
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { renderForWhatsApp } from '../whatsapp/whatsapp-render';
 import { CloudApiError, type CloudApi } from './cloud-api';
 import { cloudRecipientOf } from './cloud-inbound';
 import { layoutForCloud, templateParameter } from './cloud-render';
-import type { CloudWindowStore } from './cloud-stores';
+import type { CloudWindowStore } from './cloud-window-store';
 import type { CloudTemplates } from './cloud-templates';
 
 /** WhatsApp's customer-service window: free-form messages only this long after the person's last message. */

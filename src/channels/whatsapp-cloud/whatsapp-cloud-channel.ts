@@ -17,7 +17,9 @@ import type { CloudApi } from './cloud-api';
 import { cloudChatIdOf, cloudToInbound, WHATSAPP_CLOUD_FILE_ID_RE } from './cloud-inbound';
 import { createCloudSender, describeCloudError, type CloudFile } from './cloud-sender';
 import { verifyCloudSignature } from './cloud-signature';
-import { createCloudStores, type CloudInboxItem } from './cloud-stores';
+import { createChatQueue } from '../chat-queue';
+import { createInboundInbox, type InboxItem } from '../inbound-inbox';
+import { createCloudWindowStore } from './cloud-window-store';
 import type { CloudTemplates } from './cloud-templates';
 import type { CloudChangeValue, CloudInboundMessage, CloudWebhookPayload } from './cloud-types';
 
@@ -80,8 +82,10 @@ export interface WhatsAppCloudChannel {
  */
 export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps): Promise<WhatsAppCloudChannel> {
   const log = deps.logger;
-  const [{ inbox, windows }, menus] = await Promise.all([createCloudStores(deps.conn), createWhatsAppMenuStore(deps.conn)]);
-  const tails = new Map<string, Promise<void>>();
+  const [inbox, windows, menus] = await Promise.all([createInboundInbox(deps.conn), createCloudWindowStore(deps.conn), createWhatsAppMenuStore(deps.conn)]);
+  const queue = createChatQueue((err, chatId) =>
+    log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(chatId), error: describeCloudError(err) }, 'could not handle a WhatsApp message'),
+  );
   let running = false;
 
   async function file(fileId: string): Promise<CloudFile | null> {
@@ -101,28 +105,22 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     logger: log,
   });
 
-  /** One message at a time per chat, in arrival order. */
-  function enqueueWork(item: CloudInboxItem): void {
-    const run = (tails.get(item.chatId) ?? Promise.resolve())
-      .then(() => handleOne(item))
-      .catch((err: unknown) => log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(item.chatId), error: describeCloudError(err) }, 'could not handle a WhatsApp message'));
-    tails.set(item.chatId, run);
-    void run.then(() => {
-      if (tails.get(item.chatId) === run) tails.delete(item.chatId);
-    });
+  function enqueueWork(item: InboxItem): void {
+    queue.run(item.chatKey, () => handleOne(item));
   }
 
-  async function handleOne(item: CloudInboxItem): Promise<void> {
+  async function handleOne(item: InboxItem): Promise<void> {
     const msg = JSON.parse(item.json) as CloudInboundMessage;
+    const chatId = item.chatKey;
     const now = deps.clock.now();
-    await windows.touch(item.chatId, item.receivedAt);
-    const menu = msg.type === 'text' && menuNumberOf(String(msg.text?.body ?? '')) !== undefined ? await menus.latest(item.chatId) : undefined;
-    const inbound = cloudToInbound(msg, { receivedAt: now, ...(item.profileName ? { profileName: item.profileName } : {}), ...(menu ? { menu } : {}) });
+    await windows.touch(chatId, item.receivedAt);
+    const menu = msg.type === 'text' && menuNumberOf(String(msg.text?.body ?? '')) !== undefined ? await menus.latest(chatId) : undefined;
+    const inbound = cloudToInbound(msg, { receivedAt: now, ...(item.extra ? { profileName: item.extra } : {}), ...(menu ? { menu } : {}) });
     if (inbound) {
       const result = await deps.handler(inbound);
-      log.info({ event: 'whatsapp_cloud_message', chat: chatTag(item.chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
+      log.info({ event: 'whatsapp_cloud_message', chat: chatTag(chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
       if (!result.duplicate && result.messages.length) {
-        await deps.notifier.enqueue(result.messages.map((message, i) => ({ channel: 'whatsapp' as const, chatId: item.chatId, message, dedupeKey: `wac-reply:${inbound.updateKey}:${i}` })));
+        await deps.notifier.enqueue(result.messages.map((message, i) => ({ channel: 'whatsapp' as const, chatId, message, dedupeKey: `wac-reply:${inbound.updateKey}:${i}` })));
       }
     }
     await inbox.done(item._id);
@@ -143,15 +141,15 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     return out;
   }
 
-  function inboxItemsOf(value: CloudChangeValue, receivedAt: Date): CloudInboxItem[] {
+  function inboxItemsOf(value: CloudChangeValue, receivedAt: Date): InboxItem[] {
     const names = new Map<string, string>();
     for (const c of Array.isArray(value.contacts) ? value.contacts : []) if (c?.wa_id && typeof c.profile?.name === 'string') names.set(c.wa_id, c.profile.name);
-    const items: CloudInboxItem[] = [];
+    const items: InboxItem[] = [];
     for (const m of Array.isArray(value.messages) ? value.messages : []) {
       const chatId = cloudChatIdOf(m?.from);
       if (!chatId || typeof m.id !== 'string' || m.id === '' || m.id.length > 256) continue;
       const name = names.get(m.from ?? '');
-      items.push({ _id: m.id, chatId, json: JSON.stringify(m), receivedAt, ...(name ? { profileName: name.slice(0, 128) } : {}) });
+      items.push({ _id: `whatsapp:${m.id}`, chatKey: chatId, json: JSON.stringify(m), receivedAt, ...(name ? { extra: name.slice(0, 128) } : {}) });
     }
     return items;
   }
@@ -208,13 +206,13 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     status: () => (running ? 'up' : 'off'),
     async start() {
       running = true;
-      const leftovers = await inbox.pending(LEFTOVER_BATCH);
+      const leftovers = await inbox.pending('whatsapp:', LEFTOVER_BATCH);
       if (leftovers.length) log.info({ event: 'whatsapp_cloud_resume', count: leftovers.length }, 'handling webhook messages left from before');
       for (const item of leftovers) enqueueWork(item);
     },
     async stop() {
       running = false;
-      await Promise.allSettled([...tails.values()]);
+      await queue.idle();
     },
     async purgeOlderThan(date) {
       const [w, m] = await Promise.all([windows.purgeOlderThan(date), menus.purgeOlderThan(date)]);

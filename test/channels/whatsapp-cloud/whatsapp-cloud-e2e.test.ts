@@ -152,7 +152,7 @@ describe('WhatsApp Business Cloud API channel', () => {
     const foreign = cloudWebhook('999999999').message(CITIZEN, text('/new')).payload;
     expect(await postWebhook(appUrl, foreign, APP_SECRET)).toBe(200);
     await t.app.outbox.drain(2_000);
-    expect(await t.db.conn.collection('whatsapp_cloud_inbox').countDocuments()).toBe(0);
+    expect(await t.db.conn.collection('inbound_inbox').countDocuments()).toBe(0);
     expect(await t.app.models.Conversation.countDocuments({ _id: { $regex: '^whatsapp:' } })).toBe(0);
     expect(graph.sent).toHaveLength(0);
 
