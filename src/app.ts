@@ -62,9 +62,11 @@ import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
 import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
 import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
-import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
+import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
 import { createTelegramSender } from './outbox/telegram-sender';
+import { createUnavailableSender } from './outbox/unavailable-sender';
+import { createCallBackTasks } from './operator/call-back-tasks';
 import path from 'node:path';
 import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
@@ -135,10 +137,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
 
+  // The call-back tasks are themselves sent through the outbox, which calls them only once it runs.
+  const notifyLater = { enqueue: (items: OutboxItem[]) => outbox.enqueue(items) };
+  const callBackTasks = createCallBackTasks({ tickets, staff: staffStore, notifier: notifyLater, messages, logger: logger.child({ component: 'call-back' }) });
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
     logger,
     ...(deps.outboxOptions ?? {}),
+    onGiveUp: callBackTasks,
   });
   const adminChats = [
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
@@ -257,7 +263,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
-    whatsappForCallers: config.WHATSAPP_ENABLED,
+    whatsappForCallers: config.WHATSAPP_ENABLED || config.whatsappCloud !== undefined,
     fileTicket,
     counsellor: counsellor.gateway,
     feedback,
@@ -269,6 +275,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
+    failedNotices: async () => (await outbox.stats()).failed,
     models,
     translator,
     catalog,
@@ -457,6 +464,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
   outbox.registerSender(web.sender);
+  // Nothing carries WhatsApp here: its notices fail at once (shown in /failed, callers get call-back tasks).
+  if (!whatsapp && !whatsappCloud) outbox.registerSender(createUnavailableSender('whatsapp'));
   metrics.outboxDepth.collectWith(async () => {
     const s = await outbox.stats();
     return s.pending + s.sending;
