@@ -10,7 +10,7 @@ import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
 import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
-import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
@@ -21,17 +21,22 @@ import { createConversationStore } from './storage/conversation-store';
 import { createModels, type Models } from './storage/models';
 import { createTicketStore } from './storage/ticket-store';
 import { createStaffStore } from './storage/staff-store';
+import { createMessageRefStore } from './storage/message-ref-store';
 import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
 import { createTicketFiler } from './tickets/ticket-filer';
+import { createTicketIntake } from './tickets/ticket-intake';
+import { createNoticeRelay } from './tickets/notice-relay';
+import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
@@ -72,6 +77,7 @@ import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
 import { createHttpServer, type HttpServer } from './http/http-server';
 import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
+import { safeError } from './logger';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -108,6 +114,8 @@ export interface App {
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
   shifts: ShiftService;
   dashboard: Dashboard;
+  /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
+  recover: RecoveryPass;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -137,12 +145,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
 
+  const messageRefs = createMessageRefStore(models.MessageRef);
   // The call-back tasks are themselves sent through the outbox, which calls them only once it runs.
   const notifyLater = { enqueue: (items: OutboxItem[]) => outbox.enqueue(items) };
   const callBackTasks = createCallBackTasks({ tickets, staff: staffStore, notifier: notifyLater, messages, logger: logger.child({ component: 'call-back' }) });
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
     logger,
+    // Cards and notices remember their platform ids: a staff reply to one of them updates its ticket.
+    onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
     onGiveUp: callBackTasks,
   });
@@ -150,6 +161,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
   const escalation = createEscalationService({
@@ -157,6 +169,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     departments,
     notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -171,7 +184,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store: feedbackStore,
     staff: staffStore,
     departments,
-    notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -187,6 +200,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     departments,
     conversations,
     notifier: outbox,
+    relay,
     messages,
     clock,
     logger,
@@ -194,6 +208,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
   const queries = createTicketQueries(models);
+  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger, adminChats });
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,
@@ -216,7 +231,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     messages,
     translator,
     catalog,
-    reassign: createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger }),
+    reassign,
     reports,
     notifier: outbox,
     clock,
@@ -226,16 +241,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const fileTicket = createTicketFiler({
+  const intake = createTicketIntake({
+    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
+    route: (ticket) => ticketService.route(ticket),
     tickets,
     clock,
     logger,
-    districtCode: config.DISTRICT_CODE,
-    onCreated: async (ticket) => {
-      metrics.ticketsCreated.inc({ channel: ticket.intake });
-      await ticketService.route(ticket);
-    },
+    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -243,7 +257,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     notifier: outbox,
     messages,
     catalog,
-    fileTicket,
+    fileTicket: intake.file,
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
@@ -263,14 +277,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    intake,
     whatsappForCallers: config.WHATSAPP_ENABLED || config.whatsappCloud !== undefined,
-    fileTicket,
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
   });
 
+  const configuredAdminIds = [
+    ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
+    ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
+  ];
   let telegram: Bot | undefined;
   let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
@@ -291,10 +309,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
     serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-    configuredAdminIds: [
-      ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
-      ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
-    ],
+    configuredAdminIds,
   });
   const simulatorAuth =
     config.simulator === 'login'
@@ -308,6 +323,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
           secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
           trustProxy: config.TRUST_PROXY,
+          // A link from /simulator works only while its administrator still is one.
+          stillAllowed: async (by) =>
+            by === STARTUP_LINK_BY || configuredAdminIds.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
         })
       : undefined;
   const staff = createStaffHandler({
@@ -323,6 +341,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+    messageRefs,
+    reassign,
     modules: [
       counsellor.module,
       callModule,
@@ -338,6 +358,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
       }),
+      createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
   const handler = instrumentHandler(
@@ -373,8 +394,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
     const webhook =
       config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
-        ? createTelegramWebhook({
+        ? await createTelegramWebhook({
             bot: telegram,
+            conn,
             url: config.TELEGRAM_WEBHOOK_URL,
             secret: config.TELEGRAM_WEBHOOK_SECRET,
             inbox: await createInboundInbox(conn),
@@ -395,10 +417,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
+          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
+          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
           const f = WEB_FILE_ID_RE.test(fileId)
             ? await web.file(fileId)
             : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await whatsappFiles.get(fileId)
+              ? await waFile(fileId)
               : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
                 ? await whatsappCloud?.file(fileId)
                 : null;
@@ -437,6 +461,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,
       linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
     });
     outbox.registerSender(whatsapp.sender);
   }
@@ -501,6 +526,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
+      recovery: () => recover(),
     }),
   });
 
@@ -521,8 +547,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     scheduler,
     shifts,
     dashboard,
+    recover,
     async start() {
       outbox.start();
+      // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
+      await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
@@ -530,7 +559,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
-        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const { token, expiresAt } = await simulatorAuth.issue(STARTUP_LINK_BY, 'start-up log');
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
         logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
       }

@@ -26,6 +26,8 @@ export interface InboundMessage {
   firstName?: string;
   /** The text of the message this one replies to (Telegram reply, WhatsApp quote). */
   replyToText?: string;
+  /** The platform's id of the message this one replies to (Telegram message_id, WhatsApp serialized id). */
+  replyToId?: string;
   content: InboundContent;
 }
 
@@ -77,6 +79,8 @@ export interface FlowState {
   step: string;
   mode: 'answer' | 'confirm-category' | 'edit-menu' | 'counsellor-offer';
   suggestion?: string;
+  /** The runner-up when the citizen's words fit two categories about equally: they choose between the two. */
+  suggestionAlt?: string;
   /** The citizen's own words behind a suggestion; become the description if they accept it. */
   draft?: string;
   /** While changing one field from the summary: the step after which to return. */
@@ -84,6 +88,12 @@ export interface FlowState {
   answers: Answers;
   /** An operator filing for a telephone caller: the line and the caller's number. */
   onBehalf?: OnBehalf;
+  /**
+   * Names this filling-in of the form (the update that started it): the ticket
+   * is keyed by it, so submitting the same answers again — after an apology,
+   * or twice at once — never files a second ticket.
+   */
+  submissionId?: string;
 }
 
 /** A complaint taken by telephone and entered by an operator. */
@@ -107,13 +117,15 @@ export interface ConversationState {
   awaitingRating?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
   staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string; at?: string };
+  /** Wrong invite codes tried from this chat since `since` (ISO), to throttle guessing. */
+  inviteTries?: { since: string; count: number };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
   quota: { day: string; count: number };
 }
 
 /** Work the engine asks the host to do; the engine itself performs no I/O. */
 export type Effect =
-  | { type: 'create_ticket'; answers: Answers; flowId: string; onBehalf?: OnBehalf }
+  | { type: 'create_ticket'; answers: Answers; flowId: string; onBehalf?: OnBehalf; submissionId?: string }
   | { type: 'counsellor_request' }
   | { type: 'counsellor_relay'; text?: string; attachment?: Attachment }
   | { type: 'counsellor_leave' }

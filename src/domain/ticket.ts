@@ -78,6 +78,8 @@ export interface Ticket {
   /** Answer to "is your problem solved?" after resolution. */
   feedback?: { rating: number; satisfied: boolean; at: Date };
   reopenCount: number;
+  /** Filed but not yet routed (no department decision, no card queued); the recovery pass routes it. */
+  routePending?: boolean;
 }
 
 /**
