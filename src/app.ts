@@ -21,6 +21,7 @@ import { createConversationStore } from './storage/conversation-store';
 import { createModels, type Models } from './storage/models';
 import { createTicketStore } from './storage/ticket-store';
 import { createStaffStore } from './storage/staff-store';
+import { createMessageRefStore } from './storage/message-ref-store';
 import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
@@ -142,9 +143,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
 
+  const messageRefs = createMessageRefStore(models.MessageRef);
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
     logger,
+    // Cards and notices remember their platform ids: a staff reply to one of them updates its ticket.
+    onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
   });
   const adminChats = [
@@ -198,6 +202,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
   const queries = createTicketQueries(models);
+  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger, adminChats });
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,
@@ -220,7 +225,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     messages,
     translator,
     catalog,
-    reassign: createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger }),
+    reassign,
     reports,
     notifier: outbox,
     clock,
@@ -329,6 +334,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+    messageRefs,
+    reassign,
     modules: [
       counsellor.module,
       callModule,
