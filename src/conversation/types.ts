@@ -26,6 +26,8 @@ export interface InboundMessage {
   firstName?: string;
   /** The text of the message this one replies to (Telegram reply, WhatsApp quote). */
   replyToText?: string;
+  /** The platform's id of the message this one replies to (Telegram message_id, WhatsApp serialized id). */
+  replyToId?: string;
   content: InboundContent;
 }
 
@@ -115,6 +117,8 @@ export interface ConversationState {
   awaitingRating?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
   staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string; at?: string };
+  /** Wrong invite codes tried from this chat since `since` (ISO), to throttle guessing. */
+  inviteTries?: { since: string; count: number };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
   quota: { day: string; count: number };
 }

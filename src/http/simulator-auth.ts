@@ -9,6 +9,7 @@ import { cookieOf } from '../dashboard/dashboard-routes';
 import type { SessionStore } from '../dashboard/dashboard-sessions';
 import { requestView } from './forwarded';
 import { readJson, sendJson } from './http-io';
+import { createLoginThrottle } from './login-throttle';
 
 /** The simulator's session cookie. */
 export const SIM_COOKIE = 'js_sim';
@@ -54,6 +55,7 @@ export interface SimulatorAuthDeps {
 export function createSimulatorAuth(deps: SimulatorAuthDeps) {
   const signer = createDashboardSigner(deps.secret, 'simulator');
   const logins = createDashboardLogins({ models: deps.models, signer, ttlMs: deps.linkTtlMs });
+  const throttle = createLoginThrottle({ clock: deps.clock });
   const flags = (req: IncomingMessage) =>
     `Path=/sim; HttpOnly; SameSite=Strict${deps.secureCookie || requestView(req, deps.trustProxy).proto === 'https' ? '; Secure' : ''}`;
 
@@ -65,10 +67,17 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
 
     /** POST /sim/api/login {token}: a session cookie, or 401 with the reason. */
     async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const client = requestView(req, deps.trustProxy).clientIp ?? 'unknown';
+      const allowed = throttle.allows(client);
+      if (!allowed.ok) {
+        deps.logger.warn({ event: 'simulator_login_throttled' }, 'too many refused simulator logins from one client');
+        return sendJson(res, 429, { error: 'too_many_attempts', message: 'too many refused logins; try again later' }, { 'Retry-After': String(allowed.retryAfterSec) });
+      }
       const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
       const now = deps.clock.now();
       const result = await logins.redeem(typeof body?.token === 'string' ? body.token : '', now);
       if (!result.ok) {
+        throttle.refused(client);
         deps.logger.warn({ event: 'simulator_login_refused', reason: result.reason }, 'simulator login link refused');
         return sendJson(res, 401, { error: 'unauthorized', message: 'the simulator needs a login link', reason: result.reason });
       }

@@ -11,11 +11,15 @@ export interface ClaimedMessage {
   channel: ChannelName;
   chatId: string;
   chatKey: string;
+  /** The name the message was enqueued under (e.g. `ALR-000017:ack:3:citizen`). */
+  dedupeKey: string;
   message: RenderedMessage;
   /** Counted attempts including this one. */
   attempts: number;
   /** The claim took over a lease that had run out (a dispatcher died or hung mid-send). */
   reclaimed: boolean;
+  /** The ticket this message is about (a card or a notice), if any. */
+  ticketRef?: string;
 }
 
 /** The oldest unsent message of a chat, found due, in a chat free to receive it. */
@@ -56,6 +60,7 @@ export interface NewOutboxMessage {
   chatKey: string;
   seq: number;
   message: RenderedMessage;
+  ticketRef?: string;
 }
 
 /** `channel:chatId`, the key messages are ordered and paced by. */
@@ -196,6 +201,7 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         status: 'pending' as const,
         claimGen: 0,
         message: toStored(m.message),
+        ...(m.ticketRef ? { ticketRef: m.ticketRef } : {}),
         attempts: 0,
         throttles: 0,
         nextAttemptAt: now,
@@ -283,9 +289,11 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         channel: before.channel,
         chatId: before.chatId,
         chatKey: before.chatKey,
+        dedupeKey: before.dedupeKey,
         message: toRendered(before.message),
         attempts: before.attempts + 1,
         reclaimed: before.status === 'sending',
+        ...(before.ticketRef ? { ticketRef: before.ticketRef } : {}),
       };
     },
 

@@ -20,6 +20,16 @@ export interface OutboxItem {
    * the same key again does nothing, so a retried caller never sends twice.
    */
   dedupeKey?: string;
+  /** The ticket this message is about (an officer's card, a notice): reported to `onSent` with the platform's id. */
+  ticketRef?: string;
+}
+
+/** A sent message that was about a ticket, with the platform's id for it. */
+export interface SentTicketMessage {
+  channel: ChannelName;
+  chatId: string;
+  messageId: string;
+  ticketRef: string;
 }
 
 /** What {@link createOutbox} needs. */
@@ -53,6 +63,23 @@ export interface OutboxDeps {
   random?: () => number;
   /** Names this dispatcher in leases; defaults to host, pid and a random suffix. */
   owner?: string;
+  /** Told of each delivered message that carries a `ticketRef` (to recognise replies to it); a failure here is logged, never retried as a send. */
+  onSent?: (sent: SentTicketMessage) => Promise<void>;
+  /**
+   * Called once for each message given up for good (after it is recorded as
+   * failed), so a fallback can start, e.g. a call-back task for a telephone
+   * caller. Its errors are logged, never retried.
+   */
+  onGiveUp?: (failed: GivenUpMessage) => Promise<void>;
+}
+
+/** A message the outbox gave up on, as {@link OutboxDeps.onGiveUp} receives it. */
+export interface GivenUpMessage {
+  channel: ChannelName;
+  chatId: string;
+  dedupeKey: string;
+  message: RenderedMessage;
+  reason: string;
 }
 
 /** The one delivery path for outgoing notifications. */
@@ -164,6 +191,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         chatKey: chatKeyOf(item.channel, item.chatId),
         seq: nextSeq(),
         message: item.message,
+        ...(item.ticketRef ? { ticketRef: item.ticketRef } : {}),
       };
     });
     const result = await store.insert(rows, nowDate());
@@ -223,6 +251,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     logger.info({ event: 'outbox_sent', ...ctx }, 'message delivered');
+    if (c.ticketRef && messageId && deps.onSent) {
+      await deps.onSent({ channel: c.channel, chatId: c.chatId, messageId, ticketRef: c.ticketRef }).catch((err: unknown) => {
+        logger.warn({ event: 'outbox_on_sent_failed', ...ctx, err: errorSummary(err) }, 'could not record which ticket a sent message was about');
+      });
+    }
   }
 
   async function handleFailure(c: ClaimedMessage, failure: SendFailure, ctx: { id: string; channel: ChannelName; attempt: number }): Promise<void> {
@@ -256,6 +289,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     logger.warn({ event: 'outbox_failed', ...ctx, code, reason }, 'message given up');
+    if (!deps.onGiveUp) return;
+    try {
+      await deps.onGiveUp({ channel: c.channel, chatId: c.chatId, dedupeKey: c.dedupeKey, message: c.message, reason });
+    } catch (err) {
+      logger.error({ event: 'outbox_give_up_hook_failed', ...ctx, err: errorSummary(err) }, 'the fallback for a failed message did not run');
+    }
   }
 
   function launch(c: ClaimedMessage, sender: ChannelSender): void {

@@ -58,7 +58,7 @@ describe('the simulator behind a proxy in production, with a Telegram token', ()
       expect(await s.t.app.models.Invite.countDocuments({})).toBe(0);
       // The web "admin" chat is nobody's administrator when the simulator is off, whatever reaches it.
       const direct = await s.t.app.web.receive(say('admin', '/invite admin'));
-      expect(direct.messages.map((m) => m.message?.text ?? '').join('\n')).not.toMatch(/[A-Z2-9]{8}/);
+      expect(direct.messages.map((m) => m.message?.text ?? '').join('\n')).not.toMatch(/[A-Z2-9]{13}/);
       expect(await s.t.app.models.Invite.countDocuments({})).toBe(0);
       expect((await call(base, '/healthz')).status).toBe(200);
     } finally {
@@ -92,7 +92,7 @@ describe('an explicitly enabled simulator next to Telegram', () => {
 
       const invite = await call(base, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie });
       expect(invite.status).toBe(200);
-      const code = /\b([A-Z2-9]{8})\n/.exec(outTexts(invite).join('\n'))?.[1] ?? '';
+      const code = /\b([A-Z2-9]{13})\n/.exec(outTexts(invite).join('\n'))?.[1] ?? '';
       expect(code).not.toBe('');
 
       // Redeemed on Telegram: refused, and nobody on Telegram became staff.
@@ -132,7 +132,7 @@ describe('an explicitly enabled simulator next to Telegram', () => {
 
       // In the simulator itself invites still work.
       const second = await call(base, '/sim/api/messages', { body: say('admin', '/invite officer FOOD'), cookie });
-      const officerCode = /\b([A-Z2-9]{8})\n/.exec(outTexts(second).join('\n'))?.[1] ?? '';
+      const officerCode = /\b([A-Z2-9]{13})\n/.exec(outTexts(second).join('\n'))?.[1] ?? '';
       await call(base, '/sim/api/messages', { body: say('officer-1', `/start ${officerCode}`), cookie });
       expect(await s.t.app.models.Staff.countDocuments({ channel: 'web', role: 'officer', active: true })).toBe(1);
     } finally {
@@ -213,7 +213,7 @@ describe('a public simulator (SIMULATOR_PUBLIC=true)', () => {
       expect((await call(s.url, `/sim/api/messages?chatId=${String(stored[0])}&after=0`, { cookie: b })).json.messages).toEqual([]);
       // No administrator chat in public.
       const invite = await call(s.url, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie: b });
-      expect(outTexts(invite).join('\n')).not.toMatch(/\b[A-Z2-9]{8}\n/);
+      expect(outTexts(invite).join('\n')).not.toMatch(/\b[A-Z2-9]{13}\n/);
       expect(await s.app.models.Invite.countDocuments({})).toBe(0);
     } finally {
       await s.close();
