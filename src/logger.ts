@@ -19,6 +19,12 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** pino serializers: an error logged under `err` or `error` is reduced by {@link safeError} even if a call forgets to. */
+const serializers = {
+  err: (v: unknown) => (v instanceof Error ? safeError(v) : v),
+  error: (v: unknown) => (v instanceof Error ? safeError(v) : v),
+};
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   level: string;
@@ -34,6 +40,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const base: pino.LoggerOptions = {
     level: opts.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers,
     base: { service: 'jan-sahayak' },
   };
   if (opts.destination) return pino(base, opts.destination);
@@ -54,10 +61,24 @@ export function safeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const own = (err as { code?: unknown; origin?: unknown }).origin !== undefined;
   const frames = (err.stack ?? '').split('\n').slice(1, 8).map((l) => l.trim());
+  // A refused Bot API call (grammY's GrammyError) says which method and which error code; its description may quote text.
+  const api = err as { method?: unknown; error_code?: unknown };
   return {
     type: err.name,
-    code: (err as { code?: unknown }).code ?? null,
+    code: (err as { code?: unknown }).code ?? (typeof api.error_code === 'number' ? api.error_code : null),
+    ...(typeof api.method === 'string' ? { method: api.method } : {}),
     ...(own ? { message: err.message } : {}),
     frames,
   };
+}
+
+/**
+ * An error in one short line for a database record (a failed job's run-key):
+ * its type and code, never its message, which may quote message text or a
+ * chat id (a duplicate key error names the key).
+ * @example safeErrorText(new TypeError('x is 9198…')) // 'TypeError'
+ */
+export function safeErrorText(err: unknown): string {
+  const e = safeError(err);
+  return e.code !== null && e.code !== undefined ? `${String(e.type)} (${String(e.code)})` : String(e.type);
 }

@@ -10,6 +10,7 @@ import { HttpError, sendBytes, sendError, sendJson } from './http-io';
 import { DASHBOARD_PREFIX, type DashboardRoutes } from '../dashboard/dashboard-routes';
 import { baseUrl, isLoopbackHost, isLoopbackHostHeader } from './loopback';
 import { createSimulatorRoutes, SIM_PREFIX } from './simulator-routes';
+import { safeError } from '../logger';
 
 /** Default longest long poll of the simulator page. */
 export const DEFAULT_MAX_POLL_WAIT_MS = 20_000;
@@ -120,7 +121,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         }
         if (err instanceof HttpError) return sendError(res, err);
         // The one boundary for unexpected failures: logged once, answered plainly.
-        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err }, 'HTTP request failed');
+        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err: safeError(err) }, 'HTTP request failed');
         sendError(res, new HttpError(500, 'internal', 'internal error'));
       })
       .finally(() => {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
+import { safeError } from '../logger';
 import type { RenderedMessage } from '../conversation/render';
 import type { ChannelName } from '../conversation/types';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
@@ -179,7 +180,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return await fn();
       } catch (err) {
         if (attempt >= RECORD_TRIES) throw err;
-        logger.warn({ event: 'outbox_record_retry', what, attempt, err: errorSummary(err) }, 'outbox bookkeeping failed; retrying');
+        logger.warn({ event: 'outbox_record_retry', what, attempt, err: safeError(err) }, 'outbox bookkeeping failed; retrying');
         await sleep(RECORD_RETRY_MS * attempt);
       }
     }
@@ -260,7 +261,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     const task: Promise<void> = deliver(c, sender)
       .catch((err: unknown) => {
         // The message stays claimed; after its lease a dispatcher takes it up again.
-        logger.error({ event: 'outbox_deliver_error', id: String(c.id), channel: c.channel, attempt: c.attempts, err: errorSummary(err) }, 'could not record a delivery');
+        logger.error({ event: 'outbox_deliver_error', id: String(c.id), channel: c.channel, attempt: c.attempts, err: safeError(err) }, 'could not record a delivery');
       })
       .finally(() => {
         inFlight.delete(task);
@@ -317,7 +318,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   function reportLoopError(err: unknown): void {
     const now = nowMs();
     if (!failing || now - lastErrorLogAt >= ERROR_LOG_EVERY_MS) {
-      logger.error({ event: 'outbox_dispatch_error', err: errorSummary(err) }, 'outbox dispatcher could not reach the database');
+      logger.error({ event: 'outbox_dispatch_error', err: safeError(err) }, 'outbox dispatcher could not reach the database');
       lastErrorLogAt = now;
     }
     failing = true;
@@ -393,8 +394,3 @@ function rotate<T>(items: T[], random: () => number): T[] {
   return [...items.slice(start), ...items.slice(0, start)];
 }
 
-/** An error reduced to what is safe to log: no message texts or chat content. */
-function errorSummary(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { type: err.name, code: (err as { code?: unknown }).code, message: err.message };
-  return { type: typeof err };
-}

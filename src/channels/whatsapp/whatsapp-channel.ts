@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { safeError } from '../../logger';
 import type { Clock } from '../../clock';
 import type { InboundHandler } from '../../conversation/inbound-handler';
 import type { ChannelHealth } from '../../http/health';
@@ -9,7 +10,7 @@ import type { ChannelSender } from '../../outbox/channel-sender';
 import { createWhatsAppFileStore } from './whatsapp-file-store';
 import { menuNumberOf, phoneOfWhatsAppId, whatsappChatOf, whatsappToInbound, type WhatsAppMenuOption } from './whatsapp-inbound';
 import { createWhatsAppMenuStore } from './whatsapp-menu-store';
-import { createWhatsAppSender, errorSummary } from './whatsapp-sender';
+import { createWhatsAppSender } from './whatsapp-sender';
 import type { WhatsAppClientLike, WhatsAppMessageLike } from './whatsapp-types';
 
 /** Why WhatsApp is down, as administrators are told. */
@@ -64,8 +65,8 @@ export interface WhatsAppChannel {
   start(): void;
   /** Stop reconnecting, let messages being handled finish, close the browser. */
   stop(): Promise<void>;
-  /** Delete remembered menus and stored media older than `date` (for a scheduled clean-up job). */
-  purgeOlderThan(date: Date): Promise<{ menus: number; files: number }>;
+  /** Delete remembered menus and stored media older than their dates (for the scheduled clean-up job). */
+  purgeOlderThan(before: { menus: Date; files: Date }): Promise<{ menus: number; files: number }>;
 }
 
 /** States a connected WhatsApp Web reports while it is fine. */
@@ -121,7 +122,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (!fn) return;
     void Promise.resolve()
       .then(fn)
-      .catch((err: unknown) => log.error({ event: 'whatsapp_callback_failed', what, error: errorSummary(err) }, 'WhatsApp status callback failed'));
+      .catch((err: unknown) => log.error({ event: 'whatsapp_callback_failed', what, error: safeError(err) }, 'WhatsApp status callback failed'));
   }
 
   function reportDown(reason: WhatsAppDownReason): void {
@@ -140,7 +141,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (!client) return;
     client.removeAllListeners();
     // A client that never got its browser up throws here; it is gone either way.
-    await client.destroy().catch((err: unknown) => log.debug({ event: 'whatsapp_destroy_failed', error: errorSummary(err) }, 'closing the WhatsApp client failed'));
+    await client.destroy().catch((err: unknown) => log.debug({ event: 'whatsapp_destroy_failed', error: safeError(err) }, 'closing the WhatsApp client failed'));
   }
 
   function scheduleReconnect(): void {
@@ -159,7 +160,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
   /** The client `client` failed for `reason`: report, close it, try a new one later. */
   function fail(client: WhatsAppClientLike | undefined, reason: WhatsAppDownReason, err?: unknown): void {
     if (client !== current) return;
-    log.warn({ event: 'whatsapp_down', reason, ...(err !== undefined ? { error: errorSummary(err) } : {}) }, 'WhatsApp is down');
+    log.warn({ event: 'whatsapp_down', reason, ...(err !== undefined ? { error: safeError(err) } : {}) }, 'WhatsApp is down');
     health = running ? 'down' : 'off';
     stopWatchdog();
     current = undefined;
@@ -240,7 +241,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     try {
       client = deps.createClient();
     } catch (err) {
-      log.error({ event: 'whatsapp_down', reason: 'start_failed', error: errorSummary(err) }, 'could not create the WhatsApp client');
+      log.error({ event: 'whatsapp_down', reason: 'start_failed', error: safeError(err) }, 'could not create the WhatsApp client');
       health = 'down';
       reportDown('start_failed');
       scheduleReconnect();
@@ -273,7 +274,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     const key = chatId;
     const run = (tails.get(key) ?? Promise.resolve())
       .then(() => handleOne(client, key, msg))
-      .catch((err: unknown) => log.error({ event: 'whatsapp_message_failed', chat: chatTag(key), error: errorSummary(err) }, 'could not handle a WhatsApp message'));
+      .catch((err: unknown) => log.error({ event: 'whatsapp_message_failed', chat: chatTag(key), error: safeError(err) }, 'could not handle a WhatsApp message'));
     tails.set(key, run);
     void run.then(() => {
       if (tails.get(key) === run) tails.delete(key);
@@ -297,7 +298,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     let quoted: WhatsAppMessageLike | undefined;
     if (msg.hasQuotedMsg) {
       quoted = await msg.getQuotedMessage().catch((err: unknown) => {
-        log.warn({ event: 'whatsapp_quote_unavailable', error: errorSummary(err) }, 'could not read the quoted message');
+        log.warn({ event: 'whatsapp_quote_unavailable', error: safeError(err) }, 'could not read the quoted message');
         return undefined;
       });
     }
@@ -326,7 +327,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (phone && deps.linkCitizen && !linked.has(chatId)) {
       await deps.linkCitizen(chatId, phone).then(
         () => linked.add(chatId),
-        (err: unknown) => log.warn({ event: 'whatsapp_citizen_link_failed', error: errorSummary(err) }, 'could not link the WhatsApp number to its citizen'),
+        (err: unknown) => log.warn({ event: 'whatsapp_citizen_link_failed', error: safeError(err) }, 'could not link the WhatsApp number to its citizen'),
       );
     }
   }
@@ -354,8 +355,8 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       health = 'off';
       log.info({ event: 'whatsapp_stopped' }, 'WhatsApp stopped');
     },
-    async purgeOlderThan(date) {
-      const [m, f] = await Promise.all([menus.purgeOlderThan(date), files.purgeOlderThan(date)]);
+    async purgeOlderThan(before) {
+      const [m, f] = await Promise.all([menus.purgeOlderThan(before.menus), files.purgeOlderThan(before.files)]);
       return { menus: m, files: f };
     },
   };
@@ -382,3 +383,17 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+
+/**
+ * The clean-up of WhatsApp's menus and media without the channel: data left
+ * from a time WhatsApp was enabled still expires when it is off now.
+ */
+export async function createWhatsAppRetention(conn: Connection): Promise<Pick<WhatsAppChannel, 'purgeOlderThan'>> {
+  const [menus, files] = await Promise.all([createWhatsAppMenuStore(conn), createWhatsAppFileStore(conn)]);
+  return {
+    async purgeOlderThan(before) {
+      const [m, f] = await Promise.all([menus.purgeOlderThan(before.menus), files.purgeOlderThan(before.files)]);
+      return { menus: m, files: f };
+    },
+  };
+}
