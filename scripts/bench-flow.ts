@@ -24,10 +24,12 @@ import type { HandleResult, InboundHandler } from '../src/conversation/inbound-h
 import type { InboundContent } from '../src/conversation/types';
 import type { Language, Translator } from '../src/i18n/create-i18n';
 import { loadCatalog } from '../src/domain/catalog-loader';
-import { createStaffStore, type StaffStore } from '../src/storage/staff-store';
+import { createStaffStore } from '../src/storage/staff-store';
 import { addTally, createCommandCounter, emptyTally, type CommandCounter, type CommandTally } from './lib/command-counter';
 import { runMain, UsageError } from './lib/cli';
-import { openLocalApp } from './lib/local-app';
+import { openLocalApp, type LocalApp } from './lib/local-app';
+import { seedDatabase } from './lib/seed-database';
+import { createOutboxModel } from '../src/outbox/outbox-model';
 
 /** The steps every citizen takes, in order, with the most database commands each may cost by design. */
 const STEPS = [
@@ -42,8 +44,17 @@ const STEPS = [
   { step: 'submit', budget: 4 },
   // Plus the chats linked to this citizen (same phone on another channel) and the one query listing their tickets.
   { step: 'status', budget: 4 },
-] as const;
+  // With --officers: the officer acknowledges and resolves the ticket (the citizen is told of each).
+  { step: 'ack', budget: undefined },
+  { step: 'resolve', budget: undefined },
+] as const satisfies ReadonlyArray<{ step: string; budget: number | undefined }>;
 type StepName = (typeof STEPS)[number]['step'];
+/** Steps an officer takes; measured only with officers. */
+const OFFICER_STEPS: ReadonlySet<StepName> = new Set(['ack', 'resolve']);
+
+/** Supervisor questions measured after the citizens, one at a time, `QUERY_REPEATS` times each. */
+const QUERIES = ['stats', 'stats month', 'pending', 'overdue', 'dashboard summary'] as const;
+const QUERY_REPEATS = 3;
 
 interface Sample {
   step: StepName;
@@ -53,6 +64,8 @@ interface Sample {
 
 /** What one run measured and found; printed as a table or, with --json, as it is. */
 interface Report {
+  /** Tickets loaded before the run (0: an empty database). */
+  preload: number;
   citizens: number;
   concurrency: number;
   server: string;
@@ -75,14 +88,18 @@ interface Report {
     updates: number;
     dbMsMean: number;
     latencyMs: ReturnType<typeof latencySummary>;
-    commands: { mean: number; max: number; budget: number; withinBudget: boolean; byName: Record<string, number> };
+    commands: { mean: number; max: number; budget: number | null; withinBudget: boolean; byName: Record<string, number> };
   }>;
+  /** Supervisor questions: latency and commands of each. */
+  queries: Array<{ query: string; runs: number; latencyMs: ReturnType<typeof latencySummary>; commands: number }>;
   cpu: { processMs: number; ofWallPct: number };
   memory: { peakRssMiB: number; peakHeapUsedMiB: number };
   verification: { ok: boolean; ticketsExpected: number; ticketsFound: number; uniqueRefs: number; failures: string[] };
 }
 
 interface Options {
+  /** Also run on a database seeded with this many tickets (N/2 citizens, 5N delivered notifications) and compare. */
+  preload: number;
   citizens: number;
   concurrency: number;
   officers: boolean;
@@ -95,6 +112,7 @@ function parseOptions(argv: string[]): Options {
     args: argv,
     options: {
       citizens: { type: 'string', default: '200' },
+      preload: { type: 'string', default: '0' },
       concurrency: { type: 'string' },
       officers: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -108,10 +126,13 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   const citizens = positive('citizens', values.citizens);
+  const preload = values.preload === '0' ? 0 : positive('preload', values.preload);
   return {
+    preload,
     citizens,
     concurrency: Math.min(citizens, positive('concurrency', values.concurrency ?? String(citizens))),
-    officers: values.officers,
+    // Officer actions and the measured comparison need someone to route to.
+    officers: values.officers || preload > 0,
     json: values.json,
     logLevel: values['log-level'],
   };
@@ -155,14 +176,31 @@ function intakeCategories(flowsDir: string): string[] {
   return ids;
 }
 
-/** One active officer for every department, so routing assigns each ticket; returns how many. */
-async function registerOfficers(staff: StaffStore): Promise<number> {
-  const departments = await staff.departments();
-  const now = new Date();
+/**
+ * A staff member linked as an invite links them: the staff record, a
+ * conversation for the chat, and the role copy on it that each message reads.
+ */
+async function linkStaff(local: LocalApp, input: { chatId: string; role: 'officer' | 'supervisor'; department?: string; name: string }): Promise<void> {
+  const staff = createStaffStore(local.app.models);
+  const doc = await staff.upsertStaff({ channel: 'telegram', ...input, language: 'hi', invitedBy: 'bench', now: new Date() });
+  await local.app.handler({ channel: 'telegram', chatId: input.chatId, updateKey: 'link', receivedAt: new Date(), firstName: input.name, content: { kind: 'command', command: 'help', args: '' } });
+  await staff.syncConversationRole(doc.identityKey, { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) });
+}
+
+/**
+ * One active officer for every department, so routing assigns each ticket
+ * (a new officer holds the fewest open tickets, so theirs is every bench
+ * ticket even on a seeded database); returns their chats by department.
+ */
+async function registerOfficers(local: LocalApp): Promise<Map<string, string>> {
+  const departments = await createStaffStore(local.app.models).departments();
+  const chats = new Map<string, string>();
   for (const [i, d] of departments.entries()) {
-    await staff.upsertStaff({ channel: 'telegram', chatId: `bench-officer-${i}`, role: 'officer', department: d.code, name: `Officer ${d.code}`, language: 'hi', invitedBy: 'bench', now });
+    const chatId = `bench-officer-${i}`;
+    await linkStaff(local, { chatId, role: 'officer', department: d.code, name: `Officer ${d.code}` });
+    chats.set(d.code, chatId);
   }
-  return departments.length;
+  return chats;
 }
 
 /** Why one citizen could not finish; the bench goes on with the others. */
@@ -171,7 +209,16 @@ class CitizenFailure extends Error {}
 /** One citizen's walk through the flow; returns the reference they were given. */
 async function walkCitizen(
   i: number,
-  deps: { handler: InboundHandler; counter: CommandCounter; translator: Translator; district: string; runId: string; categories: string[] },
+  deps: {
+    handler: InboundHandler;
+    counter: CommandCounter;
+    translator: Translator;
+    district: string;
+    runId: string;
+    categories: string[];
+    /** The chat of the officer who gets a category's tickets; absent: no officer steps. */
+    officerChat?: (category: string) => string | undefined;
+  },
   record: (s: Sample) => void,
 ): Promise<string> {
   const lang: Language = 'hi';
@@ -180,8 +227,8 @@ async function walkCitizen(
   let last: HandleResult | undefined;
   const apology = deps.translator.t(lang, 'error.generic');
 
-  const send = async (step: StepName, content: InboundContent) => {
-    const msg = { channel: 'telegram' as const, chatId, updateKey: String(++update), receivedAt: new Date(), firstName: `Citizen${i}`, content };
+  const send = async (step: StepName, content: InboundContent, from = chatId) => {
+    const msg = { channel: 'telegram' as const, chatId: from, updateKey: `${chatId}:${++update}`, receivedAt: new Date(), firstName: `Citizen${i}`, content };
     const started = performance.now();
     const { result, commands } = await deps.counter.measure(() => deps.handler(msg));
     record({ step, ms: performance.now() - started, commands });
@@ -204,7 +251,8 @@ async function walkCitizen(
   };
 
   await send('start', { kind: 'command', command: 'start', args: '' });
-  await press('category', 'category', { value: deps.categories[i % deps.categories.length] ?? '' });
+  const category = deps.categories[i % deps.categories.length] ?? '';
+  await press('category', 'category', { value: category });
   await press('block', 'block', { index: i });
   expectPrompt('block', 'intake.locality.prompt');
   await send('locality', { kind: 'text', text: `वार्ड ${(i % 20) + 1}, पंचायत भवन के पास` });
@@ -218,20 +266,54 @@ async function walkCitizen(
   if (!(last?.messages ?? []).some((m) => m.text.includes(ref))) {
     throw new CitizenFailure(`citizen ${i}: /status does not list ${ref}`);
   }
+  const officer = deps.officerChat?.(category);
+  if (officer) {
+    const acked = promptFragment(deps.translator, lang, 'staff.done.acknowledge');
+    await send('ack', { kind: 'command', command: 'ack', args: ref }, officer);
+    if (!(last?.messages ?? []).some((m) => m.text.includes(acked))) throw new CitizenFailure(`citizen ${i}: the officer could not acknowledge ${ref}: ${(last?.messages ?? []).map((m) => m.text).join(' | ')}`);
+    await send('resolve', { kind: 'command', command: 'resolve', args: `${ref} हैंडपंप ठीक करवा दिया गया है` }, officer);
+  }
   return ref;
 }
 
-async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
-  const logger = pino({ level: opts.logLevel }, pino.destination(2));
+/**
+ * One run on a fresh database, first loaded with `preload` tickets (and half
+ * as many citizens, five times as many delivered notifications) when asked.
+ */
+async function runBench(opts: Options, preload: number, logger: pino.Logger): Promise<Report> {
   const local = await openLocalApp({ logger, scratchPrefix: 'bench' });
-  let exitCode = 0;
   try {
-    const officers = opts.officers ? await registerOfficers(createStaffStore(local.app.models)) : 0;
+    if (preload > 0) {
+      const started = performance.now();
+      await seedDatabase(
+        {
+          conn: local.conn,
+          models: local.app.models,
+          outbox: await createOutboxModel(local.conn),
+          staff: createStaffStore(local.app.models),
+          catalog: loadCatalog(local.config.flowsDirAbs),
+          district: local.config.DISTRICT_CODE,
+        },
+        { tickets: preload, citizens: Math.ceil(preload / 2), days: 365, force: false, end: new Date() },
+      );
+      logger.warn({ event: 'bench_preloaded', tickets: preload, seconds: Math.round((performance.now() - started) / 1000) }, 'preloaded');
+    }
+    const officerChats = opts.officers ? await registerOfficers(local) : new Map<string, string>();
+    const officers = officerChats.size;
     const counter = createCommandCounter(local.conn);
     const runId = Date.now().toString(36);
+    const catalog = loadCatalog(local.config.flowsDirAbs);
     const categories = intakeCategories(local.config.flowsDirAbs);
-    const deps = { handler: local.app.handler, counter, translator: local.translator, district: local.config.DISTRICT_CODE, runId, categories };
+    const departmentOf = new Map(catalog.categories.map((c) => [c.id, c.department]));
+    const deps = {
+      handler: local.app.handler,
+      counter,
+      translator: local.translator,
+      district: local.config.DISTRICT_CODE,
+      runId,
+      categories,
+      ...(officers ? { officerChat: (category: string) => officerChats.get(departmentOf.get(category) ?? '') } : {}),
+    };
     const samples: Sample[] = [];
     const failures: string[] = [];
     const refs: string[] = [];
@@ -260,13 +342,14 @@ async function main(): Promise<void> {
     );
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const queries = await measureQueries(local, counter, runId);
     clearInterval(sampler);
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     const unattributed = counter.unattributed.total;
     counter.dispose();
 
-    // Verification, outside the measurement.
-    const tickets = await local.app.models.Ticket.find({}, { ref: 1, chatId: 1 }).lean().exec();
+    // Verification, outside the measurement: the bench's own tickets only (seeded ones came in bulk).
+    const tickets = await local.app.models.Ticket.find({ chatId: { $regex: `^bench-${runId}-` } }, { ref: 1, chatId: 1 }).lean().exec();
     const uniqueRefs = new Set(tickets.map((t) => t.ref)).size;
     const uniqueChats = new Set(tickets.map((t) => t.chatId)).size;
     if (tickets.length !== opts.citizens) failures.push(`expected ${opts.citizens} tickets, found ${tickets.length}`);
@@ -280,7 +363,7 @@ async function main(): Promise<void> {
     for (const s of samples) addTally(total, s.commands);
     const perUpdate = (n: number, count: number) => Math.round((n / Math.max(1, count)) * 100) / 100;
     const flowSamples = samples.filter((s) => s.step !== 'status');
-    const steps = STEPS.map(({ step, budget }) => {
+    const steps = STEPS.filter(({ step }) => officers > 0 || !OFFICER_STEPS.has(step)).map(({ step, budget }) => {
       const mine = samples.filter((s) => s.step === step);
       const tally = emptyTally();
       for (const s of mine) addTally(tally, s.commands);
@@ -295,14 +378,15 @@ async function main(): Promise<void> {
         commands: {
           mean: perUpdate(tally.total, mine.length),
           max,
-          budget,
-          withinBudget: max <= budget,
+          budget: budget ?? null,
+          withinBudget: budget === undefined || max <= budget,
           byName: Object.fromEntries(Object.entries(tally.byName).map(([k, n]) => [k, perUpdate(n, mine.length)])),
         },
       };
     });
     const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
     const report: Report = {
+      preload,
       citizens: opts.citizens,
       concurrency: opts.concurrency,
       server: local.server,
@@ -329,28 +413,79 @@ async function main(): Promise<void> {
         unattributed,
       },
       steps,
+      queries,
       // Whether this process (handler, driver, bench) or the database server is the limit.
       cpu: { processMs: Math.round((cpu.user + cpu.system) / 1000), ofWallPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100) },
       memory: { peakRssMiB: mib(process.resourceUsage().maxRSS * 1024), peakHeapUsedMiB: mib(peakHeap) },
       verification: { ok: failures.length === 0, ticketsExpected: opts.citizens, ticketsFound: tickets.length, uniqueRefs, failures },
     };
-    if (failures.length > 0) exitCode = 1;
-
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    } else {
-      printReport(report);
-    }
+    return report;
   } finally {
     await local.close();
   }
-  process.exitCode = exitCode;
+}
+
+/** A supervisor's questions (/stats, /stats month, /pending, /overdue) and the dashboard's summary, one at a time. */
+async function measureQueries(local: LocalApp, counter: CommandCounter, runId: string): Promise<Report['queries']> {
+  const chatId = `bench-supervisor-${runId}`;
+  // Setting up is not measured, but is kept apart from the unattributed commands.
+  await counter.measure(() => linkStaff(local, { chatId, role: 'supervisor', name: 'Supervisor' }));
+  const out: Report['queries'] = [];
+  let update = 0;
+  for (const query of QUERIES) {
+    const ms: number[] = [];
+    let commands = 0;
+    for (let k = 0; k < QUERY_REPEATS; k++) {
+      const started = performance.now();
+      const run: () => Promise<unknown> =
+        query === 'dashboard summary'
+          ? () => local.app.dashboard.queries.summary({}, new Date())
+          : () => {
+              const [command = '', ...args] = query.split(' ');
+              return local.app.handler({ channel: 'telegram', chatId, updateKey: String(++update), receivedAt: new Date(), firstName: 'Supervisor', content: { kind: 'command', command, args: args.join(' ') } });
+            };
+      const m = await counter.measure(run);
+      ms.push(performance.now() - started);
+      commands = Math.max(commands, m.commands.total);
+    }
+    out.push({ query, runs: ms.length, latencyMs: latencySummary(ms), commands });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const logger = pino({ level: opts.logLevel }, pino.destination(2));
+  const reports = [await runBench(opts, 0, logger)];
+  if (opts.preload > 0) reports.push(await runBench(opts, opts.preload, logger));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+  } else {
+    for (const r of reports) printReport(r);
+    if (reports.length === 2) printComparison(reports[0]!, reports[1]!);
+  }
+  if (reports.some((r) => !r.verification.ok)) process.exitCode = 1;
+}
+
+/** Empty against preloaded, step by step: p95 and the ratio the issue bounds (1.5 ×). */
+function printComparison(empty: Report, loaded: Report): void {
+  const out: string[] = [`Empty database against ${loaded.preload} preloaded tickets (${empty.server}):`];
+  out.push(`  ${'step'.padEnd(18)} ${'p50 empty'.padStart(10)} ${'p50 full'.padStart(10)} ${'p95 empty'.padStart(10)} ${'p95 full'.padStart(10)} ${'p95 ratio'.padStart(10)}`);
+  const row = (name: string, a: ReturnType<typeof latencySummary>, b: ReturnType<typeof latencySummary> | undefined) => {
+    if (!b) return;
+    const ratio = a.p95 > 0 ? (b.p95 / a.p95).toFixed(2) : '—';
+    out.push(`  ${name.padEnd(18)} ${String(a.p50).padStart(10)} ${String(b.p50).padStart(10)} ${String(a.p95).padStart(10)} ${String(b.p95).padStart(10)} ${ratio.padStart(10)}`);
+  };
+  row('all updates', empty.latencyMs, loaded.latencyMs);
+  for (const s of empty.steps) row(s.step, s.latencyMs, loaded.steps.find((x) => x.step === s.step)?.latencyMs);
+  for (const q of empty.queries) row(q.query, q.latencyMs, loaded.queries.find((x) => x.query === q.query)?.latencyMs);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 function printReport(r: Report): void {
   const out: string[] = [];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  out.push(`Jan Sahayak flow benchmark — ${r.citizens} citizens, ${r.concurrency} at a time, database: ${r.server} (connection pool of ${r.maxPoolSize}), ${r.officers ? `${r.officers} officers` : 'no officers'}`);
+  out.push(`Jan Sahayak flow benchmark — ${r.preload ? `${r.preload} tickets preloaded, ` : 'empty database, '}${r.citizens} citizens, ${r.concurrency} at a time, database: ${r.server} (connection pool of ${r.maxPoolSize}), ${r.officers ? `${r.officers} officers` : 'no officers'}`);
   out.push(`  updates           ${r.updates} in ${(r.wallMs / 1000).toFixed(2)} s  →  ${r.updatesPerSec} updates/s (including /status)`);
   out.push(
     `  latency (ms)      p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  max ${r.latencyMs.max}  mean ${r.latencyMs.mean}`,
@@ -372,13 +507,16 @@ function printReport(r: Report): void {
   for (const s of r.steps) {
     const flag = s.commands.withinBudget ? '' : '  ← over budget';
     out.push(
-      `  ${s.step.padEnd(12)} ${pad(s.latencyMs.p50, 8)} ${pad(s.latencyMs.p95, 8)} ${pad(s.latencyMs.p99, 8)} ${pad(s.dbMsMean, 8)} ${pad(s.commands.mean, 9)} ${pad(s.commands.max, 4)} ${pad(s.commands.budget, 7)}  ${Object.entries(
+      `  ${s.step.padEnd(12)} ${pad(s.latencyMs.p50, 8)} ${pad(s.latencyMs.p95, 8)} ${pad(s.latencyMs.p99, 8)} ${pad(s.dbMsMean, 8)} ${pad(s.commands.mean, 9)} ${pad(s.commands.max, 4)} ${pad(s.commands.budget ?? '—', 7)}  ${Object.entries(
         s.commands.byName,
       )
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}${flag}`,
     );
   }
+  out.push('');
+  out.push(`  ${'query'.padEnd(18)} ${pad('p50 ms', 8)} ${pad('max ms', 8)} ${pad('cmds', 5)}`);
+  for (const q of r.queries) out.push(`  ${q.query.padEnd(18)} ${pad(q.latencyMs.p50, 8)} ${pad(q.latencyMs.max, 8)} ${pad(q.commands, 5)}`);
   out.push('');
   if (r.verification.ok) {
     out.push(`  check             OK: ${r.verification.ticketsFound} tickets, ${r.verification.uniqueRefs} unique references`);

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
@@ -5,6 +6,12 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createTelegramBot } from './channels/telegram/telegram-bot';
+import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
+import { createInboundInbox } from './channels/inbound-inbox';
+import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
+import type { BackoffOptions } from './outbox/backoff';
+import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
@@ -27,6 +34,10 @@ import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channel
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
+import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
+import { WHATSAPP_CLOUD_FILE_ID_RE } from './channels/whatsapp-cloud/cloud-inbound';
+import { loadCloudTemplates } from './channels/whatsapp-cloud/cloud-templates';
+import { createWhatsAppCloudChannel, WHATSAPP_CLOUD_WEBHOOK_PATH, type WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
 import { createEscalateCommand } from './escalation/escalate-command';
@@ -73,6 +84,8 @@ export interface AppDeps {
   dashboardPollSeconds?: number;
   /** Outbox tuning (tests use faster pacing than Telegram's 1 message/s per chat). */
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
+  /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
+  telegramStartBackoff?: BackoffOptions;
 }
 
 /** The wired application: the shared message handler and the running channels. */
@@ -86,6 +99,9 @@ export interface App {
   metrics: AppMetrics;
   telegram?: Bot;
   whatsapp?: WhatsAppChannel;
+  whatsappCloud?: WhatsAppCloudChannel;
+  /** The simulator's login (when it asks for one). */
+  simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
@@ -158,6 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'feedback' }),
     adminChats,
+    conversations,
   });
   const ticketService = createTicketService({
     tickets,
@@ -250,6 +267,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   let telegram: Bot | undefined;
+  let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
     models,
@@ -262,6 +280,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
       sessionHours: config.DASHBOARD_SESSION_HOURS,
+      trustProxy: config.TRUST_PROXY,
       ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
@@ -271,6 +290,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
     ],
   });
+  const simulatorAuth =
+    config.simulator === 'login'
+      ? createSimulatorAuth({
+          secret: dashboard.secret,
+          models: dashboard.authModels,
+          sessions: dashboard.sessions,
+          clock,
+          logger: logger.child({ component: 'simulator' }),
+          linkTtlMs: SIMULATOR_LINK_TTL_MS,
+          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
+          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+          trustProxy: config.TRUST_PROXY,
+        })
+      : undefined;
   const staff = createStaffHandler({
     staff: staffStore,
     tickets,
@@ -284,7 +317,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
-    modules: [counsellor.module, callModule, createEscalateCommand({ escalation, logger }), supervisorModule, shiftModule, dashboard.module, createFailedDeliveriesModule({ outbox })],
+    modules: [
+      counsellor.module,
+      callModule,
+      createEscalateCommand({ escalation, logger }),
+      supervisorModule,
+      shiftModule,
+      dashboard.module,
+      createFailedDeliveriesModule({ outbox }),
+      createSimulatorCommand({
+        ...(simulatorAuth ? { auth: simulatorAuth } : {}),
+        linkTtlMs: SIMULATOR_LINK_TTL_MS,
+        clock,
+        logger,
+        baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
+      }),
+    ],
   });
   const handler = instrumentHandler(
     withCitizenLinks(
@@ -305,6 +353,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
   );
 
+  let whatsappCloud: WhatsAppCloudChannel | undefined;
+  /** Channel webhooks served on the HTTP server, by path. */
+  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -314,13 +365,37 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger: logger.child({ channel: 'telegram' }),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
+    const webhook =
+      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+        ? createTelegramWebhook({
+            bot: telegram,
+            url: config.TELEGRAM_WEBHOOK_URL,
+            secret: config.TELEGRAM_WEBHOOK_SECRET,
+            inbox: await createInboundInbox(conn),
+            clock,
+            logger: logger.child({ channel: 'telegram' }),
+          })
+        : undefined;
+    if (webhook) webhookRoutes[webhook.path] = webhook.route;
+    telegramRunner = createTelegramRunner({
+      bot: telegram,
+      logger: logger.child({ channel: 'telegram' }),
+      ...(webhook ? { webhook } : {}),
+      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
+    });
     const whatsappFiles = await createWhatsAppFileStore(conn);
     outbox.registerSender(
       createTelegramSender({
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
-          const f = WEB_FILE_ID_RE.test(fileId) ? await web.file(fileId) : WHATSAPP_FILE_ID_RE.test(fileId) ? await whatsappFiles.get(fileId) : null;
+          const f = WEB_FILE_ID_RE.test(fileId)
+            ? await web.file(fileId)
+            : WHATSAPP_FILE_ID_RE.test(fileId)
+              ? await whatsappFiles.get(fileId)
+              : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
+                ? await whatsappCloud?.file(fileId)
+                : null;
           return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
         },
       }),
@@ -360,6 +435,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
     outbox.registerSender(whatsapp.sender);
   }
 
+  if (config.whatsappCloud) {
+    const wc = config.whatsappCloud;
+    whatsappCloud = await createWhatsAppCloudChannel({
+      conn,
+      api: createCloudApi({ apiRoot: wc.apiRoot, phoneNumberId: wc.phoneNumberId, accessToken: wc.accessToken }),
+      phoneNumberId: wc.phoneNumberId,
+      appSecret: wc.appSecret,
+      verifyToken: wc.verifyToken,
+      templates: loadCloudTemplates(config.flowsDirAbs),
+      handler,
+      notifier: outbox,
+      deliveryReports: outbox,
+      otherFiles: async (fileId) => (WEB_FILE_ID_RE.test(fileId) ? web.file(fileId) : null),
+      listButtonLabel: (language) => translator.t(language, 'whatsapp.list_button'),
+      clock,
+      logger: logger.child({ channel: 'whatsapp-cloud' }),
+    });
+    outbox.registerSender(whatsappCloud.sender);
+    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
+  }
+
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
   outbox.registerSender(web.sender);
   metrics.outboxDepth.collectWith(async () => {
@@ -367,7 +463,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return s.pending + s.sending;
   });
   const http = createHttpServer({
-    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulatorPublic: config.SIMULATOR_PUBLIC },
+    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     conn,
     web,
     translator,
@@ -376,9 +473,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
-      telegram: () => (telegram ? (telegram.isRunning() ? 'up' : 'down') : 'off'),
-      whatsapp: () => whatsapp?.status() ?? 'off',
+      telegram: () => telegramRunner?.status() ?? 'off',
+      whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
     },
+    routes: webhookRoutes,
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -410,7 +508,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   });
 
-  let polling: Promise<void> | undefined;
   return {
     handler,
     models,
@@ -421,6 +518,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
     ...(telegram ? { telegram } : {}),
     ...(whatsapp ? { whatsapp } : {}),
+    ...(whatsappCloud ? { whatsappCloud } : {}),
+    ...(simulatorAuth ? { simulatorAuth } : {}),
     escalation,
     feedback,
     scheduler,
@@ -431,25 +530,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();
-      await http.listen();
-      if (!telegram) {
+      await whatsappCloud?.start();
+      const { url } = await http.listen();
+      if (simulatorAuth && http.simulatorEnabled) {
+        // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
+        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
+        logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
+      }
+      if (!telegramRunner) {
         logger.warn(
           { event: 'telegram_disabled' },
           'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
         );
         return;
       }
-      await telegram.init();
-      logger.info({ event: 'telegram_started', bot: telegram.botInfo.username }, 'Telegram bot polling');
-      polling = telegram.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
-        logger.error({ event: 'telegram_polling_stopped', err: safeError(err) }, 'Telegram polling stopped');
-      });
+      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
+      telegramRunner.start();
     },
     async stop() {
       await http.close();
-      if (telegram?.isRunning()) await telegram.stop();
-      await polling;
+      await telegramRunner?.stop();
       await whatsapp?.stop();
+      await whatsappCloud?.stop();
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).
@@ -458,6 +561,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
 }
+
+/** How long the simulator's start-up login link works (once). */
+const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
 async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {

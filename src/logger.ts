@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { maskPhones } from './domain/phone-mask';
 
 /**
  * Paths pino blanks out wherever they appear: people's phone numbers and the
@@ -61,13 +62,17 @@ export function safeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const own = (err as { code?: unknown; origin?: unknown }).origin !== undefined;
   const frames = (err.stack ?? '').split('\n').slice(1, 8).map((l) => l.trim());
-  // A refused Bot API call (grammY's GrammyError) says which method and which error code; its description may quote text.
-  const api = err as { method?: unknown; error_code?: unknown };
+  // A refused API call says which method, HTTP status and error code (grammY's
+  // GrammyError, WhatsApp Cloud's CloudApiError); its description may quote text.
+  const api = err as { method?: unknown; error_code?: unknown; apiCode?: unknown; status?: unknown };
+  const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
   return {
     type: err.name,
-    code: (err as { code?: unknown }).code ?? (typeof api.error_code === 'number' ? api.error_code : null),
+    code: (err as { code?: unknown }).code ?? number(api.error_code) ?? number(api.apiCode) ?? null,
     ...(typeof api.method === 'string' ? { method: api.method } : {}),
-    ...(own ? { message: err.message } : {}),
+    ...(number(api.status) !== undefined ? { status: api.status } : {}),
+    // Even our own messages may name a chat id: numbers in them are masked.
+    ...(own ? { message: maskPhones(err.message) } : {}),
     frames,
   };
 }

@@ -170,7 +170,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     }
     const result = await deps.feedback.reopenTicket(ticket.ref, { by: { kind: 'citizen', id: ctx.citizenId } });
     if (result.ok) return [{ text: t(result.escalated ? 'feedback.reopened_escalated' : 'feedback.reopened', { ref: ticket.ref }) }];
-    if (result.reason === 'too_late') return [{ text: t('feedback.too_late', { ref: ticket.ref, days }) }];
+    if (result.reason === 'too_late') return [{ text: t('feedback.reopen_too_late', { ref: ticket.ref, count: days }) }];
     if (result.reason === 'not_resolved') return [{ text: t('status.still_open', { ref: ticket.ref }) }];
     return [{ text: t('error.generic') }];
   }

@@ -6,7 +6,7 @@ import { matchOption, type MatchableOption } from './choice-matcher';
 import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from './flow-definition';
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
 import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { normalizeForMatch } from './text-normalize';
 import type {
   Answers,
@@ -32,6 +32,8 @@ const MAX_WORDS_FOR_LABEL = 3;
 const QUESTION_TTL_MS = 7 * 24 * 3_600_000;
 /** Longest answer to an officer's question. */
 const MAX_ANSWER_LENGTH = 2000;
+/** A typed rating answers the rating question for this long (a week to answer, then a week after the closure). */
+const RATING_TTL_MS = 14 * 24 * 3_600_000;
 
 /** Button scopes outside any flow step: they work whatever the citizen is in the middle of. */
 export const SCOPE = { menu: 'menu', language: 'lang', feedback: FEEDBACK_SCOPE, reopen: 'ro' } as const;
@@ -112,6 +114,13 @@ class Turn {
     if (this.state.inCounselling && (content.kind === 'text' || content.kind === 'photo' || content.kind === 'voice')) {
       return this.relayToCounsellor(content);
     }
+    // "2" or "पाँच" after "please rate 1 to 5" is the rating, not the menu's second choice.
+    const rating = content.kind === 'text' ? this.typedRating(content.text) : undefined;
+    if (rating) {
+      delete this.state.awaitingRating;
+      this.effects.push({ type: 'feedback', ref: rating.ref, rating: rating.rating });
+      return;
+    }
     // A menu number or label is a menu choice, never an answer to an officer.
     if (content.kind === 'text') {
       const picked = matchOption(content.text, this.menuOptions(), this.ctx.labelsOf, { partial: false });
@@ -138,6 +147,28 @@ class Turn {
       attachment: content.kind === 'photo' ? { kind: 'photo', fileId: content.fileId } : { kind: 'voice', fileId: content.fileId },
       ...(content.kind === 'photo' && content.caption ? { text: content.caption.slice(0, MAX_ANSWER_LENGTH) } : {}),
     });
+  }
+
+  /**
+   * The rating a typed answer gives to the pending rating question: a digit
+   * (Latin or Devanagari) or a word from the flow's rating vocabulary. Only
+   * while a rating was asked, not yet answered, and not overtaken by a newer
+   * officer's question.
+   */
+  private typedRating(text: string): { ref: string; rating: number } | undefined {
+    const asked = this.state.awaitingRating;
+    if (!asked) return undefined;
+    const at = Date.parse(asked.at ?? '');
+    if (Number.isFinite(at) && this.ctx.now.getTime() - at > RATING_TTL_MS) {
+      delete this.state.awaitingRating;
+      return undefined;
+    }
+    const question = this.state.awaitingAnswer;
+    if (question && Date.parse(question.at ?? '') > at) return undefined;
+    const words: Partial<Record<string, string[]>> = this.flow.vocabulary.rating ?? {};
+    const options = (['1', '2', '3', '4', '5'] as const).map((n) => ({ value: n, labelKey: `feedback.rating.${n}`, aliases: words[n] ?? [] }));
+    const value = matchOption(text, options, this.ctx.labelsOf, { partial: false });
+    return value ? { ref: asked.ref, rating: Number(value) } : undefined;
   }
 
   /** An officer's question still waiting for the citizen's answer (questions expire after a week). */
@@ -225,7 +256,7 @@ class Turn {
         this.say('intake.cancelled');
         return this.mainMenu();
       case 'status': {
-        const ref = args.trim().toUpperCase();
+        const ref = normalizeReference(args);
         this.effects.push(ref ? { type: 'show_status', ref } : { type: 'show_status' });
         if (this.state.flow) this.ask();
         return;
@@ -268,12 +299,13 @@ class Turn {
       this.say('error.stale_button');
       return this.resumeOrMenu();
     }
+    if (this.state.awaitingRating?.ref === rating.ref) delete this.state.awaitingRating;
     this.effects.push({ type: 'feedback', ref: rating.ref, rating: rating.rating });
     if (this.state.flow) this.ask();
   }
 
   private reopen(ref: string): void {
-    const wanted = ref.trim().toUpperCase();
+    const wanted = normalizeReference(ref);
     if (!looksLikeReference(wanted)) {
       this.say('status.reopen_usage');
       return this.resumeOrMenu();
@@ -318,7 +350,7 @@ class Turn {
     }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
-      this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
+      this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
     this.state.flow = {
@@ -583,7 +615,7 @@ class Turn {
     }
     if (this.ticketsToday() >= this.ctx.maxTicketsPerDay) {
       delete this.state.flow;
-      this.say('intake.quota_exceeded', { limit: this.ctx.maxTicketsPerDay });
+      this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
     this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId });

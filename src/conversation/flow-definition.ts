@@ -60,6 +60,8 @@ const flowSchema = z.object({
     submit: z.array(z.string()),
     change: z.array(z.string()),
     back: z.array(z.string()),
+    /** Typed ratings besides the digits: number words and how people say it went, by rating 1–5. */
+    rating: z.record(z.enum(['1', '2', '3', '4', '5']), z.array(z.string())).optional(),
   }),
 });
 

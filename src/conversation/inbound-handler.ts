@@ -108,7 +108,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
         }
         log.debug({ event: 'update_handled', step: turn.state.flow?.step ?? null, effects: turn.effects.length }, 'handled');
         return {
-          messages: renderReplies(deps.translator, language, [...effectReplies, ...turn.replies]),
+          messages: renderReplies(deps.translator, language, [...effectReplies, ...turn.replies], msg.channel),
           duplicate: false,
           language,
         };
@@ -116,7 +116,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
     } catch (err) {
       log.error({ event: 'update_failed', error: safeError(err) }, 'could not handle update');
       return {
-        messages: renderReplies(deps.translator, spoken.language, [{ text: { key: 'error.generic' } }]),
+        messages: renderReplies(deps.translator, spoken.language, [{ text: { key: 'error.generic' } }], msg.channel),
         duplicate: false,
         language: spoken.language,
       };

@@ -34,8 +34,10 @@ export interface Text {
   key: string;
   params?: Record<string, TextParam>;
 }
+/** Words given in both languages by data (a department's title), picked by the reader's language. */
+export type InBothLanguages = Record<Language, string>;
 /** A list of texts is translated item by item and joined with line breaks. */
-export type TextParam = string | number | Text | Text[];
+export type TextParam = string | number | Text | Text[] | InBothLanguages;
 
 /** A set of buttons answering one question; `scope` says which question. */
 export interface ButtonSet {
@@ -101,6 +103,8 @@ export interface ConversationState {
   callDraft?: { line: OnBehalf['line'] };
   /** An officer asked about this ticket: the citizen's next message outside a flow is the answer. */
   awaitingAnswer?: { ref: string; at?: string };
+  /** The citizen was asked to rate this resolved ticket: a typed rating answers it before anything else. */
+  awaitingRating?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
   staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string; at?: string };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */

@@ -19,6 +19,8 @@ export interface DashboardViewer {
 /** A verified session cookie. */
 export interface DashboardSession extends DashboardViewer {
   expiresAt: Date;
+  /** The server-side session record it names (absent only in cookies made without one). */
+  sid?: string;
 }
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
@@ -34,16 +36,19 @@ const LOGIN_TOKEN = /^([A-Za-z0-9_-]{32})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})
  *   forged or altered link be refused without touching the database; the
  *   database (which stores only a hash of the token) makes it work once.
  * - A session is `payload.signature`, the payload a small JSON object
- *   (viewer and expiry) in base64url. Nothing is stored on the server.
+ *   (viewer, expiry and the id of its server-side record) in base64url.
+ *
+ * `purpose` separates doors sharing one secret: a simulator link or cookie
+ * never opens the dashboard, nor the other way round.
  * @example
  * const signer = createDashboardSigner(secret);
  * const { token } = signer.loginToken(new Date(Date.now() + 15 * 60_000));
  * signer.checkLoginToken(token, new Date()) // { ok: true, expiresAt }
  */
-export function createDashboardSigner(secret: string) {
+export function createDashboardSigner(secret: string, purpose: 'dashboard' | 'simulator' = 'dashboard') {
   if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the dashboard secret must be at least ${MIN_SECRET_LENGTH} characters`);
-  const loginKey = createHmac('sha256', secret).update('jan-sahayak dashboard login v1').digest();
-  const sessionKey = createHmac('sha256', secret).update('jan-sahayak dashboard session v1').digest();
+  const loginKey = createHmac('sha256', secret).update(`jan-sahayak ${purpose} login v1`).digest();
+  const sessionKey = createHmac('sha256', secret).update(`jan-sahayak ${purpose} session v1`).digest();
   const mac = (key: Buffer, data: string) => createHmac('sha256', key).update(data).digest('base64url');
 
   return {
@@ -66,10 +71,10 @@ export function createDashboardSigner(secret: string) {
       return { ok: true, expiresAt };
     },
 
-    /** The cookie value for a session ending at `expiresAt`. */
-    sessionCookie(viewer: DashboardViewer, expiresAt: Date): string {
+    /** The cookie value for a session ending at `expiresAt`, naming its server-side record `sid`. */
+    sessionCookie(viewer: DashboardViewer, expiresAt: Date, sid?: string): string {
       const payload = Buffer.from(
-        JSON.stringify({ v: 1, sub: viewer.staffId, role: viewer.role, name: viewer.name, exp: expiresAt.getTime() }),
+        JSON.stringify({ v: 1, sub: viewer.staffId, role: viewer.role, name: viewer.name, exp: expiresAt.getTime(), ...(sid ? { sid } : {}) }),
         'utf8',
       ).toString('base64url');
       return `${payload}.${mac(sessionKey, payload)}`;
@@ -82,18 +87,21 @@ export function createDashboardSigner(secret: string) {
       const sig = value.slice(dot + 1);
       if (dot <= 0 || !B64URL.test(payload) || !B64URL.test(sig) || value.length > 2048) return { ok: false, reason: 'invalid' };
       if (!sameText(sig, mac(sessionKey, payload))) return { ok: false, reason: 'invalid' };
-      let parsed: { v?: unknown; sub?: unknown; role?: unknown; name?: unknown; exp?: unknown };
+      let parsed: { v?: unknown; sub?: unknown; role?: unknown; name?: unknown; exp?: unknown; sid?: unknown };
       try {
         parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof parsed;
       } catch {
         return { ok: false, reason: 'invalid' };
       }
-      const { v, sub, role, name, exp } = parsed;
+      const { v, sub, role, name, exp, sid } = parsed;
       if (v !== 1 || typeof sub !== 'string' || (role !== 'supervisor' && role !== 'admin') || typeof name !== 'string' || typeof exp !== 'number') {
         return { ok: false, reason: 'invalid' };
       }
+      if (sid !== undefined && typeof sid !== 'string') {
+        return { ok: false, reason: 'invalid' };
+      }
       if (!(exp > now.getTime())) return { ok: false, reason: 'expired' };
-      return { ok: true, session: { staffId: sub, role, name, expiresAt: new Date(exp) } };
+      return { ok: true, session: { staffId: sub, role, name, expiresAt: new Date(exp), ...(sid ? { sid } : {}) } };
     },
   };
 }

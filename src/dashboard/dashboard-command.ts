@@ -41,7 +41,7 @@ export function createDashboardCommand(deps: DashboardCommandDeps): StaffCommand
       deps.logger.info({ event: 'dashboard_link_issued', staff: identity.id, role: identity.role, expiresAt }, 'dashboard login link issued');
       const link = `${deps.baseUrl()}${DASHBOARD_PREFIX}/login?token=${token}`;
       const minutes = Math.round((expiresAt.getTime() - now.getTime()) / 60_000);
-      return { state, replies: [say('dashboard.bot.link', { link, minutes, expires: formatDateTime(expiresAt, state.language) })] };
+      return { state, replies: [say('dashboard.bot.link', { link, count: minutes, expires: formatDateTime(expiresAt, state.language) })] };
     },
   };
 }

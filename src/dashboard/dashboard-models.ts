@@ -15,6 +15,22 @@ export interface DashboardLoginDoc {
   usedAt?: Date;
 }
 
+/** Which door a session opens. */
+export type SessionKind = 'dashboard' | 'simulator';
+
+/**
+ * A signed-in browser. The cookie is signed and names this record; a cookie
+ * whose record is gone (logout, revocation) is refused on its next request.
+ */
+export interface SessionDoc {
+  /** SHA-256 of the session id in the cookie, hex: a copy of the database opens no session. */
+  _id: string;
+  kind: SessionKind;
+  staffId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 /** A small named setting of the whole installation (here: the generated dashboard secret). */
 export interface SettingDoc {
   _id: string;
@@ -38,6 +54,19 @@ const loginSchema = new Schema<DashboardLoginDoc>(
 // Old links are deleted by date when new ones are issued (no TTL index on FerretDB).
 loginSchema.index({ expiresAt: 1 });
 
+const sessionSchema = new Schema<SessionDoc>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true },
+    staffId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+sessionSchema.index({ staffId: 1 });
+sessionSchema.index({ expiresAt: 1 });
+
 const settingSchema = new Schema<SettingDoc>(
   {
     _id: { type: String, required: true },
@@ -48,11 +77,12 @@ const settingSchema = new Schema<SettingDoc>(
 );
 
 /** Collection names, for tests and maintenance. */
-export const DASHBOARD_COLLECTIONS = { logins: 'dashboard_logins', settings: 'settings' } as const;
+export const DASHBOARD_COLLECTIONS = { logins: 'dashboard_logins', sessions: 'dashboard_sessions', settings: 'settings' } as const;
 
 /** The dashboard's models on one connection. */
 export interface DashboardModels {
   Login: Model<DashboardLoginDoc>;
+  Session: Model<SessionDoc>;
   Setting: Model<SettingDoc>;
 }
 
@@ -65,9 +95,12 @@ export async function createDashboardModels(conn: Connection): Promise<Dashboard
     Login:
       (conn.models.DashboardLogin as Model<DashboardLoginDoc> | undefined) ??
       conn.model<DashboardLoginDoc>('DashboardLogin', loginSchema, DASHBOARD_COLLECTIONS.logins),
+    Session:
+      (conn.models.DashboardSession as Model<SessionDoc> | undefined) ?? conn.model<SessionDoc>('DashboardSession', sessionSchema, DASHBOARD_COLLECTIONS.sessions),
     Setting: (conn.models.DashboardSetting as Model<SettingDoc> | undefined) ?? conn.model<SettingDoc>('DashboardSetting', settingSchema, DASHBOARD_COLLECTIONS.settings),
   };
   await models.Login.createIndexes();
+  await models.Session.createIndexes();
   await models.Setting.createIndexes();
   return models;
 }

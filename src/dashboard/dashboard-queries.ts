@@ -1,4 +1,5 @@
 import type { QueryFilter } from 'mongoose';
+import type { StaffRole } from '../domain/roles';
 import type { Ticket as TicketShape } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
@@ -157,10 +158,10 @@ export function createDashboardQueries(deps: { models: Models }) {
       return docs.map((d) => ({ code: d.code, name: { hi: d.name.hi, en: d.name.en } }));
     },
 
-    /** Whether a staff member is still active in an oversight role. */
-    async activeOversight(staffId: string): Promise<boolean> {
+    /** The role of an active staff member (one read by `_id`); undefined when revoked or unknown. */
+    async activeRole(staffId: string): Promise<StaffRole | undefined> {
       const doc = await Staff.findOne({ _id: staffId, active: true }, { role: 1 }).lean();
-      return !!doc && (doc.role === 'supervisor' || doc.role === 'admin');
+      return doc?.role;
     },
 
     /** The stored name of a staff member, if any. */

@@ -6,12 +6,14 @@ import type { Clock } from '../clock';
 import type { Catalog } from '../domain/catalog';
 import { INTAKE_CHANNELS, TICKET_STATUSES } from '../domain/ticket';
 import { STAFF_ROLES } from '../domain/roles';
+import { isSameOrigin, requestView } from '../http/forwarded';
 import { allow, HttpError, BASE_HEADERS, intParam, readJson, sendJson } from '../http/http-io';
 import { loadStaticAssets, serveAsset, type StaticAsset } from '../http/static-assets';
 import { isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/create-i18n';
 import type { AuthFailure, DashboardSession, DashboardSigner, DashboardViewer } from './dashboard-auth';
 import { EXPORT_COLUMNS, exportHeader, exportRecord } from './dashboard-csv';
 import type { DashboardLogins } from './dashboard-logins';
+import type { SessionStore } from './dashboard-sessions';
 import { dayText, nextDay, parseDay } from './dashboard-periods';
 import type { DashboardFilter, DashboardQueries } from './dashboard-queries';
 
@@ -26,8 +28,6 @@ const MAX_LOGIN_BODY = 1024;
 const OVERDUE_LIMIT = 50;
 const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;
-/** How long a "still a supervisor?" answer is trusted before asking the database again. */
-const ACCESS_CACHE_MS = 30_000;
 
 /**
  * The page loads only its own script, style and data; nothing it shows can
@@ -57,9 +57,15 @@ export interface DashboardRoutesDeps {
   sessionMs: number;
   /** How often the page refreshes, in ms. */
   pollMs: number;
-  /** Mark the cookie Secure (the public base URL is https). */
+  /** Mark the cookie Secure (the public base URL is https); also when a trusted proxy says https. */
   secureCookie: boolean;
-  /** Whether a viewer may still look: an active supervisor or administrator. */
+  /** Server-side session records: logout and revocation end a session at once. */
+  sessions: SessionStore;
+  /** TRUST_PROXY: believe X-Forwarded-Proto/-Host (Secure cookie, same-origin check). */
+  trustProxy?: boolean;
+  /** PUBLIC_BASE_URL, an origin our own pages come from. */
+  publicBaseUrl?: string;
+  /** Whether a viewer may still look: still an active supervisor or administrator with the same role. */
   stillAllowed: (viewer: DashboardViewer) => Promise<boolean>;
   /** Chart.js's UMD build, served as the page's chart library; absent: the page shows numbers only. */
   chartScript?: Buffer;
@@ -75,7 +81,7 @@ export type DashboardRoutes = (req: IncomingMessage, res: ServerResponse, url: U
  *   GET  /dashboard/                     the page (also at /dashboard/login?token=…)
  *   GET  /dashboard/api/i18n?lang=hi     the page's words (public: the refusal needs them too)
  *   POST /dashboard/api/login {token}    use a one-time link → session cookie
- *   POST /dashboard/api/logout           forget the cookie
+ *   POST /dashboard/api/logout           end the session (same-origin only)
  *   GET  /dashboard/api/meta             viewer, departments, lists, refresh interval
  *   GET  /dashboard/api/summary          today / week / chosen days counts, open and overdue
  *   GET  /dashboard/api/overdue          overdue tickets with age, lateness and level
@@ -85,6 +91,8 @@ export type DashboardRoutes = (req: IncomingMessage, res: ServerResponse, url: U
  *
  * Filters on the last five: dept (code), from and to (YYYY-MM-DD, Asia/Kolkata, inclusive).
  * Every api route except i18n and login answers 401 without a valid session cookie.
+ * Each request checks the session's record and the staff record (both by
+ * `_id`), so logout, revocation and a role change end a session at once.
  */
 export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoutes {
   const { signer, clock, logger, translator } = deps;
@@ -92,9 +100,10 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
   const chart: StaticAsset | undefined = deps.chartScript
     ? { body: deps.chartScript, type: 'text/javascript; charset=utf-8', etag: `"${createHash('sha1').update(deps.chartScript).digest('hex').slice(0, 16)}"` }
     : undefined;
-  const allowedUntil = new Map<string, number>();
-  const cookieFlags = `Path=${DASHBOARD_PREFIX}; HttpOnly; SameSite=Strict${deps.secureCookie ? '; Secure' : ''}`;
-  const clearCookie = `${SESSION_COOKIE}=; ${cookieFlags}; Max-Age=0`;
+  const trustProxy = deps.trustProxy ?? false;
+  const cookieFlags = (req: IncomingMessage) =>
+    `Path=${DASHBOARD_PREFIX}; HttpOnly; SameSite=Strict${deps.secureCookie || requestView(req, trustProxy).proto === 'https' ? '; Secure' : ''}`;
+  const clearCookie = (req: IncomingMessage) => `${SESSION_COOKIE}=; ${cookieFlags(req)}; Max-Age=0`;
 
   async function authenticate(req: IncomingMessage): Promise<DashboardSession> {
     const value = cookieOf(req, SESSION_COOKIE);
@@ -103,14 +112,26 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     const checked = signer.checkSession(value, now);
     if (!checked.ok) throw new AuthError(checked.reason);
     const s = checked.session;
-    if ((allowedUntil.get(s.staffId) ?? 0) > now.getTime()) return s;
+    // A cookie without a record (logged out, revoked, or from before records existed) opens nothing.
+    if (!s.sid || !(await deps.sessions.isOpen(s.sid, now))) throw new AuthError('revoked');
     if (!(await deps.stillAllowed(s))) {
-      allowedUntil.delete(s.staffId);
+      await deps.sessions.close(s.sid);
       logger.warn({ event: 'dashboard_session_refused', staff: s.staffId, reason: 'revoked' }, 'dashboard session of a removed supervisor refused');
       throw new AuthError('revoked');
     }
-    allowedUntil.set(s.staffId, now.getTime() + ACCESS_CACHE_MS);
     return s;
+  }
+
+  async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A page elsewhere must not sign people out (nor learn anything by trying).
+    if (!isSameOrigin(req, { trustProxy, publicBaseUrl: deps.publicBaseUrl })) throw new HttpError(403, 'forbidden', 'logout only from the dashboard page');
+    const value = cookieOf(req, SESSION_COOKIE);
+    const checked = value ? signer.checkSession(value, clock.now()) : undefined;
+    if (checked?.ok && checked.session.sid) {
+      await deps.sessions.close(checked.session.sid);
+      logger.info({ event: 'dashboard_logout', staff: checked.session.staffId }, 'dashboard session ended by logout');
+    }
+    sendJson(res, 200, { ok: true }, { 'Set-Cookie': clearCookie(req) });
   }
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -120,23 +141,23 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     const result = await deps.logins.redeem(token, now);
     if (!result.ok) {
       logger.warn({ event: 'dashboard_login_refused', reason: result.reason }, 'dashboard login link refused');
-      return refuse(res, result.reason, false);
+      return refuse(res, result.reason);
     }
     const { login: l } = result;
     if (!(await deps.stillAllowed(l))) {
       logger.warn({ event: 'dashboard_login_refused', staff: l.staffId, reason: 'revoked' }, 'dashboard login link refused');
-      return refuse(res, 'revoked', false);
+      return refuse(res, 'revoked');
     }
     const expiresAt = new Date(now.getTime() + deps.sessionMs);
-    const cookie = signer.sessionCookie({ staffId: l.staffId, role: l.role, name: l.name }, expiresAt);
-    allowedUntil.set(l.staffId, now.getTime() + ACCESS_CACHE_MS);
+    const sid = await deps.sessions.open('dashboard', l.staffId, expiresAt, now);
+    const cookie = signer.sessionCookie({ staffId: l.staffId, role: l.role, name: l.name }, expiresAt, sid);
     logger.info({ event: 'dashboard_login', staff: l.staffId, role: l.role }, 'dashboard opened with a login link');
-    sendJson(res, 200, { ok: true, language: l.language }, { 'Set-Cookie': `${SESSION_COOKIE}=${cookie}; ${cookieFlags}; Max-Age=${Math.floor(deps.sessionMs / 1000)}` });
+    sendJson(res, 200, { ok: true, language: l.language }, { 'Set-Cookie': `${SESSION_COOKIE}=${cookie}; ${cookieFlags(req)}; Max-Age=${Math.floor(deps.sessionMs / 1000)}` });
   }
 
-  function refuse(res: ServerResponse, reason: AuthFailure | 'missing', hadCookie: boolean): void {
+  function refuse(res: ServerResponse, reason: AuthFailure | 'missing', clearFrom?: IncomingMessage): void {
     // `reason` lets the page say why (link used, expired, signed out, …).
-    sendJson(res, 401, { error: 'unauthorized', message: 'ask the bot for a new link with /dashboard', reason }, hadCookie ? { 'Set-Cookie': clearCookie } : {});
+    sendJson(res, 401, { error: 'unauthorized', message: 'ask the bot for a new link with /dashboard', reason }, clearFrom ? { 'Set-Cookie': clearCookie(clearFrom) } : {});
   }
 
   function words(lang: Language) {
@@ -200,14 +221,14 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     }
     if (p === '/logout') {
       allow(method, ['POST']);
-      return sendJson(res, 200, { ok: true }, { 'Set-Cookie': clearCookie });
+      return logout(req, res);
     }
 
     let session: DashboardSession;
     try {
       session = await authenticate(req);
     } catch (err) {
-      if (err instanceof AuthError) return refuse(res, err.reason, err.reason !== 'missing');
+      if (err instanceof AuthError) return refuse(res, err.reason, err.reason !== 'missing' ? req : undefined);
       throw err;
     }
     const now = clock.now();

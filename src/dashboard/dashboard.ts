@@ -11,7 +11,8 @@ import type { Models } from '../storage/models';
 import { createDashboardSigner, type DashboardViewer } from './dashboard-auth';
 import { createDashboardCommand } from './dashboard-command';
 import { createDashboardLogins, type DashboardLogins } from './dashboard-logins';
-import { createDashboardModels } from './dashboard-models';
+import { createDashboardModels, type DashboardModels } from './dashboard-models';
+import { createSessionStore, type SessionStore } from './dashboard-sessions';
 import { createDashboardQueries, type DashboardQueries } from './dashboard-queries';
 import { createDashboardRoutes, type DashboardRoutes } from './dashboard-routes';
 import { resolveDashboardSecret } from './dashboard-secret';
@@ -38,6 +39,8 @@ export interface DashboardDeps {
     sessionHours?: number;
     /** How often the page refreshes (default 5). */
     pollSeconds?: number;
+    /** TRUST_PROXY: believe X-Forwarded-Proto/-Host from the reverse proxy. */
+    trustProxy?: boolean;
   };
   /**
    * The server's own address (`http://host:port`, the bound port once
@@ -59,6 +62,12 @@ export interface Dashboard {
   routes: DashboardRoutes;
   logins: DashboardLogins;
   queries: DashboardQueries;
+  /** Server-side session records (also the simulator's). */
+  sessions: SessionStore;
+  /** The signing secret, shared by the simulator's login (with its own derived keys). */
+  secret: string;
+  /** Login links, sessions and settings, for the simulator's login. */
+  authModels: DashboardModels;
 }
 
 /**
@@ -77,12 +86,14 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
   const signer = createDashboardSigner(secret);
   const logins = createDashboardLogins({ models: dashboardModels, signer, ttlMs });
   const queries = createDashboardQueries({ models: deps.models });
+  const sessions = createSessionStore(dashboardModels);
   const configuredAdmins = new Set(deps.configuredAdminIds ?? []);
 
+  // The role in the session must still be the person's role: a revoked or re-invited supervisor is out at once.
   async function stillAllowed(viewer: DashboardViewer): Promise<boolean> {
     if (!isOversight(viewer.role)) return false;
-    if (configuredAdmins.has(viewer.staffId)) return true;
-    return queries.activeOversight(viewer.staffId);
+    if (configuredAdmins.has(viewer.staffId)) return viewer.role === 'admin';
+    return (await queries.activeRole(viewer.staffId)) === viewer.role;
   }
 
   const publicBase = deps.config.publicBaseUrl?.replace(/\/+$/, '');
@@ -109,11 +120,14 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     sessionMs: (deps.config.sessionHours ?? DASHBOARD_DEFAULTS.sessionHours) * 3_600_000,
     pollMs: (deps.config.pollSeconds ?? DASHBOARD_DEFAULTS.pollSeconds) * 1000,
     secureCookie: publicBase?.startsWith('https://') ?? false,
+    sessions,
+    trustProxy: deps.config.trustProxy ?? false,
+    ...(publicBase ? { publicBaseUrl: publicBase } : {}),
     stillAllowed,
     ...(chartScript ? { chartScript } : {}),
   });
   const module = createDashboardCommand({ logins, staffName: (id) => queries.staffName(id), clock, logger, baseUrl: base });
-  return { module, routes, logins, queries };
+  return { module, routes, logins, queries, sessions, secret, authModels: dashboardModels };
 }
 
 /**

@@ -1,13 +1,23 @@
 import { z } from 'zod';
 
+const inBothLanguages = z.object({ hi: z.string().min(1), en: z.string().min(1) });
+
 export const departmentSchema = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
-  name: z.object({ hi: z.string().min(1), en: z.string().min(1) }),
+  name: inBothLanguages,
   categories: z.array(z.string()).default([]),
   /** Blocks this department covers; empty means the whole district. */
   blocks: z.array(z.string()).default([]),
   escalation: z
-    .array(z.object({ level: z.number().int().min(1).max(4), title: z.string(), telegramId: z.string().optional() }))
+    .array(
+      z.object({
+        level: z.number().int().min(1).max(4),
+        // Shown inside Hindi and English alerts alike, so in both languages;
+        // a single string (an older file) serves both.
+        title: z.union([inBothLanguages, z.string().min(1).transform((s) => ({ hi: s, en: s }))]),
+        telegramId: z.string().optional(),
+      }),
+    )
     .default([]),
 });
 

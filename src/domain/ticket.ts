@@ -85,6 +85,20 @@ export function formatReference(districtCode: string, n: number): string {
   return `${districtCode}-${String(n).padStart(6, '0')}`;
 }
 
+/**
+ * A typed reference in its stored form: any case, the dash optional, the
+ * number padded to six digits ("alr-1", "ALR 17" → "ALR-000001", "ALR-000017").
+ * Anything else comes back trimmed and upper-cased, for {@link looksLikeReference} to refuse.
+ * @example normalizeReference('alr-1') // 'ALR-000001'
+ */
+export function normalizeReference(typed: string): string {
+  const s = typed.trim().toUpperCase();
+  const m = /^([A-Z]{2,6})[\s-]?(\d{1,12})$/.exec(s);
+  if (!m) return s;
+  const digits = (m[2] as string).replace(/^0+(?=\d)/, '');
+  return `${m[1] as string}-${digits.padStart(6, '0')}`;
+}
+
 /** Whether a typed string has the shape of a reference (any district). */
 export function looksLikeReference(s: string): boolean {
   return /^[A-Z]{2,6}-\d{6,}$/.test(s);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { checkText } from '../conversation/text-input';
 import type { Reply, Text } from '../conversation/types';
 import { isOversight } from '../domain/roles';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
 import type { EscalationService } from './escalation-service';
 
@@ -28,14 +28,14 @@ export function createEscalateCommand(deps: { escalation: Pick<EscalationService
         deps.logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: 'escalate' }, 'command not allowed for role');
         return done([say('staff.forbidden')]);
       }
-      const ref = (ctx.args[0] ?? '').toUpperCase();
+      const ref = normalizeReference(ctx.args[0] ?? '');
       const rawReason = ctx.argText.trim().split(/\s+/).slice(1).join(' ');
       if (!looksLikeReference(ref) || !rawReason) return done([say('escalation.usage')]);
       const reason = checkText(rawReason, 1, MAX_REASON_LENGTH);
       if (!reason.ok) return done([{ text: reason.error }]);
 
       const result = await deps.escalation.escalate(ref, { by: { kind: 'staff', id: identity.id, role: identity.role }, reason: { text: reason.value } });
-      if (result.ok) return done([say('escalation.done', { ref, level: result.ticket.level, people: result.recipients })]);
+      if (result.ok) return done([say('escalation.done', { ref, level: result.ticket.level, count: result.recipients })]);
       switch (result.reason) {
         case 'not_found':
           return done([say('staff.ticket_not_found', { ref })]);

@@ -64,6 +64,6 @@ export function historyText(ticket: Pick<Ticket, 'ref' | 'history'>, lang: Langu
   });
   const hidden = Math.max(0, lines.length - HISTORY_LINES);
   const shown = lines.slice(hidden);
-  if (hidden > 0) shown.unshift(t('escalation.history.earlier', { n: hidden }));
+  if (hidden > 0) shown.unshift(t('escalation.history.earlier', { count: hidden }));
   return t('escalation.history.title', { ref: ticket.ref, lines: shown });
 }

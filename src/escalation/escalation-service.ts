@@ -190,7 +190,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         if (!officer?.active) continue;
         const refs = tickets.map((x) => x.ref);
         const items = tickets.map((x) => t('escalation.reminder.item', { ref: x.ref, category: messages.categoryText(x), due: formatDateTime(x.ackDueAt, officer.language) }));
-        const rendered = messages.render(officer.language, [{ text: t('escalation.reminder.title', { n: tickets.length, items }) }]);
+        const rendered = messages.render(officer.language, [{ text: t('escalation.reminder.title', { count: tickets.length, items }) }]);
         await notifier.enqueue(itemsFor(officer, rendered, `ack-reminder:${officerId}:${refs.join(',')}`));
         await store.markReminded(refs, now);
         reminded.push(...refs);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ConversationStore } from '../storage/conversation-store';
 import type { Clock } from '../clock';
 import type { ChannelName, Reply, Text } from '../conversation/types';
 import { findCategory, type Catalog } from '../domain/catalog';
@@ -51,6 +52,8 @@ export interface FeedbackServiceDeps {
   /** Chats that are administrators by configuration (ADMIN_TELEGRAM_IDS), told of a reopened ticket nobody can take. */
   adminChats: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
   batchSize?: number;
+  /** Marks the citizen's chat as asked for a rating, so a typed "5" answers it. */
+  conversations?: Pick<ConversationStore, 'patchState'>;
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
@@ -84,7 +87,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
   /** The reopened ticket's card to its officer, or to the overseers when the department has nobody. */
   async function announceReopen(ticket: Ticket, officer: StaffDoc | undefined): Promise<void> {
     const now = clock.now();
-    const header = t('feedback.staff.reopened', { ref: ticket.ref, n: ticket.reopenCount });
+    const header = t('feedback.staff.reopened', { ref: ticket.ref, count: ticket.reopenCount });
     const dedupe = `${ticket.ref}:reopen:${ticket.history.length}`;
     const items: OutboundItem[] = [];
     if (officer) {
@@ -223,8 +226,9 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
         try {
           const result = await close(ticket, { type: 'close_no_feedback' }, FEEDBACK_TIMEOUT_ACTOR);
           if (!result.ok) continue;
-          const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', { days: policy.feedback.reopenDays });
+          const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', { count: policy.feedback.reopenDays });
           await notifier.enqueue(toChat(result.ticket, messages.render(result.ticket.language, [notice]), `${ticket.ref}:closed-no-feedback:${result.ticket.history.length}`));
+          await deps.conversations?.patchState(`${result.ticket.channel}:${result.ticket.chatId}`, { awaitingRating: { ref: ticket.ref, at: now.toISOString() } });
           closed.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);
@@ -251,7 +255,7 @@ export function feedbackReply(result: FeedbackResult, ref: string, reopenDays: n
     case 'already':
       return { text: t('feedback.already', { ref }) };
     case 'too_late':
-      return { text: t('feedback.too_late', { ref, days: reopenDays }) };
+      return { text: t('feedback.too_late', { ref, count: reopenDays }) };
     case 'not_resolved':
       return { text: t('feedback.not_resolved', { ref }) };
     case 'conflict':

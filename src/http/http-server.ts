@@ -11,6 +11,8 @@ import { DASHBOARD_PREFIX, type DashboardRoutes } from '../dashboard/dashboard-r
 import { baseUrl, isLoopbackHost, isLoopbackHostHeader } from './loopback';
 import { createSimulatorRoutes, SIM_PREFIX } from './simulator-routes';
 import { safeError } from '../logger';
+import type { SimulatorAuth } from './simulator-auth';
+import type { SimulatorMode } from '../config';
 
 /** Default longest long poll of the simulator page. */
 export const DEFAULT_MAX_POLL_WAIT_MS = 20_000;
@@ -19,9 +21,13 @@ export interface HttpServerDeps {
   config: {
     host: string;
     port: number;
-    /** Serve the simulator on a non-loopback address too (SIMULATOR_PUBLIC). */
+    /** Whether the simulator is served, and with or without a login (see simulatorMode in config.ts). */
+    simulator: SimulatorMode;
+    /** Serve the simulator on a non-loopback address too, one set of chats per browser (SIMULATOR_PUBLIC). */
     simulatorPublic: boolean;
   };
+  /** The simulator's login; required when `config.simulator` is `login`. */
+  simulatorAuth?: SimulatorAuth;
   /** The database connection /healthz pings. */
   conn: Connection;
   /** The web channel the simulator talks to; the outbox shares its sender. */
@@ -38,6 +44,8 @@ export interface HttpServerDeps {
   publicDir?: string;
   /** The control-room dashboard, served under /dashboard on any host (it has its own login). */
   dashboard?: DashboardRoutes;
+  /** Further routes by exact path (channel webhooks), each checking its own caller. */
+  routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>>>;
 }
 
 /** The running (or ready to run) HTTP server. */
@@ -57,17 +65,22 @@ export interface HttpServer {
  * The product's one HTTP server: `/healthz`, `/metrics`, the local web
  * simulator under `/sim/`, and (when given) the control-room dashboard under
  * `/dashboard/`, which has its own login and is served on any address. The
- * simulator is served only when the server listens on loopback, or when
- * `simulatorPublic` says so; otherwise its routes answer 404 and health,
- * metrics and the dashboard still work.
+ * simulator is served only when the configuration turns it on and the server
+ * listens on loopback (or `simulatorPublic` says so); otherwise its routes
+ * answer 404 and health, metrics and the dashboard still work. No right comes
+ * from a request's Host header or address: in plain development (no login)
+ * a foreign Host is only refused, which keeps out web pages that rebind their
+ * own name to 127.0.0.1.
  * @example
- * const http = createHttpServer({ config: { host: '127.0.0.1', port: 3000, simulatorPublic: false }, conn, web, translator, logger, metrics: appMetrics.registry });
+ * const http = createHttpServer({ config: { host: '127.0.0.1', port: 3000, simulator: 'dev', simulatorPublic: false }, conn, web, translator, logger, metrics: appMetrics.registry });
  * await http.listen(); // logs "http://127.0.0.1:3000/sim/"
  */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const { config, logger } = deps;
   const loopbackOnly = isLoopbackHost(config.host);
-  const simulatorEnabled = loopbackOnly || config.simulatorPublic;
+  const simulatorEnabled = config.simulator !== 'off' && (loopbackOnly || config.simulatorPublic);
+  const login = config.simulator === 'login';
+  if (simulatorEnabled && login && !deps.simulatorAuth) throw new Error('the simulator needs a login here, but no simulatorAuth was given');
   const closing = new AbortController();
   const simulator = createSimulatorRoutes({
     web: deps.web,
@@ -76,6 +89,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     maxPollWaitMs: deps.maxPollWaitMs ?? DEFAULT_MAX_POLL_WAIT_MS,
     closing: closing.signal,
     ...(deps.publicDir ? { publicDir: deps.publicDir } : {}),
+    ...(login && deps.simulatorAuth ? { auth: deps.simulatorAuth } : {}),
+    isolate: config.simulatorPublic,
   });
   const healthChecks = deps.healthChecks ?? {};
   /** Answers not yet finished (long polls, mostly). */
@@ -96,13 +111,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'use GET');
       return sendBytes(res, 200, await deps.metrics.render(), PROMETHEUS_CONTENT_TYPE, { 'Cache-Control': 'no-store' });
     }
-    const simulatorHere = simulatorEnabled && (config.simulatorPublic || isLoopbackHostHeader(req.headers.host));
+    // With a login the session cookie is the guard; without one (plain development) a foreign Host is refused.
+    const simulatorHere = simulatorEnabled && (login || isLoopbackHostHeader(req.headers.host));
     if (p === '/' && simulatorHere) {
       res.writeHead(302, { Location: `${SIM_PREFIX}/` });
       res.end();
       return;
     }
     if ((p === SIM_PREFIX || p.startsWith(`${SIM_PREFIX}/`)) && simulatorHere) return simulator(req, res, url);
+    const extra = deps.routes?.[p];
+    if (extra) return extra(req, res, url);
     if (deps.dashboard && (p === DASHBOARD_PREFIX || p.startsWith(`${DASHBOARD_PREFIX}/`))) return deps.dashboard(req, res, url);
     throw new HttpError(404, 'not_found', 'no such route');
   }
@@ -143,11 +161,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
           const port = (server.address() as AddressInfo).port;
           const url = baseUrl(config.host, port);
           boundUrl = url;
-          if (simulatorEnabled && !loopbackOnly) {
-            // Anyone who can reach this address can chat as any simulated citizen or staff member.
+          if (simulatorEnabled && login) {
             logger.warn(
-              { event: 'simulator_public', url },
-              `SIMULATOR_PUBLIC=true: the simulator on ${url}${SIM_PREFIX}/ has no login; use it only on a trusted network`,
+              { event: 'simulator_login_required', url },
+              `the simulator on ${url}${SIM_PREFIX}/ asks for a login: open the one-time link below, or ask for one with /simulator as an administrator`,
             );
           }
           if (simulatorEnabled) {
@@ -155,7 +172,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
           } else {
             logger.info(
               { event: 'http_started', url, simulator: false },
-              `HTTP server on ${url} (health /healthz, metrics /metrics); the simulator is off because ${config.host} is not loopback — set SIMULATOR_PUBLIC=true to serve it there`,
+              config.simulator === 'off'
+                ? `HTTP server on ${url} (health /healthz, metrics /metrics); the simulator is off (production or a real channel; SIMULATOR_ENABLED=true turns it on, with a login)`
+                : `HTTP server on ${url} (health /healthz, metrics /metrics); the simulator is off because ${config.host} is not loopback — set SIMULATOR_PUBLIC=true to serve it there`,
             );
           }
           resolve({ url, port });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { WebChannel } from '../channels/web/web-channel';
 import { WebRequestError } from '../channels/web/web-inbound';
+import type { SimulatorAuth, SimulatorSession } from './simulator-auth';
 import { isLanguage, LANGUAGES, type Translator } from '../i18n/create-i18n';
 import { allow, HttpError, intParam, readBody, readJson, sendBytes, sendJson } from './http-io';
 import { loadStaticAssets, serveAsset } from './static-assets';
@@ -36,7 +37,14 @@ export interface SimulatorRoutesDeps {
   /** Ends every pending long poll (server shutting down). */
   closing: AbortSignal;
   publicDir?: string;
+  /** Login required (every mode but plain local development): the API answers 401 without a session. */
+  auth?: SimulatorAuth;
+  /** SIMULATOR_PUBLIC: each browser session gets its own chats (needs `auth`). */
+  isolate?: boolean;
 }
+
+/** Longest chat id a page may name when chats are namespaced (the prefix takes the rest of 40). */
+const PAGE_CHAT_ID_RE = /^[A-Za-z0-9_-]{1,27}$/;
 
 /** Handles one request under {@link SIM_PREFIX}; throws {@link HttpError} for a refused one. */
 export type SimulatorRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -51,6 +59,12 @@ export type SimulatorRoutes = (req: IncomingMessage, res: ServerResponse, url: U
  *   GET  /sim/api/messages?chatId&after&wait   messages after a sequence number (long poll up to `wait` s)
  *   POST /sim/api/files?chatId          an image as the raw body → { fileId }
  *   GET  /sim/api/files/:fileId         a stored file
+ *   POST /sim/api/login {token}         use a one-time link → session cookie (login mode)
+ *
+ * With `auth`, every API route but i18n and login needs the session cookie.
+ * With `isolate`, the chat ids a page names are prefixed with its session's
+ * namespace, so one browser can neither read nor write another's chats, and
+ * a file is served only to the browser whose chat uploaded it.
  */
 export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoutes {
   const assets = loadStaticAssets(deps.publicDir);
@@ -65,12 +79,29 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
       return;
     }
     if (!p.startsWith('/api/')) {
-      const name = p === '/' ? 'index.html' : p.slice(1);
+      const name = p === '/' || p === '/login' ? 'index.html' : p.slice(1);
       const asset = assets.get(name);
       if (!asset) throw new HttpError(404, 'not_found', 'no such page');
       allow(method, ['GET', 'HEAD']);
       return serveAsset(req, res, asset, PAGE_CSP);
     }
+
+    if (p === '/api/login' && deps.auth) {
+      allow(method, ['POST']);
+      return deps.auth.login(req, res);
+    }
+    let session: SimulatorSession | undefined;
+    if (deps.auth && p !== '/api/i18n') {
+      session = await deps.auth.session(req);
+      if (!session) throw new HttpError(401, 'unauthorized', 'the simulator needs a login: open the link from the start-up log or /simulator');
+    }
+    /** The stored chat id for one the page names: its own namespace when isolated. */
+    const chatOf = (raw: unknown): unknown => {
+      if (!deps.isolate) return raw;
+      if (!session) throw new HttpError(401, 'unauthorized', 'no session');
+      if (typeof raw !== 'string' || !PAGE_CHAT_ID_RE.test(raw)) throw new HttpError(400, 'bad_request', 'chatId must be 1–27 letters, digits, _ or -');
+      return `${session.namespace}-${raw}`;
+    };
 
     if (p === '/api/i18n') {
       allow(method, ['GET']);
@@ -91,14 +122,15 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
     }
 
     if (p === '/api/messages' && method === 'POST') {
-      const body = await readJson(req, MAX_JSON_BYTES);
+      const raw = await readJson(req, MAX_JSON_BYTES);
+      const body = deps.isolate && raw && typeof raw === 'object' ? { ...raw, chatId: chatOf((raw as { chatId?: unknown }).chatId) } : raw;
       const result = await asHttp(() => deps.web.receive(body));
       return sendJson(res, 200, result);
     }
 
     if (p === '/api/messages') {
       allow(method, ['GET', 'POST']);
-      const chatId = url.searchParams.get('chatId') ?? '';
+      const chatId = chatOf(url.searchParams.get('chatId') ?? '') as string;
       const after = intParam(url, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
       const waitMs = intParam(url, 'wait', 0, 3600, 0) * 1000;
       const ended = new AbortController();
@@ -124,7 +156,8 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
       const type = (req.headers['content-type'] ?? '').toLowerCase();
       if (!type.startsWith('image/')) throw new HttpError(415, 'unsupported_media_type', 'send the image as the body with an image/* Content-Type');
       const bytes = await readBody(req, deps.web.maxUploadBytes);
-      const chatId = url.searchParams.get('chatId') ?? undefined;
+      const named = url.searchParams.get('chatId') ?? undefined;
+      const chatId = deps.isolate ? (chatOf(named) as string) : named;
       const stored = await asHttp(() => deps.web.upload({ bytes, ...(chatId ? { chatId } : {}) }));
       return sendJson(res, 200, stored);
     }
@@ -133,7 +166,8 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
     if (file) {
       allow(method, ['GET', 'HEAD']);
       const found = await deps.web.file(file[1] ?? '');
-      if (!found) throw new HttpError(404, 'not_found', 'no such file');
+      // Another browser's file is as good as missing.
+      if (!found || (deps.isolate && !found.chatId.startsWith(`${session?.namespace ?? '?'}-`))) throw new HttpError(404, 'not_found', 'no such file');
       const image = found.mimeType.startsWith('image/');
       return sendBytes(res, 200, found.bytes, found.mimeType, {
         'Cache-Control': 'private, max-age=86400, immutable',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import i18next, { type i18n as I18n, type TFunction } from 'i18next';
+import i18next, { type i18n as I18n, type FormatterModule, type TFunction } from 'i18next';
+import { formatNumber } from './format';
 
 /** Languages the product speaks, Hindi first. */
 export const LANGUAGES = ['hi', 'en'] as const;
@@ -38,6 +39,22 @@ export function loadLanguage(dir: string): Record<string, unknown> {
 }
 
 /**
+ * Numbers inside translations read the Indian way (1,00,000). With
+ * `alwaysFormat` every interpolated value passes through here, so `count`
+ * can stay a number (i18next picks the _one/_other form by it) and still
+ * be shown grouped.
+ */
+const numberFormatter: FormatterModule = {
+  type: 'formatter',
+  init() {},
+  add() {},
+  addCached() {},
+  // Anything but a number passes through untouched (i18next turns it into text).
+  format: (value: unknown, _format?: string, lng?: string): string =>
+    typeof value === 'number' && isLanguage(lng) ? formatNumber(value, lng) : (value as string),
+};
+
+/**
  * Load every locales/<lang>/*.json for every language into a private
  * i18next instance (no global state). Missing keys do not fall back to the
  * other language: a test pins that both files hold every key.
@@ -48,13 +65,15 @@ export function createTranslator(localesDir: string): Translator {
   for (const lang of LANGUAGES) {
     resources[lang] = { translation: loadLanguage(path.join(localesDir, lang)) };
   }
-  const instance = i18next.createInstance();
+  const instance = i18next.createInstance().use(numberFormatter);
   void instance.init({
     resources,
     lng: 'hi',
     fallbackLng: false,
     initAsync: false,
-    interpolation: { escapeValue: false },
+    // `count` stays a number so i18next picks the _one/_other form ("1 शिकायत",
+    // "3 शिकायतें"); it is shown with Indian digit grouping like other numbers.
+    interpolation: { escapeValue: false, alwaysFormat: true },
     returnNull: false,
   });
   const fixed = new Map<Language, TFunction>(LANGUAGES.map((l) => [l, instance.getFixedT(l)]));

@@ -37,9 +37,16 @@ export function districtDay(date: Date): string {
   return DAY.format(date);
 }
 
-/** How long ago, in words ("3 घंटे पहले", "2 days ago"). */
-export function formatAge(from: Date, now: Date, lang: Language): string {
+/** The locale key of "just now", for an age under a minute (Intl's own words read "this minute"). */
+export const JUST_NOW_KEY = 'common.just_now';
+
+/**
+ * How long ago, in words ("3 घंटे पहले", "2 days ago"); under a minute, the
+ * text key of "just now" (अभी), for the message's translation to fill in.
+ */
+export function formatAge(from: Date, now: Date, lang: Language): string | { key: string } {
   const minutes = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000));
+  if (minutes < 1) return { key: JUST_NOW_KEY };
   const rtf = new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' });
   if (minutes < 60) return rtf.format(-minutes, 'minute');
   const hours = Math.round(minutes / 60);

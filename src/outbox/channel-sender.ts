@@ -21,8 +21,12 @@ export type SendFailure =
  */
 export interface ChannelSender {
   readonly channel: ChannelName;
-  /** Deliver one message; resolves with the platform's id for it. `signal` aborts a send that takes too long. */
-  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal }): Promise<{ messageId?: string }>;
+  /**
+   * Deliver one message; resolves with the platform's id for it and, where a
+   * channel has several ways to send (WhatsApp's template or free text), which
+   * one it used. `signal` aborts a send that takes too long.
+   */
+  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal }): Promise<{ messageId?: string; via?: string }>;
   /** Decide whether an error thrown by `send` is worth retrying. */
   classify(err: unknown): SendFailure;
 }

@@ -51,6 +51,11 @@ export interface OutboxDoc {
   /** The platform's own words about a permanent failure (never message content). */
   failDetail?: string;
   platformMessageId?: string;
+  /** How the channel sent it, where it has several ways (WhatsApp Cloud: `template` or `text`). */
+  via?: string;
+  /** The platform's latest delivery report (`delivered`, `read`, …), where it sends them. */
+  deliveryStatus?: string;
+  deliveryStatusAt?: Date;
   /** Set when the message is finished: its chat may receive nothing else before this (per-chat pacing, seen by every process). */
   paceUntil?: Date;
   createdAt: Date;
@@ -122,6 +127,9 @@ const outboxSchema = new Schema<OutboxDoc>(
     failReason: String,
     failDetail: String,
     platformMessageId: String,
+    via: String,
+    deliveryStatus: String,
+    deliveryStatusAt: Date,
     paceUntil: Date,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -137,6 +145,7 @@ outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 outboxSchema.index({ status: 1, seq: 1 });
 outboxSchema.index({ status: 1, leaseUntil: 1 });
 outboxSchema.index({ status: 1, failedAt: -1 });
+outboxSchema.index({ platformMessageId: 1 });
 
 const claimSchema = new Schema<OutboxClaimDoc>(
   {

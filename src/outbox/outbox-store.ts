@@ -102,6 +102,10 @@ function toRendered(m: StoredMessage): RenderedMessage {
 }
 
 const UNSENT: OutboxStatus[] = ['pending', 'sending'];
+
+/** A platform's delivery report on a sent message. */
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
+const DELIVERY_ORDER: readonly DeliveryStatus[] = ['sent', 'delivered', 'read'];
 // A claim insert that meets a stale claim steps past it; more stale claims than this means something is badly wrong.
 const MAX_GEN_SKIPS = 5;
 
@@ -132,7 +136,13 @@ export interface OutboxStore {
   /** Take a head for one attempt; undefined when another dispatcher has it or it is no longer due. */
   claim(head: DueHead, owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage | undefined>;
   /** Mark delivered, holding the chat until `paceUntil`; false when a later claim had taken the message over. */
-  markSent(c: ClaimedMessage, at: Date, paceUntil: Date, platformMessageId: string | undefined): Promise<boolean>;
+  markSent(c: ClaimedMessage, at: Date, paceUntil: Date, platformMessageId: string | undefined, via?: string): Promise<boolean>;
+  /**
+   * Record a delivery report from the platform on the message it sent as
+   * `platformMessageId`: `delivered` and `read` are noted (never moving back),
+   * `failed` turns a sent message into a failed one, shown in /failed.
+   */
+  recordDeliveryStatus(channel: ChannelName, platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean>;
   /** Back to `pending` until `nextAttemptAt`; a rate-limit answer does not count as an attempt. */
   markRetry(c: ClaimedMessage, now: Date, nextAttemptAt: Date, code: string, throttled: boolean): Promise<boolean>;
   /** Give up for good, holding the chat until `paceUntil`. */
@@ -279,10 +289,30 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       };
     },
 
-    async markSent(c, at, paceUntil, platformMessageId) {
+    async markSent(c, at, paceUntil, platformMessageId, via) {
       const res = await Message.updateOne(
         { _id: c.id, claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
-        { $set: { status: 'sent', sentAt: at, paceUntil, updatedAt: at, ...(platformMessageId !== undefined && { platformMessageId }) }, $unset: releaseLease },
+        {
+          $set: { status: 'sent', sentAt: at, paceUntil, updatedAt: at, ...(platformMessageId !== undefined && { platformMessageId }), ...(via !== undefined && { via }) },
+          $unset: releaseLease,
+        },
+      );
+      return res.matchedCount === 1;
+    },
+
+    async recordDeliveryStatus(channel, platformMessageId, status, at, code) {
+      if (status === 'failed') {
+        const res = await Message.updateOne(
+          { channel, platformMessageId, status: 'sent' },
+          { $set: { status: 'failed', failedAt: at, updatedAt: at, failReason: 'undeliverable', lastError: code ?? 'undelivered', deliveryStatus: status, deliveryStatusAt: at } },
+        );
+        return res.matchedCount === 1;
+      }
+      // Reports may arrive out of order: a later one never replaces a further one.
+      const further = DELIVERY_ORDER.slice(DELIVERY_ORDER.indexOf(status));
+      const res = await Message.updateOne(
+        { channel, platformMessageId, deliveryStatus: { $nin: further } },
+        { $set: { deliveryStatus: status, deliveryStatusAt: at, updatedAt: at } },
       );
       return res.matchedCount === 1;
     },

@@ -7,7 +7,7 @@ import type { ChannelName } from '../conversation/types';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { ChannelSender, SendFailure } from './channel-sender';
 import type { OutboxModels } from './outbox-model';
-import { chatKeyOf, createOutboxStore, type ClaimedMessage, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
+import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
 import { chatInterval, createRateGate, DEFAULT_PACING, resolvePacing, type ChannelPacing, type RateGate } from './pacing';
 import { createWakeSignal } from './wake-signal';
 
@@ -78,6 +78,8 @@ export interface Outbox {
   stats(): Promise<OutboxStats>;
   /** Delete sent and failed messages finished before `before` (for a scheduled clean-up job); returns how many. */
   purgeFinished(before: Date): Promise<number>;
+  /** A platform's delivery report (WhatsApp Cloud status callbacks); false when no sent message has that id. */
+  recordDeliveryStatus(channel: ChannelName, platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean>;
 }
 
 const CHANNELS = Object.keys(DEFAULT_PACING) as ChannelName[];
@@ -198,8 +200,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     const ctx = { id: String(c.id), channel: c.channel, attempt: c.attempts };
     if (c.reclaimed) logger.warn({ event: 'outbox_lease_reclaimed', ...ctx }, 'took over a message whose lease ran out');
     let messageId: string | undefined;
+    let via: string | undefined;
     try {
-      ({ messageId } = await sender.send(c.chatId, c.message, { signal: AbortSignal.timeout(sendTimeoutMs) }));
+      ({ messageId, via } = await sender.send(c.chatId, c.message, { signal: AbortSignal.timeout(sendTimeoutMs) }));
     } catch (err) {
       let failure: SendFailure;
       try {
@@ -215,7 +218,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     // The pace is recorded in the same write that finishes the message, so no process can see
     // the next message as its chat's oldest unsent one without also seeing when it may go.
     const paceUntil = paceChat(c, sentAt);
-    const ok = await record('sent', () => store.markSent(c, sentAt, paceUntil, messageId));
+    const ok = await record('sent', () => store.markSent(c, sentAt, paceUntil, messageId, via));
     if (!ok) {
       logger.warn({ event: 'outbox_lease_lost', ...ctx }, 'sent, but a later claim had taken the message over');
       return;
@@ -381,6 +384,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     failedRecent: (limit = 20) => store.failedRecent(limit),
     stats: () => store.stats(),
     purgeFinished: (before) => store.purgeFinished(before),
+    recordDeliveryStatus: (channel, platformMessageId, status, at, code) => store.recordDeliveryStatus(channel, platformMessageId, status, at, code),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
 import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
 import { isOversight, isStaffRole, type StaffIdentity } from '../domain/roles';
-import { looksLikeReference } from '../domain/ticket';
+import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { isLanguage, type Language } from '../i18n/create-i18n';
 import { formatAge, formatDateTime } from '../i18n/format';
 import type { Notifier } from '../notify/notifier';
@@ -129,11 +129,23 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return [say('common.lines', { items: parts })];
   }
 
+  /** Whether an invite was made from a simulator (web) chat: a configured simulator administrator or web staff. */
+  async function madeInSimulator(createdBy: string): Promise<boolean> {
+    if (createdBy.startsWith(ADMIN_ID_PREFIX.web)) return true;
+    if (isConfiguredAdminId(createdBy)) return false;
+    return (await staff.findById(createdBy))?.channel === 'web';
+  }
+
   async function redeem(msg: InboundMessage, code: string, state: ConversationState): Promise<StaffOutcome> {
     const now = clock.now();
     const invite = await staff.redeemInvite(code, `${msg.channel}:${msg.chatId}`, now);
     if (!invite) {
       logger.warn({ event: 'invite_rejected', channel: msg.channel }, 'invalid or used invite code');
+      return { state, replies: [say('staff.invite_invalid')] };
+    }
+    // The simulator's administrators have no rights over real channels: their codes work only in the simulator.
+    if (msg.channel !== 'web' && (await madeInSimulator(invite.createdBy))) {
+      logger.warn({ event: 'invite_rejected', channel: msg.channel, reason: 'simulator_invite' }, 'simulator invite used on a real channel');
       return { state, replies: [say('staff.invite_invalid')] };
     }
     const doc = await staff.upsertStaff({
@@ -276,7 +288,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     delete state.staffPending;
     const lang = state.language;
     const args = argText.split(/\s+/).filter(Boolean);
-    const ref = (args[0] ?? '').toUpperCase();
+    const ref = normalizeReference(args[0] ?? '');
     const rest = argText.trim().split(/\s+/).slice(1).join(' ');
     const done = (replies: Reply[], next: ConversationState = state): StaffOutcome => ({ state: next, replies });
     switch (name) {

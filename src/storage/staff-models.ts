@@ -77,7 +77,8 @@ export const departmentSchemaDb = new Schema<DepartmentDoc>(
     categories: { type: [String], default: [] },
     blocks: { type: [String], default: [] },
     escalation: {
-      type: [new Schema({ level: Number, title: String, telegramId: String }, { _id: false })],
+      // title: { hi, en }, or one string in departments saved before titles had two languages.
+      type: [new Schema({ level: Number, title: Schema.Types.Mixed, telegramId: String }, { _id: false })],
       default: [],
     },
     updatedAt: { type: Date, required: true },

@@ -6,7 +6,7 @@ import type { ConversationState, InboundMessage, Reply, Text } from '../conversa
 import { toLatinDigits } from '../conversation/text-normalize';
 import type { Catalog } from '../domain/catalog';
 import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
-import { INTAKE_CHANNELS, looksLikeReference, TICKET_STATUSES, type Ticket } from '../domain/ticket';
+import { INTAKE_CHANNELS, looksLikeReference, normalizeReference, TICKET_STATUSES, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatAge, formatDateTime, TIME_ZONE } from '../i18n/format';
 import type { Notifier } from '../notify/notifier';
@@ -201,7 +201,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   /** What a /find text asks for: a reference, a phone number, or words. */
   function parseFind(raw: string): FindQuery | undefined {
     const s = raw.trim();
-    if (looksLikeReference(s.toUpperCase())) return { kind: 'ref', ref: s.toUpperCase() };
+    if (looksLikeReference(normalizeReference(s))) return { kind: 'ref', ref: normalizeReference(s) };
     const latin = toLatinDigits(s);
     const digits = latin.replace(/\D/g, '');
     if (/^[+\d\s-]+$/.test(latin) && digits.length >= 4) return { kind: 'phone', digits };
@@ -238,7 +238,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   // ---- /ticket and /assign --------------------------------------------------------
 
   async function ticket(identity: StaffIdentity, args: string[], lang: Language): Promise<Reply[]> {
-    const ref = (args[0] ?? '').toUpperCase();
+    const ref = normalizeReference(args[0] ?? '');
     if (!looksLikeReference(ref)) return [say('staff.usage.ref', { command: 'ticket' })];
     const found = await deps.tickets.findByRef(ref);
     if (!found) return [say('staff.ticket_not_found', { ref })];
@@ -253,14 +253,14 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       translator,
       catalog: deps.catalog,
       messages: deps.messages,
-      departmentName: (await departmentNames(lang))(found.department),
+      departmentName: await departmentNames(lang),
       names: await loadStaffNames(deps.staff),
       actions: mayActOnTicket(identity, found.department),
     });
   }
 
   async function assign(identity: StaffIdentity, args: string[], lang: Language): Promise<Reply[]> {
-    const ref = (args[0] ?? '').toUpperCase();
+    const ref = normalizeReference(args[0] ?? '');
     const dept = args[1];
     if (!looksLikeReference(ref) || !dept || args.length > 3) return [say('supervisor.assign.usage', { departments: await departments.codes() })];
     const result = await deps.reassign(identity, ref, { department: dept, ...(args[2] ? { officer: args[2] } : {}) });
@@ -297,7 +297,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     if (!from || !to || args.length > 2) return [say('supervisor.export.usage')];
     if (from > to) return [say('supervisor.export.order', { from: formatDay(from, lang), to: formatDay(to, lang) })];
     const days = Math.round((dayRange(to, 'UTC').start.getTime() - dayRange(from, 'UTC').start.getTime()) / 86_400_000) + 1;
-    if (days > EXPORT_MAX_DAYS) return [say('supervisor.export.too_long', { days: EXPORT_MAX_DAYS })];
+    if (days > EXPORT_MAX_DAYS) return [say('supervisor.export.too_long', { count: EXPORT_MAX_DAYS })];
     const start = dayRange(from, timeZone).start;
     const end = dayRange(to, timeZone).end;
     const list = await queries.createdBetween(start, end, exportMaxRows + 1);

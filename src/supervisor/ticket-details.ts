@@ -39,8 +39,8 @@ export function actorText(names: StaffNames, entry: HistoryEntry): Text {
 }
 
 /** One history step on one short line (plus the note, clipped, on the next). */
-export function historyLine(entry: HistoryEntry, lang: Language, translator: Translator, names: StaffNames): Text {
-  const target = entry.department ? t('supervisor.history.target', { department: entry.department, officer: entry.officerId ? ` · ${staffLabel(names, entry.officerId)}` : '' }) : '';
+export function historyLine(entry: HistoryEntry, lang: Language, translator: Translator, names: StaffNames, departmentName: (code: string) => string): Text {
+  const target = entry.department ? t('supervisor.history.target', { department: departmentName(entry.department), officer: entry.officerId ? ` · ${staffLabel(names, entry.officerId)}` : '' }) : '';
   return t('supervisor.history.line', {
     at: formatDateTime(entry.at, lang),
     who: actorText(names, entry),
@@ -65,7 +65,8 @@ export function ticketDetailReplies(input: {
   translator: Translator;
   catalog: Catalog;
   messages: TicketMessages;
-  departmentName: string;
+  /** A department's name in the viewer's language, by code (the code itself when unknown). */
+  departmentName: (code: string) => string;
   names: StaffNames;
   /** Offer the officer's action buttons (the viewer may act on it). */
   actions: boolean;
@@ -75,7 +76,7 @@ export function ticketDetailReplies(input: {
   const lines: Text[] = [
     t('supervisor.ticket.category', { category: input.messages.categoryText(tk) }),
     t('supervisor.ticket.department', {
-      department: input.departmentName,
+      department: input.departmentName(tk.department),
       code: tk.department,
       officer: tk.assignedTo ? staffLabel(names, tk.assignedTo) : t('supervisor.ticket.unassigned'),
     }),
@@ -124,7 +125,7 @@ export function ticketDetailReplies(input: {
   const earlier = tk.history.length - shown.length;
   const replies: Reply[] = [details];
   for (let i = 0; i < shown.length; i += HISTORY_PER_MESSAGE) {
-    const chunk = shown.slice(i, i + HISTORY_PER_MESSAGE).map((e) => historyLine(e, lang, input.translator, names));
+    const chunk = shown.slice(i, i + HISTORY_PER_MESSAGE).map((e) => historyLine(e, lang, input.translator, names, input.departmentName));
     const first = i === 0;
     replies.push({
       text: t(first ? 'supervisor.history.title' : 'supervisor.history.more', {

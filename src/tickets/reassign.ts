@@ -40,8 +40,8 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  * A supervisor's reassignment: move an open ticket to a department and an
  * officer of it (named, or the least loaded one other than the current),
  * with one `assign` history line by the supervisor. The new officer gets the
- * ticket card, the previous officer a short notice, and the citizen hears of
- * it only when the department changes.
+ * ticket card, the previous officer a short notice, and the citizen is told
+ * of the new department or, within the same one, of the officer now on it.
  * @example const reassign = createReassign(deps); await reassign(supervisor, 'ALR-000012', { department: 'HEALTH' })
  */
 export function createReassign(deps: ReassignDeps) {
@@ -119,6 +119,12 @@ export function createReassign(deps: ReassignDeps) {
       const deptName = await departments.name(dept.code, updated.language);
       for (const message of messages.render(updated.language, [{ text: t('notify.transferred', { ref, department: deptName }) }])) {
         items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:transfer:${n}:citizen` });
+      }
+    } else if (chosen) {
+      // Given to an officer within its department: the citizen hears it as from automatic assignment.
+      const deptName = await departments.name(dept.code, updated.language);
+      for (const message of messages.render(updated.language, [{ text: t('notify.assigned', { ref, department: deptName }) }])) {
+        items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:assigned:${n}:citizen` });
       }
     }
     await notifier.enqueue(items);

@@ -192,6 +192,8 @@ export function createTicketService(deps: TicketServiceDeps) {
         case 'resolve':
           items.push(...toCitizen(updated, 'notify.resolved', { ref, text: request.text }, `resolve:${n}`));
           items.push(...(deps.feedbackRequest?.(updated) ?? []));
+          // A typed rating ("5", "५", "पाँच") in that chat now answers this question before anything else.
+          if (deps.feedbackRequest) await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingRating: { ref, at: change.entry.at.toISOString() } });
           break;
         case 'transfer': {
           const citizenDept = await departments.name(updated.department, updated.language);

@@ -29,6 +29,31 @@ describe('configuration', () => {
     expect(c.DISTRICT_CODE).toBe('JHB');
   });
 
+  const TOKEN = '123456789:TEST-token-abcdefghijklmnopqrstuvwxyz';
+  test.each([
+    ['plain development start', {}, 'dev', ['admin']],
+    ['production', { NODE_ENV: 'production' }, 'off', []],
+    ['a Telegram token', { TELEGRAM_BOT_TOKEN: TOKEN }, 'off', []],
+    ['WhatsApp', { WHATSAPP_ENABLED: 'true' }, 'off', []],
+    [
+      'the WhatsApp Cloud API',
+      { WHATSAPP_CLOUD_PHONE_NUMBER_ID: '123456789012', WHATSAPP_CLOUD_ACCESS_TOKEN: 'EAAG'.padEnd(40, 'x'), WHATSAPP_CLOUD_APP_SECRET: 'a'.repeat(32), WHATSAPP_CLOUD_VERIFY_TOKEN: 'v'.repeat(32) },
+      'off',
+      [],
+    ],
+    ['explicitly enabled in production', { NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: TOKEN, SIMULATOR_ENABLED: 'true' }, 'login', ['admin']],
+    ['explicitly enabled in development', { SIMULATOR_ENABLED: 'true' }, 'login', ['admin']],
+    ['explicitly disabled', { SIMULATOR_ENABLED: 'false' }, 'off', []],
+    ['public', { SIMULATOR_PUBLIC: 'true', HTTP_HOST: '0.0.0.0' }, 'login', []],
+    ['public with administrator chats named', { SIMULATOR_PUBLIC: 'true', ADMIN_WEB_IDS: 'admin' }, 'login', []],
+    ['behind a proxy', { TRUST_PROXY: 'true' }, 'login', ['admin']],
+    ['bound to every interface', { HTTP_HOST: '0.0.0.0' }, 'login', ['admin']],
+  ])('the simulator with %s: %s', (_what, env: Record<string, string>, mode, admins) => {
+    const c = loadConfig(env, '/x');
+    expect(c.simulator).toBe(mode);
+    expect(c.adminWebIds).toEqual(admins);
+  });
+
   test.each([
     ['TELEGRAM_BOT_TOKEN', 'not-a-token'],
     ['TELEGRAM_API_ROOT', 'localhost:8081'],

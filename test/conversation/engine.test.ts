@@ -69,7 +69,7 @@ describe('the intake engine', () => {
     const r = play([cmd('new')], full);
     expect(r.state.flow).toBeUndefined();
     expect(r.replies.map((x) => x.text.key)).toEqual(['intake.quota_exceeded']);
-    expect(tr.t('hi', 'intake.quota_exceeded', { limit: 5 })).toContain('181');
+    expect(tr.t('hi', 'intake.quota_exceeded', { count: 5 })).toContain('181');
     // Yesterday's count does not hold today.
     const yesterday: ConversationState = { ...initialState(), quota: { day: '2026-11-27', count: 5 } };
     expect(play([cmd('new')], yesterday).state.flow?.step).toBe('category');

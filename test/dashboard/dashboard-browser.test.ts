@@ -88,7 +88,7 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     // The old one is past its deadline, with its age and level.
     const dept = await kit.app.models.Department.findOne({ code: findCategory(kit.catalog, 'stranded')?.department }).lean();
     const late = await page.locator(`#overdue-table tr[data-ref="${old}"] td`).allTextContents();
-    expect(late).toEqual([old, hi('category.stranded'), dept?.name.hi, hi('dashboard.level', { level: 1 }), hi('dashboard.duration.days', { d: 5, h: 0 }), expect.stringContaining(hi('dashboard.late.resolve'))]);
+    expect(late).toEqual([old, hi('category.stranded'), dept?.name.hi, hi('dashboard.level', { level: 1 }), hi('dashboard.duration.days', { days: hi('dashboard.duration.day', { count: 5 }), hours: hi('dashboard.duration.hour', { count: 0 }) }), expect.stringContaining(hi('dashboard.late.resolve'))]);
     expect(await text(page, '#kpi-overdue')).toBe('1');
     // Chart.js drew every chart on a canvas of its own.
     const charts = await page.evaluate(() =>

@@ -31,7 +31,7 @@ describe('escalation and feedback words', () => {
     const [message] = renderReplies(tr, 'hi', [{ text: historyText({ ref: 'ALR-000001', history }, 'hi') }]);
     const lines = message!.text.split('\n');
     expect(lines[0]).toBe(tr.t('hi', 'escalation.history.title', { ref: 'ALR-000001', lines: '' }).trim());
-    expect(lines[1]).toBe(tr.t('hi', 'escalation.history.earlier', { n: history.length - 15 }));
+    expect(lines[1]).toBe(tr.t('hi', 'escalation.history.earlier', { count: history.length - 15 }));
     expect(lines).toHaveLength(17);
     expect(message!.text).not.toContain('प्रगति 0');
     expect(message!.text).toContain('प्रगति 19');

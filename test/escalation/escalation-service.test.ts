@@ -70,8 +70,9 @@ describe('escalation', () => {
     await f.escalation.sweep();
     const named = await f.textsTo('7777');
     expect(named[0]).toContain(ticket.ref);
-    // The department's own title for the level appears beside the generic one.
-    expect(named[0]).toContain('District Supply Officer');
+    // The department's own title for the level appears beside the generic one, in the reader's language.
+    expect(named[0]).toContain('ज़िला आपूर्ति अधिकारी');
+    expect(named[0]).not.toContain('District Supply Officer');
     expect(await f.textsTo(colleague.chatId)).toEqual([]);
   });
 
@@ -154,7 +155,7 @@ describe('escalation', () => {
       const supervisor = await f.addStaff('301', 'supervisor');
       const ticket = await f.fileTicket();
 
-      expect(await run(f.identity(supervisor), `${ticket.ref.toLowerCase()} दुकानदार फ़ोन नहीं उठा रहा`)).toEqual([{ key: 'escalation.done', params: { ref: ticket.ref, level: 2, people: 1 } }]);
+      expect(await run(f.identity(supervisor), `${ticket.ref.toLowerCase()} दुकानदार फ़ोन नहीं उठा रहा`)).toEqual([{ key: 'escalation.done', params: { ref: ticket.ref, level: 2, count: 1 } }]);
       const moved = await f.ticket(ticket.ref);
       expect(moved.history.at(-1)).toMatchObject({ action: 'escalate', by: { kind: 'staff', id: supervisor._id, role: 'supervisor' }, text: 'दुकानदार फ़ोन नहीं उठा रहा' });
       expect((await f.textsTo(colleague.chatId))[0]).toContain(f.hi('escalation.reason.manual', { text: 'दुकानदार फ़ोन नहीं उठा रहा' }));

@@ -48,11 +48,51 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     expect((await t.app.models.Ticket.findOne({ ref }).lean())?.status).toBe('reopened');
   });
 
+  test('/reopen too late says so without claiming a rating was recorded', async () => {
+    const ref = await chat.fileComplaint('citizen-1');
+    await chat.send('officer-1', `/resolve ${ref} हो गया`);
+    await chat.send('citizen-1', `[fb|${ref}:4]`);
+    t.clock.advance(8 * 24 * 3_600_000);
+    const [reply] = await chat.send('citizen-1', `/reopen ${ref}`);
+    expect(reply).toBe(hi('feedback.reopen_too_late', { ref, count: 7 }));
+    expect(reply).not.toContain('रेटिंग');
+    // A late rating is still told apart: it was recorded.
+    expect(hi('feedback.too_late', { ref, count: 7 })).toContain('रेटिंग दर्ज');
+  });
+
   test('someone else cannot rate or reopen my complaint', async () => {
     const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/resolve ${ref} done`);
     expect(await chat.send('citizen-2', `[fb|${ref}:1]`)).toEqual([hi('status.not_found', { ref })]);
     expect(await chat.send('citizen-2', `/reopen ${ref}`)).toEqual(expect.arrayContaining([hi('status.not_found', { ref })]));
     expect((await t.app.models.Ticket.findOne({ ref }).lean())?.status).toBe('resolved');
+  });
+
+  describe('a typed rating answers the pending question before anything else', () => {
+    test.each([
+      ['१', 1, 'feedback.reopened'],
+      ['2', 2, 'feedback.reopened'],
+      ['पाँच', 5, 'feedback.thanks'],
+      ['acchha', 4, 'feedback.thanks'],
+      ['bahut accha', 5, 'feedback.thanks'],
+    ])('"%s" records rating %d instead of starting a complaint', async (typed, rating, replyKey) => {
+      const ref = await chat.fileComplaint('citizen-1');
+      await chat.send('officer-1', `/resolve ${ref} नया हैंडपंप लगा दिया गया`);
+      await chat.inbox('citizen-1');
+      const reply = await chat.send('citizen-1', typed);
+      expect(reply).toEqual([hi(replyKey, { ref })]);
+      expect(reply.join('\n')).not.toContain(hi('intake.category.prompt'));
+      const ticket = await t.app.models.Ticket.findOne({ ref }).lean();
+      expect(ticket?.feedback?.rating).toBe(rating);
+      const conversation = await t.app.models.Conversation.findOne({ _id: 'web:citizen-1' }).lean();
+      expect(conversation?.state.flow).toBeUndefined();
+      // Answered once: the same digit afterwards is the menu again, not a second rating.
+      expect(conversation?.state.awaitingRating).toBeUndefined();
+    });
+
+    test('without a pending rating question a digit is still the menu choice', async () => {
+      const reply = await chat.send('citizen-1', '1');
+      expect(reply.join('\n')).toContain(hi('intake.category.prompt'));
+    });
   });
 });

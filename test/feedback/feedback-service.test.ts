@@ -71,7 +71,7 @@ describe('feedback after resolution', () => {
     expect(reopened.resolvedAt).toBeUndefined();
     expect(reopened.feedback).toMatchObject({ rating: 2, satisfied: false });
     expect(reopened.history.at(-1)).toMatchObject({ action: 'reopen', from: 'resolved', to: 'reopened', text: '2/5' });
-    expect((await f.textsTo(officer.chatId)).at(-1)).toContain(f.hi('feedback.staff.reopened', { ref: ticket.ref, n: 1 }));
+    expect((await f.textsTo(officer.chatId)).at(-1)).toContain(f.hi('feedback.staff.reopened', { ref: ticket.ref, count: 1 }));
     // Nothing is escalated on the first reopening.
     expect(await f.textsTo(colleague.chatId)).toEqual([]);
 
@@ -98,7 +98,7 @@ describe('feedback after resolution', () => {
     await f.staff.revoke(officer._id, f.t.clock.now());
     await f.feedback.recordFeedback(ticket.ref, 1, false);
     expect((await f.ticket(ticket.ref)).assignedTo).toBe(colleague._id);
-    expect((await f.textsTo(colleague.chatId)).at(-1)).toContain(f.hi('feedback.staff.reopened', { ref: ticket.ref, n: 1 }));
+    expect((await f.textsTo(colleague.chatId)).at(-1)).toContain(f.hi('feedback.staff.reopened', { ref: ticket.ref, count: 1 }));
   });
 
   test('a reopened ticket in a department with nobody left is unassigned and goes to the supervisors', async () => {
@@ -111,7 +111,7 @@ describe('feedback after resolution', () => {
     expect(reopened.assignedTo).toBeUndefined();
     const texts = await f.textsTo(supervisor.chatId);
     expect(texts[0]).toBe(f.hi('staff.ticket.unassigned', { ref: ticket.ref, department: 'खाद्य एवं नागरिक आपूर्ति विभाग' }));
-    expect(texts[1]).toContain(f.hi('feedback.staff.reopened', { ref: ticket.ref, n: 1 }));
+    expect(texts[1]).toContain(f.hi('feedback.staff.reopened', { ref: ticket.ref, count: 1 }));
   });
 
   test('no answer in 7 days closes it as “resolved, no feedback”; a late rating is still recorded', async () => {
@@ -128,7 +128,7 @@ describe('feedback after resolution', () => {
     expect(closed.feedback).toBeUndefined();
     expect(closed.history.at(-1)).toMatchObject({ action: 'close_no_feedback', by: { kind: 'system', id: 'feedback-timeout' } });
     const notice = (await f.outbox()).filter((d) => d.chatId === CITIZEN_CHAT).at(-1);
-    expect(notice?.message.text).toBe(f.hi('feedback.closed_no_feedback', { ref: ticket.ref, days: 7 }));
+    expect(notice?.message.text).toBe(f.hi('feedback.closed_no_feedback', { ref: ticket.ref, count: 7 }));
     expect(notice?.message.buttons).toHaveLength(5);
 
     f.t.clock.advance(DAY);
@@ -154,7 +154,7 @@ describe('feedback after resolution', () => {
     expect(await f.feedback.reopenTicket(late.ref, { by: { kind: 'citizen', id: late.citizenId } })).toMatchObject({ ok: false, reason: 'too_late' });
     const tooLate = await f.feedback.recordFeedback(late.ref, 1, false);
     expect(tooLate).toMatchObject({ ok: false, reason: 'too_late' });
-    expect(feedbackReply(tooLate, late.ref, 7)).toEqual({ text: { key: 'feedback.too_late', params: { ref: late.ref, days: 7 } } });
+    expect(feedbackReply(tooLate, late.ref, 7)).toEqual({ text: { key: 'feedback.too_late', params: { ref: late.ref, count: 7 } } });
     expect(await f.ticket(late.ref)).toMatchObject({ status: 'closed', feedback: { rating: 1, satisfied: false } });
     // An open ticket has nothing to reopen.
     expect(await f.feedback.reopenTicket(early.ref, { by: { kind: 'citizen', id: early.citizenId } })).toMatchObject({ ok: false, reason: 'not_resolved' });

@@ -116,7 +116,7 @@ describe('HTTP server on loopback', () => {
 
 describe('HTTP server on a non-loopback address', () => {
   it('hides the simulator unless SIMULATOR_PUBLIC, while health and metrics still work', async () => {
-    const hidden = await startSimTestServer({ config: { host: '0.0.0.0', port: 0, simulatorPublic: false } }, { listen: false });
+    const hidden = await startSimTestServer({ config: { host: '0.0.0.0', port: 0, simulator: 'dev', simulatorPublic: false } }, { listen: false });
     try {
       expect(hidden.http.simulatorEnabled).toBe(false);
       const url = await listenOnLoopback(hidden);
@@ -128,7 +128,7 @@ describe('HTTP server on a non-loopback address', () => {
       await hidden.close();
     }
 
-    const shown = await startSimTestServer({ config: { host: '0.0.0.0', port: 0, simulatorPublic: true } }, { listen: false });
+    const shown = await startSimTestServer({ config: { host: '0.0.0.0', port: 0, simulator: 'login', simulatorPublic: true } }, { listen: false });
     try {
       expect(shown.http.simulatorEnabled).toBe(true);
       const url = await listenOnLoopback(shown);

@@ -3,6 +3,7 @@ import { createWebChannel, type WebChannel } from '../../src/channels/web/web-ch
 import type { WebMessageView } from '../../src/channels/web/web-message-store';
 import { loadPlaces, type WebPlace } from '../../src/channels/web/web-places';
 import { createHttpServer, type HttpServer, type HttpServerDeps } from '../../src/http/http-server';
+import { createSimulatorAuth, type SimulatorAuth } from '../../src/http/simulator-auth';
 import { createLogger } from '../../src/logger';
 import { createAppMetrics, instrumentHandler, type AppMetrics } from '../../src/metrics/app-metrics';
 import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
@@ -16,6 +17,8 @@ export interface SimTestServer extends TestApp {
   /** `http://127.0.0.1:<port>` */
   url: string;
   httpLogs: () => string[];
+  /** The simulator's login, when the server was started in `login` mode. */
+  auth?: SimulatorAuth;
 }
 
 /**
@@ -40,8 +43,23 @@ export async function startSimTestServer(
     logger,
     places,
   });
+  const login = overrides.config?.simulator === 'login';
+  const auth = login
+    ? createSimulatorAuth({
+        secret: t.app.dashboard.secret,
+        models: t.app.dashboard.authModels,
+        sessions: t.app.dashboard.sessions,
+        clock: t.clock,
+        logger,
+        linkTtlMs: 3_600_000,
+        sessionMs: 12 * 3_600_000,
+        secureCookie: false,
+        trustProxy: false,
+      })
+    : undefined;
   const http = createHttpServer({
-    config: { host: '127.0.0.1', port: 0, simulatorPublic: false },
+    config: { host: '127.0.0.1', port: 0, simulator: 'dev', simulatorPublic: false },
+    ...(auth ? { simulatorAuth: auth } : {}),
     conn: t.db.conn,
     web,
     translator: t.translator,
@@ -58,6 +76,7 @@ export async function startSimTestServer(
     places,
     url,
     httpLogs: logs.lines,
+    ...(auth ? { auth } : {}),
     async close() {
       await http.close();
       await t.close();

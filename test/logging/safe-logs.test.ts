@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createFixedClock } from '../../src/clock';
+import { AppError } from '../../src/errors';
 import { createScheduler } from '../../src/jobs/scheduler';
 import { createLogger, safeError, safeErrorText } from '../../src/logger';
 import { captureLogs } from '../support/test-app';
@@ -20,6 +21,9 @@ describe('logs and stored job errors carry no phone numbers or message texts', (
     const api = Object.assign(new Error(`Call to 'sendMessage' failed! (400: Bad Request: chat ${PHONE} not found)`), { name: 'GrammyError', method: 'sendMessage', error_code: 400 });
     expect(safeError(api)).toMatchObject({ type: 'GrammyError', code: 400, method: 'sendMessage' });
     expect(JSON.stringify(safeError(api))).not.toContain(PHONE);
+    // Our own errors keep their message, with any number in it masked.
+    const own = new AppError('CHANNEL_SEND_FAILED', `not a chat: ${PHONE}@c.us`);
+    expect(safeError(own)).toMatchObject({ code: 'CHANNEL_SEND_FAILED', message: 'not a chat: ••••••••••@c.us' });
   });
 
   test('an error logged raw under err or error is reduced all the same', () => {

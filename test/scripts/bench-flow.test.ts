@@ -23,4 +23,25 @@ describe('scripts/bench-flow.ts', () => {
     // Every command was traced to the update that sent it.
     expect(report.commands.unattributed).toBe(0);
   });
+
+  test('with --preload it measures an empty and a seeded database in one run, officer actions and supervisor questions included', async () => {
+    const { code, stdout, stderr } = await runScript('scripts/bench-flow.ts', ['--citizens', '2', '--preload', '60', '--json'], '');
+
+    expect({ code, stderr: stderr.split('\n').filter((l) => !l.includes('bench_preloaded') && l.trim()) }).toEqual({ code: 0, stderr: [] });
+    const reports = JSON.parse(stdout) as Array<{
+      preload: number;
+      steps: Array<{ step: string; updates: number }>;
+      queries: Array<{ query: string; runs: number; commands: number }>;
+      verification: { ok: boolean; ticketsFound: number };
+    }>;
+    expect(reports.map((r) => r.preload)).toEqual([0, 60]);
+    for (const r of reports) {
+      // Only the bench's own tickets are checked, not the seeded ones.
+      expect(r.verification).toMatchObject({ ok: true, ticketsFound: 2 });
+      expect(r.steps.find((s) => s.step === 'ack')?.updates).toBe(2);
+      expect(r.steps.find((s) => s.step === 'resolve')?.updates).toBe(2);
+      expect(r.queries.map((q) => q.query)).toEqual(['stats', 'stats month', 'pending', 'overdue', 'dashboard summary']);
+      expect(r.queries.every((q) => q.runs > 0 && q.commands > 0)).toBe(true);
+    }
+  });
 });

@@ -68,8 +68,9 @@ describe('periods, days and durations', () => {
   });
 
   test('durations in minutes, hours or days', () => {
-    expect(durationText(59 * 60_000)).toEqual({ key: 'supervisor.duration.minutes', params: { m: 59 } });
-    expect(durationText(3 * 3_600_000 + 20 * 60_000)).toEqual({ key: 'supervisor.duration.hours', params: { h: 3, m: 20 } });
-    expect(durationText(53 * 3_600_000)).toEqual({ key: 'supervisor.duration.days', params: { d: 2, h: 5 } });
+    const unit = (name: string, count: number) => ({ key: `supervisor.duration.${name}`, params: { count } });
+    expect(durationText(59 * 60_000)).toEqual(unit('minute', 59));
+    expect(durationText(3 * 3_600_000 + 20 * 60_000)).toEqual({ key: 'supervisor.duration.hours', params: { hours: unit('hour', 3), minutes: unit('minute', 20) } });
+    expect(durationText(53 * 3_600_000)).toEqual({ key: 'supervisor.duration.days', params: { days: unit('day', 2), hours: unit('hour', 5) } });
   });
 });

@@ -115,7 +115,7 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(history?.text.split('\n')).toEqual([
         `📜 History of ${set.t3.ref} (4 steps)`,
         expect.stringMatching(/^• 25 Nov 2026, 10:00 am · citizen · filed$/),
-        expect.stringMatching(new RegExp(`^• 25 Nov 2026, 10:00 am · system · assigned → HEALTH · डॉ. शर्मा \\(${healthOfficer.id}\\)$`)),
+        expect.stringMatching(new RegExp(`^• 25 Nov 2026, 10:00 am · system · assigned → Health Department · डॉ. शर्मा \\(${healthOfficer.id}\\)$`)),
         `• 27 Nov 2026, 11:00 am · डॉ. शर्मा (${healthOfficer.id}), department officer · seen`,
         `• 27 Nov 2026, 3:00 pm · डॉ. शर्मा (${healthOfficer.id}), department officer · resolved`,
         '   «जाँच शिविर में जाँच हो गई»',
@@ -209,7 +209,7 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(texts[0]).toContain(`📄 ${set.all.length - 1} complaints (30 Oct 2026 – 28 Nov 2026)`);
       expect((await kit.command(who(sup), 'export', '31-02-2026', 'en')).texts).toEqual([en('supervisor.export.usage')]);
       expect((await kit.command(who(sup), 'export', '2026-11-28 2026-11-01', 'en')).texts[0]).toContain('is after the end date');
-      expect((await kit.command(who(sup), 'export', '2025-01-01 2026-11-28', 'en')).texts).toEqual([en('supervisor.export.too_long', { days: 366 })]);
+      expect((await kit.command(who(sup), 'export', '2025-01-01 2026-11-28', 'en')).texts).toEqual([en('supervisor.export.too_long', { count: 366 })]);
       expect((await kit.command(who(sup), 'export', '2026-09-01 2026-09-30', 'en')).texts).toEqual([en('supervisor.export.empty', { from: '1 Sept 2026', to: '30 Sept 2026' })]);
     });
   });
@@ -222,7 +222,7 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(text).toContain(`📋 Daily report — 27 Nov 2026\nNew complaints: ${2 + EXTRA_FOOD}\nResolved: 1\nOpen now: ${3 + EXTRA_FOOD + 1} (past deadline 2)`);
       expect(text).toContain('Average time to see: 2 d 1 h (1)');
       expect(text).toContain('Average time to resolve: 2 d 5 h (1)');
-      expect(text).toContain('Average rating 4 from 1 citizens, 1 satisfied');
+      expect(text).toContain('Average rating 4 from 1 citizen, 1 satisfied');
       expect(text).toContain(`• Food and Civil Supplies Department: ${1 + EXTRA_FOOD} · 0 · ${3 + EXTRA_FOOD} · 1`);
       expect(text).toContain('• Health Department: 0 · 1 · 0 · 0');
       expect(text).toContain(`New by channel:\n• Telegram: ${1 + EXTRA_FOOD}\n• WhatsApp: 0\n• Web: 0\n• Phone 181: 0\n• Phone 104: 1\n• Mobile number: 0`);
@@ -232,8 +232,8 @@ describe('supervisor commands against a seeded set of tickets', () => {
       const today = await kit.command(who(sup), 'report', 'आज');
       // Today: t2 and t7 filed; t5 seen at 00:30 (1 h after filing) and resolved at 05:00, rated 2.
       expect(today.texts[0]).toContain('नई शिकायतें: 2\nहल हुईं: 1');
-      expect(today.texts[0]).toContain('देखने में औसत समय: 1 घंटे 0 मिनट (1)');
-      expect(today.texts[0]).toContain('औसत रेटिंग 2, 1 नागरिकों से, 0 संतुष्ट');
+      expect(today.texts[0]).toContain('देखने में औसत समय: 1 घंटा 0 मिनट (1)');
+      expect(today.texts[0]).toContain('औसत रेटिंग 2, 1 नागरिक से, 0 संतुष्ट');
       const day = await kit.command(who(sup), 'report', '25-11-2026', 'en');
       expect(day.texts[0]).toContain('Daily report — 25 Nov 2026\nNew complaints: 1');
       expect((await kit.command(who(sup), 'report', '2026-12-01', 'en')).texts).toEqual([en('supervisor.report.future')]);
@@ -258,12 +258,13 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(kit.logs().some((l) => l.includes('"event":"ticket_reassigned"'))).toBe(true);
     });
 
-    test('within a department to a named officer (by id or chat id), without telling the citizen', async () => {
+    test('within a department to a named officer (by id or chat id): the officer gets the card and the citizen is told, as by automatic assignment', async () => {
       const before = (await kit.queued()).length;
       const { texts } = await kit.command(who(admin), 'assign', `${set.t2.ref} FOOD ${foodOfficer2.chatId}`);
       expect(texts[0]).toContain(`वर्मा जी (${foodOfficer2.id})`);
       const sent = (await kit.queued()).slice(before);
-      expect(sent.map((q) => q.chatId)).toEqual([foodOfficer2.chatId]);
+      expect(sent.map((q) => q.chatId)).toEqual([foodOfficer2.chatId, set.t2.chatId]);
+      expect(sent.find((q) => q.chatId === set.t2.chatId)?.message.text).toBe(hi('notify.assigned', { ref: set.t2.ref, department: 'खाद्य एवं नागरिक आपूर्ति विभाग' }));
       const again = await kit.command(who(admin), 'assign', `${set.t2.ref} FOOD ${foodOfficer2.id}`, 'en');
       expect(again.texts).toEqual([en('supervisor.assign.already', { ref: set.t2.ref, officer: `वर्मा जी (${foodOfficer2.id})` })]);
     });

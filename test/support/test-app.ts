@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppDeps } from '../../src/app';
 import { createFixedClock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
 import { createTranslator } from '../../src/i18n/create-i18n';
@@ -43,7 +43,7 @@ export const FAST_OUTBOX = {
   pollIntervalMs: 50,
 };
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, extra: Pick<AppDeps, 'telegramStartBackoff'> = {}): Promise<TestApp> {
   // Port 0: every test app listens on a free port of its own.
   // No scheduled jobs unless a test asks: a cron boundary passing mid-test would act on its tickets.
   const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...env }, REPO_ROOT);
@@ -51,7 +51,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const app = await createApp({ config, logger, clock, conn: db.conn, outboxOptions: FAST_OUTBOX, dashboardPollSeconds: 1 });
+  const app = await createApp({ config, logger, clock, conn: db.conn, outboxOptions: FAST_OUTBOX, dashboardPollSeconds: 1, ...extra });
   return {
     app,
     config,

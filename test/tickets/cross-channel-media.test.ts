@@ -5,6 +5,7 @@ import type { TestApp } from '../support/test-app';
 import { webChats } from '../support/web-chats';
 
 const OFFICER = 9301;
+const ADMIN = 9300;
 // A 1×1 PNG: the simulator only stores real images.
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6300010000050001' + '0d0a2db40000000049454e44ae426082', 'hex');
 
@@ -14,14 +15,16 @@ describe('a photo filed on one channel reaches an officer on Telegram', () => {
 
   let close: () => Promise<void>;
   beforeEach(async () => {
-    ({ api, t, close } = await startTelegramTestApp());
+    ({ api, t, close } = await startTelegramTestApp({ ADMIN_TELEGRAM_IDS: String(ADMIN), SIMULATOR_ENABLED: 'true' }));
   });
   afterEach(() => close());
 
   test('a simulator photo is uploaded to Telegram with the card', async () => {
     const chat = webChats(t.app);
-    const [invite] = await chat.send('admin', '/invite officer FOOD');
-    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1] as string;
+    // A Telegram officer is invited from Telegram: simulator invites do not work there.
+    api.pushUpdate(command(ADMIN, '/invite', 'officer FOOD'));
+    const [invite] = await api.waitForSent(ADMIN, 1);
+    const code = /([A-Z2-9]{8})\n/.exec(String(invite?.params.text ?? ''))?.[1] as string;
     api.pushUpdate(command(OFFICER, '/start', code));
     await api.waitForSent(OFFICER, 2);
 

@@ -26,6 +26,8 @@ export interface WebFile {
   mimeType: string;
   fileName: string;
   bytes: Buffer;
+  /** The web chat that uploaded it; '' when unknown. */
+  chatId: string;
 }
 
 /** Files of the web channel by id. */
@@ -80,7 +82,7 @@ export async function createWebFileStore(conn: Connection): Promise<WebFileStore
       if (!WEB_FILE_ID_RE.test(fileId)) return null;
       const doc = await WebFile.findById(fileId).lean<WebFileDoc>().exec();
       if (!doc) return null;
-      return { fileId: doc._id, mimeType: doc.mimeType, fileName: doc.fileName, bytes: toBuffer(doc.bytes) };
+      return { fileId: doc._id, mimeType: doc.mimeType, fileName: doc.fileName, bytes: toBuffer(doc.bytes), chatId: doc.chatId ?? '' };
     },
     async exists(fileId) {
       if (!WEB_FILE_ID_RE.test(fileId)) return false;

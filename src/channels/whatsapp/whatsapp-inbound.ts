@@ -157,7 +157,11 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
   }
 }
 
-function textContent(body: string, ctx: WhatsAppInboundContext): InboundContent | null {
+/**
+ * A typed WhatsApp text as ours: a slash or bare staff command, a number
+ * answering the menu in `ctx`, or plain words. Shared by both WhatsApp adapters.
+ */
+export function textContent(body: string, ctx: Pick<WhatsAppInboundContext, 'menu' | 'phone'>): InboundContent | null {
   const text = sanitizeText(body ?? '');
   if (!text) return null;
   const slash = SLASH_COMMAND.exec(text);

@@ -44,8 +44,17 @@
 
   /** The page's word for a key (`dashboard.…`), with {{name}} parameters filled in. */
   function t(key, values) {
-    let node = { dashboard: app.strings };
-    for (const part of key.split('.')) node = node && typeof node === 'object' ? node[part] : undefined;
+    const find = (k) => {
+      let node = { dashboard: app.strings };
+      for (const part of k.split('.')) node = node && typeof node === 'object' ? node[part] : undefined;
+      return node;
+    };
+    // A count picks the key's plural form, as i18next does on the server ("1 घंटा", "3 घंटे").
+    let node = find(key);
+    if (typeof node !== 'string' && values && typeof values.count === 'number') {
+      node = find(`${key}_${new Intl.PluralRules(app.lang).select(values.count)}`);
+      if (typeof node !== 'string') node = find(`${key}_other`);
+    }
     if (typeof node !== 'string') return key;
     return node.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => (values && values[name] !== undefined ? String(values[name]) : ''));
   }
@@ -96,9 +105,10 @@
   /** A length of time in minutes, in words. */
   function duration(minutes) {
     const m = Math.max(0, Math.floor(minutes));
-    if (m < 60) return t('dashboard.duration.minutes', { m });
-    if (m < 48 * 60) return t('dashboard.duration.hours', { h: Math.floor(m / 60), m: m % 60 });
-    return t('dashboard.duration.days', { d: Math.floor(m / 1440), h: Math.floor((m % 1440) / 60) });
+    const unit = (name, count) => t(`dashboard.duration.${name}`, { count });
+    if (m < 60) return unit('minute', m);
+    if (m < 48 * 60) return t('dashboard.duration.hours', { hours: unit('hour', Math.floor(m / 60)), minutes: unit('minute', m % 60) });
+    return t('dashboard.duration.days', { days: unit('day', Math.floor(m / 1440)), hours: unit('hour', Math.floor((m % 1440) / 60)) });
   }
 
   /** Minutes between two instants given by the server (the page never trusts its own clock). */

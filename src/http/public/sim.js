@@ -402,8 +402,28 @@
     if (tellBot && citizen && citizen.messages.length) await citizen.send({ kind: 'command', command: 'language', args: lang });
   }
 
+  /** A one-time login link (/sim/login?token=…) opens a session; the token then leaves the address bar. */
+  async function useLoginLink() {
+    const token = params.get('token');
+    if (!token) return;
+    await fetch(`${API}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) }).catch(() => undefined);
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', `/sim/${rest ? `?${rest}` : ''}`);
+  }
+
   async function main() {
+    await useLoginLink();
     const configRes = await fetch(`${API}/config`, { cache: 'no-store' });
+    if (configRes.status === 401) {
+      // Without a session nothing else works: say how to get one, in the page's language.
+      await loadWords(saved('lang') === 'en' ? 'en' : 'hi');
+      const notice = el('p', 'login-needed', t('web.login_needed'));
+      notice.setAttribute('role', 'alert');
+      document.body.prepend(notice);
+      document.body.dataset.ready = 'login';
+      return;
+    }
     if (configRes.ok) app.config = await configRes.json();
     for (const section of document.querySelectorAll('.pane')) app.panes.push(new Pane(section));
     const lang = saved('lang');
