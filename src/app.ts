@@ -26,12 +26,16 @@ import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import { createTicketService, type TicketService } from './tickets/ticket-service';
 import { createTicketFiler } from './tickets/ticket-filer';
+import { createTicketIntake } from './tickets/ticket-intake';
+import { createNoticeRelay } from './tickets/notice-relay';
+import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
 import { createWhatsAppChannel, createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
 import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
@@ -107,6 +111,8 @@ export interface App {
   scheduler: Awaited<ReturnType<typeof createScheduler>>;
   shifts: ShiftService;
   dashboard: Dashboard;
+  /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
+  recover: RecoveryPass;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -145,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
   const escalation = createEscalationService({
@@ -152,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     departments,
     notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -166,7 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store: feedbackStore,
     staff: staffStore,
     departments,
-    notifier: outbox,
+    relay,
     messages,
     catalog,
     policy: escalationPolicy,
@@ -182,6 +190,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     departments,
     conversations,
     notifier: outbox,
+    relay,
     messages,
     clock,
     logger,
@@ -221,16 +230,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const fileTicket = createTicketFiler({
+  const intake = createTicketIntake({
+    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
+    route: (ticket) => ticketService.route(ticket),
     tickets,
     clock,
     logger,
-    districtCode: config.DISTRICT_CODE,
-    onCreated: async (ticket) => {
-      metrics.ticketsCreated.inc({ channel: ticket.intake });
-      await ticketService.route(ticket);
-    },
+    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -238,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     notifier: outbox,
     messages,
     catalog,
-    fileTicket,
+    fileTicket: intake.file,
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
@@ -258,8 +266,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     tickets,
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
+    intake,
     whatsappForCallers: config.WHATSAPP_ENABLED,
-    fileTicket,
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
@@ -332,6 +340,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
       }),
+      createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
   const handler = instrumentHandler(
@@ -389,10 +398,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         api: telegram.api,
         // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
         resolveFile: async (fileId) => {
+          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
+          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
           const f = WEB_FILE_ID_RE.test(fileId)
             ? await web.file(fileId)
             : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await whatsappFiles.get(fileId)
+              ? await waFile(fileId)
               : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
                 ? await whatsappCloud?.file(fileId)
                 : null;
@@ -431,6 +442,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUp: alerts.onUp,
       onPairingCode: alerts.onPairingCode,
       linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
+      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
     });
     outbox.registerSender(whatsapp.sender);
   }
@@ -505,6 +517,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
+      recovery: () => recover(),
     }),
   });
 
@@ -525,8 +538,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     scheduler,
     shifts,
     dashboard,
+    recover,
     async start() {
       outbox.start();
+      // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
+      await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();

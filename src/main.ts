@@ -7,6 +7,7 @@ import { connectDatabase } from './db/connect';
 import { startEmbeddedDb, type EmbeddedDb } from './db/embedded-server';
 import { AppError } from './errors';
 import { createLogger } from './logger';
+import { installProcessGuard } from './process-guard';
 
 /**
  * The composition root: configuration, logger, database, application,
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
     pretty: (config.LOG_FORMAT ?? (config.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty')) === 'pretty',
   });
+  // Before anything starts: one WhatsApp library failure nobody awaited must not end Telegram too.
+  installProcessGuard({ process, logger });
 
   let embedded: EmbeddedDb | undefined;
   let uri = config.MONGODB_URI;

@@ -1,6 +1,6 @@
 import { findBlock, findCategory, type Catalog } from '../domain/catalog';
 import type { Ticket } from '../domain/ticket';
-import type { TicketFiler } from '../tickets/ticket-filer';
+import type { TicketIntake } from '../tickets/ticket-intake';
 import { feedbackReply, type FeedbackService } from '../feedback/feedback-service';
 import { satisfiedByRating } from '../feedback/feedback-question';
 import { isOpen } from '../domain/ticket-lifecycle';
@@ -16,8 +16,8 @@ export const STATUS_LIST_LIMIT = 10;
 export interface EffectRunnerDeps {
   tickets: TicketStore;
   catalog: Catalog;
-  /** Creates tickets (and routes them). */
-  fileTicket: TicketFiler;
+  /** Files tickets and routes them. */
+  intake: Pick<TicketIntake, 'file'>;
   /** Ratings, closing and reopening after a resolution. */
   feedback?: Pick<FeedbackService, 'recordFeedback' | 'reopenTicket'>;
   /** Days after closure in which a citizen may reopen (for the "too late" answer). */
@@ -86,8 +86,10 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
           ? { citizenId: `call:${ctx.msg.updateKey}`, channel: ctx.msg.channel, chatId: ctx.msg.chatId }
           : { citizenId: ctx.citizenId, channel: ctx.msg.channel, chatId: ctx.msg.chatId };
     const replyVia: Ticket['replyVia'] = onBehalf ? (phone ? (deps.whatsappForCallers ? 'whatsapp' : 'callback') : 'operator_chat') : undefined;
-    const { ticket } = await deps.fileTicket({
-      idempotencyKey: `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`,
+    const { ticket } = await deps.intake.file({
+      // One submission, one ticket: a submit retried after an apology, redelivered, or sent twice at once
+      // (different update ids, the same saved state) carries the same submission id.
+      idempotencyKey: `${ctx.msg.channel}:${ctx.msg.chatId}:${effect.submissionId ?? ctx.msg.updateKey}`,
       category,
       ...reach,
       language: ctx.language,

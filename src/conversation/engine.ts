@@ -104,6 +104,7 @@ class Turn {
       mode: 'answer',
       answers: { attachments: [], ...(onBehalf.callerPhone ? { phone: onBehalf.callerPhone } : {}) },
       onBehalf,
+      submissionId: this.msg.updateKey,
     };
     this.ask();
   }
@@ -359,6 +360,7 @@ class Turn {
       step: this.flow.start,
       mode: 'answer',
       answers: { attachments: [] },
+      submissionId: this.msg.updateKey,
     };
     this.ask();
   }
@@ -609,7 +611,7 @@ class Turn {
   private submit(fs: FlowState): void {
     if (fs.onBehalf) {
       // An operator's calls are not the operator's own complaints: no daily limit.
-      this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, onBehalf: fs.onBehalf });
+      this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, onBehalf: fs.onBehalf, ...(fs.submissionId ? { submissionId: fs.submissionId } : {}) });
       delete this.state.flow;
       return;
     }
@@ -618,7 +620,7 @@ class Turn {
       this.say('intake.quota_exceeded', { count: this.ctx.maxTicketsPerDay });
       return;
     }
-    this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId });
+    this.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, ...(fs.submissionId ? { submissionId: fs.submissionId } : {}) });
     const day = districtDay(this.ctx.now);
     this.state.quota = { day, count: this.ticketsToday() + 1 };
     delete this.state.flow;

@@ -84,6 +84,12 @@ export interface FlowState {
   answers: Answers;
   /** An operator filing for a telephone caller: the line and the caller's number. */
   onBehalf?: OnBehalf;
+  /**
+   * Names this filling-in of the form (the update that started it): the ticket
+   * is keyed by it, so submitting the same answers again — after an apology,
+   * or twice at once — never files a second ticket.
+   */
+  submissionId?: string;
 }
 
 /** A complaint taken by telephone and entered by an operator. */
@@ -113,7 +119,7 @@ export interface ConversationState {
 
 /** Work the engine asks the host to do; the engine itself performs no I/O. */
 export type Effect =
-  | { type: 'create_ticket'; answers: Answers; flowId: string; onBehalf?: OnBehalf }
+  | { type: 'create_ticket'; answers: Answers; flowId: string; onBehalf?: OnBehalf; submissionId?: string }
   | { type: 'counsellor_request' }
   | { type: 'counsellor_relay'; text?: string; attachment?: Attachment }
   | { type: 'counsellor_leave' }

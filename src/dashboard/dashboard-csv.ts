@@ -1,4 +1,5 @@
 import type { Language, Translator } from '../i18n/create-i18n';
+import { firstAcknowledgement } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import { dateTimeText } from './dashboard-periods';
 import type { ExportSource } from './dashboard-queries';
@@ -73,7 +74,7 @@ export function exportRecord(t: ExportSource, ctx: ExportContext): string {
     description: maskPhones(t.description),
     officer: t.assignedTo ? maybe(ctx.staffNames.get(t.assignedTo)) : undefined,
     ack_due: time(t.ackDueAt),
-    acknowledged: time(t.acknowledgedAt),
+    acknowledged: time(firstAcknowledgement(t)),
     resolve_due: time(t.resolveDueAt),
     resolved: time(t.resolvedAt),
     closed: time(t.closedAt),

@@ -1,5 +1,5 @@
 import { maskPhones } from '../domain/phone-mask';
-import type { HistoryEntry, Ticket } from '../domain/ticket';
+import { firstAcknowledgement, type HistoryEntry, type Ticket } from '../domain/ticket';
 
 /**
  * What the dashboard may show of a ticket. It is a whitelist on purpose:
@@ -17,6 +17,7 @@ export const DETAIL_FIELDS = [
   'updatedAt',
   'ackDueAt',
   'acknowledgedAt',
+  'firstAcknowledgedAt',
   'resolveDueAt',
   'resolvedAt',
   'closedAt',
@@ -131,7 +132,7 @@ export function ticketDetail(t: DetailSource, now: Date, open: boolean, names: R
     photos: (t.attachments ?? []).filter((a) => a.kind === 'photo').length,
     updatedAt: t.updatedAt.toISOString(),
     ackDueAt: t.ackDueAt.toISOString(),
-    ...optionalTime('acknowledgedAt', t.acknowledgedAt),
+    ...optionalTime('acknowledgedAt', firstAcknowledgement(t)),
     resolveDueAt: t.resolveDueAt.toISOString(),
     ...optionalTime('resolvedAt', t.resolvedAt),
     ...optionalTime('closedAt', t.closedAt),

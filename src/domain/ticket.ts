@@ -69,12 +69,17 @@ export interface Ticket {
   level: number;
   escalatedAt?: Date;
   ackReminderSentAt?: Date;
+  /** Acknowledged in the current cycle (cleared when the ticket is reopened: the new cycle needs its own). */
   acknowledgedAt?: Date;
+  /** The first acknowledgement ever, kept across reopenings for reports and exports. */
+  firstAcknowledgedAt?: Date;
   resolvedAt?: Date;
   closedAt?: Date;
   /** Answer to "is your problem solved?" after resolution. */
   feedback?: { rating: number; satisfied: boolean; at: Date };
   reopenCount: number;
+  /** Filed but not yet routed (no department decision, no card queued); the recovery pass routes it. */
+  routePending?: boolean;
 }
 
 /**
@@ -97,6 +102,11 @@ export function normalizeReference(typed: string): string {
   if (!m) return s;
   const digits = (m[2] as string).replace(/^0+(?=\d)/, '');
   return `${m[1] as string}-${digits.padStart(6, '0')}`;
+}
+
+/** When the ticket was first acknowledged, across reopenings: what reports and exports count. */
+export function firstAcknowledgement(t: Pick<Ticket, 'acknowledgedAt' | 'firstAcknowledgedAt'>): Date | undefined {
+  return t.firstAcknowledgedAt ?? t.acknowledgedAt;
 }
 
 /** Whether a typed string has the shape of a reference (any district). */

@@ -83,9 +83,22 @@ export function levelHours(policy: EscalationPolicy, level: number, category: st
   return l.byCategory[category] ?? l.hours;
 }
 
-/** The shortest deadline of any higher level and category: no ticket can be due sooner after escalating. */
-export function shortestLevelHours(policy: EscalationPolicy): number {
-  return Math.min(...policy.levels.flatMap((l) => [l.hours, ...Object.values(l.byCategory)]));
+/**
+ * How long a ticket may stay at a level above 1: for `categories` when given,
+ * else for every category not named by another window of the same level.
+ */
+export interface LevelWindow {
+  level: number;
+  ms: number;
+  categories?: string[];
+}
+
+/** Every level's windows (its default and each category's own hours), for a sweep that selects only overdue tickets. */
+export function levelWindows(policy: EscalationPolicy): LevelWindow[] {
+  return policy.levels.flatMap((l) => [
+    { level: l.level, ms: l.hours * HOUR_MS },
+    ...Object.entries(l.byCategory).map(([category, hours]) => ({ level: l.level, ms: hours * HOUR_MS, categories: [category] })),
+  ]);
 }
 
 type DeadlineFields = Pick<Ticket, 'level' | 'category' | 'ackDueAt' | 'resolveDueAt'> & Partial<Pick<Ticket, 'acknowledgedAt' | 'escalatedAt'>>;

@@ -5,7 +5,8 @@ import { findCategory, type Catalog } from '../domain/catalog';
 import type { Actor, HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';
 import { formatDateTime } from '../i18n/format';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { Notifier, OutboundItem, OwedNotices } from '../notify/notifier';
+import type { NoticeRelay } from '../tickets/notice-relay';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
 import type { TicketMessages } from '../tickets/ticket-messages';
@@ -14,7 +15,7 @@ import {
   escalationReason,
   reminderDue,
   reminderLookaheadMs,
-  shortestLevelHours,
+  levelWindows,
   TOP_LEVEL,
   type EscalationPolicy,
   type EscalationReasonCode,
@@ -24,7 +25,6 @@ import { escalationRecipients, type OnDutySupervisors, type Recipient } from './
 import type { EscalationStore } from './escalation-store';
 import { safeError } from '../logger';
 
-const HOUR_MS = 3_600_000;
 /** Most tickets one sweep or reminder run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 200;
 /** The acknowledgement window assumed for a ticket whose category is no longer in the catalogue. */
@@ -42,6 +42,8 @@ export interface EscalationServiceDeps {
   staff: StaffStore;
   departments: DepartmentDirectory;
   notifier: Notifier;
+  /** Moves the notices written with an escalation into the outbox. */
+  relay: Pick<NoticeRelay, 'afterWrite'>;
   messages: TicketMessages;
   catalog: Catalog;
   policy: EscalationPolicy;
@@ -89,7 +91,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
   }
 
   /** Every notice of one escalation; dedupe keys name ticket and level, which is reached only once. */
-  async function notices(ticket: Ticket, reason: EscalationReason, notifyCitizen: boolean): Promise<{ items: OutboundItem[]; recipients: number }> {
+  async function notices(ticket: Ticket, reason: EscalationReason, notifyCitizen: boolean): Promise<{ owed: OwedNotices; recipients: number }> {
     const now = clock.now();
     const { ref, level } = ticket;
     const dedupe = `${ref}:esc${level}`;
@@ -114,7 +116,12 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     }
     if (notifyCitizen) items.push(...itemsFor(ticket, messages.render(ticket.language, [{ text: t('escalation.citizen', { ref }) }]), `${dedupe}:citizen`));
     if (recipients.length === 0) logger.warn({ event: 'escalation_nobody', ref, level }, 'escalated, but nobody is linked at this level or above');
-    return { items, recipients: recipients.length };
+    return { owed: { key: dedupe, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${dedupe}:${i}` })) }, recipients: recipients.length };
+  }
+
+  /** The ticket one level up, as a reopening or the sweep will write it. */
+  function raised(ticket: Ticket, entry: HistoryEntry): Ticket {
+    return { ...ticket, level: ticket.level + 1, escalatedAt: entry.at, updatedAt: entry.at, history: [...ticket.history, entry] };
   }
 
   async function escalateTicket(ticket: Ticket, by: Actor, reason: EscalationReason, notifyCitizen = true): Promise<EscalateResult> {
@@ -122,10 +129,11 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     if (ticket.level >= TOP_LEVEL) return { ok: false, reason: 'top', ticket };
     const at = clock.now();
     const entry: HistoryEntry = { at, by, action: 'escalate', text: 'code' in reason ? reason.code : reason.text };
-    const updated = await store.raiseLevel(ticket.ref, ticket.level, { level: ticket.level + 1, at, entry });
+    // The new level and everyone it must reach are one write; the relay moves the notices on (again after a crash).
+    const { owed, recipients } = await notices(raised(ticket, entry), reason, notifyCitizen);
+    const updated = await store.raiseLevel(ticket.ref, ticket.level, { level: ticket.level + 1, at, entry, owed });
     if (!updated) return { ok: false, reason: 'conflict', ticket };
-    const { items, recipients } = await notices(updated, reason, notifyCitizen);
-    await notifier.enqueue(items);
+    await deps.relay.afterWrite(updated);
     logger.info(
       { event: 'ticket_escalated', ref: updated.ref, level: updated.level, reason: 'code' in reason ? reason.code : 'manual', by: by.id, recipients },
       'ticket escalated',
@@ -134,6 +142,19 @@ export function createEscalationService(deps: EscalationServiceDeps) {
   }
 
   return {
+    /**
+     * What moving `ticket` up one level writes beside its own change: the
+     * history line, the raised fields and the notices it owes. For a change
+     * that escalates as part of another (a second reopening), so both are
+     * one write. Undefined at the top level.
+     */
+    async escalation(ticket: Ticket, opts: { by: Actor; reason: EscalationReason; at: Date; notifyCitizen?: boolean }): Promise<{ entry: HistoryEntry; set: Pick<Ticket, 'level' | 'escalatedAt'>; owed: OwedNotices } | undefined> {
+      if (ticket.level >= TOP_LEVEL) return undefined;
+      const entry: HistoryEntry = { at: opts.at, by: opts.by, action: 'escalate', text: 'code' in opts.reason ? opts.reason.code : opts.reason.text };
+      const { owed } = await notices(raised(ticket, entry), opts.reason, opts.notifyCitizen ?? true);
+      return { entry, set: { level: ticket.level + 1, escalatedAt: opts.at }, owed };
+    },
+
     /**
      * Move a ticket up one level now (a supervisor's `/escalate`, or a second
      * reopening). Refused when it is not open, already at the top, or changed
@@ -152,7 +173,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
      * stop the others.
      */
     async sweep(now: Date = clock.now()): Promise<{ checked: number; escalated: string[]; failed: string[] }> {
-      const candidates = await store.sweepCandidates(now, shortestLevelHours(policy) * HOUR_MS, batch);
+      const candidates = await store.sweepCandidates(now, levelWindows(policy), batch);
       const escalated: string[] = [];
       const failed: string[] = [];
       for (const ticket of candidates) {

@@ -1,23 +1,28 @@
 import type { HistoryEntry, Ticket } from '../domain/ticket';
+import type { OwedNotices } from '../notify/notifier';
+import type { StoredTicket } from '../storage/ticket-store';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
-import { TOP_LEVEL } from './escalation-policy';
+import { TOP_LEVEL, type LevelWindow } from './escalation-policy';
 
 /** The ticket queries escalation and reminders need; one query per sweep, one write per change. */
 export interface EscalationStore {
   findByRef(ref: string): Promise<Ticket | null>;
   /**
-   * Open tickets below the top level that may have passed a deadline: level 1
-   * past its acknowledgement or resolve deadline, higher levels past their
-   * resolve deadline and reached at least `minLevelMs` ago. A superset; the
-   * policy decides each one. Oldest first.
+   * Open tickets below the top level that have passed their current level's
+   * deadline: level 1 past its acknowledgement or resolve deadline, a higher
+   * level past its resolve deadline and past its own window (`windows`, the
+   * time each level and category has, counted from reaching the level).
+   * Only tickets actually overdue, so tickets still inside a window never
+   * crowd overdue ones out of the batch. Oldest first.
    */
-  sweepCandidates(now: Date, minLevelMs: number, limit: number): Promise<Ticket[]>;
+  sweepCandidates(now: Date, windows: readonly LevelWindow[], limit: number): Promise<Ticket[]>;
   /**
-   * Move a ticket from `fromLevel` up to `change.level` with its history line,
-   * if it is still open and still at `fromLevel`; null otherwise.
+   * Move a ticket from `fromLevel` up to `change.level` with its history line
+   * and the notices it owes (one write), if it is still open and still at
+   * `fromLevel`; null otherwise.
    */
-  raiseLevel(ref: string, fromLevel: number, change: { level: number; at: Date; entry: HistoryEntry }): Promise<Ticket | null>;
+  raiseLevel(ref: string, fromLevel: number, change: { level: number; at: Date; entry: HistoryEntry; owed?: OwedNotices }): Promise<StoredTicket | null>;
   /** Open, unacknowledged, unreminded level-1 tickets with an officer whose acknowledgement deadline lies within (now, now + lookaheadMs]. */
   reminderCandidates(now: Date, lookaheadMs: number, limit: number): Promise<Ticket[]>;
   /** Record that the reminder about these tickets went out (only where none had). */
@@ -32,27 +37,35 @@ export function createEscalationStore(models: Pick<Models, 'Ticket'>): Escalatio
     async findByRef(ref) {
       return Ticket.findOne({ ref }).lean<TicketDoc>().exec();
     },
-    async sweepCandidates(now, minLevelMs, limit) {
+    async sweepCandidates(now, windows, limit) {
+      const higher = windows
+        .filter((w) => w.level > 1 && w.level < TOP_LEVEL)
+        .flatMap((w) => {
+          const named = windows.filter((o) => o.level === w.level && o.categories).flatMap((o) => o.categories ?? []);
+          const category = w.categories ? { category: { $in: w.categories } } : named.length ? { category: { $nin: named } } : {};
+          const reachedBy = new Date(now.getTime() - w.ms);
+          // The level was reached at escalatedAt (or, lacking it, at the resolve deadline).
+          return [
+            { level: w.level, ...category, resolveDueAt: { $lte: now }, escalatedAt: { $lte: reachedBy } },
+            { level: w.level, ...category, escalatedAt: null, resolveDueAt: { $lte: reachedBy } },
+          ];
+        });
       return Ticket.find({
         status: open,
-        $or: [
-          { level: 1, acknowledgedAt: null, ackDueAt: { $lte: now } },
-          { level: 1, resolveDueAt: { $lte: now } },
-          { level: { $gt: 1, $lt: TOP_LEVEL }, resolveDueAt: { $lte: now }, escalatedAt: { $lte: new Date(now.getTime() - minLevelMs) } },
-        ],
+        $or: [{ level: 1, acknowledgedAt: null, ackDueAt: { $lte: now } }, { level: 1, resolveDueAt: { $lte: now } }, ...higher],
       })
         .sort({ createdAt: 1 })
         .limit(limit)
         .lean<TicketDoc[]>()
         .exec();
     },
-    async raiseLevel(ref, fromLevel, { level, at, entry }) {
+    async raiseLevel(ref, fromLevel, { level, at, entry, owed }) {
       return Ticket.findOneAndUpdate(
         { ref, level: fromLevel, status: open },
-        { $set: { level, escalatedAt: at, updatedAt: at }, $push: { history: entry } },
+        { $set: { level, escalatedAt: at, updatedAt: at }, $push: owed ? { history: entry, owed } : { history: entry } },
         { returnDocument: 'after' },
       )
-        .lean<TicketDoc>()
+        .lean<StoredTicket>()
         .exec();
     },
     async reminderCandidates(now, lookaheadMs, limit) {

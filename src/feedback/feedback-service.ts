@@ -4,11 +4,14 @@ import type { Clock } from '../clock';
 import type { ChannelName, Reply, Text } from '../conversation/types';
 import { findCategory, type Catalog } from '../domain/catalog';
 import { pickOfficer } from '../domain/department';
-import type { Actor, Ticket } from '../domain/ticket';
+import { firstAcknowledgement, type Actor, type Ticket } from '../domain/ticket';
 import { applyClosure, feedbackGiven, InvalidClosureError, isRating, reopenAllowed, type ClosureAction } from '../domain/ticket-closure';
 import { daysMs, dueDates, type EscalationPolicy } from '../escalation/escalation-policy';
 import type { EscalationService } from '../escalation/escalation-service';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { OutboundItem, OwedNotices } from '../notify/notifier';
+import type { NoticeRelay } from '../tickets/notice-relay';
+import { afterChange } from '../tickets/ticket-change';
+import type { TicketChange } from '../storage/ticket-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
@@ -41,12 +44,14 @@ export interface FeedbackServiceDeps {
   store: FeedbackStore;
   staff: StaffStore;
   departments: DepartmentDirectory;
-  notifier: Notifier;
+  /** Moves the notices written with a change into the outbox. */
+  relay: Pick<NoticeRelay, 'afterWrite'>;
   messages: TicketMessages;
   catalog: Catalog;
   /** Its `feedback` section: how long to wait for an answer, how long a closed ticket may be reopened. */
   policy: EscalationPolicy;
-  escalation: Pick<EscalationService, 'escalate'>;
+  /** A second reopening also moves the ticket up a level, in the same write. */
+  escalation: Pick<EscalationService, 'escalation'>;
   clock: Clock;
   logger: Logger;
   /** Chats that are administrators by configuration (ADMIN_TELEGRAM_IDS), told of a reopened ticket nobody can take. */
@@ -66,7 +71,7 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  * its history line.
  */
 export function createFeedbackService(deps: FeedbackServiceDeps) {
-  const { tickets, store, staff, departments, notifier, messages, catalog, policy, clock, logger } = deps;
+  const { tickets, store, staff, departments, messages, catalog, policy, clock, logger } = deps;
   const batch = deps.batchSize ?? DEFAULT_BATCH;
   const reopenWindowMs = daysMs(policy.feedback.reopenDays);
 
@@ -85,7 +90,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
   }
 
   /** The reopened ticket's card to its officer, or to the overseers when the department has nobody. */
-  async function announceReopen(ticket: Ticket, officer: StaffDoc | undefined): Promise<void> {
+  async function announceReopen(ticket: Ticket, officer: StaffDoc | undefined): Promise<OutboundItem[]> {
     const now = clock.now();
     const header = t('feedback.staff.reopened', { ref: ticket.ref, count: ticket.reopenCount });
     const dedupe = `${ticket.ref}:reopen:${ticket.history.length}`;
@@ -103,10 +108,19 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       }
       if (people.length === 0) logger.warn({ event: 'ticket_reopened_nobody', ref: ticket.ref }, 'reopened, but nobody is linked to take it');
     }
-    await notifier.enqueue(items);
+    return items;
   }
 
-  async function close(ticket: Ticket, action: Extract<ClosureAction, { type: 'close' | 'close_no_feedback' }>, by: Actor, feedback?: Ticket['feedback']): Promise<CloseResult> {
+  const owedOf = (key: string, items: OutboundItem[]): OwedNotices => ({ key, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${key}:${i}` })) });
+
+  /** Close a resolved ticket; `notices` (rendered from the closed ticket) are written with the change. */
+  async function close(
+    ticket: Ticket,
+    action: Extract<ClosureAction, { type: 'close' | 'close_no_feedback' }>,
+    by: Actor,
+    feedback?: Ticket['feedback'],
+    notices?: (closed: Ticket) => OutboundItem[],
+  ): Promise<CloseResult> {
     let change;
     try {
       change = applyClosure(ticket.status, action, by, clock.now());
@@ -114,12 +128,12 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       if (err instanceof InvalidClosureError) return { ok: false, reason: 'not_resolved', ticket };
       throw err;
     }
-    const updated = await tickets.transition(ticket.ref, ticket.status, {
-      status: change.to,
-      set: { closedAt: change.entry.at, ...(feedback ? { feedback } : {}) },
-      entry: change.entry,
-    });
+    const closing: TicketChange = { status: change.to, set: { closedAt: change.entry.at, ...(feedback ? { feedback } : {}) }, entry: change.entry };
+    const closed = afterChange(ticket, closing);
+    const owed = notices ? owedOf(`${ticket.ref}:close:${closed.history.length}`, notices(closed)) : undefined;
+    const updated = await tickets.transition(ticket.ref, ticket.status, { ...closing, ...(owed ? { owed } : {}) });
     if (!updated) return { ok: false, reason: 'conflict', ticket };
+    await deps.relay.afterWrite(updated);
     logger.info({ event: 'ticket_closed', ref: ticket.ref, how: action.type, rating: feedback?.rating ?? null }, 'ticket closed');
     return { ok: true, ticket: updated };
   }
@@ -133,20 +147,28 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     const sla = findCategory(catalog, ticket.category)?.sla;
     // The officer's clock starts again: a reopened ticket gets the category's full time to acknowledge and resolve.
     const deadlines = sla ? dueDates(now, sla) : {};
-    const reopenedBefore = ticket.reopenCount > 0;
-    const updated = await tickets.transition(ticket.ref, ticket.status, {
+    // The new cycle needs its own acknowledgement; the first one stays for reports and the CSV.
+    const firstAck = firstAcknowledgement(ticket);
+    const reopening: TicketChange = {
       status: change.to,
-      set: { reopenCount: ticket.reopenCount + 1, ...deadlines, ...(officer ? { assignedTo: officer._id } : {}), ...(feedback ? { feedback } : {}) },
+      set: { reopenCount: ticket.reopenCount + 1, ...deadlines, ...(firstAck ? { firstAcknowledgedAt: firstAck } : {}), ...(officer ? { assignedTo: officer._id } : {}), ...(feedback ? { feedback } : {}) },
       unset: ['acknowledgedAt', 'ackReminderSentAt', 'resolvedAt', 'closedAt', ...(officer ? [] : (['assignedTo'] as const))],
       entry: change.entry,
-    });
-    if (!updated) return { ok: false, reason: 'conflict', ticket };
-    await announceReopen(updated, officer);
-    logger.info({ event: 'ticket_reopened', ref: ticket.ref, reopenCount: updated.reopenCount, officer: officer?._id ?? null }, 'ticket reopened');
-    if (!reopenedBefore) return { ok: true, escalated: false, ticket: updated };
+    };
+    const reopened = afterChange(ticket, reopening);
+    const owed = owedOf(`${ticket.ref}:reopen:${reopened.history.length}`, await announceReopen(reopened, officer));
+    // A second reopening also moves the ticket up one level, in the same write as the reopening.
     // The citizen hears of the escalation in the reply to their answer (feedback.reopened_escalated).
-    const escalated = await deps.escalation.escalate(ticket.ref, { by, reason: { code: 'reopened_again' }, notifyCitizen: false });
-    return escalated.ok ? { ok: true, escalated: true, ticket: escalated.ticket } : { ok: true, escalated: false, ticket: updated };
+    const up = ticket.reopenCount > 0 ? await deps.escalation.escalation(reopened, { by, reason: { code: 'reopened_again' }, at: now, notifyCitizen: false }) : undefined;
+    const write: TicketChange = up
+      ? { ...reopening, set: { ...reopening.set, ...up.set }, entry: [change.entry, up.entry], owed: { key: owed.key, items: [...owed.items, ...up.owed.items] } }
+      : { ...reopening, owed };
+    const updated = await tickets.transition(ticket.ref, ticket.status, write);
+    if (!updated) return { ok: false, reason: 'conflict', ticket };
+    await deps.relay.afterWrite(updated);
+    logger.info({ event: 'ticket_reopened', ref: ticket.ref, reopenCount: updated.reopenCount, officer: officer?._id ?? null, level: updated.level }, 'ticket reopened');
+    if (up) logger.info({ event: 'ticket_escalated', ref: updated.ref, level: updated.level, reason: 'reopened_again', by: by.id }, 'ticket escalated');
+    return { ok: true, escalated: up !== undefined, ticket: updated };
   }
 
   return {
@@ -224,10 +246,11 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const failed: string[] = [];
       for (const ticket of due) {
         try {
-          const result = await close(ticket, { type: 'close_no_feedback' }, FEEDBACK_TIMEOUT_ACTOR);
-          if (!result.ok) continue;
           const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', { count: policy.feedback.reopenDays });
-          await notifier.enqueue(toChat(result.ticket, messages.render(result.ticket.language, [notice]), `${ticket.ref}:closed-no-feedback:${result.ticket.history.length}`));
+          const result = await close(ticket, { type: 'close_no_feedback' }, FEEDBACK_TIMEOUT_ACTOR, undefined, (c) =>
+            toChat(c, messages.render(c.language, [notice]), `${c.ref}:closed-no-feedback:${c.history.length}`),
+          );
+          if (!result.ok) continue;
           await deps.conversations?.patchState(`${result.ticket.channel}:${result.ticket.chatId}`, { awaitingRating: { ref: ticket.ref, at: now.toISOString() } });
           closed.push(ticket.ref);
         } catch (err) {

@@ -6,7 +6,7 @@ import { createCleanupJob, type CleanupJobDeps } from './cleanup-job';
 import type { ScheduledJob } from './scheduler';
 
 /** The jobs of the product. */
-export const JOB_NAMES = ['sla-sweep', 'ack-reminders', 'close-unanswered-feedback', 'cleanup', 'shift-handover', 'daily-report'] as const;
+export const JOB_NAMES = ['sla-sweep', 'ack-reminders', 'close-unanswered-feedback', 'cleanup', 'shift-handover', 'daily-report', 'recovery'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /**
@@ -14,7 +14,8 @@ export type JobName = (typeof JOB_NAMES)[number];
  * minutes (two minutes apart, so they do not query at the same moment); the
  * feedback window is measured in days, so hourly is plenty; clean-up in the
  * quiet of the night; hand-over at the changes of the three 8-hour shifts;
- * the daily report at 09:00.
+ * the daily report at 09:00; the recovery pass (unrouted tickets, owed
+ * notices) every minute, so nothing stays half-done for long after a crash.
  */
 export const DEFAULT_JOB_CRONS: Readonly<Record<JobName, string>> = {
   'sla-sweep': '*/5 * * * *',
@@ -23,6 +24,7 @@ export const DEFAULT_JOB_CRONS: Readonly<Record<JobName, string>> = {
   cleanup: '40 3 * * *',
   'shift-handover': '0 6,14,22 * * *',
   'daily-report': '0 9 * * *',
+  recovery: '* * * * *',
 };
 
 /**
@@ -43,6 +45,8 @@ export interface StandardJobsDeps {
   shiftHandover?: HookWork & { cron?: string | readonly string[]; timezone?: string };
   /** The daily report to administrators and supervisors (written elsewhere); without it there is no report job. */
   dailyReport?: HookWork;
+  /** The recovery pass (src/tickets/ticket-recovery.ts); without it there is no recovery job. */
+  recovery?: () => Promise<unknown>;
   /** Other times for some jobs. */
   crons?: Partial<Record<JobName, string>>;
 }
@@ -71,5 +75,7 @@ export function createStandardJobs(deps: StandardJobsDeps): ScheduledJob[] {
   const handover = deps.shiftHandover;
   if (handover) jobs.push(hookJob('shift-handover', deps.crons?.['shift-handover'] ?? handover.cron ?? DEFAULT_JOB_CRONS['shift-handover'], handover, deps.notifier, handover.timezone));
   if (deps.dailyReport) jobs.push(hookJob('daily-report', cron('daily-report'), deps.dailyReport, deps.notifier));
+  const recovery = deps.recovery;
+  if (recovery) jobs.push({ name: 'recovery', cron: cron('recovery'), run: () => recovery() });
   return jobs;
 }

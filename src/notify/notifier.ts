@@ -14,3 +14,17 @@ export interface OutboundItem {
 export interface Notifier {
   enqueue(items: OutboundItem[]): Promise<unknown>;
 }
+
+/**
+ * The notices one change of a record owes, written in the same document write
+ * as the change and moved to the outbox afterwards by an idempotent relay
+ * (see src/tickets/notice-relay.ts): a crash between the change and the
+ * outbox loses nothing, and every item's dedupe key keeps a repeated relay
+ * from sending twice.
+ */
+export interface OwedNotices {
+  /** Names the change (e.g. `ALR-000001:resolve:5`). */
+  key: string;
+  /** Each with a deterministic dedupeKey. */
+  items: Array<OutboundItem & { dedupeKey: string }>;
+}

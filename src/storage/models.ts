@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ConversationState } from '../conversation/types';
 import type { Ticket } from '../domain/ticket';
+import type { OwedNotices } from '../notify/notifier';
 import type { StaffIdentity } from '../domain/roles';
 import { departmentSchemaDb, inviteSchema, staffSchema, type DepartmentDoc, type InviteDoc, type StaffDoc } from './staff-models';
 
@@ -21,6 +22,8 @@ export interface ConversationDoc {
 export interface TicketDoc extends Ticket {
   /** channel:chat:update of the message that submitted it; makes a retried submit create nothing new. */
   idempotencyKey: string;
+  /** Notices owed by changes already written, not yet moved to the outbox. */
+  owed?: OwedNotices[];
 }
 
 export interface CounterDoc {
@@ -92,10 +95,13 @@ const ticketSchema = new Schema<TicketDoc>(
     escalatedAt: Date,
     ackReminderSentAt: Date,
     acknowledgedAt: Date,
+    firstAcknowledgedAt: Date,
     resolvedAt: Date,
     closedAt: Date,
     feedback: { type: new Schema({ rating: Number, satisfied: Boolean, at: Date }, { _id: false }), default: undefined },
     reopenCount: { type: Number, required: true, default: 0 },
+    routePending: { type: Boolean, default: undefined },
+    owed: { type: [Schema.Types.Mixed], default: undefined },
   },
   { versionKey: false },
 );

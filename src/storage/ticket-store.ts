@@ -1,11 +1,26 @@
 import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../conversation/types';
+import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from './conversation-store';
 import type { Models, TicketDoc } from './models';
 
 /** How many references to try before giving up on a create. */
 const MAX_REFERENCE_ATTEMPTS = 5;
+
+/** A ticket as stored, with the notices its changes still owe. */
+export type StoredTicket = Ticket & { owed?: OwedNotices[] };
+
+/** One change of a ticket: status, fields, history line(s) and the notices it owes, written as one document update. */
+export interface TicketChange {
+  status: TicketStatus;
+  set?: Partial<Ticket>;
+  unset?: Array<keyof Ticket>;
+  /** One history line, or several written together (a reopening that also escalates). */
+  entry: HistoryEntry | HistoryEntry[];
+  /** Recorded in the same write; the notice relay moves them to the outbox. */
+  owed?: OwedNotices;
+}
 
 /** Tickets as the conversation needs them. */
 export interface TicketStore {
@@ -18,7 +33,7 @@ export interface TicketStore {
    * Apply one change if the ticket is still in `expected` status: set fields,
    * append the history line. Null when someone else changed it first.
    */
-  transition(ref: string, expected: TicketStatus, change: { status: TicketStatus; set?: Partial<Ticket>; unset?: Array<keyof Ticket>; entry: HistoryEntry }): Promise<Ticket | null>;
+  transition(ref: string, expected: TicketStatus, change: TicketChange): Promise<StoredTicket | null>;
   /** Append a history line (and perhaps an attachment) without changing the status. */
   appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment): Promise<Ticket | null>;
   /** Updates about these citizens' unfinished tickets go out in `language` from now on. */
@@ -27,6 +42,12 @@ export interface TicketStore {
   openCountsByOfficer(department: string): Promise<Map<string, number>>;
   /** Open tickets of an officer (or of a whole department), oldest first. */
   openTickets(filter: { assignedTo?: string; department?: string }, limit: number): Promise<Ticket[]>;
+  /** Tickets filed at or before `createdBefore` and still waiting to be routed, oldest first. */
+  unrouted(createdBefore: Date, limit: number): Promise<Ticket[]>;
+  /** Tickets whose changes still owe notices, with those notices. */
+  owing(limit: number): Promise<Array<{ ref: string; owed: OwedNotices[] }>>;
+  /** The owed notices `batch` are in the outbox now: take them off the ticket (exactly the batch as read). */
+  settleOwed(ref: string, batch: OwedNotices): Promise<void>;
 }
 
 /**
@@ -74,14 +95,18 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
       const filter = typeof citizenId === 'string' ? { citizenId } : { citizenId: { $in: [...citizenId] } };
       return TicketModel.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>().exec();
     },
-    async transition(ref, expected, { status, set, unset, entry }) {
+    async transition(ref, expected, { status, set, unset, entry, owed }) {
+      const entries = Array.isArray(entry) ? entry : [entry];
+      const at = entries.at(-1)?.at;
+      const push: Record<string, unknown> = { history: { $each: entries } };
+      if (owed) push.owed = owed;
       const update: Record<string, unknown> = {
-        $set: { ...(set ?? {}), status, updatedAt: entry.at },
-        $push: { history: entry },
+        $set: { ...(set ?? {}), status, ...(at ? { updatedAt: at } : {}) },
+        $push: push,
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
       return TicketModel.findOneAndUpdate({ ref, status: expected }, update, { returnDocument: 'after' })
-        .lean<TicketDoc>()
+        .lean<StoredTicket>()
         .exec();
     },
     async appendHistory(ref, entry, now, attachment) {
@@ -106,6 +131,25 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         .limit(limit)
         .lean<TicketDoc[]>()
         .exec();
+    },
+    async unrouted(createdBefore, limit) {
+      return TicketModel.find({ routePending: true, createdAt: { $lte: createdBefore } })
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .lean<TicketDoc[]>()
+        .exec();
+    },
+    async owing(limit) {
+      const rows = await TicketModel.find({ 'owed.0': { $exists: true } }, { ref: 1, owed: 1 })
+        .limit(limit)
+        .lean<Array<{ ref: string; owed: OwedNotices[] }>>()
+        .exec();
+      return rows.map((r) => ({ ref: r.ref, owed: r.owed }));
+    },
+    async settleOwed(ref, batch) {
+      // FerretDB's $pull removes only elements equal to the given value, so the batch is passed back exactly as read
+      // (through the driver, past mongoose's casting).
+      await TicketModel.collection.updateOne({ ref }, { $pull: { owed: batch } } as never);
     },
   };
 }

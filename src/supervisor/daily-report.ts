@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Reply, Text } from '../conversation/types';
-import { INTAKE_CHANNELS, type IntakeChannel } from '../domain/ticket';
+import { firstAcknowledgement, INTAKE_CHANNELS, type IntakeChannel } from '../domain/ticket';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';
 import type { Notifier, OutboundItem } from '../notify/notifier';
@@ -82,9 +82,11 @@ export function summarizeDay(input: { day: string; start: Date; end: Date; now: 
       dept(r.department).created += 1;
       if (r.intake in channels) channels[r.intake] += 1;
     }
-    if (within(r.acknowledgedAt, start, end)) {
+    // Time to acknowledge is the first cycle's: a reopened ticket's second acknowledgement is not counted again.
+    const ackAt = firstAcknowledgement(r);
+    if (within(ackAt, start, end)) {
       report.acknowledged += 1;
-      report.ackTotalMs += r.acknowledgedAt.getTime() - r.createdAt.getTime();
+      report.ackTotalMs += ackAt.getTime() - r.createdAt.getTime();
     }
     if (within(r.resolvedAt, start, end)) {
       report.resolved += 1;

@@ -1,7 +1,7 @@
 import { translate } from '../conversation/render';
 import type { Text } from '../conversation/types';
 import { findBlock, type Catalog } from '../domain/catalog';
-import type { Ticket } from '../domain/ticket';
+import { firstAcknowledgement, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { zonedParts } from '../shifts/zoned-time';
 import type { TicketMessages } from '../tickets/ticket-messages';
@@ -109,7 +109,7 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
     voice_notes: tk.attachments.length - photos,
     level: tk.level,
     ack_due: time(tk.ackDueAt),
-    acknowledged: time(tk.acknowledgedAt),
+    acknowledged: time(firstAcknowledgement(tk)),
     resolve_due: time(tk.resolveDueAt),
     resolved: time(tk.resolvedAt),
     closed: time(tk.closedAt),

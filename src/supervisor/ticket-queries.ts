@@ -30,7 +30,7 @@ export interface Breakdown {
 }
 
 /** A ticket's fields that reports and hand-overs count with. */
-export type ActivityRow = Pick<Ticket, 'ref' | 'department' | 'intake' | 'status' | 'createdAt' | 'acknowledgedAt' | 'resolvedAt' | 'feedback'>;
+export type ActivityRow = Pick<Ticket, 'ref' | 'department' | 'intake' | 'status' | 'createdAt' | 'acknowledgedAt' | 'firstAcknowledgedAt' | 'resolvedAt' | 'feedback'>;
 
 /** What a supervisor searches for with /find. */
 export type FindQuery = { kind: 'ref'; ref: string } | { kind: 'phone'; digits: string } | { kind: 'text'; text: string };
@@ -123,8 +123,8 @@ export function createTicketQueries(models: Pick<Models, 'Ticket'>): TicketQueri
     async activity(start, end) {
       const inRange = { $gte: start, $lt: end };
       return T.find(
-        { $or: [{ createdAt: inRange }, { acknowledgedAt: inRange }, { resolvedAt: inRange }, { 'feedback.at': inRange }] },
-        { _id: 0, ref: 1, department: 1, intake: 1, status: 1, createdAt: 1, acknowledgedAt: 1, resolvedAt: 1, feedback: 1 },
+        { $or: [{ createdAt: inRange }, { acknowledgedAt: inRange }, { firstAcknowledgedAt: inRange }, { resolvedAt: inRange }, { 'feedback.at': inRange }] },
+        { _id: 0, ref: 1, department: 1, intake: 1, status: 1, createdAt: 1, acknowledgedAt: 1, firstAcknowledgedAt: 1, resolvedAt: 1, feedback: 1 },
       )
         .lean<ActivityRow[]>()
         .exec();

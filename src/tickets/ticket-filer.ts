@@ -38,11 +38,13 @@ export interface TicketFilerDeps {
   clock: Clock;
   logger: Logger;
   districtCode: string;
-  /** Runs once per newly created ticket (routing, metrics). */
-  onCreated?: (ticket: Ticket) => Promise<unknown>;
 }
 
-/** The one way a ticket comes into being: deadlines from the category, first history line, routing. */
+/**
+ * The one way a ticket comes into being: deadlines from the category, the
+ * first history line, and "route pending" until routing (src/tickets/ticket-intake.ts)
+ * has assigned it in the same write as its notices.
+ */
 export function createTicketFiler(deps: TicketFilerDeps) {
   return async function file(c: NewComplaint): Promise<{ ticket: Ticket; created: boolean }> {
     const now = deps.clock.now();
@@ -72,9 +74,9 @@ export function createTicketFiler(deps: TicketFilerDeps) {
       ...(c.replyVia ? { replyVia: c.replyVia } : {}),
       level: 1,
       reopenCount: 0,
+      routePending: true,
     });
     deps.logger.info({ event: 'ticket_created', ref: ticket.ref, category: ticket.category, intake: ticket.intake, created }, 'ticket created');
-    if (created && deps.onCreated) await deps.onCreated(ticket);
     return { ticket, created };
   };
 }

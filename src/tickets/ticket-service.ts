@@ -6,12 +6,14 @@ import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import type { Actor, Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
 import type { Language } from '../i18n/create-i18n';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { Notifier, OutboundItem, OwedNotices } from '../notify/notifier';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
-import type { TicketStore } from '../storage/ticket-store';
+import type { TicketChange, TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from './department-directory';
+import type { NoticeRelay } from './notice-relay';
+import { afterChange } from './ticket-change';
 import type { TicketMessages } from './ticket-messages';
 
 /** A chat that receives alerts although it has no staff record (ADMIN_TELEGRAM_IDS). */
@@ -26,6 +28,8 @@ export interface TicketServiceDeps {
   departments: DepartmentDirectory;
   conversations: ConversationStore;
   notifier: Notifier;
+  /** Moves the notices written with a change into the outbox. */
+  relay: Pick<NoticeRelay, 'afterWrite'>;
   messages: TicketMessages;
   clock: Clock;
   logger: Logger;
@@ -54,6 +58,8 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  */
 export function createTicketService(deps: TicketServiceDeps) {
   const { tickets, staff, departments, notifier, messages, clock, logger } = deps;
+
+  const owed = (key: string, items: OutboundItem[]): OwedNotices => ({ key, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${key}:${i}` })) });
 
   function toCitizen(ticket: Ticket, key: string, params: Text['params'], dedupe: string): OutboundItem[] {
     const lang = ticket.language;
@@ -89,9 +95,8 @@ export function createTicketService(deps: TicketServiceDeps) {
   }
 
   /** Tell the department (its assigned officer, or overseers when it has none) about a ticket. */
-  async function announce(ticket: Ticket, officer: StaffDoc | undefined, header: Text): Promise<OutboundItem[]> {
+  async function announce(ticket: Ticket, officer: StaffDoc | undefined, header: Text, dedupe = `${ticket.ref}:${ticket.history.length}`): Promise<OutboundItem[]> {
     const now = clock.now();
-    const dedupe = `${ticket.ref}:${ticket.history.length}`;
     if (officer) {
       const deptName = await departments.name(ticket.department, officer.language);
       return toStaff(officer, (lang) => messages.card(ticket, lang, header, now, deptName), dedupe);
@@ -112,24 +117,29 @@ export function createTicketService(deps: TicketServiceDeps) {
      * officer of it, one history line, the officer's card and the citizen's notice.
      */
     async route(ticket: Ticket): Promise<Ticket> {
+      if (!ticket.routePending) return ticket;
       const all = await departments.list();
       const department = routeDepartment(all, ticket, ticket.department);
       const officer = await leastLoadedOfficer(department);
       const by: Actor = { kind: 'system', id: 'router' };
       const action: TicketAction = officer ? { type: 'assign', department, officerId: officer._id } : { type: 'assign', department };
       const { to, entry } = applyAction(ticket.status, action, by, clock.now());
-      const routed = await tickets.transition(ticket.ref, ticket.status, {
+      const change: TicketChange = {
         status: to,
         set: { department, ...(officer ? { assignedTo: officer._id } : {}) },
+        unset: ['routePending'],
         entry,
-      });
-      if (!routed) return ticket;
-      const items = await announce(routed, officer, t('staff.ticket.new', { ref: routed.ref }));
+      };
+      const next = afterChange(ticket, change);
+      // Keys name the routing, not the history length: a routing repeated after a crash sends nothing twice.
+      const items = await announce(next, officer, t('staff.ticket.new', { ref: next.ref }), `${next.ref}:route`);
       if (officer) {
-        const deptName = await departments.name(department, routed.language);
-        items.push(...toCitizen(routed, 'notify.assigned', { ref: routed.ref, department: deptName }, `assigned:${routed.history.length}`));
+        const deptName = await departments.name(department, next.language);
+        items.push(...toCitizen(next, 'notify.assigned', { ref: next.ref, department: deptName }, 'assigned'));
       }
-      await notifier.enqueue(items);
+      const routed = await tickets.transition(ticket.ref, ticket.status, { ...change, owed: owed(`${ticket.ref}:route`, items) });
+      if (!routed) return ticket;
+      await deps.relay.afterWrite(routed);
       logger.info({ event: 'ticket_routed', ref: routed.ref, department, officer: officer?._id ?? null }, 'ticket routed');
       return routed;
     },
@@ -167,42 +177,48 @@ export function createTicketService(deps: TicketServiceDeps) {
         set.department = action.department;
         if (newOfficer) set.assignedTo = newOfficer._id;
       }
-      const updated = await tickets.transition(ref, ticket.status, {
+      const write: TicketChange = {
         status: change.to,
         set,
         ...(action.type === 'transfer' && !newOfficer ? { unset: ['assignedTo'] as Array<keyof Ticket> } : {}),
         entry: change.entry,
-      });
-      if (!updated) return { ok: false, reason: 'conflict', ticket };
-
-      const n = updated.history.length;
+      };
+      const next = afterChange(ticket, write);
+      const n = next.history.length;
       const items: OutboundItem[] = [];
       switch (request.type) {
         case 'acknowledge':
-          items.push(...toCitizen(updated, 'notify.acknowledged', { ref }, `ack:${n}`));
+          items.push(...toCitizen(next, 'notify.acknowledged', { ref }, `ack:${n}`));
           break;
         case 'ask':
-          items.push(...toCitizen(updated, 'notify.question', { ref, text: request.text }, `ask:${n}`));
-          // The citizen's next message outside a flow answers this question.
-          await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingAnswer: { ref, at: change.entry.at.toISOString() } });
+          items.push(...toCitizen(next, 'notify.question', { ref, text: request.text }, `ask:${n}`));
           break;
         case 'update':
-          items.push(...toCitizen(updated, 'notify.update', { ref, text: request.text }, `update:${n}`));
+          items.push(...toCitizen(next, 'notify.update', { ref, text: request.text }, `update:${n}`));
           break;
         case 'resolve':
-          items.push(...toCitizen(updated, 'notify.resolved', { ref, text: request.text }, `resolve:${n}`));
-          items.push(...(deps.feedbackRequest?.(updated) ?? []));
-          // A typed rating ("5", "५", "पाँच") in that chat now answers this question before anything else.
-          if (deps.feedbackRequest) await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingRating: { ref, at: change.entry.at.toISOString() } });
+          items.push(...toCitizen(next, 'notify.resolved', { ref, text: request.text }, `resolve:${n}`));
+          items.push(...(deps.feedbackRequest?.(next) ?? []));
           break;
         case 'transfer': {
-          const citizenDept = await departments.name(updated.department, updated.language);
-          items.push(...toCitizen(updated, 'notify.transferred', { ref, department: citizenDept }, `transfer:${n}`));
-          items.push(...(await announce(updated, newOfficer, t('staff.ticket.transferred_in', { ref, reason: request.text }))));
+          const citizenDept = await departments.name(next.department, next.language);
+          items.push(...toCitizen(next, 'notify.transferred', { ref, department: citizenDept }, `transfer:${n}`));
+          items.push(...(await announce(next, newOfficer, t('staff.ticket.transferred_in', { ref, reason: request.text }))));
           break;
         }
       }
-      await notifier.enqueue(items);
+      // The change and the notices it owes are one write: a crash after it loses no notice (the recovery pass relays them).
+      const updated = await tickets.transition(ref, ticket.status, { ...write, owed: owed(`${ref}:${request.type}:${n}`, items) });
+      if (!updated) return { ok: false, reason: 'conflict', ticket };
+      if (request.type === 'ask') {
+        // The citizen's next message outside a flow answers this question.
+        await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingAnswer: { ref, at: change.entry.at.toISOString() } });
+      }
+      if (request.type === 'resolve' && deps.feedbackRequest) {
+        // A typed rating ("5", "५", "पाँच") in that chat now answers this question before anything else.
+        await deps.conversations.patchState(`${updated.channel}:${updated.chatId}`, { awaitingRating: { ref, at: change.entry.at.toISOString() } });
+      }
+      await deps.relay.afterWrite(updated);
       logger.info({ event: 'ticket_action', ref, action: request.type, staff: actor.id, to: updated.status }, 'ticket action');
       return { ok: true, ticket: updated };
     },

@@ -58,6 +58,8 @@ describe('the intake engine', () => {
         type: 'create_ticket',
         flowId: 'citizen-intake',
         answers: { category: 'ration', block: 'jobat', locality: 'Ward 5', description: 'No ration for two months', attachments: [] },
+        // The update that started the form names this submission (the ticket's idempotency key).
+        submissionId: expect.any(String),
       },
     ]);
     expect(r.state.flow).toBeUndefined();

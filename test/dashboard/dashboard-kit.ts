@@ -25,8 +25,8 @@ export interface DashboardKit extends TestApp {
 export const LINK_RE = /(https?:\/\/\S+\/dashboard\/login\?token=[A-Za-z0-9_.-]+)/;
 
 /** The real app (its own handler, dashboard and HTTP server on a free loopback port), started. */
-export async function startDashboardKit(): Promise<DashboardKit> {
-  const t = await createTestApp();
+export async function startDashboardKit(env: Record<string, string> = {}): Promise<DashboardKit> {
+  const t = await createTestApp(env);
   await t.app.start();
   const url = t.app.http.url();
   if (!url) throw new Error('the HTTP server did not start');

@@ -15,6 +15,7 @@ import { createStaffStore, type StaffStore } from '../../src/storage/staff-store
 import { createTicketStore, type TicketStore } from '../../src/storage/ticket-store';
 import { createDepartmentDirectory } from '../../src/tickets/department-directory';
 import { createTicketMessages, type TicketMessages } from '../../src/tickets/ticket-messages';
+import { createNoticeRelay } from '../../src/tickets/notice-relay';
 import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
 
 /** The chat configured in ADMIN_TELEGRAM_IDS. */
@@ -62,11 +63,13 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
   const logger = createLogger({ level: 'debug', pretty: false, destination: captured.stream });
   const adminChats = [{ channel: 'telegram' as const, chatId: ADMIN_CHAT }];
   const onDuty: StaffDoc[] = [];
+  const relay = createNoticeRelay({ tickets, notifier: t.app.outbox, logger });
   const escalation = createEscalationService({
     store: createEscalationStore(t.app.models),
     staff,
     departments,
     notifier: t.app.outbox,
+    relay,
     messages,
     catalog,
     policy,
@@ -80,7 +83,7 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
     store: createFeedbackStore(t.app.models),
     staff,
     departments,
-    notifier: t.app.outbox,
+    relay,
     messages,
     catalog,
     policy,
@@ -134,6 +137,7 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
         intake: 'telegram',
         level: 1,
         reopenCount: 0,
+        routePending: true,
       });
       return t.app.tickets.route(ticket);
     },

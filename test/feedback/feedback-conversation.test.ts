@@ -1,3 +1,6 @@
+import { parse } from 'csv-parse/sync';
+import { summarizeDay } from '../../src/supervisor/daily-report';
+import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { webChats } from '../support/web-chats';
 
@@ -94,5 +97,44 @@ describe('after a resolution the citizen rates, and may reopen', () => {
       const reply = await chat.send('citizen-1', '1');
       expect(reply.join('\n')).toContain(hi('intake.category.prompt'));
     });
+  });
+
+  test('a reopened ticket keeps its first acknowledgement; the new cycle is acknowledged apart, and reports and the CSV count the first', async () => {
+    const ref = await chat.fileComplaint('citizen-1');
+    const created = t.clock.now();
+    t.clock.advance(30 * 60_000);
+    const firstAck = t.clock.now();
+    await chat.send('officer-1', `/ack ${ref}`);
+    t.clock.advance(60 * 60_000);
+    await chat.send('officer-1', `/resolve ${ref} हैंडपंप ठीक किया`);
+    expect(await chat.send('citizen-1', `[fb|${ref}:1]`)).toEqual([hi('feedback.reopened', { ref })]);
+
+    let ticket = await t.app.models.Ticket.findOne({ ref }).lean();
+    expect(ticket?.firstAcknowledgedAt).toEqual(firstAck);
+    // The new cycle has its own acknowledgement deadline, not yet met.
+    expect(ticket?.acknowledgedAt).toBeUndefined();
+    expect(ticket?.history.map((h) => h.action)).toEqual(['created', 'assign', 'acknowledge', 'resolve', 'reopen']);
+
+    t.clock.advance(2 * 60 * 60_000);
+    await chat.send('officer-1', `/ack ${ref}`);
+    ticket = await t.app.models.Ticket.findOne({ ref }).lean();
+    expect(ticket?.acknowledgedAt).toEqual(t.clock.now());
+    expect(ticket?.firstAcknowledgedAt).toEqual(firstAck);
+    expect(ticket?.history.filter((h) => h.action === 'acknowledge')).toHaveLength(2);
+
+    // The day's report: one acknowledgement, 30 minutes after filing (not 3½ hours, not twice).
+    const dayStart = new Date(created.getTime() - 5 * 3_600_000);
+    const report = summarizeDay({ day: '2026-11-28', start: dayStart, end: new Date(dayStart.getTime() + 86_400_000), now: t.clock.now(), rows: [ticket as never], load: new Map() });
+    expect(report.acknowledged).toBe(1);
+    expect(report.ackTotalMs).toBe(30 * 60_000);
+
+    // The CSV's "acknowledged" column is the first acknowledgement (10:30 in the district).
+    await chat.send('admin', '/export');
+    await t.app.outbox.drain(5_000);
+    const fileId = (await t.app.web.messages('admin', 0)).find((m) => m.message?.document)?.message?.document?.fileId as string;
+    const file = await t.app.web.file(fileId);
+    const rows = parse(Buffer.from(file?.bytes as Uint8Array), { bom: true }) as string[][];
+    const row = rows.find((r) => r[0] === ref) as string[];
+    expect(row[EXPORT_COLUMNS.indexOf('acknowledged')]).toBe('2026-11-28 10:30');
   });
 });

@@ -46,7 +46,7 @@ describe('the standard jobs on two schedulers', () => {
     for (const name of JOB_NAMES) expect(validate(DEFAULT_JOB_CRONS[name])).toBe(true);
     expect(jobs().map((j) => j.name)).toEqual(['sla-sweep', 'ack-reminders', 'close-unanswered-feedback', 'cleanup']);
     const build = async () => [];
-    expect(jobs({ shiftHandover: { build }, dailyReport: { build } }).map((j) => j.name)).toEqual([...JOB_NAMES]);
+    expect(jobs({ shiftHandover: { build }, dailyReport: { build }, recovery: async () => undefined }).map((j) => j.name)).toEqual([...JOB_NAMES]);
     expect(jobs({ crons: { 'sla-sweep': '*/2 * * * *' } })[0]?.cron).toBe('*/2 * * * *');
   });
 

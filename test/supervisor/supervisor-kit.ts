@@ -33,6 +33,7 @@ import { createTicketQueries } from '../../src/supervisor/ticket-queries';
 import { createDepartmentDirectory } from '../../src/tickets/department-directory';
 import { createReassign } from '../../src/tickets/reassign';
 import { createTicketMessages } from '../../src/tickets/ticket-messages';
+import { createNoticeRelay } from '../../src/tickets/notice-relay';
 import { createTicketService } from '../../src/tickets/ticket-service';
 import { captureLogs, FIXED_START } from '../support/test-app';
 import { openTestDb } from '../support/test-db';
@@ -68,6 +69,7 @@ export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: 
     departments,
     conversations: createConversationStore(models),
     notifier: outbox,
+    relay: createNoticeRelay({ tickets, notifier: outbox, logger }),
     messages,
     clock,
     logger,

@@ -27,6 +27,8 @@ const DOWN_KEYS: Readonly<Record<WhatsAppDownReason, string>> = {
   disconnected: 'whatsapp.alert.disconnected',
   logged_out: 'whatsapp.alert.logged_out',
   login_required: 'whatsapp.alert.login_required',
+  stalled: 'whatsapp.alert.stalled',
+  banned: 'whatsapp.alert.banned',
 };
 
 /**
@@ -53,7 +55,7 @@ export function createWhatsAppAlerts(deps: WhatsAppAlertsDeps) {
     onDown: (reason: WhatsAppDownReason) => send(DOWN_KEYS[reason]),
     /** WhatsApp is connected again. */
     onUp: () => send('whatsapp.alert.up'),
-    /** A pairing code to enter on the bot's phone. */
+    /** A pairing code to enter on the bot's phone (the channel passes on only the first of a series). */
     onPairingCode: (code: string) => send('whatsapp.alert.pairing_code', { code }),
   };
 }

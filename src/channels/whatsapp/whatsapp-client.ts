@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Client, LocalAuth, type ClientOptions } from 'whatsapp-web.js';
@@ -52,12 +53,41 @@ export function whatsAppClientOptions(cfg: WhatsAppClientConfig): ClientOptions 
   };
 }
 
+/** Chromium's profile lock files: `SingletonLock` is a link naming the host and process that hold the profile. */
+const CHROMIUM_LOCKS = ['SingletonLock', 'SingletonSocket', 'SingletonCookie'];
+
+/**
+ * Remove Chromium's profile lock from the WhatsApp session folder. After an
+ * unclean exit (a killed container) the lock still names the old host and
+ * process, and every later launch refuses the profile. Only this process
+ * uses the folder (one browser per number), so a lock found before launch is
+ * stale. Returns the files removed.
+ */
+export function clearChromiumLocks(dataDir: string): string[] {
+  const profile = path.join(whatsAppDataDir(dataDir), 'session');
+  const removed: string[] = [];
+  for (const name of CHROMIUM_LOCKS) {
+    const file = path.join(profile, name);
+    try {
+      // lstat, not exists: the lock is a symbolic link to nowhere.
+      fs.lstatSync(file);
+    } catch {
+      continue;
+    }
+    fs.rmSync(file, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 /**
  * A new real whatsapp-web.js client; nothing starts until `initialize()`.
  * The channel calls this again for every reconnect (a destroyed client
- * cannot be started again).
+ * cannot be started again), after our own browser is gone, so a profile
+ * lock left in the session folder is stale and removed first.
  */
 export function createWhatsAppClient(cfg: WhatsAppClientConfig): Client {
+  clearChromiumLocks(cfg.dataDir);
   return new Client(whatsAppClientOptions(cfg));
 }
 

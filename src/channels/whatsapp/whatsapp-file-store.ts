@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mongo, Schema, type Connection, type Model } from 'mongoose';
+import type { MessageMedia } from 'whatsapp-web.js';
 import type { WhatsAppMessageLike } from './whatsapp-types';
 
 /**
@@ -11,15 +12,29 @@ import type { WhatsAppMessageLike } from './whatsapp-types';
  * cards that officers see even when the citizen chose not to share the
  * number. Why the bytes are kept: WhatsApp Web forgets old messages and media
  * expire on WhatsApp's servers, while a complaint's photo is evidence needed
- * days later. When the download fails, the message id is kept instead and the
- * media fetched again when it is forwarded.
+ * days later. WhatsApp Web hands over nothing while media is still coming
+ * from the phone or being re-uploaded, so a download is tried again after
+ * short waits; when it still fails, the message id is kept and the media
+ * fetched on demand when it is forwarded ({@link WhatsAppFileStore.withBytes}).
  */
 export interface WhatsAppFileStore {
   /** Download the message's media and store it; resolves with the new file id. Never logs or returns the bytes. */
-  saveFrom(msg: Pick<WhatsAppMessageLike, 'id' | 'downloadMedia'>, kind: 'photo' | 'voice', now: Date): Promise<string>;
+  saveFrom(msg: Pick<WhatsAppMessageLike, 'id' | 'downloadMedia'>, kind: 'photo' | 'voice', now: Date, retry?: DownloadRetry): Promise<string>;
   get(fileId: string): Promise<WhatsAppFile | null>;
+  /**
+   * The file with its bytes: those stored, else fetched now from the original
+   * message with `fetch` (and stored for next time). Null when unknown; the
+   * file without bytes when the fetch found nothing.
+   */
+  withBytes(fileId: string, fetch: (messageId: string) => Promise<MessageMedia | undefined>): Promise<WhatsAppFile | null>;
   /** Delete files stored before `date` (a scheduled clean-up); returns how many. */
   purgeOlderThan(date: Date): Promise<number>;
+}
+
+/** How a download that gave nothing is tried again: after each of `waitsMs`, through `sleep`. */
+export interface DownloadRetry {
+  waitsMs: readonly number[];
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** A stored file as read back: the bytes, or only the WhatsApp message to fetch them from. */
@@ -68,10 +83,30 @@ fileSchema.index({ createdAt: 1 });
 export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAppFileStore> {
   const File = (conn.models.WhatsAppFile as Model<FileDoc> | undefined) ?? conn.model<FileDoc>('WhatsAppFile', fileSchema, 'whatsapp_files');
   await File.createIndexes();
+
+  async function get(fileId: string): Promise<WhatsAppFile | null> {
+    if (!WHATSAPP_FILE_ID_RE.test(fileId)) return null;
+    const doc = await File.findById(fileId).lean<FileDoc>().exec();
+    if (!doc) return null;
+    return {
+      fileId: doc._id,
+      kind: doc.kind,
+      messageId: doc.messageId,
+      ...(doc.mimeType ? { mimeType: doc.mimeType } : {}),
+      ...(doc.fileName ? { fileName: doc.fileName } : {}),
+      ...(doc.bytes ? { bytes: toBuffer(doc.bytes) } : {}),
+    };
+  }
+
   return {
-    async saveFrom(msg, kind, now) {
+    async saveFrom(msg, kind, now, retry) {
       const fileId = `waf_${randomBytes(12).toString('hex')}`;
-      const media = await msg.downloadMedia().catch(() => undefined);
+      let media = await msg.downloadMedia().catch(() => undefined);
+      for (const ms of retry?.waitsMs ?? []) {
+        if (media?.data) break;
+        await retry?.sleep(ms);
+        media = await msg.downloadMedia().catch(() => undefined);
+      }
       const bytes = media?.data ? Buffer.from(media.data, 'base64') : undefined;
       const keep = bytes && bytes.length > 0 && bytes.length <= MAX_WHATSAPP_FILE_BYTES;
       await File.create({
@@ -86,18 +121,19 @@ export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAp
       });
       return fileId;
     },
-    async get(fileId) {
-      if (!WHATSAPP_FILE_ID_RE.test(fileId)) return null;
-      const doc = await File.findById(fileId).lean<FileDoc>().exec();
-      if (!doc) return null;
-      return {
-        fileId: doc._id,
-        kind: doc.kind,
-        messageId: doc.messageId,
-        ...(doc.mimeType ? { mimeType: doc.mimeType } : {}),
-        ...(doc.fileName ? { fileName: doc.fileName } : {}),
-        ...(doc.bytes ? { bytes: toBuffer(doc.bytes) } : {}),
-      };
+    get,
+    async withBytes(fileId, fetch) {
+      const file = await get(fileId);
+      if (!file || file.bytes) return file;
+      const media = await fetch(file.messageId).catch(() => undefined);
+      const bytes = media?.data ? Buffer.from(media.data, 'base64') : undefined;
+      if (!bytes?.length) return file;
+      const mimeType = file.mimeType ?? media?.mimetype;
+      const fileName = file.fileName ?? media?.filename ?? undefined;
+      if (bytes.length <= MAX_WHATSAPP_FILE_BYTES) {
+        await File.updateOne({ _id: fileId }, { $set: { bytes, size: bytes.length, ...(mimeType ? { mimeType } : {}), ...(fileName ? { fileName } : {}) } });
+      }
+      return { ...file, bytes, ...(mimeType ? { mimeType } : {}), ...(fileName ? { fileName } : {}) };
     },
     async purgeOlderThan(date) {
       const res = await File.deleteMany({ createdAt: { $lt: date } });

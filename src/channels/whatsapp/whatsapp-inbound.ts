@@ -22,6 +22,8 @@ export interface WhatsAppInboundContext {
   phone?: string;
   /** The numbered menu a bare number answers: the quoted message's, else the chat's latest. */
   menu?: readonly WhatsAppMenuOption[];
+  /** A bare number typed under one of our messages whose menu is not known: asked again, never guessed. */
+  staleMenu?: boolean;
   /** The body of the quoted message. */
   quotedText?: string;
   /** Where the photo or voice note was stored; media without it is not accepted. */
@@ -69,7 +71,12 @@ const SYSTEM_TYPES = new Set([
   'debug',
   'broadcast_notification',
   'pinned_message',
+  // Several photos sent at once: WhatsApp adds an `album` message before the photos themselves.
+  'album',
 ]);
+
+/** The button scope of a number typed under a message whose menu is gone: every handler answers an unknown scope with "old button" and asks again. */
+export const STALE_MENU_SCOPE = 'wa-stale-menu';
 
 /**
  * The chat id to answer, or null for anything that is not a person writing
@@ -161,7 +168,7 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
  * A typed WhatsApp text as ours: a slash or bare staff command, a number
  * answering the menu in `ctx`, or plain words. Shared by both WhatsApp adapters.
  */
-export function textContent(body: string, ctx: Pick<WhatsAppInboundContext, 'menu' | 'phone'>): InboundContent | null {
+export function textContent(body: string, ctx: Pick<WhatsAppInboundContext, 'menu' | 'phone' | 'staleMenu'>): InboundContent | null {
   const text = sanitizeText(body ?? '');
   if (!text) return null;
   const slash = SLASH_COMMAND.exec(text);
@@ -169,6 +176,7 @@ export function textContent(body: string, ctx: Pick<WhatsAppInboundContext, 'men
   const bare = bareCommand(text);
   if (bare) return bare;
   const n = menuNumberOf(text);
+  if (n !== undefined && ctx.staleMenu) return { kind: 'button', scope: STALE_MENU_SCOPE, value: String(n) };
   const option = n !== undefined ? ctx.menu?.find((o) => o.n === n) : undefined;
   if (option?.contact) {
     // The person chose "share my number": the number is the one WhatsApp

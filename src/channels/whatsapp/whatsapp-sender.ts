@@ -20,6 +20,8 @@ export interface WhatsAppSenderDeps {
   logger: Logger;
   /** How long a message waits while WhatsApp is down before it is tried again (default {@link WHATSAPP_DOWN_RETRY_MS}). */
   downRetryMs?: number;
+  /** A send failed because the browser or page went away: the channel checks the connection at once. */
+  onBrowserGone?: () => void;
 }
 
 /** How long a message waits when WhatsApp is down, without counting as a failed attempt. */
@@ -45,10 +47,18 @@ export class WhatsAppChatNotFoundError extends AppError {
 }
 
 const PRIVATE_CHAT = /^[0-9]{5,20}@(c\.us|lid)$/;
-/** What puppeteer and whatsapp-web.js throw when the browser or page went away. */
-const BROWSER_GONE = /session closed|target closed|protocol error|execution context was destroyed|detached frame|browser has disconnected|cannot read properties of null/i;
+const PHONE_CHAT = /^[0-9]{5,20}@c\.us$/;
+/**
+ * What puppeteer throws when the browser or page went away (a closed target
+ * or protocol session). A page-side bug ("cannot read properties of null"
+ * after a WhatsApp Web update) is not among them: retrying it as "browser
+ * gone" without counting the attempt would block a chat for ever.
+ */
+const BROWSER_GONE = /session closed|target closed|execution context was destroyed|detached frame|browser has disconnected|connection closed/i;
 /** What WhatsApp Web says of an id that is no account. */
-const NO_SUCH_ACCOUNT = /invalid wid|wid error|no lid for user|not a valid wid/i;
+const NO_SUCH_ACCOUNT = /invalid wid|wid error|not a valid wid/i;
+/** WhatsApp Web could not map a phone number to the person's linked id (#3919); the number exists (getNumberId said so). */
+const NO_LID = /no lid for user/i;
 
 /**
  * Delivers outbox messages to WhatsApp chats as numbered-menu text (see
@@ -60,15 +70,37 @@ const NO_SUCH_ACCOUNT = /invalid wid|wid error|no lid for user|not a valid wid/i
  */
 export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
   const log = deps.logger;
+  /**
+   * Phone-number chats each client's page has confirmed with getNumberId
+   * (which also teaches the page the linked id). Only real answers are kept,
+   * and only for the life of that client.
+   */
+  const confirmed = new WeakMap<WhatsAppClientLike, Map<string, string>>();
 
   /** The media a rendered message refers to, if it is a WhatsApp file we can reach. Never logged. */
   async function mediaOf(client: WhatsAppClientLike, fileId: string): Promise<MessageMedia | undefined> {
     if (!WHATSAPP_FILE_ID_RE.test(fileId)) return undefined;
-    const file = await deps.files.get(fileId);
-    if (!file) return undefined;
-    if (file.bytes && file.mimeType) return new MessageMedia(file.mimeType, file.bytes.toString('base64'), file.fileName ?? null);
-    const original = await client.getMessageById(file.messageId);
-    return (await original?.downloadMedia()) ?? undefined;
+    const file = await deps.files.withBytes(fileId, (messageId) => fetchMedia(client, messageId));
+    if (!file?.bytes || !file.mimeType) return undefined;
+    return new MessageMedia(file.mimeType, file.bytes.toString('base64'), file.fileName ?? null);
+  }
+
+  /**
+   * Where a message for `chatId` goes. A phone-number chat is first looked up
+   * with getNumberId: a caller who never wrote (a phone-call ticket) has no
+   * chat yet, and WhatsApp Web refuses it with "No LID for user" until the
+   * number has been looked up. Nothing found: no WhatsApp account, for good.
+   */
+  async function targetOf(client: WhatsAppClientLike, chatId: string): Promise<string> {
+    if (!PHONE_CHAT.test(chatId)) return chatId;
+    const known = confirmed.get(client)?.get(chatId);
+    if (known) return known;
+    const wid = await client.getNumberId(chatId);
+    if (!wid?._serialized) throw new WhatsAppChatNotFoundError('this number has no WhatsApp account');
+    const map = confirmed.get(client) ?? new Map<string, string>();
+    map.set(chatId, wid._serialized);
+    confirmed.set(client, map);
+    return wid._serialized;
   }
 
   async function deliver(client: WhatsAppClientLike, chatId: string, message: RenderedMessage, text: string): Promise<WhatsAppSentLike | undefined> {
@@ -102,7 +134,16 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
       const client = deps.client();
       if (!client) throw new WhatsAppUnavailableError(deps.downRetryMs);
       const { text, menu } = renderForWhatsApp(message);
-      const sent = await abortable(deliver(client, chatId, message, text), opts?.signal);
+      let sent: WhatsAppSentLike | undefined;
+      try {
+        sent = await abortable(
+          targetOf(client, chatId).then((target) => deliver(client, target, message, text)),
+          opts?.signal,
+        );
+      } catch (err) {
+        if (isBrowserGone(err)) deps.onBrowserGone?.();
+        throw err;
+      }
       if (!sent) throw new WhatsAppChatNotFoundError('WhatsApp Web found no such chat');
       const messageId = sent.id._serialized;
       // A message without choices ends the previous menu, except a forwarded
@@ -110,7 +151,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
       if (menu.length || !(message.media || message.document)) {
         // The message is out; a failure to remember its menu must not make
         // the outbox send it again. The person can still answer in words.
-        await deps.menus.remember(chatId, messageId, menu, deps.clock.now()).catch((err: unknown) => {
+        await deps.menus.remember(chatId, ownMessageId(sent.id), menu, deps.clock.now()).catch((err: unknown) => {
           log.warn({ event: 'whatsapp_menu_not_saved', error: safeError(err) }, 'menu of a sent message not saved');
         });
       }
@@ -121,10 +162,14 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
 }
 
 /**
- * WhatsApp's failures, sorted: while WhatsApp is down (or the browser went
- * away under a send) messages wait and retry without using up attempts; a
- * chat id that is no WhatsApp account fails for good; a send that timed out
- * and anything unknown retry with back-off.
+ * WhatsApp's failures, sorted: while WhatsApp is down messages wait and
+ * retry without using up attempts; a chat id that is no WhatsApp account
+ * (getNumberId found nothing, or WhatsApp Web calls it an invalid id) fails
+ * for good and shows in /failed. Everything else retries with back-off and
+ * counts, so it ends after the outbox's attempts: a browser that went away
+ * under a send (the channel notices and goes down, and messages then wait
+ * uncounted), "No LID for user" for a number that exists, a time-out, and
+ * any unknown error, such as a page-side bug after a WhatsApp Web update.
  */
 export function classifyWhatsAppError(err: unknown): SendFailure {
   if (err instanceof WhatsAppUnavailableError) return { retry: true, afterMs: err.retryAfterMs, code: 'whatsapp_down' };
@@ -133,10 +178,33 @@ export function classifyWhatsAppError(err: unknown): SendFailure {
   const name = err instanceof Error ? err.name : '';
   if (name === 'AbortError' || name === 'TimeoutError') return { retry: true, code: 'whatsapp_timeout' };
   if (NO_SUCH_ACCOUNT.test(message)) return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: message.slice(0, 200) };
-  if (BROWSER_GONE.test(message) || name === 'TargetCloseError' || name === 'ProtocolError') {
-    return { retry: true, afterMs: WHATSAPP_DOWN_RETRY_MS, code: 'whatsapp_browser' };
-  }
+  if (NO_LID.test(message)) return { retry: true, code: 'whatsapp_no_lid' };
+  if (isBrowserGone(err)) return { retry: true, code: 'whatsapp_browser' };
   return { retry: true, code: 'whatsapp_error' };
+}
+
+/** Puppeteer's errors for a closed browser, page or protocol session, by class name or by words. */
+export function isBrowserGone(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  const name = err instanceof Error ? err.name : '';
+  return name === 'TargetCloseError' || BROWSER_GONE.test(message);
+}
+
+/**
+ * A message's own id (`3EB0…`), without the chat part of the serialized id
+ * (`true_<chat>_3EB0…`), which changes with the chat's id form (`@lid` or
+ * `@c.us`) while the message stays the same.
+ */
+export function ownMessageId(id: { _serialized: string; id?: string }): string {
+  if (id.id) return id.id;
+  const parts = id._serialized.split('_');
+  return parts[2] ?? id._serialized;
+}
+
+/** A message's media, asked of WhatsApp Web again (it may have been fetching or re-uploading at first). */
+export async function fetchMedia(client: WhatsAppClientLike, messageId: string): Promise<MessageMedia | undefined> {
+  const original = await client.getMessageById(messageId);
+  return (await original?.downloadMedia()) ?? undefined;
 }
 
 /** Reject when `signal` aborts; the outbox then retries (at least once, perhaps twice). */
@@ -162,4 +230,3 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('send aborted'), { name: 'AbortError' });
 }
-

@@ -29,9 +29,17 @@ export interface WhatsAppMessageLike {
   getQuotedMessage(): Promise<WhatsAppMessageLike | undefined>;
 }
 
+/** The part of a whatsapp-web.js `Chat` read when catching up. */
+export interface WhatsAppChatLike {
+  id: { _serialized: string };
+  isGroup: boolean;
+  unreadCount: number;
+  fetchMessages(searchOptions: { limit?: number; fromMe?: boolean }): Promise<WhatsAppMessageLike[]>;
+}
+
 /** What `sendMessage` resolves with; undefined when WhatsApp Web found no such chat. */
 export interface WhatsAppSentLike {
-  id: { _serialized: string };
+  id: { _serialized: string; id?: string };
 }
 
 /**
@@ -49,8 +57,20 @@ export interface WhatsAppClientLike {
   getState(): Promise<string | null>;
   sendMessage(chatId: string, content: string | MessageMedia, options?: MessageSendOptions): Promise<WhatsAppSentLike | undefined>;
   getMessageById(messageId: string): Promise<WhatsAppMessageLike | undefined | null>;
-  /** For `…@lid` chats: the phone-number id behind a linked id. */
+  /**
+   * Both forms of a person's id, given either (`…@lid` or `…@c.us`). Either
+   * may come back undefined or empty when WhatsApp Web does not know it.
+   */
   getContactLidAndPhone(userIds: string[]): Promise<Array<{ lid: string; pn: string }>>;
+  /**
+   * The registered WhatsApp id of a phone number (`919876543210` or
+   * `…@c.us`), null when the number has no WhatsApp account. Asking also
+   * teaches WhatsApp Web the person's linked id, which a first message to
+   * someone who never wrote needs ("No LID for user" otherwise).
+   */
+  getNumberId(number: string): Promise<{ _serialized: string } | null>;
+  /** The chats WhatsApp Web holds, for catching up on unread messages at `ready`. */
+  getChats(): Promise<WhatsAppChatLike[]>;
   /**
    * Events used: qr, code, authenticated, auth_failure, ready, disconnected,
    * change_state, message. Payloads are untyped at this boundary (as in the

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createWhatsAppAlerts } from '../../../src/channels/whatsapp/whatsapp-alerts';
 import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../../support/fake-telegram-api';
-import { createFakeWhatsAppFactory } from '../../support/fake-whatsapp-client';
+import { createFakeWhatsAppFactory, type FakeWhatsAppClient } from '../../support/fake-whatsapp-client';
 import { command } from '../../support/telegram-updates';
 import type { TestApp } from '../../support/test-app';
 import { attachWhatsApp, createWhatsAppTestApp, eventually, type AttachedWhatsApp } from './whatsapp-test-app';
@@ -105,24 +105,27 @@ describe('WhatsApp going down never stops the rest', () => {
     await second.waitForSent(WA_CITIZEN, 3);
   });
 
-  test('logged out on the phone: a new QR code is needed, administrators are told so, and it comes back up after the scan', async () => {
+  test('logged out on the phone: the library shows a new QR code on the same page; administrators are told; up again after the scan', async () => {
     const qrs: string[] = [];
-    const factory = createFakeWhatsAppFactory('qr');
-    factory.behaviours.push('ready');
+    const factory = createFakeWhatsAppFactory('ready');
     wa = await attachWhatsApp(t, { factory, deps: { ...alertDeps(), onQr: (qr) => qrs.push(qr) } });
-    factory.clients[0]?.disconnect('LOGOUT');
+    const client = factory.clients[0] as FakeWhatsAppClient;
+    // The library goes on after the LOGOUT event (deletes the session, re-injects): the browser must stay open under it.
+    client.logout();
     await adminGot(hi('whatsapp.alert.logged_out'));
-    const second = await factory.waitForClient(2);
     await eventually(() => qrs.length > 0);
     await adminGot(hi('whatsapp.alert.login_required'));
     expect(wa.channel.status()).toBe('down');
+    expect(client.destroyed).toBe(false);
+    expect(client.strays).toEqual([]);
     // The QR code refreshes; administrators are told once.
-    second.showQr('2@another');
-    second.ready();
+    client.showQr('2@another');
+    client.ready();
     expect(wa.channel.status()).toBe('up');
     await adminGot(hi('whatsapp.alert.up'));
     expect(api.sent(ADMIN).filter((c) => textOf(c) === hi('whatsapp.alert.login_required'))).toHaveLength(1);
     expect(qrs).toEqual(['2@fakeQrString,abc=,def=,ghi=', '2@another']);
+    expect(factory.clients).toHaveLength(1);
   });
 
   test('a pairing code is passed on to administrators', async () => {

@@ -52,12 +52,14 @@ describe('the WhatsApp sender', () => {
       { n: 1, data: 'c.confirm|yes' },
       { n: 2, data: 'c.confirm|no' },
     ]);
-    expect(await menus.ofMessage(messageId as string)).toHaveLength(2);
+    // Kept under the message's own id, which stays the same whichever id form the chat has.
+    expect(await menus.ofMessage(sent?.id.id as string)).toHaveLength(2);
+    expect(await menus.ofMessage(messageId as string)).toBeUndefined();
 
     // A later message without choices ends that menu; the message's own entry stays for quoting.
     await sender.send(CHAT, { text: 'धन्यवाद' });
     expect(await menus.latest(CHAT)).toBeUndefined();
-    expect(await menus.ofMessage(messageId as string)).toHaveLength(2);
+    expect(await menus.ofMessage(sent?.id.id as string)).toHaveLength(2);
   });
 
   test('a citizen’s WhatsApp photo is forwarded as a photo with the words as caption, and the card’s menu stays', async () => {
@@ -119,10 +121,17 @@ describe('the WhatsApp sender', () => {
     const group = await sender.send('120363025246125486@g.us', { text: 'x' }).catch((e: unknown) => e);
     expect(sender.classify(group)).toMatchObject({ retry: false, reason: 'chat_not_found' });
 
+    // A closed browser is retried, and counts (no afterMs), so the outbox's attempts cap it.
     client.sendFailures.push(new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.'));
-    expect(sender.classify(await sender.send(CHAT, { text: 'x' }).catch((e: unknown) => e))).toEqual({ retry: true, afterMs: 15_000, code: 'whatsapp_browser' });
+    expect(sender.classify(await sender.send(CHAT, { text: 'x' }).catch((e: unknown) => e))).toEqual({ retry: true, code: 'whatsapp_browser' });
+    expect(classifyWhatsAppError(Object.assign(new Error('Target closed'), { name: 'TargetCloseError' }))).toEqual({ retry: true, code: 'whatsapp_browser' });
+    // A page-side bug after a WhatsApp Web update is no closed browser: an ordinary, counted retry.
+    expect(classifyWhatsAppError(new TypeError("Evaluation failed: TypeError: Cannot read properties of null (reading 'id')"))).toEqual({ retry: true, code: 'whatsapp_error' });
+    expect(classifyWhatsAppError(new Error('Protocol error (DOM.resolveNode): Could not find node'))).toEqual({ retry: true, code: 'whatsapp_error' });
 
-    expect(classifyWhatsAppError(new Error('No LID for user'))).toMatchObject({ retry: false, reason: 'chat_not_found' });
+    // "No LID for user" for a number that exists is retried (counted); an invalid id is given up.
+    expect(classifyWhatsAppError(new Error('No LID for user'))).toEqual({ retry: true, code: 'whatsapp_no_lid' });
+    expect(classifyWhatsAppError(new Error('invalid wid'))).toMatchObject({ retry: false, reason: 'chat_not_found' });
     expect(classifyWhatsAppError(Object.assign(new Error('late'), { name: 'TimeoutError' }))).toEqual({ retry: true, code: 'whatsapp_timeout' });
     expect(classifyWhatsAppError('evaluation failed')).toEqual({ retry: true, code: 'whatsapp_error' });
   });

@@ -73,6 +73,8 @@ export async function attachWhatsApp(t: TestApp & { logger: Logger }, opts: { wa
     reconnect: { initialMs: 5, maxMs: 40 },
     watchdogMs: 0,
     downRetryMs: 50,
+    mediaRetryMs: [5, 5],
+    timeouts: { destroyMs: 1_000 },
     onDown: (reason) => attached.downs.push(reason),
     onUp: () => {
       attached.ups += 1;

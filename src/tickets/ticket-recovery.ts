@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { NoticeRelay } from './notice-relay';
+import type { TicketIntake } from './ticket-intake';
+
+/** Tickets younger than this are left to the routing already under way (scheduled runs only). */
+export const ROUTING_GRACE_MS = 60_000;
+
+export interface RecoveryPassDeps {
+  intake: Pick<TicketIntake, 'routePending'>;
+  relay: Pick<NoticeRelay, 'relayAll'>;
+  logger: Logger;
+}
+
+/**
+ * One recovery pass: every ticket filed but not routed is routed (or put on
+ * the overseers' unassigned list), and every notice a written change still
+ * owes goes to the outbox. Run at start-up (no grace: nothing of this process
+ * is under way yet) and on a schedule.
+ */
+export function createRecoveryPass(deps: RecoveryPassDeps) {
+  return async function recover(opts: { graceMs?: number } = {}): Promise<{ routed: string[]; notices: number; failed: string[] }> {
+    const routing = await deps.intake.routePending(opts.graceMs ?? ROUTING_GRACE_MS);
+    const relayed = await deps.relay.relayAll();
+    const failed = [...routing.failed, ...relayed.failed];
+    if (failed.length > 0) deps.logger.warn({ event: 'recovery_incomplete', failed: failed.length }, 'recovery pass left work for the next one');
+    return { routed: routing.routed, notices: relayed.items, failed };
+  };
+}
+
+export type RecoveryPass = ReturnType<typeof createRecoveryPass>;
