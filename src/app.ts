@@ -10,7 +10,7 @@ import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
 import { createInboundInbox } from './channels/inbound-inbox';
 import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
-import { createSimulatorAuth, SIM_LOGIN_PATH, type SimulatorAuth } from './http/simulator-auth';
+import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
@@ -21,6 +21,7 @@ import { createConversationStore } from './storage/conversation-store';
 import { createModels, type Models } from './storage/models';
 import { createTicketStore } from './storage/ticket-store';
 import { createStaffStore } from './storage/staff-store';
+import { createMessageRefStore } from './storage/message-ref-store';
 import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
@@ -142,9 +143,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
 
+  const messageRefs = createMessageRefStore(models.MessageRef);
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
     logger,
+    // Cards and notices remember their platform ids: a staff reply to one of them updates its ticket.
+    onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
   });
   const adminChats = [
@@ -198,6 +202,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
   const queries = createTicketQueries(models);
+  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger, adminChats });
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,
@@ -220,7 +225,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     messages,
     translator,
     catalog,
-    reassign: createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger }),
+    reassign,
     reports,
     notifier: outbox,
     clock,
@@ -274,6 +279,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
   });
 
+  const configuredAdminIds = [
+    ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
+    ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
+  ];
   let telegram: Bot | undefined;
   let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
@@ -293,10 +302,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     // The HTTP server is created below; this runs only when someone sends /dashboard.
     serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-    configuredAdminIds: [
-      ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
-      ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
-    ],
+    configuredAdminIds,
   });
   const simulatorAuth =
     config.simulator === 'login'
@@ -310,6 +316,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
           secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
           trustProxy: config.TRUST_PROXY,
+          // A link from /simulator works only while its administrator still is one.
+          stillAllowed: async (by) =>
+            by === STARTUP_LINK_BY || configuredAdminIds.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
         })
       : undefined;
   const staff = createStaffHandler({
@@ -325,6 +334,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+    messageRefs,
+    reassign,
     modules: [
       counsellor.module,
       callModule,
@@ -376,8 +387,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
     const webhook =
       config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
-        ? createTelegramWebhook({
+        ? await createTelegramWebhook({
             bot: telegram,
+            conn,
             url: config.TELEGRAM_WEBHOOK_URL,
             secret: config.TELEGRAM_WEBHOOK_SECRET,
             inbox: await createInboundInbox(conn),
@@ -550,7 +562,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
-        const { token, expiresAt } = await simulatorAuth.issue('startup', 'start-up log');
+        const { token, expiresAt } = await simulatorAuth.issue(STARTUP_LINK_BY, 'start-up log');
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
         logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
       }

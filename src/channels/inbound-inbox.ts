@@ -5,8 +5,9 @@ import { isDuplicateKeyError } from '../outbox/outbox-store';
 export interface InboxItem {
   /** `<channel>:<the platform's id for it>`: a redelivery inserts nothing new. */
   _id: string;
-  /** Updates of one chat are handled one at a time, in arrival order. */
+  /** Updates of one chat are handled one at a time, in this order: the platform's sequence (Telegram's update_id, WhatsApp's timestamp). */
   chatKey: string;
+  order: number;
   /** The platform's update as JSON text: outside data never becomes document keys. */
   json: string;
   /** Anything else the adapter read from the envelope (a profile name). */
@@ -26,6 +27,9 @@ export interface InboundInbox {
   add(items: InboxItem[]): Promise<InboxItem[]>;
   /** Items of `prefix` (`telegram:`, `whatsapp:`) still to handle, oldest first. */
   pending(prefix: string, limit: number): Promise<InboxItem[]>;
+  /** One chat's items, oldest first. */
+  pendingOf(chatKey: string, limit: number): Promise<InboxItem[]>;
+  hasPending(chatKey: string): Promise<boolean>;
   done(id: string): Promise<void>;
 }
 
@@ -33,17 +37,19 @@ const inboxSchema = new Schema<InboxItem>(
   {
     _id: { type: String, required: true },
     chatKey: { type: String, required: true },
+    order: { type: Number, required: true },
     json: { type: String, required: true },
     extra: String,
     receivedAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
+inboxSchema.index({ chatKey: 1, order: 1 });
 
 /** The inbox on its collection `inbound_inbox`. */
 export async function createInboundInbox(conn: Connection): Promise<InboundInbox> {
   const Inbox = (conn.models.InboundInbox as Model<InboxItem> | undefined) ?? conn.model<InboxItem>('InboundInbox', inboxSchema, 'inbound_inbox');
-  await Inbox.createCollection().catch(() => undefined);
+  await Inbox.createIndexes();
   return {
     async add(items) {
       const fresh: InboxItem[] = [];
@@ -64,6 +70,12 @@ export async function createInboundInbox(conn: Connection): Promise<InboundInbox
         .limit(limit)
         .lean<InboxItem[]>()
         .exec();
+    },
+    async pendingOf(chatKey, limit) {
+      return Inbox.find({ chatKey }).sort({ order: 1, receivedAt: 1 }).limit(limit).lean<InboxItem[]>().exec();
+    },
+    async hasPending(chatKey) {
+      return (await Inbox.countDocuments({ chatKey })) > 0;
     },
     async done(id) {
       await Inbox.deleteOne({ _id: id });

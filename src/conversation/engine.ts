@@ -1,5 +1,5 @@
 import { findBlock, findCategory } from '../domain/catalog';
-import { suggestCategories } from '../domain/category-suggester';
+import { decideCategory } from '../domain/category-suggester';
 import { districtDay } from '../i18n/format';
 import { isLanguage, type Language } from '../i18n/create-i18n';
 import { matchOption, type MatchableOption } from './choice-matcher';
@@ -451,8 +451,8 @@ class Turn {
   }
 
   private suggest(fs: FlowState, step: ChoiceStep, typed: string): void {
-    const best = suggestCategories(this.ctx.catalog.categories, typed)[0];
-    if (!best) {
+    const decision = decideCategory(this.ctx.catalog.categories, typed);
+    if (decision.kind === 'none') {
       this.say('intake.category.no_match');
       return this.ask();
     }
@@ -466,14 +466,19 @@ class Turn {
       if (check.ok) fs.draft = check.value;
     }
     fs.mode = 'confirm-category';
-    fs.suggestion = best.categoryId;
+    if (decision.kind === 'one') {
+      fs.suggestion = decision.categoryId;
+      delete fs.suggestionAlt;
+    } else {
+      [fs.suggestion, fs.suggestionAlt] = decision.categoryIds;
+    }
     this.ask();
   }
 
   private confirmCategory(fs: FlowState, step: ChoiceStep, content: InboundContent): void {
-    const value = this.pick(content, this.yesNo());
-    if (value === 'yes' && fs.suggestion) {
-      const category = fs.suggestion;
+    const value = this.pick(content, this.suggestionOptions(fs));
+    const category = value === 'yes' ? fs.suggestion : value !== 'no' && value !== undefined ? value : undefined;
+    if (category) {
       if (fs.draft) {
         fs.answers.description = fs.draft;
         this.say('intake.category.kept_words');
@@ -499,6 +504,7 @@ class Turn {
   private leaveConfirm(fs: FlowState): void {
     fs.mode = 'answer';
     delete fs.suggestion;
+    delete fs.suggestionAlt;
     delete fs.draft;
   }
 
@@ -661,9 +667,9 @@ class Turn {
     if (fs.mode === 'confirm-category') {
       const category = findCategory(this.ctx.catalog, fs.suggestion);
       this.replies.push({
-        text: t('intake.category.suggest', { category: t(category?.label ?? 'category.other') }),
+        text: fs.suggestionAlt ? t('intake.category.suggest_two') : t('intake.category.suggest', { category: t(category?.label ?? 'category.other') }),
         progress,
-        buttons: this.buttons(scope, this.yesNo()),
+        buttons: this.buttons(scope, this.suggestionOptions(fs)),
       });
       return;
     }
@@ -740,6 +746,14 @@ class Turn {
     const source =
       step.options.from === 'categories' ? this.ctx.catalog.categories : this.ctx.catalog.district.blocks;
     return source.map((o) => ({ value: o.id, labelKey: o.label, aliases: o.aliases }));
+  }
+
+  /** Yes / no to one suggested category; or the two likeliest and "show the list". */
+  private suggestionOptions(fs: FlowState): MatchableOption[] {
+    if (!fs.suggestionAlt) return this.yesNo();
+    const options = this.choiceOptions(this.step(fs.step) as ChoiceStep);
+    const two = [fs.suggestion, fs.suggestionAlt].flatMap((id) => options.filter((o) => o.value === id));
+    return [...two, { value: 'no', labelKey: 'intake.category.suggest_no', aliases: this.flow.vocabulary.no }];
   }
 
   private yesNo(): MatchableOption[] {

@@ -115,8 +115,28 @@ export function wordMatches(token: string, known: string): boolean {
     const a = latinPhoneticKey(token);
     const b = latinPhoneticKey(known);
     if (a === b) return true;
-    return b.length >= 5 && boundedLevenshtein(a, b, 1) <= 1;
+    // One slip in a longer word, but not in its first letter: kharab is not sharab.
+    return a.length >= 5 && b.length >= 5 && a[0] === b[0] && boundedLevenshtein(a, b, 1) <= 1;
   }
-  // Devanagari inflects by suffix: राशन → राशनकार्ड, बीमार → बीमारी.
-  return !isLatinWord(known) && known.length >= 3 && token.startsWith(known);
+  // Devanagari inflects by suffix: राशन → राशनकार्ड, बीमार → बीमारी; and
+  // is spelt loosely: गेहूं / गेंहू, बीमार / बिमार, राशन / रासन.
+  if (isLatinWord(known) || known.length < 3) return false;
+  if (token.startsWith(known)) return true;
+  const key = devanagariKey(known);
+  return key.length >= 3 && devanagariKey(token).startsWith(key);
+}
+
+/**
+ * Fold the common spelling variants of written Hindi towards one key: long
+ * and short i/u, the nasal marks (placed freely: गेहूं / गेंहू), श/ष/स, ण/न.
+ * Only for comparing, never for showing.
+ */
+export function devanagariKey(token: string): string {
+  return token
+    .replace(/[\u0901\u0902]/g, '')
+    .replace(/\u0940/g, '\u093F')
+    .replace(/\u0942/g, '\u0941')
+    .replace(/\u0949/g, '\u094B')
+    .replace(/[\u0936\u0937]/g, '\u0938')
+    .replace(/\u0923/g, '\u0928');
 }

@@ -26,6 +26,8 @@ export interface InboundMessage {
   firstName?: string;
   /** The text of the message this one replies to (Telegram reply, WhatsApp quote). */
   replyToText?: string;
+  /** The platform's id of the message this one replies to (Telegram message_id, WhatsApp serialized id). */
+  replyToId?: string;
   content: InboundContent;
 }
 
@@ -77,6 +79,8 @@ export interface FlowState {
   step: string;
   mode: 'answer' | 'confirm-category' | 'edit-menu' | 'counsellor-offer';
   suggestion?: string;
+  /** The runner-up when the citizen's words fit two categories about equally: they choose between the two. */
+  suggestionAlt?: string;
   /** The citizen's own words behind a suggestion; become the description if they accept it. */
   draft?: string;
   /** While changing one field from the summary: the step after which to return. */
@@ -113,6 +117,8 @@ export interface ConversationState {
   awaitingRating?: { ref: string; at?: string };
   /** A staff member's half-done action (tapped "Resolve", the note comes next). */
   staffPending?: { action: 'ask' | 'update' | 'resolve' | 'transfer'; ref: string; department?: string; at?: string };
+  /** Wrong invite codes tried from this chat since `since` (ISO), to throttle guessing. */
+  inviteTries?: { since: string; count: number };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
   quota: { day: string; count: number };
 }

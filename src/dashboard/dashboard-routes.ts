@@ -8,6 +8,7 @@ import { INTAKE_CHANNELS, TICKET_STATUSES } from '../domain/ticket';
 import { STAFF_ROLES } from '../domain/roles';
 import { isSameOrigin, requestView } from '../http/forwarded';
 import { allow, HttpError, BASE_HEADERS, intParam, readJson, sendJson } from '../http/http-io';
+import { createLoginThrottle } from '../http/login-throttle';
 import { loadStaticAssets, serveAsset, type StaticAsset } from '../http/static-assets';
 import { isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/create-i18n';
 import type { AuthFailure, DashboardSession, DashboardSigner, DashboardViewer } from './dashboard-auth';
@@ -101,6 +102,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     ? { body: deps.chartScript, type: 'text/javascript; charset=utf-8', etag: `"${createHash('sha1').update(deps.chartScript).digest('hex').slice(0, 16)}"` }
     : undefined;
   const trustProxy = deps.trustProxy ?? false;
+  const throttle = createLoginThrottle({ clock });
   const cookieFlags = (req: IncomingMessage) =>
     `Path=${DASHBOARD_PREFIX}; HttpOnly; SameSite=Strict${deps.secureCookie || requestView(req, trustProxy).proto === 'https' ? '; Secure' : ''}`;
   const clearCookie = (req: IncomingMessage) => `${SESSION_COOKIE}=; ${cookieFlags(req)}; Max-Age=0`;
@@ -135,11 +137,18 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
   }
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const client = requestView(req, trustProxy).clientIp ?? 'unknown';
+    const allowed = throttle.allows(client);
+    if (!allowed.ok) {
+      logger.warn({ event: 'dashboard_login_throttled' }, 'too many refused dashboard logins from one client');
+      return sendJson(res, 429, { error: 'too_many_attempts', message: 'too many refused logins; try again later' }, { 'Retry-After': String(allowed.retryAfterSec) });
+    }
     const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
     const token = typeof body?.token === 'string' ? body.token : '';
     const now = clock.now();
     const result = await deps.logins.redeem(token, now);
     if (!result.ok) {
+      throttle.refused(client);
       logger.warn({ event: 'dashboard_login_refused', reason: result.reason }, 'dashboard login link refused');
       return refuse(res, result.reason);
     }

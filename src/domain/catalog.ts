@@ -1,6 +1,21 @@
 import { z } from 'zod';
 
-const keyword = z.object({ word: z.string().min(1), weight: z.number().positive().default(1) });
+/**
+ * Words that suggest a category, with a weight; `words` lists several of the
+ * same weight on one line (spellings, synonyms), read as one `word` each.
+ */
+const keywordGroup = z
+  .object({
+    word: z.string().min(1).optional(),
+    words: z.array(z.string().min(1)).optional(),
+    weight: z.number().positive().default(1),
+    /** Words that, just before this one, give it another sense (के पास: near). */
+    notAfter: z.array(z.string()).default([]),
+    /** Words that, just after this one, give it another sense (पास में: nearby). */
+    notBefore: z.array(z.string()).default([]),
+  })
+  .refine((k) => (k.word === undefined) !== (k.words === undefined), { message: 'give either word or words' })
+  .transform(({ word, words, ...rest }) => (words ?? [word as string]).map((w) => ({ word: w, ...rest })));
 
 export const categorySchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_-]*$/),
@@ -11,7 +26,10 @@ export const categorySchema = z.object({
     resolveHours: z.number().positive(),
   }),
   aliases: z.array(z.string()).default([]),
-  keywords: z.array(keyword).default([]),
+  keywords: z
+    .array(keywordGroup)
+    .default([])
+    .transform((groups) => groups.flat()),
   /** Offer a live talk with the on-duty health counsellor when this category is chosen. */
   counsellor: z.boolean().default(false),
 });

@@ -86,8 +86,8 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     return 'code' in reason ? t(`escalation.reason.${reason.code}`) : t('escalation.reason.manual', { text: reason.text });
   }
 
-  function itemsFor(r: Pick<Recipient, 'channel' | 'chatId'>, rendered: ReturnType<TicketMessages['render']>, dedupe: string): OutboundItem[] {
-    return rendered.map((message, i) => ({ channel: r.channel, chatId: r.chatId, message, dedupeKey: `${dedupe}:${r.channel}:${r.chatId}:${i}` }));
+  function itemsFor(r: Pick<Recipient, 'channel' | 'chatId'>, rendered: ReturnType<TicketMessages['render']>, dedupe: string, ticketRef?: string): OutboundItem[] {
+    return rendered.map((message, i) => ({ channel: r.channel, chatId: r.chatId, message, dedupeKey: `${dedupe}:${r.channel}:${r.chatId}:${i}`, ...(ticketRef ? { ticketRef } : {}) }));
   }
 
   /** Every notice of one escalation; dedupe keys name ticket and level, which is reached only once. */
@@ -108,11 +108,11 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       const deptName = await departments.name(ticket.department, r.language);
       const header = t('escalation.staff.header', { ref, who, reason: why });
       const rendered = [...messages.card(ticket, r.language, header, now, deptName), ...messages.render(r.language, [{ text: historyText(ticket, r.language, departmentName) }])];
-      items.push(...itemsFor(r, rendered, dedupe));
+      items.push(...itemsFor(r, rendered, dedupe, ref));
     }
     const officer = ticket.assignedTo ? await staff.findById(ticket.assignedTo) : null;
     if (officer?.active) {
-      items.push(...itemsFor(officer, messages.render(officer.language, [{ text: t('escalation.staff.officer_notice', { ref, who, reason: why }) }]), `${dedupe}:officer`));
+      items.push(...itemsFor(officer, messages.render(officer.language, [{ text: t('escalation.staff.officer_notice', { ref, who, reason: why }) }]), `${dedupe}:officer`, ref));
     }
     if (notifyCitizen) items.push(...itemsFor(ticket, messages.render(ticket.language, [{ text: t('escalation.citizen', { ref }) }]), `${dedupe}:citizen`));
     if (recipients.length === 0) logger.warn({ event: 'escalation_nobody', ref, level }, 'escalated, but nobody is linked at this level or above');

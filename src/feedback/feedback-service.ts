@@ -75,8 +75,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
   const batch = deps.batchSize ?? DEFAULT_BATCH;
   const reopenWindowMs = daysMs(policy.feedback.reopenDays);
 
-  function toChat(chat: { channel: ChannelName; chatId: string }, rendered: ReturnType<TicketMessages['render']>, dedupe: string): OutboundItem[] {
-    return rendered.map((message, i) => ({ channel: chat.channel, chatId: chat.chatId, message, dedupeKey: `${dedupe}:${chat.channel}:${chat.chatId}:${i}` }));
+  function toChat(chat: { channel: ChannelName; chatId: string }, rendered: ReturnType<TicketMessages['render']>, dedupe: string, ticketRef?: string): OutboundItem[] {
+    return rendered.map((message, i) => ({ channel: chat.channel, chatId: chat.chatId, message, dedupeKey: `${dedupe}:${chat.channel}:${chat.chatId}:${i}`, ...(ticketRef ? { ticketRef } : {}) }));
   }
 
   /** The officer who takes a reopened ticket: the one who had it if still active there, else the least loaded. */
@@ -97,14 +97,14 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     const items: OutboundItem[] = [];
     if (officer) {
       const deptName = await departments.name(ticket.department, officer.language);
-      items.push(...toChat(officer, messages.card(ticket, officer.language, header, now, deptName), dedupe));
+      items.push(...toChat(officer, messages.card(ticket, officer.language, header, now, deptName), dedupe, ticket.ref));
     } else {
       const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = await staff.activeWithRoles(['supervisor', 'admin']);
       for (const a of deps.adminChats) if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
       for (const p of people) {
         const deptName = await departments.name(ticket.department, p.language);
         const alert = messages.render(p.language, [{ text: t('staff.ticket.unassigned', { ref: ticket.ref, department: deptName }) }]);
-        items.push(...toChat(p, [...alert, ...messages.card(ticket, p.language, header, now, deptName)], dedupe));
+        items.push(...toChat(p, [...alert, ...messages.card(ticket, p.language, header, now, deptName)], dedupe, ticket.ref));
       }
       if (people.length === 0) logger.warn({ event: 'ticket_reopened_nobody', ref: ticket.ref }, 'reopened, but nobody is linked to take it');
     }

@@ -9,12 +9,15 @@ import { cookieOf } from '../dashboard/dashboard-routes';
 import type { SessionStore } from '../dashboard/dashboard-sessions';
 import { requestView } from './forwarded';
 import { readJson, sendJson } from './http-io';
+import { createLoginThrottle } from './login-throttle';
 
 /** The simulator's session cookie. */
 export const SIM_COOKIE = 'js_sim';
 /** Where the simulator's login link opens (its page reads the token and POSTs it). */
 export const SIM_LOGIN_PATH = '/sim/login';
 const MAX_LOGIN_BODY = 1024;
+/** Who "asked" for the link printed in the start-up log: whoever runs the service. */
+export const STARTUP_LINK_BY = 'startup';
 
 /** A signed-in simulator browser. */
 export interface SimulatorSession {
@@ -36,6 +39,8 @@ export interface SimulatorAuthDeps {
   secureCookie: boolean;
   /** TRUST_PROXY: a proxy's X-Forwarded-Proto https also marks it Secure. */
   trustProxy: boolean;
+  /** Whether whoever asked for the link may still open the simulator (a revoked administrator may not); default: yes. */
+  stillAllowed?: (staffId: string) => Promise<boolean>;
 }
 
 /**
@@ -50,21 +55,29 @@ export interface SimulatorAuthDeps {
 export function createSimulatorAuth(deps: SimulatorAuthDeps) {
   const signer = createDashboardSigner(deps.secret, 'simulator');
   const logins = createDashboardLogins({ models: deps.models, signer, ttlMs: deps.linkTtlMs });
+  const throttle = createLoginThrottle({ clock: deps.clock });
   const flags = (req: IncomingMessage) =>
     `Path=/sim; HttpOnly; SameSite=Strict${deps.secureCookie || requestView(req, deps.trustProxy).proto === 'https' ? '; Secure' : ''}`;
 
   return {
-    /** A one-time login token for whoever asked (`by` is a staff id, or `startup`). */
+    /** A one-time login token for whoever asked (`by` is a staff id, or {@link STARTUP_LINK_BY}). */
     async issue(by: string, name: string): Promise<{ token: string; expiresAt: Date }> {
       return logins.issue({ staffId: by, role: 'admin', name }, 'hi', deps.clock.now());
     },
 
     /** POST /sim/api/login {token}: a session cookie, or 401 with the reason. */
     async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const client = requestView(req, deps.trustProxy).clientIp ?? 'unknown';
+      const allowed = throttle.allows(client);
+      if (!allowed.ok) {
+        deps.logger.warn({ event: 'simulator_login_throttled' }, 'too many refused simulator logins from one client');
+        return sendJson(res, 429, { error: 'too_many_attempts', message: 'too many refused logins; try again later' }, { 'Retry-After': String(allowed.retryAfterSec) });
+      }
       const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
       const now = deps.clock.now();
       const result = await logins.redeem(typeof body?.token === 'string' ? body.token : '', now);
       if (!result.ok) {
+        throttle.refused(client);
         deps.logger.warn({ event: 'simulator_login_refused', reason: result.reason }, 'simulator login link refused');
         return sendJson(res, 401, { error: 'unauthorized', message: 'the simulator needs a login link', reason: result.reason });
       }
@@ -83,6 +96,11 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
       const checked = signer.checkSession(value, now);
       if (!checked.ok || !checked.session.sid) return undefined;
       if (!(await deps.sessions.isOpen(checked.session.sid, now))) return undefined;
+      if (deps.stillAllowed && !(await deps.stillAllowed(checked.session.staffId))) {
+        await deps.sessions.close(checked.session.sid);
+        deps.logger.warn({ event: 'simulator_session_refused', by: checked.session.staffId, reason: 'revoked' }, 'simulator session of a removed administrator refused');
+        return undefined;
+      }
       const namespace = createHash('sha256').update(checked.session.sid).digest('hex').slice(0, 12);
       return { sid: checked.session.sid, namespace };
     },

@@ -8,6 +8,8 @@ export interface OutboundItem {
   message: RenderedMessage;
   /** Same key, same notification: enqueuing it twice sends it once. */
   dedupeKey?: string;
+  /** The ticket the message is about: a staff member's reply to it then updates that ticket. */
+  ticketRef?: string;
 }
 
 /** Where notifications go: the outbox, which records them before sending. */

@@ -51,6 +51,8 @@ export interface OutboxDoc {
   /** The platform's own words about a permanent failure (never message content). */
   failDetail?: string;
   platformMessageId?: string;
+  /** The ticket the message is about (a card or a notice): once sent, a reply to it is found by its id. */
+  ticketRef?: string;
   /** How the channel sent it, where it has several ways (WhatsApp Cloud: `template` or `text`). */
   via?: string;
   /** The platform's latest delivery report (`delivered`, `read`, …), where it sends them. */
@@ -127,6 +129,7 @@ const outboxSchema = new Schema<OutboxDoc>(
     failReason: String,
     failDetail: String,
     platformMessageId: String,
+    ticketRef: String,
     via: String,
     deliveryStatus: String,
     deliveryStatusAt: Date,

@@ -16,6 +16,8 @@ export interface ClaimedMessage {
   attempts: number;
   /** The claim took over a lease that had run out (a dispatcher died or hung mid-send). */
   reclaimed: boolean;
+  /** The ticket this message is about (a card or a notice), if any. */
+  ticketRef?: string;
 }
 
 /** The oldest unsent message of a chat, found due, in a chat free to receive it. */
@@ -56,6 +58,7 @@ export interface NewOutboxMessage {
   chatKey: string;
   seq: number;
   message: RenderedMessage;
+  ticketRef?: string;
 }
 
 /** `channel:chatId`, the key messages are ordered and paced by. */
@@ -196,6 +199,7 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         status: 'pending' as const,
         claimGen: 0,
         message: toStored(m.message),
+        ...(m.ticketRef ? { ticketRef: m.ticketRef } : {}),
         attempts: 0,
         throttles: 0,
         nextAttemptAt: now,
@@ -286,6 +290,7 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         message: toRendered(before.message),
         attempts: before.attempts + 1,
         reclaimed: before.status === 'sending',
+        ...(before.ticketRef ? { ticketRef: before.ticketRef } : {}),
       };
     },
 

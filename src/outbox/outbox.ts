@@ -21,6 +21,16 @@ export interface OutboxItem {
    * the same key again does nothing, so a retried caller never sends twice.
    */
   dedupeKey?: string;
+  /** The ticket this message is about (an officer's card, a notice): reported to `onSent` with the platform's id. */
+  ticketRef?: string;
+}
+
+/** A sent message that was about a ticket, with the platform's id for it. */
+export interface SentTicketMessage {
+  channel: ChannelName;
+  chatId: string;
+  messageId: string;
+  ticketRef: string;
 }
 
 /** What {@link createOutbox} needs. */
@@ -54,6 +64,8 @@ export interface OutboxDeps {
   random?: () => number;
   /** Names this dispatcher in leases; defaults to host, pid and a random suffix. */
   owner?: string;
+  /** Told of each delivered message that carries a `ticketRef` (to recognise replies to it); a failure here is logged, never retried as a send. */
+  onSent?: (sent: SentTicketMessage) => Promise<void>;
 }
 
 /** The one delivery path for outgoing notifications. */
@@ -165,6 +177,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         chatKey: chatKeyOf(item.channel, item.chatId),
         seq: nextSeq(),
         message: item.message,
+        ...(item.ticketRef ? { ticketRef: item.ticketRef } : {}),
       };
     });
     const result = await store.insert(rows, nowDate());
@@ -224,6 +237,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     logger.info({ event: 'outbox_sent', ...ctx }, 'message delivered');
+    if (c.ticketRef && messageId && deps.onSent) {
+      await deps.onSent({ channel: c.channel, chatId: c.chatId, messageId, ticketRef: c.ticketRef }).catch((err: unknown) => {
+        logger.warn({ event: 'outbox_on_sent_failed', ...ctx, err: safeError(err) }, 'could not record which ticket a sent message was about');
+      });
+    }
   }
 
   async function handleFailure(c: ClaimedMessage, failure: SendFailure, ctx: { id: string; channel: ChannelName; attempt: number }): Promise<void> {

@@ -2,12 +2,17 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
 import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
-import { isOversight, isStaffRole, type StaffIdentity } from '../domain/roles';
+import { isOversight, isStaffRole, mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
+import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
 import { isLanguage, type Language } from '../i18n/create-i18n';
 import { formatAge, formatDateTime } from '../i18n/format';
 import type { Notifier } from '../notify/notifier';
-import type { StaffStore } from '../storage/staff-store';
+import type { MessageRefStore } from '../storage/message-ref-store';
+import type { StaffDoc } from '../storage/staff-models';
+import { looksLikeInviteCode, type StaffStore } from '../storage/staff-store';
+import { clampPage, pageReply, PAGE_SIZE } from '../supervisor/paging';
+import type { Reassign } from '../tickets/reassign';
 import type { TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
 import { TICKET_SCOPE, TRANSFER_SCOPE, type TicketMessages } from '../tickets/ticket-messages';
@@ -19,7 +24,17 @@ const PENDING_TTL_MS = 30 * 60_000;
 /** Longest note an officer can send to a citizen. */
 const MAX_NOTE_LENGTH = 2000;
 const MINE_LIMIT = 30;
-const REF_IN_TEXT = /\b([A-Z]{2,6}-\d{6,})\b/;
+/** How long a staff record read is trusted: a revocation reaches other processes within this. */
+const STAFF_CACHE_MS = 5_000;
+/** Wrong invite codes one chat may try per window before it is asked to wait. */
+const INVITE_TRIES = 5;
+const INVITE_TRY_WINDOW_MS = 60 * 60_000;
+/** Button scope of the pages of /staff. */
+export const STAFF_PAGE_SCOPE = 'stp';
+/** The citizens' language buttons: staff get the same ones. */
+const LANGUAGE_SCOPE = 'lang';
+/** Open tickets moved per round when an officer is revoked. */
+const REVOKE_BATCH = 50;
 
 export interface StaffHandlerDeps {
   staff: StaffStore;
@@ -39,6 +54,12 @@ export interface StaffHandlerDeps {
   botUsername: () => string | undefined;
   /** More commands (supervisor, shifts, …), tried after the built-in ones. */
   modules?: readonly StaffCommandModule[];
+  /** Which ticket a sent message was about: a reply to it is an update of that ticket. */
+  messageRefs?: Pick<MessageRefStore, 'refOf'>;
+  /** Moves a revoked officer's open tickets (least loaded officer, else the supervisors' unassigned list). */
+  reassign?: Reassign;
+  /** How long a staff record read is trusted (default 5 s). */
+  staffCacheMs?: number;
 }
 
 /**
@@ -99,14 +120,53 @@ const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, par
 export function createStaffHandler(deps: StaffHandlerDeps) {
   const { staff, tickets, ticketService, departments, messages, clock, logger } = deps;
 
-  function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
+  function configuredIdentity(msg: InboundMessage): StaffIdentity | undefined {
     if (msg.channel === 'telegram' && deps.adminTelegramIds.includes(msg.chatId)) {
       return { id: configuredAdminId('telegram', msg.chatId), role: 'admin' };
     }
     if (msg.channel === 'web' && deps.adminWebIds?.includes(msg.chatId)) {
       return { id: configuredAdminId('web', msg.chatId), role: 'admin' };
     }
-    return stored;
+    return undefined;
+  }
+
+  /** The role the conversation remembers, without asking the staff record (for callers that only label). */
+  function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
+    return configuredIdentity(msg) ?? stored;
+  }
+
+  const cacheMs = deps.staffCacheMs ?? STAFF_CACHE_MS;
+  const records = new Map<string, { doc: StaffDoc | null; at: number }>();
+
+  async function staffRecord(id: string): Promise<StaffDoc | null> {
+    const now = clock.now().getTime();
+    const hit = records.get(id);
+    if (hit && now >= hit.at && now - hit.at < cacheMs) return hit.doc;
+    const doc = await staff.findById(id);
+    records.delete(id);
+    records.set(id, { doc, at: now });
+    // Bounded: the oldest reads go first.
+    if (records.size > 500) records.delete(records.keys().next().value as string);
+    return doc;
+  }
+
+  /**
+   * Who this chat is now, by its staff record (the conversation's copy may be
+   * stale: revoked, or another role or department since). `change` is the
+   * copy to write back when it differs; `ended` says a remembered role is gone.
+   */
+  async function currentIdentity(msg: InboundMessage, stored: StaffIdentity | undefined): Promise<{ identity?: StaffIdentity; change?: StaffIdentity | null; ended?: boolean }> {
+    const configured = configuredIdentity(msg);
+    if (configured) return { identity: configured };
+    if (!stored) return {};
+    const doc = await staffRecord(stored.id);
+    if (!doc || !doc.active || doc.identityKey !== `${msg.channel}:${msg.chatId}`) {
+      logger.warn({ event: 'staff_role_ended', staff: stored.id }, 'a chat acted with a role its staff record no longer gives');
+      return { change: null, ended: true };
+    }
+    const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
+    const same = identity.role === stored.role && identity.department === stored.department;
+    return same ? { identity } : { identity, change: identity };
   }
 
   async function roleWords(identity: StaffIdentity, lang: Language): Promise<Text['params']> {
@@ -138,16 +198,24 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
 
   async function redeem(msg: InboundMessage, code: string, state: ConversationState): Promise<StaffOutcome> {
     const now = clock.now();
-    const invite = await staff.redeemInvite(code, `${msg.channel}:${msg.chatId}`, now);
-    if (!invite) {
-      logger.warn({ event: 'invite_rejected', channel: msg.channel }, 'invalid or used invite code');
-      return { state, replies: [say('staff.invite_invalid')] };
+    const by = `${msg.channel}:${msg.chatId}`;
+    // Wrong codes are counted in the chat's own state: a few tries an hour, then a polite wait.
+    const since = state.inviteTries ? Date.parse(state.inviteTries.since) : NaN;
+    const tries = Number.isFinite(since) && now.getTime() - since < INVITE_TRY_WINDOW_MS && now.getTime() >= since ? (state.inviteTries?.count ?? 0) : 0;
+    if (tries >= INVITE_TRIES) {
+      logger.warn({ event: 'invite_throttled', channel: msg.channel }, 'too many invite attempts from one chat');
+      return { state, replies: [say('staff.invite_throttled')] };
     }
-    // The simulator's administrators have no rights over real channels: their codes work only in the simulator.
-    if (msg.channel !== 'web' && (await madeInSimulator(invite.createdBy))) {
-      logger.warn({ event: 'invite_rejected', channel: msg.channel, reason: 'simulator_invite' }, 'simulator invite used on a real channel');
-      return { state, replies: [say('staff.invite_invalid')] };
+    // The simulator's administrators have no rights over real channels: their codes work only in the simulator
+    // (checked before the claim, so such a code stays usable in the simulator).
+    const claim = await staff.claimInvite(code, by, now, async (invite) => (msg.channel !== 'web' && (await madeInSimulator(invite.createdBy)) ? 'simulator_invite' : undefined));
+    if (!claim.ok) {
+      logger.warn({ event: 'invite_rejected', channel: msg.channel, reason: claim.reason }, 'invite code not usable');
+      const inviteTries = { since: tries === 0 ? now.toISOString() : (state.inviteTries?.since ?? now.toISOString()), count: tries + 1 };
+      return { state: { ...state, inviteTries }, replies: [say(claim.reason === 'unconfirmed' ? 'staff.invite_unconfirmed' : 'staff.invite_invalid')] };
     }
+    const invite = claim.invite;
+    // The claim names this chat: if writing the record below fails, sending the code again finishes the job.
     const doc = await staff.upsertStaff({
       channel: msg.channel,
       chatId: msg.chatId,
@@ -158,10 +226,13 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       invitedBy: invite.createdBy,
       now,
     });
+    await staff.markInviteUsed(invite._id, by, now);
+    records.delete(doc._id);
     const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
     logger.info({ event: 'staff_joined', staff: doc._id, role: doc.role, department: doc.department ?? null }, 'staff joined');
     const next = { ...state };
     delete next.flow;
+    delete next.inviteTries;
     return {
       state: next,
       staffChange: identity,
@@ -221,10 +292,63 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return [{ text: t('staff.mine_title', { count: list.length, items }) }];
   }
 
+  async function pendingInvites(lang: Language): Promise<Reply[]> {
+    const now = clock.now();
+    const list = await staff.pendingInvites(now);
+    const usage = t('staff.invite_usage', { departments: await departments.codes() });
+    if (list.length === 0) return [say('common.lines', { items: [t('staff.invites_none'), usage] })];
+    const items = await Promise.all(
+      list.map(async (i) =>
+        t(i.needsConfirmation && !i.confirmedBy ? 'staff.invites_item_unconfirmed' : 'staff.invites_item', {
+          code: i._id,
+          ...(await roleWords({ id: '', role: i.role, ...(i.department ? { department: i.department } : {}) }, lang)),
+          expires: formatDateTime(i.expiresAt, lang),
+        }),
+      ),
+    );
+    return [say('common.lines', { items: [t('staff.invites_title', { count: list.length, items }), t('staff.invites_manage'), usage] })];
+  }
+
+  /**
+   * The other administrators (staff records and configured chats) on the same
+   * side as `identity` — the simulator's, or the real channels' — to confirm
+   * an administrator invite: the simulator never vouches for a real channel.
+   */
+  async function otherAdmins(identity: StaffIdentity): Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>>> {
+    const simulated = await madeInSimulator(identity.id);
+    const sameSide = (channel: string) => (channel === 'web') === simulated;
+    const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = (await staff.activeWithRoles(['admin'])).filter((a) => a._id !== identity.id && sameSide(a.channel));
+    const configured = [
+      ...deps.adminTelegramIds.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+      ...(deps.adminWebIds ?? []).map((chatId) => ({ channel: 'web' as const, chatId })),
+    ].filter((c) => configuredAdminId(c.channel, c.chatId) !== identity.id && sameSide(c.channel));
+    for (const c of configured) if (!people.some((p) => p.channel === c.channel && p.chatId === c.chatId)) people.push({ ...c, language: 'hi' });
+    return people;
+  }
+
   async function invite(identity: StaffIdentity, args: string[], lang: Language): Promise<Reply[]> {
     if (identity.role !== 'admin') return refused(identity, 'invite');
     const [roleRaw = '', deptRaw] = args;
     const role = roleRaw.toLowerCase();
+    if (!roleRaw) return pendingInvites(lang);
+    if (role === 'cancel' || role === 'confirm') {
+      if (!deptRaw) return [say('staff.invite_manage_usage')];
+      if (role === 'cancel') {
+        const cancelled = await staff.cancelInvite(deptRaw, identity.id, clock.now());
+        if (!cancelled) return [say('staff.invite_not_pending', { code: deptRaw.toUpperCase() })];
+        logger.info({ event: 'invite_cancelled', by: identity.id, role: cancelled.role }, 'invite cancelled');
+        return [say('staff.invite_cancelled', { code: cancelled._id })];
+      }
+      const pending = (await staff.pendingInvites(clock.now())).find((i) => i._id === deptRaw.toUpperCase());
+      if (pending && (await madeInSimulator(pending.createdBy)) !== (await madeInSimulator(identity.id))) return refused(identity, 'invite confirm');
+      const confirmed = await staff.confirmInvite(deptRaw, identity.id, clock.now());
+      if (!confirmed.ok) {
+        const key = confirmed.reason === 'own' ? 'staff.invite_confirm_own' : confirmed.reason === 'not_needed' ? 'staff.invite_confirm_not_needed' : 'staff.invite_not_pending';
+        return [say(key, { code: deptRaw.toUpperCase() })];
+      }
+      logger.info({ event: 'invite_confirmed', by: identity.id, createdBy: confirmed.invite.createdBy }, 'administrator invite confirmed');
+      return [say('staff.invite_confirmed', { code: confirmed.invite._id })];
+    }
     const codes = await departments.codes();
     if (!isStaffRole(role)) return [say('staff.invite_usage', { departments: codes })];
     let department: string | undefined;
@@ -236,7 +360,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     const created = await staff.createInvite({ role, ...(department ? { department } : {}), createdBy: identity.id, now: clock.now(), ttlHours: deps.inviteTtlHours });
     const bot = deps.botUsername();
     logger.info({ event: 'invite_created', by: identity.id, role, department: department ?? null }, 'invite created');
-    return [
+    const replies = [
       say('staff.invite_created', {
         ...(await roleWords({ id: '', role, ...(department ? { department } : {}) }, lang)),
         code: created._id,
@@ -244,36 +368,117 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         expires: formatDateTime(created.expiresAt, lang),
       }),
     ];
+    if (created.needsConfirmation) {
+      // Nobody becomes an administrator on one person's word: another administrator confirms.
+      const others = await otherAdmins(identity);
+      await deps.notifier.enqueue(
+        others.flatMap((person) =>
+          messages.render(person.language, [say('staff.invite_confirm_request', { code: created._id })]).map((message) => ({
+            channel: person.channel,
+            chatId: person.chatId,
+            message,
+            dedupeKey: `invite-confirm:${created._id}:${person.channel}:${person.chatId}`,
+          })),
+        ),
+      );
+      replies.push(say(others.length > 0 ? 'staff.invite_needs_confirmation' : 'staff.invite_needs_confirmation_nobody', { code: created._id }));
+    }
+    return replies;
   }
 
-  async function listStaff(identity: StaffIdentity, lang: Language): Promise<Reply[]> {
-    if (!isOversight(identity.role)) return refused(identity, 'staff');
+  /** Administrators only (README): one message, paged, everyone's name, role, department, chat and join date. */
+  async function listStaff(identity: StaffIdentity, lang: Language, pageWanted = 1): Promise<Reply[]> {
+    if (identity.role !== 'admin') return refused(identity, 'staff');
     const list = await staff.listActive();
     if (list.length === 0) return [say('staff.list_empty')];
-    const lines = await Promise.all(
-      list.map(async (s) => t('staff.list_item', { name: s.name, id: s._id, ...(await roleWords({ id: s._id, role: s.role, ...(s.department ? { department: s.department } : {}) }, lang)) })),
+    const page = clampPage(pageWanted, list.length);
+    const items = await Promise.all(
+      list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(async (s) =>
+        t('staff.list_item', {
+          name: s.name,
+          id: s._id,
+          channel: t(`supervisor.failed.channel.${s.channel}`),
+          joined: formatDateTime(s.joinedAt, lang),
+          ...(await roleWords({ id: s._id, role: s.role, ...(s.department ? { department: s.department } : {}) }, lang)),
+        }),
+      ),
     );
-    return [{ text: t('staff.list_title', { count: list.length }) }, ...lines.map((text) => ({ text }))];
+    const reply = pageReply({ title: t('staff.list_title', { count: list.length }), items, page, total: list.length, valueFor: (p) => String(p) });
+    // Page buttons of this list are the staff handler's, not the supervisors' lists'.
+    if (reply.buttons) reply.buttons = { ...reply.buttons, scope: STAFF_PAGE_SCOPE };
+    return [reply];
   }
 
+  /** Move a revoked officer's open tickets on; how many moved. Safe to run again. */
+  async function moveTickets(actor: StaffIdentity, person: StaffDoc): Promise<number> {
+    if (!deps.reassign) return 0;
+    let moved = 0;
+    const tried = new Set<string>();
+    for (;;) {
+      const batch = (await tickets.openTickets({ assignedTo: person._id }, REVOKE_BATCH)).filter((x) => !tried.has(x.ref));
+      if (batch.length === 0) return moved;
+      for (const ticket of batch) {
+        tried.add(ticket.ref);
+        const result = await deps.reassign(actor, ticket.ref, { department: ticket.department, orUnassigned: true });
+        if (result.ok) moved += 1;
+        else logger.warn({ event: 'revoke_ticket_not_moved', ref: ticket.ref, reason: result.reason }, 'a revoked officer kept a ticket');
+      }
+    }
+  }
+
+  /**
+   * End a person's role. Each step can be repeated: the record first (every
+   * permission check reads it), then the conversation's copy, the open
+   * tickets, the notice (keyed by the revocation time). `/revoke` on a
+   * half-revoked person finishes what is left.
+   */
   async function revoke(identity: StaffIdentity, args: string[]): Promise<Reply[]> {
     if (identity.role !== 'admin') return refused(identity, 'revoke');
     const target = args[0];
     if (!target) return [say('staff.revoke_usage')];
-    const found = await staff.findActive(target);
+    const found = await staff.findForRevoke(target);
     if (!found) return [say('staff.not_found_staff')];
-    await staff.revoke(found._id, clock.now());
+    const revokedAt = found.active ? ((await staff.revoke(found._id, clock.now()))?.revokedAt ?? clock.now()) : (found.revokedAt ?? found.joinedAt);
+    records.delete(found._id);
     await staff.syncConversationRole(found.identityKey, null);
+    const moved = await moveTickets(identity, found);
     await deps.notifier.enqueue(
       messages.render(found.language, [say('staff.revoked_notice')]).map((message) => ({
         channel: found.channel,
         chatId: found.chatId,
         message,
-        dedupeKey: `revoke:${found._id}:${clock.now().getTime()}`,
+        dedupeKey: `revoke:${found._id}:${revokedAt.getTime()}`,
       })),
     );
-    logger.info({ event: 'staff_revoked', staff: found._id, by: identity.id }, 'staff revoked');
-    return [say('staff.revoked', { name: found.name, id: found._id })];
+    logger.info({ event: 'staff_revoked', staff: found._id, by: identity.id, moved, again: !found.active }, 'staff revoked');
+    return [say(found.active ? 'staff.revoked' : 'staff.revoked_finished', { name: found.name, id: found._id, moved })];
+  }
+
+  async function setLanguage(identity: StaffIdentity, state: ConversationState, language: Language): Promise<[Reply[], ConversationState]> {
+    if (!isConfiguredAdminId(identity.id)) await staff.setLanguage(identity.id, language);
+    return [[say('language.changed')], { ...state, language }];
+  }
+
+  /**
+   * Whether `identity` may do `type` to ticket `ref` now; the refusal to show
+   * if not. Asked before a tapped button asks for text, so a stale button on a
+   * ticket transferred away or closed is refused at once, as /ack is.
+   */
+  async function precheck(identity: StaffIdentity, ref: string, type: TicketAction['type']): Promise<Reply[] | undefined> {
+    const ticket = looksLikeReference(ref) ? await tickets.findByRef(ref) : null;
+    if (!ticket) return [ticketRefusalReply('not_found', ref)];
+    if (!mayActOnTicket(identity, ticket.department)) {
+      logger.warn({ event: 'staff_forbidden', staff: identity.id, role: identity.role, ref, action: type }, 'staff action refused');
+      return [ticketRefusalReply('forbidden', ref)];
+    }
+    const probe: TicketAction = type === 'transfer' ? { type, department: ticket.department, text: '-' } : type === 'acknowledge' ? { type } : { type: type as 'ask', text: '-' };
+    try {
+      applyAction(ticket.status, probe, { kind: 'staff', id: identity.id, role: identity.role }, clock.now());
+    } catch (err) {
+      if (err instanceof InvalidTransitionError) return [ticketRefusalReply('closed', ref, ticket.status)];
+      throw err;
+    }
+    return undefined;
   }
 
   /** A note typed by the officer, checked like citizen text. */
@@ -308,9 +513,13 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       }
       case 'language': {
         const wanted = args[0]?.toLowerCase();
-        const next: ConversationState = { ...state, language: isLanguage(wanted) ? wanted : lang === 'hi' ? 'en' : 'hi' };
-        if (!isConfiguredAdminId(identity.id)) await staff.setLanguage(identity.id, next.language);
-        return done([say('language.changed')], next);
+        if (!isLanguage(wanted)) {
+          // The same choice citizens get: two buttons.
+          return done([
+            { text: t('language.prompt'), buttons: { scope: LANGUAGE_SCOPE, options: [{ value: 'hi', label: t('language.hi') }, { value: 'en', label: t('language.en') }] } },
+          ]);
+        }
+        return done(...(await setLanguage(identity, state, wanted)));
       }
       case 'mine':
         return done(await mine(identity, lang));
@@ -351,13 +560,24 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     const lang = state.language;
     const module = deps.modules?.find((m) => m.buttonScopes?.includes(scope));
     if (module?.handleButton) return module.handleButton({ identity, state, msg, scope, value });
-    if (scope === TICKET_SCOPE) {
-      const [action = '', ref = ''] = value.split(':');
+    if (scope === LANGUAGE_SCOPE && isLanguage(value)) {
+      const [replies, next] = await setLanguage(identity, state, value);
+      return { state: next, replies };
+    }
+    if (scope === STAFF_PAGE_SCOPE && /^\d{1,4}$/.test(value)) return { state, replies: await listStaff(identity, lang, Number(value)) };
+    // Button data is checked for shape: anything else a client could send is a stale button.
+    const parts = value.split(':');
+    if (scope === TICKET_SCOPE && parts.length === 2) {
+      const [action = '', ref = ''] = parts;
       if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }) };
       if (action === 'ask' || action === 'update' || action === 'resolve') {
+        const refusal = await precheck(identity, ref, action);
+        if (refusal) return { state, replies: refusal };
         return { state: { ...state, staffPending: { action, ref, at: clock.now().toISOString() } }, replies: [say(`staff.pending.${action}`, { ref })] };
       }
       if (action === 'transfer') {
+        const refusal = await precheck(identity, ref, 'transfer');
+        if (refusal) return { state, replies: refusal };
         const list = await departments.list();
         return {
           state,
@@ -370,8 +590,11 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         };
       }
     }
-    if (scope === TRANSFER_SCOPE) {
-      const [ref = '', dept = ''] = value.split(':');
+    if (scope === TRANSFER_SCOPE && parts.length === 2) {
+      const [ref = '', dept = ''] = parts;
+      const refusal = await precheck(identity, ref, 'transfer');
+      if (refusal) return { state, replies: refusal };
+      if (!(await departments.get(dept))) return { state, replies: [say('staff.unknown_department', { code: dept, departments: await departments.codes() })] };
       const name = await departments.name(dept, lang);
       return {
         state: { ...state, staffPending: { action: 'transfer', ref, department: dept, at: clock.now().toISOString() } },
@@ -383,8 +606,10 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
 
   async function text(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, raw: string): Promise<StaffOutcome> {
     const lang = state.language;
-    // Replying to a ticket message with plain text is a progress update.
-    const repliedRef = msg.replyToText ? REF_IN_TEXT.exec(msg.replyToText)?.[1] : undefined;
+    // Replying with plain text to a ticket's card or a notice about it (found by the message's id,
+    // never by a reference quoted in its text) is a progress update of that ticket.
+    const repliedRef = msg.replyToId && deps.messageRefs ? await deps.messageRefs.refOf(msg.channel, msg.chatId, msg.replyToId) : undefined;
+    const isReply = msg.replyToId !== undefined || msg.replyToText !== undefined;
     let pending = state.staffPending;
     // A button tapped long ago must not turn a later "ok" into a resolution note.
     if (pending && clock.now().getTime() - Date.parse(pending.at ?? '') > PENDING_TTL_MS) {
@@ -401,6 +626,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         const out = await m.handleText({ identity, state, msg, name: '', args: n.value.split(/\s+/), argText: n.value });
         if (out) return out;
       }
+      if (isReply && (identity.role === 'officer' || isOversight(identity.role))) return { state, replies: [say('staff.reply_hint')] };
       return { state, replies: await help(identity, lang) };
     }
     if (!n.ok) return { state, replies: [n.reply] };
@@ -414,18 +640,35 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
   }
 
   function staffScopes(): string[] {
-    return [TICKET_SCOPE, TRANSFER_SCOPE, ...(deps.modules ?? []).flatMap((m) => m.buttonScopes ?? [])];
+    return [TICKET_SCOPE, TRANSFER_SCOPE, STAFF_PAGE_SCOPE, ...(deps.modules ?? []).flatMap((m) => m.buttonScopes ?? [])];
   }
 
   return {
     /** Handle a message if it is staff business; undefined hands it to the citizen engine. */
     async handle(msg: InboundMessage, state: ConversationState, stored: StaffIdentity | undefined): Promise<StaffOutcome | undefined> {
       const c = msg.content;
-      if (c.kind === 'command' && c.command === 'start' && /^[A-Za-z0-9]{6,12}$/.test(c.args.trim())) {
+      if (c.kind === 'command' && c.command === 'start' && looksLikeInviteCode(c.args.trim())) {
         return redeem(msg, c.args.trim(), state);
       }
-      const identity = identityOf(msg, stored);
+      const current = await currentIdentity(msg, stored);
+      if (current.ended) {
+        // The role was revoked (perhaps only half-way): clear the copy and say so, whatever was asked.
+        const next = { ...state };
+        delete next.staffPending;
+        return { state: next, replies: [say('staff.role_ended')], staffChange: null };
+      }
+      const identity = current.identity;
       if (!identity) return undefined;
+      const outcome = await dispatch(identity, msg, state);
+      if (outcome && current.change !== undefined && outcome.staffChange === undefined) outcome.staffChange = current.change;
+      return outcome;
+    },
+    identityOf,
+  };
+
+  async function dispatch(identity: StaffIdentity, msg: InboundMessage, state: ConversationState): Promise<StaffOutcome | undefined> {
+    {
+      const c = msg.content;
       // An operator entering a caller's complaint walks the citizen flow: only
       // staff buttons stay with staff.
       const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
@@ -434,9 +677,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
       if (c.kind === 'text') return text(identity, state, msg, c.text);
       return { state, replies: [say('staff.text_only')] };
-    },
-    identityOf,
-  };
+    }
+  }
 }
 
 export type StaffHandler = ReturnType<typeof createStaffHandler>;

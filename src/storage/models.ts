@@ -3,7 +3,8 @@ import type { ConversationState } from '../conversation/types';
 import type { Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../notify/notifier';
 import type { StaffIdentity } from '../domain/roles';
-import { departmentSchemaDb, inviteSchema, staffSchema, type DepartmentDoc, type InviteDoc, type StaffDoc } from './staff-models';
+import { departmentSchemaDb, inviteClaimSchema, inviteSchema, staffSchema, type DepartmentDoc, type InviteClaimDoc, type InviteDoc, type StaffDoc } from './staff-models';
+import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
 export interface ConversationDoc {
@@ -122,6 +123,9 @@ export interface Models {
   Counter: Model<CounterDoc>;
   Staff: Model<StaffDoc>;
   Invite: Model<InviteDoc>;
+  InviteClaim: Model<InviteClaimDoc>;
+  /** Sent messages that are about a ticket (cards, notices), by platform message id. */
+  MessageRef: Model<MessageRefDoc>;
   Department: Model<DepartmentDoc>;
 }
 
@@ -136,6 +140,8 @@ export async function createModels(conn: Connection): Promise<Models> {
     Counter: conn.model<CounterDoc>('Counter', counterSchema, 'counters'),
     Staff: conn.model<StaffDoc>('Staff', staffSchema, 'staff'),
     Invite: conn.model<InviteDoc>('Invite', inviteSchema, 'invites'),
+    InviteClaim: conn.model<InviteClaimDoc>('InviteClaim', inviteClaimSchema, 'invite_claims'),
+    MessageRef: conn.model<MessageRefDoc>('MessageRef', messageRefSchema, 'message_refs'),
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));

@@ -30,6 +30,23 @@ export interface InviteDoc {
   expiresAt: Date;
   usedAt?: Date;
   usedBy?: string;
+  /** An administrator invite is usable only once another administrator confirmed it. */
+  needsConfirmation?: boolean;
+  confirmedBy?: string;
+  confirmedAt?: Date;
+  cancelledAt?: Date;
+  cancelledBy?: string;
+}
+
+/**
+ * Who is redeeming an invite. Inserted under the invite's code before the staff
+ * record is written: the unique `_id` makes one chat the winner on every
+ * backend, and the winner can finish a redemption that failed half-way.
+ */
+export interface InviteClaimDoc {
+  _id: string;
+  by: string;
+  at: Date;
 }
 
 export type DepartmentDoc = Department & { _id: string; updatedAt: Date };
@@ -64,10 +81,20 @@ export const inviteSchema = new Schema<InviteDoc>(
     expiresAt: { type: Date, required: true },
     usedAt: Date,
     usedBy: String,
+    needsConfirmation: Boolean,
+    confirmedBy: String,
+    confirmedAt: Date,
+    cancelledAt: Date,
+    cancelledBy: String,
   },
   { versionKey: false },
 );
 inviteSchema.index({ expiresAt: 1 });
+
+export const inviteClaimSchema = new Schema<InviteClaimDoc>(
+  { _id: { type: String, required: true }, by: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 export const departmentSchemaDb = new Schema<DepartmentDoc>(
   {

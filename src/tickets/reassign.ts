@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Text } from '../conversation/types';
+import type { ChannelName, Text } from '../conversation/types';
 import { pickOfficer } from '../domain/department';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Ticket } from '../domain/ticket';
@@ -11,6 +11,7 @@ import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from './department-directory';
 import type { TicketMessages } from './ticket-messages';
+import { overseerChats } from './overseers';
 
 /** What {@link createReassign} needs: the same pieces as the ticket service. */
 export interface ReassignDeps {
@@ -21,12 +22,20 @@ export interface ReassignDeps {
   messages: TicketMessages;
   clock: Clock;
   logger: Logger;
+  /** Chats that are administrators by configuration: told of a ticket left without an officer. */
+  adminChats?: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
 }
 
 /** Where a supervisor sends a ticket: a department, and perhaps one of its officers by staff id or chat id. */
 export interface ReassignTarget {
   department: string;
   officer?: string;
+  /**
+   * When the department has no other officer, leave the ticket unassigned and
+   * alert the supervisors instead of refusing (an officer's revocation), and
+   * tell the citizen who holds it now.
+   */
+  orUnassigned?: boolean;
 }
 
 /** The reassigned ticket (and its new officer, if any), or why nothing changed. */
@@ -76,7 +85,7 @@ export function createReassign(deps: ReassignDeps) {
     if (sameDept) {
       if (chosen && chosen._id === ticket.assignedTo) return { ok: false, reason: 'already', ticket };
       // Within its own department a reassignment needs someone (else) to take the ticket.
-      if (!chosen) return { ok: false, reason: 'no_officer', ticket };
+      if (!chosen && !target.orUnassigned) return { ok: false, reason: 'no_officer', ticket };
     }
 
     let change;
@@ -105,7 +114,7 @@ export function createReassign(deps: ReassignDeps) {
     if (chosen) {
       const deptName = await departments.name(dept.code, chosen.language);
       messages.card(updated, chosen.language, t('supervisor.assign.card_header', { ref }), now, deptName).forEach((message, i) =>
-        items.push({ channel: chosen.channel, chatId: chosen.chatId, message, dedupeKey: `${ref}:${n}:reassign:${chosen._id}:${i}` }),
+        items.push({ channel: chosen.channel, chatId: chosen.chatId, message, dedupeKey: `${ref}:${n}:reassign:${chosen._id}:${i}`, ticketRef: ref }),
       );
     }
     const previous = ticket.assignedTo && ticket.assignedTo !== chosen?._id ? await staff.findById(ticket.assignedTo) : null;
@@ -113,6 +122,21 @@ export function createReassign(deps: ReassignDeps) {
       const deptName = await departments.name(dept.code, previous.language);
       for (const message of messages.render(previous.language, [{ text: t('supervisor.assign.moved_away', { ref, department: deptName }) }])) {
         items.push({ channel: previous.channel, chatId: previous.chatId, message, dedupeKey: `${ref}:${n}:moved:${previous._id}` });
+      }
+    }
+    if (!chosen && target.orUnassigned) {
+      for (const person of await overseerChats(staff, deps.adminChats ?? [])) {
+        const deptName = await departments.name(dept.code, person.language);
+        const alert = t('staff.ticket.unassigned', { ref, department: deptName });
+        [...messages.render(person.language, [{ text: alert }]), ...messages.card(updated, person.language, t('staff.ticket.new', { ref }), now, deptName)].forEach((message, i) =>
+          items.push({ channel: person.channel, chatId: person.chatId, message, dedupeKey: `${ref}:${n}:unassigned:${person.channel}:${person.chatId}:${i}`, ticketRef: ref }),
+        );
+      }
+    }
+    if (sameDept && chosen && target.orUnassigned) {
+      const deptName = await departments.name(dept.code, updated.language);
+      for (const message of messages.render(updated.language, [{ text: t('notify.assigned', { ref, department: deptName }) }])) {
+        items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:assigned:${n}:citizen` });
       }
     }
     if (!sameDept) {

@@ -15,6 +15,7 @@ import type { DepartmentDirectory } from './department-directory';
 import type { NoticeRelay } from './notice-relay';
 import { afterChange } from './ticket-change';
 import type { TicketMessages } from './ticket-messages';
+import { overseerChats } from './overseers';
 
 /** A chat that receives alerts although it has no staff record (ADMIN_TELEGRAM_IDS). */
 export interface AlertChat {
@@ -68,22 +69,19 @@ export function createTicketService(deps: TicketServiceDeps) {
       .map((message) => ({ channel: ticket.channel, chatId: ticket.chatId, message, dedupeKey: `${ticket.ref}:${dedupe}:citizen` }));
   }
 
-  function toStaff(person: Pick<StaffDoc, 'channel' | 'chatId' | 'language'>, rendered: (lang: Language) => ReturnType<TicketMessages['render']>, dedupe: string): OutboundItem[] {
+  function toStaff(person: Pick<StaffDoc, 'channel' | 'chatId' | 'language'>, rendered: (lang: Language) => ReturnType<TicketMessages['render']>, dedupe: string, ticketRef: string): OutboundItem[] {
     return rendered(person.language).map((message, i) => ({
       channel: person.channel,
       chatId: person.chatId,
       message,
       dedupeKey: `${dedupe}:${person.channel}:${person.chatId}:${i}`,
+      ticketRef,
     }));
   }
 
   /** Supervisors, administrators and the configured admin chats: the people who must hear of a stuck ticket. */
   async function overseers(): Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>>> {
-    const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = await staff.activeWithRoles(['supervisor', 'admin']);
-    for (const a of deps.adminChats) {
-      if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
-    }
-    return people;
+    return overseerChats(staff, deps.adminChats);
   }
 
   async function leastLoadedOfficer(department: string): Promise<StaffDoc | undefined> {
@@ -99,13 +97,13 @@ export function createTicketService(deps: TicketServiceDeps) {
     const now = clock.now();
     if (officer) {
       const deptName = await departments.name(ticket.department, officer.language);
-      return toStaff(officer, (lang) => messages.card(ticket, lang, header, now, deptName), dedupe);
+      return toStaff(officer, (lang) => messages.card(ticket, lang, header, now, deptName), dedupe, ticket.ref);
     }
     const items: OutboundItem[] = [];
     for (const person of await overseers()) {
       const deptName = await departments.name(ticket.department, person.language);
       const alert = t('staff.ticket.unassigned', { ref: ticket.ref, department: deptName });
-      items.push(...toStaff(person, (lang) => [...messages.render(lang, [{ text: alert }]), ...messages.card(ticket, lang, header, now, deptName)], dedupe));
+      items.push(...toStaff(person, (lang) => [...messages.render(lang, [{ text: alert }]), ...messages.card(ticket, lang, header, now, deptName)], dedupe, ticket.ref));
     }
     if (items.length === 0) logger.warn({ event: 'ticket_unassigned_no_overseer', ref: ticket.ref }, 'no officer and nobody to alert');
     return items;
@@ -249,6 +247,7 @@ export function createTicketService(deps: TicketServiceDeps) {
               : messages.render(lang, [{ text: t('staff.ticket.citizen_reply', { ref, text: content.text ?? '' }) }]),
           // Keyed on the citizen's message when known: a retried handling forwards it once.
           deliveryKey ? `${ref}:reply:${deliveryKey}` : `${ref}:${updated.history.length}`,
+          ref,
         ),
       );
       await notifier.enqueue(items);

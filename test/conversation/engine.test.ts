@@ -126,4 +126,21 @@ describe('the intake engine', () => {
       { numRuns: 300 },
     );
   });
+  test('words that fit two categories about equally: the citizen chooses between the two, or asks for the list', () => {
+    const words = 'बेटा गुजरात में फँसा है, उसे लेने जाने के लिए पास चाहिए';
+    const asked = play([cmd('new'), text(words)]);
+    const last = asked.replies.at(-1);
+    expect(last?.text.key).toBe('intake.category.suggest_two');
+    expect(last?.buttons?.options.map((o) => o.value)).toEqual(['stranded', 'travel', 'no']);
+    // The second of the two, by its button: chosen, and the words kept as the description.
+    const chosen = play([cmd('new'), text(words), button('category.confirm', 'travel')]);
+    expect(chosen.state.flow?.answers).toMatchObject({ category: 'travel', description: words });
+    expect(chosen.state.flow?.step).toBe('block');
+    // Or by its number, typed.
+    expect(play([cmd('new'), text(words), text('1')]).state.flow?.answers.category).toBe('stranded');
+    // "Show the list" goes back to the whole list.
+    const list = play([cmd('new'), text(words), button('category.confirm', 'no')]);
+    expect(list.state.flow).toMatchObject({ step: 'category', mode: 'answer' });
+    expect(list.state.flow?.suggestionAlt).toBeUndefined();
+  });
 });

@@ -15,7 +15,7 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
 
   async function joinAsCounsellor(chatId: string): Promise<void> {
     const [invite] = await chat.send('admin', '/invite counsellor');
-    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+    const code = /([A-Z2-9]{13})\n/.exec(invite ?? '')?.[1];
     expect(code).toBeDefined();
     const welcome = await chat.send(chatId, `/start ${code}`);
     expect(welcome[0]).toContain(hi('staff.role.counsellor'));

@@ -68,7 +68,7 @@ export async function fileComplaint(kit: DashboardKit, chatId: string, c: { cate
 /** Invite a staff member from the web "admin" chat and redeem it in `chatId`. */
 export async function joinStaff(kit: DashboardKit, chatId: string, invite: string): Promise<void> {
   const [answer] = await kit.chat.send('admin', `/invite ${invite}`);
-  const code = /([A-Z2-9]{8})\n/.exec(answer ?? '')?.[1];
+  const code = /([A-Z2-9]{13})\n/.exec(answer ?? '')?.[1];
   if (!code) throw new Error(`no invite code in ${JSON.stringify(answer)}`);
   await kit.chat.send(chatId, `/start ${code}`);
 }

@@ -32,6 +32,15 @@ async function call(base: string, path: string, init: { method?: string; body?: 
   return { status: res.status, json, setCookie: res.headers.get('set-cookie') ?? '' };
 }
 
+/** Poll until a database condition holds (10 s at most). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met');
+}
+
 const say = (chatId: string, text: string) => ({ chatId, clientId: clientId(), firstName: chatId, ...(text.startsWith('/') ? { kind: 'command', command: text.slice(1).split(' ')[0], args: text.split(' ').slice(1).join(' ') } : { kind: 'text', text }) });
 const outTexts = (a: Answer) => (a.json.messages ?? []).filter((m) => m.direction === 'out').map((m) => m.message?.text ?? '');
 
@@ -49,7 +58,7 @@ describe('the simulator behind a proxy in production, with a Telegram token', ()
       expect(await s.t.app.models.Invite.countDocuments({})).toBe(0);
       // The web "admin" chat is nobody's administrator when the simulator is off, whatever reaches it.
       const direct = await s.t.app.web.receive(say('admin', '/invite admin'));
-      expect(direct.messages.map((m) => m.message?.text ?? '').join('\n')).not.toMatch(/[A-Z2-9]{8}/);
+      expect(direct.messages.map((m) => m.message?.text ?? '').join('\n')).not.toMatch(/[A-Z2-9]{13}/);
       expect(await s.t.app.models.Invite.countDocuments({})).toBe(0);
       expect((await call(base, '/healthz')).status).toBe(200);
     } finally {
@@ -83,7 +92,7 @@ describe('an explicitly enabled simulator next to Telegram', () => {
 
       const invite = await call(base, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie });
       expect(invite.status).toBe(200);
-      const code = /\b([A-Z2-9]{8})\n/.exec(outTexts(invite).join('\n'))?.[1] ?? '';
+      const code = /\b([A-Z2-9]{13})\n/.exec(outTexts(invite).join('\n'))?.[1] ?? '';
       expect(code).not.toBe('');
 
       // Redeemed on Telegram: refused, and nobody on Telegram became staff.
@@ -104,9 +113,26 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect((await call(base, '/sim/api/login', { body: { token: adminToken } })).status).toBe(401);
       expect(s.t.logs().join('\n')).not.toContain(adminToken);
 
+      // A link from an administrator who is then removed stops working at once.
+      s.api.pushUpdate(command(TG_ADMIN, '/invite', 'admin'));
+      const adminInvite = (await s.api.waitForSent(TG_ADMIN, 2))[1];
+      s.api.pushUpdate(command(9402, '/start', /\b([A-Z2-9]{8})\n/.exec(String(adminInvite?.params.text))?.[1] ?? ''));
+      await s.api.waitForSent(9402, 1);
+      s.api.pushUpdate(command(9402, '/simulator'));
+      const linkText = await s.api.waitFor(() => s.api.calls.map((c) => (String(c.params.chat_id) === '9402' ? /(http:\/\/\S+\/sim\/login\?token=\S+)/.exec(String(c.params.text))?.[1] : undefined)).find(Boolean));
+      const token2 = new URL(linkText).searchParams.get('token') ?? '';
+      const admin2 = await s.t.app.models.Staff.findOne({ chatId: '9402', active: true }).lean();
+      expect(admin2?.role).toBe('admin');
+      const cookie2 = (await call(base, '/sim/api/login', { body: { token: token2 } })).setCookie.split(';')[0] ?? '';
+      expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(200);
+      s.api.pushUpdate(command(TG_ADMIN, '/revoke', admin2?._id ?? ''));
+      await until(async () => (await s.t.app.models.Staff.exists({ chatId: '9402', active: false })) !== null);
+      expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(401);
+      expect((await call(base, '/sim/api/config', { cookie })).status).toBe(200);
+
       // In the simulator itself invites still work.
       const second = await call(base, '/sim/api/messages', { body: say('admin', '/invite officer FOOD'), cookie });
-      const officerCode = /\b([A-Z2-9]{8})\n/.exec(outTexts(second).join('\n'))?.[1] ?? '';
+      const officerCode = /\b([A-Z2-9]{13})\n/.exec(outTexts(second).join('\n'))?.[1] ?? '';
       await call(base, '/sim/api/messages', { body: say('officer-1', `/start ${officerCode}`), cookie });
       expect(await s.t.app.models.Staff.countDocuments({ channel: 'web', role: 'officer', active: true })).toBe(1);
     } finally {
@@ -187,7 +213,7 @@ describe('a public simulator (SIMULATOR_PUBLIC=true)', () => {
       expect((await call(s.url, `/sim/api/messages?chatId=${String(stored[0])}&after=0`, { cookie: b })).json.messages).toEqual([]);
       // No administrator chat in public.
       const invite = await call(s.url, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie: b });
-      expect(outTexts(invite).join('\n')).not.toMatch(/\b[A-Z2-9]{8}\n/);
+      expect(outTexts(invite).join('\n')).not.toMatch(/\b[A-Z2-9]{13}\n/);
       expect(await s.app.models.Invite.countDocuments({})).toBe(0);
     } finally {
       await s.close();

@@ -47,6 +47,15 @@ describe('the dashboard behind a proxy', () => {
     const setCookie = res.headers.get('set-cookie') ?? '';
     return { setCookie, cookie: setCookie.split(';')[0] ?? '' };
   }
+  /** A login with a made-up token from a client the proxy names; its status. */
+  const badLogin = async (kit: DashboardKit, clientIp: string) =>
+    (
+      await fetch(`${kit.url}/dashboard/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...PROXIED, 'X-Forwarded-For': clientIp },
+        body: JSON.stringify({ token: 'made-up' }),
+      })
+    ).status;
   const logout = (kit: DashboardKit, cookie: string) =>
     fetch(`${kit.url}/dashboard/api/logout`, { method: 'POST', headers: { cookie, ...PROXIED, Origin: 'https://jansahayak.example.org' } });
 
@@ -56,6 +65,11 @@ describe('the dashboard behind a proxy', () => {
       const s = await loginVia(kit, PROXIED);
       expect(s.setCookie).not.toMatch(/Secure/);
       expect((await logout(kit, s.cookie)).status).toBe(403);
+
+      // Refused logins are limited per client; a client cannot escape by writing another X-Forwarded-For.
+      for (let i = 0; i < 20; i++) expect(await badLogin(kit, '198.51.100.1')).toBe(401);
+      expect(await badLogin(kit, '198.51.100.1')).toBe(429);
+      expect(await badLogin(kit, '198.51.100.2')).toBe(429);
     } finally {
       await kit.close();
     }
@@ -72,6 +86,14 @@ describe('the dashboard behind a proxy', () => {
       expect((await fetch(`${kit.url}/dashboard/api/meta`, { headers: { cookie: s.cookie } })).status).toBe(401);
       // Behind a proxy the simulator is never open without a login, even on loopback.
       expect((await fetch(`${kit.url}/sim/api/config`)).status).toBe(401);
+
+      // The limit on refused logins counts the client the proxy names, each on its own.
+      for (let i = 0; i < 20; i++) expect(await badLogin(kit, '198.51.100.1')).toBe(401);
+      expect(await badLogin(kit, '198.51.100.1')).toBe(429);
+      expect(await badLogin(kit, '198.51.100.2')).toBe(401);
+      // The window passes (the test clock moves): the client may try again.
+      kit.clock.set(new Date(kit.clock.now().getTime() + 16 * 60_000));
+      expect(await badLogin(kit, '198.51.100.1')).toBe(401);
     } finally {
       await kit.close();
     }

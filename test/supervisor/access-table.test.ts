@@ -2,36 +2,49 @@ import type { StaffIdentity } from '../../src/domain/roles';
 import { ist } from './seed-tickets';
 import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from './supervisor-kit';
 
-/** Who may use what: every staff command, built in or plugged in, from every role. */
-type Seat = 'citizen' | 'officer' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
-const SEATS: Seat[] = ['citizen', 'officer', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
-const ALL_STAFF: Seat[] = ['officer', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
+/**
+ * Who may use what: every staff command and button, built in or plugged in,
+ * from every role, on a ticket of the officer's department (FOOD). Two more
+ * seats: an officer of another department (HEALTH), and a revoked officer
+ * whose conversation still remembers the role (a half-done revocation): the
+ * staff record decides, so they are told their role ended, whatever they send.
+ */
+type Seat = 'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
+const SEATS: Seat[] = ['citizen', 'officer', 'otherDept', 'revoked', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
+const ALL_STAFF: Seat[] = ['officer', 'otherDept', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
+/** Officers of the ticket's department, and oversight: who may act on a FOOD ticket. */
+const TICKET_HOLDERS: Seat[] = ['officer', 'supervisor', 'admin', 'configAdmin'];
 const OVERSIGHT: Seat[] = ['supervisor', 'admin', 'configAdmin'];
 const ADMINS: Seat[] = ['admin', 'configAdmin'];
 
 /**
- * `args` may name `$REF`: a fresh ticket of the officer's department (FOOD)
- * for each command, so one role's action does not change what the next sees.
+ * `args` and buttons may name `$REF`: a fresh ticket of the officer's department
+ * (FOOD) for each command and seat, so one role's action does not change what the next sees.
  */
-const TABLE: Array<{ command: string; args: string; allowed: Seat[] }> = [
+type Row = { command: string; args: string; allowed: Seat[] } | { button: string; allowed: Seat[] };
+const TABLE: Row[] = [
   { command: 'start', args: '', allowed: ALL_STAFF },
   { command: 'help', args: '', allowed: ALL_STAFF },
   { command: 'cancel', args: '', allowed: ALL_STAFF },
   { command: 'language', args: 'hi', allowed: ALL_STAFF },
   // Built-in: officers see their own tickets; every other staff role sees all open ones.
-  { command: 'mine', args: '', allowed: ['officer', ...OVERSIGHT] },
+  { command: 'mine', args: '', allowed: ['officer', 'otherDept', ...OVERSIGHT] },
   { command: 'invite', args: 'operator', allowed: ADMINS },
-  { command: 'staff', args: '', allowed: OVERSIGHT },
+  { command: 'invite', args: '', allowed: ADMINS },
+  { command: 'invite', args: 'cancel NOCODE', allowed: ADMINS },
+  { command: 'invite', args: 'confirm NOCODE', allowed: ADMINS },
+  // Administrators only, as the README says.
+  { command: 'staff', args: '', allowed: ADMINS },
   { command: 'revoke', args: 'NOBODY', allowed: ADMINS },
-  { command: 'ack', args: '$REF', allowed: ['officer', ...OVERSIGHT] },
-  { command: 'ask', args: '$REF दुकान कहाँ है?', allowed: ['officer', ...OVERSIGHT] },
-  { command: 'update', args: '$REF कल जाँच होगी', allowed: ['officer', ...OVERSIGHT] },
-  { command: 'resolve', args: '$REF हल हो गया', allowed: ['officer', ...OVERSIGHT] },
-  { command: 'transfer', args: '$REF HEALTH बीमारी का मामला', allowed: ['officer', ...OVERSIGHT] },
+  { command: 'ack', args: '$REF', allowed: TICKET_HOLDERS },
+  { command: 'ask', args: '$REF दुकान कहाँ है?', allowed: TICKET_HOLDERS },
+  { command: 'update', args: '$REF कल जाँच होगी', allowed: TICKET_HOLDERS },
+  { command: 'resolve', args: '$REF हल हो गया', allowed: TICKET_HOLDERS },
+  { command: 'transfer', args: '$REF HEALTH बीमारी का मामला', allowed: TICKET_HOLDERS },
   { command: 'stats', args: 'week', allowed: OVERSIGHT },
-  { command: 'pending', args: '', allowed: ['officer', ...OVERSIGHT] },
+  { command: 'pending', args: '', allowed: ['officer', 'otherDept', ...OVERSIGHT] },
   { command: 'overdue', args: '', allowed: OVERSIGHT },
-  { command: 'ticket', args: '$REF', allowed: ['officer', ...OVERSIGHT] },
+  { command: 'ticket', args: '$REF', allowed: TICKET_HOLDERS },
   { command: 'assign', args: '$REF FOOD', allowed: OVERSIGHT },
   { command: 'find', args: 'राशन', allowed: OVERSIGHT },
   { command: 'export', args: '', allowed: OVERSIGHT },
@@ -39,6 +52,13 @@ const TABLE: Array<{ command: string; args: string; allowed: Seat[] }> = [
   { command: 'shift', args: '', allowed: ALL_STAFF },
   { command: 'roster', args: '', allowed: OVERSIGHT },
   { command: 'roster', args: 'set night operator -', allowed: ADMINS },
+  // The buttons under a ticket card, and the department picker of "transfer".
+  { button: 'tk|ack:$REF', allowed: TICKET_HOLDERS },
+  { button: 'tk|ask:$REF', allowed: TICKET_HOLDERS },
+  { button: 'tk|update:$REF', allowed: TICKET_HOLDERS },
+  { button: 'tk|resolve:$REF', allowed: TICKET_HOLDERS },
+  { button: 'tk|transfer:$REF', allowed: TICKET_HOLDERS },
+  { button: 'tkx|$REF:HEALTH', allowed: TICKET_HOLDERS },
 ];
 
 describe('every staff command from every role', () => {
@@ -50,6 +70,11 @@ describe('every staff command from every role', () => {
     seats.set('citizen', { chatId: '777' });
     for (const role of ['operator', 'counsellor', 'supervisor', 'admin'] as const) seats.set(role, who(await kit.addStaff(role)));
     seats.set('officer', who(await kit.addStaff('officer', { department: 'FOOD' })));
+    seats.set('otherDept', who(await kit.addStaff('officer', { department: 'HEALTH' })));
+    // Revoked in the staff record only: the second write of /revoke never happened.
+    const revoked = await kit.addStaff('officer', { department: 'FOOD' });
+    await kit.staffStore.revoke(revoked.id, kit.clock.now());
+    seats.set('revoked', who(revoked));
     // Two FOOD officers, so /assign within FOOD has someone to move a ticket to.
     await kit.addStaff('officer', { department: 'FOOD' });
     seats.set('configAdmin', { chatId: CONFIG_ADMIN_CHAT });
@@ -59,18 +84,30 @@ describe('every staff command from every role', () => {
 
   const forbidden = () => [kit.translator.t('hi', 'staff.forbidden')];
 
-  test.each(TABLE.map((row) => [`/${row.command}${row.args ? ` ${row.args.replace('$REF', 'REF')}` : ''}`, row] as const))('%s', async (_name, row) => {
-    const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: ist('2026-11-28', '08:00') });
-    const args = row.args.replace('$REF', ticket.ref);
+  const label = (row: Row) => ('button' in row ? `button ${row.button.replace('$REF', 'REF')}` : `/${row.command}${row.args ? ` ${row.args.replace('$REF', 'REF')}` : ''}`);
+
+  test.each(TABLE.map((row) => [label(row), row] as const))('%s', async (_name, row) => {
     for (const seat of SEATS) {
+      // A fresh ticket per seat: one seat's transfer or resolution must not decide what the next may do.
+      const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: ist('2026-11-28', '08:00') });
       const person = seats.get(seat) as { chatId: string; identity?: StaffIdentity };
       const before = kit.logs().length;
-      const { outcome, texts } = await kit.command(person, row.command, args);
+      let sent;
+      if ('button' in row) {
+        const [scope = '', value = ''] = row.button.replace('$REF', ticket.ref).split('|');
+        sent = await kit.send(person, { kind: 'button', scope, value });
+      } else {
+        sent = await kit.command(person, row.command, row.args.replace('$REF', ticket.ref));
+      }
+      const { outcome, texts } = sent;
       const refusedTicket = [kit.translator.t('hi', 'staff.forbidden_ticket', { ref: ticket.ref })];
       const refused = JSON.stringify(texts) === JSON.stringify(forbidden()) || JSON.stringify(texts) === JSON.stringify(refusedTicket);
-      const verdict = seat === 'citizen' ? (outcome === undefined ? 'citizen engine' : 'answered by staff side') : refused ? 'refused' : 'allowed';
-      const expected = seat === 'citizen' ? 'citizen engine' : row.allowed.includes(seat) ? 'allowed' : 'refused';
+      const ended = JSON.stringify(texts) === JSON.stringify([kit.translator.t('hi', 'staff.role_ended')]) && outcome?.staffChange === null;
+      const verdict = seat === 'citizen' ? (outcome === undefined ? 'citizen engine' : 'answered by staff side') : ended ? 'role ended' : refused ? 'refused' : 'allowed';
+      const expected = seat === 'citizen' ? 'citizen engine' : seat === 'revoked' ? 'role ended' : row.allowed.includes(seat) ? 'allowed' : 'refused';
       expect({ seat, verdict }).toEqual({ seat, verdict: expected });
+      // A refused button never leaves a half-done action waiting for text.
+      if (verdict !== 'allowed') expect(outcome?.state.staffPending).toBeUndefined();
       if (verdict === 'refused') {
         // Every refusal is polite (the translated line above) and logged with who tried.
         const logged = kit.logs().slice(before);

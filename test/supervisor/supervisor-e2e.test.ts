@@ -45,7 +45,7 @@ describe('supervisor commands over Telegram', () => {
 
   async function join(chat: number, role: string, dept = ''): Promise<string> {
     const [created] = await exchange(command(ADMIN, '/invite', `${role} ${dept}`.trim()), ADMIN, 1);
-    const code = /([A-Z2-9]{8})\n/.exec(textOf(created))?.[1];
+    const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
     await exchange(command(chat, '/start', code), chat, 1);
     const doc = await kit.models.Staff.findOne({ chatId: String(chat) }).lean();
     return String(doc?._id);

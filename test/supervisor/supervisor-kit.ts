@@ -25,7 +25,8 @@ import { createStaffHandler, type StaffOutcome } from '../../src/staff/staff-han
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { createModels } from '../../src/storage/models';
 import type { StaffDoc } from '../../src/storage/staff-models';
-import { createStaffStore } from '../../src/storage/staff-store';
+import { createStaffStore, type StaffStore, type StaffStoreOptions } from '../../src/storage/staff-store';
+import { createMessageRefStore } from '../../src/storage/message-ref-store';
 import { createTicketStore } from '../../src/storage/ticket-store';
 import { createDailyReports } from '../../src/supervisor/daily-report';
 import { createSupervisorModule } from '../../src/supervisor/supervisor-module';
@@ -46,7 +47,15 @@ export const CONFIG_ADMIN_CHAT = '9000';
 
 let chatCounter = 100;
 
-export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs'> } = {}) {
+export async function createSupervisorKit(
+  opts: {
+    start?: Date;
+    outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs'>;
+    /** Wraps the store the staff handler uses (fault injection); the kit's own helpers use the plain one. */
+    wrapStaffStore?: (store: StaffStore) => StaffStore;
+    staffStoreOptions?: StaffStoreOptions;
+  } = {},
+) {
   const db = await openTestDb();
   const { conn } = db;
   const clock = createFixedClock(opts.start ?? FIXED_START);
@@ -55,7 +64,7 @@ export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: 
   const translator = createTranslator(LOCALES);
   const catalog = loadCatalog(FLOWS);
   const models = await createModels(conn);
-  const staffStore = createStaffStore(models);
+  const staffStore = createStaffStore(models, opts.staffStoreOptions);
   await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
   const tickets = createTicketStore(models, 'ALR');
   const departments = createDepartmentDirectory(staffStore, clock);
@@ -76,7 +85,8 @@ export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: 
     adminChats,
   });
   const queries = createTicketQueries(models);
-  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger });
+  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger, adminChats });
+  const messageRefs = createMessageRefStore(models.MessageRef);
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
   const plan = loadShiftPlan(FLOWS);
   const rosterStore = createRosterStore(conn);
@@ -109,7 +119,7 @@ export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: 
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
   const staffHandler = createStaffHandler({
-    staff: staffStore,
+    staff: opts.wrapStaffStore ? opts.wrapStaffStore(staffStore) : staffStore,
     tickets,
     ticketService,
     departments,
@@ -121,6 +131,8 @@ export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: 
     inviteTtlHours: 48,
     botUsername: () => 'jan_sahayak_test_bot',
     modules: [supervisorModule, shiftModule],
+    reassign,
+    messageRefs,
   });
 
   let updates = 0;
@@ -211,6 +223,7 @@ export async function createSupervisorKit(opts: { start?: Date; outboxOptions?: 
     ticketService,
     queries,
     reassign,
+    messageRefs,
     reports,
     plan,
     rosterStore,

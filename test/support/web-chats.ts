@@ -37,7 +37,7 @@ export function webChats(app: App) {
   /** Link a chat as staff the way people do: the admin chat invites, the person sends /start CODE. */
   async function join(chatId: string, role: string, department = ''): Promise<string[]> {
     const [invite] = await send('admin', `/invite ${role} ${department}`.trim());
-    const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+    const code = /([A-Z2-9]{13})\n/.exec(invite ?? '')?.[1];
     if (!code) throw new Error(`no invite code in: ${invite}`);
     return send(chatId, `/start ${code}`);
   }

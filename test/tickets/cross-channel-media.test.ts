@@ -24,7 +24,7 @@ describe('a photo filed on one channel reaches an officer on Telegram', () => {
     // A Telegram officer is invited from Telegram: simulator invites do not work there.
     api.pushUpdate(command(ADMIN, '/invite', 'officer FOOD'));
     const [invite] = await api.waitForSent(ADMIN, 1);
-    const code = /([A-Z2-9]{8})\n/.exec(String(invite?.params.text ?? ''))?.[1] as string;
+    const code = /([A-Z2-9]{13})\n/.exec(String(invite?.params.text ?? ''))?.[1] as string;
     api.pushUpdate(command(OFFICER, '/start', code));
     await api.waitForSent(OFFICER, 2);
 

@@ -32,7 +32,7 @@ describe('the officer loop over Telegram', () => {
 
   async function join(chat: number, role: string, dept: string): Promise<void> {
     const [created] = await exchange(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
-    const code = /([A-Z2-9]{8})\n/.exec(textOf(created))?.[1];
+    const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
     expect(code).toBeDefined();
     expect(textOf(created)).toContain(`https://t.me/jan_sahayak_test_bot?start=${code}`);
     const welcome = await exchange(command(chat, '/start', code), chat, 2);
@@ -115,6 +115,10 @@ describe('the officer loop over Telegram', () => {
     const [updated] = await exchange(textMessage(FOOD_OFFICER, 'कल निरीक्षण होगा', { replyTo: card?.result as Message }), FOOD_OFFICER, 1);
     expect(textOf(updated)).toBe(hi('staff.done.update', { ref, department: '' }));
     await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('कल निरीक्षण होगा')), 10_000);
+
+    // A reply to a message that only quotes the reference (the bot's own confirmation) is no update: a hint instead.
+    const [hint] = await exchange(textMessage(FOOD_OFFICER, 'यह नागरिक को नहीं जाना चाहिए', { replyTo: updated?.result as Message }), FOOD_OFFICER, 1);
+    expect(textOf(hint)).toBe(hi('staff.reply_hint'));
 
     // Resolve by command; the citizen gets the note.
     await exchange(command(FOOD_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), FOOD_OFFICER, 1);

@@ -5,8 +5,9 @@ import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import { HttpError, readBody, sendJson } from '../../http/http-io';
-import { createChatQueue } from '../chat-queue';
-import type { InboundInbox, InboxItem } from '../inbound-inbox';
+import type { Connection } from 'mongoose';
+import type { InboundInbox } from '../inbound-inbox';
+import { createInboxDispatcher } from '../inbox-dispatcher';
 import { safeError } from '../../logger';
 
 /** Telegram's webhook updates are small; anything larger is not one. */
@@ -20,6 +21,8 @@ export interface TelegramWebhookDeps {
   /** Telegram repeats it in `X-Telegram-Bot-Api-Secret-Token` (TELEGRAM_WEBHOOK_SECRET). */
   secret: string;
   inbox: InboundInbox;
+  /** For the chat leases that keep one person's updates in order across instances. */
+  conn: Connection;
   clock: Clock;
   logger: Logger;
 }
@@ -40,23 +43,24 @@ export interface TelegramWebhook {
  * instances behind a load balancer can share them. A request without the
  * secret token is refused (401) and stores nothing; an accepted update is
  * recorded before the 200 answer, then handled by the same grammY bot in
- * arrival order per chat. Telegram's redelivery of an update (same
+ * arrival order per chat, across instances (see {@link createInboxDispatcher}). Telegram's redelivery of an update (same
  * `update_id`) records nothing new, and the handler's own de-duplication
  * covers a redelivery after the record was cleared.
  * @example const hook = createTelegramWebhook({ bot, url, secret, inbox, clock, logger }); routes[hook.path] = hook.route; await bot.init(); await hook.start();
  */
-export function createTelegramWebhook(deps: TelegramWebhookDeps): TelegramWebhook {
+export async function createTelegramWebhook(deps: TelegramWebhookDeps): Promise<TelegramWebhook> {
   const log = deps.logger;
   const expected = Buffer.from(deps.secret);
-  const queue = createChatQueue((err) => log.error({ event: 'telegram_update_error', err: safeError(err) }, 'telegram handler failed'));
+  const dispatcher = await createInboxDispatcher({
+    conn: deps.conn,
+    inbox: deps.inbox,
+    logger: log,
+    handle: (item) =>
+      deps.bot.handleUpdate(JSON.parse(item.json) as Update).catch((err: unknown) => {
+        log.error({ event: 'telegram_update_error', err: safeError(err) }, 'telegram handler failed');
+      }),
+  });
   let running = false;
-
-  function work(item: InboxItem): void {
-    queue.run(item.chatKey, async () => {
-      await deps.bot.handleUpdate(JSON.parse(item.json) as Update);
-      await deps.inbox.done(item._id);
-    });
-  }
 
   return {
     path: new URL(deps.url).pathname,
@@ -75,22 +79,21 @@ export function createTelegramWebhook(deps: TelegramWebhookDeps): TelegramWebhoo
         throw new HttpError(400, 'bad_json', 'body is not valid JSON');
       }
       if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) throw new HttpError(400, 'bad_update', 'not a Telegram update');
-      const [fresh] = await deps.inbox.add([{ _id: `telegram:${update.update_id}`, chatKey: chatKeyOf(update), json: JSON.stringify(update), receivedAt: deps.clock.now() }]);
+      const [fresh] = await deps.inbox.add([{ _id: `telegram:${update.update_id}`, chatKey: chatKeyOf(update), order: update.update_id, json: JSON.stringify(update), receivedAt: deps.clock.now() }]);
       // Answered once recorded: Telegram waits for nothing else, and retries only what it did not hear 200 for.
       sendJson(res, 200, {});
-      if (fresh && running) work(fresh);
+      if (fresh && running) dispatcher.submit(fresh.chatKey);
     },
     async start() {
       await deps.bot.api.setWebhook(deps.url, { secret_token: deps.secret, drop_pending_updates: false });
       running = true;
-      const leftovers = await deps.inbox.pending('telegram:', LEFTOVER_BATCH);
-      if (leftovers.length) log.info({ event: 'telegram_webhook_resume', count: leftovers.length }, 'handling updates left from before');
-      for (const item of leftovers) work(item);
+      const chats = await dispatcher.resume('telegram:', LEFTOVER_BATCH);
+      if (chats) log.info({ event: 'telegram_webhook_resume', chats }, 'handling updates left from before');
       log.info({ event: 'telegram_webhook_set', path: new URL(deps.url).pathname }, 'Telegram webhook registered');
     },
     async stop() {
       running = false;
-      await queue.idle();
+      await dispatcher.stop();
     },
   };
 }

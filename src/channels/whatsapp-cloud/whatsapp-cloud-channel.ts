@@ -17,8 +17,8 @@ import type { CloudApi } from './cloud-api';
 import { cloudChatIdOf, cloudToInbound, WHATSAPP_CLOUD_FILE_ID_RE } from './cloud-inbound';
 import { createCloudSender, type CloudFile } from './cloud-sender';
 import { verifyCloudSignature } from './cloud-signature';
-import { createChatQueue } from '../chat-queue';
 import { createInboundInbox, type InboxItem } from '../inbound-inbox';
+import { createInboxDispatcher } from '../inbox-dispatcher';
 import { createCloudWindowStore } from './cloud-window-store';
 import type { CloudTemplates } from './cloud-templates';
 import type { CloudChangeValue, CloudInboundMessage, CloudWebhookPayload } from './cloud-types';
@@ -32,6 +32,8 @@ const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const MAX_MEDIA_BYTES = 16 * 1024 * 1024;
 const LEFTOVER_BATCH = 200;
 const DELIVERY_STATUSES = new Set<DeliveryStatus>(['sent', 'delivered', 'read', 'failed']);
+const STATUS_TRIES = 6;
+const STATUS_RETRY_MS = 500;
 
 export interface WhatsAppCloudChannelDeps {
   conn: Connection;
@@ -84,9 +86,15 @@ export interface WhatsAppCloudChannel {
 export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps): Promise<WhatsAppCloudChannel> {
   const log = deps.logger;
   const [inbox, windows, menus] = await Promise.all([createInboundInbox(deps.conn), createCloudWindowStore(deps.conn), createWhatsAppMenuStore(deps.conn)]);
-  const queue = createChatQueue((err, chatId) =>
-    log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(chatId), error: safeError(err) }, 'could not handle a WhatsApp message'),
-  );
+  const dispatcher = await createInboxDispatcher({
+    conn: deps.conn,
+    inbox,
+    logger: log,
+    handle: (item) =>
+      handleOne(item).catch((err: unknown) => {
+        log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(item.chatKey), error: safeError(err) }, 'could not handle a WhatsApp message');
+      }),
+  });
   let running = false;
 
   async function file(fileId: string): Promise<CloudFile | null> {
@@ -106,10 +114,6 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     logger: log,
   });
 
-  function enqueueWork(item: InboxItem): void {
-    queue.run(item.chatKey, () => handleOne(item));
-  }
-
   async function handleOne(item: InboxItem): Promise<void> {
     const msg = JSON.parse(item.json) as CloudInboundMessage;
     const chatId = item.chatKey;
@@ -124,7 +128,6 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
         await deps.notifier.enqueue(result.messages.map((message, i) => ({ channel: 'whatsapp' as const, chatId, message, dedupeKey: `wac-reply:${inbound.updateKey}:${i}` })));
       }
     }
-    await inbox.done(item._id);
   }
 
   /** The messages and statuses of a verified payload meant for our number. */
@@ -150,7 +153,10 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
       const chatId = cloudChatIdOf(m?.from);
       if (!chatId || typeof m.id !== 'string' || m.id === '' || m.id.length > 256) continue;
       const name = names.get(m.from ?? '');
-      items.push({ _id: `whatsapp:${m.id}`, chatKey: chatId, json: JSON.stringify(m), receivedAt, ...(name ? { extra: name.slice(0, 128) } : {}) });
+      // WhatsApp stamps messages in whole seconds; the order in the payload breaks ties.
+      const seconds = Number(m.timestamp);
+      const order = (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : receivedAt.getTime()) + items.length;
+      items.push({ _id: `whatsapp:${m.id}`, chatKey: chatId, order, json: JSON.stringify(m), receivedAt, ...(name ? { extra: name.slice(0, 128) } : {}) });
     }
     return items;
   }
@@ -162,9 +168,18 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
       const seconds = Number(s.timestamp);
       const at = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : deps.clock.now();
       const code = s.errors?.[0]?.code;
-      await deps.deliveryReports
-        .recordDeliveryStatus('whatsapp', s.id, status, at, typeof code === 'number' ? `whatsapp_cloud_${code}` : undefined)
-        .catch((err: unknown) => log.warn({ event: 'whatsapp_cloud_status_not_saved', error: safeError(err) }, 'delivery report not recorded'));
+      const id = s.id;
+      // A report can overtake our own record of the send: look again a few times before giving up on it.
+      for (let attempt = 0; attempt < STATUS_TRIES; attempt += 1) {
+        const found = await deps.deliveryReports
+          .recordDeliveryStatus('whatsapp', id, status, at, typeof code === 'number' ? `whatsapp_cloud_${code}` : undefined)
+          .catch((err: unknown) => {
+            log.warn({ event: 'whatsapp_cloud_status_not_saved', error: safeError(err) }, 'delivery report not recorded');
+            return false;
+          });
+        if (found || !running) break;
+        await new Promise((r) => setTimeout(r, STATUS_RETRY_MS * (attempt + 1)));
+      }
     }
   }
 
@@ -195,7 +210,7 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     // Recorded before the answer: once the platform hears 200 it will not send these again.
     const fresh = await inbox.add(changes.flatMap((v) => inboxItemsOf(v, receivedAt)));
     sendBytes(res, 200, 'ok', 'text/plain; charset=utf-8');
-    if (running) for (const item of fresh) enqueueWork(item);
+    if (running) for (const chat of new Set(fresh.map((i) => i.chatKey))) dispatcher.submit(chat);
     for (const v of changes) void applyStatuses(v);
   }
 
@@ -207,13 +222,12 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     status: () => (running ? 'up' : 'off'),
     async start() {
       running = true;
-      const leftovers = await inbox.pending('whatsapp:', LEFTOVER_BATCH);
-      if (leftovers.length) log.info({ event: 'whatsapp_cloud_resume', count: leftovers.length }, 'handling webhook messages left from before');
-      for (const item of leftovers) enqueueWork(item);
+      const chats = await dispatcher.resume('whatsapp:', LEFTOVER_BATCH);
+      if (chats) log.info({ event: 'whatsapp_cloud_resume', chats }, 'handling webhook messages left from before');
     },
     async stop() {
       running = false;
-      await queue.idle();
+      await dispatcher.stop();
     },
     async purgeOlderThan(date) {
       const [w, m] = await Promise.all([windows.purgeOlderThan(date), menus.purgeOlderThan(date)]);

@@ -493,7 +493,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       ...(phone ? { phone } : {}),
       ...(menu ? { menu } : {}),
       ...(staleMenu ? { staleMenu } : {}),
-      ...(quoted ? { quotedText: quoted.body ?? '' } : {}),
+      ...(quoted ? { quotedText: quoted.body ?? '', quotedId: quoted.id._serialized } : {}),
       ...(fileId ? { fileId } : {}),
     });
     if (!inbound) return;

@@ -26,6 +26,8 @@ export interface WhatsAppInboundContext {
   staleMenu?: boolean;
   /** The body of the quoted message. */
   quotedText?: string;
+  /** The serialized id of the quoted message (as the sender got it back when sending). */
+  quotedId?: string;
   /** Where the photo or voice note was stored; media without it is not accepted. */
   fileId?: string;
 }
@@ -124,6 +126,7 @@ export function whatsappToInbound(msg: WhatsAppMessageLike, ctx: WhatsAppInbound
     receivedAt: ctx.receivedAt,
     ...(firstName ? { firstName } : {}),
     ...(quoted !== undefined ? { replyToText: quoted } : {}),
+    ...(ctx.quotedId ? { replyToId: ctx.quotedId } : {}),
     content,
   };
 }

@@ -42,7 +42,7 @@ describe('WhatsApp and Telegram in one application', () => {
 
   async function inviteCode(role: string, dept: string): Promise<string> {
     const [created] = await tg(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
-    const code = /([A-Z2-9]{8})\n/.exec(textOf(created))?.[1];
+    const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
     expect(code).toBeDefined();
     return code as string;
   }

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Logger } from 'pino';
+import { safeError } from '../logger';
+import { isDuplicateKeyError } from '../outbox/outbox-store';
+import type { InboundInbox, InboxItem } from './inbound-inbox';
+
+/** A chat's updates are being handled by `owner` until `expiresAt`. */
+interface ChatLeaseDoc {
+  _id: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+const leaseSchema = new Schema<ChatLeaseDoc>(
+  { _id: { type: String, required: true }, owner: { type: String, required: true }, expiresAt: { type: Date, required: true } },
+  { versionKey: false },
+);
+
+export interface InboxDispatcherDeps {
+  conn: Connection;
+  inbox: InboundInbox;
+  /** Handle one recorded update; an error is logged and the update is not tried again (as with polling). */
+  handle(item: InboxItem): Promise<void>;
+  logger: Logger;
+  /** A lease held longer than this (its holder crashed) is taken over. Default 60 s. */
+  leaseMs?: number;
+  /** How soon to look again at a chat another instance is handling. Default 200 ms. */
+  retryMs?: number;
+  /**
+   * How long a chat's first update waits before it is handled, so that an
+   * earlier update of the same person arriving at another instance at the
+   * same moment is recorded first and handled in its place. Default 150 ms.
+   */
+  settleMs?: number;
+  /** Names this instance in leases; defaults to host, pid and a random suffix. */
+  owner?: string;
+}
+
+/** Hands recorded webhook updates to the handler, one chat at a time across every instance. */
+export interface InboxDispatcher {
+  /** Something was recorded for this chat: handle what it has, now or once its other handler is done. */
+  submit(chatKey: string): void;
+  /** Handle every chat that has updates left under `prefix` (at start-up). */
+  resume(prefix: string, limit: number): Promise<number>;
+  /** Stop taking new work; wait for what is being handled. */
+  stop(): Promise<void>;
+}
+
+/**
+ * With several instances behind a load balancer, one person's updates can
+ * reach two instances at once. Whoever holds a chat's lease handles all of
+ * that chat's recorded updates in arrival order; the lease is a uniquely
+ * keyed insert, the one compare-and-set that MongoDB and FerretDB both make
+ * atomic (DESIGN.md). An instance that finds the lease taken looks again
+ * shortly, until the updates are gone (handled by the holder) or the lease
+ * is free; a crashed holder's lease expires.
+ * @example const dispatcher = createInboxDispatcher({ conn, inbox, handle, logger }); dispatcher.submit('telegram:42');
+ */
+export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<InboxDispatcher> {
+  const Lease = (deps.conn.models.InboxChatLease as Model<ChatLeaseDoc> | undefined) ?? deps.conn.model<ChatLeaseDoc>('InboxChatLease', leaseSchema, 'inbox_chat_leases');
+  await Lease.createCollection().catch(() => undefined);
+  const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const retryMs = deps.retryMs ?? 200;
+  const settleMs = deps.settleMs ?? 150;
+  const log = deps.logger;
+  /** Chats this instance is draining now, and those asked for again meanwhile. */
+  const active = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  async function acquire(chatKey: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await Lease.create({ _id: chatKey, owner, expiresAt: new Date(now.getTime() + leaseMs) });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const held = await Lease.findById(chatKey).lean<ChatLeaseDoc>().exec();
+    if (held && held.expiresAt > now) return false;
+    // Expired (or just released): remove exactly that lease, then race for a new one by insert.
+    if (held) await Lease.deleteOne({ _id: chatKey, owner: held.owner, expiresAt: held.expiresAt });
+    try {
+      await Lease.create({ _id: chatKey, owner, expiresAt: new Date(now.getTime() + leaseMs) });
+      if (held) log.warn({ event: 'inbox_lease_taken_over' }, 'took over a chat whose handler stopped');
+      return true;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return false;
+    }
+  }
+
+  async function drain(chatKey: string): Promise<void> {
+    for (;;) {
+      if (stopped) return;
+      if (!(await acquire(chatKey))) {
+        // Another instance has this chat; if it leaves updates behind, they are ours next time.
+        if (await deps.inbox.hasPending(chatKey)) later(chatKey);
+        return;
+      }
+      try {
+        for (;;) {
+          const items = await deps.inbox.pendingOf(chatKey, 20);
+          if (items.length === 0 || stopped) break;
+          for (const item of items) {
+            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: safeError(err) }, 'a recorded update could not be handled'));
+            await deps.inbox.done(item._id);
+          }
+        }
+      } finally {
+        await Lease.deleteOne({ _id: chatKey, owner }).catch(() => undefined);
+      }
+      // Something recorded between the last look and the release would otherwise wait for the next update.
+      if (!(await deps.inbox.hasPending(chatKey))) return;
+    }
+  }
+
+  /** Chats waiting to be looked at (settling, or held by another instance). */
+  const waiting = new Set<string>();
+
+  function later(chatKey: string, ms = retryMs): void {
+    if (waiting.has(chatKey)) return;
+    waiting.add(chatKey);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      waiting.delete(chatKey);
+      start(chatKey);
+    }, ms);
+    timers.add(timer);
+  }
+
+  function submit(chatKey: string): void {
+    if (stopped) return;
+    if (active.has(chatKey)) {
+      // The drain under way looks for more before it lets go.
+      again.add(chatKey);
+      return;
+    }
+    later(chatKey, settleMs);
+  }
+
+  function start(chatKey: string): void {
+    if (stopped) return;
+    if (active.has(chatKey)) {
+      again.add(chatKey);
+      return;
+    }
+    const run = drain(chatKey)
+      .catch((err: unknown) => {
+        log.error({ event: 'inbox_drain_failed', error: safeError(err) }, 'could not handle recorded updates; trying again shortly');
+        later(chatKey);
+      })
+      .finally(() => {
+        active.delete(chatKey);
+        if (again.delete(chatKey)) start(chatKey);
+      });
+    active.set(chatKey, run);
+  }
+
+  return {
+    submit,
+    async resume(prefix, limit) {
+      const chats = new Set((await deps.inbox.pending(prefix, limit)).map((i) => i.chatKey));
+      for (const chat of chats) start(chat);
+      return chats.size;
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await Promise.allSettled([...active.values()]);
+    },
+  };
+}
