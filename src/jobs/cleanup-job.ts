@@ -1,13 +1,22 @@
 import type { Outbox } from '../outbox/outbox';
 import type { Models } from '../storage/models';
+import { archiveClosedTickets } from '../storage/ticket-archive';
 import type { RunKeyStore } from './run-key-store';
 import type { ScheduledJob } from './scheduler';
 
 const HOUR_MS = 3_600_000;
+/** Tickets archived per read of the live collection. */
+const ARCHIVE_BATCH = 500;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface CleanupJobDeps {
-  models: Pick<Models, 'Conversation' | 'Invite'>;
+  models: Pick<Models, 'Conversation' | 'Invite' | 'Ticket' | 'TicketArchive'>;
+  /**
+   * Closed tickets move to the archive this many days after closing: the
+   * reopening window (flows/escalation.yaml `feedback.reopenDays`), after
+   * which nothing changes them. Without it nothing is archived.
+   */
+  ticketArchiveDays?: number;
   /** CONVERSATION_IDLE_HOURS: a half-filled complaint untouched this long is dropped. */
   conversationIdleHours: number;
   /** Sent and failed notifications are deleted after `outboxKeepDays`. */
@@ -46,7 +55,10 @@ export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsap
  * - finished outbox messages (and their send claims) older than
  *   `outboxKeepDays` and run-keys older than `runKeyKeepDays` are deleted;
  * - the simulator's messages and files, and WhatsApp's menus and media,
- *   past their periods are deleted.
+ *   past their periods are deleted;
+ * - tickets closed longer than `ticketArchiveDays` move to the archive, so
+ *   the live collection, which every ticket update reads on FerretDB, holds
+ *   only current work.
  * Every period is a configuration variable (see README, Configuration).
  */
 export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
@@ -70,6 +82,12 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       const whatsapp = deps.whatsapp
         ? await deps.whatsapp.purgeOlderThan({ menus: daysAgo(deps.whatsappMenuKeepDays ?? keep.whatsappMenus), files: daysAgo(deps.whatsappFileKeepDays ?? keep.whatsappFiles) })
         : { menus: 0, files: 0 };
+      let ticketsArchived = 0;
+      if (deps.ticketArchiveDays !== undefined) {
+        // A little more than the window, so a reopening at its last moment is never raced.
+        const before = new Date(now.getTime() - deps.ticketArchiveDays * DAY_MS - HOUR_MS);
+        for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
+      }
       return {
         conversationsReset: conv.modifiedCount,
         invitesDeleted: invites.deletedCount,
@@ -79,6 +97,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         webFilesPurged: web.files,
         whatsappMenusPurged: whatsapp.menus,
         whatsappFilesPurged: whatsapp.files,
+        ticketsArchived,
       };
     },
   };

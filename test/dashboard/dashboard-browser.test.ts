@@ -160,9 +160,13 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await text(page, 'h1')).toBe(en('dashboard.title'));
     expect(await text(page, '#viewer')).toBe(en('dashboard.signed_in_as', { name: 'supervisor-1', role: en('staff.role.supervisor') }));
-    // Signing out leaves the refusal; the cookie no longer opens anything.
+    // Signing out leaves the refusal; the cookie no longer opens anything, not even a copy kept elsewhere.
+    const kept = (await page.context().cookies()).find((c) => c.name === 'js_dashboard');
+    expect(kept).toBeDefined();
     await page.locator('#sign-out').click();
     await page.waitForSelector('body[data-ready="refused"]');
+    const replay = await fetch(`${kit.url}/dashboard/api/meta`, { headers: { cookie: `js_dashboard=${kept?.value ?? ''}` } });
+    expect(replay.status).toBe(401);
     expect(await text(page, '#refused-reason')).toBe(en('dashboard.refused.reason.signed_out'));
     await page.reload();
     await page.waitForSelector('body[data-ready="refused"]');
