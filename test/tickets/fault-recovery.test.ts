@@ -18,7 +18,6 @@ import { captureLogs, FAST_OUTBOX, FIXED_START, REPO_ROOT } from '../support/tes
 const ADMIN = '9001';
 const OFFICER = '9101';
 const MODES: FaultMode[] = ['drop-request', 'drop-reply'];
-const HOUR = 3_600_000;
 
 const cmd = (command: string, args = ''): InboundContent => ({ kind: 'command', command, args });
 const button = (scope: string, value: string): InboundContent => ({ kind: 'button', scope, value });
