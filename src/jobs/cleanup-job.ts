@@ -20,7 +20,7 @@ export interface CleanupJobDeps {
   /** CONVERSATION_IDLE_HOURS: a half-filled complaint untouched this long is dropped. */
   conversationIdleHours: number;
   /** Sent and failed notifications are deleted after `outboxKeepDays`. */
-  outbox?: Pick<Outbox, 'purgeFinished'>;
+  outbox?: Pick<Outbox, 'purgeFinished' | 'archiveSent'>;
   outboxKeepDays?: number;
   /** Run-keys of firings older than `runKeyKeepDays` are deleted. */
   runKeys?: Pick<RunKeyStore, 'purge'>;
@@ -54,6 +54,8 @@ export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsap
  * - invites that are used or expired are deleted;
  * - finished outbox messages (and their send claims) older than
  *   `outboxKeepDays` and run-keys older than `runKeyKeepDays` are deleted;
+ * - messages sent more than a day ago move to `outbox_archive` (kept
+ *   there until `outboxKeepDays`), so the outbox every poll reads stays small;
  * - the simulator's messages and files, and WhatsApp's menus and media,
  *   past their periods are deleted;
  * - tickets closed longer than `ticketArchiveDays` move to the archive, so
@@ -82,6 +84,12 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       const whatsapp = deps.whatsapp
         ? await deps.whatsapp.purgeOlderThan({ menus: daysAgo(deps.whatsappMenuKeepDays ?? keep.whatsappMenus), files: daysAgo(deps.whatsappFileKeepDays ?? keep.whatsappFiles) })
         : { menus: 0, files: 0 };
+      let outboxArchived = 0;
+      if (deps.outbox) {
+        // Sent a day ago: past any delivery report or redelivery that could still concern it.
+        const before = new Date(now.getTime() - DAY_MS);
+        for (let n = -1; n !== 0; outboxArchived += n) n = await deps.outbox.archiveSent(before, ARCHIVE_BATCH);
+      }
       let ticketsArchived = 0;
       if (deps.ticketArchiveDays !== undefined) {
         // A little more than the window, so a reopening at its last moment is never raced.
@@ -98,6 +106,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         whatsappMenusPurged: whatsapp.menus,
         whatsappFilesPurged: whatsapp.files,
         ticketsArchived,
+        outboxArchived,
       };
     },
   };

@@ -14,7 +14,8 @@ const RETAINED = [
   { collection: 'whatsapp_files', field: 'createdAt', variable: 'WHATSAPP_FILE_RETENTION_DAYS', days: 20 },
   { collection: 'job_runs', field: 'firingTime', variable: 'RUN_KEY_RETENTION_DAYS', days: 2 },
   { collection: 'outbox_claims', field: 'createdAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5 },
-  { collection: 'outbox', field: 'sentAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5, extra: { status: 'sent' } },
+  { collection: 'outbox', field: 'failedAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5, extra: { status: 'failed' } },
+  { collection: 'outbox_archive', field: 'sentAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5, extra: { status: 'sent' } },
 ] as const;
 
 describe('every retention period is configured and its clean-up is scheduled', () => {
