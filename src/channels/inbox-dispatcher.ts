@@ -81,6 +81,8 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       if (!isDuplicateKeyError(err)) throw err;
     }
     const held = await Lease.findById(chatKey).lean<ChatLeaseDoc>().exec();
+    // Ours already: an insert whose answer was lost. This process drains a chat once at a time, so it is safe to go on.
+    if (held?.owner === owner) return true;
     if (held && held.expiresAt > now) return false;
     // Expired (or just released): remove exactly that lease, then race for a new one by insert.
     if (held) await Lease.deleteOne({ _id: chatKey, owner: held.owner, expiresAt: held.expiresAt });
