@@ -513,7 +513,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       escalation,
       feedback,
       notifier: outbox,
-      cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys },
+      cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys, messageRefs },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },

@@ -1,5 +1,6 @@
 import type { Outbox } from '../outbox/outbox';
 import type { Models } from '../storage/models';
+import type { MessageRefStore } from '../storage/message-ref-store';
 import type { RunKeyStore } from './run-key-store';
 import type { ScheduledJob } from './scheduler';
 
@@ -16,6 +17,8 @@ export interface CleanupJobDeps {
   /** Run-keys of firings older than `runKeyKeepDays` are deleted. */
   runKeys?: Pick<RunKeyStore, 'purge'>;
   runKeyKeepDays?: number;
+  /** Which ticket a sent message was about: kept as long as finished notifications (`outboxKeepDays`). */
+  messageRefs?: Pick<MessageRefStore, 'purge'>;
   cron: string;
 }
 
@@ -28,7 +31,8 @@ export interface CleanupJobDeps {
  *   themselves are never deleted: each holds the citizen id that links the
  *   chat to its tickets, the language, the daily quota, a staff role and any
  *   question awaiting the citizen's answer, all of which must survive;
- * - invites that are used or expired are deleted;
+ * - invites that are used, cancelled or expired are deleted;
+ * - the record of which ticket a sent message was about goes with the notifications;
  * - finished outbox messages older than `outboxKeepDays` (default 30) and
  *   run-keys older than `runKeyKeepDays` (default 7) are deleted.
  */
@@ -44,10 +48,11 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         { updatedAt: { $lt: idleBefore }, $or: [{ [`state.flow`]: { $exists: true } }, { [`state.staffPending`]: { $exists: true } }] },
         { $unset: { [`state.flow`]: '', [`state.staffPending`]: '' }, $inc: { version: 1 } },
       );
-      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }] }).exec();
+      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
       const outbox = deps.outbox ? await deps.outbox.purgeFinished(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) : 0;
       const runKeys = deps.runKeys ? await deps.runKeys.purge(new Date(now.getTime() - (deps.runKeyKeepDays ?? 7) * DAY_MS)) : 0;
-      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys };
+      const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) } : {};
+      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys, ...refs };
     },
   };
 }
