@@ -40,10 +40,11 @@ const STEPS = [
   { step: 'locality', budget: 2 },
   { step: 'description', budget: 2 },
   { step: 'phone', budget: 2 },
-  // Plus the reference counter and the ticket insert.
-  { step: 'submit', budget: 4 },
-  // Plus the chats linked to this citizen (same phone on another channel) and the one query listing their tickets.
-  { step: 'status', budget: 4 },
+  // Plus the reference counter, the owner entry (two _id probes for a first ticket, one insert) and the ticket insert.
+  { step: 'submit', budget: 7 },
+  // Plus the chats linked to this citizen (same phone on another channel), then by _id: the owner
+  // entries (two probes and one read for a citizen with one ticket) and the ticket.
+  { step: 'status', budget: 7 },
   // With --officers: the officer acknowledges and resolves the ticket (the citizen is told of each).
   { step: 'ack', budget: undefined },
   { step: 'resolve', budget: undefined },

@@ -67,9 +67,11 @@ import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
 import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
 import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
-import { createOutbox, type Outbox, type OutboxDeps } from './outbox/outbox';
+import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
 import { createTelegramSender } from './outbox/telegram-sender';
+import { createUnavailableSender } from './outbox/unavailable-sender';
+import { createCallBackTasks } from './operator/call-back-tasks';
 import path from 'node:path';
 import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
@@ -144,12 +146,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const messages = createTicketMessages({ translator, catalog });
 
   const messageRefs = createMessageRefStore(models.MessageRef);
+  // The call-back tasks are themselves sent through the outbox, which calls them only once it runs.
+  const notifyLater = { enqueue: (items: OutboxItem[]) => outbox.enqueue(items) };
+  const callBackTasks = createCallBackTasks({ tickets, staff: staffStore, notifier: notifyLater, messages, logger: logger.child({ component: 'call-back' }) });
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
     logger,
     // Cards and notices remember their platform ids: a staff reply to one of them updates its ticket.
     onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
+    onGiveUp: callBackTasks,
   });
   const adminChats = [
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
@@ -272,7 +278,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     citizenIds: (id) => citizens.ticketOwnersOf(id),
     intake,
-    whatsappForCallers: config.WHATSAPP_ENABLED,
+    whatsappForCallers: config.WHATSAPP_ENABLED || config.whatsappCloud !== undefined,
     counsellor: counsellor.gateway,
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
@@ -287,6 +293,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   let telegramRunner: TelegramRunner | undefined;
   const dashboard: Dashboard = await createDashboard({
     conn,
+    failedNotices: async () => (await outbox.stats()).failed,
     models,
     translator,
     catalog,
@@ -482,6 +489,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
   outbox.registerSender(web.sender);
+  // Nothing carries WhatsApp here: its notices fail at once (shown in /failed, callers get call-back tasks).
+  if (!whatsapp && !whatsappCloud) outbox.registerSender(createUnavailableSender('whatsapp'));
   metrics.outboxDepth.collectWith(async () => {
     const s = await outbox.stats();
     return s.pending + s.sending;
@@ -513,7 +522,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       escalation,
       feedback,
       notifier: outbox,
-      cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys, messageRefs },
+      cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys, messageRefs, ticketArchiveDays: escalationPolicy.feedback.reopenDays },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },

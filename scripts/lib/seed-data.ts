@@ -119,7 +119,7 @@ function one<T>(rnd: () => number, list: readonly T[]): T {
  * all closed; recent ones are spread over the open statuses.
  */
 function targetStatus(rnd: () => number, ageMs: number): TicketStatus {
-  if (ageMs > 14 * DAY_MS) return rnd() < 0.95 ? 'closed' : pickWeighted(rnd, { in_progress: 2, acknowledged: 1, reopened: 1, assigned: 1 });
+  if (ageMs > 14 * DAY_MS) return rnd() < 0.99 ? 'closed' : pickWeighted(rnd, { in_progress: 2, acknowledged: 1, reopened: 1, assigned: 1 });
   if (ageMs > 3 * DAY_MS) return pickWeighted(rnd, { closed: 55, resolved: 15, in_progress: 12, acknowledged: 8, assigned: 5, reopened: 3, new: 2 });
   return pickWeighted(rnd, { new: 8, assigned: 20, acknowledged: 20, in_progress: 22, resolved: 18, closed: 10, reopened: 2 });
 }

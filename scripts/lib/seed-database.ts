@@ -22,6 +22,8 @@ export interface SeedOptions {
   /** Load even though the database holds tickets the seed did not make. */
   force: boolean;
   end: Date;
+  /** Closed tickets older than this many days go to the archive (the reopening window, default 7). */
+  archiveAfterDays?: number;
   /** Random seed, for a repeatable load. */
   seed?: number;
   onProgress?: (done: { tickets: number; notifications: number; citizens: number }) => void;
@@ -59,7 +61,9 @@ export async function seedDatabase(
   const { Counter } = deps.models;
   const used = await bulk.referenceCounter(deps.district);
   const seeded = (await Counter.findOne({ _id: seedMarkerId(deps.district) }).lean().exec())?.seq ?? 0;
-  const realTickets = used > seeded || (used === 0 && (await deps.models.Ticket.findOne({}, { _id: 1 }).lean().exec()) !== null);
+  const anyTicket = async () =>
+    (await deps.models.Ticket.findOne({}, { _id: 1 }).lean().exec()) !== null || (await deps.models.TicketArchive.findOne({}, { _id: 1 }).lean().exec()) !== null;
+  const realTickets = used > seeded || (used === 0 && (await anyTicket()));
   if (realTickets && !opts.force) {
     throw new RealDataError('the database already holds real tickets; use --force to add demo data to it anyway');
   }
@@ -81,6 +85,8 @@ export async function seedDatabase(
   const notificationsWanted = opts.notifications ?? opts.tickets * 5;
   const progress = { tickets: 0, notifications: 0, citizens: 0 };
   let seq = Date.now() * 1000;
+  // As the clean-up job leaves them: closed longer than the reopening window means archived.
+  const archiveBefore = new Date(opts.end.getTime() - (opts.archiveAfterDays ?? 7) * DAY_MS);
 
   // Tickets, with their share of notifications.
   for (let from = 0; from < opts.tickets; from += BATCH) {
@@ -89,7 +95,7 @@ export async function seedDatabase(
     const notices: Array<Omit<OutboxDoc, '_id'>> = [];
     const share = Math.floor((notificationsWanted * Math.min(opts.tickets, from + BATCH)) / Math.max(1, opts.tickets)) - progress.notifications;
     for (let k = 0; k < share; k++) notices.push(notice(batch[k % batch.length]!, k, staff.officerChats, ++seq));
-    await Promise.all([bulk.tickets(batch), bulk.notifications(notices)]);
+    await Promise.all([bulk.tickets(batch, archiveBefore), bulk.notifications(notices)]);
     progress.tickets += batch.length;
     progress.notifications += notices.length;
     opts.onProgress?.({ ...progress });

@@ -23,7 +23,7 @@ export interface InboxDispatcherDeps {
   /** Handle one recorded update; an error is logged and the update is not tried again (as with polling). */
   handle(item: InboxItem): Promise<void>;
   logger: Logger;
-  /** A lease held longer than this (its holder crashed) is taken over. Default 60 s. */
+  /** A lease held longer than this (its holder crashed) is taken over. Default 20 s: handling one update takes well under a second. */
   leaseMs?: number;
   /** How soon to look again at a chat another instance is handling. Default 200 ms. */
   retryMs?: number;
@@ -61,7 +61,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
   const Lease = (deps.conn.models.InboxChatLease as Model<ChatLeaseDoc> | undefined) ?? deps.conn.model<ChatLeaseDoc>('InboxChatLease', leaseSchema, 'inbox_chat_leases');
   await Lease.createCollection().catch(() => undefined);
   const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const leaseMs = deps.leaseMs ?? 60_000;
+  const leaseMs = deps.leaseMs ?? 20_000;
   const retryMs = deps.retryMs ?? 200;
   const settleMs = deps.settleMs ?? 150;
   const log = deps.logger;

@@ -68,13 +68,22 @@ export function overdueMatch(now: Date): QueryFilter<TicketDoc> {
  * grouping is cheaper than four.
  */
 export function createDashboardQueries(deps: { models: Models }) {
-  const { Ticket, Staff, Department } = deps.models;
+  const { Ticket, TicketArchive, Staff, Department } = deps.models;
+  const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt: Date; ref: string }) =>
+    b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref);
 
   async function breakdown(match: QueryFilter<TicketDoc>, period: Period): Promise<Breakdown> {
-    const rows = await Ticket.aggregate<GroupRow>([
-      { $match: { ...match, createdAt: { $gte: period.from, $lt: period.to } } },
-      { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
-    ]);
+    // Live and archived tickets (closed more than a week ago) together.
+    const rows = (
+      await Promise.all(
+        [Ticket, TicketArchive].map((m) =>
+          m.aggregate<GroupRow>([
+            { $match: { ...match, createdAt: { $gte: period.from, $lt: period.to } } },
+            { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
+          ]),
+        ),
+      )
+    ).flat();
     const out: Breakdown = { from: period.from.toISOString(), to: period.to.toISOString(), total: 0, byStatus: {}, byCategory: {}, byDepartment: {}, byChannel: {} };
     const add = (tally: Record<string, number>, key: string | undefined, n: number) => {
       const k = key ?? 'unknown';
@@ -120,21 +129,31 @@ export function createDashboardQueries(deps: { models: Models }) {
       return { total, items: docs.map((d) => overdueRow(d, now)) };
     },
 
-    /** The newest tickets, a page at a time (page 1 first). */
+    /** The newest tickets, live and archived, a page at a time (page 1 first). */
     async latest(filter: DashboardFilter, page: number, size: number): Promise<{ total: number; page: number; size: number; items: TicketRow[] }> {
       const q = ticketMatch(filter);
-      const docs = await Ticket.find(q, projectionOf(ROW_FIELDS))
-        .sort({ createdAt: -1, ref: -1 })
-        .skip((page - 1) * size)
-        .limit(size)
-        .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>();
-      const total = page === 1 && docs.length < size ? docs.length : await Ticket.countDocuments(q);
+      const upTo = page * size;
+      const [live, archived] = await Promise.all(
+        [Ticket, TicketArchive].map((m) =>
+          m
+            .find(q, projectionOf(ROW_FIELDS))
+            .sort({ createdAt: -1, ref: -1 })
+            .limit(upTo)
+            .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>(),
+        ),
+      );
+      const docs = [...live!, ...archived!].sort(newestFirst).slice((page - 1) * size, upTo);
+      const counted = live!.length + archived!.length;
+      const total =
+        live!.length < upTo && archived!.length < upTo ? counted : (await Ticket.countDocuments(q)) + (await TicketArchive.countDocuments(q));
       return { total, page, size, items: docs.map((d) => ticketRow(d)) };
     },
 
     /** One ticket with its history, staff shown by name; undefined when there is no such ticket. */
     async ticket(ref: string, now: Date): Promise<TicketDetail | undefined> {
-      const doc = await Ticket.findOne({ ref }, projectionOf(DETAIL_FIELDS)).lean<Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>>();
+      const doc =
+        (await Ticket.findOne({ _id: ref }, projectionOf(DETAIL_FIELDS)).lean<Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>>()) ??
+        (await TicketArchive.findOne({ _id: ref }, projectionOf(DETAIL_FIELDS)).lean<Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>>());
       if (!doc) return undefined;
       const names = await this.staffNames(staffIdsOf(doc));
       return ticketDetail(doc, now, (OPEN_STATUSES as readonly string[]).includes(doc.status), names);
@@ -147,9 +166,11 @@ export function createDashboardQueries(deps: { models: Models }) {
       return new Map(docs.map((d) => [d._id, d.name]));
     },
 
-    /** The filtered tickets for export, oldest first, one at a time. */
-    exportCursor(filter: DashboardFilter) {
-      return Ticket.find(ticketMatch(filter), projectionOf(EXPORT_FIELDS)).sort({ createdAt: 1, ref: 1 }).lean<ExportSource[]>().cursor();
+    /** The filtered tickets for export, live and archived, oldest first, one at a time. */
+    exportCursor(filter: DashboardFilter): AsyncIterable<ExportSource> {
+      const open = (m: typeof Ticket) =>
+        m.find(ticketMatch(filter), projectionOf(EXPORT_FIELDS)).sort({ createdAt: 1, ref: 1 }).lean<ExportSource[]>().cursor()[Symbol.asyncIterator]();
+      return mergeByCreated(open(Ticket), open(TicketArchive));
     },
 
     /** Departments with their names in both languages, by code. */
@@ -172,3 +193,19 @@ export function createDashboardQueries(deps: { models: Models }) {
 }
 
 export type DashboardQueries = ReturnType<typeof createDashboardQueries>;
+
+/** Two streams each sorted oldest first, merged into one (ties by reference). */
+async function* mergeByCreated<T extends { createdAt: Date; ref: string }>(a: AsyncIterator<T>, b: AsyncIterator<T>): AsyncGenerator<T> {
+  let x = await a.next();
+  let y = await b.next();
+  while (!x.done || !y.done) {
+    const takeX = y.done || (!x.done && (x.value.createdAt.getTime() - y.value.createdAt.getTime() || x.value.ref.localeCompare(y.value.ref)) <= 0);
+    if (takeX && !x.done) {
+      yield x.value;
+      x = await a.next();
+    } else if (!y.done) {
+      yield y.value;
+      y = await b.next();
+    }
+  }
+}

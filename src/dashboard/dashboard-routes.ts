@@ -64,6 +64,8 @@ export interface DashboardRoutesDeps {
   sessions: SessionStore;
   /** TRUST_PROXY: believe X-Forwarded-Proto/-Host (Secure cookie, same-origin check). */
   trustProxy?: boolean;
+  /** How many notices could not be delivered (shown with the counts; absent: not shown). */
+  failedNotices?: () => Promise<number>;
   /** PUBLIC_BASE_URL, an origin our own pages come from. */
   publicBaseUrl?: string;
   /** Whether a viewer may still look: still an active supervisor or administrator with the same role. */
@@ -258,7 +260,8 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     }
     if (p === '/summary') {
       allow(method, ['GET']);
-      return sendJson(res, 200, await deps.queries.summary(filterOf(url), now));
+      const summary = await deps.queries.summary(filterOf(url), now);
+      return sendJson(res, 200, deps.failedNotices ? { ...summary, failedNotices: await deps.failedNotices() } : summary);
     }
     if (p === '/overdue') {
       allow(method, ['GET']);

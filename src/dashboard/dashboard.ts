@@ -22,6 +22,8 @@ export const DASHBOARD_DEFAULTS = { linkTtlMinutes: 15, sessionHours: 12, pollSe
 
 export interface DashboardDeps {
   conn: Connection;
+  /** Notices given up for good (the outbox's failed count), shown beside the ticket counts. */
+  failedNotices?: () => Promise<number>;
   models: Models;
   translator: Translator;
   catalog: Catalog;
@@ -121,6 +123,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     secureCookie: publicBase?.startsWith('https://') ?? false,
     sessions,
     trustProxy: deps.config.trustProxy ?? false,
+    ...(deps.failedNotices ? { failedNotices: deps.failedNotices } : {}),
     ...(publicBase ? { publicBaseUrl: publicBase } : {}),
     stillAllowed,
     ...(chartScript ? { chartScript } : {}),

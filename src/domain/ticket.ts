@@ -109,6 +109,16 @@ export function firstAcknowledgement(t: Pick<Ticket, 'acknowledgedAt' | 'firstAc
   return t.firstAcknowledgedAt ?? t.acknowledgedAt;
 }
 
+/** The first ticket reference inside a text or a notice's name (`ALR-000017:ack:3:citizen`), if any. */
+export function referenceIn(text: string): string | undefined {
+  return /\b([A-Z]{2,6}-\d{6,})\b/.exec(text)?.[1];
+}
+
+/** Tickets logged by an operator from a telephone call. */
+export function isPhoneIntake(intake: IntakeChannel): boolean {
+  return intake === 'phone181' || intake === 'phone104' || intake === 'mobile';
+}
+
 /** Whether a typed string has the shape of a reference (any district). */
 export function looksLikeReference(s: string): boolean {
   return /^[A-Z]{2,6}-\d{6,}$/.test(s);

@@ -30,12 +30,13 @@ export interface EscalationStore {
 }
 
 /** The store over the Ticket model. */
-export function createEscalationStore(models: Pick<Models, 'Ticket'>): EscalationStore {
-  const { Ticket } = models;
+export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>): EscalationStore {
+  const { Ticket, TicketArchive } = models;
   const open = { $in: [...OPEN_STATUSES] };
   return {
     async findByRef(ref) {
-      return Ticket.findOne({ ref }).lean<TicketDoc>().exec();
+      // By `_id` (the reference): live tickets, then the archive of closed ones.
+      return (await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec()) ?? (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec());
     },
     async sweepCandidates(now, windows, limit) {
       const higher = windows
@@ -61,7 +62,7 @@ export function createEscalationStore(models: Pick<Models, 'Ticket'>): Escalatio
     },
     async raiseLevel(ref, fromLevel, { level, at, entry, owed }) {
       return Ticket.findOneAndUpdate(
-        { ref, level: fromLevel, status: open },
+        { _id: ref, level: fromLevel, status: open },
         { $set: { level, escalatedAt: at, updatedAt: at }, $push: owed ? { history: entry, owed } : { history: entry } },
         { returnDocument: 'after' },
       )

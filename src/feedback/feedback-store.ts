@@ -23,8 +23,8 @@ export interface FeedbackStore {
 }
 
 /** The store over the Ticket model; the aggregation uses only `$match` and `$group` with `$sum` (FerretDB). */
-export function createFeedbackStore(models: Pick<Models, 'Ticket'>): FeedbackStore {
-  const { Ticket } = models;
+export function createFeedbackStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>): FeedbackStore {
+  const { Ticket, TicketArchive } = models;
   return {
     async unansweredResolved(resolvedBefore, limit) {
       return Ticket.find({ status: 'resolved', resolvedAt: { $lte: resolvedBefore } })
@@ -36,10 +36,19 @@ export function createFeedbackStore(models: Pick<Models, 'Ticket'>): FeedbackSto
     async ratingsByDepartment(since) {
       const match: Record<string, unknown> = { feedback: { $exists: true } };
       if (since) match[`feedback.at`] = { $gte: since };
-      const rows = await Ticket.aggregate<{ _id: { department: string; rating: number; satisfied: boolean }; n: number }>([
-        { $match: match },
-        { $group: { _id: { department: '$department', rating: '$feedback.rating', satisfied: '$feedback.satisfied' }, n: { $sum: 1 } } },
-      ]).exec();
+      // Rated tickets may be live or archived.
+      const rows = (
+        await Promise.all(
+          [Ticket, TicketArchive].map((m) =>
+            m
+              .aggregate<{ _id: { department: string; rating: number; satisfied: boolean }; n: number }>([
+                { $match: match },
+                { $group: { _id: { department: '$department', rating: '$feedback.rating', satisfied: '$feedback.satisfied' }, n: { $sum: 1 } } },
+              ])
+              .exec(),
+          ),
+        )
+      ).flat();
       const byDept = new Map<string, DepartmentRatings & { total: number }>();
       for (const { _id, n } of rows) {
         const d = byDept.get(_id.department) ?? { department: _id.department, count: 0, average: 0, satisfied: 0, distribution: [0, 0, 0, 0, 0], total: 0 };

@@ -37,7 +37,7 @@ export function createSimulatorCommand(deps: SimulatorCommandDeps): StaffCommand
       // The token stays out of the log: it is a password until used.
       deps.logger.info({ event: 'simulator_link_issued', staff: identity.id, expiresAt }, 'simulator login link issued');
       const minutes = Math.round((expiresAt.getTime() - deps.clock.now().getTime()) / 60_000);
-      return { state, replies: [say('simulator.bot.link', { link: `${deps.baseUrl()}${SIM_LOGIN_PATH}?token=${token}`, minutes })] };
+      return { state, replies: [say('simulator.bot.link', { link: `${deps.baseUrl()}${SIM_LOGIN_PATH}?token=${token}`, count: minutes })] };
     },
   };
 }

@@ -1,14 +1,23 @@
 import type { Outbox } from '../outbox/outbox';
 import type { Models } from '../storage/models';
 import type { MessageRefStore } from '../storage/message-ref-store';
+import { archiveClosedTickets } from '../storage/ticket-archive';
 import type { RunKeyStore } from './run-key-store';
 import type { ScheduledJob } from './scheduler';
 
 const HOUR_MS = 3_600_000;
+/** Tickets archived per read of the live collection. */
+const ARCHIVE_BATCH = 500;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface CleanupJobDeps {
-  models: Pick<Models, 'Conversation' | 'Invite'>;
+  models: Pick<Models, 'Conversation' | 'Invite' | 'Ticket' | 'TicketArchive'>;
+  /**
+   * Closed tickets move to the archive this many days after closing: the
+   * reopening window (flows/escalation.yaml `feedback.reopenDays`), after
+   * which nothing changes them. Without it nothing is archived.
+   */
+  ticketArchiveDays?: number;
   /** CONVERSATION_IDLE_HOURS: a half-filled complaint untouched this long is dropped. */
   conversationIdleHours: number;
   /** Sent and failed notifications are deleted after `outboxKeepDays`. */
@@ -34,7 +43,10 @@ export interface CleanupJobDeps {
  * - invites that are used, cancelled or expired are deleted;
  * - the record of which ticket a sent message was about goes with the notifications;
  * - finished outbox messages older than `outboxKeepDays` (default 30) and
- *   run-keys older than `runKeyKeepDays` (default 7) are deleted.
+ *   run-keys older than `runKeyKeepDays` (default 7) are deleted;
+ * - tickets closed longer than `ticketArchiveDays` move to the archive, so
+ *   the live collection, which every ticket update reads on FerretDB, holds
+ *   only current work.
  */
 export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
   const { Conversation, Invite } = deps.models;
@@ -51,8 +63,14 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
       const outbox = deps.outbox ? await deps.outbox.purgeFinished(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) : 0;
       const runKeys = deps.runKeys ? await deps.runKeys.purge(new Date(now.getTime() - (deps.runKeyKeepDays ?? 7) * DAY_MS)) : 0;
+      let ticketsArchived = 0;
+      if (deps.ticketArchiveDays !== undefined) {
+        // A little more than the window, so a reopening at its last moment is never raced.
+        const before = new Date(now.getTime() - deps.ticketArchiveDays * DAY_MS - HOUR_MS);
+        for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
+      }
       const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) } : {};
-      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys, ...refs };
+      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys, ticketsArchived, ...refs };
     },
   };
 }

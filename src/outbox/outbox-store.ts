@@ -11,6 +11,8 @@ export interface ClaimedMessage {
   channel: ChannelName;
   chatId: string;
   chatKey: string;
+  /** The name the message was enqueued under (e.g. `ALR-000017:ack:3:citizen`). */
+  dedupeKey: string;
   message: RenderedMessage;
   /** Counted attempts including this one. */
   attempts: number;
@@ -287,6 +289,7 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         channel: before.channel,
         chatId: before.chatId,
         chatKey: before.chatKey,
+        dedupeKey: before.dedupeKey,
         message: toRendered(before.message),
         attempts: before.attempts + 1,
         reclaimed: before.status === 'sending',

@@ -65,6 +65,21 @@ export interface OutboxDeps {
   owner?: string;
   /** Told of each delivered message that carries a `ticketRef` (to recognise replies to it); a failure here is logged, never retried as a send. */
   onSent?: (sent: SentTicketMessage) => Promise<void>;
+  /**
+   * Called once for each message given up for good (after it is recorded as
+   * failed), so a fallback can start, e.g. a call-back task for a telephone
+   * caller. Its errors are logged, never retried.
+   */
+  onGiveUp?: (failed: GivenUpMessage) => Promise<void>;
+}
+
+/** A message the outbox gave up on, as {@link OutboxDeps.onGiveUp} receives it. */
+export interface GivenUpMessage {
+  channel: ChannelName;
+  chatId: string;
+  dedupeKey: string;
+  message: RenderedMessage;
+  reason: string;
 }
 
 /** The one delivery path for outgoing notifications. */
@@ -274,6 +289,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     logger.warn({ event: 'outbox_failed', ...ctx, code, reason }, 'message given up');
+    if (!deps.onGiveUp) return;
+    try {
+      await deps.onGiveUp({ channel: c.channel, chatId: c.chatId, dedupeKey: c.dedupeKey, message: c.message, reason });
+    } catch (err) {
+      logger.error({ event: 'outbox_give_up_hook_failed', ...ctx, err: errorSummary(err) }, 'the fallback for a failed message did not run');
+    }
   }
 
   function launch(c: ClaimedMessage, sender: ChannelSender): void {

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { OutboxDoc, OutboxModels } from '../outbox/outbox-model';
-import type { ConversationDoc, Models, TicketDoc } from './models';
+import type { ConversationDoc, Models, TicketDoc, TicketOwnerDoc } from './models';
+import { createOwnerIndex } from './ticket-store';
 
 /**
  * Bulk loading for demo data and benchmarks (`npm run seed`): many documents
@@ -8,7 +9,12 @@ import type { ConversationDoc, Models, TicketDoc } from './models';
  * product reads seeded data exactly as its own.
  */
 export interface BulkImport {
-  tickets(docs: readonly TicketDoc[]): Promise<void>;
+  /**
+   * Tickets keyed by reference, each with its owner entry; those closed
+   * before `archiveBefore` go straight to the archive, as the clean-up job
+   * would have moved them.
+   */
+  tickets(docs: readonly TicketDoc[], archiveBefore: Date): Promise<void>;
   conversations(docs: readonly ConversationDoc[]): Promise<void>;
   /** Finished notifications (sent or failed), as the outbox keeps them. */
   notifications(docs: ReadonlyArray<Omit<OutboxDoc, '_id'>>): Promise<void>;
@@ -23,12 +29,32 @@ export interface BulkImport {
 /** The bulk loader over the project's models on one connection. */
 export function createBulkImport(deps: { conn: Connection; models: Models; outbox: OutboxModels }): BulkImport {
   const { models, outbox, conn } = deps;
+  const owners = createOwnerIndex(models.TicketOwner);
+  /** Owner entries used so far per citizen (probed once per citizen when the database already held tickets). */
+  const lastOwner = new Map<string, number>();
+  let probeOwners: boolean | undefined;
   // Raw driver inserts: mongoose would validate and hydrate each of hundreds of thousands of documents.
   const insert = async (collection: string, docs: readonly object[]) => {
     if (docs.length) await conn.collection(collection).insertMany(docs.map((d) => ({ ...d })), { ordered: false });
   };
   return {
-    tickets: (docs) => insert(models.Ticket.collection.collectionName, docs),
+    async tickets(docs, archiveBefore) {
+      probeOwners ??= (await models.TicketOwner.findOne({}, { _id: 1 }).lean().exec()) !== null;
+      const entries: TicketOwnerDoc[] = [];
+      for (const d of docs) {
+        let k = lastOwner.get(d.citizenId);
+        if (k === undefined) k = probeOwners ? await owners.last(d.citizenId) : 0;
+        lastOwner.set(d.citizenId, k + 1);
+        entries.push({ _id: `${d.citizenId}#${k + 1}`, ref: d.ref, createdAt: d.createdAt });
+      }
+      const keyed = docs.map((d) => ({ ...d, _id: d.ref }));
+      const archived = (d: TicketDoc) => d.status === 'closed' && !!d.closedAt && d.closedAt < archiveBefore;
+      await insert(models.TicketOwner.collection.collectionName, entries);
+      await Promise.all([
+        insert(models.Ticket.collection.collectionName, keyed.filter((d) => !archived(d))),
+        insert(models.TicketArchive.collection.collectionName, keyed.filter(archived)),
+      ]);
+    },
     conversations: (docs) => insert(models.Conversation.collection.collectionName, docs),
     notifications: (docs) => insert(outbox.Message.collection.collectionName, docs),
     citizenLinks: (docs) => insert('citizens', docs),

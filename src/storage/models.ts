@@ -3,6 +3,7 @@ import type { ConversationState } from '../conversation/types';
 import type { Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../notify/notifier';
 import type { StaffIdentity } from '../domain/roles';
+import { migrateTicketKeys } from './ticket-archive';
 import { departmentSchemaDb, inviteClaimSchema, inviteSchema, staffSchema, type DepartmentDoc, type InviteClaimDoc, type InviteDoc, type StaffDoc } from './staff-models';
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
 
@@ -21,10 +22,27 @@ export interface ConversationDoc {
 }
 
 export interface TicketDoc extends Ticket {
+  /**
+   * The reference itself (tickets filed before references became the key
+   * keep their ObjectId until the start-up migration rewrites them): the one
+   * lookup FerretDB answers without reading the whole collection.
+   */
+  _id?: string;
   /** channel:chat:update of the message that submitted it; makes a retried submit create nothing new. */
   idempotencyKey: string;
   /** Notices owed by changes already written, not yet moved to the outbox. */
   owed?: OwedNotices[];
+}
+
+/**
+ * The k-th ticket of a citizen: `{_id: '<citizenId>#<k>', ref}`, inserted
+ * when the ticket is filed and never changed, so a citizen's tickets are
+ * found by `_id` lookups alone however many tickets the district holds.
+ */
+export interface TicketOwnerDoc {
+  _id: string;
+  ref: string;
+  createdAt: Date;
 }
 
 export interface CounterDoc {
@@ -67,6 +85,7 @@ const historySchema = new Schema(
 
 const ticketSchema = new Schema<TicketDoc>(
   {
+    _id: { type: String },
     ref: { type: String, required: true },
     idempotencyKey: { type: String, required: true },
     district: { type: String, required: true },
@@ -114,12 +133,21 @@ ticketSchema.index({ citizenId: 1, createdAt: -1 });
 ticketSchema.index({ department: 1, status: 1 });
 ticketSchema.index({ assignedTo: 1, status: 1 });
 
+const ticketOwnerSchema = new Schema<TicketOwnerDoc>(
+  { _id: { type: String, required: true }, ref: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  { versionKey: false },
+);
+
 const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 /** The models of one connection; no global mongoose state. */
 export interface Models {
   Conversation: Model<ConversationDoc>;
+  /** Live tickets: open ones, and closed ones until their reopening window has passed. */
   Ticket: Model<TicketDoc>;
+  /** Closed tickets past their reopening window, moved out of the live collection by the archive job. */
+  TicketArchive: Model<TicketDoc>;
+  TicketOwner: Model<TicketOwnerDoc>;
   Counter: Model<CounterDoc>;
   Staff: Model<StaffDoc>;
   Invite: Model<InviteDoc>;
@@ -137,6 +165,8 @@ export async function createModels(conn: Connection): Promise<Models> {
   const models: Models = {
     Conversation: conn.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
     Ticket: conn.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
+    TicketArchive: conn.model<TicketDoc>('TicketArchive', ticketSchema.clone(), 'tickets_archive'),
+    TicketOwner: conn.model<TicketOwnerDoc>('TicketOwner', ticketOwnerSchema, 'ticket_owners'),
     Counter: conn.model<CounterDoc>('Counter', counterSchema, 'counters'),
     Staff: conn.model<StaffDoc>('Staff', staffSchema, 'staff'),
     Invite: conn.model<InviteDoc>('Invite', inviteSchema, 'invites'),
@@ -145,5 +175,6 @@ export async function createModels(conn: Connection): Promise<Models> {
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
+  await migrateTicketKeys(models);
   return models;
 }

@@ -3,7 +3,7 @@ import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../conversation/types';
 import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from './conversation-store';
-import type { Models, TicketDoc } from './models';
+import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 
 /** How many references to try before giving up on a create. */
 const MAX_REFERENCE_ATTEMPTS = 5;
@@ -50,13 +50,20 @@ export interface TicketStore {
   settleOwed(ref: string, batch: OwedNotices): Promise<void>;
 }
 
+/** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
+const OWNER_SLACK = 3;
+
 /**
  * The ticket store. References come from one counter document per district;
- * the unique index on `ref` is what guarantees uniqueness (FerretDB's $inc is
- * not atomic across connections), and a taken number is simply skipped.
+ * the reference is the ticket's `_id`, so its uniqueness is the collection's
+ * own (FerretDB's $inc is not atomic across connections) and a taken number
+ * is simply skipped. Every lookup of one ticket is by `_id`, in the live
+ * collection and then in the archive; a citizen's tickets are found through
+ * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
  */
 export function createTicketStore(models: Models, districtCode: string): TicketStore {
-  const { Ticket: TicketModel, Counter } = models;
+  const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
+  const owners = createOwnerIndex(TicketOwner);
 
   async function nextReference(): Promise<string> {
     const counter = await Counter.findOneAndUpdate(
@@ -69,12 +76,21 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
     return formatReference(districtCode, counter?.seq ?? 0);
   }
 
+  /** One ticket by reference: live first, then the archive. */
+  async function findByRef(ref: string): Promise<Ticket | null> {
+    return (
+      (await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec()) ?? (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec())
+    );
+  }
+
   return {
     async create(input) {
       for (let attempt = 1; ; attempt++) {
         const ref = await nextReference();
+        // The owner entry first: a ticket is never stored without it (an entry without its ticket is skipped when listing).
+        await owners.add(input.citizenId, ref, input.createdAt);
         try {
-          const saved = await TicketModel.create({ ...input, ref });
+          const saved = await TicketModel.create({ ...input, _id: ref, ref });
           return { ticket: saved.toObject<TicketDoc>(), created: true };
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
@@ -88,12 +104,19 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         }
       }
     },
-    async findByRef(ref) {
-      return TicketModel.findOne({ ref }).lean<TicketDoc>().exec();
-    },
+    findByRef,
     async recentForCitizen(citizenId, limit) {
-      const filter = typeof citizenId === 'string' ? { citizenId } : { citizenId: { $in: [...citizenId] } };
-      return TicketModel.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>().exec();
+      const ids = typeof citizenId === 'string' ? [citizenId] : [...new Set(citizenId)];
+      const found = new Map<string, Ticket>();
+      for (const id of ids) {
+        for (const ref of await owners.newest(id, limit + OWNER_SLACK)) {
+          if (found.has(ref)) continue;
+          const t = await findByRef(ref);
+          // An entry whose insert won but whose ticket did not (the reference was taken) points at someone else's ticket.
+          if (t && ids.includes(t.citizenId)) found.set(ref, t);
+        }
+      }
+      return [...found.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, limit);
     },
     async transition(ref, expected, { status, set, unset, entry, owed }) {
       const entries = Array.isArray(entry) ? entry : [entry];
@@ -105,13 +128,13 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         $push: push,
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-      return TicketModel.findOneAndUpdate({ ref, status: expected }, update, { returnDocument: 'after' })
+      return TicketModel.findOneAndUpdate({ _id: ref, status: expected }, update, { returnDocument: 'after' })
         .lean<StoredTicket>()
         .exec();
     },
     async appendHistory(ref, entry, now, attachment) {
       const push = attachment ? { history: entry, attachments: attachment } : { history: entry };
-      return TicketModel.findOneAndUpdate({ ref }, { $set: { updatedAt: now }, $push: push }, { returnDocument: 'after' })
+      return TicketModel.findOneAndUpdate({ _id: ref }, { $set: { updatedAt: now }, $push: push }, { returnDocument: 'after' })
         .lean<TicketDoc>()
         .exec();
     },
@@ -149,7 +172,60 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
     async settleOwed(ref, batch) {
       // FerretDB's $pull removes only elements equal to the given value, so the batch is passed back exactly as read
       // (through the driver, past mongoose's casting).
-      await TicketModel.collection.updateOne({ ref }, { $pull: { owed: batch } } as never);
+      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owed: batch } } as never);
+    },
+  };
+}
+
+/**
+ * A citizen's tickets as numbered owner entries `<citizenId>#1`, `#2`, …:
+ * the newest number is found by probing `_id`s (doubling, then halving), so
+ * both filing and listing cost a few `_id` lookups and one insert, whatever
+ * the size of the collection. Two processes filing for one citizen at once
+ * meet on the unique `_id` and the loser takes the next number.
+ */
+export function createOwnerIndex(TicketOwner: Models['TicketOwner']) {
+  const key = (citizenId: string, k: number) => `${citizenId}#${k}`;
+  const exists = async (citizenId: string, k: number) => (await TicketOwner.findOne({ _id: key(citizenId, k) }, { _id: 1 }).lean().exec()) !== null;
+
+  /** The highest k with an entry (0 when none). */
+  async function last(citizenId: string): Promise<number> {
+    let lo = 0;
+    let hi = 1;
+    while (await exists(citizenId, hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    // Entries are dense: lo exists (or is 0), hi does not.
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await exists(citizenId, mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  return {
+    last,
+    async add(citizenId: string, ref: string, createdAt: Date): Promise<void> {
+      for (let k = (await last(citizenId)) + 1; ; k++) {
+        try {
+          await TicketOwner.create({ _id: key(citizenId, k), ref, createdAt } satisfies TicketOwnerDoc);
+          return;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+    },
+    /** References of the newest `n` entries, newest first. */
+    async newest(citizenId: string, n: number): Promise<string[]> {
+      const top = await last(citizenId);
+      const refs: string[] = [];
+      for (let k = top; k > 0 && k > top - n; k--) {
+        const doc = await TicketOwner.findOne({ _id: key(citizenId, k) }, { ref: 1 }).lean<Pick<TicketOwnerDoc, 'ref'>>().exec();
+        if (doc) refs.push(doc.ref);
+      }
+      return refs;
     },
   };
 }

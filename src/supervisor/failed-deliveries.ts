@@ -1,11 +1,12 @@
 import type { Reply, Text } from '../conversation/types';
 import { isOversight } from '../domain/roles';
+import { referenceIn } from '../domain/ticket';
 import { formatDateTime } from '../i18n/format';
 import type { Outbox } from '../outbox/outbox';
+import { NO_CHANNEL_REASON } from '../outbox/unavailable-sender';
 import type { StaffCommandModule } from '../staff/staff-handler';
 
 const LIMIT = 15;
-const REF_IN_KEY = /\b([A-Z]{2,6}-\d{6,})\b/;
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 
 /**
@@ -24,7 +25,7 @@ export function createFailedDeliveriesModule(deps: { outbox: Pick<Outbox, 'faile
       if (failed.length === 0) return { state, replies: [{ text: t('supervisor.failed.none') }] };
       const items = failed.map((f) =>
         t('supervisor.failed.item', {
-          ref: REF_IN_KEY.exec(f.dedupeKey)?.[1] ?? '—',
+          ref: referenceIn(f.dedupeKey) ?? '—',
           channel: t(`supervisor.failed.channel.${f.channel}`),
           reason: t(`supervisor.failed.reason.${REASONS.includes(f.reason) ? f.reason : 'other'}`),
           when: formatDateTime(f.failedAt, state.language),
@@ -36,4 +37,4 @@ export function createFailedDeliveriesModule(deps: { outbox: Pick<Outbox, 'faile
   };
 }
 
-const REASONS = ['blocked', 'forbidden', 'chat_not_found', 'rejected', 'max_attempts'];
+const REASONS = ['blocked', 'forbidden', 'chat_not_found', 'rejected', 'max_attempts', NO_CHANNEL_REASON];

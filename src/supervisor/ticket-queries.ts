@@ -79,10 +79,17 @@ function findFilter(q: FindQuery): Record<string, unknown> {
   }
 }
 
-/** Queries over the tickets collection; every method is one or two database commands. */
-export function createTicketQueries(models: Pick<Models, 'Ticket'>): TicketQueries {
-  const { Ticket: T } = models;
+/**
+ * Queries over the tickets. Open work (pending, overdue, load) and recent
+ * activity read only the live collection: a ticket is archived only once it
+ * has been closed longer than its reopening window (7 days), so the live
+ * collection holds every ticket touched in the last week. Searches and
+ * exports over any dates read the archive too.
+ */
+export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchive'>): TicketQueries {
+  const { Ticket: T, TicketArchive: A } = models;
   const open = { status: { $in: [...OPEN_STATUSES] } };
+  const byCreated = (dir: 1 | -1) => (a: Ticket, b: Ticket) => dir * (a.createdAt.getTime() - b.createdAt.getTime()) || dir * a.ref.localeCompare(b.ref);
 
   async function page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number): Promise<Page<Ticket>> {
     const [total, items] = await Promise.all([
@@ -92,12 +99,32 @@ export function createTicketQueries(models: Pick<Models, 'Ticket'>): TicketQueri
     return { total, items };
   }
 
+  /** A page over live and archived tickets together, by creation time. */
+  async function pageBoth(filter: Record<string, unknown>, dir: 1 | -1, skip: number, limit: number): Promise<Page<Ticket>> {
+    const [live, archived] = await Promise.all(
+      [T, A].map(async (m) => ({
+        total: await m.countDocuments(filter).exec(),
+        items: await m.find(filter).sort({ createdAt: dir, ref: dir }).limit(skip + limit).lean<Ticket[]>().exec(),
+      })),
+    );
+    const items = [...live!.items, ...archived!.items].sort(byCreated(dir)).slice(skip, skip + limit);
+    return { total: live!.total + archived!.total, items };
+  }
+
   return {
     async createdBreakdown(start, end) {
-      const rows = await T.aggregate<{ _id: { status?: TicketStatus; category?: string; department?: string; intake?: IntakeChannel }; n: number }>([
-        { $match: { createdAt: { $gte: start, $lt: end } } },
-        { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
-      ]).exec();
+      const rows = (
+        await Promise.all(
+          [T, A].map((m) =>
+            m
+              .aggregate<{ _id: { status?: TicketStatus; category?: string; department?: string; intake?: IntakeChannel }; n: number }>([
+                { $match: { createdAt: { $gte: start, $lt: end } } },
+                { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
+              ])
+              .exec(),
+          ),
+        )
+      ).flat();
       const b: Breakdown = { total: 0, status: new Map(), category: new Map(), department: new Map(), intake: new Map() };
       const add = (m: Map<string, number>, k: string | undefined, n: number) => m.set(k ?? '', (m.get(k ?? '') ?? 0) + n);
       for (const r of rows) {
@@ -139,15 +166,17 @@ export function createTicketQueries(models: Pick<Models, 'Ticket'>): TicketQueri
     },
 
     find(query, skip, limit) {
-      return page(findFilter(query), { createdAt: -1 }, skip, limit);
+      return pageBoth(findFilter(query), -1, skip, limit);
     },
 
     async createdBetween(start, end, limit) {
-      return T.find({ createdAt: { $gte: start, $lt: end } }).sort({ createdAt: 1 }).limit(limit).lean<Ticket[]>().exec();
+      return (await pageBoth({ createdAt: { $gte: start, $lt: end } }, 1, 0, limit)).items;
     },
 
-    countCreated(start, end) {
-      return T.countDocuments({ createdAt: { $gte: start, $lt: end } }).exec();
+    async countCreated(start, end) {
+      const filter = { createdAt: { $gte: start, $lt: end } };
+      const [live, archived] = await Promise.all([T.countDocuments(filter).exec(), A.countDocuments(filter).exec()]);
+      return live + archived;
     },
   };
 }

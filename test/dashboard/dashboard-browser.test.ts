@@ -12,6 +12,8 @@ const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
+  // On a developer's machine the rest of the suite still runs; in CI a missing browser is a failure.
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
   console.warn(`Skipping the dashboard browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`);
 }
 const describeInBrowser = haveChromium ? describe : describe.skip;
@@ -160,9 +162,13 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await text(page, 'h1')).toBe(en('dashboard.title'));
     expect(await text(page, '#viewer')).toBe(en('dashboard.signed_in_as', { name: 'supervisor-1', role: en('staff.role.supervisor') }));
-    // Signing out leaves the refusal; the cookie no longer opens anything.
+    // Signing out leaves the refusal; the cookie no longer opens anything, not even a copy kept elsewhere.
+    const kept = (await page.context().cookies()).find((c) => c.name === 'js_dashboard');
+    expect(kept).toBeDefined();
     await page.locator('#sign-out').click();
     await page.waitForSelector('body[data-ready="refused"]');
+    const replay = await fetch(`${kit.url}/dashboard/api/meta`, { headers: { cookie: `js_dashboard=${kept?.value ?? ''}` } });
+    expect(replay.status).toBe(401);
     expect(await text(page, '#refused-reason')).toBe(en('dashboard.refused.reason.signed_out'));
     await page.reload();
     await page.waitForSelector('body[data-ready="refused"]');

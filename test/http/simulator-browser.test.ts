@@ -11,6 +11,8 @@ const REF_RE = /[A-Z]{2,6}-\d{6}/;
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
+  // On a developer's machine the rest of the suite still runs; in CI a missing browser is a failure.
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
   console.warn(`Skipping the simulator browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`);
 }
 const describeInBrowser = haveChromium ? describe : describe.skip;
@@ -198,5 +200,32 @@ describeInBrowser('the simulator in headless Chromium', () => {
     expect(await fitsWidth(page)).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'simulator-phone-hi-citizen.png') });
     await page.context().close();
+  });
+});
+
+describeInBrowser('the simulator behind a login, in headless Chromium', () => {
+  it('says how to get in without a session; a login link opens it, leaves the address bar clean, and works once', async () => {
+    const s = await startSimTestServer({ config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true } });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await (await browser.newContext(PHONE)).newPage();
+      await page.goto(`${s.url}/sim/`);
+      await page.waitForSelector('body[data-ready="login"]');
+      expect((await page.locator('.login-needed').textContent())?.trim()).toBe(s.translator.t('hi', 'web.login_needed'));
+
+      const { token } = (await s.auth?.issue('test', 'visitor')) ?? { token: '' };
+      await page.goto(`${s.url}/sim/login?token=${token}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(new URL(page.url()).pathname).toBe('/sim/');
+      expect(page.url()).not.toContain(token);
+
+      // The same link in another browser finds it used.
+      const other = await (await browser.newContext(PHONE)).newPage();
+      await other.goto(`${s.url}/sim/login?token=${token}`);
+      await other.waitForSelector('body[data-ready="login"]');
+    } finally {
+      await browser.close();
+      await s.close();
+    }
   });
 });

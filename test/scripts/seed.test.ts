@@ -3,6 +3,7 @@ import { INTAKE_CHANNELS, TICKET_STATUSES } from '../../src/domain/ticket';
 import { createOutboxModel } from '../../src/outbox/outbox-model';
 import { createStaffStore } from '../../src/storage/staff-store';
 import type { TicketDoc } from '../../src/storage/models';
+import { createTicketStore } from '../../src/storage/ticket-store';
 import { CATEGORY_WEIGHTS } from '../../scripts/lib/seed-data';
 import { RealDataError, seedDatabase } from '../../scripts/lib/seed-database';
 import { createTestApp, FIXED_START, type TestApp } from '../support/test-app';
@@ -30,8 +31,21 @@ describe('seeding demo data (scripts/seed.ts)', () => {
     const res = await seedDatabase(deps, { tickets: N, citizens: 300, days: 90, force: false, end: FIXED_START });
     expect(res).toMatchObject({ tickets: N, citizens: 300, notifications: 5 * N, firstRef: 'ALR-000001', lastRef: 'ALR-001200' });
 
-    const tickets = await t.app.models.Ticket.find({}).lean<TicketDoc[]>().exec();
+    const live = await t.app.models.Ticket.find({}).lean<TicketDoc[]>().exec();
+    const archived = await t.app.models.TicketArchive.find({}).lean<TicketDoc[]>().exec();
+    const tickets = [...live, ...archived];
     expect(tickets).toHaveLength(N);
+    // Keyed by reference; closed longer than the reopening window means archived, as the clean-up job leaves them.
+    expect(tickets.every((x) => x._id === x.ref)).toBe(true);
+    const weekAgo = FIXED_START.getTime() - 7 * 86_400_000;
+    expect(archived.length).toBeGreaterThan(N / 2);
+    expect(archived.every((x) => x.status === 'closed' && x.closedAt!.getTime() < weekAgo)).toBe(true);
+    expect(live.every((x) => x.status !== 'closed' || x.closedAt!.getTime() >= weekAgo)).toBe(true);
+    // Every ticket is listed for its citizen through an owner entry.
+    expect(await t.app.models.TicketOwner.countDocuments({})).toBe(N);
+    const sample = live.find((x) => !x.citizenId.startsWith('phone:'))!;
+    const citizenTickets = createTicketStore(t.app.models, 'ALR');
+    expect((await citizenTickets.recentForCitizen(sample.citizenId, 50)).map((x) => x.ref)).toContain(sample.ref);
     expect(new Set(tickets.map((x) => x.ref)).size).toBe(N);
     const share = (pred: (x: TicketDoc) => boolean) => tickets.filter(pred).length / N;
     const totalWeight = Object.values(CATEGORY_WEIGHTS).reduce((a, b) => a + b, 0);
@@ -75,7 +89,7 @@ describe('seeding demo data (scripts/seed.ts)', () => {
     // A ticket filed by the product makes the database "real".
     await t.app.models.Counter.updateOne({ _id: 'ticket:ALR' }, { $inc: { seq: 1 } });
     await expect(seedDatabase(deps, { tickets: 10, citizens: 5, days: 1, force: false, end: FIXED_START })).rejects.toThrow(RealDataError);
-    expect(await t.app.models.Ticket.countDocuments({})).toBe(N + 10);
+    expect((await t.app.models.Ticket.countDocuments({})) + (await t.app.models.TicketArchive.countDocuments({}))).toBe(N + 10);
 
     const forced = await seedDatabase(deps, { tickets: 10, citizens: 5, days: 1, force: true, end: FIXED_START });
     expect(forced.firstRef).toBe('ALR-001212');

@@ -532,6 +532,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       const client = current;
       current = undefined;
       await Promise.allSettled([...lookups.values(), ...tails.values()]);
+      // A finished lookup may have queued its message for handling meanwhile.
       await Promise.allSettled([...tails.values()]);
       await teardown(client);
       health = 'off';

@@ -226,6 +226,7 @@
     $('kpi-week').textContent = number(s.week.total);
     $('kpi-open').textContent = number(s.open);
     $('kpi-overdue').textContent = number(s.overdue);
+    if (s.failedNotices !== undefined) $('kpi-failed').textContent = number(s.failedNotices);
   }
 
   /** Keys to chart for a dimension: every known one (zeros too), then any the data adds. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, LocalAuth } from 'whatsapp-web.js';
 import { createWhatsAppChannel, type WhatsAppDownReason } from '../../../src/channels/whatsapp/whatsapp-channel';
-import { CHROMIUM_ARGS, createQrPrinter, createWhatsAppClient, loadQrTerminal, whatsAppClientOptions } from '../../../src/channels/whatsapp/whatsapp-client';
+import { CHROMIUM_ARGS, clearChromiumLocks, createQrPrinter, createWhatsAppClient, loadQrTerminal, whatsAppClientOptions } from '../../../src/channels/whatsapp/whatsapp-client';
 import type { WhatsAppClientLike } from '../../../src/channels/whatsapp/whatsapp-types';
 import { createFixedClock } from '../../../src/clock';
 import { createLogger } from '../../../src/logger';
@@ -46,6 +46,18 @@ describe('the real whatsapp-web.js client, constructed as configured (no network
     const client = createWhatsAppClient({ dataDir, chromiumPath: '/usr/bin/chromium', pairingPhone: '+91 98765 43210' });
     const options = (client as unknown as { options: Record<string, any> }).options;
     expect(options.pairWithPhoneNumber).toEqual({ phoneNumber: '919876543210', showNotification: true, intervalMs: 180000 });
+  });
+
+  test('a Chromium profile lock left by an unclean exit (naming another host) is removed before the client is made', () => {
+    const profile = path.join(dataDir, 'whatsapp', 'session');
+    fs.mkdirSync(profile, { recursive: true });
+    // SingletonLock is a link to "<host>-<pid>", which does not exist here: a dangling link.
+    fs.symlinkSync('old-container-1234', path.join(profile, 'SingletonLock'));
+    fs.symlinkSync('/tmp/gone/SingletonSocket', path.join(profile, 'SingletonSocket'));
+    fs.writeFileSync(path.join(profile, 'Preferences'), '{}');
+    createWhatsAppClient({ dataDir, chromiumPath: '/usr/bin/chromium' });
+    expect(fs.readdirSync(profile).sort()).toEqual(['Preferences']);
+    expect(clearChromiumLocks(dataDir)).toEqual([]);
   });
 
   describe('through the channel', () => {

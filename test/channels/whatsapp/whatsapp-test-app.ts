@@ -75,6 +75,8 @@ export async function attachWhatsApp(t: TestApp & { logger: Logger }, opts: { wa
     downRetryMs: 50,
     mediaRetryMs: [5, 5],
     timeouts: { destroyMs: 1_000 },
+    // As the application wires it: a person's id form that already has a conversation is kept.
+    knownChat: async (chatId) => (await t.app.models.Conversation.findById(`whatsapp:${chatId}`).lean()) !== null,
     onDown: (reason) => attached.downs.push(reason),
     onUp: () => {
       attached.ups += 1;

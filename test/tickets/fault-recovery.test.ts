@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { createApp, type App } from '../../src/app';
+import { createFixedClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import type { InboundContent, InboundMessage } from '../../src/conversation/types';
+import { createTranslator } from '../../src/i18n/create-i18n';
+import { createLogger } from '../../src/logger';
+import type { OutboxDoc } from '../../src/outbox/outbox-model';
+import type { TicketDoc } from '../../src/storage/models';
+import { startDbFaultProxy, type DbFaultProxy, type FaultMode } from '../support/db-fault-proxy';
+import { captureLogs, FAST_OUTBOX, FIXED_START, REPO_ROOT } from '../support/test-app';
+
+// Issue 11: at every boundary of an action, one database command fails — before it reaches the
+// server, or after it ran with its answer lost. The actor may be told to retry (and does); after one
+// recovery pass the action is complete and every notice it owes is in the outbox exactly once.
+
+const ADMIN = '9001';
+const OFFICER = '9101';
+const MODES: FaultMode[] = ['drop-request', 'drop-reply'];
+
+const cmd = (command: string, args = ''): InboundContent => ({ kind: 'command', command, args });
+const button = (scope: string, value: string): InboundContent => ({ kind: 'button', scope, value });
+const text = (t: string): InboundContent => ({ kind: 'text', text: t });
+
+interface Harness {
+  app: App;
+  conn: mongoose.Connection;
+  clock: ReturnType<typeof createFixedClock>;
+  hi(key: string, params?: Record<string, unknown>): string;
+  /** Handle one message; the texts answered. */
+  send(chatId: string, content: InboundContent): Promise<string[]>;
+  /** A citizen files a ration complaint; its reference. */
+  file(chatId: string): Promise<string>;
+  ticket(ref: string): Promise<TicketDoc>;
+  outboxTo(chatId: string): Promise<OutboxDoc[]>;
+  close(): Promise<void>;
+}
+
+async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
+  const dbName = `fault_${randomBytes(5).toString('hex')}`;
+  // Short server selection: an outage surfaces as an error (and an apology) rather than a long wait.
+  const conn = mongoose.createConnection(proxy.uri(dbName), { serverSelectionTimeoutMS: 3_000 });
+  await conn.asPromise();
+  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: ADMIN }, REPO_ROOT);
+  const clock = createFixedClock(FIXED_START);
+  const logger = createLogger({ level: 'debug', pretty: false, destination: captureLogs().stream });
+  // Not started: no dispatcher polls in the background, so the commands counted are the action's own.
+  const app = await createApp({ config, logger, clock, conn, outboxOptions: FAST_OUTBOX });
+  const translator = createTranslator(config.localesDirAbs);
+  let update = 0;
+  const send = async (chatId: string, content: InboundContent) => {
+    const msg: InboundMessage = { channel: 'telegram', chatId, updateKey: `u${(update += 1)}`, receivedAt: clock.now(), content };
+    return (await app.handler(msg)).messages.map((m) => m.text);
+  };
+  const h: Harness = {
+    app,
+    conn,
+    clock,
+    hi: (key, params) => translator.t('hi', key, params),
+    send,
+    async file(chatId) {
+      await send(chatId, cmd('new'));
+      await send(chatId, button('category', 'ration'));
+      await send(chatId, button('block', 'jobat'));
+      await send(chatId, text('Ward 5'));
+      await send(chatId, text('राशन की दुकान दस दिन से बंद है'));
+      await send(chatId, button('phone', 'skip'));
+      const [receipt] = await send(chatId, button('summary', 'submit'));
+      const ref = /(ALR-\d{6})/.exec(receipt ?? '')?.[1];
+      if (!ref) throw new Error(`no reference in ${receipt}`);
+      return ref;
+    },
+    async ticket(ref) {
+      const found = await conn.collection<TicketDoc>('tickets').findOne({ ref });
+      if (!found) throw new Error(`no ticket ${ref}`);
+      return found as TicketDoc;
+    },
+    async outboxTo(chatId) {
+      return (await conn.collection<OutboxDoc>('outbox').find({ chatId }).sort({ seq: 1 }).toArray()) as OutboxDoc[];
+    },
+    async close() {
+      await app.stop();
+      await conn.dropDatabase();
+      await conn.close();
+    },
+  };
+  // The officer joins by invite, as in production.
+  const [invite] = await send(ADMIN, cmd('invite', 'officer FOOD'));
+  const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+  if (!code) throw new Error(`no invite code in ${invite}`);
+  await send(OFFICER, cmd('start', code));
+  return h;
+}
+
+/** Texts to a chat that mention `ref`. */
+async function mentions(h: Harness, chatId: string, ref: string): Promise<string[]> {
+  return (await h.outboxTo(chatId)).map((d) => d.message.text).filter((t) => t.includes(ref));
+}
+
+describe('a failed database command at any point of an action', () => {
+  let proxy: DbFaultProxy;
+  let h: Harness;
+  let chats = 500_000;
+  const nextChat = () => String((chats += 1));
+
+  beforeAll(async () => {
+    proxy = await startDbFaultProxy(process.env.TEST_MONGODB_URI ?? '');
+    h = await startHarness(proxy);
+  });
+  afterAll(async () => {
+    await h.close();
+    await proxy.close();
+  });
+
+  /**
+   * Run `act` once cleanly to count its commands, then once per command and fault mode with that
+   * command failing; `retry` is what the actor does after an apology. Each run gets a fresh `setup`.
+   */
+  async function everyFault<S>(setup: () => Promise<S>, act: (s: S) => Promise<string[]>, check: (s: S, faulted: string) => Promise<void>, retry = act): Promise<number> {
+    const clean = await setup();
+    proxy.reset();
+    await act(clean);
+    const count = proxy.commands().length;
+    await check(clean, 'none');
+    let runs = 0;
+    for (let n = 1; n <= count; n++) {
+      for (const mode of MODES) {
+        const s = await setup();
+        proxy.reset();
+        proxy.failNth(n, mode);
+        const replies = await act(s);
+        const which = `${mode} at ${n}/${count} (${proxy.commands()[n - 1] ?? '?'})`;
+        if (replies.includes(h.hi('error.generic'))) await retry(s);
+        expect(await h.app.recover({ graceMs: 0 })).toMatchObject({ failed: [] });
+        await check(s, which);
+        runs += 1;
+      }
+    }
+    return runs;
+  }
+
+  test('submit → route: one ticket, routed, the officer’s card and the citizen’s notice once each', async () => {
+    const expected = { citizen: 0, officer: 0 };
+    const runs = await everyFault(
+      async () => {
+        const chat = nextChat();
+        await h.send(chat, cmd('new'));
+        await h.send(chat, button('category', 'ration'));
+        await h.send(chat, button('block', 'jobat'));
+        await h.send(chat, text('Ward 5'));
+        await h.send(chat, text('राशन की दुकान दस दिन से बंद है'));
+        await h.send(chat, button('phone', 'skip'));
+        return chat;
+      },
+      (chat) => h.send(chat, button('summary', 'submit')),
+      async (chat, faulted) => {
+        const tickets = await h.conn.collection<TicketDoc>('tickets').find({ chatId: chat }).toArray();
+        expect({ faulted, tickets: tickets.length }).toEqual({ faulted, tickets: 1 });
+        const ticket = tickets[0] as TicketDoc;
+        expect({ faulted, status: ticket.status, routePending: ticket.routePending ?? false, owed: ticket.owed?.length ?? 0 }).toEqual({ faulted, status: 'assigned', routePending: false, owed: 0 });
+        expect(ticket.history.filter((e) => e.action === 'assign')).toHaveLength(1);
+        const citizen = await mentions(h, chat, ticket.ref);
+        const officer = await mentions(h, OFFICER, ticket.ref);
+        expect(citizen.filter((x) => x === h.hi('notify.assigned', { ref: ticket.ref, department: h.hi('department.FOOD') })).length).toBeLessThanOrEqual(1);
+        if (faulted === 'none') Object.assign(expected, { citizen: citizen.length, officer: officer.length });
+        expect({ faulted, citizen: citizen.length, officer: officer.length }).toEqual({ faulted, ...expected });
+      },
+    );
+    expect(expected.citizen).toBeGreaterThan(0);
+    expect(expected.officer).toBeGreaterThan(0);
+    expect(runs).toBeGreaterThan(10);
+  }, 300_000);
+
+  test('resolve → notify: resolved once, the citizen hears of it and gets the rating question exactly once', async () => {
+    let expected = 0;
+    await everyFault(
+      async () => {
+        const ref = await h.file(nextChat());
+        await h.send(OFFICER, cmd('ack', ref));
+        return { ref, chat: (await h.ticket(ref)).chatId };
+      },
+      ({ ref }) => h.send(OFFICER, cmd('resolve', `${ref} दुकान खुल गई`)),
+      async ({ ref, chat }, faulted) => {
+        const ticket = await h.ticket(ref);
+        expect({ faulted, status: ticket.status, resolves: ticket.history.filter((e) => e.action === 'resolve').length, owed: ticket.owed?.length ?? 0 }).toEqual({
+          faulted,
+          status: 'resolved',
+          resolves: 1,
+          owed: 0,
+        });
+        const texts = await mentions(h, chat, ref);
+        const resolved = texts.filter((x) => x.includes('दुकान खुल गई'));
+        const question = (await h.outboxTo(chat)).filter((d) => d.message.buttons?.some((b) => b.data === `fb|${ref}:5`));
+        expect({ faulted, resolved: resolved.length, question: question.length }).toEqual({ faulted, resolved: 1, question: 1 });
+        if (faulted === 'none') expected = texts.length;
+        expect({ faulted, texts: texts.length }).toEqual({ faulted, texts: expected });
+      },
+    );
+  }, 300_000);
+
+  test('escalate → notify: one level up, the officer and the citizen told once each', async () => {
+    let expected = { officer: 0, citizen: 0 };
+    await everyFault(
+      async () => {
+        const ref = await h.file(nextChat());
+        return { ref, chat: (await h.ticket(ref)).chatId };
+      },
+      async ({ ref }) => {
+        try {
+          const r = await h.app.escalation.escalate(ref, { by: { kind: 'staff', id: 'test', role: 'supervisor' }, reason: { text: 'परीक्षण' } });
+          return r.ok ? [] : [h.hi('error.generic')];
+        } catch {
+          return [h.hi('error.generic')];
+        }
+      },
+      async ({ ref, chat }, faulted) => {
+        const ticket = await h.ticket(ref);
+        expect({ faulted, level: ticket.level, escalations: ticket.history.filter((e) => e.action === 'escalate').length, owed: ticket.owed?.length ?? 0 }).toEqual({
+          faulted,
+          level: 2,
+          escalations: 1,
+          owed: 0,
+        });
+        const citizen = (await mentions(h, chat, ref)).filter((x) => x === h.hi('escalation.citizen', { ref }));
+        const officer = (await mentions(h, OFFICER, ref)).filter((x) => x.includes('परीक्षण'));
+        if (faulted === 'none') expected = { officer: officer.length, citizen: citizen.length };
+        expect({ faulted, officer: officer.length, citizen: citizen.length }).toEqual({ faulted, ...expected });
+      },
+      // The supervisor, told to retry, escalates again; a ticket already raised is not raised twice (the
+      // retry asks for level 2 → 3 only if the first did not happen).
+      async ({ ref }) => {
+        const ticket = await h.ticket(ref);
+        if (ticket.level === 1) await h.app.escalation.escalate(ref, { by: { kind: 'staff', id: 'test', role: 'supervisor' }, reason: { text: 'परीक्षण' } });
+        return [];
+      },
+    );
+    expect(expected.citizen).toBe(1);
+    expect(expected.officer).toBe(1);
+  }, 300_000);
+
+  test('feedback → reopen: reopened once, the officer gets the card once', async () => {
+    let expected = 0;
+    await everyFault(
+      async () => {
+        const chat = nextChat();
+        const ref = await h.file(chat);
+        await h.send(OFFICER, cmd('resolve', `${ref} दुकान खुल गई`));
+        return { ref, chat };
+      },
+      ({ ref, chat }) => h.send(chat, button('fb', `${ref}:1`)),
+      async ({ ref }, faulted) => {
+        const ticket = await h.ticket(ref);
+        expect({ faulted, status: ticket.status, reopens: ticket.history.filter((e) => e.action === 'reopen').length, owed: ticket.owed?.length ?? 0 }).toEqual({
+          faulted,
+          status: 'reopened',
+          reopens: 1,
+          owed: 0,
+        });
+        const cards = (await h.outboxTo(OFFICER)).filter((d) => d.dedupeKey.startsWith(`${ref}:reopen:`));
+        if (faulted === 'none') expected = cards.length;
+        expect({ faulted, cards: cards.length }).toEqual({ faulted, cards: expected });
+      },
+    );
+    expect(expected).toBeGreaterThan(0);
+  }, 300_000);
+
+  test('a second reopening escalates in the same write: level, notices and reopening all or nothing', async () => {
+    const chat = nextChat();
+    const ref = await h.file(chat);
+    await h.send(OFFICER, cmd('resolve', `${ref} पहली बार`));
+    await h.send(chat, button('fb', `${ref}:1`));
+    await h.send(OFFICER, cmd('resolve', `${ref} दूसरी बार`));
+    proxy.reset();
+    // The write of the reopening runs, its answer is lost.
+    const writes = ['findAndModify', 'update'];
+    await h.send(chat, button('fb', `${ref}:2`));
+    const all = proxy.commands();
+    const at = all.findIndex((c) => writes.includes(c));
+    expect(at).toBeGreaterThanOrEqual(0);
+    // Replay the same situation on a fresh ticket with the fault on that write.
+    const chat2 = nextChat();
+    const ref2 = await h.file(chat2);
+    await h.send(OFFICER, cmd('resolve', `${ref2} पहली बार`));
+    await h.send(chat2, button('fb', `${ref2}:1`));
+    await h.send(OFFICER, cmd('resolve', `${ref2} दूसरी बार`));
+    proxy.reset();
+    proxy.failNth(at + 1, 'drop-reply');
+    await h.send(chat2, button('fb', `${ref2}:2`));
+    expect(proxy.fired()).toBe(true);
+    await h.app.recover({ graceMs: 0 });
+    for (const r of [ref, ref2]) {
+      const ticket = await h.ticket(r);
+      expect(ticket).toMatchObject({ status: 'reopened', reopenCount: 2, level: 2 });
+      expect(ticket.history.filter((e) => e.action === 'escalate')).toHaveLength(1);
+      expect(ticket.owed ?? []).toEqual([]);
+    }
+  }, 120_000);
+
+  test('routing that keeps failing leaves the ticket filed and the citizen answered; the recovery pass routes it', async () => {
+    const toSummary = async (chat: string) => {
+      await h.send(chat, cmd('new'));
+      await h.send(chat, button('category', 'ration'));
+      await h.send(chat, button('block', 'jobat'));
+      await h.send(chat, text('Ward 5'));
+      await h.send(chat, text('राशन की दुकान दस दिन से बंद है'));
+      await h.send(chat, button('phone', 'skip'));
+    };
+    const dry = nextChat();
+    await toSummary(dry);
+    proxy.reset();
+    await h.send(dry, button('summary', 'submit'));
+    const insertAt = proxy.commands().indexOf('insert') + 1;
+    expect(insertAt).toBeGreaterThan(0);
+
+    // The database goes away right after the ticket is written, and stays away while routing is tried.
+    const chat = nextChat();
+    await toSummary(chat);
+    proxy.reset();
+    proxy.downFromNth(insertAt + 1);
+    const replies = await h.send(chat, button('summary', 'submit'));
+    expect(proxy.fired()).toBe(true);
+    proxy.up();
+    const ticket = (await h.conn.collection<TicketDoc>('tickets').findOne({ chatId: chat })) as TicketDoc;
+    expect(ticket).toMatchObject({ status: 'new', routePending: true });
+    // Told to try again (the chat's state could not be saved either); the retry files nothing new.
+    expect(replies).toEqual([h.hi('error.generic')]);
+    const again = await h.send(chat, button('summary', 'submit'));
+    expect(again.join('\n')).toContain(ticket.ref);
+    await h.app.recover({ graceMs: 0 });
+    expect(await h.conn.collection('tickets').countDocuments({ chatId: chat })).toBe(1);
+    const routed = await h.ticket(ticket.ref);
+    expect(routed).toMatchObject({ status: 'assigned' });
+    expect(routed.routePending).toBeUndefined();
+    expect(await mentions(h, OFFICER, ticket.ref)).not.toEqual([]);
+  }, 60_000);
+});
