@@ -76,6 +76,18 @@ describe('WhatsApp as the real library behaves', () => {
     await say(client, '919800000001@c.us', '/start', '919800000001@c.us', 2);
     const doc = await t.app.models.Conversation.findById('whatsapp:919800000001@c.us').lean();
     await t.app.models.Conversation.create({ ...doc, _id: `whatsapp:${LID}`, staff: { id: 'st-1', role: 'admin' } });
+    await t.app.models.Staff.create({
+      _id: 'st-1',
+      identityKey: `whatsapp:${LID}`,
+      channel: 'whatsapp',
+      chatId: LID,
+      role: 'admin',
+      name: 'Admin',
+      language: 'hi',
+      active: true,
+      joinedAt: t.clock.now(),
+      invitedBy: 'seed',
+    });
     const [reply] = await say(client, PN, '/whatsapp', LID, 1);
     // Answered as an administrator (this test app has no WhatsApp of its own, hence "off"), not as an unknown citizen.
     expect(reply?.body).toBe(hi('whatsapp.admin.status.off'));
