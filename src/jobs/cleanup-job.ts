@@ -21,7 +21,7 @@ export interface CleanupJobDeps {
   /** CONVERSATION_IDLE_HOURS: a half-filled complaint untouched this long is dropped. */
   conversationIdleHours: number;
   /** Sent and failed notifications are deleted after `outboxKeepDays`. */
-  outbox?: Pick<Outbox, 'purgeFinished'>;
+  outbox?: Pick<Outbox, 'purgeFinished' | 'archiveSent'>;
   outboxKeepDays?: number;
   /** Run-keys of firings older than `runKeyKeepDays` are deleted. */
   runKeys?: Pick<RunKeyStore, 'purge'>;
@@ -44,6 +44,8 @@ export interface CleanupJobDeps {
  * - the record of which ticket a sent message was about goes with the notifications;
  * - finished outbox messages older than `outboxKeepDays` (default 30) and
  *   run-keys older than `runKeyKeepDays` (default 7) are deleted;
+ * - messages sent more than a day ago move to `outbox_archive` (kept
+ *   there until `outboxKeepDays`), so the outbox every poll reads stays small;
  * - tickets closed longer than `ticketArchiveDays` move to the archive, so
  *   the live collection, which every ticket update reads on FerretDB, holds
  *   only current work.
@@ -63,6 +65,12 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
       const outbox = deps.outbox ? await deps.outbox.purgeFinished(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) : 0;
       const runKeys = deps.runKeys ? await deps.runKeys.purge(new Date(now.getTime() - (deps.runKeyKeepDays ?? 7) * DAY_MS)) : 0;
+      let outboxArchived = 0;
+      if (deps.outbox) {
+        // Sent a day ago: past any delivery report or redelivery that could still concern it.
+        const before = new Date(now.getTime() - DAY_MS);
+        for (let n = -1; n !== 0; outboxArchived += n) n = await deps.outbox.archiveSent(before, ARCHIVE_BATCH);
+      }
       let ticketsArchived = 0;
       if (deps.ticketArchiveDays !== undefined) {
         // A little more than the window, so a reopening at its last moment is never raced.
@@ -70,7 +78,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
       }
       const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) } : {};
-      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys, ticketsArchived, ...refs };
+      return { conversationsReset: conv.modifiedCount, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys, ticketsArchived, outboxArchived, ...refs };
     },
   };
 }

@@ -104,6 +104,8 @@ export interface Outbox {
   stats(): Promise<OutboxStats>;
   /** Delete sent and failed messages finished before `before` (for a scheduled clean-up job); returns how many. */
   purgeFinished(before: Date): Promise<number>;
+  /** Move messages sent before `before` to the archive, at most `limit`; see OutboxStore.archiveSent. */
+  archiveSent(before: Date, limit: number): Promise<number>;
   /** A platform's delivery report (WhatsApp Cloud status callbacks); false when no sent message has that id. */
   recordDeliveryStatus(channel: ChannelName, platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean>;
 }
@@ -422,6 +424,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     failedRecent: (limit = 20) => store.failedRecent(limit),
     stats: () => store.stats(),
     purgeFinished: (before) => store.purgeFinished(before),
+    archiveSent: (before, limit) => store.archiveSent(before, limit),
     recordDeliveryStatus: (channel, platformMessageId, status, at, code) => store.recordDeliveryStatus(channel, platformMessageId, status, at, code),
   };
 }

@@ -492,7 +492,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       ...(phone ? { phone } : {}),
       ...(menu ? { menu } : {}),
       ...(staleMenu ? { staleMenu } : {}),
-      ...(quoted ? { quotedText: quoted.body ?? '', quotedId: quoted.id._serialized } : {}),
+      ...(quoted ? { quotedText: quoted.body ?? '', quotedId: ownMessageId(quoted.id) } : {}),
       ...(fileId ? { fileId } : {}),
     });
     if (!inbound) return;

@@ -144,13 +144,16 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
         throw err;
       }
       if (!sent) throw new WhatsAppChatNotFoundError('WhatsApp Web found no such chat');
-      const messageId = sent.id._serialized;
+      // The message's own id: the serialized one holds the chat id (a phone
+      // number) and changes with the chat's id form, so quoting it later from
+      // the person's other form would not find what was recorded.
+      const messageId = ownMessageId(sent.id);
       // A message without choices ends the previous menu, except a forwarded
       // photo or file: those follow an officer's card, whose numbers still hold.
       if (menu.length || !(message.media || message.document)) {
         // The message is out; a failure to remember its menu must not make
         // the outbox send it again. The person can still answer in words.
-        await deps.menus.remember(chatId, ownMessageId(sent.id), menu, deps.clock.now()).catch((err: unknown) => {
+        await deps.menus.remember(chatId, messageId, menu, deps.clock.now()).catch((err: unknown) => {
           log.warn({ event: 'whatsapp_menu_not_saved', error: errorSummary(err) }, 'menu of a sent message not saved');
         });
       }

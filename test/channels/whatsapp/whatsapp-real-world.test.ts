@@ -58,6 +58,9 @@ describe('WhatsApp as the real library behaves', () => {
     const [block] = await say(client, LID, optionNumber(category?.body ?? '', hi('category.ration')), PN, 1);
     expect(block?.body).toContain(hi('intake.block.prompt'));
     expect(client.sent(LID)).toHaveLength(0);
+    // Quoting the block question as WhatsApp shows it in the @lid chat still reads its menu.
+    const [locality] = await say(client, LID, optionNumber(block?.body ?? '', hi('block.jobat')), PN, 1, { quoted: block?.inChat(LID) });
+    expect(locality?.body).toContain(hi('intake.locality.prompt'));
     const conversations = await t.app.models.Conversation.find({ _id: { $regex: '^whatsapp:' } }).lean();
     expect(conversations.map((c) => c._id)).toEqual([`whatsapp:${PN}`]);
     // The mapping is stored, so a restart keeps it.
