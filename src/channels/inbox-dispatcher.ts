@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { safeError } from '../logger';
 import { isDuplicateKeyError } from '../outbox/outbox-store';
 import type { InboundInbox, InboxItem } from './inbound-inbox';
 
@@ -106,7 +107,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
           const items = await deps.inbox.pendingOf(chatKey, 20);
           if (items.length === 0 || stopped) break;
           for (const item of items) {
-            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: err instanceof Error ? err.name : typeof err }, 'a recorded update could not be handled'));
+            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: safeError(err) }, 'a recorded update could not be handled'));
             await deps.inbox.done(item._id);
           }
         }
@@ -150,7 +151,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
     }
     const run = drain(chatKey)
       .catch((err: unknown) => {
-        log.error({ event: 'inbox_drain_failed', error: err instanceof Error ? err.name : typeof err }, 'could not handle recorded updates; trying again shortly');
+        log.error({ event: 'inbox_drain_failed', error: safeError(err) }, 'could not handle recorded updates; trying again shortly');
         later(chatKey);
       })
       .finally(() => {

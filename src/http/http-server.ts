@@ -10,6 +10,7 @@ import { HttpError, sendBytes, sendError, sendJson } from './http-io';
 import { DASHBOARD_PREFIX, type DashboardRoutes } from '../dashboard/dashboard-routes';
 import { baseUrl, isLoopbackHost, isLoopbackHostHeader } from './loopback';
 import { createSimulatorRoutes, SIM_PREFIX } from './simulator-routes';
+import { safeError } from '../logger';
 import type { SimulatorAuth } from './simulator-auth';
 import type { SimulatorMode } from '../config';
 
@@ -138,7 +139,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         }
         if (err instanceof HttpError) return sendError(res, err);
         // The one boundary for unexpected failures: logged once, answered plainly.
-        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err }, 'HTTP request failed');
+        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err: safeError(err) }, 'HTTP request failed');
         sendError(res, new HttpError(500, 'internal', 'internal error'));
       })
       .finally(() => {

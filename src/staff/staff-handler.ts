@@ -438,6 +438,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     if (!target) return [say('staff.revoke_usage')];
     const found = await staff.findForRevoke(target);
     if (!found) return [say('staff.not_found_staff')];
+    // The simulator's administrators have no rights over real channels' staff.
+    if (found.channel !== 'web' && (await madeInSimulator(identity.id))) return refused(identity, 'revoke');
     const revokedAt = found.active ? ((await staff.revoke(found._id, clock.now()))?.revokedAt ?? clock.now()) : (found.revokedAt ?? found.joinedAt);
     records.delete(found._id);
     await staff.syncConversationRole(found.identityKey, null);
