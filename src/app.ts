@@ -156,6 +156,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
     onGiveUp: callBackTasks,
+    onDelivered: (d) => metrics.outboxDeliverySeconds.observe({ channel: d.channel }, Math.max(0, d.sentAt.getTime() - d.recordedAt.getTime()) / 1000),
   });
   const adminChats = [
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
@@ -502,7 +503,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     web,
     translator,
     logger: logger.child({ component: 'http' }),
-    metrics: metrics.registry,
+    metrics,
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
