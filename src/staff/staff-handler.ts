@@ -657,6 +657,9 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         // The role was revoked (perhaps only half-way): clear the copy and say so, whatever was asked.
         const next = { ...state };
         delete next.staffPending;
+        delete next.callDraft;
+        // A caller's complaint half-entered by a revoked operator is not filed in their name later.
+        if (next.flow?.onBehalf) delete next.flow;
         return { state: next, replies: [say('staff.role_ended')], staffChange: null };
       }
       const identity = current.identity;
