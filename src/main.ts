@@ -7,6 +7,9 @@ import { connectDatabase } from './db/connect';
 import { startEmbeddedDb, type EmbeddedDb } from './db/embedded-server';
 import { AppError } from './errors';
 import { createLogger } from './logger';
+
+/** Where the embedded database's address is written for a second instance, inside DATA_DIR. */
+const EMBEDDED_URI_FILE = 'embedded-db.uri';
 import { installProcessGuard } from './process-guard';
 
 /**
@@ -32,7 +35,9 @@ async function main(): Promise<void> {
     fs.mkdirSync(config.dataDirAbs, { recursive: true });
     embedded = await startEmbeddedDb({ dataDir: config.dataDirAbs, logger: logger.child({ component: 'db' }) });
     uri = embedded.uri;
-    logger.info({ event: 'embedded_db_started', kind: embedded.kind, dataDir: config.dataDirAbs }, 'embedded database started');
+    // A second instance on this machine joins the same database with MONGODB_URI=$(cat DATA_DIR/embedded-db.uri).
+    fs.writeFileSync(path.join(config.dataDirAbs, EMBEDDED_URI_FILE), `${uri}\n`);
+    logger.info({ event: 'embedded_db_started', kind: embedded.kind, dataDir: config.dataDirAbs, uriFile: EMBEDDED_URI_FILE }, 'embedded database started');
   }
   const conn = await connectDatabase(uri);
   const app = await createApp({ config, logger, clock: systemClock, conn });
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
       await app.stop();
       await conn.close();
       await embedded?.stop();
+      if (embedded) fs.rmSync(path.join(config.dataDirAbs, EMBEDDED_URI_FILE), { force: true });
     } finally {
       logger.flush();
       process.exit(0);

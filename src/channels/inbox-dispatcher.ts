@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { safeError } from '../logger';
 import { isDuplicateKeyError } from '../outbox/outbox-store';
 import type { InboundInbox, InboxItem } from './inbound-inbox';
 
@@ -23,7 +24,7 @@ export interface InboxDispatcherDeps {
   /** Handle one recorded update; an error is logged and the update is not tried again (as with polling). */
   handle(item: InboxItem): Promise<void>;
   logger: Logger;
-  /** A lease held longer than this (its holder crashed) is taken over. Default 60 s. */
+  /** A lease held longer than this (its holder crashed) is taken over. Default 20 s: handling one update takes well under a second. */
   leaseMs?: number;
   /** How soon to look again at a chat another instance is handling. Default 200 ms. */
   retryMs?: number;
@@ -61,7 +62,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
   const Lease = (deps.conn.models.InboxChatLease as Model<ChatLeaseDoc> | undefined) ?? deps.conn.model<ChatLeaseDoc>('InboxChatLease', leaseSchema, 'inbox_chat_leases');
   await Lease.createCollection().catch(() => undefined);
   const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const leaseMs = deps.leaseMs ?? 60_000;
+  const leaseMs = deps.leaseMs ?? 20_000;
   const retryMs = deps.retryMs ?? 200;
   const settleMs = deps.settleMs ?? 150;
   const log = deps.logger;
@@ -80,6 +81,8 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       if (!isDuplicateKeyError(err)) throw err;
     }
     const held = await Lease.findById(chatKey).lean<ChatLeaseDoc>().exec();
+    // Ours already: an insert whose answer was lost. This process drains a chat once at a time, so it is safe to go on.
+    if (held?.owner === owner) return true;
     if (held && held.expiresAt > now) return false;
     // Expired (or just released): remove exactly that lease, then race for a new one by insert.
     if (held) await Lease.deleteOne({ _id: chatKey, owner: held.owner, expiresAt: held.expiresAt });
@@ -106,7 +109,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
           const items = await deps.inbox.pendingOf(chatKey, 20);
           if (items.length === 0 || stopped) break;
           for (const item of items) {
-            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: err instanceof Error ? err.name : typeof err }, 'a recorded update could not be handled'));
+            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: safeError(err) }, 'a recorded update could not be handled'));
             await deps.inbox.done(item._id);
           }
         }
@@ -150,7 +153,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
     }
     const run = drain(chatKey)
       .catch((err: unknown) => {
-        log.error({ event: 'inbox_drain_failed', error: err instanceof Error ? err.name : typeof err }, 'could not handle recorded updates; trying again shortly');
+        log.error({ event: 'inbox_drain_failed', error: safeError(err) }, 'could not handle recorded updates; trying again shortly');
         later(chatKey);
       })
       .finally(() => {

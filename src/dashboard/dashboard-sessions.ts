@@ -31,10 +31,6 @@ export function createSessionStore(models: DashboardModels) {
     async close(sid: string): Promise<void> {
       await Session.deleteOne({ _id: hashToken(sid) });
     },
-    /** End every session of a staff member (revoked, or given another role). */
-    async closeAllOf(staffId: string): Promise<number> {
-      return (await Session.deleteMany({ staffId })).deletedCount;
-    },
   };
 }
 

@@ -45,15 +45,17 @@ export function requestView(req: IncomingMessage, trustProxy: boolean): RequestV
 
 /**
  * Whether a state-changing request (a POST) comes from our own pages: the
- * browser's `Sec-Fetch-Site` says same-origin, or its `Origin` is the public
- * base URL or the origin the request itself reached. A request with neither
- * header is refused: every browser sends Origin on a POST.
+ * browser's `Sec-Fetch-Site` says same-origin, or (older browsers, without
+ * that header) its `Origin` is the public base URL or the origin the request
+ * itself reached. A request with neither header is refused: every browser
+ * sends Origin on a POST.
  */
 export function isSameOrigin(req: IncomingMessage, opts: { trustProxy: boolean; publicBaseUrl?: string | undefined }): boolean {
+  // Browsers set Sec-Fetch-Site themselves (no page can), so it settles the question when present.
   const site = first(req.headers['sec-fetch-site']);
-  if (site !== undefined && site !== 'same-origin') return false;
+  if (site !== undefined) return site === 'same-origin';
   const origin = first(req.headers.origin);
-  if (origin === undefined) return site === 'same-origin';
+  if (origin === undefined) return false;
   const allowed = new Set<string>();
   if (opts.publicBaseUrl) allowed.add(new URL(opts.publicBaseUrl).origin);
   const view = requestView(req, opts.trustProxy);

@@ -160,11 +160,17 @@ export interface OutboxStore {
   stats(): Promise<OutboxStats>;
   /** Delete sent and failed messages finished before `before`, and claims made before it; returns how many messages. */
   purgeFinished(before: Date): Promise<number>;
+  /**
+   * Move messages sent before `before` to the archive (copied, then deleted
+   * here), at most `limit`; returns how many moved. A crash between the two
+   * leaves a copy in both, which the next run settles.
+   */
+  archiveSent(before: Date, limit: number): Promise<number>;
 }
 
 /** Data access for the outbox on its models. */
 export function createOutboxStore(models: OutboxModels): OutboxStore {
-  const { Message, Claim } = models;
+  const { Message, Claim, Archive } = models;
   const releaseLease = { leaseUntil: 1, leaseOwner: 1 } as const;
 
   /** Insert the claim `<id>:<gen>`, stepping past claims whose lease ran out without being recorded on the message. */
@@ -393,7 +399,27 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         ],
       });
       await Claim.deleteMany({ createdAt: { $lt: before } });
-      return res.deletedCount;
+      const archived = await Archive.deleteMany({ sentAt: { $lt: before } });
+      return res.deletedCount + archived.deletedCount;
+    },
+
+    async archiveSent(before, limit) {
+      const docs = await Message.find({ status: 'sent', sentAt: { $lt: before } }).limit(limit).lean<OutboxDoc[]>();
+      if (docs.length === 0) return 0;
+      try {
+        await Archive.collection.insertMany(docs as never[], { ordered: false });
+      } catch (err) {
+        const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+        if (!Array.isArray(writeErrors) || !writeErrors.every((e) => e.code === 11000)) throw err;
+      }
+      // Only what is still sent: a delivery report may have turned one into a failure meanwhile.
+      const ids = docs.map((d) => d._id);
+      const res = await Message.deleteMany({ _id: { $in: ids }, status: 'sent' });
+      if (res.deletedCount < ids.length) {
+        const left = await Message.find({ _id: { $in: ids } }, { _id: 1 }).lean();
+        if (left.length) await Archive.deleteMany({ _id: { $in: left.map((d) => d._id) } });
+      }
+      return docs.length;
     },
   };
 }

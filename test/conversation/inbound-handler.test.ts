@@ -79,4 +79,17 @@ describe('the inbound handler', () => {
     }
     expect(await t.app.models.Ticket.countDocuments()).toBe(1);
   });
+
+  test('two submits of one form at once (different update ids, as the web channel or two processes allow) file one ticket and count once', async () => {
+    for (const content of TO_SUMMARY) await t.app.handler(msg(t, content));
+    const submit: InboundContent = { kind: 'button', scope: 'summary', value: 'submit' };
+    const replies = await Promise.all([t.app.handler(msg(t, submit)), t.app.handler(msg(t, submit))]);
+    const tickets = await t.app.models.Ticket.find({ chatId: '777' }).lean();
+    expect(tickets).toHaveLength(1);
+    // Whoever answered with a reference named the one ticket.
+    const refs = replies.flatMap((r) => r.messages.map((m) => /ALR-\d{6}/.exec(m.text)?.[0])).filter(Boolean);
+    expect(new Set(refs)).toEqual(new Set([tickets[0]?.ref]));
+    const doc = await t.app.models.Conversation.findById('telegram:777').lean();
+    expect(doc?.state.quota.count).toBe(1);
+  });
 });

@@ -278,6 +278,8 @@ describe('the dashboard API on the real app', () => {
     expect((await fetch(`${kit.url}/dashboard/api/logout`, { headers: { cookie: s.cookie } })).status).toBe(405);
     expect((await post({ Origin: 'https://attacker.example' })).status).toBe(403);
     expect((await post({ 'Sec-Fetch-Site': 'cross-site', Origin: kit.url })).status).toBe(403);
+    // Neither header: not a browser on our page (every browser sends Origin on a POST).
+    expect((await post({})).status).toBe(403);
     // A forwarded host is not believed without TRUST_PROXY.
     expect((await post({ Origin: 'https://attacker.example', 'X-Forwarded-Host': 'attacker.example', 'X-Forwarded-Proto': 'https' })).status).toBe(403);
     expect((await get('meta', s.cookie)).status).toBe(200);

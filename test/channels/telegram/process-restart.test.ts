@@ -1,56 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import mongoose from 'mongoose';
 import { createFakeTelegramApi, type FakeTelegramApi } from '../../support/fake-telegram-api';
+import { dropPrivateDb, privateDbUri, startService, stopService as kill } from '../../support/service-process';
 import { callbackQuery, command, textMessage } from '../../support/telegram-updates';
 
 const TOKEN = '987654321:RESTART-token-abcdefghijklmnopqrstuv';
 const CITIZEN = 515151;
-const ROOT = path.resolve(__dirname, '../../..');
-
-/** The test server's URI with a database of this test's own. */
-function privateDbUri(dbName: string): string {
-  const base = process.env.TEST_MONGODB_URI ?? '';
-  const url = new URL(base);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-}
-
-/** Start the real service (src/main.ts) and wait until it polls Telegram. */
-async function startService(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, HTTP_PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('"event":"telegram_started"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited with ${code}:\n${out}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return child;
-}
-
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  child.kill(signal);
-  return exited;
-}
 
 describe('the service process', () => {
   let api: FakeTelegramApi;
@@ -65,9 +21,7 @@ describe('the service process', () => {
   afterAll(async () => {
     if (child) await kill(child, 'SIGKILL');
     await api.stop();
-    const conn = await mongoose.createConnection(privateDbUri(dbName)).asPromise();
-    await conn.dropDatabase();
-    await conn.close();
+    await dropPrivateDb(dbName);
   });
 
   test('killed mid-flow and started again, the citizen finishes where they were', async () => {
