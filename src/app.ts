@@ -157,6 +157,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
     onGiveUp: callBackTasks,
+    onDelivered: (d) => metrics.outboxDeliverySeconds.observe({ channel: d.channel }, Math.max(0, d.sentAt.getTime() - d.recordedAt.getTime()) / 1000),
   });
   const adminChats = [
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
@@ -513,7 +514,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     web,
     translator,
     logger: logger.child({ component: 'http' }),
-    metrics: metrics.registry,
+    metrics,
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
@@ -545,6 +546,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         whatsapp: whatsapp ?? (await createWhatsAppRetention(conn)),
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
+        messageRefs,
         ticketArchiveDays: escalationPolicy.feedback.reopenDays,
       },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },

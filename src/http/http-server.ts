@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { WebChannel } from '../channels/web/web-channel';
 import type { Translator } from '../i18n/create-i18n';
-import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../metrics/metrics-registry';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/app-metrics';
 import { checkHealth, type HealthCheck } from './health';
 import { HttpError, sendBytes, sendError, sendJson } from './http-io';
 import { DASHBOARD_PREFIX, type DashboardRoutes } from '../dashboard/dashboard-routes';
@@ -35,7 +35,7 @@ export interface HttpServerDeps {
   translator: Translator;
   logger: Logger;
   /** Rendered at /metrics. */
-  metrics: MetricsRegistry;
+  metrics: { render(): Promise<string> };
   /** Channel states reported by /healthz, by channel name. */
   healthChecks?: Readonly<Record<string, HealthCheck>>;
   /** Longest long poll in ms (default 20 s); tests shorten it. */

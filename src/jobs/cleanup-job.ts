@@ -1,5 +1,6 @@
 import type { Outbox } from '../outbox/outbox';
 import type { Models } from '../storage/models';
+import type { MessageRefStore } from '../storage/message-ref-store';
 import { archiveClosedTickets } from '../storage/ticket-archive';
 import type { RunKeyStore } from './run-key-store';
 import type { ScheduledJob } from './scheduler';
@@ -25,6 +26,8 @@ export interface CleanupJobDeps {
   /** Run-keys of firings older than `runKeyKeepDays` are deleted. */
   runKeys?: Pick<RunKeyStore, 'purge'>;
   runKeyKeepDays?: number;
+  /** Which ticket a sent message was about: kept as long as finished notifications (`outboxKeepDays`). */
+  messageRefs?: Pick<MessageRefStore, 'purge'>;
   /** The simulator's messages and files older than `webKeepDays` (default 30) are deleted. */
   web?: { purgeOlderThan(date: Date): Promise<{ messages: number; files: number }> };
   webKeepDays?: number;
@@ -51,7 +54,8 @@ export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsap
  *   themselves are never deleted: each holds the citizen id that links the
  *   chat to its tickets, the language, the daily quota, a staff role and any
  *   question awaiting the citizen's answer, all of which must survive;
- * - invites that are used or expired are deleted;
+ * - invites that are used, cancelled or expired are deleted;
+ * - the record of which ticket a sent message was about goes with the finished notifications;
  * - finished outbox messages (and their send claims) older than
  *   `outboxKeepDays` and run-keys older than `runKeyKeepDays` are deleted;
  * - messages sent more than a day ago move to `outbox_archive` (kept
@@ -75,7 +79,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         { updatedAt: { $lt: idleBefore }, $or: [{ [`state.flow`]: { $exists: true } }, { [`state.staffPending`]: { $exists: true } }] },
         { $unset: { [`state.flow`]: '', [`state.staffPending`]: '' }, $inc: { version: 1 } },
       );
-      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }] }).exec();
+      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
       const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS);
       const keep = DEFAULT_RETENTION_DAYS;
       const outbox = deps.outbox ? await deps.outbox.purgeFinished(daysAgo(deps.outboxKeepDays ?? keep.outbox)) : 0;
@@ -96,6 +100,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         const before = new Date(now.getTime() - deps.ticketArchiveDays * DAY_MS - HOUR_MS);
         for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
       }
+      const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
       return {
         conversationsReset: conv.modifiedCount,
         invitesDeleted: invites.deletedCount,
@@ -107,6 +112,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         whatsappFilesPurged: whatsapp.files,
         ticketsArchived,
         outboxArchived,
+        ...refs,
       };
     },
   };

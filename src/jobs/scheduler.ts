@@ -49,7 +49,7 @@ export interface SchedulerDeps {
   /** Names this process in run-keys; default host, pid and a random suffix. */
   owner?: string;
   /** Counts runs by job and outcome (`ok`, `failed`, `skipped`). */
-  metrics?: { jobRuns: { inc(labels?: Record<string, string>): void } };
+  metrics?: { jobRuns: { inc(labels: { job: string; outcome: string }): void } };
 }
 
 export interface Scheduler {

@@ -66,6 +66,8 @@ export interface OutboxDeps {
   owner?: string;
   /** Told of each delivered message that carries a `ticketRef` (to recognise replies to it); a failure here is logged, never retried as a send. */
   onSent?: (sent: SentTicketMessage) => Promise<void>;
+  /** Called after each delivery is recorded, with when the message was recorded for delivery (metrics). */
+  onDelivered?: (d: { channel: ChannelName; recordedAt: Date; sentAt: Date }) => void;
   /**
    * Called once for each message given up for good (after it is recorded as
    * failed), so a fallback can start, e.g. a call-back task for a telephone
@@ -254,6 +256,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     logger.info({ event: 'outbox_sent', ...ctx }, 'message delivered');
+    deps.onDelivered?.({ channel: c.channel, recordedAt: c.id.getTimestamp(), sentAt });
     if (c.ticketRef && messageId && deps.onSent) {
       await deps.onSent({ channel: c.channel, chatId: c.chatId, messageId, ticketRef: c.ticketRef }).catch((err: unknown) => {
         logger.warn({ event: 'outbox_on_sent_failed', ...ctx, err: safeError(err) }, 'could not record which ticket a sent message was about');
