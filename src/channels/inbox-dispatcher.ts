@@ -3,7 +3,7 @@ import os from 'node:os';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { safeError } from '../logger';
-import { isDuplicateKeyError } from '../outbox/outbox-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { InboundInbox, InboxItem } from './inbound-inbox';
 
 /** A chat's updates are being handled by `owner` until `expiresAt`. */
@@ -78,7 +78,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       await Lease.create({ _id: chatKey, owner, expiresAt: new Date(now.getTime() + leaseMs) });
       return true;
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const held = await Lease.findById(chatKey).lean<ChatLeaseDoc>().exec();
     // Ours already: an insert whose answer was lost. This process drains a chat once at a time, so it is safe to go on.
@@ -91,7 +91,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       if (held) log.warn({ event: 'inbox_lease_taken_over' }, 'took over a chat whose handler stopped');
       return true;
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       return false;
     }
   }
