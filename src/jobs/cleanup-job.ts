@@ -1,6 +1,7 @@
 import type { Outbox } from '../outbox/outbox';
-import { isDuplicateKey } from '../storage/conversation-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { ChatProfileDoc, ConversationDoc, Models } from '../storage/models';
+import type { MessageRefStore } from '../storage/message-ref-store';
 import { archiveClosedTickets } from '../storage/ticket-archive';
 import type { RunKeyStore } from './run-key-store';
 import type { ScheduledJob } from './scheduler';
@@ -26,8 +27,24 @@ export interface CleanupJobDeps {
   /** Run-keys of firings older than `runKeyKeepDays` are deleted. */
   runKeys?: Pick<RunKeyStore, 'purge'>;
   runKeyKeepDays?: number;
+  /** Which ticket a sent message was about: kept as long as finished notifications (`outboxKeepDays`). */
+  messageRefs?: Pick<MessageRefStore, 'purge'>;
+  /** The simulator's messages and files older than `webKeepDays` (default 30) are deleted. */
+  web?: { purgeOlderThan(date: Date): Promise<{ messages: number; files: number }> };
+  webKeepDays?: number;
+  /**
+   * WhatsApp's remembered menus older than `whatsappMenuKeepDays` (default 7)
+   * and stored photos and voice notes older than `whatsappFileKeepDays`
+   * (default 180) are deleted.
+   */
+  whatsapp?: { purgeOlderThan(before: { menus: Date; files: Date }): Promise<{ menus: number; files: number }> };
+  whatsappMenuKeepDays?: number;
+  whatsappFileKeepDays?: number;
   cron: string;
 }
+
+/** How long each kind of data is kept when the configuration says nothing. */
+export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsappMenus: 7, whatsappFiles: 180 } as const;
 
 /**
  * The nightly clean-up (FerretDB has no TTL indexes, so expiry is a job):
@@ -38,14 +55,18 @@ export interface CleanupJobDeps {
  *   from which the next message starts afresh. One awaiting the citizen's
  *   answer to an officer's question stays, only losing its half-filled
  *   complaint and half-done staff action;
- * - invites that are used or expired are deleted;
- * - finished outbox messages older than `outboxKeepDays` (default 30) and
- *   run-keys older than `runKeyKeepDays` (default 7) are deleted;
+ * - invites that are used, cancelled or expired are deleted;
+ * - the record of which ticket a sent message was about goes with the finished notifications;
+ * - finished outbox messages (and their send claims) older than
+ *   `outboxKeepDays` and run-keys older than `runKeyKeepDays` are deleted;
  * - messages sent more than a day ago move to `outbox_archive` (kept
  *   there until `outboxKeepDays`), so the outbox every poll reads stays small;
+ * - the simulator's messages and files, and WhatsApp's menus and media,
+ *   past their periods are deleted;
  * - tickets closed longer than `ticketArchiveDays` move to the archive, so
  *   the live collection, which every ticket update reads on FerretDB, holds
  *   only current work.
+ * Every period is a configuration variable (see README, Configuration).
  */
 export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
   const { Invite } = deps.models;
@@ -55,9 +76,15 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
     async run({ now }) {
       const idleBefore = new Date(now.getTime() - deps.conversationIdleHours * HOUR_MS);
       const { reset, removed } = await retireIdleConversations(deps.models, idleBefore);
-      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }] }).exec();
-      const outbox = deps.outbox ? await deps.outbox.purgeFinished(new Date(now.getTime() - (deps.outboxKeepDays ?? 30) * DAY_MS)) : 0;
-      const runKeys = deps.runKeys ? await deps.runKeys.purge(new Date(now.getTime() - (deps.runKeyKeepDays ?? 7) * DAY_MS)) : 0;
+      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
+      const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS);
+      const keep = DEFAULT_RETENTION_DAYS;
+      const outbox = deps.outbox ? await deps.outbox.purgeFinished(daysAgo(deps.outboxKeepDays ?? keep.outbox)) : 0;
+      const runKeys = deps.runKeys ? await deps.runKeys.purge(daysAgo(deps.runKeyKeepDays ?? keep.runKeys)) : 0;
+      const web = deps.web ? await deps.web.purgeOlderThan(daysAgo(deps.webKeepDays ?? keep.web)) : { messages: 0, files: 0 };
+      const whatsapp = deps.whatsapp
+        ? await deps.whatsapp.purgeOlderThan({ menus: daysAgo(deps.whatsappMenuKeepDays ?? keep.whatsappMenus), files: daysAgo(deps.whatsappFileKeepDays ?? keep.whatsappFiles) })
+        : { menus: 0, files: 0 };
       let outboxArchived = 0;
       if (deps.outbox) {
         // Sent a day ago: past any delivery report or redelivery that could still concern it.
@@ -70,7 +97,21 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         const before = new Date(now.getTime() - deps.ticketArchiveDays * DAY_MS - HOUR_MS);
         for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
       }
-      return { conversationsReset: reset, conversationsRemoved: removed, invitesDeleted: invites.deletedCount, outboxPurged: outbox, runKeysPurged: runKeys, ticketsArchived, outboxArchived };
+      const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
+      return {
+        conversationsReset: reset,
+        conversationsRemoved: removed,
+        invitesDeleted: invites.deletedCount,
+        outboxPurged: outbox,
+        runKeysPurged: runKeys,
+        webMessagesPurged: web.messages,
+        webFilesPurged: web.files,
+        whatsappMenusPurged: whatsapp.menus,
+        whatsappFilesPurged: whatsapp.files,
+        ticketsArchived,
+        outboxArchived,
+        ...refs,
+      };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../db/duplicate-key';
 import { ConcurrentUpdateError } from '../errors';
 import type { ConversationState } from '../conversation/types';
 import type { StaffIdentity } from '../domain/roles';
@@ -118,9 +119,4 @@ export function createConversationStore(models: Models): ConversationStore {
       }
     },
   };
-}
-
-/** MongoDB's duplicate key error, from either server. */
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

@@ -3,7 +3,7 @@ import type { ChannelName } from '../conversation/types';
 import type { Department } from '../domain/department';
 import type { StaffIdentity, StaffRole } from '../domain/roles';
 import type { DepartmentDoc, InviteClaimDoc, InviteDoc, StaffDoc } from './staff-models';
-import { isDuplicateKey } from './conversation-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models } from './models';
 
 // Without 0/O/1/I/L: codes are read aloud and typed on phones.

@@ -97,6 +97,7 @@ export function ticketDetailReplies(input: {
   lines.push(t('supervisor.ticket.phone', { phone: tk.phone ?? t('staff.ticket.phone_hidden') }));
   lines.push(t('supervisor.ticket.intake', { intake: t(`supervisor.channel.${tk.intake}`), language: t(`supervisor.language.${tk.language}`) }));
   if (tk.loggedBy) lines.push(t('supervisor.ticket.logged_by', { name: staffLabel(names, tk.loggedBy) }));
+  if (tk.replyVia) lines.push(t('supervisor.ticket.reply_via', { how: t(`supervisor.ticket.reply_via_how.${tk.replyVia}`) }));
   lines.push(t('supervisor.ticket.created', { created: formatDateTime(tk.createdAt, lang), age: formatAge(tk.createdAt, now, lang) }));
   lines.push(
     t('supervisor.ticket.ack', {

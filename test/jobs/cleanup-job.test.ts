@@ -8,6 +8,7 @@ import { createOutboxModel } from '../../src/outbox/outbox-model';
 import { createModels, type Models } from '../../src/storage/models';
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { createMessageRefStore } from '../../src/storage/message-ref-store';
 import { openTestDb, type TestDb } from '../support/test-db';
 
 const NOW = new Date('2026-11-28T22:10:00.000Z');
@@ -92,12 +93,27 @@ describe('the clean-up job', () => {
 
     const job = createCleanupJob({ models, conversationIdleHours: 72, outbox, runKeys, cron: '40 3 * * *' });
     const clock = createFixedClock(NOW);
-    expect(await job.run({ firingTime: NOW, now: clock.now(), logger })).toEqual({ conversationsReset: 0, conversationsRemoved: 0, invitesDeleted: 2, outboxPurged: 1, runKeysPurged: 1, ticketsArchived: 0, outboxArchived: 1 });
+    expect(await job.run({ firingTime: NOW, now: clock.now(), logger })).toMatchObject({ conversationsReset: 0, conversationsRemoved: 0, invitesDeleted: 2, outboxPurged: 1, runKeysPurged: 1, ticketsArchived: 0, outboxArchived: 1 });
     expect((await models.Invite.find().lean().exec()).map((i) => i._id)).toEqual([valid._id]);
     expect(await staff.redeemInvite(expired._id, 'telegram:78', NOW)).toBeNull();
     // The delivered message still kept moves out of the live outbox, which every poll reads, into the archive.
     expect((await messages.find().toArray()).map((m) => m.dedupeKey).sort()).toEqual(['pending']);
     expect((await db.conn.collection('outbox_archive').find().toArray()).map((m) => [m.dedupeKey, m.status])).toEqual([['new', 'sent']]);
     expect(await runKeys.recent('sla-sweep', 10)).toHaveLength(1);
+  });
+
+  test('cancelled invites and the ticket records of old sent messages are deleted', async () => {
+    const staff = createStaffStore(models);
+    const cancelled = await staff.createInvite({ role: 'operator', createdBy: 'admin', now: new Date(NOW.getTime() - HOUR), ttlHours: 48 });
+    await staff.cancelInvite(cancelled._id, 'admin', NOW);
+    const kept = await staff.createInvite({ role: 'operator', createdBy: 'admin', now: new Date(NOW.getTime() - HOUR), ttlHours: 48 });
+    const refs = createMessageRefStore(models.MessageRef);
+    await refs.record({ channel: 'telegram', chatId: '1', messageId: '10', ref: 'ALR-000001', at: new Date(NOW.getTime() - 31 * DAY) });
+    await refs.record({ channel: 'telegram', chatId: '1', messageId: '11', ref: 'ALR-000002', at: new Date(NOW.getTime() - 2 * DAY) });
+    const job = createCleanupJob({ models, conversationIdleHours: 72, messageRefs: refs, cron: '40 3 * * *' });
+    expect(await job.run({ firingTime: NOW, now: NOW, logger: createLogger({ level: 'silent', pretty: false }) })).toMatchObject({ invitesDeleted: 1, messageRefsPurged: 1 });
+    expect((await models.Invite.find().lean().exec()).map((i) => i._id)).toEqual([kept._id]);
+    expect(await refs.refOf('telegram', '1', '10')).toBeUndefined();
+    expect(await refs.refOf('telegram', '1', '11')).toBe('ALR-000002');
   });
 });

@@ -112,6 +112,29 @@ describe('revocation', () => {
   });
 });
 
+describe('a revoked operator in the middle of a call', () => {
+  let kit: SupervisorKit;
+  beforeAll(async () => {
+    kit = await createSupervisorKit();
+  });
+  afterAll(() => kit.close());
+
+  test("loses the caller's half-entered complaint, so nothing is filed in their name later", async () => {
+    const operator = await kit.addStaff('operator');
+    await kit.staffStore.revoke(operator.id, kit.clock.now());
+    const state: ConversationState = {
+      language: 'hi',
+      quota: { day: '', count: 0 },
+      flow: { flowId: 'citizen-intake', version: 1, step: 'description', mode: 'answer', answers: { category: 'ration', attachments: [] }, onBehalf: { line: 'phone181', operatorId: operator.id } },
+    };
+    const msg = { channel: 'telegram' as const, chatId: operator.chatId, updateKey: 'op1', receivedAt: kit.clock.now(), content: { kind: 'text' as const, text: 'राशन नहीं मिला' } };
+    const outcome = await kit.staffHandler.handle(msg, state, who(operator).identity);
+    expect(kit.words('hi', outcome?.replies ?? [])).toEqual([kit.translator.t('hi', 'staff.role_ended')]);
+    expect(outcome?.staffChange).toBeNull();
+    expect(outcome?.state.flow).toBeUndefined();
+  });
+});
+
 describe('the staff record decides', () => {
   let kit: SupervisorKit;
   beforeAll(async () => {
