@@ -15,6 +15,7 @@ import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
+import { limitInbound } from './conversation/inbound-limiter';
 import { loadCatalog } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
@@ -362,7 +363,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
-  const handler = instrumentHandler(
+  // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
+  const handler = limitInbound(
+   instrumentHandler(
     withCitizenLinks(
       createInboundHandler({
     flow,
@@ -379,6 +382,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
     ),
     metrics,
+   ),
+    {
+      limits: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST, staffPerMinute: config.RATE_LIMIT_STAFF_PER_MINUTE },
+      clock,
+      translator,
+      logger: logger.child({ component: 'limits' }),
+      isConfiguredStaff: (msg) => (msg.channel === 'telegram' && config.ADMIN_TELEGRAM_IDS.includes(msg.chatId)) || (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)),
+    },
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
