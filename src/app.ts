@@ -552,7 +552,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         runKeyKeepDays: config.RUN_KEY_RETENTION_DAYS,
         web,
         webKeepDays: config.WEB_RETENTION_DAYS,
-        whatsapp: whatsapp ?? (await createWhatsAppRetention(conn)),
+        whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)),
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
         messageRefs,

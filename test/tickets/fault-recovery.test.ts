@@ -87,7 +87,7 @@ async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
   };
   // The officer joins by invite, as in production.
   const [invite] = await send(ADMIN, cmd('invite', 'officer FOOD'));
-  const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+  const code = /([A-Z2-9]{13})\n/.exec(invite ?? '')?.[1];
   if (!code) throw new Error(`no invite code in ${invite}`);
   await send(OFFICER, cmd('start', code));
   return h;
