@@ -39,7 +39,7 @@ import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channel
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
-import { WEB_FILE_ID_RE } from './channels/web/web-file-store';
+import { MAX_STORED_FILE_BYTES, WEB_FILE_ID_RE } from './channels/web/web-file-store';
 import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
 import { WHATSAPP_CLOUD_FILE_ID_RE } from './channels/whatsapp-cloud/cloud-inbound';
 import { loadCloudTemplates } from './channels/whatsapp-cloud/cloud-templates';
@@ -362,6 +362,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
+  const mediaLimits = { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
   // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
   const handler = limitInbound(
    instrumentHandler(
@@ -375,6 +376,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     maxTicketsPerDay: config.MAX_TICKETS_PER_DAY,
+    media: mediaLimits,
     staff,
       }),
       linker,
@@ -498,7 +500,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
   }
 
-  const web = await createWebChannel({ conn, handler, clock, logger: logger.child({ channel: 'web' }), places: loadPlaces(config.flowsDirAbs) });
+  const web = await createWebChannel({
+    conn,
+    handler,
+    clock,
+    logger: logger.child({ channel: 'web' }),
+    places: loadPlaces(config.flowsDirAbs),
+    maxUploadBytes: Math.min(mediaLimits.maxBytes, MAX_STORED_FILE_BYTES),
+  });
   outbox.registerSender(web.sender);
   // Nothing carries WhatsApp here: its notices fail at once (shown in /failed, callers get call-back tasks).
   if (!whatsapp && !whatsappCloud) outbox.registerSender(createUnavailableSender('whatsapp'));
@@ -542,7 +551,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         runKeyKeepDays: config.RUN_KEY_RETENTION_DAYS,
         web,
         webKeepDays: config.WEB_RETENTION_DAYS,
-        whatsapp: whatsapp ?? (await createWhatsAppRetention(conn)),
+        whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)),
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
         messageRefs,
