@@ -15,6 +15,7 @@ import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
+import { limitInbound } from './conversation/inbound-limiter';
 import { loadCatalog } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
@@ -33,7 +34,7 @@ import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
-import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
+import { createWhatsAppChannel, createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
 import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
 import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
@@ -133,7 +134,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
   const shiftPlan = loadShiftPlan(config.flowsDirAbs);
   const metrics = createAppMetrics({
-    onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err }, 'metric collection failed'),
+    onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err: safeError(err) }, 'metric collection failed'),
   });
   const models = await createModels(conn);
   const tickets = createTicketStore(models, config.DISTRICT_CODE);
@@ -156,6 +157,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
     ...(deps.outboxOptions ?? {}),
     onGiveUp: callBackTasks,
+    onDelivered: (d) => metrics.outboxDeliverySeconds.observe({ channel: d.channel }, Math.max(0, d.sentAt.getTime() - d.recordedAt.getTime()) / 1000),
   });
   const adminChats = [
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
@@ -361,7 +363,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       createWhatsAppAdminModule({ channel: () => whatsapp }),
     ],
   });
-  const handler = instrumentHandler(
+  // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
+  const handler = limitInbound(
+   instrumentHandler(
     withCitizenLinks(
       createInboundHandler({
     flow,
@@ -378,6 +382,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
     ),
     metrics,
+   ),
+    {
+      limits: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST, staffPerMinute: config.RATE_LIMIT_STAFF_PER_MINUTE },
+      clock,
+      translator,
+      logger: logger.child({ component: 'limits' }),
+      isConfiguredStaff: (msg) => (msg.channel === 'telegram' && config.ADMIN_TELEGRAM_IDS.includes(msg.chatId)) || (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)),
+    },
   );
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
@@ -502,7 +514,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     web,
     translator,
     logger: logger.child({ component: 'http' }),
-    metrics: metrics.registry,
+    metrics,
     dashboard: dashboard.routes,
     healthChecks: {
       web: () => 'up',
@@ -522,8 +534,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
       escalation,
       feedback,
       notifier: outbox,
-      cleanup: { models, conversationIdleHours: config.CONVERSATION_IDLE_HOURS, outbox, runKeys, ticketArchiveDays: escalationPolicy.feedback.reopenDays },
-      crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON },
+      cleanup: {
+        models,
+        conversationIdleHours: config.CONVERSATION_IDLE_HOURS,
+        outbox,
+        outboxKeepDays: config.OUTBOX_RETENTION_DAYS,
+        runKeys,
+        runKeyKeepDays: config.RUN_KEY_RETENTION_DAYS,
+        web,
+        webKeepDays: config.WEB_RETENTION_DAYS,
+        whatsapp: whatsapp ?? (await createWhatsAppRetention(conn)),
+        whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
+        whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
+        messageRefs,
+        ticketArchiveDays: escalationPolicy.feedback.reopenDays,
+      },
+      crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
       dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
       recovery: () => recover(),
@@ -581,7 +607,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).
-      await outbox.drain(5_000).catch((err: unknown) => logger.warn({ event: 'outbox_drain_failed', err }, 'could not drain the outbox'));
+      await outbox.drain(5_000).catch((err: unknown) => logger.warn({ event: 'outbox_drain_failed', err: safeError(err) }, 'could not drain the outbox'));
       await outbox.stop();
     },
   };

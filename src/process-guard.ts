@@ -44,14 +44,14 @@ const LIBRARY_WORDS = /auth timeout|protocol error|target closed|session closed|
 export function installProcessGuard(deps: { process: GuardedProcess; logger: Logger }): ProcessGuard {
   const { logger } = deps;
   const onRejection = (reason: unknown): void => {
-    logger.error({ event: 'unhandled_rejection', library: fromLibrary(reason), err: describe(reason) }, 'a promise failed with nobody waiting for it; carrying on');
+    logger.error({ event: 'unhandled_rejection', library: fromLibrary(reason), err: safeError(reason) }, 'a promise failed with nobody waiting for it; carrying on');
   };
   const onException = (err: Error): void => {
     if (fromLibrary(err)) {
-      logger.error({ event: 'uncaught_exception', library: true, err: describe(err) }, 'the WhatsApp library threw outside any handler; carrying on');
+      logger.error({ event: 'uncaught_exception', library: true, err: safeError(err) }, 'the WhatsApp library threw outside any handler; carrying on');
       return;
     }
-    logger.fatal({ event: 'uncaught_exception', library: false, err: describe(err) }, 'uncaught exception; exiting');
+    logger.fatal({ event: 'uncaught_exception', library: false, err: safeError(err) }, 'uncaught exception; exiting');
     logger.flush?.();
     deps.process.exit(1);
   };
@@ -70,10 +70,4 @@ export function installProcessGuard(deps: { process: GuardedProcess; logger: Log
 function fromLibrary(reason: unknown): boolean {
   if (reason instanceof Error) return LIBRARY_FRAME.test(reason.stack ?? '') || (!/\n\s+at /.test(reason.stack ?? '') && LIBRARY_WORDS.test(reason.message));
   return typeof reason === 'string' && LIBRARY_WORDS.test(reason);
-}
-
-/** Safe to log: an Error's type, code and frames; a thrown string only as its kind. */
-function describe(reason: unknown): Record<string, unknown> {
-  if (reason instanceof Error) return safeError(reason);
-  return { type: typeof reason };
 }

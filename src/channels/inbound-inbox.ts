@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError } from '../outbox/outbox-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 /** One pushed update (a webhook's message) kept from its arrival until it has been handled. */
 export interface InboxItem {
@@ -59,7 +59,7 @@ export async function createInboundInbox(conn: Connection): Promise<InboundInbox
           await Inbox.create(item);
           fresh.push(item);
         } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err;
+          if (!isDuplicateKey(err)) throw err;
         }
       }
       return fresh;

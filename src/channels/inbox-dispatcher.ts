@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { isDuplicateKeyError } from '../outbox/outbox-store';
+import { safeError } from '../logger';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { InboundInbox, InboxItem } from './inbound-inbox';
 
 /** A chat's updates are being handled by `owner` until `expiresAt`. */
@@ -77,9 +78,11 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       await Lease.create({ _id: chatKey, owner, expiresAt: new Date(now.getTime() + leaseMs) });
       return true;
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const held = await Lease.findById(chatKey).lean<ChatLeaseDoc>().exec();
+    // Ours already: an insert whose answer was lost. This process drains a chat once at a time, so it is safe to go on.
+    if (held?.owner === owner) return true;
     if (held && held.expiresAt > now) return false;
     // Expired (or just released): remove exactly that lease, then race for a new one by insert.
     if (held) await Lease.deleteOne({ _id: chatKey, owner: held.owner, expiresAt: held.expiresAt });
@@ -88,7 +91,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       if (held) log.warn({ event: 'inbox_lease_taken_over' }, 'took over a chat whose handler stopped');
       return true;
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       return false;
     }
   }
@@ -106,7 +109,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
           const items = await deps.inbox.pendingOf(chatKey, 20);
           if (items.length === 0 || stopped) break;
           for (const item of items) {
-            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: err instanceof Error ? err.name : typeof err }, 'a recorded update could not be handled'));
+            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: safeError(err) }, 'a recorded update could not be handled'));
             await deps.inbox.done(item._id);
           }
         }
@@ -150,7 +153,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
     }
     const run = drain(chatKey)
       .catch((err: unknown) => {
-        log.error({ event: 'inbox_drain_failed', error: err instanceof Error ? err.name : typeof err }, 'could not handle recorded updates; trying again shortly');
+        log.error({ event: 'inbox_drain_failed', error: safeError(err) }, 'could not handle recorded updates; trying again shortly');
         later(chatKey);
       })
       .finally(() => {

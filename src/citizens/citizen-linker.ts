@@ -5,6 +5,7 @@ import { normalizeSharedPhone } from '../conversation/text-input';
 import type { ChannelName } from '../conversation/types';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { CitizenStore } from './citizen-store';
+import { safeError } from '../logger';
 
 /** What {@link createCitizenLinker} needs. */
 export interface CitizenLinkerDeps {
@@ -59,7 +60,7 @@ export function withCitizenLinks(handler: InboundHandler, linker: CitizenLinker,
     // The simulator's numbers are made up: only Telegram and WhatsApp prove a number.
     if (!result.duplicate && c.kind === 'contact' && c.own && msg.channel !== 'web') {
       await linker.linkChat({ channel: msg.channel, chatId: msg.chatId, phone: c.phone }).catch((err: unknown) => {
-        logger.warn({ event: 'citizen_link_failed', channel: msg.channel, error: err instanceof Error ? err.name : typeof err, code: (err as { code?: unknown } | null)?.code ?? null }, 'could not link a shared number');
+        logger.warn({ event: 'citizen_link_failed', channel: msg.channel, error: safeError(err) }, 'could not link a shared number');
       });
     }
     return result;

@@ -10,8 +10,8 @@ import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
 import type { Attachment, Effect, InboundMessage, Reply, Text } from './types';
 
-/** How many tickets /status lists. */
-export const STATUS_LIST_LIMIT = 10;
+/** How many tickets /status lists: the latest, so the list fits a basic phone's screen or two (400 characters). */
+export const STATUS_LIST_LIMIT = 3;
 
 export interface EffectRunnerDeps {
   tickets: TicketStore;

@@ -88,6 +88,8 @@ class Turn {
     // Replying to the officer's question message answers it, even mid-complaint.
     if (awaiting && this.msg.replyToText?.includes(awaiting.ref) && isAnswer(content)) return this.answerQuestion(awaiting.ref, content);
     if (content.kind === 'command') return this.command(content.command, content.args);
+    const typed = content.kind === 'text' ? this.typedCommand(content.text) : undefined;
+    if (typed) return this.command(typed.name, typed.args);
     if (content.kind === 'button' && content.scope === SCOPE.language) return this.setLanguage(content.value);
     if (content.kind === 'button' && content.scope === SCOPE.menu) return this.menuChoice(content.value);
     if (content.kind === 'button' && content.scope === SCOPE.feedback) return this.rate(content.value);
@@ -210,12 +212,29 @@ class Turn {
   }
 
   private menuOptions(): MatchableOption[] {
+    const { commands, newAtMenu } = this.flow.vocabulary;
     return [
-      { value: 'new', labelKey: 'menu.new', aliases: ['new', 'nayi', 'nai shikayat', 'shikayat', 'नई', 'शिकायत'] },
-      { value: 'status', labelKey: 'menu.status', aliases: ['status', 'sthiti', 'स्थिति'] },
-      { value: 'language', labelKey: 'menu.language', aliases: ['language', 'bhasha', 'भाषा'] },
-      { value: 'help', labelKey: 'menu.help', aliases: ['help', 'madad', 'sahayata', 'मदद', 'सहायता'] },
+      { value: 'new', labelKey: 'menu.new', aliases: [...commands.new, ...newAtMenu] },
+      { value: 'status', labelKey: 'menu.status', aliases: commands.status },
+      { value: 'language', labelKey: 'menu.language', aliases: commands.language },
+      { value: 'help', labelKey: 'menu.help', aliases: commands.help },
     ];
+  }
+
+  /** A command typed as a word (स्थिति, रद्द, madad …), alone or, for status and reopen, with a reference after it. */
+  private typedCommand(typed: string): { name: string; args: string } | undefined {
+    const text = normalizeForMatch(typed);
+    if (!text) return undefined;
+    for (const [name, words] of Object.entries(this.flow.vocabulary.commands)) {
+      for (const word of words.map(normalizeForMatch).filter(Boolean)) {
+        if (text === word) return { name, args: '' };
+        if ((name === 'status' || name === 'reopen') && text.startsWith(`${word} `)) {
+          const rest = typed.trim().split(/\s+/).slice(word.split(' ').length).join(' ');
+          if (/\d/.test(rest) && !rest.includes(' ')) return { name, args: rest };
+        }
+      }
+    }
+    return undefined;
   }
 
   private mainMenu(): void {
@@ -609,6 +628,7 @@ class Turn {
       fs.mode = 'answer';
       return this.ask();
     }
+    if (value === 'cancel') return this.command('cancel', '');
     if (content.kind === 'text' || content.kind === 'button') this.say('error.pick_option');
     else this.wrongKind(content);
     this.ask();
@@ -776,6 +796,8 @@ class Turn {
     return [
       ...step.edit.map((e) => ({ value: e.value, labelKey: e.label })),
       { value: 'back', labelKey: 'intake.edit.back', aliases: this.flow.vocabulary.back },
+      // Cancelling needs a button too, not only the typed word.
+      { value: 'cancel', labelKey: 'intake.edit.cancel', aliases: this.flow.vocabulary.commands.cancel },
     ];
   }
 

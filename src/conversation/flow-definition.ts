@@ -62,6 +62,23 @@ const flowSchema = z.object({
     back: z.array(z.string()),
     /** Typed ratings besides the digits: number words and how people say it went, by rating 1–5. */
     rating: z.record(z.enum(['1', '2', '3', '4', '5']), z.array(z.string())).optional(),
+    /**
+     * Words that work as the citizen's commands wherever they are, typed as
+     * the whole message (स्थिति, मदद, रद्द …; status and reopen may be
+     * followed by a reference), so nobody needs a Latin-letter /command.
+     */
+    commands: z
+      .object({
+        new: z.array(z.string()).default([]),
+        status: z.array(z.string()).default([]),
+        help: z.array(z.string()).default([]),
+        cancel: z.array(z.string()).default([]),
+        language: z.array(z.string()).default([]),
+        reopen: z.array(z.string()).default([]),
+      })
+      .default({ new: [], status: [], help: [], cancel: [], language: [], reopen: [] }),
+    /** More words for "new complaint" at the main menu only (mid-flow they are answers). */
+    newAtMenu: z.array(z.string()).default([]),
   }),
 });
 

@@ -37,6 +37,8 @@ export interface HandleResult {
   /** True when this delivery was seen before and nothing was done. */
   duplicate: boolean;
   language: Language;
+  /** The chat belongs to a staff member (for a larger message allowance); unknown when absent. */
+  staff?: boolean;
 }
 
 /** Channel adapters call this with every message from a citizen. */
@@ -111,6 +113,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           messages: renderReplies(deps.translator, language, [...effectReplies, ...turn.replies], msg.channel),
           duplicate: false,
           language,
+          staff: turn.staff !== undefined ? turn.staff !== null : Boolean(doc?.staff),
         };
       }
     } catch (err) {

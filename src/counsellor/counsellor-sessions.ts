@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ChannelName } from '../conversation/types';
-import { isDuplicateKey } from '../storage/conversation-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 export type SessionStatus = 'waiting' | 'open' | 'closed';
 

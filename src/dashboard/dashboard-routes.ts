@@ -184,6 +184,8 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
         block: map(deps.catalog.district.blocks, (b) => b.id, (b) => b.label),
         role: map(STAFF_ROLES, (r) => r, (r) => `staff.role.${r}`),
         district: tr(deps.catalog.district.name),
+        // History notes that are recorded codes: why a ticket was escalated.
+        escalationReason: map(['ack_overdue', 'resolve_overdue', 'level_overdue', 'reopened_again'], (r) => r, (r) => `escalation.reason.${r}`),
       },
     };
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { DashboardModels } from './dashboard-models';
 
 /** The settings document that holds a generated secret. */
@@ -29,8 +30,4 @@ export async function resolveDashboardSecret(deps: { configured?: string; models
   const stored = await Setting.findById(SECRET_SETTING_ID).lean();
   if (!stored) throw new Error('the generated dashboard secret could not be read back');
   return stored.value;
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

@@ -16,6 +16,7 @@ import { createSessionStore, type SessionStore } from './dashboard-sessions';
 import { createDashboardQueries, type DashboardQueries } from './dashboard-queries';
 import { createDashboardRoutes, type DashboardRoutes } from './dashboard-routes';
 import { resolveDashboardSecret } from './dashboard-secret';
+import { safeError } from '../logger';
 
 /** Defaults of the dashboard's settings. */
 export const DASHBOARD_DEFAULTS = { linkTtlMinutes: 15, sessionHours: 12, pollSeconds: 5 } as const;
@@ -143,7 +144,7 @@ export function readChartScript(logger: Logger): Buffer | undefined {
     const file = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
     return fs.readFileSync(file);
   } catch (err) {
-    logger.warn({ event: 'dashboard_charts_missing', err }, 'the npm package chart.js is not installed: the dashboard shows numbers without charts');
+    logger.warn({ event: 'dashboard_charts_missing', err: safeError(err) }, 'the npm package chart.js is not installed: the dashboard shows numbers without charts');
     return undefined;
   }
 }

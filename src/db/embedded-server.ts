@@ -8,6 +8,7 @@ import readline from 'node:readline';
 import type { Logger } from 'pino';
 import { DatabaseStartError } from './errors';
 import { findFreePort } from './free-port';
+import { safeError } from '../logger';
 
 /** Which server backs an {@link EmbeddedDb}. */
 export type EmbeddedDbKind = 'mongod' | 'ferretdb' | 'memory-server';
@@ -489,7 +490,7 @@ async function findGo(logger: Logger): Promise<GoToolchain | undefined> {
   try {
     ({ version } = await goToolchain(go));
   } catch (err) {
-    logger.warn({ event: 'go.unusable', go, err }, 'found go but `go env GOVERSION` failed; skipping FerretDB');
+    logger.warn({ event: 'go.unusable', go, err: safeError(err) }, 'found go but `go env GOVERSION` failed; skipping FerretDB');
     return undefined;
   }
   const match = /^go(\d+)\.(\d+)/.exec(version);

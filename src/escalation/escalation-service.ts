@@ -23,6 +23,7 @@ import {
 } from './escalation-policy';
 import { escalationRecipients, type OnDutySupervisors, type Recipient } from './escalation-recipients';
 import type { EscalationStore } from './escalation-store';
+import { safeError } from '../logger';
 
 /** Most tickets one sweep or reminder run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 200;
@@ -183,7 +184,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
           if (result.ok) escalated.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);
-          logger.error({ event: 'escalation_failed', ref: ticket.ref, err }, 'could not escalate a ticket');
+          logger.error({ event: 'escalation_failed', ref: ticket.ref, err: safeError(err) }, 'could not escalate a ticket');
         }
       }
       if (candidates.length >= batch) logger.warn({ event: 'sla_sweep_batch_full', batch }, 'more overdue tickets than one sweep takes; the next sweep continues');

@@ -19,6 +19,7 @@ import type { DepartmentDirectory } from '../tickets/department-directory';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import { ratingQuestion } from './feedback-question';
 import type { FeedbackStore } from './feedback-store';
+import { safeError } from '../logger';
 
 /** Most tickets one run of the "no answer" job closes; the next run takes the rest. */
 const DEFAULT_BATCH = 200;
@@ -254,7 +255,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
           closed.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);
-          logger.error({ event: 'feedback_close_failed', ref: ticket.ref, err }, 'could not close an unanswered ticket');
+          logger.error({ event: 'feedback_close_failed', ref: ticket.ref, err: safeError(err) }, 'could not close an unanswered ticket');
         }
       }
       return { closed, failed };

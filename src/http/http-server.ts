@@ -4,12 +4,13 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { WebChannel } from '../channels/web/web-channel';
 import type { Translator } from '../i18n/create-i18n';
-import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../metrics/metrics-registry';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/app-metrics';
 import { checkHealth, type HealthCheck } from './health';
 import { HttpError, sendBytes, sendError, sendJson } from './http-io';
 import { DASHBOARD_PREFIX, type DashboardRoutes } from '../dashboard/dashboard-routes';
 import { baseUrl, isLoopbackHost, isLoopbackHostHeader } from './loopback';
 import { createSimulatorRoutes, SIM_PREFIX } from './simulator-routes';
+import { safeError } from '../logger';
 import type { SimulatorAuth } from './simulator-auth';
 import type { SimulatorMode } from '../config';
 
@@ -34,7 +35,7 @@ export interface HttpServerDeps {
   translator: Translator;
   logger: Logger;
   /** Rendered at /metrics. */
-  metrics: MetricsRegistry;
+  metrics: { render(): Promise<string> };
   /** Channel states reported by /healthz, by channel name. */
   healthChecks?: Readonly<Record<string, HealthCheck>>;
   /** Longest long poll in ms (default 20 s); tests shorten it. */
@@ -138,7 +139,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         }
         if (err instanceof HttpError) return sendError(res, err);
         // The one boundary for unexpected failures: logged once, answered plainly.
-        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err }, 'HTTP request failed');
+        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err: safeError(err) }, 'HTTP request failed');
         sendError(res, new HttpError(500, 'internal', 'internal error'));
       })
       .finally(() => {

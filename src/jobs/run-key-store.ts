@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../storage/conversation-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 /** One firing of one job, claimed by the process that inserted it first. */
 export interface JobRunDoc {

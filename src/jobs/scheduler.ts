@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Connection } from 'mongoose';
 import { createTask, validate, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import { safeError, safeErrorText } from '../logger';
 import type { Clock } from '../clock';
 import { ConfigError } from '../errors';
 import { TIME_ZONE } from '../i18n/format';
@@ -48,7 +49,7 @@ export interface SchedulerDeps {
   /** Names this process in run-keys; default host, pid and a random suffix. */
   owner?: string;
   /** Counts runs by job and outcome (`ok`, `failed`, `skipped`). */
-  metrics?: { jobRuns: { inc(labels?: Record<string, string>): void } };
+  metrics?: { jobRuns: { inc(labels: { job: string; outcome: string }): void } };
 }
 
 export interface Scheduler {
@@ -66,10 +67,6 @@ export interface Scheduler {
   /** Next scheduled firing of each job (null when stopped). */
   nextRuns(): Record<string, Date | null>;
   runKeys: RunKeyStore;
-}
-
-function errorSummary(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 500) : typeof err;
 }
 
 /**
@@ -112,7 +109,7 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   const cronLogger = {
     info: (m: string) => logger.debug({ event: 'cron_info' }, m),
     warn: (m: string) => logger.warn({ event: 'cron_warning' }, m),
-    error: (m: string | Error, err?: Error) => logger.error({ event: 'cron_error', err: err ?? m }, typeof m === 'string' ? m : m.message),
+    error: (m: string | Error, err?: Error) => logger.error({ event: 'cron_error', err: safeError(err ?? m) }, typeof m === 'string' ? m : 'node-cron failed'),
     debug: (m: string | Error) => logger.debug({ event: 'cron_debug' }, typeof m === 'string' ? m : m.message),
   };
 
@@ -122,7 +119,7 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
     try {
       claimed = await runKeys.claim(job.name, firingTime, owner, clock.now());
     } catch (err) {
-      log.error({ event: 'job_claim_failed', err }, 'could not claim the firing; it is skipped here');
+      log.error({ event: 'job_claim_failed', err: safeError(err) }, 'could not claim the firing; it is skipped here');
       count(job.name, 'failed');
       return 'failed';
     }
@@ -138,10 +135,10 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
       count(job.name, 'ok');
       return 'ran';
     } catch (err) {
-      log.error({ event: 'job_failed', err }, 'job failed');
+      log.error({ event: 'job_failed', err: safeError(err) }, 'job failed');
       count(job.name, 'failed');
-      await runKeys.finish(job.name, firingTime, 'failed', clock.now(), errorSummary(err)).catch((finishErr: unknown) => {
-        log.error({ event: 'job_record_failed', err: finishErr }, 'could not record the failure');
+      await runKeys.finish(job.name, firingTime, 'failed', clock.now(), safeErrorText(err)).catch((finishErr: unknown) => {
+        log.error({ event: 'job_record_failed', err: safeError(finishErr) }, 'could not record the failure');
       });
       return 'failed';
     }

@@ -86,6 +86,12 @@ export interface OutboxClaimDoc {
 export interface OutboxModels {
   Message: Model<OutboxDoc>;
   Claim: Model<OutboxClaimDoc>;
+  /**
+   * Delivered messages moved out of `outbox` by the clean-up job, so the
+   * collection every poll reads holds only current work (FerretDB reads a
+   * whole collection for any query but an `_id` lookup).
+   */
+  Archive: Model<OutboxDoc>;
 }
 
 const buttonSchema = new Schema({ label: { type: String, required: true }, data: { type: String, required: true } }, { _id: false });
@@ -150,6 +156,11 @@ outboxSchema.index({ status: 1, leaseUntil: 1 });
 outboxSchema.index({ status: 1, failedAt: -1 });
 outboxSchema.index({ platformMessageId: 1 });
 
+// The archive keeps the messages as they were, without the live collection's indexes (nothing queries it by them).
+const archiveSchema = outboxSchema.clone();
+archiveSchema.clearIndexes();
+archiveSchema.index({ sentAt: 1 });
+
 const claimSchema = new Schema<OutboxClaimDoc>(
   {
     _id: { type: String, required: true },
@@ -164,7 +175,7 @@ const claimSchema = new Schema<OutboxClaimDoc>(
 claimSchema.index({ createdAt: 1 });
 
 /** Collection names, exported for tests and maintenance scripts. */
-export const OUTBOX_COLLECTIONS = { messages: 'outbox', claims: 'outbox_claims' } as const;
+export const OUTBOX_COLLECTIONS = { messages: 'outbox', claims: 'outbox_claims', archive: 'outbox_archive' } as const;
 
 /**
  * Register the outbox schemas on a connection (once; later calls reuse them)
@@ -175,8 +186,10 @@ export async function createOutboxModel(conn: Connection): Promise<OutboxModels>
   const models: OutboxModels = {
     Message: (conn.models.OutboxMessage as Model<OutboxDoc> | undefined) ?? conn.model<OutboxDoc>('OutboxMessage', outboxSchema, OUTBOX_COLLECTIONS.messages),
     Claim: (conn.models.OutboxClaim as Model<OutboxClaimDoc> | undefined) ?? conn.model<OutboxClaimDoc>('OutboxClaim', claimSchema, OUTBOX_COLLECTIONS.claims),
+    Archive: (conn.models.OutboxArchive as Model<OutboxDoc> | undefined) ?? conn.model<OutboxDoc>('OutboxArchive', archiveSchema, OUTBOX_COLLECTIONS.archive),
   };
   await models.Message.createIndexes();
   await models.Claim.createIndexes();
+  await models.Archive.createIndexes();
   return models;
 }

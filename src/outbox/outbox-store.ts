@@ -1,4 +1,5 @@
 import { mongo, Types, type QueryFilter } from 'mongoose';
+import { duplicateWriteCount, isDuplicateKey } from '../db/duplicate-key';
 import type { RenderedMessage } from '../conversation/render';
 import type { ChannelName } from '../conversation/types';
 import type { OutboxDoc, OutboxModels, OutboxStatus, StoredMessage } from './outbox-model';
@@ -66,16 +67,6 @@ export interface NewOutboxMessage {
 /** `channel:chatId`, the key messages are ordered and paced by. */
 export function chatKeyOf(channel: ChannelName, chatId: string): string {
   return `${channel}:${chatId}`;
-}
-
-/**
- * A unique-index violation. MongoDB says 11000; FerretDB on SQLite reports
- * some constraint failures inside an InternalError (code 1), so the text counts too.
- */
-export function isDuplicateKeyError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  return code === 11000 || code === 11001 || /E11000|duplicate key|UNIQUE constraint failed/i.test(err.message);
 }
 
 // NUL cannot be stored by FerretDB; nothing a person should see contains one.
@@ -160,11 +151,17 @@ export interface OutboxStore {
   stats(): Promise<OutboxStats>;
   /** Delete sent and failed messages finished before `before`, and claims made before it; returns how many messages. */
   purgeFinished(before: Date): Promise<number>;
+  /**
+   * Move messages sent before `before` to the archive (copied, then deleted
+   * here), at most `limit`; returns how many moved. A crash between the two
+   * leaves a copy in both, which the next run settles.
+   */
+  archiveSent(before: Date, limit: number): Promise<number>;
 }
 
 /** Data access for the outbox on its models. */
 export function createOutboxStore(models: OutboxModels): OutboxStore {
-  const { Message, Claim } = models;
+  const { Message, Claim, Archive } = models;
   const releaseLease = { leaseUntil: 1, leaseOwner: 1 } as const;
 
   /** Insert the claim `<id>:<gen>`, stepping past claims whose lease ran out without being recorded on the message. */
@@ -175,7 +172,7 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         await Claim.create({ _id: `${String(head.id)}:${gen}`, messageId: head.id, gen, owner, leaseUntil, createdAt: now });
         return gen;
       } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
       // Usually another dispatcher has just won this message. Only when the message has not changed for a
       // whole lease can the winner have died before recording its claim; only then is the claim looked at.
@@ -213,12 +210,10 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         const res = await Message.collection.insertMany(docs, { ordered: false });
         return { inserted: res.insertedCount, duplicates: 0 };
       } catch (err) {
-        const writeErrors = (err as { writeErrors?: Array<{ code?: number; errmsg?: string }> }).writeErrors;
-        if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw err;
         // dedupeKey is the only unique field besides the fresh _id, so a unique violation is a repeated notification.
-        const allDuplicates = writeErrors.every((w) => w.code === 11000 || /duplicate key|UNIQUE constraint/i.test(w.errmsg ?? ''));
-        if (!allDuplicates) throw err;
-        return { inserted: docs.length - writeErrors.length, duplicates: writeErrors.length };
+        const duplicates = duplicateWriteCount(err);
+        if (duplicates === null) throw err;
+        return { inserted: docs.length - duplicates, duplicates };
       }
     },
 
@@ -393,7 +388,27 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         ],
       });
       await Claim.deleteMany({ createdAt: { $lt: before } });
-      return res.deletedCount;
+      const archived = await Archive.deleteMany({ sentAt: { $lt: before } });
+      return res.deletedCount + archived.deletedCount;
+    },
+
+    async archiveSent(before, limit) {
+      const docs = await Message.find({ status: 'sent', sentAt: { $lt: before } }).limit(limit).lean<OutboxDoc[]>();
+      if (docs.length === 0) return 0;
+      try {
+        await Archive.collection.insertMany(docs as never[], { ordered: false });
+      } catch (err) {
+        // Archived already by an earlier, interrupted pass: only duplicates are expected here.
+        if (duplicateWriteCount(err) === null) throw err;
+      }
+      // Only what is still sent: a delivery report may have turned one into a failure meanwhile.
+      const ids = docs.map((d) => d._id);
+      const res = await Message.deleteMany({ _id: { $in: ids }, status: 'sent' });
+      if (res.deletedCount < ids.length) {
+        const left = await Message.find({ _id: { $in: ids } }, { _id: 1 }).lean();
+        if (left.length) await Archive.deleteMany({ _id: { $in: left.map((d) => d._id) } });
+      }
+      return docs.length;
     },
   };
 }

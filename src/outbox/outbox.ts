@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
+import { safeError } from '../logger';
 import type { RenderedMessage } from '../conversation/render';
 import type { ChannelName } from '../conversation/types';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
@@ -65,6 +66,8 @@ export interface OutboxDeps {
   owner?: string;
   /** Told of each delivered message that carries a `ticketRef` (to recognise replies to it); a failure here is logged, never retried as a send. */
   onSent?: (sent: SentTicketMessage) => Promise<void>;
+  /** Called after each delivery is recorded, with when the message was recorded for delivery (metrics). */
+  onDelivered?: (d: { channel: ChannelName; recordedAt: Date; sentAt: Date }) => void;
   /**
    * Called once for each message given up for good (after it is recorded as
    * failed), so a fallback can start, e.g. a call-back task for a telephone
@@ -104,6 +107,8 @@ export interface Outbox {
   stats(): Promise<OutboxStats>;
   /** Delete sent and failed messages finished before `before` (for a scheduled clean-up job); returns how many. */
   purgeFinished(before: Date): Promise<number>;
+  /** Move messages sent before `before` to the archive, at most `limit`; see OutboxStore.archiveSent. */
+  archiveSent(before: Date, limit: number): Promise<number>;
   /** A platform's delivery report (WhatsApp Cloud status callbacks); false when no sent message has that id. */
   recordDeliveryStatus(channel: ChannelName, platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean>;
 }
@@ -209,7 +214,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return await fn();
       } catch (err) {
         if (attempt >= RECORD_TRIES) throw err;
-        logger.warn({ event: 'outbox_record_retry', what, attempt, err: errorSummary(err) }, 'outbox bookkeeping failed; retrying');
+        logger.warn({ event: 'outbox_record_retry', what, attempt, err: safeError(err) }, 'outbox bookkeeping failed; retrying');
         await sleep(RECORD_RETRY_MS * attempt);
       }
     }
@@ -251,9 +256,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     logger.info({ event: 'outbox_sent', ...ctx }, 'message delivered');
+    deps.onDelivered?.({ channel: c.channel, recordedAt: c.id.getTimestamp(), sentAt });
     if (c.ticketRef && messageId && deps.onSent) {
       await deps.onSent({ channel: c.channel, chatId: c.chatId, messageId, ticketRef: c.ticketRef }).catch((err: unknown) => {
-        logger.warn({ event: 'outbox_on_sent_failed', ...ctx, err: errorSummary(err) }, 'could not record which ticket a sent message was about');
+        logger.warn({ event: 'outbox_on_sent_failed', ...ctx, err: safeError(err) }, 'could not record which ticket a sent message was about');
       });
     }
   }
@@ -293,7 +299,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     try {
       await deps.onGiveUp({ channel: c.channel, chatId: c.chatId, dedupeKey: c.dedupeKey, message: c.message, reason });
     } catch (err) {
-      logger.error({ event: 'outbox_give_up_hook_failed', ...ctx, err: errorSummary(err) }, 'the fallback for a failed message did not run');
+      logger.error({ event: 'outbox_give_up_hook_failed', ...ctx, err: safeError(err) }, 'the fallback for a failed message did not run');
     }
   }
 
@@ -302,7 +308,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     const task: Promise<void> = deliver(c, sender)
       .catch((err: unknown) => {
         // The message stays claimed; after its lease a dispatcher takes it up again.
-        logger.error({ event: 'outbox_deliver_error', id: String(c.id), channel: c.channel, attempt: c.attempts, err: errorSummary(err) }, 'could not record a delivery');
+        logger.error({ event: 'outbox_deliver_error', id: String(c.id), channel: c.channel, attempt: c.attempts, err: safeError(err) }, 'could not record a delivery');
       })
       .finally(() => {
         inFlight.delete(task);
@@ -359,7 +365,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   function reportLoopError(err: unknown): void {
     const now = nowMs();
     if (!failing || now - lastErrorLogAt >= ERROR_LOG_EVERY_MS) {
-      logger.error({ event: 'outbox_dispatch_error', err: errorSummary(err) }, 'outbox dispatcher could not reach the database');
+      logger.error({ event: 'outbox_dispatch_error', err: safeError(err) }, 'outbox dispatcher could not reach the database');
       lastErrorLogAt = now;
     }
     failing = true;
@@ -422,6 +428,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     failedRecent: (limit = 20) => store.failedRecent(limit),
     stats: () => store.stats(),
     purgeFinished: (before) => store.purgeFinished(before),
+    archiveSent: (before, limit) => store.archiveSent(before, limit),
     recordDeliveryStatus: (channel, platformMessageId, status, at, code) => store.recordDeliveryStatus(channel, platformMessageId, status, at, code),
   };
 }
@@ -436,8 +443,3 @@ function rotate<T>(items: T[], random: () => number): T[] {
   return [...items.slice(start), ...items.slice(0, start)];
 }
 
-/** An error reduced to what is safe to log: no message texts or chat content. */
-function errorSummary(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { type: err.name, code: (err as { code?: unknown }).code, message: err.message };
-  return { type: typeof err };
-}

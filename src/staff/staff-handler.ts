@@ -439,6 +439,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     if (!target) return [say('staff.revoke_usage')];
     const found = await staff.findForRevoke(target);
     if (!found) return [say('staff.not_found_staff')];
+    // The simulator's administrators have no rights over real channels' staff.
+    if (found.channel !== 'web' && (await madeInSimulator(identity.id))) return refused(identity, 'revoke');
     const revokedAt = found.active ? ((await staff.revoke(found._id, clock.now()))?.revokedAt ?? clock.now()) : (found.revokedAt ?? found.joinedAt);
     records.delete(found._id);
     await staff.syncConversationRole(found.identityKey, null);
@@ -551,7 +553,14 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       }
       default: {
         const module = deps.modules?.find((m) => m.commands.includes(name));
-        if (module) return module.handle({ identity, state, msg, name, args, argText });
+        if (module) {
+          const out = await module.handle({ identity, state, msg, name, args, argText });
+          // One place logs every module's refusal with who tried (not every module has a logger).
+          if (out.replies.length === 1 && out.replies[0]?.text.key === 'staff.forbidden') {
+            logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: name }, 'command not allowed for role');
+          }
+          return out;
+        }
         return done([say('staff.unknown_command')]);
       }
     }
@@ -656,6 +665,9 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         // The role was revoked (perhaps only half-way): clear the copy and say so, whatever was asked.
         const next = { ...state };
         delete next.staffPending;
+        delete next.callDraft;
+        // A caller's complaint half-entered by a revoked operator is not filed in their name later.
+        if (next.flow?.onBehalf) delete next.flow;
         return { state: next, replies: [say('staff.role_ended')], staffChange: null };
       }
       const identity = current.identity;

@@ -16,7 +16,7 @@ export interface BulkImport {
    */
   tickets(docs: readonly TicketDoc[], archiveBefore: Date): Promise<void>;
   conversations(docs: readonly ConversationDoc[]): Promise<void>;
-  /** Finished notifications (sent or failed), as the outbox keeps them. */
+  /** Delivered notifications, in the outbox's archive where the clean-up job moves them. */
   notifications(docs: ReadonlyArray<Omit<OutboxDoc, '_id'>>): Promise<void>;
   /** Phone links between citizen ids (see citizen-store). */
   citizenLinks(docs: ReadonlyArray<{ _id: string; personId: string; citizenIds: string[]; identities: string[]; createdAt: Date; updatedAt: Date }>): Promise<void>;
@@ -56,7 +56,8 @@ export function createBulkImport(deps: { conn: Connection; models: Models; outbo
       ]);
     },
     conversations: (docs) => insert(models.Conversation.collection.collectionName, docs),
-    notifications: (docs) => insert(outbox.Message.collection.collectionName, docs),
+    // Delivered long ago: where the clean-up job keeps them.
+    notifications: (docs) => insert(outbox.Archive.collection.collectionName, docs),
     citizenLinks: (docs) => insert('citizens', docs),
     async raiseReferenceCounter(district, seq) {
       const id = `ticket:${district}`;

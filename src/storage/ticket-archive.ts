@@ -1,4 +1,4 @@
-import { isDuplicateKey } from './conversation-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, TicketDoc } from './models';
 import { createOwnerIndex } from './ticket-store';
 

@@ -2,7 +2,7 @@ import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } fr
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../conversation/types';
 import type { OwedNotices } from '../notify/notifier';
-import { isDuplicateKey } from './conversation-store';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 
 /** How many references to try before giving up on a create. */

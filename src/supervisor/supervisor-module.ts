@@ -157,13 +157,15 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       department = d.code;
     }
     const now = clock.now();
+    // Department codes are for typing; people read names.
+    const name = await departmentNames(lang);
     const got = await fetchPage(page, (skip) => queries.pending(department, skip, PAGE_SIZE));
-    if (got.result.total === 0) return [department ? say('supervisor.pending.empty_department', { department }) : say('supervisor.pending.empty')];
+    if (got.result.total === 0) return [department ? say('supervisor.pending.empty_department', { department: name(department) }) : say('supervisor.pending.empty')];
     return [
       pageReply({
-        title: t(department ? 'supervisor.pending.title_department' : 'supervisor.pending.title', { count: got.result.total, department: department ?? '' }),
+        title: t(department ? 'supervisor.pending.title_department' : 'supervisor.pending.title', { count: got.result.total, department: department ? name(department) : '' }),
         items: got.result.items.map((x) =>
-          t('supervisor.pending.item', { ref: x.ref, department: x.department, status: t(`ticket.status.${x.status}`), age: formatAge(x.createdAt, now, lang) }),
+          t('supervisor.pending.item', { ref: x.ref, department: name(x.department), status: t(`ticket.status.${x.status}`), age: formatAge(x.createdAt, now, lang) }),
         ),
         page: got.page,
         total: got.result.total,
@@ -177,6 +179,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const now = clock.now();
     const got = await fetchPage(page, (skip) => queries.overdue(now, skip, PAGE_SIZE));
     if (got.result.total === 0) return [say('supervisor.overdue.empty')];
+    const name = await departmentNames(lang);
     return [
       pageReply({
         title: t('supervisor.overdue.title', { count: got.result.total }),
@@ -184,7 +187,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
           const late = x.resolveDueAt.getTime() < now.getTime() ? { reason: 'resolve', since: x.resolveDueAt } : { reason: 'ack', since: x.ackDueAt };
           return t('supervisor.overdue.item', {
             ref: x.ref,
-            department: x.department,
+            department: name(x.department),
             level: x.level,
             reason: t(`supervisor.overdue.reason_${late.reason}`),
             since: formatAge(late.since, now, lang),

@@ -50,10 +50,15 @@ export function historyLine(entry: HistoryEntry, lang: Language, translator: Tra
   });
 }
 
-/** A history note, clipped to `max` characters; an escalation's reason code in words when the escalation texts know it. */
+/**
+ * A history note, clipped to `max` characters; recorded codes in words: an
+ * escalation's reason, and the line a telephone complaint came in on.
+ */
 export function noteText(entry: HistoryEntry, lang: Language, translator: Translator, max = NOTE_CHARS): Text | string {
   const reasonKey = `escalation.reason.${entry.text ?? ''}`;
   if (entry.action === 'escalate' && translator.has(lang, reasonKey)) return t(reasonKey);
+  const channelKey = `supervisor.channel.${entry.text ?? ''}`;
+  if (entry.action === 'created' && translator.has(lang, channelKey)) return t(channelKey);
   return clip(entry.text ?? '', max);
 }
 
@@ -92,6 +97,7 @@ export function ticketDetailReplies(input: {
   lines.push(t('supervisor.ticket.phone', { phone: tk.phone ?? t('staff.ticket.phone_hidden') }));
   lines.push(t('supervisor.ticket.intake', { intake: t(`supervisor.channel.${tk.intake}`), language: t(`supervisor.language.${tk.language}`) }));
   if (tk.loggedBy) lines.push(t('supervisor.ticket.logged_by', { name: staffLabel(names, tk.loggedBy) }));
+  if (tk.replyVia) lines.push(t('supervisor.ticket.reply_via', { how: t(`supervisor.ticket.reply_via_how.${tk.replyVia}`) }));
   lines.push(t('supervisor.ticket.created', { created: formatDateTime(tk.createdAt, lang), age: formatAge(tk.createdAt, now, lang) }));
   lines.push(
     t('supervisor.ticket.ack', {

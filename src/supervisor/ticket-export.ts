@@ -77,7 +77,7 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
   const history = tk.history
     .map((e) => {
       const parts = [time(e.at), w(actorText(ctx.names, e)), w(actionText(ctx.translator, ctx.lang, e.action))];
-      if (e.department) parts.push(`→ ${e.department}${e.officerId ? ` ${staffLabel(ctx.names, e.officerId)}` : ''}`);
+      if (e.department) parts.push(`→ ${ctx.departmentName(e.department)}${e.officerId ? ` ${staffLabel(ctx.names, e.officerId)}` : ''}`);
       if (e.text) {
         const note = noteText(e, ctx.lang, ctx.translator, Number.MAX_SAFE_INTEGER);
         parts.push(typeof note === 'string' ? note : w(note));
@@ -97,7 +97,7 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
     officer_id: tk.assignedTo,
     officer: tk.assignedTo ? ctx.names(tk.assignedTo) : undefined,
     intake: w({ key: `supervisor.channel.${tk.intake}` }),
-    reply_channel: tk.channel,
+    reply_channel: w({ key: `supervisor.channel.${tk.channel}` }),
     language: tk.language,
     block: block ? w({ key: block.label }) : tk.block,
     locality: tk.locality,

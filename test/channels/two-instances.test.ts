@@ -85,7 +85,7 @@ describe('two instances on one database, Telegram by webhook', () => {
     expect(new Set(tickets.map((t) => t.ref)).size).toBe(CITIZENS.length);
     // Each drain lets go of its chat after its last reply: nothing is left recorded or held.
     await a.app.outbox.drain(10_000);
-    for (let i = 0; i < 100 && (await a.db.conn.collection('inbox_chat_leases').countDocuments()) > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && (await a.db.conn.collection('inbox_chat_leases').countDocuments()) > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
     expect(await a.db.conn.collection('inbox_chat_leases').countDocuments()).toBe(0);
     expect(await a.db.conn.collection('inbound_inbox').countDocuments()).toBe(0);
   }, 120_000);

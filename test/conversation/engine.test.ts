@@ -143,4 +143,26 @@ describe('the intake engine', () => {
     expect(list.state.flow).toMatchObject({ step: 'category', mode: 'answer' });
     expect(list.state.flow?.suggestionAlt).toBeUndefined();
   });
+  test('commands work as words typed in Hindi or Latin letters, anywhere, without a slash', () => {
+    const inFlow = [cmd('new'), button('category', 'ration')];
+    expect(play([...inFlow, text('स्थिति')]).effects).toEqual([{ type: 'show_status' }]);
+    expect(play([...inFlow, text('sthiti ALR-000123')]).effects).toEqual([{ type: 'show_status', ref: 'ALR-000123' }]);
+    expect(play([...inFlow, text('मदद')]).replies[0]?.text.key).toBe('help.body');
+    expect(play([...inFlow, text('madad')]).replies[0]?.text.key).toBe('help.body');
+    const cancelled = play([...inFlow, text('रद्द')]);
+    expect(cancelled.state.flow).toBeUndefined();
+    expect(cancelled.replies[0]?.text.key).toBe('intake.cancelled');
+    expect(play([...inFlow, text('radd')]).state.flow).toBeUndefined();
+    expect(play([text('भाषा')]).replies[0]?.text.key).toBe('language.prompt');
+    expect(play([text('नई शिकायत')]).state.flow?.step).toBe('category');
+    expect(play([text('फिर से खोलें ALR-000123')]).effects).toEqual([{ type: 'reopen', ref: 'ALR-000123' }]);
+    // At the main menu a single word is enough; inside a complaint the same word stays an answer.
+    expect(play([text('शिकायत')]).state.flow?.step).toBe('category');
+  });
+
+  test('cancelling has a button too: in the summary’s change menu', () => {
+    const menu = play([...toSummary, button('summary', 'change')]);
+    expect(menu.replies.at(-1)?.buttons?.options.map((o) => o.value)).toContain('cancel');
+    expect(play([...toSummary, button('summary', 'change'), button('summary.edit', 'cancel')]).state.flow).toBeUndefined();
+  });
 });

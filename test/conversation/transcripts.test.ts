@@ -39,9 +39,9 @@ describe('golden transcripts', () => {
         .join('\n');
       const actual = `${played}== tickets ==\n${effects}\n`;
       const goldenFile = path.join(dir, file.replace(/\.txt$/, '.golden.txt'));
-      if (process.env.UPDATE_GOLDEN === '1' || !fs.existsSync(goldenFile)) {
-        fs.writeFileSync(goldenFile, actual);
-      }
+      if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(goldenFile, actual);
+      // A missing golden file is a failure, not a new expectation written by the test itself.
+      if (!fs.existsSync(goldenFile)) throw new Error(`${path.basename(goldenFile)} is missing: write it with UPDATE_GOLDEN=1 and review it`);
       expect(actual).toBe(fs.readFileSync(goldenFile, 'utf8'));
     } finally {
       await t.close();

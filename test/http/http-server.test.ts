@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LANGUAGES } from '../../src/i18n/create-i18n';
 import { isLoopbackHost, isLoopbackHostHeader } from '../../src/http/loopback';
-import { PROMETHEUS_CONTENT_TYPE } from '../../src/metrics/metrics-registry';
+import { PROMETHEUS_CONTENT_TYPE } from '../../src/metrics/app-metrics';
 import { clientId, postMessage, startSimTestServer, type SimTestServer } from './sim-test-server';
 
 /** A GET with a Host header of our choosing (fetch will not send a foreign one). */
@@ -47,7 +47,7 @@ describe('HTTP server on loopback', () => {
 
   it('renders /metrics in the Prometheus text format with the service counters', async () => {
     await postMessage(s.url, { chatId: 'citizen-m1', clientId: clientId(), kind: 'command', command: 'help' });
-    s.metrics.outboxDepth.collectWith(() => 7);
+    s.metrics.outboxDepth.collectWith(async () => 7);
     s.metrics.jobRuns.inc({ job: 'sla-sweep', outcome: 'ok' });
     s.metrics.ticketsCreated.inc({ channel: 'web' });
 
@@ -58,6 +58,8 @@ describe('HTTP server on loopback', () => {
     expect(text.endsWith('\n')).toBe(true);
     const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? -?[0-9.e+-]+$/;
     for (const line of text.trimEnd().split('\n')) {
+      // Blank lines between metric families are allowed by the format.
+      if (line === '') continue;
       if (line.startsWith('#')) expect(line).toMatch(/^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/);
       else expect(line).toMatch(sample);
     }
@@ -68,6 +70,11 @@ describe('HTTP server on loopback', () => {
     expect(text).toContain('jan_sahayak_outbox_depth 7');
     expect(text).toContain('jan_sahayak_job_runs_total{job="sla-sweep",outcome="ok"} 1');
     expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    // What prom-client adds for operators: CPU, event-loop lag, and the latency histograms.
+    expect(text).toContain('# TYPE process_cpu_seconds_total counter');
+    expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+    expect(text).toMatch(/^jan_sahayak_update_handling_seconds_bucket\{le="0\.5",channel="web"\} [1-9]/m);
+    expect(text).toContain('# TYPE jan_sahayak_outbox_delivery_seconds histogram');
   });
 
   it('serves the page with a strict content security policy, and sends / to it', async () => {

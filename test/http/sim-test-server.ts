@@ -64,7 +64,7 @@ export async function startSimTestServer(
     web,
     translator: t.translator,
     logger,
-    metrics: metrics.registry,
+    metrics,
     ...overrides,
   });
   const { url } = opts.listen === false ? { url: '' } : await http.listen();

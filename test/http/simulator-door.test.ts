@@ -8,6 +8,7 @@ jest.setTimeout(60_000);
 
 const TG_USER = 9401;
 const TG_ADMIN = 9400;
+const TG_ADMIN_2 = 9403;
 
 interface Answer {
   status: number;
@@ -69,7 +70,7 @@ describe('the simulator behind a proxy in production, with a Telegram token', ()
 
 describe('an explicitly enabled simulator next to Telegram', () => {
   it('asks for a login; the start-up link opens it once; its invites do not work on Telegram', async () => {
-    const s = await startTelegramTestApp({ NODE_ENV: 'production', SIMULATOR_ENABLED: 'true', ADMIN_TELEGRAM_IDS: String(TG_ADMIN) });
+    const s = await startTelegramTestApp({ NODE_ENV: 'production', SIMULATOR_ENABLED: 'true', ADMIN_TELEGRAM_IDS: `${TG_ADMIN},${TG_ADMIN_2}` });
     try {
       const base = s.t.app.http.url() ?? '';
       // Without a session: the page loads (to show the login notice), the API does not.
@@ -114,10 +115,15 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect(s.t.logs().join('\n')).not.toContain(adminToken);
 
       // A link from an administrator who is then removed stops working at once.
+      const textsTo = (chatId: number) => s.api.calls.filter((c) => String(c.params.chat_id) === String(chatId)).map((c) => String(c.params.text ?? ''));
       s.api.pushUpdate(command(TG_ADMIN, '/invite', 'admin'));
-      const adminInvite = (await s.api.waitForSent(TG_ADMIN, 2))[1];
-      s.api.pushUpdate(command(9402, '/start', /\b([A-Z2-9]{8})\n/.exec(String(adminInvite?.params.text))?.[1] ?? ''));
-      await s.api.waitForSent(9402, 1);
+      const adminCode = await s.api.waitFor(() => textsTo(TG_ADMIN).map((x) => /\b([A-Z2-9]{13})\n/.exec(x)?.[1]).find(Boolean));
+      // An administrator invite needs a second administrator (of a real channel) to confirm it.
+      s.api.pushUpdate(command(TG_ADMIN_2, '/invite', `confirm ${adminCode}`));
+      const confirmed = s.t.translator.t('hi', 'staff.invite_confirmed', { code: adminCode });
+      await s.api.waitFor(() => textsTo(TG_ADMIN_2).includes(confirmed));
+      s.api.pushUpdate(command(9402, '/start', adminCode));
+      await until(async () => (await s.t.app.models.Staff.exists({ chatId: '9402', active: true })) !== null);
       s.api.pushUpdate(command(9402, '/simulator'));
       const linkText = await s.api.waitFor(() => s.api.calls.map((c) => (String(c.params.chat_id) === '9402' ? /(http:\/\/\S+\/sim\/login\?token=\S+)/.exec(String(c.params.text))?.[1] : undefined)).find(Boolean));
       const token2 = new URL(linkText).searchParams.get('token') ?? '';
@@ -125,6 +131,10 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect(admin2?.role).toBe('admin');
       const cookie2 = (await call(base, '/sim/api/login', { body: { token: token2 } })).setCookie.split(';')[0] ?? '';
       expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(200);
+      // Nor can the simulator's administrator remove staff of a real channel.
+      const simRevoke = await call(base, '/sim/api/messages', { body: say('admin', `/revoke ${admin2?._id ?? ''}`), cookie });
+      expect(outTexts(simRevoke)).toEqual([s.t.translator.t('hi', 'staff.forbidden')]);
+      expect(await s.t.app.models.Staff.exists({ chatId: '9402', active: true })).not.toBeNull();
       s.api.pushUpdate(command(TG_ADMIN, '/revoke', admin2?._id ?? ''));
       await until(async () => (await s.t.app.models.Staff.exists({ chatId: '9402', active: false })) !== null);
       expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(401);

@@ -42,6 +42,9 @@ describe('a telephone caller\'s notices when no channel can carry them (WhatsApp
     expect(failed).toContain(ref);
     expect(failed).toContain(hi('supervisor.failed.reason.no_channel'));
 
+    // /ticket says how the caller hears back.
+    expect((await chat.send('supervisor-1', `/ticket ${ref}`)).join('\n')).toContain(hi('supervisor.ticket.reply_via', { how: hi('supervisor.ticket.reply_via_how.callback') }));
+
     // The dashboard shows the count.
     const link = await kit.link('supervisor-1');
     const token = new URL(link).searchParams.get('token') ?? '';

@@ -176,6 +176,16 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     expect(new Set(keys).size).toBe(4);
   });
 
+  it('tells onSent the platform id of each sent message that is about a ticket, and only of those', async () => {
+    const seen: Array<{ chatId: string; messageId: string; ticketRef: string }> = [];
+    const outbox = makeOutbox({ onSent: async ({ chatId, messageId, ticketRef }) => void seen.push({ chatId, messageId, ticketRef }) });
+    await outbox.enqueue([{ ...telegram(402, '🆕 नई शिकायत ALR-000007', 'card:7'), ticketRef: 'ALR-000007' }, telegram(402, 'कोई और सूचना ALR-000008', 'other')]);
+    outbox.start();
+    expect(await outbox.drain(10_000)).toBe(true);
+    const card = api.sent(402).find((c) => textOf(c).startsWith('🆕'));
+    expect(seen).toEqual([{ chatId: '402', messageId: String((card?.result as { message_id: number }).message_id), ticketRef: 'ALR-000007' }]);
+  });
+
   it('resumes unsent messages in another process after a stop midway', async () => {
     const chats = [501, 502];
     const texts = (chat: number) => [1, 2, 3, 4, 5].map((i) => `${chat} का संदेश ${i}`);

@@ -87,7 +87,8 @@ describe('revocation', () => {
     // The new officer gets each card, the citizens hear who holds their complaint now.
     for (const t of held) {
       expect(queued.some((m) => m.chatId === colleague.chatId && m.ticketRef === t.ref && m.message.text.includes(t.ref))).toBe(true);
-      expect(queued.some((m) => m.chatId === t.chatId && m.message.text.includes(t.ref))).toBe(true);
+      const told = kit.translator.t('hi', 'notify.assigned', { ref: t.ref, department: await kit.departments.name('FOOD', 'hi') });
+      expect(queued.filter((m) => m.chatId === t.chatId && m.message.text === told)).toHaveLength(1);
     }
     // A third /revoke moves nothing more and sends the revoked person no second notice.
     const third = await kit.command(admin, 'revoke', leaving.id);
@@ -109,6 +110,29 @@ describe('revocation', () => {
     const alert = kit.translator.t('hi', 'staff.ticket.unassigned', { ref: ticket.ref, department: await kit.departments.name('HEALTH', 'hi') });
     const queued = await kit.queued();
     for (const chat of [supervisor.chatId, CONFIG_ADMIN_CHAT]) expect(queued.some((m) => m.chatId === chat && m.message.text === alert)).toBe(true);
+  });
+});
+
+describe('a revoked operator in the middle of a call', () => {
+  let kit: SupervisorKit;
+  beforeAll(async () => {
+    kit = await createSupervisorKit();
+  });
+  afterAll(() => kit.close());
+
+  test("loses the caller's half-entered complaint, so nothing is filed in their name later", async () => {
+    const operator = await kit.addStaff('operator');
+    await kit.staffStore.revoke(operator.id, kit.clock.now());
+    const state: ConversationState = {
+      language: 'hi',
+      quota: { day: '', count: 0 },
+      flow: { flowId: 'citizen-intake', version: 1, step: 'description', mode: 'answer', answers: { category: 'ration', attachments: [] }, onBehalf: { line: 'phone181', operatorId: operator.id } },
+    };
+    const msg = { channel: 'telegram' as const, chatId: operator.chatId, updateKey: 'op1', receivedAt: kit.clock.now(), content: { kind: 'text' as const, text: 'राशन नहीं मिला' } };
+    const outcome = await kit.staffHandler.handle(msg, state, who(operator).identity);
+    expect(kit.words('hi', outcome?.replies ?? [])).toEqual([kit.translator.t('hi', 'staff.role_ended')]);
+    expect(outcome?.staffChange).toBeNull();
+    expect(outcome?.state.flow).toBeUndefined();
   });
 });
 

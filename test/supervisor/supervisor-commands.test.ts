@@ -62,7 +62,7 @@ describe('supervisor commands against a seeded set of tickets', () => {
       expect(openFood).toHaveLength(3 + EXTRA_FOOD);
       const first = await kit.command(who(sup), 'pending', 'food', 'en');
       const page1 = first.rendered[0];
-      expect(page1?.text.split('\n')[0]).toBe(`⏳ Open complaints of FOOD: ${openFood.length} · page 1/2`);
+      expect(page1?.text.split('\n')[0]).toBe(`⏳ Open complaints of Food and Civil Supplies Department: ${openFood.length} · page 1/2`);
       const refs1 = page1?.text.match(/ALR-\d{6}/g)?.slice(0, PAGE_SIZE);
       expect(refs1).toEqual(openFood.slice(0, PAGE_SIZE).map((t) => t.ref));
       expect(page1?.buttons).toEqual([{ label: en('supervisor.page.next'), data: 'svp|p:FOOD:2' }]);
@@ -78,19 +78,20 @@ describe('supervisor commands against a seeded set of tickets', () => {
       const all = await kit.command(who(sup), 'pending', '', 'en');
       expect(all.texts[0]).toContain(`Open complaints: ${3 + EXTRA_FOOD + 1} · page 1/2`);
       const none = await kit.command(who(sup), 'pending', 'HEALTH', 'en');
-      expect(none.texts).toEqual([en('supervisor.pending.empty_department', { department: 'HEALTH' })]);
+      expect(none.texts).toEqual([en('supervisor.pending.empty_department', { department: 'Health Department' })]);
       const unknown = await kit.command(who(sup), 'pending', 'XYZ', 'en');
       expect(unknown.texts[0]).toContain('«XYZ» not found');
     });
 
     test('an officer sees only their own department', async () => {
       const own = await kit.command(who(foodOfficer), 'pending');
-      expect(own.texts[0]).toContain(`FOOD`);
+      expect(own.texts[0]).toContain('खाद्य एवं नागरिक आपूर्ति विभाग');
+      expect(own.texts[0]).not.toMatch(/\bFOOD\b/);
       expect(own.texts[0]).toContain(set.t1.ref);
       const other = await kit.command(who(foodOfficer), 'pending', 'REVENUE');
       expect(other.texts).toEqual([hi('staff.forbidden')]);
       const health = await kit.command(who(healthOfficer), 'pending');
-      expect(health.texts).toEqual([hi('supervisor.pending.empty_department', { department: 'HEALTH' })]);
+      expect(health.texts).toEqual([hi('supervisor.pending.empty_department', { department: 'स्वास्थ्य विभाग' })]);
     });
   });
 
@@ -99,8 +100,8 @@ describe('supervisor commands against a seeded set of tickets', () => {
     const lines = (texts[0] ?? '').split('\n');
     expect(lines[0]).toBe('⏰ Past their deadline: 2 · page 1/1');
     // Oldest first: t4 (18 Nov, level 2, not resolved), then t1 (yesterday, not seen).
-    expect(lines[1]).toMatch(new RegExp(`^${set.t4.ref} · REVENUE · L2 · not resolved · due `));
-    expect(lines[2]).toMatch(new RegExp(`^${set.t1.ref} · FOOD · L1 · not seen · due 1 hour ago$`));
+    expect(lines[1]).toMatch(new RegExp(`^${set.t4.ref} · Revenue Department · L2 · not resolved · due `));
+    expect(lines[2]).toMatch(new RegExp(`^${set.t1.ref} · Food and Civil Supplies Department · L1 · not seen · due 1 hour ago$`));
   });
 
   describe('/ticket', () => {

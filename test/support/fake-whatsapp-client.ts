@@ -44,12 +44,14 @@ export interface FakeMessageInit {
   quoted?: FakeWhatsAppMessage;
   /** `downloadMedia` resolves undefined this many times first (media still downloading on the phone). */
   mediaPendingTries?: number;
+  /** The message's own id (a copy of a message as seen from another chat form keeps it). */
+  ownId?: string;
 }
 
 let counter = 0;
-function messageId(fromMe: boolean, remote: string) {
+function messageId(fromMe: boolean, remote: string, ownId?: string) {
   counter += 1;
-  const id = `3EB0${randomBytes(8).toString('hex').toUpperCase()}${counter}`;
+  const id = ownId ?? `3EB0${randomBytes(8).toString('hex').toUpperCase()}${counter}`;
   return { fromMe, remote, id, _serialized: `${fromMe}_${remote}_${id}` };
 }
 
@@ -85,7 +87,7 @@ export class FakeWhatsAppMessage implements WhatsAppMessageLike {
     this.fromMe = fromMe;
     this.from = init.from;
     this.to = init.to ?? 'me@c.us';
-    this.id = messageId(fromMe, fromMe ? this.to : init.from);
+    this.id = messageId(fromMe, fromMe ? this.to : init.from, init.ownId);
     this.author = init.author;
     this.media = init.mediaObject ?? (init.media ? new MessageMedia(init.media.mimetype, init.media.data, init.media.filename ?? null) : undefined);
     this.hasMedia = this.media !== undefined;
@@ -101,6 +103,18 @@ export class FakeWhatsAppMessage implements WhatsAppMessageLike {
     this._data = init.notifyName ? { notifyName: init.notifyName } : {};
     this.options = init.options;
     this.mediaPendingTries = init.mediaPendingTries ?? 0;
+  }
+
+  /** This message as WhatsApp Web shows it once the chat goes by another id form (`@lid` for `@c.us`): same own id, other serialized id. */
+  inChat(chatId: string): FakeWhatsAppMessage {
+    return new FakeWhatsAppMessage({
+      from: this.fromMe ? this.from : chatId,
+      to: this.fromMe ? chatId : this.to,
+      fromMe: this.fromMe,
+      type: this.type,
+      body: this.body,
+      ownId: this.id.id,
+    });
   }
 
   async downloadMedia(): Promise<MessageMedia | undefined> {

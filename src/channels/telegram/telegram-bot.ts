@@ -1,7 +1,8 @@
-import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
+import { Bot, InputFile, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
+import { safeError } from '../../logger';
 import type { InboundHandler } from '../../conversation/inbound-handler';
 import type { RenderedMessage } from '../../conversation/render';
 import { telegramUpdateToInbound } from './telegram-inbound';
@@ -30,7 +31,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
 
   bot.on('callback_query', async (ctx, next) => {
     // Stop the button's spinner first; a failure here must not lose the press.
-    await ctx.answerCallbackQuery().catch((err: unknown) => deps.logger.warn({ event: 'answer_callback_failed', err: describe(err) }, 'answerCallbackQuery failed'));
+    await ctx.answerCallbackQuery().catch((err: unknown) => deps.logger.warn({ event: 'answer_callback_failed', err: safeError(err) }, 'answerCallbackQuery failed'));
     await next();
   });
 
@@ -42,7 +43,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   });
 
   bot.catch((err) => {
-    deps.logger.error({ event: 'telegram_update_error', update: err.ctx.update.update_id, err: describe(err.error) }, 'telegram handler failed');
+    deps.logger.error({ event: 'telegram_update_error', update: err.ctx.update.update_id, err: safeError(err.error) }, 'telegram handler failed');
   });
   return bot;
 }
@@ -58,10 +59,3 @@ export async function sendAll(ctx: Pick<Context, 'api'>, chatId: string, message
   }
 }
 
-/** An error reduced to what is safe to log (no message texts or numbers). */
-export function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof GrammyError) return { type: 'api', method: err.method, code: err.error_code, description: err.description };
-  if (err instanceof HttpError) return { type: 'network', message: err.message };
-  if (err instanceof Error) return { type: err.name, message: err.message, stack: err.stack };
-  return { type: typeof err };
-}

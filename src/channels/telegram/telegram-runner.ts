@@ -1,7 +1,7 @@
 import type { Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from '../../outbox/backoff';
-import { describe } from './telegram-bot';
+import { safeError } from '../../logger';
 import type { TelegramWebhook } from './telegram-webhook';
 
 /** How long start-up waits between getMe attempts: 2 s, doubling, at most 5 minutes. */
@@ -53,7 +53,7 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
         break;
       } catch (err) {
         const waitMs = backoffDelay(attempt, backoff, deps.random ?? Math.random);
-        logger.error({ event: 'telegram_start_failed', attempt, retryInMs: waitMs, err: describe(err) }, 'Telegram did not answer getMe; retrying in the background');
+        logger.error({ event: 'telegram_start_failed', attempt, retryInMs: waitMs, err: safeError(err) }, 'Telegram did not answer getMe; retrying in the background');
         await pause(waitMs);
       }
     }
@@ -65,7 +65,7 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
     }
     logger.info({ event: 'telegram_started', bot: bot.botInfo.username }, 'Telegram bot polling');
     polling = bot.start({ drop_pending_updates: false, onStart: () => undefined }).catch((err: unknown) => {
-      logger.error({ event: 'telegram_polling_stopped', err: describe(err) }, 'Telegram polling stopped');
+      logger.error({ event: 'telegram_polling_stopped', err: safeError(err) }, 'Telegram polling stopped');
     });
   }
 

@@ -8,7 +8,7 @@ import { HttpError, readBody, sendJson } from '../../http/http-io';
 import type { Connection } from 'mongoose';
 import type { InboundInbox } from '../inbound-inbox';
 import { createInboxDispatcher } from '../inbox-dispatcher';
-import { describe } from './telegram-bot';
+import { safeError } from '../../logger';
 
 /** Telegram's webhook updates are small; anything larger is not one. */
 const MAX_UPDATE_BYTES = 1024 * 1024;
@@ -57,7 +57,7 @@ export async function createTelegramWebhook(deps: TelegramWebhookDeps): Promise<
     logger: log,
     handle: (item) =>
       deps.bot.handleUpdate(JSON.parse(item.json) as Update).catch((err: unknown) => {
-        log.error({ event: 'telegram_update_error', err: describe(err) }, 'telegram handler failed');
+        log.error({ event: 'telegram_update_error', err: safeError(err) }, 'telegram handler failed');
       }),
   });
   let running = false;

@@ -57,6 +57,8 @@ export function cloudToInbound(msg: CloudInboundMessage, ctx: CloudInboundContex
     updateKey: `wac:${msg.id}`,
     receivedAt: ctx.receivedAt,
     ...(firstName ? { firstName } : {}),
+    // A reply to one of our messages names it by the id the platform gave it when we sent it.
+    ...(typeof msg.context?.id === 'string' && msg.context.id.length <= 256 ? { replyToId: msg.context.id } : {}),
     content,
   };
 }

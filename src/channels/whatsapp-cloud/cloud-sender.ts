@@ -11,6 +11,7 @@ import { cloudRecipientOf } from './cloud-inbound';
 import { layoutForCloud, templateParameter } from './cloud-render';
 import type { CloudWindowStore } from './cloud-window-store';
 import type { CloudTemplates } from './cloud-templates';
+import { safeError } from '../../logger';
 
 /** WhatsApp's customer-service window: free-form messages only this long after the person's last message. */
 export const CLOUD_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -83,7 +84,7 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
       // A voice note shows no caption, so the words went first; its own failure is only logged.
       await uploadOf(message.media.fileId)
         .then((media) => media && deps.api.sendMessage(to, { type: 'audio', audio: { id: media.id } }))
-        .catch((err: unknown) => deps.logger.warn({ event: 'whatsapp_cloud_voice_forward_failed', error: describeCloudError(err) }, 'voice note not forwarded'));
+        .catch((err: unknown) => deps.logger.warn({ event: 'whatsapp_cloud_voice_forward_failed', error: safeError(err) }, 'voice note not forwarded'));
     }
     await remember(chatId, sent.id, menu);
     return sent.id;
@@ -105,7 +106,7 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
   async function remember(chatId: string, messageId: string, menu: Parameters<WhatsAppMenuStore['remember']>[2]): Promise<void> {
     // The message is out; losing its menu must not make the outbox send it again.
     await deps.menus.remember(chatId, messageId, menu, deps.clock.now()).catch((err: unknown) => {
-      deps.logger.warn({ event: 'whatsapp_cloud_menu_not_saved', error: describeCloudError(err) }, 'menu of a sent message not saved');
+      deps.logger.warn({ event: 'whatsapp_cloud_menu_not_saved', error: safeError(err) }, 'menu of a sent message not saved');
     });
   }
 
@@ -150,11 +151,4 @@ export function classifyCloudError(err: unknown): SendFailure {
   if (code !== undefined && AUTH.has(code)) return { retry: true, afterMs: 5 * 60_000, code: tag };
   if (err.status >= 500 || (code !== undefined && TRANSIENT.has(code))) return { retry: true, code: tag };
   return { retry: false, reason: 'rejected', code: tag, detail: err.message };
-}
-
-/** An error reduced to what is safe to log. */
-export function describeCloudError(err: unknown): Record<string, unknown> {
-  if (err instanceof CloudApiError) return { type: err.name, status: err.status, code: err.apiCode };
-  if (err instanceof Error) return { type: err.name };
-  return { type: typeof err };
 }

@@ -15,13 +15,14 @@ import { menuNumberOf } from '../whatsapp/whatsapp-inbound';
 import { createWhatsAppMenuStore } from '../whatsapp/whatsapp-menu-store';
 import type { CloudApi } from './cloud-api';
 import { cloudChatIdOf, cloudToInbound, WHATSAPP_CLOUD_FILE_ID_RE } from './cloud-inbound';
-import { createCloudSender, describeCloudError, type CloudFile } from './cloud-sender';
+import { createCloudSender, type CloudFile } from './cloud-sender';
 import { verifyCloudSignature } from './cloud-signature';
 import { createInboundInbox, type InboxItem } from '../inbound-inbox';
 import { createInboxDispatcher } from '../inbox-dispatcher';
 import { createCloudWindowStore } from './cloud-window-store';
 import type { CloudTemplates } from './cloud-templates';
 import type { CloudChangeValue, CloudInboundMessage, CloudWebhookPayload } from './cloud-types';
+import { safeError } from '../../logger';
 
 /** Where the platform posts webhooks on our HTTP server. */
 export const WHATSAPP_CLOUD_WEBHOOK_PATH = '/webhooks/whatsapp';
@@ -91,7 +92,7 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     logger: log,
     handle: (item) =>
       handleOne(item).catch((err: unknown) => {
-        log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(item.chatKey), error: describeCloudError(err) }, 'could not handle a WhatsApp message');
+        log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(item.chatKey), error: safeError(err) }, 'could not handle a WhatsApp message');
       }),
   });
   let running = false;
@@ -173,7 +174,7 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
         const found = await deps.deliveryReports
           .recordDeliveryStatus('whatsapp', id, status, at, typeof code === 'number' ? `whatsapp_cloud_${code}` : undefined)
           .catch((err: unknown) => {
-            log.warn({ event: 'whatsapp_cloud_status_not_saved', error: describeCloudError(err) }, 'delivery report not recorded');
+            log.warn({ event: 'whatsapp_cloud_status_not_saved', error: safeError(err) }, 'delivery report not recorded');
             return false;
           });
         if (found || !running) break;

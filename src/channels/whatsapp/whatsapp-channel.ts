@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { safeError } from '../../logger';
 import type { Clock } from '../../clock';
 import type { InboundHandler } from '../../conversation/inbound-handler';
 import type { ChannelHealth } from '../../http/health';
@@ -11,7 +12,7 @@ import { createWhatsAppFileStore, type WhatsAppFile } from './whatsapp-file-stor
 import { createWhatsAppIdentities, type WhatsAppPerson } from './whatsapp-identity';
 import { menuNumberOf, whatsappChatOf, whatsappToInbound, type WhatsAppMenuOption } from './whatsapp-inbound';
 import { createWhatsAppMenuStore } from './whatsapp-menu-store';
-import { createWhatsAppSender, errorSummary, fetchMedia, ownMessageId } from './whatsapp-sender';
+import { createWhatsAppSender, fetchMedia, ownMessageId } from './whatsapp-sender';
 import type { WhatsAppClientLike, WhatsAppMessageLike } from './whatsapp-types';
 
 /** Why WhatsApp is down, as administrators are told. */
@@ -97,8 +98,8 @@ export interface WhatsAppChannel {
   start(): void;
   /** Stop reconnecting, let messages being handled finish, close the browser. */
   stop(): Promise<void>;
-  /** Delete remembered menus and stored media older than `date` (for a scheduled clean-up job). */
-  purgeOlderThan(date: Date): Promise<{ menus: number; files: number }>;
+  /** Delete remembered menus and stored media older than their dates (for the scheduled clean-up job). */
+  purgeOlderThan(before: { menus: Date; files: Date }): Promise<{ menus: number; files: number }>;
   /** A stored WhatsApp file with its bytes, fetched from WhatsApp now if they were not stored at intake. */
   file(fileId: string): Promise<WhatsAppFile | null>;
 }
@@ -192,7 +193,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (!fn) return;
     void Promise.resolve()
       .then(fn)
-      .catch((err: unknown) => log.error({ event: 'whatsapp_callback_failed', what, error: errorSummary(err) }, 'WhatsApp status callback failed'));
+      .catch((err: unknown) => log.error({ event: 'whatsapp_callback_failed', what, error: safeError(err) }, 'WhatsApp status callback failed'));
   }
 
   function reportDown(reason: WhatsAppDownReason): void {
@@ -229,7 +230,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     // A client that never got its browser up throws here, and a browser may
     // never close: it is left behind after the time limit.
     await withTimeLimit(Promise.resolve().then(() => client.destroy()), limits.destroyMs, timers, 'closing the browser').catch((err: unknown) =>
-      log.warn({ event: 'whatsapp_destroy_failed', error: errorSummary(err) }, 'closing the WhatsApp client failed'),
+      log.warn({ event: 'whatsapp_destroy_failed', error: safeError(err) }, 'closing the WhatsApp client failed'),
     );
   }
 
@@ -249,7 +250,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
   function fail(client: WhatsAppClientLike | undefined, reason: WhatsAppDownReason, err?: unknown): void {
     if (client !== current) return;
     const level = reason === 'banned' ? 'error' : 'warn';
-    log[level]({ event: 'whatsapp_down', reason, ...(err !== undefined ? { error: errorSummary(err) } : {}) }, 'WhatsApp is down');
+    log[level]({ event: 'whatsapp_down', reason, ...(err !== undefined ? { error: safeError(err) } : {}) }, 'WhatsApp is down');
     health = running ? 'down' : 'off';
     stopWatchdog();
     clearStall();
@@ -302,7 +303,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       try {
         fn(...args);
       } catch (err) {
-        log.error({ event: 'whatsapp_listener_failed', what: event, error: errorSummary(err) }, 'a WhatsApp event could not be handled');
+        log.error({ event: 'whatsapp_listener_failed', what: event, error: safeError(err) }, 'a WhatsApp event could not be handled');
       }
     });
   }
@@ -381,7 +382,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     try {
       client = deps.createClient();
     } catch (err) {
-      log.error({ event: 'whatsapp_down', reason: 'start_failed', error: errorSummary(err) }, 'could not create the WhatsApp client');
+      log.error({ event: 'whatsapp_down', reason: 'start_failed', error: safeError(err) }, 'could not create the WhatsApp client');
       health = 'down';
       reportDown('start_failed');
       scheduleReconnect();
@@ -426,7 +427,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       }
       if (count) log.info({ event: 'whatsapp_caught_up', messages: count }, 'WhatsApp messages that arrived while down are being handled');
     } catch (err) {
-      log.warn({ event: 'whatsapp_catch_up_failed', error: errorSummary(err) }, 'could not read back messages that arrived while down');
+      log.warn({ event: 'whatsapp_catch_up_failed', error: safeError(err) }, 'could not read back messages that arrived while down');
     }
   }
 
@@ -458,7 +459,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       const person = await identities.resolve(client, id);
       if (person.chatId !== id) log.debug({ event: 'whatsapp_id_mapped', chat: chatTag(person.chatId) }, 'message from another id form of a known person');
       await enqueue(tails, person.chatId, () => handleOne(client, person, msg));
-    }).catch((err: unknown) => log.error({ event: 'whatsapp_message_failed', chat: chatTag(id), error: errorSummary(err) }, 'could not handle a WhatsApp message'));
+    }).catch((err: unknown) => log.error({ event: 'whatsapp_message_failed', chat: chatTag(id), error: safeError(err) }, 'could not handle a WhatsApp message'));
   }
 
   async function handleOne(client: WhatsAppClientLike, person: WhatsAppPerson, msg: WhatsAppMessageLike): Promise<void> {
@@ -467,7 +468,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     let quoted: WhatsAppMessageLike | undefined;
     if (msg.hasQuotedMsg) {
       quoted = await msg.getQuotedMessage().catch((err: unknown) => {
-        log.warn({ event: 'whatsapp_quote_unavailable', error: errorSummary(err) }, 'could not read the quoted message');
+        log.warn({ event: 'whatsapp_quote_unavailable', error: safeError(err) }, 'could not read the quoted message');
         return undefined;
       });
     }
@@ -492,7 +493,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       ...(phone ? { phone } : {}),
       ...(menu ? { menu } : {}),
       ...(staleMenu ? { staleMenu } : {}),
-      ...(quoted ? { quotedText: quoted.body ?? '', quotedId: quoted.id._serialized } : {}),
+      ...(quoted ? { quotedText: quoted.body ?? '', quotedId: ownMessageId(quoted.id) } : {}),
       ...(fileId ? { fileId } : {}),
     });
     if (!inbound) return;
@@ -506,7 +507,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (phone && deps.linkCitizen && !linked.has(chatId)) {
       await deps.linkCitizen(chatId, phone).then(
         () => linked.add(chatId),
-        (err: unknown) => log.warn({ event: 'whatsapp_citizen_link_failed', error: errorSummary(err) }, 'could not link the WhatsApp number to its citizen'),
+        (err: unknown) => log.warn({ event: 'whatsapp_citizen_link_failed', error: safeError(err) }, 'could not link the WhatsApp number to its citizen'),
       );
     }
   }
@@ -538,8 +539,8 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       health = 'off';
       log.info({ event: 'whatsapp_stopped' }, 'WhatsApp stopped');
     },
-    async purgeOlderThan(date) {
-      const [m, f] = await Promise.all([menus.purgeOlderThan(date), files.purgeOlderThan(date)]);
+    async purgeOlderThan(before) {
+      const [m, f] = await Promise.all([menus.purgeOlderThan(before.menus), files.purgeOlderThan(before.files)]);
       return { menus: m, files: f };
     },
     file(fileId) {
@@ -552,4 +553,18 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
 /** A short stable tag for a chat in logs: the chat id holds a phone number, the tag does not. */
 export function chatTag(chatId: string): string {
   return createHash('sha256').update(chatId).digest('hex').slice(0, 10);
+}
+
+/**
+ * The clean-up of WhatsApp's menus and media without the channel: data left
+ * from a time WhatsApp was enabled still expires when it is off now.
+ */
+export async function createWhatsAppRetention(conn: Connection): Promise<Pick<WhatsAppChannel, 'purgeOlderThan'>> {
+  const [menus, files] = await Promise.all([createWhatsAppMenuStore(conn), createWhatsAppFileStore(conn)]);
+  return {
+    async purgeOlderThan(before) {
+      const [m, f] = await Promise.all([menus.purgeOlderThan(before.menus), files.purgeOlderThan(before.files)]);
+      return { menus: m, files: f };
+    },
+  };
 }

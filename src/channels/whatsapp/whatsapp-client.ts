@@ -110,10 +110,10 @@ export function loadQrTerminal(): QrTerminal | null {
 
 /**
  * What to do with each login QR code: draw it in the terminal for the
- * operator to scan when `qrcode-terminal` is installed, else log the raw
- * string (any QR generator turns it into the code; or set
- * WHATSAPP_PAIRING_PHONE to log in by pairing code). Either way an event is
- * logged.
+ * operator to scan when `qrcode-terminal` is installed; otherwise say how to
+ * log in (install it, or WHATSAPP_PAIRING_PHONE). The QR string itself is
+ * never logged: whoever has it can link their phone as the bot. Either way
+ * an event is logged.
  * @example channel deps: { onQr: createQrPrinter(logger) }
  */
 export function createQrPrinter(
@@ -131,9 +131,10 @@ export function createQrPrinter(
       logger.warn({ event: 'whatsapp_qr', printed: true }, 'WhatsApp needs a QR scan: the code is printed in the terminal');
       return;
     }
+    // The raw QR string logs in whoever scans it: it never goes to the log, which may be shipped elsewhere.
     logger.warn(
-      { event: 'whatsapp_qr', printed: false, qr },
-      'WhatsApp needs a QR scan: qrcode-terminal is not installed, so turn this string into a QR code and scan it, or set WHATSAPP_PAIRING_PHONE',
+      { event: 'whatsapp_qr', printed: false },
+      'WhatsApp needs a QR scan but qrcode-terminal is not installed: install it (npm install qrcode-terminal) or set WHATSAPP_PAIRING_PHONE to log in by pairing code',
     );
   };
 }

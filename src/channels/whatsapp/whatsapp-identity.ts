@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Clock } from '../../clock';
-import { isDuplicateKey } from '../../storage/conversation-store';
+import { isDuplicateKey } from '../../db/duplicate-key';
 import { withTimeLimit, type Timers } from '../../timers';
 import { phoneOfWhatsAppId } from './whatsapp-inbound';
 import type { WhatsAppClientLike } from './whatsapp-types';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { safeError } from '../../logger';
 import { MessageMedia } from 'whatsapp-web.js';
 import type { Clock } from '../../clock';
 import type { RenderedMessage } from '../../conversation/render';
@@ -109,7 +110,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
     }
     if (message.media) {
       const media = await mediaOf(client, message.media.fileId).catch((err: unknown) => {
-        log.warn({ event: 'whatsapp_media_unavailable', error: errorSummary(err) }, 'could not load media to forward; sending the text alone');
+        log.warn({ event: 'whatsapp_media_unavailable', error: safeError(err) }, 'could not load media to forward; sending the text alone');
         return undefined;
       });
       if (media && message.media.kind === 'photo') return client.sendMessage(chatId, media, { caption: text });
@@ -118,7 +119,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
       // is only logged: resending would repeat the words already delivered.
       if (media && sent) {
         await client.sendMessage(chatId, media, { sendAudioAsVoice: true }).catch((err: unknown) => {
-          log.warn({ event: 'whatsapp_voice_forward_failed', error: errorSummary(err) }, 'voice note not forwarded');
+          log.warn({ event: 'whatsapp_voice_forward_failed', error: safeError(err) }, 'voice note not forwarded');
         });
       }
       return sent;
@@ -144,14 +145,17 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
         throw err;
       }
       if (!sent) throw new WhatsAppChatNotFoundError('WhatsApp Web found no such chat');
-      const messageId = sent.id._serialized;
+      // The message's own id: the serialized one holds the chat id (a phone
+      // number) and changes with the chat's id form, so quoting it later from
+      // the person's other form would not find what was recorded.
+      const messageId = ownMessageId(sent.id);
       // A message without choices ends the previous menu, except a forwarded
       // photo or file: those follow an officer's card, whose numbers still hold.
       if (menu.length || !(message.media || message.document)) {
         // The message is out; a failure to remember its menu must not make
         // the outbox send it again. The person can still answer in words.
-        await deps.menus.remember(chatId, ownMessageId(sent.id), menu, deps.clock.now()).catch((err: unknown) => {
-          log.warn({ event: 'whatsapp_menu_not_saved', error: errorSummary(err) }, 'menu of a sent message not saved');
+        await deps.menus.remember(chatId, messageId, menu, deps.clock.now()).catch((err: unknown) => {
+          log.warn({ event: 'whatsapp_menu_not_saved', error: safeError(err) }, 'menu of a sent message not saved');
         });
       }
       return { messageId };
@@ -230,9 +234,3 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('send aborted'), { name: 'AbortError' });
 }
 
-/** An error reduced to what is safe to log: no message texts, numbers or media. */
-export function errorSummary(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { type: err.name, message: err.message.replace(/\d{7,}/g, '…') };
-  if (typeof err === 'string') return { type: 'string', message: err.replace(/\d{7,}/g, '…').slice(0, 200) };
-  return { type: typeof err };
-}

@@ -490,7 +490,15 @@
         if (h.department) what.push(t('dashboard.history.to_department', { department: departmentLabel(h.department) }));
         if (h.officer) what.push(t('dashboard.history.to_officer', { officer: h.officer }));
         li.append(time, el('strong', '', what.join(' ')), el('span', '', ` — ${whoText(h.by)}`));
-        if (h.text) li.append(el('p', 'step-text', h.text));
+        // A telephone complaint's first line records the line it came in on: shown in words.
+        const reasons = app.labels.escalationReason || {};
+        const note =
+          h.action === 'created' && app.strings.channel && app.strings.channel[h.text]
+            ? channelLabel(h.text)
+            : h.action === 'escalate' && reasons[h.text]
+              ? reasons[h.text]
+              : h.text;
+        if (note) li.append(el('p', 'step-text', note));
         return li;
       }),
     );

@@ -1,3 +1,4 @@
+import { metricValue } from '../../../src/metrics/app-metrics';
 import type { WebMessageView } from '../../../src/channels/web/web-message-store';
 import { fakePhoneFor } from '../../../src/channels/web/web-inbound';
 import { chatLog, clientId, makePng, postMessage, startSimTestServer, uploadImage, type SimTestServer } from '../../http/sim-test-server';
@@ -67,7 +68,7 @@ describe('web channel over HTTP, real handler and database', () => {
       status: 'new',
     });
     expect(ticket?.attachments).toEqual([{ kind: 'photo', fileId }]);
-    expect(s.metrics.updatesHandled.get({ channel: 'web', outcome: 'handled' })).toBeGreaterThanOrEqual(8);
+    expect(await metricValue(s.metrics.updatesHandled, { channel: 'web', outcome: 'handled' })).toBeGreaterThanOrEqual(8);
 
     // The chat's history, as a reloaded page reads it: in order, both directions.
     const log = await chatLog(s.url, chatId);
@@ -130,7 +131,7 @@ describe('web channel over HTTP, real handler and database', () => {
     expect(log.filter((m) => m.direction === 'in')).toHaveLength(2);
     const replies = log.filter((m) => m.direction === 'out').length;
     expect(replies).toBe((a.json.messages?.length ?? 0) + (both.find((r) => !r.json.duplicate)?.json.messages?.length ?? 0));
-    expect(s.metrics.updatesHandled.get({ channel: 'web', outcome: 'duplicate' })).toBeGreaterThanOrEqual(2);
+    expect(await metricValue(s.metrics.updatesHandled, { channel: 'web', outcome: 'duplicate' })).toBeGreaterThanOrEqual(2);
   });
 
   it('treats typed "/status REF" as a command, like Telegram', async () => {

@@ -51,6 +51,12 @@ describe('laying messages out for the Cloud API', () => {
 });
 
 describe('inbound messages', () => {
+  test('a quoted reply carries the quoted message id (a staff reply to a ticket card is found by it)', () => {
+    const msg = { id: 'wamid.2', from: '919876543210', type: 'text', text: { body: 'कल जाँच' }, context: { id: 'wamid.card', from: '15550001111' } };
+    expect(cloudToInbound(msg, { receivedAt: new Date(0) })?.replyToId).toBe('wamid.card');
+    expect(cloudToInbound({ ...msg, context: undefined }, { receivedAt: new Date(0) })?.replyToId).toBeUndefined();
+  });
+
   test('senders that are not phone numbers, reactions and over-long ids are ignored', () => {
     expect(cloudToInbound({ id: 'w', from: 'abc', type: 'text', text: { body: 'hi' } }, { receivedAt: new Date(0) })).toBeNull();
     expect(cloudToInbound({ id: 'w', from: '919876543210', type: 'reaction' }, { receivedAt: new Date(0) })).toBeNull();

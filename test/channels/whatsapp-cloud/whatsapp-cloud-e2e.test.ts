@@ -143,6 +143,37 @@ describe('WhatsApp Business Cloud API channel', () => {
     expect(logs).not.toContain(ACCESS_TOKEN);
   });
 
+  test('an officer on the Cloud channel joins by invite, acknowledges with the card’s list and updates by replying to the card', async () => {
+    const OFFICER = '919812345678';
+    const officerSays = async (part: Record<string, unknown>, count: number): Promise<SentCloudMessage[]> => {
+      const before = graph.sentTo(OFFICER).length;
+      expect(await postWebhook(appUrl, wh.message(OFFICER, part).payload, APP_SECRET)).toBe(200);
+      const all = await graph.waitForSent(OFFICER, before + count);
+      await t.app.outbox.drain(10_000);
+      return all.slice(before);
+    };
+    await tgCommand(ADMIN, '/invite', 'officer FOOD', 1);
+    const invite = await t.app.models.Invite.findOne({ role: 'officer' }).sort({ createdAt: -1 }).lean();
+    await officerSays(text(`/start ${String(invite?._id)}`), 2);
+
+    const summary = await fileUpToSummary();
+    await say(choose(summary, hi('intake.summary.submit')), 1);
+    const ticket = await t.app.models.Ticket.findOne({ chatId: CITIZEN_CHAT }).lean();
+    const ref = ticket?.ref as string;
+    const card = await waitUntil(() => graph.sentTo(OFFICER).find((m) => cloudTextOf(m).includes(ref)));
+    await t.app.outbox.drain(10_000);
+
+    const [ack] = await officerSays(choose(card, hi('staff.button.ack')), 1);
+    expect(cloudTextOf(ack)).toContain(hi('staff.done.acknowledge', { ref }));
+    await waitUntil(() => graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes(hi('notify.acknowledged', { ref }))));
+
+    // Words in reply to the card (WhatsApp's context names the card's message id) are a progress update.
+    const [updated] = await officerSays({ ...text('कल निरीक्षण होगा'), context: { from: '15550000000', id: card.id } }, 1);
+    expect(cloudTextOf(updated)).toContain(hi('staff.done.update', { ref }).slice(0, 20));
+    await waitUntil(() => graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes('कल निरीक्षण होगा')));
+    expect((await t.app.models.Ticket.findOne({ ref }).lean())?.history.map((h) => h.action)).toEqual(expect.arrayContaining(['acknowledge', 'update']));
+  });
+
   test('unsigned, forged and foreign webhooks are refused and store nothing; the verification handshake needs the token', async () => {
     const { payload } = wh.message(CITIZEN, text('/new'));
     expect(await postWebhook(appUrl, payload, APP_SECRET, { signature: null })).toBe(401);

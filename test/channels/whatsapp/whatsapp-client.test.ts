@@ -122,14 +122,15 @@ describe('showing the login QR code', () => {
     expect(line).not.toContain('2@qr-string');
   });
 
-  test('logged as the raw string when it is not installed', () => {
+  test('never logged, not even when qrcode-terminal is missing: the log says how to log in instead', () => {
     const logs = captureLogs();
     const out = sink();
     createQrPrinter(createLogger({ level: 'info', pretty: false, destination: logs.stream }), out.stream, null)('2@qr-string');
     expect(out.text()).toBe('');
     const line = logs.lines().find((l) => l.includes('"event":"whatsapp_qr"'));
     expect(line).toContain('"printed":false');
-    expect(line).toContain('2@qr-string');
+    expect(line).toContain('WHATSAPP_PAIRING_PHONE');
+    expect(logs.lines().join('\n')).not.toContain('2@qr-string');
   });
 
   test('looking for qrcode-terminal never throws', () => {

@@ -83,8 +83,10 @@ describe('WhatsApp messages in channel-neutral form', () => {
     expect(result?.content).toEqual({ kind: 'text', text: '2' });
   });
 
-  test('the quoted message becomes replyToText', () => {
-    expect(inbound({ body: 'कल निरीक्षण होगा' }, { quotedText: '🆕 New complaint ALR-000123' }).result?.replyToText).toBe('🆕 New complaint ALR-000123');
+  test('the quoted message becomes replyToText, and its id replyToId', () => {
+    const { result } = inbound({ body: 'कल निरीक्षण होगा' }, { quotedText: '🆕 New complaint ALR-000123', quotedId: 'true_919876500001@c.us_3EB0CARD' });
+    expect(result?.replyToText).toBe('🆕 New complaint ALR-000123');
+    expect(result?.replyToId).toBe('true_919876500001@c.us_3EB0CARD');
   });
 
   test('a location pin', () => {

@@ -58,6 +58,9 @@ describe('WhatsApp as the real library behaves', () => {
     const [block] = await say(client, LID, optionNumber(category?.body ?? '', hi('category.ration')), PN, 1);
     expect(block?.body).toContain(hi('intake.block.prompt'));
     expect(client.sent(LID)).toHaveLength(0);
+    // Quoting the block question as WhatsApp shows it in the @lid chat still reads its menu.
+    const [locality] = await say(client, LID, optionNumber(block?.body ?? '', hi('block.jobat')), PN, 1, { quoted: block?.inChat(LID) });
+    expect(locality?.body).toContain(hi('intake.locality.prompt'));
     const conversations = await t.app.models.Conversation.find({ _id: { $regex: '^whatsapp:' } }).lean();
     expect(conversations.map((c) => c._id)).toEqual([`whatsapp:${PN}`]);
     // The mapping is stored, so a restart keeps it.
@@ -76,6 +79,18 @@ describe('WhatsApp as the real library behaves', () => {
     await say(client, '919800000001@c.us', '/start', '919800000001@c.us', 2);
     const doc = await t.app.models.Conversation.findById('whatsapp:919800000001@c.us').lean();
     await t.app.models.Conversation.create({ ...doc, _id: `whatsapp:${LID}`, staff: { id: 'st-1', role: 'admin' } });
+    await t.app.models.Staff.create({
+      _id: 'st-1',
+      identityKey: `whatsapp:${LID}`,
+      channel: 'whatsapp',
+      chatId: LID,
+      role: 'admin',
+      name: 'Admin',
+      language: 'hi',
+      active: true,
+      joinedAt: t.clock.now(),
+      invitedBy: 'seed',
+    });
     const [reply] = await say(client, PN, '/whatsapp', LID, 1);
     // Answered as an administrator (this test app has no WhatsApp of its own, hence "off"), not as an unknown citizen.
     expect(reply?.body).toBe(hi('whatsapp.admin.status.off'));

@@ -47,14 +47,16 @@ describe('the WhatsApp sender', () => {
     const { messageId } = await sender.send(CHAT, { text: 'चुनें', buttons: [{ label: 'हाँ', data: 'c.confirm|yes' }, { label: 'नहीं', data: 'c.confirm|no' }] });
     const [sent] = client.sent(CHAT);
     expect(sent?.body).toBe('चुनें\n\n1. हाँ\n2. नहीं');
-    expect(messageId).toBe(sent?.id._serialized);
+    // The message's own id: no phone number in it, and the same whichever id form the chat has.
+    expect(messageId).toBe(sent?.id.id);
+    expect(messageId).not.toContain('9876543210');
     expect(await menus.latest(CHAT)).toEqual([
       { n: 1, data: 'c.confirm|yes' },
       { n: 2, data: 'c.confirm|no' },
     ]);
     // Kept under the message's own id, which stays the same whichever id form the chat has.
     expect(await menus.ofMessage(sent?.id.id as string)).toHaveLength(2);
-    expect(await menus.ofMessage(messageId as string)).toBeUndefined();
+    expect(await menus.ofMessage(sent?.id._serialized as string)).toBeUndefined();
 
     // A later message without choices ends that menu; the message's own entry stays for quoting.
     await sender.send(CHAT, { text: 'धन्यवाद' });
