@@ -2,7 +2,11 @@
  * Load benchmark: N simulated citizens walk the whole complaint flow at once
  * through the real update handler and the real database.
  *
- *   npm run bench -- [--citizens 200] [--concurrency N] [--officers] [--json] [--log-level error]
+ *   npm run bench -- [--citizens 200] [--concurrency N] [--officers] [--flood] [--json] [--log-level error]
+ *
+ * With --flood the run is made twice: once quiet, once while one more chat
+ * floods the handler with 30 messages a second; it prints the other citizens'
+ * p95 in both and their ratio, and what the flooding chat got back.
  *
  * Each citizen sends /start, presses a category (in turn, leaving out those that
  * hand over to the health counsellor) and a block, types a locality
@@ -22,7 +26,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { HandleResult, InboundHandler } from '../src/conversation/inbound-handler';
 import type { InboundContent } from '../src/conversation/types';
-import type { Language, Translator } from '../src/i18n/create-i18n';
+import { LANGUAGES, type Language, type Translator } from '../src/i18n/create-i18n';
 import { loadCatalog } from '../src/domain/catalog-loader';
 import { createStaffStore } from '../src/storage/staff-store';
 import { addTally, createCommandCounter, emptyTally, type CommandCounter, type CommandTally } from './lib/command-counter';
@@ -96,7 +100,12 @@ interface Report {
   cpu: { processMs: number; ofWallPct: number };
   memory: { peakRssMiB: number; peakHeapUsedMiB: number };
   verification: { ok: boolean; ticketsExpected: number; ticketsFound: number; uniqueRefs: number; failures: string[] };
+  /** With --flood: what the one flooding chat sent and got back while the citizens ran. */
+  flood?: { sent: number; answered: number; notices: number; dropped: number; perSecond: number };
 }
+
+/** Messages a second the flooding chat of --flood sends. */
+const FLOOD_PER_SECOND = 30;
 
 interface Options {
   /** Also run on a database seeded with this many tickets (N/2 citizens, 5N delivered notifications) and compare. */
@@ -106,6 +115,8 @@ interface Options {
   officers: boolean;
   json: boolean;
   logLevel: string;
+  /** Run once quiet and once with one chat flooding at 30 messages/s; compare the others' p95. */
+  flood: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -116,6 +127,7 @@ function parseOptions(argv: string[]): Options {
       preload: { type: 'string', default: '0' },
       concurrency: { type: 'string' },
       officers: { type: 'boolean', default: false },
+      flood: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       // Quiet by default: without officers every ticket logs a warning that nobody can be alerted.
       'log-level': { type: 'string', default: 'error' },
@@ -136,6 +148,7 @@ function parseOptions(argv: string[]): Options {
     officers: values.officers || preload > 0,
     json: values.json,
     logLevel: values['log-level'],
+    flood: values.flood,
   };
 }
 
@@ -281,8 +294,10 @@ async function walkCitizen(
  * One run on a fresh database, first loaded with `preload` tickets (and half
  * as many citizens, five times as many delivered notifications) when asked.
  */
-async function runBench(opts: Options, preload: number, logger: pino.Logger): Promise<Report> {
-  const local = await openLocalApp({ logger, scratchPrefix: 'bench' });
+async function runBench(opts: Options, preload: number, logger: pino.Logger, flood = false): Promise<Report> {
+  // Staff chats (the officers and the supervisor here) act for hundreds of tickets in a moment: lift their
+  // allowance; citizens keep the configured one, which the flooding chat of --flood runs into.
+  const local = await openLocalApp({ logger, scratchPrefix: 'bench', env: { ...process.env, RATE_LIMIT_STAFF_PER_MINUTE: '6000' } });
   try {
     if (preload > 0) {
       const started = performance.now();
@@ -329,6 +344,7 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger): Pr
     let next = 0;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
+    const flooder = flood ? startFlood(local.app.handler, local.translator, runId) : undefined;
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
         for (let i = next++; i < opts.citizens; i = next++) {
@@ -343,6 +359,7 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger): Pr
     );
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const floodReport = flooder ? await flooder.stop() : undefined;
     const queries = await measureQueries(local, counter, runId);
     clearInterval(sampler);
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
@@ -419,6 +436,7 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger): Pr
       cpu: { processMs: Math.round((cpu.user + cpu.system) / 1000), ofWallPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100) },
       memory: { peakRssMiB: mib(process.resourceUsage().maxRSS * 1024), peakHeapUsedMiB: mib(peakHeap) },
       verification: { ok: failures.length === 0, ticketsExpected: opts.citizens, ticketsFound: tickets.length, uniqueRefs, failures },
+      ...(floodReport ? { flood: floodReport } : {}),
     };
     return report;
   } finally {
@@ -458,14 +476,54 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const logger = pino({ level: opts.logLevel }, pino.destination(2));
   const reports = [await runBench(opts, 0, logger)];
-  if (opts.preload > 0) reports.push(await runBench(opts, opts.preload, logger));
+  if (opts.flood) reports.push(await runBench(opts, 0, logger, true));
+  else if (opts.preload > 0) reports.push(await runBench(opts, opts.preload, logger));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
   } else {
     for (const r of reports) printReport(r);
-    if (reports.length === 2) printComparison(reports[0]!, reports[1]!);
+    if (opts.flood) printFloodComparison(reports[0]!, reports[1]!);
+    else if (reports.length === 2) printComparison(reports[0]!, reports[1]!);
   }
   if (reports.some((r) => !r.verification.ok)) process.exitCode = 1;
+}
+
+/**
+ * One chat sending FLOOD_PER_SECOND messages a second without waiting for
+ * answers, as a script or a stuck client would; `stop` waits for the last
+ * answers and counts what came back.
+ */
+function startFlood(handler: InboundHandler, tr: Translator, runId: string) {
+  const notice = new Set(LANGUAGES.map((l) => tr.t(l, 'limits.slow_down')));
+  const pending: Array<Promise<HandleResult>> = [];
+  const began = performance.now();
+  let n = 0;
+  const timer = setInterval(() => {
+    n += 1;
+    pending.push(handler({ channel: 'web', chatId: `bench-flood-${runId}`, updateKey: `flood-${runId}-${n}`, receivedAt: new Date(), content: { kind: 'text', text: `spam ${n}` } }));
+  }, 1000 / FLOOD_PER_SECOND);
+  return {
+    async stop(): Promise<NonNullable<Report['flood']>> {
+      clearInterval(timer);
+      const seconds = (performance.now() - began) / 1000;
+      const results = await Promise.all(pending);
+      const notices = results.filter((r) => r.messages.some((m) => notice.has(m.text))).length;
+      const dropped = results.filter((r) => r.messages.length === 0).length;
+      return { sent: results.length, answered: results.length - notices - dropped, notices, dropped, perSecond: Math.round((results.length / seconds) * 10) / 10 };
+    },
+  };
+}
+
+/** Quiet against flooded: the other citizens' latency, and what the flooding chat got. */
+function printFloodComparison(quiet: Report, flooded: Report): void {
+  const f = flooded.flood;
+  const ratio = quiet.latencyMs.p95 > 0 ? (flooded.latencyMs.p95 / quiet.latencyMs.p95).toFixed(2) : '—';
+  const out = [
+    `One chat flooding at ${FLOOD_PER_SECOND} messages/s while ${flooded.citizens} citizens (${flooded.concurrency} at a time) file complaints (${quiet.server}):`,
+    `  citizens' latency (ms)  quiet p50 ${quiet.latencyMs.p50}  p95 ${quiet.latencyMs.p95}   flooded p50 ${flooded.latencyMs.p50}  p95 ${flooded.latencyMs.p95}   p95 ratio ${ratio}`,
+    ...(f ? [`  flooding chat: sent ${f.sent} (${f.perSecond}/s), answered ${f.answered}, told to slow down ${f.notices}, dropped unread ${f.dropped}`] : []),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 /** Empty against preloaded, step by step: p95 and the ratio the issue bounds (1.5 ×). */

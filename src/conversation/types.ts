@@ -30,6 +30,20 @@ export interface InboundMessage {
   /** The platform's id of the message this one replies to (Telegram message_id, WhatsApp serialized id). */
   replyToId?: string;
   content: InboundContent;
+  /**
+   * For a photo or voice note: its size as the platform declares it, and how
+   * to download it when the channel has not yet (the content's fileId is then
+   * a placeholder). The handler fetches it only when the current step takes it.
+   */
+  media?: PendingMedia;
+}
+
+/** A photo or voice note not downloaded yet, or only its declared size. */
+export interface PendingMedia {
+  /** Bytes, as the platform declares it before any download. */
+  size?: number;
+  /** Download and store it (refusing more than `maxBytes`): the stored file id, or too big. */
+  fetch?: (maxBytes: number) => Promise<{ fileId: string } | { tooBig: true }>;
 }
 
 export interface Answers {
@@ -91,6 +105,8 @@ export interface ConversationState {
   inviteTries?: { since: string; count: number };
   /** Tickets filed on the district day `day` (Asia/Kolkata), for the daily limit. */
   quota: { day: string; count: number };
+  /** Photos and voice notes taken on the district day `day`, for the daily media limit. */
+  mediaQuota?: { day: string; count: number };
 }
 
 /** Work the engine asks the host to do; the engine itself performs no I/O. */

@@ -1,5 +1,6 @@
 import type { Outbox } from '../outbox/outbox';
-import type { Models } from '../storage/models';
+import { isDuplicateKey } from '../db/duplicate-key';
+import type { ChatProfileDoc, ConversationDoc, Models } from '../storage/models';
 import type { MessageRefStore } from '../storage/message-ref-store';
 import { archiveClosedTickets } from '../storage/ticket-archive';
 import type { RunKeyStore } from './run-key-store';
@@ -11,7 +12,7 @@ const ARCHIVE_BATCH = 500;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface CleanupJobDeps {
-  models: Pick<Models, 'Conversation' | 'Invite' | 'Ticket' | 'TicketArchive'>;
+  models: Pick<Models, 'Conversation' | 'ChatProfile' | 'Invite' | 'Ticket' | 'TicketArchive'>;
   /**
    * Closed tickets move to the archive this many days after closing: the
    * reopening window (flows/escalation.yaml `feedback.reopenDays`), after
@@ -48,12 +49,12 @@ export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsap
 /**
  * The nightly clean-up (FerretDB has no TTL indexes, so expiry is a job):
  *
- * - conversations idle longer than CONVERSATION_IDLE_HOURS lose their
- *   half-filled complaint (`state.flow`) and a staff member's half-done action
- *   (`state.staffPending`); the next message starts afresh. The documents
- *   themselves are never deleted: each holds the citizen id that links the
- *   chat to its tickets, the language, the daily quota, a staff role and any
- *   question awaiting the citizen's answer, all of which must survive;
+ * - conversations idle longer than CONVERSATION_IDLE_HOURS are removed, so
+ *   the collection written on every message holds only chats in use; what
+ *   lasts of a chat (citizen id, language, staff role) is in its profile,
+ *   from which the next message starts afresh. One awaiting the citizen's
+ *   answer to an officer's question stays, only losing its half-filled
+ *   complaint and half-done staff action;
  * - invites that are used, cancelled or expired are deleted;
  * - the record of which ticket a sent message was about goes with the finished notifications;
  * - finished outbox messages (and their send claims) older than
@@ -68,17 +69,13 @@ export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsap
  * Every period is a configuration variable (see README, Configuration).
  */
 export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
-  const { Conversation, Invite } = deps.models;
+  const { Invite } = deps.models;
   return {
     name: 'cleanup',
     cron: deps.cron,
     async run({ now }) {
       const idleBefore = new Date(now.getTime() - deps.conversationIdleHours * HOUR_MS);
-      // Raw driver update: the version bump makes a message being handled right now read the state again.
-      const conv = await Conversation.collection.updateMany(
-        { updatedAt: { $lt: idleBefore }, $or: [{ [`state.flow`]: { $exists: true } }, { [`state.staffPending`]: { $exists: true } }] },
-        { $unset: { [`state.flow`]: '', [`state.staffPending`]: '' }, $inc: { version: 1 } },
-      );
+      const { reset, removed } = await retireIdleConversations(deps.models, idleBefore);
       const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
       const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS);
       const keep = DEFAULT_RETENTION_DAYS;
@@ -102,7 +99,8 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       }
       const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
       return {
-        conversationsReset: conv.modifiedCount,
+        conversationsReset: reset,
+        conversationsRemoved: removed,
         invitesDeleted: invites.deletedCount,
         outboxPurged: outbox,
         runKeysPurged: runKeys,
@@ -116,4 +114,36 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       };
     },
   };
+}
+
+/**
+ * Remove conversations idle since `idleBefore` (after making sure the chat's
+ * profile exists: conversations older than profiles have none); those
+ * awaiting an answer stay, reset. A conversation that changes meanwhile (a
+ * message arriving) is left alone: removal is conditional on its version.
+ */
+async function retireIdleConversations(models: Pick<Models, 'Conversation' | 'ChatProfile'>, idleBefore: Date): Promise<{ reset: number; removed: number }> {
+  const { Conversation, ChatProfile } = models;
+  const idle = await Conversation.find({ updatedAt: { $lt: idleBefore } }).lean<ConversationDoc[]>().exec();
+  let reset = 0;
+  let removed = 0;
+  for (const c of idle) {
+    if (c.state.awaitingAnswer) {
+      if (!c.state.flow && !c.state.staffPending) continue;
+      // Raw driver update: the version bump makes a message being handled right now read the state again.
+      const res = await Conversation.collection.updateOne({ _id: c._id, version: c.version } as never, {
+        $unset: { 'state.flow': '', 'state.staffPending': '' },
+        $inc: { version: 1 },
+      });
+      reset += res.modifiedCount;
+      continue;
+    }
+    const profile: ChatProfileDoc = { _id: c._id, citizenId: c.citizenId, language: c.state.language, ...(c.staff ? { staff: c.staff } : {}), createdAt: c.createdAt, updatedAt: c.updatedAt };
+    await ChatProfile.collection.insertOne(profile as never).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    const res = await Conversation.collection.deleteOne({ _id: c._id, version: c.version } as never);
+    removed += res.deletedCount;
+  }
+  return { reset, removed };
 }

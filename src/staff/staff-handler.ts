@@ -547,7 +547,14 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       }
       default: {
         const module = deps.modules?.find((m) => m.commands.includes(name));
-        if (module) return module.handle({ identity, state, msg, name, args, argText });
+        if (module) {
+          const out = await module.handle({ identity, state, msg, name, args, argText });
+          // One place logs every module's refusal with who tried (not every module has a logger).
+          if (out.replies.length === 1 && out.replies[0]?.text.key === 'staff.forbidden') {
+            logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: name }, 'command not allowed for role');
+          }
+          return out;
+        }
         return done([say('staff.unknown_command')]);
       }
     }

@@ -2,7 +2,7 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { ConcurrentUpdateError } from '../errors';
 import type { ConversationState } from '../conversation/types';
 import type { StaffIdentity } from '../domain/roles';
-import type { ConversationDoc, Models } from './models';
+import type { ChatProfileDoc, ConversationDoc, Models } from './models';
 
 /** How many recent update keys a conversation remembers for de-duplication. */
 export const SEEN_WINDOW = 50;
@@ -28,22 +28,70 @@ export interface ConversationStore {
   patchState(key: string, patch: Partial<ConversationState>): Promise<boolean>;
 }
 
-/** The store over the Conversation model (one findOne, one write per message). */
+/**
+ * A conversation rebuilt from the chat's profile after the clean-up job
+ * removed the idle one: version 0, which no stored conversation has, so
+ * saving it inserts (and a racing delivery's insert loses, as for a new chat).
+ */
+const RESTORED_VERSION = 0;
+
+/**
+ * The store over the Conversation model (one findOne, one write per
+ * message), with the chat's lasting facts in its profile: read by `_id` when
+ * there is no conversation, written when the chat first speaks and when its
+ * language or staff role changes.
+ */
 export function createConversationStore(models: Models): ConversationStore {
-  const { Conversation } = models;
+  const { Conversation, ChatProfile } = models;
+
+  async function fromProfile(key: string): Promise<ConversationDoc | null> {
+    const p = await ChatProfile.findOne({ _id: key }).lean<ChatProfileDoc>().exec();
+    if (!p) return null;
+    return {
+      _id: key,
+      citizenId: p.citizenId,
+      // The daily quota is not kept: a conversation is removed only after more than a day of silence.
+      state: { language: p.language, quota: { day: '', count: 0 } },
+      seen: [],
+      ...(p.staff ? { staff: p.staff } : {}),
+      version: RESTORED_VERSION,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    };
+  }
+
+  /** Keep the profile in step with what lasts: language and staff role (rarely changed, so rarely written). */
+  async function updateProfile(key: string, citizenId: string, previous: ConversationDoc | null, state: ConversationState, staff: StaffIdentity | null | undefined, now: Date) {
+    if (!previous) {
+      try {
+        await ChatProfile.create({ _id: key, citizenId, language: state.language, ...(staff ? { staff } : {}), createdAt: now, updatedAt: now } satisfies ChatProfileDoc);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      return;
+    }
+    const languageChanged = previous.state.language !== state.language;
+    if (!languageChanged && staff === undefined) return;
+    const update: Record<string, unknown> = { $set: { language: state.language, updatedAt: now, ...(staff ? { staff } : {}) }, $setOnInsert: { citizenId, createdAt: now } };
+    if (staff === null) update.$unset = { staff: '' };
+    await ChatProfile.collection.updateOne({ _id: key } as never, update, { upsert: true });
+  }
+
   return {
     async load(key) {
-      return Conversation.findOne({ _id: key }).lean<ConversationDoc>().exec();
+      return (await Conversation.findOne({ _id: key }).lean<ConversationDoc>().exec()) ?? fromProfile(key);
     },
     async save({ key, previous, citizenId, state, updateKey, now, staff }) {
       const seen = [...(previous?.seen ?? []), updateKey].slice(-SEEN_WINDOW);
-      if (!previous) {
+      if (!previous || previous.version === RESTORED_VERSION) {
         try {
-          await Conversation.create({ _id: key, citizenId, state, seen, version: 1, createdAt: now, updatedAt: now, ...(staff ? { staff } : {}) });
+          const role = staff === undefined ? previous?.staff : (staff ?? undefined);
+          await Conversation.create({ _id: key, citizenId, state, seen, version: 1, createdAt: now, updatedAt: now, ...(role ? { staff: role } : {}) });
         } catch (err) {
           if (isDuplicateKey(err)) throw new ConcurrentUpdateError('conversation created concurrently');
           throw err;
         }
+        await updateProfile(key, citizenId, previous, state, staff, now);
         return;
       }
       const update: Record<string, unknown> = { $set: { state, seen, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) } };
@@ -51,12 +99,24 @@ export function createConversationStore(models: Models): ConversationStore {
       const res = await Conversation.collection.updateOne({ _id: key, version: previous.version } as never, update);
       // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
       if (res.matchedCount === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
+      await updateProfile(key, citizenId, previous, state, staff, now);
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));
       // Bumping the version makes a save racing with this patch read again.
       const res = await Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } });
-      return res.matchedCount > 0;
+      if (res.matchedCount > 0) return true;
+      // The chat has been quiet long enough for its conversation to be removed: bring it back with the patch.
+      const restored = await fromProfile(key);
+      if (!restored) return false;
+      try {
+        await Conversation.create({ ...restored, state: { ...restored.state, ...patch }, version: 1, updatedAt: new Date() });
+        return true;
+      } catch (err) {
+        // A message of the chat brought it back meanwhile: patch that one.
+        if (!isDuplicateKey(err)) throw err;
+        return (await Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } })).matchedCount > 0;
+      }
     },
   };
 }

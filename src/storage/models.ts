@@ -21,6 +21,22 @@ export interface ConversationDoc {
   updatedAt: Date;
 }
 
+/**
+ * What lasts of a chat when its conversation is removed after
+ * CONVERSATION_IDLE_HOURS: who the citizen is, their language and a staff
+ * role. Keyed like the conversation (`channel:chatId`), written when the chat
+ * first speaks and when the language or role changes, read only by `_id`
+ * when a chat with no conversation speaks again.
+ */
+export interface ChatProfileDoc {
+  _id: string;
+  citizenId: string;
+  language: 'hi' | 'en';
+  staff?: StaffIdentity;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface TicketDoc extends Ticket {
   /**
    * The reference itself (tickets filed before references became the key
@@ -133,6 +149,18 @@ ticketSchema.index({ citizenId: 1, createdAt: -1 });
 ticketSchema.index({ department: 1, status: 1 });
 ticketSchema.index({ assignedTo: 1, status: 1 });
 
+const chatProfileSchema = new Schema<ChatProfileDoc>(
+  {
+    _id: { type: String, required: true },
+    citizenId: { type: String, required: true },
+    language: { type: String, required: true },
+    staff: { type: Schema.Types.Mixed, default: undefined },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
 const ticketOwnerSchema = new Schema<TicketOwnerDoc>(
   { _id: { type: String, required: true }, ref: { type: String, required: true }, createdAt: { type: Date, required: true } },
   { versionKey: false },
@@ -142,7 +170,9 @@ const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: tr
 
 /** The models of one connection; no global mongoose state. */
 export interface Models {
+  /** Conversations of chats active in the last CONVERSATION_IDLE_HOURS (and those awaiting an answer). */
   Conversation: Model<ConversationDoc>;
+  ChatProfile: Model<ChatProfileDoc>;
   /** Live tickets: open ones, and closed ones until their reopening window has passed. */
   Ticket: Model<TicketDoc>;
   /** Closed tickets past their reopening window, moved out of the live collection by the archive job. */
@@ -164,6 +194,7 @@ export interface Models {
 export async function createModels(conn: Connection): Promise<Models> {
   const models: Models = {
     Conversation: conn.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
+    ChatProfile: conn.model<ChatProfileDoc>('ChatProfile', chatProfileSchema, 'chat_profiles'),
     Ticket: conn.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
     TicketArchive: conn.model<TicketDoc>('TicketArchive', ticketSchema.clone(), 'tickets_archive'),
     TicketOwner: conn.model<TicketOwnerDoc>('TicketOwner', ticketOwnerSchema, 'ticket_owners'),

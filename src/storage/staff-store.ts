@@ -89,7 +89,7 @@ export interface StaffStore {
 
 /** The store over the Staff, Invite and Department models. */
 export function createStaffStore(models: Models, options: StaffStoreOptions = {}): StaffStore {
-  const { Staff, Invite, InviteClaim, Department, Conversation } = models;
+  const { Staff, Invite, InviteClaim, Department, Conversation, ChatProfile } = models;
   const newStaffId = options.newStaffId ?? (() => randomCode(STAFF_ID_LENGTH));
   const isPending = (i: InviteDoc, now: Date) => !i.usedAt && !i.cancelledAt && i.expiresAt.getTime() > now.getTime();
 
@@ -237,6 +237,8 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
     async syncConversationRole(identityKey, staff) {
       const update = staff ? { $set: { staff }, $inc: { version: 1 } } : { $unset: { staff: '' }, $inc: { version: 1 } };
       await Conversation.collection.updateOne({ _id: identityKey } as never, update);
+      // The profile too: it is what the chat is known by after its idle conversation is removed.
+      await ChatProfile.collection.updateOne({ _id: identityKey } as never, staff ? { $set: { staff } } : { $unset: { staff: '' } });
     },
     async departments() {
       const docs = await Department.find().sort({ code: 1 }).lean<DepartmentDoc[]>().exec();

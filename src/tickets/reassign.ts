@@ -32,8 +32,7 @@ export interface ReassignTarget {
   officer?: string;
   /**
    * When the department has no other officer, leave the ticket unassigned and
-   * alert the supervisors instead of refusing (an officer's revocation), and
-   * tell the citizen who holds it now.
+   * alert the supervisors instead of refusing (an officer's revocation).
    */
   orUnassigned?: boolean;
 }
@@ -131,12 +130,6 @@ export function createReassign(deps: ReassignDeps) {
         [...messages.render(person.language, [{ text: alert }]), ...messages.card(updated, person.language, t('staff.ticket.new', { ref }), now, deptName)].forEach((message, i) =>
           items.push({ channel: person.channel, chatId: person.chatId, message, dedupeKey: `${ref}:${n}:unassigned:${person.channel}:${person.chatId}:${i}`, ticketRef: ref }),
         );
-      }
-    }
-    if (sameDept && chosen && target.orUnassigned) {
-      const deptName = await departments.name(dept.code, updated.language);
-      for (const message of messages.render(updated.language, [{ text: t('notify.assigned', { ref, department: deptName }) }])) {
-        items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:assigned:${n}:citizen` });
       }
     }
     if (!sameDept) {

@@ -87,7 +87,8 @@ describe('revocation', () => {
     // The new officer gets each card, the citizens hear who holds their complaint now.
     for (const t of held) {
       expect(queued.some((m) => m.chatId === colleague.chatId && m.ticketRef === t.ref && m.message.text.includes(t.ref))).toBe(true);
-      expect(queued.some((m) => m.chatId === t.chatId && m.message.text.includes(t.ref))).toBe(true);
+      const told = kit.translator.t('hi', 'notify.assigned', { ref: t.ref, department: await kit.departments.name('FOOD', 'hi') });
+      expect(queued.filter((m) => m.chatId === t.chatId && m.message.text === told)).toHaveLength(1);
     }
     // A third /revoke moves nothing more and sends the revoked person no second notice.
     const third = await kit.command(admin, 'revoke', leaving.id);

@@ -43,10 +43,16 @@ export const FAST_OUTBOX = {
   pollIntervalMs: 50,
 };
 
+/**
+ * Tests play whole conversations at one fixed instant, which the per-chat
+ * flood limit would cut short; it has tests of its own (inbound-limiter).
+ */
+export const NO_FLOOD_LIMIT = { RATE_LIMIT_BURST: '1000' };
+
 export async function createTestApp(env: Record<string, string> = {}, extra: Pick<AppDeps, 'telegramStartBackoff'> = {}): Promise<TestApp> {
   // Port 0: every test app listens on a free port of its own.
   // No scheduled jobs unless a test asks: a cron boundary passing mid-test would act on its tickets.
-  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...env }, REPO_ROOT);
+  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...NO_FLOOD_LIMIT, ...env }, REPO_ROOT);
   const db = await openTestDb();
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();

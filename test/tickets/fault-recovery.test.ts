@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger';
 import type { OutboxDoc } from '../../src/outbox/outbox-model';
 import type { TicketDoc } from '../../src/storage/models';
 import { startDbFaultProxy, type DbFaultProxy, type FaultMode } from '../support/db-fault-proxy';
-import { captureLogs, FAST_OUTBOX, FIXED_START, REPO_ROOT } from '../support/test-app';
+import { captureLogs, FAST_OUTBOX, FIXED_START, NO_FLOOD_LIMIT, REPO_ROOT } from '../support/test-app';
 
 // Issue 11: at every boundary of an action, one database command fails — before it reaches the
 // server, or after it ran with its answer lost. The actor may be told to retry (and does); after one
@@ -42,7 +42,7 @@ async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
   // Short server selection: an outage surfaces as an error (and an apology) rather than a long wait.
   const conn = mongoose.createConnection(proxy.uri(dbName), { serverSelectionTimeoutMS: 3_000 });
   await conn.asPromise();
-  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: ADMIN }, REPO_ROOT);
+  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: ADMIN, ...NO_FLOOD_LIMIT }, REPO_ROOT);
   const clock = createFixedClock(FIXED_START);
   const logger = createLogger({ level: 'debug', pretty: false, destination: captureLogs().stream });
   // Not started: no dispatcher polls in the background, so the commands counted are the action's own.
@@ -87,7 +87,7 @@ async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
   };
   // The officer joins by invite, as in production.
   const [invite] = await send(ADMIN, cmd('invite', 'officer FOOD'));
-  const code = /([A-Z2-9]{8})\n/.exec(invite ?? '')?.[1];
+  const code = /([A-Z2-9]{13})\n/.exec(invite ?? '')?.[1];
   if (!code) throw new Error(`no invite code in ${invite}`);
   await send(OFFICER, cmd('start', code));
   return h;

@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config';
 import { createTranslator } from '../../../src/i18n/create-i18n';
 import { createLogger } from '../../../src/logger';
 import { createFakeWhatsAppFactory, type FakeWhatsAppClient, type FakeWhatsAppFactory } from '../../support/fake-whatsapp-client';
-import { captureLogs, FAST_OUTBOX, FIXED_START, REPO_ROOT, type TestApp } from '../../support/test-app';
+import { captureLogs, FAST_OUTBOX, FIXED_START, NO_FLOOD_LIMIT, REPO_ROOT, type TestApp } from '../../support/test-app';
 import { openTestDb } from '../../support/test-db';
 
 /** WhatsApp's real pacing (3 s per chat plus up to 2 s) would make a whole intake take a minute. */
@@ -17,7 +17,7 @@ export const FAST_WHATSAPP = { perChatIntervalMs: 20, perSecond: 200, jitterMs: 
  * the logger handed out so the WhatsApp channel logs into the same capture.
  */
 export async function createWhatsAppTestApp(env: Record<string, string> = {}): Promise<TestApp & { logger: Logger }> {
-  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', ...env }, REPO_ROOT);
+  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', ...NO_FLOOD_LIMIT, ...env }, REPO_ROOT);
   const db = await openTestDb();
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();
