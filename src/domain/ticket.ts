@@ -1,4 +1,4 @@
-import type { Attachment, ChannelName } from '../conversation/types';
+import type { Attachment, ChannelName } from '../core/messages';
 
 /** Where a ticket is in its life. */
 export const TICKET_STATUSES = ['new', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'closed', 'reopened'] as const;

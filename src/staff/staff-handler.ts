@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
-import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
+import type { ConversationState, InboundMessage, Reply, StaffOutcome, Text } from '../conversation/types';
 import { isOversight, isStaffRole, mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
@@ -101,13 +101,8 @@ function isConfiguredAdminId(id: string): boolean {
   return Object.values(ADMIN_ID_PREFIX).some((p) => id.startsWith(p));
 }
 
-/** What the staff side did with a message; undefined means it is the citizen engine's. */
-export interface StaffOutcome {
-  state: ConversationState;
-  replies: Reply[];
-  /** A new role for this chat (null: removed); absent: unchanged. */
-  staffChange?: StaffIdentity | null;
-}
+// Defined by the inbound handler that consumes it, so conversation/ need not import staff/.
+export type { StaffOutcome } from '../conversation/types';
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, params) });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Attachment, ChannelName, Text } from '../conversation/types';
+import type { Attachment, ChannelName, Text } from '../core/messages';
 import { pickOfficer, routeDepartment } from '../domain/department';
 import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import type { Actor, Ticket } from '../domain/ticket';
