@@ -283,7 +283,12 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       case 'unknown_department':
         return [say('staff.unknown_department', { code: dept, departments: await departments.codes() })];
       case 'unknown_officer':
-        return [say('supervisor.assign.unknown_officer', { officer: args[2] ?? '', code: dept.toUpperCase() })];
+      {
+        // /staff is for administrators: a supervisor learns the department's officer ids here.
+        const code = dept.toUpperCase();
+        const officers = (await deps.staff.activeOfficers(code)).map((o) => `${o.name} — ${o._id}`).join(', ');
+        return [say('supervisor.assign.unknown_officer', { officer: args[2] ?? '', code, officers: officers || '—' })];
+      }
       case 'already':
         return [say('supervisor.assign.already', { ref, officer: result.ticket?.assignedTo ? staffLabel(await loadStaffNames(deps.staff), result.ticket.assignedTo) : '' })];
       case 'no_officer':

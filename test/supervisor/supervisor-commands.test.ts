@@ -271,9 +271,12 @@ describe('supervisor commands against a seeded set of tickets', () => {
     });
 
     test('refusals: officer of another department named, no other officer, closed ticket, unknown department, bad usage, officers themselves', async () => {
-      expect((await kit.command(who(sup), 'assign', `${set.t7.ref} FOOD ${healthOfficer.id}`, 'en')).texts).toEqual([
-        en('supervisor.assign.unknown_officer', { officer: healthOfficer.id, code: 'FOOD' }),
-      ]);
+      // Supervisors cannot run /staff (administrators only): the refusal names the department's officers and their ids.
+      const unknown = (await kit.command(who(sup), 'assign', `${set.t7.ref} FOOD ${healthOfficer.id}`, 'en')).texts;
+      expect(unknown).toHaveLength(1);
+      expect(unknown[0]).toContain(`«${healthOfficer.id}» is not an active officer of FOOD`);
+      expect(unknown[0]).toContain(`वर्मा जी — ${foodOfficer2.id}`);
+      expect(unknown[0]).not.toContain(healthOfficer.id + ',');
       expect((await kit.command(who(sup), 'assign', `${set.t1.ref} HEALTH`, 'en')).texts).toEqual([en('supervisor.assign.no_officer', { ref: set.t1.ref, code: 'HEALTH' })]);
       expect((await kit.command(who(sup), 'assign', `${set.t6.ref} FOOD`, 'en')).texts).toEqual([en('staff.ticket_closed', { ref: set.t6.ref, status: en('ticket.status.closed') })]);
       expect((await kit.command(who(sup), 'assign', `${set.t7.ref} XYZ`, 'en')).texts[0]).toContain('«XYZ» not found');

@@ -15,7 +15,7 @@ import { menuNumberOf } from '../whatsapp/whatsapp-inbound';
 import { createWhatsAppMenuStore } from '../whatsapp/whatsapp-menu-store';
 import type { CloudApi } from './cloud-api';
 import { cloudChatIdOf, cloudToInbound, WHATSAPP_CLOUD_FILE_ID_RE } from './cloud-inbound';
-import { createCloudSender, type CloudFile } from './cloud-sender';
+import { CLOUD_WINDOW_MS, createCloudSender, type CloudFile } from './cloud-sender';
 import { verifyCloudSignature } from './cloud-signature';
 import { createInboundInbox, type InboxItem } from '../inbound-inbox';
 import { createInboxDispatcher } from '../inbox-dispatcher';
@@ -70,8 +70,12 @@ export interface WhatsAppCloudChannel {
   start(): Promise<void>;
   /** Stop taking webhooks' work and let messages being handled finish. */
   stop(): Promise<void>;
-  /** Forget customer-service windows and menus older than `date`. */
-  purgeOlderThan(date: Date): Promise<{ windows: number; menus: number }>;
+  /**
+   * For the clean-up job, in the shape of the whatsapp-web.js channel's: menus
+   * sent before `before.menus` are forgotten, and customer-service windows
+   * that have closed (over a day old) always; no files are kept here.
+   */
+  purgeOlderThan(before: { menus: Date; files: Date }): Promise<{ menus: number; files: number }>;
 }
 
 /**
@@ -229,9 +233,9 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
       running = false;
       await dispatcher.stop();
     },
-    async purgeOlderThan(date) {
-      const [w, m] = await Promise.all([windows.purgeOlderThan(date), menus.purgeOlderThan(date)]);
-      return { windows: w, menus: m };
+    async purgeOlderThan(before) {
+      const [, m] = await Promise.all([windows.purgeOlderThan(new Date(deps.clock.now().getTime() - CLOUD_WINDOW_MS)), menus.purgeOlderThan(before.menus)]);
+      return { menus: m, files: 0 };
     },
   };
 }

@@ -174,6 +174,14 @@ describe('WhatsApp Business Cloud API channel', () => {
     expect((await t.app.models.Ticket.findOne({ ref }).lean())?.history.map((h) => h.action)).toEqual(expect.arrayContaining(['acknowledge', 'update']));
   });
 
+  test('the nightly clean-up forgets customer-service windows that have closed', async () => {
+    await say(text('/help'), 1);
+    expect(await t.db.conn.collection('whatsapp_cloud_windows').countDocuments()).toBe(1);
+    t.clock.advance(25 * 60 * 60 * 1000);
+    expect(await t.app.scheduler.runNow('cleanup', t.clock.now())).toBe('ran');
+    expect(await t.db.conn.collection('whatsapp_cloud_windows').countDocuments()).toBe(0);
+  });
+
   test('unsigned, forged and foreign webhooks are refused and store nothing; the verification handshake needs the token', async () => {
     const { payload } = wh.message(CITIZEN, text('/new'));
     expect(await postWebhook(appUrl, payload, APP_SECRET, { signature: null })).toBe(401);
