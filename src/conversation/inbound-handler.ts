@@ -9,10 +9,10 @@ import { advance, initialState } from './engine';
 import type { EffectRunner } from './effect-runner';
 import type { Flow } from './flow-definition';
 import { renderReplies, type RenderedMessage } from './render';
-import type { ConversationState, Effect, InboundMessage, Reply } from './types';
+import type { ConversationState, Effect, InboundMessage, Reply, StaffOutcome } from './types';
 import type { StaffIdentity } from '../domain/roles';
-import type { StaffOutcome } from '../staff/staff-handler';
 import { safeError } from '../logger';
+import { districtDay } from '../i18n/format';
 
 /** Attempts when two deliveries for one chat race each other. */
 const MAX_ATTEMPTS = 4;
@@ -26,8 +26,16 @@ export interface InboundHandlerDeps {
   clock: Clock;
   logger: Logger;
   maxTicketsPerDay: number;
+  /** Media limits (MEDIA_MAX_MB, MEDIA_PER_DAY); without them media are taken as they come. */
+  media?: MediaLimits;
   /** Staff commands and buttons, tried before the citizen engine. */
   staff?: { handle(msg: InboundMessage, state: ConversationState, stored: StaffIdentity | undefined): Promise<StaffOutcome | undefined> };
+}
+
+/** How much media one chat may send. */
+export interface MediaLimits {
+  maxBytes: number;
+  perDay: number;
 }
 
 /** The outcome of one incoming message. */
@@ -81,6 +89,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           };
         } else {
           turn = advance(deps.flow, state, msg, { now, catalog: deps.catalog, labelsOf, maxTicketsPerDay: deps.maxTicketsPerDay });
+          // Without configured limits a deferred download still happens when the media is taken.
+          if (deps.media || msg.media?.fetch) turn = await takeMedia(turn, state, msg, deps.media ?? { maxBytes: Infinity, perDay: Infinity }, now);
         }
         const language = turn.state.language;
         spoken.language = language;
@@ -126,3 +136,33 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
     }
   };
 }
+
+type Turn = { state: ConversationState; replies: Reply[]; effects: Effect[] };
+
+/**
+ * A photo or voice note is downloaded and counted only when the engine took
+ * it (its file id appears in the new state or an effect): a step that wants
+ * words answers as it always does and nothing is fetched. A taken one larger
+ * than `maxBytes`, or beyond the day's `perDay`, is refused politely and the
+ * conversation stays where it was.
+ */
+async function takeMedia(turn: Turn, before: ConversationState, msg: InboundMessage, limits: MediaLimits, now: Date): Promise<Turn> {
+  const c = msg.content;
+  if (c.kind !== 'photo' && c.kind !== 'voice') return turn;
+  if (!JSON.stringify([turn.state, turn.effects]).includes(JSON.stringify(c.fileId))) return turn;
+  const refuse = (key: string, params: Record<string, number>): Turn => ({ state: before, replies: [{ text: { key, params } }], effects: [] });
+  const tooBig = () => refuse('limits.media_too_big', { mb: Math.round((limits.maxBytes / 1024 / 1024) * 10) / 10 });
+  const day = districtDay(now);
+  const used = before.mediaQuota?.day === day ? before.mediaQuota.count : 0;
+  if (used >= limits.perDay) return refuse('limits.media_quota', { max: limits.perDay });
+  if (msg.media?.size !== undefined && msg.media.size > limits.maxBytes) return tooBig();
+  let fileId = c.fileId;
+  if (msg.media?.fetch) {
+    const got = await msg.media.fetch(limits.maxBytes);
+    if ('tooBig' in got) return tooBig();
+    fileId = got.fileId;
+  }
+  const swap = <T>(v: T): T => (fileId === c.fileId ? v : (JSON.parse(JSON.stringify(v).split(JSON.stringify(c.fileId)).join(JSON.stringify(fileId))) as T));
+  return { state: { ...swap(turn.state), mediaQuota: { day, count: used + 1 } }, replies: turn.replies, effects: swap(turn.effects) };
+}
+

@@ -29,7 +29,7 @@ export interface InboundLimiterDeps {
 interface Bucket {
   tokens: number;
   at: number;
-  /** The chat was told to slow down in this flood; cleared once a message is accepted again. */
+  /** The chat was told to slow down in this flood; cleared once its allowance is full again. */
   noticed: boolean;
   staff: boolean;
   /** Staff by configuration: stays staff whatever the handler says. */
@@ -61,6 +61,8 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
     const { rate, capacity } = shape(b.staff);
     b.tokens = Math.min(capacity, b.tokens + Math.max(0, now - b.at) * rate);
     b.at = now;
+    // A flood ends when the chat has been quiet long enough to fill its allowance again.
+    if (b.tokens >= capacity) b.noticed = false;
   }
 
   /** Forget chats whose allowance is full again: they are as good as new. */
@@ -93,7 +95,6 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
       };
     }
     b.tokens -= 1;
-    b.noticed = false;
     const result: HandleResult = await handler(msg);
     b.language = result.language;
     const staff = b.configured || (result.staff ?? b.staff);

@@ -39,7 +39,7 @@ describe('the per-chat flood limit in front of every channel', () => {
     expect(conv?.seen).toHaveLength(5);
   });
 
-  test('the allowance refills with time (20 a minute: one every 3 s), and a new flood gets a new notice', async () => {
+  test('the allowance refills with time (20 a minute: one every 3 s); one notice per flood, a new flood after a quiet spell gets a new one', async () => {
     const chat = '5003';
     for (let i = 0; i < 6; i++) await texts(tg(chat, '/help'));
     expect(await texts(tg(chat, '/help'))).toEqual([]);
@@ -47,6 +47,11 @@ describe('the per-chat flood limit in front of every channel', () => {
     const again = await texts(tg(chat, '/help'));
     expect(again.length).toBeGreaterThan(0);
     expect(again).not.toContain(slowDown());
+    // Still the same flood: no second notice.
+    expect(await texts(tg(chat, '/help'))).toEqual([]);
+    // Quiet for long enough to fill the allowance (5 × 3 s): the next flood is told again.
+    t.clock.advance(15_000);
+    for (let i = 0; i < 5; i++) expect((await texts(tg(chat, '/help'))).length).toBeGreaterThan(0);
     expect(await texts(tg(chat, '/help'))).toEqual([slowDown()]);
   });
 

@@ -34,6 +34,7 @@ export function telegramUpdateToInbound(update: Update, receivedAt: Date): Inbou
     ...nameOf(m.from.first_name),
     ...(m.reply_to_message ? { replyToText: m.reply_to_message.text ?? m.reply_to_message.caption ?? '', replyToId: String(m.reply_to_message.message_id) } : {}),
     content: contentOf(m, m.from.id),
+    ...declaredSize(m),
   };
 }
 
@@ -44,6 +45,12 @@ function nameOf(raw: string | undefined): { firstName?: string } {
 }
 
 type TgMessage = NonNullable<Update['message']>;
+
+/** The size Telegram declares for a photo (its largest size), voice note or audio, for the media limit. */
+function declaredSize(m: TgMessage): { media?: { size: number } } {
+  const size = m.photo?.[m.photo.length - 1]?.file_size ?? m.voice?.file_size ?? m.audio?.file_size;
+  return typeof size === 'number' ? { media: { size } } : {};
+}
 
 function contentOf(m: TgMessage, fromId: number): InboundContent {
   if (m.text !== undefined) {
@@ -58,6 +65,7 @@ function contentOf(m: TgMessage, fromId: number): InboundContent {
   if (m.location) return { kind: 'location', lat: m.location.latitude, lon: m.location.longitude };
   if (m.contact) return { kind: 'contact', phone: m.contact.phone_number, own: m.contact.user_id === fromId };
   if (m.photo && m.photo.length > 0) {
+    // Telegram keeps the file and sends it on by id; the bot never downloads it, but the declared size is still checked.
     // Telegram lists sizes smallest first; keep the largest.
     const largest = m.photo[m.photo.length - 1];
     return largest

@@ -8,7 +8,8 @@ import type { ChannelHealth } from '../../http/health';
 import type { Notifier } from '../../notify/notifier';
 import type { ChannelSender } from '../../outbox/channel-sender';
 import { systemTimers, withTimeLimit, type TimerHandle, type Timers } from '../../timers';
-import { createWhatsAppFileStore, type WhatsAppFile } from './whatsapp-file-store';
+import { createWhatsAppFileStore, MediaTooBigError, type WhatsAppFile } from './whatsapp-file-store';
+import type { PendingMedia } from '../../conversation/types';
 import { createWhatsAppIdentities, type WhatsAppPerson } from './whatsapp-identity';
 import { menuNumberOf, whatsappChatOf, whatsappToInbound, type WhatsAppMenuOption } from './whatsapp-inbound';
 import { createWhatsAppMenuStore } from './whatsapp-menu-store';
@@ -486,7 +487,23 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       }
     }
     const kind = msg.type === 'image' ? 'photo' : msg.type === 'ptt' || msg.type === 'audio' ? 'voice' : undefined;
-    const fileId = kind && msg.hasMedia ? await files.saveFrom(msg, kind, now, mediaRetry) : undefined;
+    // Media are downloaded only if the handler finds the current step takes them (see takeMedia).
+    const pendingId = `pending:${msg.id.id}`;
+    const media: PendingMedia | undefined =
+      kind && msg.hasMedia
+        ? {
+            ...declaredSize(msg),
+            fetch: async (maxBytes) => {
+              try {
+                return { fileId: await files.saveFrom(msg, kind, now, mediaRetry, maxBytes) };
+              } catch (err) {
+                if (err instanceof MediaTooBigError) return { tooBig: true };
+                throw err;
+              }
+            },
+          }
+        : undefined;
+    const fileId = media ? pendingId : undefined;
     const inbound = whatsappToInbound(msg, {
       chatId,
       receivedAt: now,
@@ -497,7 +514,7 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       ...(fileId ? { fileId } : {}),
     });
     if (!inbound) return;
-    const result = await deps.handler(inbound);
+    const result = await deps.handler(media ? { ...inbound, media } : inbound);
     log.info({ event: 'whatsapp_message', chat: chatTag(chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
     if (!result.duplicate && result.messages.length) {
       await deps.notifier.enqueue(
@@ -567,4 +584,10 @@ export async function createWhatsAppRetention(conn: Connection): Promise<Pick<Wh
       return { menus: m, files: f };
     },
   };
+}
+
+/** The size WhatsApp Web declares for a media message before it is downloaded, when it does. */
+function declaredSize(msg: WhatsAppMessageLike): { size?: number } {
+  const size = (msg as { _data?: { size?: unknown } })._data?.size;
+  return typeof size === 'number' && Number.isFinite(size) && size > 0 ? { size } : {};
 }

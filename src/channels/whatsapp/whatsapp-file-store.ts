@@ -19,7 +19,7 @@ import type { WhatsAppMessageLike } from './whatsapp-types';
  */
 export interface WhatsAppFileStore {
   /** Download the message's media and store it; resolves with the new file id. Never logs or returns the bytes. */
-  saveFrom(msg: Pick<WhatsAppMessageLike, 'id' | 'downloadMedia'>, kind: 'photo' | 'voice', now: Date, retry?: DownloadRetry): Promise<string>;
+  saveFrom(msg: Pick<WhatsAppMessageLike, 'id' | 'downloadMedia'>, kind: 'photo' | 'voice', now: Date, retry?: DownloadRetry, maxBytes?: number): Promise<string>;
   get(fileId: string): Promise<WhatsAppFile | null>;
   /**
    * The file with its bytes: those stored, else fetched now from the original
@@ -29,6 +29,14 @@ export interface WhatsAppFileStore {
   withBytes(fileId: string, fetch: (messageId: string) => Promise<MessageMedia | undefined>): Promise<WhatsAppFile | null>;
   /** Delete files stored before `date` (a scheduled clean-up); returns how many. */
   purgeOlderThan(date: Date): Promise<number>;
+}
+
+/** A download larger than the limit given to {@link WhatsAppFileStore.saveFrom}; nothing was stored. */
+export class MediaTooBigError extends Error {
+  constructor(readonly size: number) {
+    super(`media of ${size} bytes is over the limit`);
+    this.name = 'MediaTooBigError';
+  }
 }
 
 /** How a download that gave nothing is tried again: after each of `waitsMs`, through `sleep`. */
@@ -99,7 +107,7 @@ export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAp
   }
 
   return {
-    async saveFrom(msg, kind, now, retry) {
+    async saveFrom(msg, kind, now, retry, maxBytes) {
       const fileId = `waf_${randomBytes(12).toString('hex')}`;
       let media = await msg.downloadMedia().catch(() => undefined);
       for (const ms of retry?.waitsMs ?? []) {
@@ -108,6 +116,8 @@ export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAp
         media = await msg.downloadMedia().catch(() => undefined);
       }
       const bytes = media?.data ? Buffer.from(media.data, 'base64') : undefined;
+      // Larger than the configured limit: nothing is stored, the citizen is told (see MediaTooBigError).
+      if (bytes && maxBytes !== undefined && bytes.length > maxBytes) throw new MediaTooBigError(bytes.length);
       const keep = bytes && bytes.length > 0 && bytes.length <= MAX_WHATSAPP_FILE_BYTES;
       await File.create({
         _id: fileId,

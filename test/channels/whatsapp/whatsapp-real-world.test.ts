@@ -40,6 +40,14 @@ describe('WhatsApp as the real library behaves', () => {
     return { timers, factory };
   }
 
+  /** Walk to the description step, the step that takes photos (media are fetched only where a step takes them). */
+  async function toDescription(client: FakeWhatsAppClient): Promise<void> {
+    const [category] = await say(client, PN, '/new', PN, 1);
+    const [block] = await say(client, PN, optionNumber(category?.body ?? '', hi('category.ration')), PN, 1);
+    await say(client, PN, optionNumber(block?.body ?? '', hi('block.jobat')), PN, 1);
+    await say(client, PN, 'वार्ड 5, बस स्टैंड के पास', PN, 1);
+  }
+
   async function say(client: FakeWhatsAppClient, from: string, body: string, to: string, count: number, extra: object = {}) {
     const before = client.sent(to).length;
     client.receive({ from, body, ...extra });
@@ -146,7 +154,7 @@ describe('WhatsApp as the real library behaves', () => {
   test('a photo still downloading at first is stored after a retry; an album announcement gets no answer', async () => {
     wa = await attachWhatsApp(t);
     const client = wa.client();
-    await say(client, PN, '/new', PN, 1);
+    await toDescription(client);
     const before = client.sent(PN).length;
     const [album] = client.receiveAlbum(PN, [{ mimetype: 'image/jpeg', data: JPEG }]);
     expect(album?.type).toBe('album');
@@ -162,10 +170,21 @@ describe('WhatsApp as the real library behaves', () => {
     expect(photo.downloads).toBe(2);
   });
 
+  test('a photo sent where the step wants a choice is answered but never downloaded or stored', async () => {
+    wa = await attachWhatsApp(t);
+    const client = wa.client();
+    await say(client, PN, '/new', PN, 1);
+    const before = client.sent(PN).length;
+    const photo = client.receive({ from: PN, media: { mimetype: 'image/jpeg', data: JPEG } });
+    await client.waitForSent(PN, before + 1);
+    expect(photo.downloads).toBe(0);
+    expect(await t.db.conn.collection('whatsapp_files').countDocuments({ messageId: photo.id._serialized })).toBe(0);
+  });
+
   test('a photo WhatsApp never handed over at intake is fetched when an officer needs it', async () => {
     wa = await attachWhatsApp(t, { deps: { mediaRetryMs: [] } });
     const client = wa.client();
-    await say(client, PN, '/new', PN, 1);
+    await toDescription(client);
     const photo = client.receive({ from: PN, media: { mimetype: 'image/jpeg', data: JPEG }, mediaPendingTries: 1 });
     await eventually(async () => (await t.db.conn.collection('whatsapp_files').countDocuments({ messageId: photo.id._serialized })) === 1);
     const doc = await t.db.conn.collection('whatsapp_files').findOne({ messageId: photo.id._serialized });
