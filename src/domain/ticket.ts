@@ -29,6 +29,11 @@ export interface HistoryEntry {
   /** For assignments and transfers: where the ticket went. */
   department?: string;
   officerId?: string;
+  /**
+   * Names the message that caused this change (a digest, never a chat id):
+   * the same message delivered again after a crash finds it and changes nothing twice.
+   */
+  key?: string;
 }
 
 /** A complaint as the domain sees it. */
