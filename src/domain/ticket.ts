@@ -1,4 +1,4 @@
-import type { Attachment, ChannelName } from '../conversation/types';
+import type { Attachment, ChannelName } from '../core/messages';
 
 /** Where a ticket is in its life. */
 export const TICKET_STATUSES = ['new', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
@@ -29,6 +29,11 @@ export interface HistoryEntry {
   /** For assignments and transfers: where the ticket went. */
   department?: string;
   officerId?: string;
+  /**
+   * Names the message that caused this change (a digest, never a chat id):
+   * the same message delivered again after a crash finds it and changes nothing twice.
+   */
+  key?: string;
 }
 
 /** A complaint as the domain sees it. */

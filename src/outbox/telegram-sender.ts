@@ -1,6 +1,6 @@
 import { GrammyError, HttpError, InputFile, type Api } from 'grammy';
 import { telegramMarkup } from '../channels/telegram/telegram-render';
-import type { RenderedMessage } from '../conversation/render';
+import type { RenderedMessage } from '../core/messages';
 import type { ChannelSender, SendFailure } from './channel-sender';
 
 /** Telegram refuses captions longer than this. */
