@@ -16,7 +16,7 @@ import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
 import { limitInbound } from './conversation/inbound-limiter';
-import { loadCatalog } from './domain/catalog-loader';
+import { loadCatalog, profileFile } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
 import { createModels, type Models } from './storage/models';
@@ -70,10 +70,9 @@ import { baseUrl } from './http/loopback';
 import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
-import { createTelegramSender } from './outbox/telegram-sender';
+import { createTelegramSender } from './channels/telegram/telegram-sender';
 import { createUnavailableSender } from './outbox/unavailable-sender';
 import { createCallBackTasks } from './operator/call-back-tasks';
-import path from 'node:path';
 import { createWebChannel, type WebChannel } from './channels/web/web-channel';
 import { loadPlaces } from './channels/web/web-places';
 import { createHttpServer, type HttpServer } from './http/http-server';
@@ -130,7 +129,7 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger, clock, conn } = deps;
   const translator = createTranslator(config.localesDirAbs);
-  const catalog = loadCatalog(config.flowsDirAbs);
+  const catalog = loadCatalog(config.flowsDirAbs, config.CATEGORY_PROFILE);
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
   const shiftPlan = loadShiftPlan(config.flowsDirAbs);
   const metrics = createAppMetrics({
@@ -142,7 +141,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
   const linker = createCitizenLinker({ citizens, conversations, clock, logger });
-  await seedDepartments(staffStore, config.flowsDirAbs, clock.now(), logger);
+  await seedDepartments(staffStore, profileFile(config.flowsDirAbs, 'departments', config.CATEGORY_PROFILE), clock.now(), logger);
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
 
@@ -165,7 +164,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ];
   const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
-  const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories);
+  const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
   const escalation = createEscalationService({
     store: createEscalationStore(models),
     staff: staffStore,
@@ -626,8 +625,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
-async function seedDepartments(store: ReturnType<typeof createStaffStore>, flowsDir: string, now: Date, logger: Logger): Promise<void> {
+/** The category profile's departments file, loaded on first start (when none are stored). */
+async function seedDepartments(store: ReturnType<typeof createStaffStore>, file: string, now: Date, logger: Logger): Promise<void> {
   if ((await store.departments()).length > 0) return;
-  const count = await store.saveDepartments(readDepartmentsFile(path.join(flowsDir, 'departments.yaml')), now);
+  const count = await store.saveDepartments(readDepartmentsFile(file), now);
   logger.info({ event: 'departments_seeded', count }, 'default departments loaded');
 }

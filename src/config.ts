@@ -3,6 +3,7 @@ import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { isLoopbackHost } from './http/loopback';
+import { CATEGORY_PROFILES } from './domain/catalog-loader';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -84,6 +85,7 @@ const schema = z.object({
   ),
   LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   MAX_TICKETS_PER_DAY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
+  CATEGORY_PROFILE: z.preprocess(emptyAsUndefined, z.enum(CATEGORY_PROFILES).default('source')),
   COUNSELLOR_MAX_SESSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(50).default(3)),
   INVITE_TTL_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(48)),
   CONVERSATION_IDLE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(72)),

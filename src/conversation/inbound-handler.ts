@@ -9,9 +9,8 @@ import { advance, initialState } from './engine';
 import type { EffectRunner } from './effect-runner';
 import type { Flow } from './flow-definition';
 import { renderReplies, type RenderedMessage } from './render';
-import type { ConversationState, Effect, InboundMessage, Reply } from './types';
+import type { ConversationState, Effect, InboundMessage, Reply, StaffOutcome } from './types';
 import type { StaffIdentity } from '../domain/roles';
-import type { StaffOutcome } from '../staff/staff-handler';
 import { safeError } from '../logger';
 import { districtDay } from '../i18n/format';
 

@@ -1,19 +1,9 @@
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatNumber } from '../i18n/format';
+import type { RenderedMessage } from '../core/messages';
 import type { ChannelName, Reply, Text, TextParam } from './types';
 
-/** A reply in words, ready for any channel adapter to lay out. */
-export interface RenderedMessage {
-  text: string;
-  /** Buttons in order; `data` is what a press sends back (`scope|value`). */
-  buttons?: Array<{ label: string; data: string }>;
-  /** Ask for the person's phone number with the platform's own button. */
-  contactRequest?: { label: string };
-  /** A photo or voice note by the platform's file id, with `text` as caption. */
-  media?: { kind: 'photo' | 'voice'; fileId: string };
-  /** Attach a file (CSV export etc.). */
-  document?: { fileName: string; bytes: Buffer; mimeType: string };
-}
+export type { RenderedMessage } from '../core/messages';
 
 /** Separator inside button data; step ids and values never contain it. */
 export const BUTTON_DATA_SEPARATOR = '|';

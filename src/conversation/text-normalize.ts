@@ -116,7 +116,7 @@ export function wordMatches(token: string, known: string): boolean {
     const b = latinPhoneticKey(known);
     if (a === b) return true;
     // One slip in a longer word, but not in its first letter: kharab is not sharab.
-    return a.length >= 5 && b.length >= 5 && a[0] === b[0] && boundedLevenshtein(a, b, 1) <= 1;
+    return a.length >= 6 && b.length >= 6 && a[0] === b[0] && boundedLevenshtein(a, b, 1) <= 1;
   }
   // Devanagari inflects by suffix: राशन → राशनकार्ड, बीमार → बीमारी; and
   // is spelt loosely: गेहूं / गेंहू, बीमार / बिमार, राशन / रासन.

@@ -1,8 +1,9 @@
 import type { Language } from '../i18n/create-i18n';
 import type { Catalog } from '../domain/catalog';
-
-/** The chat platforms a message can come by. */
-export type ChannelName = 'telegram' | 'whatsapp' | 'web';
+import type { StaffIdentity } from '../domain/roles';
+import type { Attachment, ChannelName, Reply } from '../core/messages';
+// The message types shared with lower layers live in core/; re-exported here for the engine's callers.
+export type { Attachment, ButtonSet, ChannelName, InBothLanguages, Reply, Text, TextParam } from '../core/messages';
 
 /** What a person sent, already turned from the platform's shape into ours. */
 export type InboundContent =
@@ -43,37 +44,6 @@ export interface PendingMedia {
   size?: number;
   /** Download and store it (refusing more than `maxBytes`): the stored file id, or too big. */
   fetch?: (maxBytes: number) => Promise<{ fileId: string } | { tooBig: true }>;
-}
-
-/** A translatable text: an i18next key and its parameters, which may be texts themselves. */
-export interface Text {
-  key: string;
-  params?: Record<string, TextParam>;
-}
-/** Words given in both languages by data (a department's title), picked by the reader's language. */
-export type InBothLanguages = Record<Language, string>;
-/** A list of texts is translated item by item and joined with line breaks. */
-export type TextParam = string | number | Text | Text[] | InBothLanguages;
-
-/** A set of buttons answering one question; `scope` says which question. */
-export interface ButtonSet {
-  scope: string;
-  options: Array<{ value: string; label: Text }>;
-}
-
-/** One message to send, before translation. */
-export interface Reply {
-  text: Text;
-  progress?: { n: number; total: number };
-  buttons?: ButtonSet;
-  /** Ask the platform for the person's own phone number (Telegram contact button). */
-  request?: 'contact';
-}
-
-export interface Attachment {
-  kind: 'photo' | 'voice';
-  fileId: string;
-  durationSec?: number;
 }
 
 export interface Answers {
@@ -164,4 +134,12 @@ export interface EngineResult {
   state: ConversationState;
   replies: Reply[];
   effects: Effect[];
+}
+
+/** What the staff side did with a message (staff/ answers it, the inbound handler applies it); undefined means it is the citizen engine's. */
+export interface StaffOutcome {
+  state: ConversationState;
+  replies: Reply[];
+  /** A new role for this chat (null: removed); absent: unchanged. */
+  staffChange?: StaffIdentity | null;
 }

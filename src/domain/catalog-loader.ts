@@ -21,14 +21,28 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S): z.in
   return parsed.data;
 }
 
+/** Category profiles: the source document's five categories (default), or today's set. */
+export const CATEGORY_PROFILES = ['source', 'current'] as const;
+export type CategoryProfile = (typeof CATEGORY_PROFILES)[number];
+
 /**
- * Load categories.yaml and district.yaml from the flows folder and check that
- * ids are unique.
+ * The file of a category profile: `categories.yaml` for the default profile,
+ * `categories-current.yaml` for `current` (likewise departments and escalation).
  */
-export function loadCatalog(flowsDir: string): Catalog {
-  const { categories } = readYamlFile(path.join(flowsDir, 'categories.yaml'), categoriesFileSchema);
+export function profileFile(flowsDir: string, base: 'categories' | 'departments' | 'escalation', profile: CategoryProfile = 'source'): string {
+  return path.join(flowsDir, profile === 'source' ? `${base}.yaml` : `${base}-${profile}.yaml`);
+}
+
+/**
+ * Load the profile's categories and district.yaml from the flows folder and
+ * check that ids are unique.
+ * @example loadCatalog('flows', 'current').categories.map((c) => c.id) // ['water', 'electricity', …]
+ */
+export function loadCatalog(flowsDir: string, profile: CategoryProfile = 'source'): Catalog {
+  const file = profileFile(flowsDir, 'categories', profile);
+  const { categories } = readYamlFile(file, categoriesFileSchema);
   const district = readYamlFile(path.join(flowsDir, 'district.yaml'), districtFileSchema);
-  assertUnique('categories.yaml', categories.map((c) => c.id));
+  assertUnique(path.basename(file), categories.map((c) => c.id));
   assertUnique('district.yaml', district.blocks.map((b) => b.id));
   return { categories, district };
 }

@@ -13,6 +13,8 @@ const keywordGroup = z
     notAfter: z.array(z.string()).default([]),
     /** Words that, just after this one, give it another sense (पास में: nearby). */
     notBefore: z.array(z.string()).default([]),
+    /** Only the word itself (spelling folded), not longer words or near misses: दस्त is not दस्तखत, master is not muster. */
+    whole: z.boolean().default(false),
   })
   .refine((k) => (k.word === undefined) !== (k.words === undefined), { message: 'give either word or words' })
   .transform(({ word, words, ...rest }) => (words ?? [word as string]).map((w) => ({ word: w, ...rest })));

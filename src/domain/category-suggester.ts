@@ -1,4 +1,4 @@
-import { normalizeForMatch, wordMatches } from '../conversation/text-normalize';
+import { devanagariKey, isLatinWord, latinPhoneticKey, normalizeForMatch, wordMatches } from '../conversation/text-normalize';
 import type { Category } from './catalog';
 
 /** A scored guess at the category of a free-text complaint. */
@@ -42,7 +42,7 @@ export function suggestCategories(categories: readonly Category[], text: string)
   for (const category of categories) {
     const best = new Map<number, number>();
     let phrases = 0;
-    for (const { word, weight, notAfter, notBefore } of category.keywords) {
+    for (const { word, weight, notAfter, notBefore, whole } of category.keywords) {
       const key = normalizeForMatch(word);
       if (!key) continue;
       if (key.includes(' ')) {
@@ -50,7 +50,7 @@ export function suggestCategories(categories: readonly Category[], text: string)
         continue;
       }
       tokens.forEach((token, i) => {
-        if (!wordMatches(token, key)) return;
+        if (!(whole ? sameWord(token, key) : wordMatches(token, key))) return;
         if (notAfter.some((w) => normalizeForMatch(w) === tokens[i - 1])) return;
         if (notBefore.some((w) => normalizeForMatch(w) === tokens[i + 1])) return;
         best.set(i, Math.max(best.get(i) ?? 0, weight));
@@ -61,6 +61,12 @@ export function suggestCategories(categories: readonly Category[], text: string)
   }
   // Stable sort keeps the catalogue's order for equal scores.
   return scores.sort((a, b) => b.score - a.score);
+}
+
+/** The same word, spelling folded, but no longer form and no near miss. */
+function sameWord(token: string, key: string): boolean {
+  if (isLatinWord(token) !== isLatinWord(key)) return false;
+  return isLatinWord(key) ? latinPhoneticKey(token) === latinPhoneticKey(key) : devanagariKey(token) === devanagariKey(key);
 }
 
 /**

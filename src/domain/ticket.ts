@@ -1,4 +1,4 @@
-import type { Attachment, ChannelName } from '../conversation/types';
+import type { Attachment, ChannelName } from '../core/messages';
 
 /** Where a ticket is in its life. */
 export const TICKET_STATUSES = ['new', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
@@ -29,6 +29,11 @@ export interface HistoryEntry {
   /** For assignments and transfers: where the ticket went. */
   department?: string;
   officerId?: string;
+  /**
+   * Names the message that caused this change (a digest, never a chat id):
+   * the same message delivered again after a crash finds it and changes nothing twice.
+   */
+  key?: string;
 }
 
 /** A complaint as the domain sees it. */
@@ -46,6 +51,7 @@ export interface Ticket {
   block?: string;
   locality?: string;
   location?: { lat: number; lon: number };
+  /** The citizen's words, or IN_VOICE when a voice note stands for them. */
   description: string;
   attachments: Attachment[];
   phone?: string;
@@ -123,3 +129,10 @@ export function isPhoneIntake(intake: IntakeChannel): boolean {
 export function looksLikeReference(s: string): boolean {
   return /^[A-Z]{2,6}-\d{6,}$/.test(s);
 }
+
+/**
+ * A locality or description the citizen gave only by voice note (for those
+ * who cannot type): shown as "in the voice message", and the officer's card
+ * carries the voice note itself.
+ */
+export const IN_VOICE = '🎤';

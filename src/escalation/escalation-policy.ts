@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { z } from 'zod';
-import { readYamlFile } from '../domain/catalog-loader';
+import { profileFile, readYamlFile, type CategoryProfile } from '../domain/catalog-loader';
 import type { Category } from '../domain/catalog';
 import type { Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';
@@ -53,8 +52,8 @@ export type Sla = Category['sla'];
  * Read flows/escalation.yaml and check it against the categories it names.
  * @example const policy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories)
  */
-export function loadEscalationPolicy(flowsDir: string, categories: readonly Pick<Category, 'id'>[]): EscalationPolicy {
-  const policy = readYamlFile(path.join(flowsDir, 'escalation.yaml'), escalationFileSchema);
+export function loadEscalationPolicy(flowsDir: string, categories: readonly Pick<Category, 'id'>[], profile: CategoryProfile = 'source'): EscalationPolicy {
+  const policy = readYamlFile(profileFile(flowsDir, 'escalation', profile), escalationFileSchema);
   const known = new Set(categories.map((c) => c.id));
   for (const l of policy.levels) {
     for (const id of Object.keys(l.byCategory)) {

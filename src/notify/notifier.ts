@@ -1,5 +1,4 @@
-import type { ChannelName } from '../conversation/types';
-import type { RenderedMessage } from '../conversation/render';
+import type { ChannelName, RenderedMessage } from '../core/messages';
 
 /** One message for someone other than the sender of the current update. */
 export interface OutboundItem {

@@ -1,5 +1,5 @@
-import type { RenderedMessage } from '../conversation/render';
-import type { ChannelName } from '../conversation/types';
+import type { RenderedMessage } from '../core/messages';
+import type { ChannelName } from '../core/messages';
 
 /** What the platform said about a message it refused, as the outbox acts on it. */
 export type SendFailure =

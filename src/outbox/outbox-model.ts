@@ -1,5 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 
 /**
  * Where one outbox message is in its life.

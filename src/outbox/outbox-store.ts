@@ -1,7 +1,7 @@
 import { mongo, Types, type QueryFilter } from 'mongoose';
 import { duplicateWriteCount, isDuplicateKey } from '../db/duplicate-key';
-import type { RenderedMessage } from '../conversation/render';
-import type { ChannelName } from '../conversation/types';
+import type { RenderedMessage } from '../core/messages';
+import type { ChannelName } from '../core/messages';
 import type { OutboxDoc, OutboxModels, OutboxStatus, StoredMessage } from './outbox-model';
 
 /** A message as the dispatcher holds it after claiming it. */

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 
 /** How fast one channel may deliver: per chat and for the whole channel. */
 export interface ChannelPacing {

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 import type { ChannelSender } from './channel-sender';
 
 /** Why a message could not go: this deployment runs nothing that carries its channel. */

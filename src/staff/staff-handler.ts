@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
-import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
+import type { ConversationState, InboundMessage, Reply, StaffOutcome, Text } from '../conversation/types';
 import { isOversight, isStaffRole, mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
@@ -101,13 +101,8 @@ function isConfiguredAdminId(id: string): boolean {
   return Object.values(ADMIN_ID_PREFIX).some((p) => id.startsWith(p));
 }
 
-/** What the staff side did with a message; undefined means it is the citizen engine's. */
-export interface StaffOutcome {
-  state: ConversationState;
-  replies: Reply[];
-  /** A new role for this chat (null: removed); absent: unchanged. */
-  staffChange?: StaffIdentity | null;
-}
+// Defined by the inbound handler that consumes it, so conversation/ need not import staff/.
+export type { StaffOutcome } from '../conversation/types';
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, params) });
@@ -130,10 +125,6 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return undefined;
   }
 
-  /** The role the conversation remembers, without asking the staff record (for callers that only label). */
-  function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
-    return configuredIdentity(msg) ?? stored;
-  }
 
   const cacheMs = deps.staffCacheMs ?? STAFF_CACHE_MS;
   const records = new Map<string, { doc: StaffDoc | null; at: number }>();
@@ -265,11 +256,12 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     }
   }
 
-  async function perform(identity: StaffIdentity, lang: Language, ref: string, request: StaffRequest): Promise<Reply[]> {
+  /** `msg` names the action: the same message delivered again after a crash changes the ticket once. */
+  async function perform(identity: StaffIdentity, lang: Language, ref: string, request: StaffRequest, msg: InboundMessage): Promise<Reply[]> {
     if (request.type === 'transfer' && !(await departments.get(request.department))) {
       return [say('staff.unknown_department', { code: request.department, departments: await departments.codes() })];
     }
-    const result = await ticketService.act(identity, ref, request);
+    const result = await ticketService.act(identity, ref, request, { actionKey: `${msg.channel}:${msg.chatId}:${msg.updateKey}` });
     const deptName = request.type === 'transfer' ? await departments.name(request.department.toUpperCase(), lang) : undefined;
     return actResultReplies(result, ref, request, deptName);
   }
@@ -533,14 +525,14 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         return done(await revoke(identity, args));
       case 'ack':
         if (!looksLikeReference(ref)) return done([say('staff.usage.ref', { command: name })]);
-        return done(await perform(identity, lang, ref, { type: 'acknowledge' }));
+        return done(await perform(identity, lang, ref, { type: 'acknowledge' }, msg));
       case 'ask':
       case 'update':
       case 'resolve': {
         if (!looksLikeReference(ref) || !rest) return done([say('staff.usage.text', { command: name })]);
         const n = note(rest);
         if (!n.ok) return done([n.reply]);
-        return done(await perform(identity, lang, ref, { type: name, text: n.value }));
+        return done(await perform(identity, lang, ref, { type: name, text: n.value }, msg));
       }
       case 'transfer': {
         const dept = args[1];
@@ -548,7 +540,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
         if (!looksLikeReference(ref) || !dept || !reason) return done([say('staff.usage.transfer', { departments: await departments.codes() })]);
         const n = note(reason);
         if (!n.ok) return done([n.reply]);
-        return done(await perform(identity, lang, ref, { type: 'transfer', department: dept.toUpperCase(), text: n.value }));
+        return done(await perform(identity, lang, ref, { type: 'transfer', department: dept.toUpperCase(), text: n.value }, msg));
       }
       default: {
         const module = deps.modules?.find((m) => m.commands.includes(name));
@@ -578,7 +570,7 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     const parts = value.split(':');
     if (scope === TICKET_SCOPE && parts.length === 2) {
       const [action = '', ref = ''] = parts;
-      if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }) };
+      if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }, msg) };
       if (action === 'ask' || action === 'update' || action === 'resolve') {
         const refusal = await precheck(identity, ref, action);
         if (refusal) return { state, replies: refusal };
@@ -639,13 +631,13 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       return { state, replies: await help(identity, lang) };
     }
     if (!n.ok) return { state, replies: [n.reply] };
-    if (repliedRef) return { state, replies: await perform(identity, lang, repliedRef, { type: 'update', text: n.value }) };
+    if (repliedRef) return { state, replies: await perform(identity, lang, repliedRef, { type: 'update', text: n.value }, msg) };
     const next = { ...state };
     delete next.staffPending;
     const p = pending as NonNullable<ConversationState['staffPending']>;
     const request: StaffRequest =
       p.action === 'transfer' ? { type: 'transfer', department: p.department ?? '', text: n.value } : { type: p.action, text: n.value };
-    return { state: next, replies: await perform(identity, lang, p.ref, request) };
+    return { state: next, replies: await perform(identity, lang, p.ref, request, msg) };
   }
 
   function staffScopes(): string[] {
@@ -675,21 +667,19 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       if (outcome && current.change !== undefined && outcome.staffChange === undefined) outcome.staffChange = current.change;
       return outcome;
     },
-    identityOf,
   };
 
+  /** A staff member's message, once their role is known from the record. */
   async function dispatch(identity: StaffIdentity, msg: InboundMessage, state: ConversationState): Promise<StaffOutcome | undefined> {
-    {
-      const c = msg.content;
-      // An operator entering a caller's complaint walks the citizen flow: only
-      // staff buttons stay with staff.
-      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
-      if (state.flow?.onBehalf && !staffBusiness) return undefined;
-      if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
-      if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
-      if (c.kind === 'text') return text(identity, state, msg, c.text);
-      return { state, replies: [say('staff.text_only')] };
-    }
+    const c = msg.content;
+    // An operator entering a caller's complaint walks the citizen flow: only
+    // staff buttons stay with staff.
+    const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
+    if (state.flow?.onBehalf && !staffBusiness) return undefined;
+    if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
+    if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
+    if (c.kind === 'text') return text(identity, state, msg, c.text);
+    return { state, replies: [say('staff.text_only')] };
   }
 }
 

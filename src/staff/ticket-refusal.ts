@@ -1,4 +1,4 @@
-import type { Reply } from '../conversation/types';
+import type { Reply } from '../core/messages';
 import type { TicketStatus } from '../domain/ticket';
 
 /** Reasons every staff action on a ticket can be refused for. */

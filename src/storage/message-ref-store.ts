@@ -1,5 +1,5 @@
 import { Schema, type Model } from 'mongoose';
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 
 /**
  * One sent message that is about a ticket (an officer's card, a notice), found

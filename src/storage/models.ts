@@ -95,6 +95,7 @@ const historySchema = new Schema(
     to: String,
     department: String,
     officerId: String,
+    key: String,
   },
   { _id: false },
 );

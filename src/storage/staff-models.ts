@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Department } from '../domain/department';
 import type { StaffRole } from '../domain/roles';
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 
 /** A staff member linked to one chat identity. */
 export interface StaffDoc {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 import type { Department } from '../domain/department';
 import type { StaffIdentity, StaffRole } from '../domain/roles';
 import type { DepartmentDoc, InviteClaimDoc, InviteDoc, StaffDoc } from './staff-models';

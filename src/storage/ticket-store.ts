@@ -1,6 +1,6 @@
 import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
-import type { Attachment } from '../conversation/types';
+import type { Attachment } from '../core/messages';
 import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 

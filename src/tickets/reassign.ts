@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ChannelName, Text } from '../conversation/types';
+import type { ChannelName, Text } from '../core/messages';
 import { pickOfficer } from '../domain/department';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Ticket } from '../domain/ticket';

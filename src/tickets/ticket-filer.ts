@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Attachment, ChannelName } from '../conversation/types';
+import type { Attachment, ChannelName } from '../core/messages';
 import type { Category } from '../domain/catalog';
 import type { Actor, IntakeChannel, Ticket } from '../domain/ticket';
 import type { Language } from '../i18n/create-i18n';

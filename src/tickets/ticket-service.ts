@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Attachment, ChannelName, Text } from '../conversation/types';
+import type { Attachment, ChannelName, Text } from '../core/messages';
 import { pickOfficer, routeDepartment } from '../domain/department';
 import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import type { Actor, Ticket } from '../domain/ticket';
@@ -142,10 +143,16 @@ export function createTicketService(deps: TicketServiceDeps) {
       return routed;
     },
 
-    /** A staff member acts on a ticket; the rules, the history and the notices in one place. */
-    async act(actor: StaffIdentity, ref: string, request: StaffRequest): Promise<ActResult> {
+    /**
+     * A staff member acts on a ticket; the rules, the history and the notices in one place.
+     * `actionKey` names the message asking for it: when that message is handled again (redelivered
+     * after a crash that came after the change was written), the change is found and not repeated.
+     */
+    async act(actor: StaffIdentity, ref: string, request: StaffRequest, opts: { actionKey?: string } = {}): Promise<ActResult> {
       const ticket = await tickets.findByRef(ref);
       if (!ticket) return { ok: false, reason: 'not_found' };
+      const key = opts.actionKey ? createHash('sha256').update(opts.actionKey).digest('base64url').slice(0, 16) : undefined;
+      if (key && ticket.history.some((e) => e.key === key)) return { ok: true, ticket };
       if (!mayActOnTicket(actor, ticket.department)) {
         logger.warn({ event: 'staff_forbidden', staff: actor.id, role: actor.role, ref, action: request.type }, 'staff action refused');
         return { ok: false, reason: 'forbidden', ticket };
@@ -163,6 +170,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       let change;
       try {
         change = applyAction(ticket.status, action, { kind: 'staff', id: actor.id, role: actor.role }, clock.now());
+        if (key) change.entry.key = key;
       } catch (err) {
         if (err instanceof InvalidTransitionError) return { ok: false, reason: err.action === 'acknowledge' && ticket.status !== 'resolved' && ticket.status !== 'closed' ? 'already' : 'closed', ticket };
         throw err;

@@ -13,6 +13,7 @@ const dir = path.join(__dirname, 'transcripts');
 const cases = fs.readdirSync(dir).filter((f) => f.endsWith('.txt') && !f.endsWith('.golden.txt'));
 const ENV: Record<string, Record<string, string>> = {
   'duplicate-and-quota.txt': { MAX_TICKETS_PER_DAY: '2' },
+  'current-profile.txt': { CATEGORY_PROFILE: 'current' },
 };
 
 describe('golden transcripts', () => {

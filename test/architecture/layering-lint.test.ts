@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+// The layering rule of eslint.config.mjs, driven with code that breaks it, so a config change
+// that silently stops enforcing the direction fails here (lint passing proves nothing alone).
+// ESLint loads its .mjs config by dynamic import, which Jest's VM cannot do: one node process
+// lints every case of this file at once.
+const root = path.resolve(__dirname, '../..');
+const LINT_ALL = `
+const { ESLint } = require('eslint');
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+(async () => {
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const out = [];
+  for (const [file, code] of cases) {
+    const [r] = await eslint.lintText(code, { filePath: require('path').join(process.cwd(), file) });
+    out.push(r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message));
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+`;
+
+const queued: Array<[string, string]> = [];
+let answers: string[][] = [];
+/** Queue a case now (at collection time); its answer is read after beforeAll ran them all. */
+function restricted(file: string, code: string): () => string[] {
+  const i = queued.push([file, code]) - 1;
+  return () => answers[i]!;
+}
+
+beforeAll(() => {
+  answers = JSON.parse(execFileSync(process.execPath, ['-e', LINT_ALL], { cwd: root, input: JSON.stringify(queued), encoding: 'utf8' }));
+});
+
+const toConversation = "import type { InboundMessage } from '../conversation/types';\nexport type P = InboundMessage;\n";
+const toStaff = "import type { StaffCommandModule } from '../staff/staff-handler';\nexport type P = StaffCommandModule;\n";
+const cases = {
+  storageToConversation: restricted('src/storage/new-store.ts', toConversation),
+  outboxToConversation: restricted('src/outbox/new-sender.ts', toConversation),
+  ticketsToConversation: restricted('src/tickets/new-step.ts', toConversation),
+  domainToStorage: restricted('src/domain/new-rule.ts', "import type { Models } from '../storage/models';\nexport type P = Models;\n"),
+  domainAllowed: restricted(
+    'src/domain/new-rule.ts',
+    "import type { Text } from '../core/messages';\nimport { AppError } from '../errors';\nimport type { Language } from '../i18n/create-i18n';\nexport type P = Text | AppError | Language;\n",
+  ),
+  engineToMongoose: restricted('src/conversation/engine.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
+  conversationToStaff: restricted('src/conversation/new-part.ts', toStaff),
+  conversationToChannels: restricted('src/conversation/new-part.ts', "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n"),
+  staffToConversation: restricted('src/staff/new-module.ts', "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n"),
+  exceptionItsFolder: restricted('src/storage/conversation-store.ts', "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n"),
+  exceptionOtherFolder: restricted('src/storage/conversation-store.ts', toStaff),
+};
+
+describe('the layering lint rule', () => {
+  it('stops storage, outbox and tickets from importing the conversation engine', () => {
+    expect(cases.storageToConversation()).toHaveLength(1);
+    expect(cases.outboxToConversation()).toHaveLength(1);
+    expect(cases.ticketsToConversation()).toHaveLength(1);
+  });
+
+  it('keeps domain to domain, core, i18n and the error catalogue, and the engine free of mongoose', () => {
+    expect(cases.domainToStorage()).toHaveLength(1);
+    expect(cases.domainAllowed()).toEqual([]);
+    expect(cases.engineToMongoose()).toHaveLength(1);
+  });
+
+  it('stops conversation from importing staff or channels, but lets staff import conversation', () => {
+    expect(cases.conversationToStaff()).toHaveLength(1);
+    expect(cases.conversationToChannels()).toHaveLength(1);
+    expect(cases.staffToConversation()).toEqual([]);
+  });
+
+  it('lifts an allow-listed exception only for its one folder', () => {
+    expect(cases.exceptionItsFolder()).toEqual([]);
+    expect(cases.exceptionOtherFolder()).toHaveLength(1);
+  });
+});

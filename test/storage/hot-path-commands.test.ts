@@ -1,0 +1,146 @@
+import type { InboundContent, InboundMessage } from '../../src/conversation/types';
+import { loadCatalog } from '../../src/domain/catalog-loader';
+import { createOutboxModel } from '../../src/outbox/outbox-model';
+import { createStaffStore } from '../../src/storage/staff-store';
+import { seedDatabase } from '../../scripts/lib/seed-database';
+import { randomBytes } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { createApp, type App } from '../../src/app';
+import { createFixedClock } from '../../src/clock';
+import { loadConfig, type Config } from '../../src/config';
+import { connectDatabase } from '../../src/db/connect';
+import { createLogger } from '../../src/logger';
+import { FAST_OUTBOX, FIXED_START, REPO_ROOT } from '../support/test-app';
+
+/**
+ * Collections that grow with the district's history. On FerretDB every
+ * command but an exact `_id` find reads a whole collection, so on the paths a
+ * citizen or officer waits for these may only be inserted into or read by `_id`.
+ */
+const HISTORY = new Set(['tickets_archive', 'outbox_archive', 'ticket_owners', 'chat_profiles']);
+
+interface Seen {
+  name: string;
+  collection: string;
+  filter: unknown;
+}
+
+/** The collection and filter of a command, as the driver sends it. */
+function describeCommand(name: string, command: Record<string, unknown>): Seen {
+  const collection = String(command[name] ?? '');
+  const first = (list: unknown, key: string) => (Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined)?.[key] : undefined);
+  const filter =
+    name === 'find' ? command.filter : name === 'findAndModify' ? command.query : name === 'update' ? first(command.updates, 'q') : name === 'delete' ? first(command.deletes, 'q') : command.pipeline ?? command.query;
+  return { name, collection, filter };
+}
+
+/** Whether a filter is exactly `{_id: <one value>}`, the lookup FerretDB answers without a scan. */
+function isIdLookup(filter: unknown): boolean {
+  if (!filter || typeof filter !== 'object') return false;
+  const keys = Object.keys(filter);
+  const id = (filter as { _id?: unknown })._id;
+  return keys.length === 1 && keys[0] === '_id' && (typeof id === 'string' || (typeof id === 'object' && id !== null && !Object.keys(id).some((k) => k.startsWith('$'))));
+}
+
+describe('the hot path with a few thousand tickets of history', () => {
+  // The app on a connection with command monitoring (the test helper's connection has none).
+  let t: { app: App; config: Config; clock: ReturnType<typeof createFixedClock>; db: { conn: Connection } };
+  const seen: Seen[] = [];
+  let recording = false;
+  let updates = 0;
+  const CITIZEN = '700001';
+  const OFFICER = '700101';
+
+  const send = async (chatId: string, content: InboundContent) => {
+    const msg: InboundMessage = { channel: 'telegram', chatId, updateKey: `hp${(updates += 1)}`, receivedAt: t.clock.now(), content };
+    return (await t.app.handler(msg)).messages.map((m) => m.text);
+  };
+  /** The commands one message sends. */
+  const measure = async (chatId: string, content: InboundContent) => {
+    seen.length = 0;
+    recording = true;
+    const texts = await send(chatId, content);
+    recording = false;
+    return { texts, commands: [...seen] };
+  };
+  const violations = (commands: Seen[]) => commands.filter((c) => HISTORY.has(c.collection) && c.name !== 'insert' && !(c.name === 'find' && isIdLookup(c.filter)));
+
+  beforeAll(async () => {
+    const conn = await connectDatabase(process.env.TEST_MONGODB_URI ?? '', { dbName: `hot_${randomBytes(5).toString('hex')}` });
+    const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false' }, REPO_ROOT);
+    const clock = createFixedClock(FIXED_START);
+    const app = await createApp({ config, logger: createLogger({ level: 'silent', pretty: false }), clock, conn, outboxOptions: FAST_OUTBOX });
+    t = { app, config, clock, db: { conn } };
+    await seedDatabase(
+      {
+        conn: t.db.conn,
+        models: t.app.models,
+        outbox: await createOutboxModel(t.db.conn),
+        staff: createStaffStore(t.app.models),
+        catalog: loadCatalog(t.config.flowsDirAbs),
+        district: t.config.DISTRICT_CODE,
+      },
+      { tickets: 3_000, citizens: 1_500, notifications: 6_000, days: 365, force: false, end: t.clock.now() },
+    );
+    // An officer of the food department, linked as an invite links them, with no open tickets: routing picks them.
+    const staff = createStaffStore(t.app.models);
+    const officer = await staff.upsertStaff({ channel: 'telegram', chatId: OFFICER, role: 'officer', department: 'FOOD', name: 'Officer', language: 'hi', invitedBy: 'test', now: t.clock.now() });
+    await send(OFFICER, { kind: 'command', command: 'help', args: '' });
+    await staff.syncConversationRole(officer.identityKey, { id: officer._id, role: 'officer', department: 'FOOD' });
+    t.db.conn.getClient().on('commandStarted', (ev: { commandName: string; command: Record<string, unknown> }) => {
+      if (recording) seen.push(describeCommand(ev.commandName, ev.command));
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await t.app.stop();
+    await t.db.conn.dropDatabase();
+    await t.db.conn.close();
+  });
+
+  test('a citizen files and asks for status, an officer acts: history is only inserted into or read by _id', async () => {
+    const steps: Array<{ step: string; commands: Seen[] }> = [];
+    const step = async (name: string, chatId: string, content: InboundContent) => {
+      const r = await measure(chatId, content);
+      steps.push({ step: name, commands: r.commands });
+      return r.texts;
+    };
+    await step('start', CITIZEN, { kind: 'command', command: 'start', args: '' });
+    await step('category', CITIZEN, { kind: 'button', scope: 'category', value: 'ration' });
+    await step('block', CITIZEN, { kind: 'button', scope: 'block', value: 'jobat' });
+    await step('locality', CITIZEN, { kind: 'text', text: 'वार्ड 5' });
+    await step('description', CITIZEN, { kind: 'text', text: 'राशन की दुकान दस दिन से बंद है' });
+    await step('phone', CITIZEN, { kind: 'button', scope: 'phone', value: 'skip' });
+    const receipt = (await step('submit', CITIZEN, { kind: 'button', scope: 'summary', value: 'submit' })).join('\n');
+    const ref = /ALR-\d{6}/.exec(receipt)?.[0];
+    expect(ref).toBe('ALR-003001');
+    expect((await step('status', CITIZEN, { kind: 'command', command: 'status', args: '' })).join('\n')).toContain(ref);
+    // A ticket of long ago, archived: found by reference.
+    const archived = await t.app.models.TicketArchive.findOne({}, { ref: 1 }).lean();
+    expect(archived).not.toBeNull();
+    expect((await step('status REF', CITIZEN, { kind: 'command', command: 'status', args: archived!.ref })).join('\n')).toContain(archived!.ref);
+    expect((await step('ack', OFFICER, { kind: 'command', command: 'ack', args: ref! })).join('\n')).toContain(ref);
+    await step('resolve', OFFICER, { kind: 'command', command: 'resolve', args: `${ref} दुकान खुलवा दी गई` });
+
+    // Every step was measured, and none touched a history collection but by insert or _id lookup.
+    expect(steps.every((s) => s.commands.length > 0)).toBe(true);
+    expect(steps.map((s) => ({ step: s.step, violations: violations(s.commands) }))).toEqual(steps.map((s) => ({ step: s.step, violations: [] })));
+    // A conversational step is one read and one write of the conversation, both by _id.
+    for (const s of steps.filter((x) => ['category', 'block', 'locality', 'description', 'phone'].includes(x.step))) {
+      expect(s.commands.map((c) => [c.name, c.collection, isIdLookup(c.filter)])).toEqual([
+        ['find', 'conversations', true],
+        ['update', 'conversations', false],
+      ]);
+    }
+    // Tickets themselves are read by reference on /status, never searched.
+    for (const s of steps.filter((x) => x.step.startsWith('status'))) {
+      expect(s.commands.filter((c) => c.collection === 'tickets' && !(c.name === 'find' && isIdLookup(c.filter)))).toEqual([]);
+    }
+  });
+
+  test('the check itself catches a scan of the history', () => {
+    expect(violations([{ name: 'find', collection: 'tickets_archive', filter: { citizenId: 'x' } }])).toHaveLength(1);
+    expect(violations([{ name: 'aggregate', collection: 'outbox_archive', filter: [] }])).toHaveLength(1);
+    expect(violations([{ name: 'update', collection: 'chat_profiles', filter: { _id: 'telegram:1' } }])).toHaveLength(1);
+    expect(violations([{ name: 'find', collection: 'ticket_owners', filter: { _id: 'c#1' } }, { name: 'insert', collection: 'tickets_archive', filter: undefined }])).toEqual([]);
+  });
+});
