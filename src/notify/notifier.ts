@@ -1,5 +1,4 @@
-import type { ChannelName } from '../core/messages';
-import type { RenderedMessage } from '../core/messages';
+import type { ChannelName, RenderedMessage } from '../core/messages';
 
 /** One message for someone other than the sender of the current update. */
 export interface OutboundItem {

@@ -125,10 +125,6 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return undefined;
   }
 
-  /** The role the conversation remembers, without asking the staff record (for callers that only label). */
-  function identityOf(msg: InboundMessage, stored: StaffIdentity | undefined): StaffIdentity | undefined {
-    return configuredIdentity(msg) ?? stored;
-  }
 
   const cacheMs = deps.staffCacheMs ?? STAFF_CACHE_MS;
   const records = new Map<string, { doc: StaffDoc | null; at: number }>();
@@ -671,21 +667,19 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       if (outcome && current.change !== undefined && outcome.staffChange === undefined) outcome.staffChange = current.change;
       return outcome;
     },
-    identityOf,
   };
 
+  /** A staff member's message, once their role is known from the record. */
   async function dispatch(identity: StaffIdentity, msg: InboundMessage, state: ConversationState): Promise<StaffOutcome | undefined> {
-    {
-      const c = msg.content;
-      // An operator entering a caller's complaint walks the citizen flow: only
-      // staff buttons stay with staff.
-      const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
-      if (state.flow?.onBehalf && !staffBusiness) return undefined;
-      if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
-      if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
-      if (c.kind === 'text') return text(identity, state, msg, c.text);
-      return { state, replies: [say('staff.text_only')] };
-    }
+    const c = msg.content;
+    // An operator entering a caller's complaint walks the citizen flow: only
+    // staff buttons stay with staff.
+    const staffBusiness = (c.kind === 'button' && staffScopes().includes(c.scope)) || c.kind === 'command';
+    if (state.flow?.onBehalf && !staffBusiness) return undefined;
+    if (c.kind === 'command') return command(identity, state, msg, c.command, c.args);
+    if (c.kind === 'button') return button(identity, state, msg, c.scope, c.value);
+    if (c.kind === 'text') return text(identity, state, msg, c.text);
+    return { state, replies: [say('staff.text_only')] };
   }
 }
 

@@ -33,7 +33,7 @@ beforeAll(() => {
 });
 
 const toConversation = "import type { InboundMessage } from '../conversation/types';\nexport type P = InboundMessage;\n";
-const toStaff = "import type { StaffModule } from '../staff/staff-handler';\nexport type P = StaffModule;\n";
+const toStaff = "import type { StaffCommandModule } from '../staff/staff-handler';\nexport type P = StaffCommandModule;\n";
 const cases = {
   storageToConversation: restricted('src/storage/new-store.ts', toConversation),
   outboxToConversation: restricted('src/outbox/new-sender.ts', toConversation),

@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import mongoose from 'mongoose';
+import pino from 'pino';
 import { createApp, type App } from '../../src/app';
 import { createFixedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import { startEmbeddedDb, type EmbeddedDb } from '../../src/db/embedded-server';
 import type { InboundContent, InboundMessage } from '../../src/conversation/types';
 import { createTranslator } from '../../src/i18n/create-i18n';
 import { createLogger } from '../../src/logger';
@@ -387,4 +392,57 @@ describe('a failed database command at any point of an action', () => {
     await h.send(OFFICER, cmd('resolve', `${ref} दुकान खुल गई`));
     expect((await h.ticket(ref)).history.filter((e) => e.action === 'resolve')).toHaveLength(1);
   }, 90_000);
+});
+
+describe('the database server stopped for 30 seconds in the middle of an action', () => {
+  let dataDir: string;
+  let server: EmbeddedDb;
+  let proxy: DbFaultProxy;
+  let h: Harness;
+  const log = pino({ level: 'warn' }, pino.destination(2));
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jan-sahayak-outage-'));
+    server = await startEmbeddedDb({ dataDir, logger: log });
+    proxy = await startDbFaultProxy(server.uri);
+    h = await startHarness(proxy);
+  }, 60_000);
+  afterAll(async () => {
+    await h.close();
+    await proxy.close();
+    await server.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('/resolve: the server stops right after the resolution is written and starts again 30 s later; nothing is lost or sent twice', async () => {
+    const probe = await h.file('800001');
+    await h.send(OFFICER, cmd('ack', probe));
+    proxy.reset();
+    await h.send(OFFICER, cmd('resolve', `${probe} हो गया`));
+    const writeAt = proxy.commands().indexOf('findAndModify') + 1;
+
+    const chat = '800002';
+    const ref = await h.file(chat);
+    await h.send(OFFICER, cmd('ack', ref));
+    proxy.reset();
+    proxy.downFromNth(writeAt + 1);
+    const during = await h.send(OFFICER, cmd('resolve', `${ref} दुकान खुल गई`));
+    expect(proxy.fired()).toBe(true);
+    const started = Date.now();
+    // The server itself goes away (the proxy held the line until the moment was right).
+    await server.stop();
+    expect(during).toEqual([h.hi('error.generic')]);
+    expect(await h.send(OFFICER, cmd('resolve', `${ref} दुकान खुल गई`))).toEqual([h.hi('error.generic')]);
+    await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - started))));
+    // Started again on the same files (at a new port, which the proxy hides from the application).
+    server = await startEmbeddedDb({ dataDir, logger: log });
+    proxy.up(Number(new URL(server.uri).port));
+    await h.app.recover();
+    const ticket = await h.ticket(ref);
+    expect(ticket.status).toBe('resolved');
+    expect(ticket.history.filter((e) => e.action === 'resolve')).toHaveLength(1);
+    expect(ticket.owed ?? []).toEqual([]);
+    expect((await mentions(h, chat, ref)).filter((x) => x.includes('दुकान खुल गई'))).toHaveLength(1);
+    expect((await h.outboxTo(chat)).filter((d) => d.message.buttons?.some((b) => b.data === `fb|${ref}:5`))).toHaveLength(1);
+  }, 120_000);
 });
