@@ -70,7 +70,7 @@ import { baseUrl } from './http/loopback';
 import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
-import { createTelegramSender } from './outbox/telegram-sender';
+import { createTelegramSender } from './channels/telegram/telegram-sender';
 import { createUnavailableSender } from './outbox/unavailable-sender';
 import { createCallBackTasks } from './operator/call-back-tasks';
 import { createWebChannel, type WebChannel } from './channels/web/web-channel';

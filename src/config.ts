@@ -90,7 +90,7 @@ const schema = z.object({
   INVITE_TTL_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(48)),
   CONVERSATION_IDLE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(72)),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(6000).default(20)),
-  RATE_LIMIT_BURST: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
+  RATE_LIMIT_BURST: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(10)),
   RATE_LIMIT_STAFF_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(6000).default(120)),
   MEDIA_MAX_MB: z.preprocess(emptyAsUndefined, z.coerce.number().min(0.1).max(15).default(5)),
   MEDIA_PER_DAY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1000).default(20)),

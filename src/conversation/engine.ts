@@ -6,8 +6,8 @@ import { matchOption, type MatchableOption } from './choice-matcher';
 import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from './flow-definition';
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
 import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
-import { looksLikeReference, normalizeReference } from '../domain/ticket';
-import { normalizeForMatch } from './text-normalize';
+import { IN_VOICE, looksLikeReference, normalizeReference } from '../domain/ticket';
+import { normalizeForMatch } from '../core/text-normalize';
 import type {
   Answers,
   ButtonSet,
@@ -44,6 +44,9 @@ export function initialState(): ConversationState {
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
+
+/** An answer as the citizen reads it back: one given by voice note says so. */
+const inVoice = (answer: string | undefined): Text | string | undefined => (answer === IN_VOICE ? t('intake.summary.in_voice') : answer);
 
 /**
  * Start the intake for a telephone caller, entered by an operator: the
@@ -528,6 +531,13 @@ class Turn {
   }
 
   private text(fs: FlowState, step: TextStep, content: InboundContent): void {
+    if (content.kind === 'voice' && step.voiceStandsFor.length > 0) {
+      if (!this.attach(fs, content)) return this.ask();
+      // Words already typed stay; the voice note stands for the rest.
+      for (const field of step.voiceStandsFor) fs.answers[field] ??= IN_VOICE;
+      this.say('intake.voice_taken');
+      return this.goNext(fs, step, step.next);
+    }
     if (content.kind === 'text') {
       const check = checkText(content.text, step.minLength, step.maxLength);
       if (!check.ok) {
@@ -732,12 +742,12 @@ class Turn {
     const block = findBlock(this.ctx.catalog, a.block);
     const place = a.location
       ? t('intake.summary.place_pin', { lat: a.location.lat.toFixed(5), lon: a.location.lon.toFixed(5) })
-      : t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: a.locality ?? '' });
+      : t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: inVoice(a.locality) ?? '' });
     const photos = a.attachments.filter((x) => x.kind === 'photo').length;
     return t(forCaller ? 'intake.summary.prompt_caller' : 'intake.summary.prompt', {
       category: category ? t(category.label) : t('common.none'),
       place,
-      description: a.description ?? t('common.none'),
+      description: inVoice(a.description) ?? t('common.none'),
       attachments: t('intake.summary.attachments', { photos, voices: a.attachments.length - photos }),
       phone: a.phone ?? t('intake.summary.phone_none'),
     });

@@ -29,6 +29,11 @@ const textStep = z.object({
   minLength: z.number().int().min(1),
   maxLength: z.number().int().min(1).max(3500),
   attachments: z.array(z.enum(['photo', 'voice'])).default([]),
+  /**
+   * For citizens who cannot type: a voice note here answers these questions
+   * (saved as IN_VOICE; the officer listens to it) and the flow moves on.
+   */
+  voiceStandsFor: z.array(z.enum(['locality', 'description'])).default([]),
 });
 
 const contactStep = z.object({

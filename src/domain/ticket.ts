@@ -51,6 +51,7 @@ export interface Ticket {
   block?: string;
   locality?: string;
   location?: { lat: number; lon: number };
+  /** The citizen's words, or IN_VOICE when a voice note stands for them. */
   description: string;
   attachments: Attachment[];
   phone?: string;
@@ -128,3 +129,10 @@ export function isPhoneIntake(intake: IntakeChannel): boolean {
 export function looksLikeReference(s: string): boolean {
   return /^[A-Z]{2,6}-\d{6,}$/.test(s);
 }
+
+/**
+ * A locality or description the citizen gave only by voice note (for those
+ * who cannot type): shown as "in the voice message", and the officer's card
+ * carries the voice note itself.
+ */
+export const IN_VOICE = '🎤';

@@ -1,7 +1,7 @@
 import { renderReplies, translate, type RenderedMessage } from '../conversation/render';
 import type { Reply, Text } from '../core/messages';
 import { findBlock, findCategory, type Catalog } from '../domain/catalog';
-import type { Ticket } from '../domain/ticket';
+import { IN_VOICE, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatAge, formatDateTime } from '../i18n/format';
 
@@ -27,7 +27,8 @@ export function createTicketMessages(deps: { translator: Translator; catalog: Ca
       return t('intake.summary.place_pin', { lat: lat.toFixed(5), lon: lon.toFixed(5) });
     }
     const block = findBlock(catalog, ticket.block);
-    return t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: ticket.locality ?? '' });
+    const locality = ticket.locality === IN_VOICE ? t('staff.ticket.in_voice') : (ticket.locality ?? '');
+    return t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality });
   }
 
   function render(lang: Language, replies: Reply[]): RenderedMessage[] {
@@ -51,7 +52,8 @@ export function createTicketMessages(deps: { translator: Translator; catalog: Ca
         category: categoryText(ticket),
         department: departmentName,
         place,
-        description: ticket.description,
+        // Given only by voice note: the card says so, and the note follows as media.
+        description: ticket.description === IN_VOICE ? t('staff.ticket.in_voice') : ticket.description,
         attachments: t('intake.summary.attachments', { photos, voices: ticket.attachments.length - photos }),
         phone: ticket.phone ?? t('staff.ticket.phone_hidden'),
         age: formatAge(ticket.createdAt, now, lang),

@@ -5,7 +5,7 @@ import type { RenderedMessage } from '../../src/conversation/render';
 import type { ChannelSender } from '../../src/outbox/channel-sender';
 import { createOutbox, type Outbox, type OutboxDeps } from '../../src/outbox/outbox';
 import { createOutboxModel, type OutboxModels } from '../../src/outbox/outbox-model';
-import { createTelegramSender } from '../../src/outbox/telegram-sender';
+import { createTelegramSender } from '../../src/channels/telegram/telegram-sender';
 import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type UploadedFile } from '../support/fake-telegram-api';
 import { captureLogs } from '../support/test-app';
 import { openTestDb, type TestDb } from '../support/test-db';

@@ -5,7 +5,7 @@ import { createTelegramBot } from '../../src/channels/telegram/telegram-bot';
 import { loadFlow } from '../../src/conversation/flow-definition';
 import { createInboundHandler } from '../../src/conversation/inbound-handler';
 import type { EffectRunner } from '../../src/conversation/effect-runner';
-import { createTelegramSender } from '../../src/outbox/telegram-sender';
+import { createTelegramSender } from '../../src/channels/telegram/telegram-sender';
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
 import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type UploadedFile } from '../support/fake-telegram-api';

@@ -1,7 +1,7 @@
 import { GrammyError, HttpError, InputFile, type Api } from 'grammy';
-import { telegramMarkup } from '../channels/telegram/telegram-render';
-import type { RenderedMessage } from '../core/messages';
-import type { ChannelSender, SendFailure } from './channel-sender';
+import { telegramMarkup } from './telegram-render';
+import type { RenderedMessage } from '../../core/messages';
+import type { ChannelSender, SendFailure } from '../../outbox/channel-sender';
 
 /** Telegram refuses captions longer than this. */
 const TELEGRAM_CAPTION_LIMIT = 1024;

@@ -1,5 +1,5 @@
 import { GrammyError, HttpError } from 'grammy';
-import { classifyTelegramError } from '../../src/outbox/telegram-sender';
+import { classifyTelegramError } from '../../../src/channels/telegram/telegram-sender';
 
 /** A GrammyError exactly as grammY builds one from a Telegram error answer. */
 function apiError(error_code: number, description: string, parameters: { retry_after?: number } = {}): GrammyError {
