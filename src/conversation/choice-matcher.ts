@@ -1,4 +1,4 @@
-import { normalizeForMatch, wordMatches } from './text-normalize';
+import { normalizeForMatch, wordMatches } from '../core/text-normalize';
 
 /** One option as typed answers may name it. */
 export interface MatchableOption {

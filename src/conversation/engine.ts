@@ -7,7 +7,7 @@ import type { ChoiceStep, ContactStep, Flow, Step, SummaryStep, TextStep } from 
 import { checkText, normalizeSharedPhone, parseIndianMobile } from './text-input';
 import { FEEDBACK_SCOPE, parseRatingValue } from '../feedback/feedback-question';
 import { IN_VOICE, looksLikeReference, normalizeReference } from '../domain/ticket';
-import { normalizeForMatch } from './text-normalize';
+import { normalizeForMatch } from '../core/text-normalize';
 import type {
   Answers,
   ButtonSet,

@@ -1,4 +1,4 @@
-import { sanitizeText, toLatinDigits } from './text-normalize';
+import { sanitizeText, toLatinDigits } from '../core/text-normalize';
 import type { Text } from './types';
 
 /** Longest run of letters without a space that we accept as a word (URLs aside). */

@@ -1,4 +1,4 @@
-import { devanagariKey, isLatinWord, latinPhoneticKey, normalizeForMatch, wordMatches } from '../conversation/text-normalize';
+import { devanagariKey, isLatinWord, latinPhoneticKey, normalizeForMatch, wordMatches } from '../core/text-normalize';
 import type { Category } from './catalog';
 
 /** A scored guess at the category of a free-text complaint. */

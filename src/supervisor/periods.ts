@@ -1,4 +1,4 @@
-import { toLatinDigits } from '../conversation/text-normalize';
+import { toLatinDigits } from '../core/text-normalize';
 import type { Language } from '../i18n/create-i18n';
 import { addDays, dayRange, isCalendarDay, zonedDay } from '../shifts/zoned-time';
 

@@ -3,7 +3,7 @@ import { ticketRefusalReply } from '../staff/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { ConversationState, InboundMessage, Reply, Text } from '../conversation/types';
-import { toLatinDigits } from '../conversation/text-normalize';
+import { toLatinDigits } from '../core/text-normalize';
 import type { Catalog } from '../domain/catalog';
 import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { INTAKE_CHANNELS, looksLikeReference, normalizeReference, TICKET_STATUSES, type Ticket } from '../domain/ticket';

@@ -2,7 +2,7 @@ import type { Update } from 'grammy/types';
 import { telegramUpdateToInbound } from '../../src/channels/telegram/telegram-inbound';
 import { webRequestToInbound } from '../../src/channels/web/web-inbound';
 import { whatsappToInbound } from '../../src/channels/whatsapp/whatsapp-inbound';
-import { MAX_NAME_LENGTH, sanitizeName } from '../../src/conversation/text-normalize';
+import { MAX_NAME_LENGTH, sanitizeName } from '../../src/core/text-normalize';
 import { FakeWhatsAppMessage } from '../support/fake-whatsapp-client';
 import { callbackQuery, textMessage } from '../support/telegram-updates';
 

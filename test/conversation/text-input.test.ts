@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { checkText, parseIndianMobile } from '../../src/conversation/text-input';
-import { normalizeForMatch, sanitizeText } from '../../src/conversation/text-normalize';
+import { normalizeForMatch, sanitizeText } from '../../src/core/text-normalize';
 import { matchOption } from '../../src/conversation/choice-matcher';
 
 describe('sanitizeText', () => {

@@ -1,6 +1,6 @@
 import type { Update } from 'grammy/types';
 import { parseButtonData } from '../../conversation/render';
-import { sanitizeName } from '../../conversation/text-normalize';
+import { sanitizeName } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 
 /**

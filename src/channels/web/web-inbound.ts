@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseButtonData } from '../../conversation/render';
-import { sanitizeName, sanitizeText } from '../../conversation/text-normalize';
+import { sanitizeName, sanitizeText } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { WEB_FILE_ID_RE } from './web-file-store';
 import type { WebInputView } from './web-message-store';

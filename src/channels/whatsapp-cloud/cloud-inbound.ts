@@ -1,5 +1,5 @@
 import { parseButtonData } from '../../conversation/render';
-import { sanitizeText } from '../../conversation/text-normalize';
+import { sanitizeText } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { textContent, type WhatsAppMenuOption } from '../whatsapp/whatsapp-inbound';
 import type { CloudInboundMessage } from './cloud-types';

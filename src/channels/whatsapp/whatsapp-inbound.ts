@@ -1,5 +1,5 @@
 import { parseButtonData } from '../../conversation/render';
-import { sanitizeName, sanitizeText, toLatinDigits } from '../../conversation/text-normalize';
+import { sanitizeName, sanitizeText, toLatinDigits } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { looksLikeReference } from '../../domain/ticket';
 import type { WhatsAppMessageLike } from './whatsapp-types';
