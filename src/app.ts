@@ -200,7 +200,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     departments,
     conversations,
-    notifier: outbox,
     relay,
     messages,
     clock,

@@ -35,7 +35,8 @@ export interface TicketStore {
    */
   transition(ref: string, expected: TicketStatus, change: TicketChange): Promise<StoredTicket | null>;
   /** Append a history line (and perhaps an attachment) without changing the status. */
-  appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment): Promise<Ticket | null>;
+  /** Add a history entry (and an attachment), with the notices it owes in the same write. */
+  appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment, owed?: OwedNotices): Promise<StoredTicket | null>;
   /** Updates about these citizens' unfinished tickets go out in `language` from now on. */
   setLanguage(citizenIds: readonly string[], language: 'hi' | 'en'): Promise<void>;
   /** Open tickets per assigned officer in a department. */
@@ -132,8 +133,8 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         .lean<StoredTicket>()
         .exec();
     },
-    async appendHistory(ref, entry, now, attachment) {
-      const push = attachment ? { history: entry, attachments: attachment } : { history: entry };
+    async appendHistory(ref, entry, now, attachment, owed) {
+      const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
       return TicketModel.findOneAndUpdate({ _id: ref }, { $set: { updatedAt: now }, $push: push }, { returnDocument: 'after' })
         .lean<TicketDoc>()
         .exec();

@@ -7,7 +7,7 @@ import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import type { Actor, Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
 import type { Language } from '../i18n/create-i18n';
-import type { Notifier, OutboundItem, OwedNotices } from '../notify/notifier';
+import type { OutboundItem, OwedNotices } from '../notify/notifier';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
@@ -29,7 +29,6 @@ export interface TicketServiceDeps {
   staff: StaffStore;
   departments: DepartmentDirectory;
   conversations: ConversationStore;
-  notifier: Notifier;
   /** Moves the notices written with a change into the outbox. */
   relay: Pick<NoticeRelay, 'afterWrite'>;
   messages: TicketMessages;
@@ -59,7 +58,7 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  * lines, and every notification they cause (through the outbox).
  */
 export function createTicketService(deps: TicketServiceDeps) {
-  const { tickets, staff, departments, notifier, messages, clock, logger } = deps;
+  const { tickets, staff, departments, messages, clock, logger } = deps;
 
   const owed = (key: string, items: OutboundItem[]): OwedNotices => ({ key, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${key}:${i}` })) });
 
@@ -236,14 +235,17 @@ export function createTicketService(deps: TicketServiceDeps) {
       if (!ticket || !citizenIds.includes(ticket.citizenId)) return false;
       const citizenId = ticket.citizenId;
       const now = clock.now();
+      // The citizen's message handled again after a crash (or a retry after an apology) is recorded and forwarded once.
+      const key = deliveryKey ? createHash('sha256').update(`reply:${deliveryKey}`).digest('base64url').slice(0, 16) : undefined;
+      if (key && ticket.history.some((e) => e.key === key)) return true;
       const entry = {
         at: now,
         by: { kind: 'citizen' as const, id: citizenId },
         action: 'citizen_reply',
         ...(content.text ? { text: content.text } : {}),
+        ...(key ? { key } : {}),
       };
-      const updated = await tickets.appendHistory(ref, entry, now, content.attachment);
-      if (!updated) return false;
+      const n = ticket.history.length + 1;
       const officer = ticket.assignedTo ? await staff.findById(ticket.assignedTo) : null;
       const recipients = officer?.active ? [officer] : await overseers();
       const items = recipients.flatMap((person) =>
@@ -254,11 +256,14 @@ export function createTicketService(deps: TicketServiceDeps) {
               ? [{ text: messages.render(lang, [{ text: t('staff.ticket.citizen_media', { ref }) }])[0]?.text ?? ref, media: { kind: content.attachment.kind, fileId: content.attachment.fileId } }]
               : messages.render(lang, [{ text: t('staff.ticket.citizen_reply', { ref, text: content.text ?? '' }) }]),
           // Keyed on the citizen's message when known: a retried handling forwards it once.
-          deliveryKey ? `${ref}:reply:${deliveryKey}` : `${ref}:${updated.history.length}`,
+          deliveryKey ? `${ref}:reply:${deliveryKey}` : `${ref}:${n}`,
           ref,
         ),
       );
-      await notifier.enqueue(items);
+      // The reply and its forwarding are one write: a crash after it loses nothing (the recovery pass relays it).
+      const updated = await tickets.appendHistory(ref, entry, now, content.attachment, owed(`${ref}:reply:${n}`, items));
+      if (!updated) return false;
+      await deps.relay.afterWrite(updated);
       return true;
     },
   };

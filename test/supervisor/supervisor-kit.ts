@@ -78,7 +78,6 @@ export async function createSupervisorKit(
     staff: staffStore,
     departments,
     conversations: createConversationStore(models),
-    notifier: outbox,
     relay,
     messages,
     clock,

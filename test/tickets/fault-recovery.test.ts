@@ -209,6 +209,29 @@ describe('a failed database command at any point of an action', () => {
     expect(expected.officer).toBeGreaterThan(0);
   }, 300_000);
 
+  test('citizen answer → officer: recorded once and forwarded once, even when the same message is handled again', async () => {
+    let expected = 0;
+    let seq = 0;
+    await everyFault(
+      async () => {
+        const ref = await h.file(nextChat());
+        await h.send(OFFICER, cmd('ask', `${ref} दुकान का नाम क्या है?`));
+        return { ref, chat: (await h.ticket(ref)).chatId, update: `answer-${(seq += 1)}` };
+      },
+      // The platform delivers the answer; after an apology (or a crash) it delivers the same update again.
+      async ({ chat, update }) =>
+        (await h.app.handler({ channel: 'telegram', chatId: chat, updateKey: update, receivedAt: h.clock.now(), content: text('सरकारी दुकान नंबर 12') })).messages.map((m) => m.text),
+      async ({ ref }, faulted) => {
+        const ticket = await h.ticket(ref);
+        expect({ faulted, replies: ticket.history.filter((e) => e.action === 'citizen_reply').length, owed: ticket.owed?.length ?? 0 }).toEqual({ faulted, replies: 1, owed: 0 });
+        const forwarded = (await mentions(h, OFFICER, ref)).filter((x) => x.includes('सरकारी दुकान नंबर 12'));
+        if (faulted === 'none') expected = forwarded.length;
+        expect({ faulted, forwarded: forwarded.length }).toEqual({ faulted, forwarded: expected });
+      },
+    );
+    expect(expected).toBe(1);
+  }, 300_000);
+
   test('resolve → notify: resolved once, the citizen hears of it and gets the rating question exactly once', async () => {
     let expected = 0;
     await everyFault(
