@@ -37,8 +37,9 @@ import { createOutboxModel } from '../src/outbox/outbox-model';
 
 /** The steps every citizen takes, in order, with the most database commands each may cost by design. */
 const STEPS = [
+  // A new chat's first message: no conversation, so its profile is looked up too; both are inserted.
+  { step: 'start', budget: 4 },
   // Every conversational step: read the conversation, write it back.
-  { step: 'start', budget: 2 },
   { step: 'category', budget: 2 },
   { step: 'block', budget: 2 },
   { step: 'locality', budget: 2 },
