@@ -209,7 +209,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
   const queries = createTicketQueries(models);
-  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger, adminChats });
+  const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,

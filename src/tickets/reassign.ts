@@ -5,20 +5,24 @@ import { pickOfficer } from '../domain/department';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError } from '../domain/ticket-lifecycle';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { OutboundItem } from '../notify/notifier';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from './department-directory';
 import type { TicketMessages } from './ticket-messages';
 import { overseerChats } from './overseers';
+import type { NoticeRelay } from './notice-relay';
+import { afterChange } from './ticket-change';
+import type { TicketChange } from '../storage/ticket-store';
 
 /** What {@link createReassign} needs: the same pieces as the ticket service. */
 export interface ReassignDeps {
   tickets: TicketStore;
   staff: StaffStore;
   departments: DepartmentDirectory;
-  notifier: Notifier;
+  /** Moves the notices a reassignment owes (written with it) to the outbox. */
+  relay: Pick<NoticeRelay, 'afterWrite'>;
   messages: TicketMessages;
   clock: Clock;
   logger: Logger;
@@ -53,7 +57,7 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  * @example const reassign = createReassign(deps); await reassign(supervisor, 'ALR-000012', { department: 'HEALTH' })
  */
 export function createReassign(deps: ReassignDeps) {
-  const { tickets, staff, departments, notifier, messages, clock, logger } = deps;
+  const { tickets, staff, departments, messages, clock, logger } = deps;
 
   async function chooseOfficer(department: string, wanted: string | undefined, current: Ticket): Promise<StaffDoc | undefined | 'unknown'> {
     const officers = await staff.activeOfficers(department);
@@ -99,20 +103,21 @@ export function createReassign(deps: ReassignDeps) {
       if (err instanceof InvalidTransitionError) return { ok: false, reason: 'closed', ticket };
       throw err;
     }
-    const updated = await tickets.transition(ref, ticket.status, {
+    const write: TicketChange = {
       status: change.to,
       set: { department: dept.code, ...(chosen ? { assignedTo: chosen._id } : {}) },
       ...(chosen ? {} : { unset: ['assignedTo'] as Array<keyof Ticket> }),
       entry: change.entry,
-    });
-    if (!updated) return { ok: false, reason: 'conflict', ticket };
-
-    const n = updated.history.length;
+    };
+    // The notices are rendered from the ticket as it will be, and written with the change itself:
+    // a crash after the write loses none of them (the recovery pass relays them).
+    const next = afterChange(ticket, write);
+    const n = next.history.length;
     const now = clock.now();
     const items: OutboundItem[] = [];
     if (chosen) {
       const deptName = await departments.name(dept.code, chosen.language);
-      messages.card(updated, chosen.language, t('supervisor.assign.card_header', { ref }), now, deptName).forEach((message, i) =>
+      messages.card(next, chosen.language, t('supervisor.assign.card_header', { ref }), now, deptName).forEach((message, i) =>
         items.push({ channel: chosen.channel, chatId: chosen.chatId, message, dedupeKey: `${ref}:${n}:reassign:${chosen._id}:${i}`, ticketRef: ref }),
       );
     }
@@ -127,24 +132,26 @@ export function createReassign(deps: ReassignDeps) {
       for (const person of await overseerChats(staff, deps.adminChats ?? [])) {
         const deptName = await departments.name(dept.code, person.language);
         const alert = t('staff.ticket.unassigned', { ref, department: deptName });
-        [...messages.render(person.language, [{ text: alert }]), ...messages.card(updated, person.language, t('staff.ticket.new', { ref }), now, deptName)].forEach((message, i) =>
+        [...messages.render(person.language, [{ text: alert }]), ...messages.card(next, person.language, t('staff.ticket.new', { ref }), now, deptName)].forEach((message, i) =>
           items.push({ channel: person.channel, chatId: person.chatId, message, dedupeKey: `${ref}:${n}:unassigned:${person.channel}:${person.chatId}:${i}`, ticketRef: ref }),
         );
       }
     }
     if (!sameDept) {
-      const deptName = await departments.name(dept.code, updated.language);
-      for (const message of messages.render(updated.language, [{ text: t('notify.transferred', { ref, department: deptName }) }])) {
-        items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:transfer:${n}:citizen` });
+      const deptName = await departments.name(dept.code, next.language);
+      for (const message of messages.render(next.language, [{ text: t('notify.transferred', { ref, department: deptName }) }])) {
+        items.push({ channel: next.channel, chatId: next.chatId, message, dedupeKey: `${ref}:transfer:${n}:citizen` });
       }
     } else if (chosen) {
       // Given to an officer within its department: the citizen hears it as from automatic assignment.
-      const deptName = await departments.name(dept.code, updated.language);
-      for (const message of messages.render(updated.language, [{ text: t('notify.assigned', { ref, department: deptName }) }])) {
-        items.push({ channel: updated.channel, chatId: updated.chatId, message, dedupeKey: `${ref}:assigned:${n}:citizen` });
+      const deptName = await departments.name(dept.code, next.language);
+      for (const message of messages.render(next.language, [{ text: t('notify.assigned', { ref, department: deptName }) }])) {
+        items.push({ channel: next.channel, chatId: next.chatId, message, dedupeKey: `${ref}:assigned:${n}:citizen` });
       }
     }
-    await notifier.enqueue(items);
+    const updated = await tickets.transition(ref, ticket.status, { ...write, owed: { key: `${ref}:reassign:${n}`, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${ref}:reassign:${n}:${i}` })) } });
+    if (!updated) return { ok: false, reason: 'conflict', ticket };
+    await deps.relay.afterWrite(updated);
     logger.info({ event: 'ticket_reassigned', ref, staff: actor.id, department: dept.code, officer: chosen?._id ?? null }, 'ticket reassigned');
     return { ok: true, ticket: updated, ...(chosen ? { officer: chosen } : {}), ...(ticket.assignedTo ? { previousOfficer: ticket.assignedTo } : {}) };
   };

@@ -72,20 +72,21 @@ export async function createSupervisorKit(
   const outboxModels = await createOutboxModel(conn);
   const outbox = createOutbox({ models: outboxModels, logger, ...(opts.outboxOptions ?? {}) });
   const adminChats = [{ channel: 'telegram' as const, chatId: CONFIG_ADMIN_CHAT }];
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger });
   const ticketService = createTicketService({
     tickets,
     staff: staffStore,
     departments,
     conversations: createConversationStore(models),
     notifier: outbox,
-    relay: createNoticeRelay({ tickets, notifier: outbox, logger }),
+    relay,
     messages,
     clock,
     logger,
     adminChats,
   });
   const queries = createTicketQueries(models);
-  const reassign = createReassign({ tickets, staff: staffStore, departments, notifier: outbox, messages, clock, logger, adminChats });
+  const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
   const messageRefs = createMessageRefStore(models.MessageRef);
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
   const plan = loadShiftPlan(FLOWS);

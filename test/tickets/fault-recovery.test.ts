@@ -178,6 +178,37 @@ describe('a failed database command at any point of an action', () => {
     expect(runs).toBeGreaterThan(10);
   }, 300_000);
 
+  test('assign → notify: moved once, the new officer’s card and the citizen’s notice once each', async () => {
+    const HEALTH_OFFICER = '9102';
+    const [invite] = await h.send(ADMIN, cmd('invite', 'officer HEALTH'));
+    const code = /\/start ([A-Za-z0-9]+)/.exec(invite ?? '')?.[1] ?? '';
+    await h.send(HEALTH_OFFICER, cmd('start', code));
+    const expected = { citizen: 0, officer: 0 };
+    await everyFault(
+      async () => {
+        const ref = await h.file(nextChat());
+        return { ref, chat: (await h.ticket(ref)).chatId };
+      },
+      ({ ref }) => h.send(ADMIN, cmd('assign', `${ref} HEALTH`)),
+      async ({ ref, chat }, faulted) => {
+        const ticket = await h.ticket(ref);
+        expect({ faulted, department: ticket.department, assigns: ticket.history.filter((e) => e.action === 'assign').length, owed: ticket.owed?.length ?? 0 }).toEqual({
+          faulted,
+          department: 'HEALTH',
+          assigns: 2,
+          owed: 0,
+        });
+        const [before, after] = h.hi('notify.transferred', { ref, department: '§' }).split('§') as [string, string];
+        const citizen = (await mentions(h, chat, ref)).filter((x) => x.startsWith(before) && x.endsWith(after));
+        const officer = await mentions(h, HEALTH_OFFICER, ref);
+        if (faulted === 'none') Object.assign(expected, { citizen: citizen.length, officer: officer.length });
+        expect({ faulted, citizen: citizen.length, officer: officer.length }).toEqual({ faulted, ...expected });
+      },
+    );
+    expect(expected.citizen).toBe(1);
+    expect(expected.officer).toBeGreaterThan(0);
+  }, 300_000);
+
   test('resolve → notify: resolved once, the citizen hears of it and gets the rating question exactly once', async () => {
     let expected = 0;
     await everyFault(

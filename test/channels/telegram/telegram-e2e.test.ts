@@ -1,6 +1,6 @@
 import type { FakeTelegramApi, RecordedCall } from '../../support/fake-telegram-api';
 import { startTelegramTestApp } from '../../support/telegram-test-app';
-import { callbackQuery, command, contactMessage, stickerMessage, textMessage } from '../../support/telegram-updates';
+import { callbackQuery, command, contactMessage, stickerMessage, textMessage, voiceMessage } from '../../support/telegram-updates';
 import type { TestApp } from '../../support/test-app';
 
 const CITIZEN = 424242;
@@ -69,6 +69,24 @@ describe('Telegram end to end through the real grammY bot and a fake Bot API', (
     const logs = t.logs().join('\n');
     expect(logs).not.toContain('9876543210');
     expect(logs).not.toContain('राशन की दुकान');
+  });
+
+  test('a citizen who cannot type: buttons and one voice note make the complaint', async () => {
+    api.pushUpdate(command(CITIZEN, '/start'));
+    const categoryPrompt = (await api.waitForSent(CITIZEN, 2))[1];
+    api.pushUpdate(callbackQuery(CITIZEN, 'category|ration', categoryPrompt?.result as never));
+    const blockPrompt = (await api.waitForSent(CITIZEN, 3))[2];
+    api.pushUpdate(callbackQuery(CITIZEN, 'block|jobat', blockPrompt?.result as never));
+    await api.waitForSent(CITIZEN, 4);
+    api.pushUpdate(voiceMessage(CITIZEN, 'TG-VOICE-1', 18));
+    const phonePrompt = (await api.waitForSent(CITIZEN, 6))[5];
+    api.pushUpdate(callbackQuery(CITIZEN, 'phone|skip', phonePrompt?.result as never));
+    const summary = (await api.waitForSent(CITIZEN, 7))[6];
+    expect(summary?.params.text).toContain(t.translator.t('hi', 'intake.summary.in_voice'));
+    api.pushUpdate(callbackQuery(CITIZEN, 'summary|submit', summary?.result as never));
+    await api.waitForSent(CITIZEN, 8);
+    const ticket = await t.app.models.Ticket.findOne({ channel: 'telegram' }).lean();
+    expect(ticket).toMatchObject({ category: 'ration', block: 'jobat', attachments: [expect.objectContaining({ kind: 'voice' })] });
   });
 
   test('an update delivered twice produces one ticket and one set of replies', async () => {
