@@ -4,7 +4,7 @@ import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
-import type { ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
+import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
 import type { StaffStore } from '../../src/storage/staff-store';
 import { createRandom, seedCitizen, seedTicket, type SeedContext } from './seed-data';
 
@@ -22,6 +22,8 @@ export interface SeedOptions {
   /** Load even though the database holds tickets the seed did not make. */
   force: boolean;
   end: Date;
+  /** Conversations idle longer than this are left out, as the clean-up job removes them (default 72). */
+  conversationIdleHours?: number;
   /** Closed tickets older than this many days go to the archive (the reopening window, default 7). */
   archiveAfterDays?: number;
   /** Random seed, for a repeatable load. */
@@ -105,28 +107,35 @@ export async function seedDatabase(
     await Counter.updateOne({ _id: seedMarkerId(deps.district) }, { $set: { seq: used + opts.tickets } }, { upsert: true }).exec();
   }
 
-  // Citizens: a conversation per chat (language, today's quota), a phone link for those who shared their number.
+  // Citizens: a profile per chat (citizen id, language); a conversation only for chats active within the
+  // idle period (the clean-up job removes the others); a phone link for those who shared their number.
+  const idleBefore = opts.end.getTime() - (opts.conversationIdleHours ?? 72) * 3_600_000;
   for (let from = 0; from < opts.citizens; from += BATCH) {
     const convs: ConversationDoc[] = [];
+    const profiles: ChatProfileDoc[] = [];
     const links = [];
     for (let i = from; i < Math.min(opts.citizens, from + BATCH); i++) {
       const c = seedCitizen(i);
       const touched = new Date(opts.end.getTime() - Math.floor(rnd() * opts.days * DAY_MS));
-      convs.push({
-        _id: `${c.channel}:${c.chatId}`,
-        citizenId: c.citizenId,
-        state: { language: c.language, quota: { day: touched.toISOString().slice(0, 10), count: 1 } },
-        seen: [],
-        version: 1,
-        createdAt: touched,
-        updatedAt: touched,
-      });
+      const key = `${c.channel}:${c.chatId}`;
+      profiles.push({ _id: key, citizenId: c.citizenId, language: c.language, createdAt: touched, updatedAt: touched });
+      if (touched.getTime() >= idleBefore) {
+        convs.push({
+          _id: key,
+          citizenId: c.citizenId,
+          state: { language: c.language, quota: { day: touched.toISOString().slice(0, 10), count: 1 } },
+          seen: [],
+          version: 1,
+          createdAt: touched,
+          updatedAt: touched,
+        });
+      }
       if (c.channel === 'whatsapp' || rnd() < 0.3) {
         links.push({ _id: c.phone, personId: c.phone, citizenIds: [c.citizenId], identities: [`${c.channel}:${c.chatId}`], createdAt: touched, updatedAt: touched });
       }
     }
-    await Promise.all([ignoreDuplicates(bulk.conversations(convs)), ignoreDuplicates(bulk.citizenLinks(links))]);
-    progress.citizens += convs.length;
+    await Promise.all([ignoreDuplicates(bulk.conversations(convs)), ignoreDuplicates(bulk.chatProfiles(profiles)), ignoreDuplicates(bulk.citizenLinks(links))]);
+    progress.citizens += profiles.length;
     opts.onProgress?.({ ...progress });
   }
 

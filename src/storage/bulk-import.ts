@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { OutboxDoc, OutboxModels } from '../outbox/outbox-model';
-import type { ConversationDoc, Models, TicketDoc, TicketOwnerDoc } from './models';
+import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc, TicketOwnerDoc } from './models';
 import { createOwnerIndex } from './ticket-store';
 
 /**
@@ -16,6 +16,8 @@ export interface BulkImport {
    */
   tickets(docs: readonly TicketDoc[], archiveBefore: Date): Promise<void>;
   conversations(docs: readonly ConversationDoc[]): Promise<void>;
+  /** Chats' lasting facts (see ChatProfileDoc). */
+  chatProfiles(docs: readonly ChatProfileDoc[]): Promise<void>;
   /** Delivered notifications, in the outbox's archive where the clean-up job moves them. */
   notifications(docs: ReadonlyArray<Omit<OutboxDoc, '_id'>>): Promise<void>;
   /** Phone links between citizen ids (see citizen-store). */
@@ -56,6 +58,7 @@ export function createBulkImport(deps: { conn: Connection; models: Models; outbo
       ]);
     },
     conversations: (docs) => insert(models.Conversation.collection.collectionName, docs),
+    chatProfiles: (docs) => insert(models.ChatProfile.collection.collectionName, docs),
     // Delivered long ago: where the clean-up job keeps them.
     notifications: (docs) => insert(outbox.Archive.collection.collectionName, docs),
     citizenLinks: (docs) => insert('citizens', docs),

@@ -77,7 +77,9 @@ describe('seeding demo data (scripts/seed.ts)', () => {
     }
     // Officers exist for the tickets' departments; new tickets continue after the seeded references.
     expect(await t.app.models.Staff.countDocuments({ role: 'officer' })).toBe(15);
-    expect(await t.app.models.Conversation.countDocuments({})).toBe(300);
+    // Every citizen has a profile; only chats active within the idle period keep a conversation.
+    expect(await t.app.models.ChatProfile.countDocuments({})).toBe(300);
+    expect(await t.app.models.Conversation.countDocuments({ updatedAt: { $lt: new Date(FIXED_START.getTime() - 72 * 3_600_000) } })).toBe(0);
     expect((await t.app.models.Counter.findOne({ _id: 'ticket:ALR' }).lean())?.seq).toBe(N);
   });
 

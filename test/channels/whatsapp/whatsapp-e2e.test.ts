@@ -108,6 +108,21 @@ describe('WhatsApp and Telegram in one application', () => {
     expect(logs).not.toContain('राशन की दुकान');
   });
 
+  test('a citizen who cannot type files over WhatsApp with numbers and one voice note', async () => {
+    const [category] = await say(WA_CITIZEN, '/new', 1);
+    const [block] = await say(WA_CITIZEN, optionNumber(category?.body ?? '', hi('category.ration')), 1);
+    await say(WA_CITIZEN, optionNumber(block?.body ?? '', hi('block.jobat')), 1);
+    // The voice note at the place question stands for the place and the problem.
+    const [taken, phone] = await say(WA_CITIZEN, '', 2, { type: 'ptt', media: { mimetype: 'audio/ogg; codecs=opus', data: Buffer.from('OggS-voice').toString('base64') } });
+    expect(taken?.body).toBe(hi('intake.voice_taken'));
+    const [summary] = await say(WA_CITIZEN, optionNumber(phone?.body ?? '', hi('intake.phone.skip')), 1);
+    expect(summary?.body).toContain(hi('intake.summary.in_voice'));
+    expect(summary?.body).not.toContain('दबाएँ');
+    await say(WA_CITIZEN, optionNumber(summary?.body ?? '', hi('intake.summary.submit')), 1);
+    const ticket = await t.app.models.Ticket.findOne({ channel: 'whatsapp' }).lean();
+    expect(ticket).toMatchObject({ category: 'ration', block: 'jobat', attachments: [expect.objectContaining({ kind: 'voice' })] });
+  });
+
   test('an officer on WhatsApp joins by invite, acknowledges by number, updates by quoting the card, resolves with a bare word', async () => {
     const code = await inviteCode('officer', 'FOOD');
     const joined = await say(WA_OFFICER, `/start ${code}`, 2);
