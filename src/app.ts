@@ -388,7 +388,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       clock,
       translator,
       logger: logger.child({ component: 'limits' }),
-      isConfiguredStaff: (msg) => (msg.channel === 'telegram' && config.ADMIN_TELEGRAM_IDS.includes(msg.chatId)) || (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)),
+      isStaff: async (msg) =>
+        (msg.channel === 'telegram' && config.ADMIN_TELEGRAM_IDS.includes(msg.chatId)) ||
+        (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)) ||
+        (await staffStore.findActive(msg.chatId).catch(() => null))?.channel === msg.channel,
     },
   );
 

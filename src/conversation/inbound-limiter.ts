@@ -20,8 +20,13 @@ export interface InboundLimiterDeps {
   clock: Clock;
   translator: Translator;
   logger: Logger;
-  /** Chats that are staff by configuration (administrators), before any message of theirs was handled. */
-  isConfiguredStaff?: (msg: InboundMessage) => boolean;
+  /**
+   * Whether a chat this process has not seen yet belongs to staff (configured
+   * administrators, or an active staff record). Asked once per chat and
+   * process, so an officer's commands queued while the service restarted are
+   * not mistaken for a citizen's flood.
+   */
+  isStaff?: (msg: InboundMessage) => boolean | Promise<boolean>;
   /** Chats remembered at most (default 50,000); beyond it, chats whose allowance is full again are forgotten. */
   maxChats?: number;
 }
@@ -79,8 +84,9 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
     let b = buckets.get(key);
     if (!b) {
       if (buckets.size >= maxChats) sweep(now);
-      const staff = deps.isConfiguredStaff?.(msg) ?? false;
-      b = { tokens: shape(staff).capacity, at: now, noticed: false, staff, configured: staff, language: 'hi' };
+      const staff = (await deps.isStaff?.(msg)) ?? false;
+      // Another message of the same chat may have made its bucket while we asked.
+      b = buckets.get(key) ?? { tokens: shape(staff).capacity, at: now, noticed: false, staff, configured: staff, language: 'hi' };
       buckets.set(key, b);
     }
     refill(b, now);

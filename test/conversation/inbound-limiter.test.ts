@@ -69,6 +69,26 @@ describe('the per-chat flood limit in front of every channel', () => {
     expect(results[30]).toEqual([slowDown()]);
   });
 
+  test('an officer this process has not seen yet gets the staff allowance from the first message (commands queued over a restart are not a flood)', async () => {
+    const officer = '5009';
+    await t.app.models.Staff.create({
+      _id: 'OFF5009',
+      identityKey: `telegram:${officer}`,
+      channel: 'telegram',
+      chatId: officer,
+      role: 'officer',
+      department: 'FOOD',
+      name: 'Officer',
+      language: 'hi',
+      active: true,
+      joinedAt: t.clock.now(),
+      invitedBy: 'test',
+    });
+    const results: string[][] = [];
+    for (let i = 0; i < 25; i++) results.push(await texts(tg(officer, '/help')));
+    expect(results.every((r) => r.length > 0 && !r.includes(slowDown()))).toBe(true);
+  });
+
   test('the web channel passes the same limit', async () => {
     const chats = webChats(t.app);
     const replies: string[][] = [];
