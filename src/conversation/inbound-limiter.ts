@@ -21,10 +21,11 @@ export interface InboundLimiterDeps {
   translator: Translator;
   logger: Logger;
   /**
-   * Whether a chat this process has not seen yet belongs to staff (configured
-   * administrators, or an active staff record). Asked once per chat and
-   * process, so an officer's commands queued while the service restarted are
-   * not mistaken for a citizen's flood.
+   * Whether a chat belongs to staff (configured administrators, or an active
+   * staff record). Asked once per chat and process, and only when a chat not
+   * yet known as staff runs out of its allowance, so an officer's commands
+   * queued while the service restarted are not mistaken for a citizen's flood
+   * and no message pays for the look-up otherwise.
    */
   isStaff?: (msg: InboundMessage) => boolean | Promise<boolean>;
   /** Chats remembered at most (default 50,000); beyond it, chats whose allowance is full again are forgotten. */
@@ -37,8 +38,10 @@ interface Bucket {
   /** The chat was told to slow down in this flood; cleared once its allowance is full again. */
   noticed: boolean;
   staff: boolean;
-  /** Staff by configuration: stays staff whatever the handler says. */
+  /** Staff by configuration or record: stays staff whatever the handler says. */
   configured: boolean;
+  /** {@link InboundLimiterDeps.isStaff} has been asked for this chat. */
+  checked: boolean;
   language: Language;
 }
 
@@ -78,18 +81,29 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
     }
   }
 
+  /** A chat found to be staff gets the difference between the two allowances to use at once. */
+  function becomeStaff(b: Bucket): void {
+    b.tokens += shape(true).capacity - shape(false).capacity;
+    b.staff = true;
+  }
+
   return async function limited(msg) {
     const key = `${msg.channel}:${msg.chatId}`;
     const now = deps.clock.now().getTime();
     let b = buckets.get(key);
     if (!b) {
       if (buckets.size >= maxChats) sweep(now);
-      const staff = (await deps.isStaff?.(msg)) ?? false;
-      // Another message of the same chat may have made its bucket while we asked.
-      b = buckets.get(key) ?? { tokens: shape(staff).capacity, at: now, noticed: false, staff, configured: staff, language: 'hi' };
+      b = { tokens: shape(false).capacity, at: now, noticed: false, staff: false, configured: false, checked: false, language: 'hi' };
       buckets.set(key, b);
     }
     refill(b, now);
+    if (b.tokens < 1 && !b.staff && !b.checked && deps.isStaff) {
+      b.checked = true;
+      if (await deps.isStaff(msg)) {
+        becomeStaff(b);
+        b.configured = true;
+      }
+    }
     if (b.tokens < 1) {
       const first = !b.noticed;
       b.noticed = true;
@@ -104,8 +118,9 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
     const result: HandleResult = await handler(msg);
     b.language = result.language;
     const staff = b.configured || (result.staff ?? b.staff);
-    if (staff !== b.staff) {
-      b.staff = staff;
+    if (staff && !b.staff) becomeStaff(b);
+    else if (!staff && b.staff) {
+      b.staff = false;
       refill(b, now);
     }
     return result;
