@@ -1,7 +1,7 @@
 import { parseButtonData } from '../../conversation/render';
 import { sanitizeText } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
-import { textContent, type WhatsAppMenuOption } from '../whatsapp/whatsapp-inbound';
+import { locationContent, textContent, type WhatsAppMenuOption } from '../whatsapp/whatsapp-inbound';
 import type { CloudInboundMessage } from './cloud-types';
 
 /** Button id that stands for "share my number": on the Cloud API the sender's id is their number. */
@@ -74,12 +74,8 @@ function contentOf(msg: CloudInboundMessage, ctx: CloudInboundContext & { phone:
     case 'button':
       // A quick-reply button of a template message carries our payload.
       return buttonContent(msg.button?.payload, ctx.phone);
-    case 'location': {
-      const lat = Number(msg.location?.latitude);
-      const lon = Number(msg.location?.longitude);
-      if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { kind: 'unsupported', what: 'location' };
-      return { kind: 'location', lat, lon };
-    }
+    case 'location':
+      return locationContent(msg.location?.latitude, msg.location?.longitude);
     case 'image': {
       const fileId = mediaFileId(msg.image?.id);
       if (!fileId) return { kind: 'unsupported', what: 'photo' };

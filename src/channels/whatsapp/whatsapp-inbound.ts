@@ -136,12 +136,8 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
   switch (msg.type) {
     case 'chat':
       return textContent(msg.body, ctx);
-    case 'location': {
-      const lat = Number(msg.location?.latitude);
-      const lon = Number(msg.location?.longitude);
-      if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { kind: 'unsupported', what: 'location' };
-      return { kind: 'location', lat, lon };
-    }
+    case 'location':
+      return locationContent(msg.location?.latitude, msg.location?.longitude);
     case 'image': {
       if (!ctx.fileId) return { kind: 'unsupported', what: 'photo' };
       const caption = sanitizeText(msg.body ?? '');
@@ -165,6 +161,14 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
     default:
       return { kind: 'unsupported', what: 'other' };
   }
+}
+
+/** A shared location pin as ours; coordinates that are no place on Earth are an unsupported message. Shared by both WhatsApp adapters. */
+export function locationContent(latitude: unknown, longitude: unknown): InboundContent {
+  const lat = Number(latitude);
+  const lon = Number(longitude);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { kind: 'unsupported', what: 'location' };
+  return { kind: 'location', lat, lon };
 }
 
 /**
