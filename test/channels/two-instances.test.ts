@@ -2,7 +2,7 @@ import mongoose from 'mongoose';
 import { createApp, type App } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../support/fake-telegram-api';
-import { callbackQuery, command, textMessage, type NewUpdate } from '../support/telegram-updates';
+import { RATION_COMPLAINT, type NewUpdate } from '../support/telegram-updates';
 import { captureLogs, createTestApp, FAST_OUTBOX, type TestApp } from '../support/test-app';
 
 const TOKEN = '123456789:TWO-instances-token-abcdefghijklmno';
@@ -52,15 +52,7 @@ describe('two instances on one database, Telegram by webhook', () => {
   });
 
   test('citizens whose updates alternate between the instances, back to back, file once each with replies in order', async () => {
-    const steps: Array<(chat: number) => NewUpdate> = [
-      (c) => command(c, '/new'),
-      (c) => callbackQuery(c, 'category|ration'),
-      (c) => callbackQuery(c, 'block|jobat'),
-      (c) => textMessage(c, 'वार्ड 5'),
-      (c) => textMessage(c, 'राशन की दुकान दस दिन से बंद है'),
-      (c) => callbackQuery(c, 'phone|skip'),
-      (c) => callbackQuery(c, 'summary|submit'),
-    ];
+    const steps = RATION_COMPLAINT;
     await Promise.all(
       CITIZENS.map(async (chat, n) => {
         for (let i = 0; i < steps.length; i += 2) {

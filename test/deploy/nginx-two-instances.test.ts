@@ -8,7 +8,7 @@ import mongoose from 'mongoose';
 import { findFreePort } from '../../src/db/free-port';
 import { createFakeTelegramApi, type FakeTelegramApi } from '../support/fake-telegram-api';
 import { dropPrivateDb, privateDbUri, ROOT, startService, stopService } from '../support/service-process';
-import { callbackQuery, command, textMessage, type NewUpdate } from '../support/telegram-updates';
+import { RATION_COMPLAINT, type NewUpdate } from '../support/telegram-updates';
 
 const NGINX = '/usr/sbin/nginx';
 const HOST = 'jansahayak.example.org';
@@ -129,15 +129,7 @@ describe('the shipped nginx site in front of two instances', () => {
 
     test('50 citizens file through the proxy while one instance is killed and restarted: every ticket once, every reply once and in order', async () => {
       let nextId = 1;
-      const steps: Array<(chat: number) => NewUpdate> = [
-        (c) => command(c, '/new'),
-        (c) => callbackQuery(c, 'category|ration'),
-        (c) => callbackQuery(c, 'block|jobat'),
-        (c) => textMessage(c, 'वार्ड 5'),
-        (c) => textMessage(c, 'राशन की दुकान दस दिन से बंद है'),
-        (c) => callbackQuery(c, 'phone|skip'),
-        (c) => callbackQuery(c, 'summary|submit'),
-      ];
+      const steps = RATION_COMPLAINT;
       /** Telegram's way: the same update again until it hears 200. */
       async function deliver(update: NewUpdate): Promise<void> {
         const withId = { ...update, update_id: nextId++ };

@@ -292,3 +292,17 @@ export function guessMimeType(fileName: string): string {
   const ext = fileName.includes('.') ? fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase() : '';
   return MIME_TYPES[ext] ?? 'application/octet-stream';
 }
+
+/**
+ * A whole ration complaint as Telegram updates for one chat, in order: the
+ * seven steps from `/new` to submit (no phone number). Each yields one reply.
+ */
+export const RATION_COMPLAINT: ReadonlyArray<(chat: number) => NewUpdate> = [
+  (c) => command(c, '/new'),
+  (c) => callbackQuery(c, 'category|ration'),
+  (c) => callbackQuery(c, 'block|jobat'),
+  (c) => textMessage(c, 'वार्ड 5'),
+  (c) => textMessage(c, 'राशन की दुकान दस दिन से बंद है'),
+  (c) => callbackQuery(c, 'phone|skip'),
+  (c) => callbackQuery(c, 'summary|submit'),
+];
