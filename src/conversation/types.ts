@@ -2,8 +2,6 @@ import type { Language } from '../i18n/create-i18n';
 import type { Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
 import type { Attachment, ChannelName, Reply } from '../core/messages';
-// The message types shared with lower layers live in core/; re-exported here for the engine's callers.
-export type { Attachment, ButtonSet, ChannelName, InBothLanguages, Reply, Text, TextParam } from '../core/messages';
 
 /** What a person sent, already turned from the platform's shape into ours. */
 export type InboundContent =

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
-import type { ConversationState, InboundMessage, Reply, StaffOutcome, Text } from '../conversation/types';
+import type { ConversationState, InboundMessage, StaffOutcome } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight, isStaffRole, mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';

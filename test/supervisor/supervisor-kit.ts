@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { createFixedClock } from '../../src/clock';
 import { renderReplies } from '../../src/conversation/render';
-import type { ConversationState, InboundMessage, Reply } from '../../src/conversation/types';
+import type { ConversationState, InboundMessage } from '../../src/conversation/types';
+import type { Reply } from '../../src/core/messages';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import { readDepartmentsFile } from '../../src/domain/department-loader';
 import type { StaffIdentity, StaffRole } from '../../src/domain/roles';

@@ -1,4 +1,4 @@
-import type { Text } from '../../conversation/types';
+import type { Text } from '../../core/messages';
 import type { StaffCommandModule } from '../../staff/staff-handler';
 import type { WhatsAppChannel } from './whatsapp-channel';
 
