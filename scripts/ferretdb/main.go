@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -92,6 +93,7 @@ func run(listen, sqliteDir, logLevel string, watchStdin bool) error {
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	go indexIDsForever(ctx, abs, 2*time.Second, logger)
 
 	// The listener is bound inside New, so the address (with the real port when 0 was
 	// asked for) is known already and clients that connect now wait in the backlog.
