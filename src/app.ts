@@ -269,6 +269,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
+    ticketWords: flow.vocabulary.endWithTicket,
     onDutyCounsellors: async (now) => {
       const crew = await shifts.onDuty(now);
       // With nobody rostered, every active counsellor may answer rather than none.
