@@ -48,15 +48,18 @@ async function main(): Promise<void> {
       const { app, conn } = await local.openShard(`s${i}`);
       shards.push({ handler: app.handler, conn });
     }
+    const count = n('updates', values.updates);
+    const started = Date.now();
     const report = await runFuzz({
       shards,
-      count: n('updates', values.updates),
+      count,
       chats: n('chats', values.chats),
       concurrency: n('concurrency', values.concurrency),
       seed: n('seed', values.seed),
       collections: ['conversations', 'tickets', 'citizens', 'staff', 'outbox'],
       apology: new Set(LANGUAGES.map((l) => local.translator.t(l, 'error.generic'))),
       now: () => new Date(),
+      onProgress: (sent) => process.stderr.write(`fuzz: ${sent} of ${count} updates, ${Math.round((Date.now() - started) / 1000)} s\n`),
     });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     const ok = report.thrown === 0 && report.unhandledRejections === 0 && report.apologies === 0 && report.unanswered === 0 && report.largestDocument.bytes < MAX_DOCUMENT_BYTES;

@@ -127,6 +127,8 @@ export async function runFuzz(opts: {
   collections: readonly string[];
   apology: ReadonlySet<string>;
   now: () => Date;
+  /** Called after each batch of updates (about 2,000), for a progress line in long runs. */
+  onProgress?: (sent: number) => void;
 }): Promise<FuzzReport> {
   const started = Date.now();
   const report: FuzzReport = { sent: 0, handled: 0, handledByShard: opts.shards.map(() => 0), unanswered: 0, apologies: 0, duplicates: 0, unhandledRejections: 0, thrown: 0, examples: [], largestDocument: { collection: '', bytes: 0 }, seconds: 0 };
@@ -191,6 +193,7 @@ export async function runFuzz(opts: {
         }),
       );
       queues.clear();
+      opts.onProgress?.(report.sent);
     }
   } finally {
     // Let stray rejections surface before counting them.
