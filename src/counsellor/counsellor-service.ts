@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { normalizeForMatch } from '../core/text-normalize';
 import type { Clock } from '../clock';
 import type { CounsellorGateway } from '../conversation/effect-runner';
 import type { Attachment, ConversationState, Reply, Text } from '../conversation/types';
@@ -30,6 +31,8 @@ export interface CounsellorServiceDeps {
   logger: Logger;
   /** Sessions one counsellor holds at once before new citizens wait. */
   maxSessionsPerCounsellor: number;
+  /** Words after /end that also file the conversation as a ticket (the flow's `endWithTicket` vocabulary). */
+  ticketWords: readonly string[];
   /** Staff ids of counsellors on duty now; by default every active counsellor. */
   onDutyCounsellors?: (now: Date) => Promise<string[]>;
 }
@@ -205,7 +208,8 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     await deps.conversations.patchState(session.citizenKey, { inCounselling: false });
     const replies: Reply[] = [say('counsellor.ended', { session: session._id })];
     const citizenNotices: Reply[] = [say('counsellor.ended_for_citizen')];
-    if (args[0]?.toLowerCase() === 'ticket' || args[0] === 'टिकट') {
+    const word = normalizeForMatch(args[0] ?? '');
+    if (word && deps.ticketWords.some((w) => normalizeForMatch(w) === word)) {
       const category = deps.catalog.categories.find((c) => c.counsellor) ?? findCategory(deps.catalog, 'other');
       const text = session.citizenLines.join('\n').slice(0, 1000);
       if (category && text.length > 0) {

@@ -44,6 +44,7 @@ const cases = {
     "import type { Text } from '../core/messages';\nimport { AppError } from '../errors';\nimport type { Language } from '../i18n/create-i18n';\nexport type P = Text | AppError | Language;\n",
   ),
   engineToMongoose: restricted('src/conversation/engine.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
+  engineStepToMongoose: restricted('src/conversation/steps/new-step.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
   conversationToStaff: restricted('src/conversation/new-part.ts', toStaff),
   conversationToChannels: restricted('src/conversation/new-part.ts', "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n"),
   escalationToStaff: restricted('src/escalation/new-command.ts', toStaff),
@@ -65,6 +66,7 @@ describe('the layering lint rule', () => {
     expect(cases.domainToStorage()).toHaveLength(1);
     expect(cases.domainAllowed()).toEqual([]);
     expect(cases.engineToMongoose()).toHaveLength(1);
+    expect(cases.engineStepToMongoose()).toHaveLength(1);
   });
 
   it('stops conversation from importing staff or channels, but lets staff import conversation', () => {
