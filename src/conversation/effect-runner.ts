@@ -9,7 +9,8 @@ import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
 import type { Notifier } from '../notify/notifier';
-import type { Attachment, Effect, InboundMessage, Reply, Text } from './types';
+import type { Effect, InboundMessage } from './types';
+import type { Attachment, Reply, Text } from '../core/messages';
 
 /** How many tickets /status lists: the latest, so the list fits a basic phone's screen or two (400 characters). */
 export const STATUS_LIST_LIMIT = 3;

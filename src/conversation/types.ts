@@ -3,8 +3,6 @@ import type { Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
 import type { Attachment, ChannelName, Reply } from '../core/messages';
 import type { OutboundItem } from '../notify/notifier';
-// The message types shared with lower layers live in core/; re-exported here for the engine's callers.
-export type { Attachment, ButtonSet, ChannelName, InBothLanguages, Reply, Text, TextParam } from '../core/messages';
 
 /** What a person sent, already turned from the platform's shape into ours. */
 export type InboundContent =

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { checkText } from '../conversation/text-input';
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import type { StaffCommandModule } from '../conversation/staff-command';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Language, Translator } from '../i18n/create-i18n';
 import type { StaffCommandModule } from '../conversation/staff-command';

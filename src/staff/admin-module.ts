@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Effect, Reply } from '../conversation/types';
+import type { Effect } from '../conversation/types';
+import type { Reply } from '../core/messages';
 import { isStaffRole, type StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';

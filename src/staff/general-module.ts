@@ -1,4 +1,5 @@
-import type { ConversationState, Reply, StaffOutcome } from '../conversation/types';
+import type { ConversationState, StaffOutcome } from '../conversation/types';
+import type { Reply } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import { isLanguage, type Language } from '../i18n/create-i18n';
 import type { StaffStore } from '../storage/staff-store';

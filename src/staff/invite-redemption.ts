@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ConversationState, InboundMessage, Reply, StaffOutcome } from '../conversation/types';
+import type { ConversationState, InboundMessage, StaffOutcome } from '../conversation/types';
+import type { Reply } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import type { StaffStore } from '../storage/staff-store';

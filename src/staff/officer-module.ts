@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
-import type { ConversationState, InboundMessage, Reply } from '../conversation/types';
+import type { ConversationState, InboundMessage } from '../conversation/types';
+import type { Reply } from '../core/messages';
 import { isOversight, mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';

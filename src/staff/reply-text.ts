@@ -1,4 +1,4 @@
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 
 /** An i18n key with its parameters. */
 export const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });

@@ -1,4 +1,4 @@
-import type { Text } from '../conversation/types';
+import type { Text } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import type { DepartmentDirectory } from '../tickets/department-directory';

@@ -1,4 +1,4 @@
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight } from '../domain/roles';
 import { referenceIn } from '../domain/ticket';
 import { formatDateTime } from '../i18n/format';

@@ -1,7 +1,7 @@
 import { Bot } from 'grammy';
 import mongoose, { type Connection, type Types } from 'mongoose';
 import { createLogger } from '../../src/logger';
-import type { RenderedMessage } from '../../src/conversation/render';
+import type { RenderedMessage } from '../../src/core/messages';
 import type { ChannelSender } from '../../src/outbox/channel-sender';
 import { createOutbox, type Outbox, type OutboxDeps } from '../../src/outbox/outbox';
 import { createOutboxModel, type OutboxModels } from '../../src/outbox/outbox-model';

@@ -1,4 +1,4 @@
-import type { Text } from '../../conversation/types';
+import type { Text } from '../../core/messages';
 import type { StaffCommandModule } from '../../conversation/staff-command';
 import type { WhatsAppChannel } from './whatsapp-channel';
 
