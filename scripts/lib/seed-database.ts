@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { ChannelName } from '../../src/conversation/types';
+import type { ChannelName } from '../../src/core/messages';
 import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
