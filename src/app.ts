@@ -292,6 +292,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
+    notifier: outbox,
   });
 
   const configuredAdminIds = [
@@ -344,7 +345,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ticketService,
     departments,
     messages,
-    notifier: outbox,
     clock,
     logger,
     adminTelegramIds: config.ADMIN_TELEGRAM_IDS,

@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -43,6 +44,8 @@ func main() {
 
 func run(listen, handler, sqliteDir, postgresURL, logLevel string, watchStdin bool) error {
 	config := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: listen}, Handler: handler}
+	// The SQLite directory, for the _id lookup indexes (see id-index.go); empty with PostgreSQL.
+	var sqliteAbs string
 
 	switch handler {
 	case "sqlite":
@@ -63,6 +66,7 @@ func run(listen, handler, sqliteDir, postgresURL, logLevel string, watchStdin bo
 		// Building the URL (rather than concatenating) keeps paths with spaces or '%' intact;
 		// FerretDB requires the trailing slash to treat the path as a directory.
 		config.SQLiteURL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/"}).String()
+		sqliteAbs = abs
 	case "postgresql":
 		if postgresURL == "" {
 			return fmt.Errorf("-postgresql-url is required with -handler postgresql")
@@ -104,6 +108,9 @@ func run(listen, handler, sqliteDir, postgresURL, logLevel string, watchStdin bo
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	if sqliteAbs != "" {
+		go indexIDsForever(ctx, sqliteAbs, 2*time.Second, config.Logger)
+	}
 
 	// The listener is bound inside New, so the address (with the real port when 0 was
 	// asked for) is known already and clients that connect now wait in the backlog.

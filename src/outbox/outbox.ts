@@ -10,6 +10,7 @@ import type { OutboxModels } from './outbox-model';
 import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DueHead, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
 import { chatInterval, createRateGate, DEFAULT_PACING, resolvePacing, type ChannelPacing, type RateGate } from './pacing';
 import { createWakeSignal } from './wake-signal';
+import { systemTimers, type Timers } from '../timers';
 
 /** One notification to deliver. */
 export interface OutboxItem {
@@ -56,10 +57,12 @@ export interface OutboxDeps {
   /** Most sends in flight at once in this process. Default 16. */
   concurrency?: number;
   /**
-   * Wall-clock time. Scheduling needs time that moves, so never pass the fixed
-   * clock used by golden transcripts here.
+   * The clock; wall-clock time by default. Scheduling needs time that moves:
+   * a fixed clock is passed only together with `timers` that it drives.
    */
   now?: () => Date;
+  /** Timers for every wait (polls, pacing, retries, drain); tests pass manual timers on their clock. */
+  timers?: Timers;
   /** Source of jitter; tests may make it deterministic. */
   random?: () => number;
   /** Names this dispatcher in leases; defaults to host, pid and a random suffix. */
@@ -125,7 +128,6 @@ const HEAD_CACHE_MS = 10_000;
 // While the database is down, one error line per this period is enough.
 const ERROR_LOG_EVERY_MS = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Creates the outbox: `enqueue` records messages, the dispatcher started by
@@ -151,6 +153,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const nowDate = deps.now ?? (() => new Date());
   const nowMs = () => nowDate().getTime();
   const random = deps.random ?? Math.random;
+  const timers = deps.timers ?? systemTimers;
+  const sleep = (ms: number) => new Promise<void>((resolve) => timers.setTimeout(resolve, ms));
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...deps.backoff };
   const maxAttempts = deps.maxAttempts ?? 10;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
@@ -167,7 +171,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const senders = new Map<ChannelName, ChannelSender>();
   for (const s of deps.senders ?? []) senders.set(s.channel, s);
 
-  const waker = createWakeSignal(nowMs);
+  const waker = createWakeSignal(nowMs, timers);
   const inFlight = new Set<Promise<void>>();
   const inFlightChats = new Set<string>();
   /** When each chat may next receive a message, as this process last set it (saves a round trip on the busiest chats). */
@@ -365,10 +369,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         complete = found.complete;
         continue;
       }
-      const now = nowMs();
-      const claimed = await store.claim(head, owner, new Date(now), leaseMs);
+      const claimed = await store.claim(head, owner, nowDate(), leaseMs);
       if (!claimed) continue;
-      gate.take(now);
+      // The slot is taken when the send starts, not when the claim began: claims take
+      // uneven time, and the platform counts the sends.
+      gate.take(nowMs());
       launch(claimed, sender);
     }
     keep();

@@ -47,6 +47,9 @@ const cases = {
   engineStepToMongoose: restricted('src/conversation/steps/new-step.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
   conversationToStaff: restricted('src/conversation/new-part.ts', toStaff),
   conversationToChannels: restricted('src/conversation/new-part.ts', "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n"),
+  escalationToStaff: restricted('src/escalation/new-command.ts', toStaff),
+  feedbackToStaff: restricted('src/feedback/new-part.ts', toStaff),
+  escalationToConversation: restricted('src/escalation/new-command.ts', "import type { StaffCommandModule } from '../conversation/staff-command';\nexport type P = StaffCommandModule;\n"),
   staffToConversation: restricted('src/staff/new-module.ts', "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n"),
   exceptionItsFolder: restricted('src/storage/conversation-store.ts', "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n"),
   exceptionOtherFolder: restricted('src/storage/conversation-store.ts', toStaff),
@@ -70,6 +73,12 @@ describe('the layering lint rule', () => {
     expect(cases.conversationToStaff()).toHaveLength(1);
     expect(cases.conversationToChannels()).toHaveLength(1);
     expect(cases.staffToConversation()).toEqual([]);
+  });
+
+  it('stops the feature folders conversation imports (feedback, escalation) from importing staff', () => {
+    expect(cases.escalationToStaff()).toHaveLength(1);
+    expect(cases.feedbackToStaff()).toHaveLength(1);
+    expect(cases.escalationToConversation()).toEqual([]);
   });
 
   it('lifts an allow-listed exception only for its one folder', () => {
