@@ -31,6 +31,7 @@ import { createTicketService, type TicketService } from './tickets/ticket-servic
 import { createTicketFiler } from './tickets/ticket-filer';
 import { createTicketIntake } from './tickets/ticket-intake';
 import { createNoticeRelay } from './tickets/notice-relay';
+import { createAudience } from './notify/audience';
 import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
@@ -464,10 +465,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       notifier: outbox,
       translator,
       logger: waLog,
-      recipients: async () => [
-        ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-        ...(await staffStore.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language })),
-      ],
+      recipients: createAudience({ staff: staffStore, adminChats }).admins,
     });
     whatsapp = await createWhatsAppChannel({
       createClient: () =>

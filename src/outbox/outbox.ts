@@ -7,7 +7,7 @@ import type { ChannelName } from '../core/messages';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { ChannelSender, SendFailure } from './channel-sender';
 import type { OutboxModels } from './outbox-model';
-import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
+import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DueHead, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
 import { chatInterval, createRateGate, DEFAULT_PACING, resolvePacing, type ChannelPacing, type RateGate } from './pacing';
 import { createWakeSignal } from './wake-signal';
 import { systemTimers, type Timers } from '../timers';
@@ -122,7 +122,9 @@ const RECORD_TRIES = 3;
 const RECORD_RETRY_MS = 200;
 const DRAIN_CHECK_MS = 100;
 // Due messages looked at per query; chats already looked at are excluded from the next one, so no chat starves another.
-const SCAN_BATCH = 50;
+const SCAN_BATCH = 200;
+// How long due heads found but not yet claimed are kept for the next round (see pumpChannel).
+const HEAD_CACHE_MS = 10_000;
 // While the database is down, one error line per this period is enough.
 const ERROR_LOG_EVERY_MS = 60_000;
 
@@ -175,6 +177,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   /** When each chat may next receive a message, as this process last set it (saves a round trip on the busiest chats). */
   const chatReadyAt = new Map<string, number>();
   const warnedNoSender = new Set<ChannelName>();
+  /** Per channel: due heads found but not yet claimed, and until when they may be used. */
+  const headCache = new Map<ChannelName, { heads: DueHead[]; until: number }>();
   let running = false;
   let loopDone: Promise<void> | undefined;
   let lastErrorLogAt = 0;
@@ -330,33 +334,49 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const hasCapacity = () => running && inFlight.size < concurrency;
 
-  /** Claim and start as many due messages of one channel as its pace and our capacity allow. */
+  /**
+   * Claim and start as many due messages of one channel as its pace and our
+   * capacity allow. Heads found due but not yet claimed when the pace or the
+   * capacity stops us are kept for the next round (briefly: HEAD_CACHE_MS)
+   * instead of being looked for again: finding them reads the collection, and
+   * doing that once per send held a full outbox to a few messages a second on
+   * FerretDB. A kept head is only ever claimed, and a claim re-checks that the
+   * message is still due, so a head another process took meanwhile is skipped.
+   */
   async function pumpChannel(channel: ChannelName, sender: ChannelSender): Promise<void> {
     const gate = gates.get(channel) as RateGate;
     const exclude = busyChats(nowMs());
+    const kept = headCache.get(channel);
+    headCache.delete(channel);
+    let queue = kept && kept.until > nowMs() ? kept.heads.filter((h) => !exclude.has(h.chatKey)) : [];
+    let complete = false;
+    const keep = () => {
+      if (queue.length > 0) headCache.set(channel, { heads: queue, until: nowMs() + HEAD_CACHE_MS });
+    };
     while (hasCapacity()) {
       if (gate.nextSlotAt() > nowMs()) {
+        keep();
         waker.wakeAt(gate.nextSlotAt());
         return;
       }
-      const { heads, seenChats, complete, pacedUntil } = await store.dueHeads(channel, [...exclude], nowDate(), SCAN_BATCH);
-      if (pacedUntil) waker.wakeAt(pacedUntil.getTime());
-      for (const chat of seenChats) exclude.add(chat);
-      for (const head of rotate(heads, random)) {
-        if (!hasCapacity()) return;
-        if (gate.nextSlotAt() > nowMs()) {
-          waker.wakeAt(gate.nextSlotAt());
-          return;
-        }
-        const claimed = await store.claim(head, owner, nowDate(), leaseMs);
-        if (!claimed) continue;
-        // The slot is taken when the send starts, not when the claim began: claims take
-        // uneven time, and the platform counts the sends.
-        gate.take(nowMs());
-        launch(claimed, sender);
+      const head = queue.shift();
+      if (!head) {
+        if (complete) return;
+        const found = await store.dueHeads(channel, [...exclude], nowDate(), SCAN_BATCH);
+        if (found.pacedUntil) waker.wakeAt(found.pacedUntil.getTime());
+        for (const chat of found.seenChats) exclude.add(chat);
+        queue = rotate(found.heads, random);
+        complete = found.complete;
+        continue;
       }
-      if (complete) return;
+      const claimed = await store.claim(head, owner, nowDate(), leaseMs);
+      if (!claimed) continue;
+      // The slot is taken when the send starts, not when the claim began: claims take
+      // uneven time, and the platform counts the sends.
+      gate.take(nowMs());
+      launch(claimed, sender);
     }
+    keep();
   }
 
   async function warnMissingSenders(): Promise<void> {
