@@ -564,6 +564,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
         messageRefs,
+        officerLoads: tickets,
         ticketArchiveDays: escalationPolicy.feedback.reopenDays,
       },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
