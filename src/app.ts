@@ -31,6 +31,7 @@ import { createTicketService, type TicketService } from './tickets/ticket-servic
 import { createTicketFiler } from './tickets/ticket-filer';
 import { createTicketIntake } from './tickets/ticket-intake';
 import { createNoticeRelay } from './tickets/notice-relay';
+import { createAudience } from './notify/audience';
 import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
@@ -241,7 +242,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
     timeZone: shiftPlan.timeZone,
@@ -292,6 +292,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
+    notifier: outbox,
   });
 
   const configuredAdminIds = [
@@ -344,7 +345,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ticketService,
     departments,
     messages,
-    notifier: outbox,
     clock,
     logger,
     adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
@@ -464,10 +464,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       notifier: outbox,
       translator,
       logger: waLog,
-      recipients: async () => [
-        ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-        ...(await staffStore.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language })),
-      ],
+      recipients: createAudience({ staff: staffStore, adminChats }).admins,
     });
     whatsapp = await createWhatsAppChannel({
       createClient: () =>
@@ -567,6 +564,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
         messageRefs,
+        officerLoads: tickets,
         ticketArchiveDays: escalationPolicy.feedback.reopenDays,
       },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },

@@ -4,8 +4,10 @@ import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
+import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/citizen-store';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
 import type { StaffStore } from '../../src/storage/staff-store';
+import { createTicketStore } from '../../src/storage/ticket-store';
 import { createRandom, seedCitizen, seedTicket, type SeedContext } from './seed-data';
 
 const DAY_MS = 86_400_000;
@@ -103,6 +105,8 @@ export async function seedDatabase(
     opts.onProgress?.({ ...progress });
   }
   if (opts.tickets > 0) {
+    // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
+    await createTicketStore(deps.models, deps.district).recountOfficerLoads();
     await bulk.raiseReferenceCounter(deps.district, used + opts.tickets);
     await Counter.updateOne({ _id: seedMarkerId(deps.district) }, { $set: { seq: used + opts.tickets } }, { upsert: true }).exec();
   }
@@ -134,7 +138,13 @@ export async function seedDatabase(
         links.push({ _id: c.phone, personId: c.phone, citizenIds: [c.citizenId], identities: [`${c.channel}:${c.chatId}`], createdAt: touched, updatedAt: touched });
       }
     }
-    await Promise.all([ignoreDuplicates(bulk.conversations(convs)), ignoreDuplicates(bulk.chatProfiles(profiles)), ignoreDuplicates(bulk.citizenLinks(links))]);
+    await Promise.all([
+      ignoreDuplicates(bulk.conversations(convs)),
+      ignoreDuplicates(bulk.chatProfiles(profiles)),
+      ignoreDuplicates(bulk.citizenLinks(links)),
+      // What /status reads (by _id) of the phone links.
+      insertGroups(citizenGroupModel(deps.conn), groupDocs(links, opts.end)),
+    ]);
     progress.citizens += profiles.length;
     opts.onProgress?.({ ...progress });
   }

@@ -85,7 +85,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           turn = {
             state: staffOutcome.state,
             replies: staffOutcome.replies,
-            effects: [],
+            // A staff command's notices run through the same effect runner as a citizen's step.
+            effects: staffOutcome.effects ?? [],
             ...(staffOutcome.staffChange !== undefined ? { staff: staffOutcome.staffChange } : {}),
           };
         } else {

@@ -11,7 +11,8 @@ import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
-import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
+import type { StaffOutcome } from '../conversation/types';
 import type { TicketFiler } from '../tickets/ticket-filer';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import type { CounsellorSessionDoc, SessionStore } from './counsellor-sessions';
@@ -231,7 +232,8 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
         replies.push(say('counsellor.nothing_to_file'));
       }
     }
-    await notifier.enqueue(to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`));
+    // The citizen's notice is the command's effect: the effect runner queues it, as for every staff command.
+    const ended = to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`);
     const me = await staff.findById(identity.id);
     if (me) await pullWaiting(me);
     // Sessions still open but not active: the counsellor picks the next one.
@@ -239,7 +241,7 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     const remaining = (await sessions.openFor(identity.id)).filter((s) => s._id !== nowActive?._id);
     if (!nowActive && remaining.length > 0) replies.push({ text: t('counsellor.choose_next'), buttons: switchButtons(remaining) });
     logger.info({ event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' }, 'counselling session ended');
-    return { state, replies };
+    return { state, replies, effects: [{ type: 'notify', items: ended }] };
   }
 
   async function list(identity: StaffIdentity, state: ConversationState): Promise<StaffOutcome> {
@@ -282,8 +284,7 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       // Words go only to the session the counsellor was last told is active; if it ended, nowhere.
       const { id, session } = await activeOf(identity.id);
       if (!session) return { state, replies: await noActive(identity.id, id) };
-      await notifier.enqueue(to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`));
-      return { state, replies: [] };
+      return { state, replies: [], effects: [{ type: 'notify', items: to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`) }] };
     },
   };
 

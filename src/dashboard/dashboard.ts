@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Catalog } from '../domain/catalog';
 import { isOversight } from '../domain/roles';
 import type { Translator } from '../i18n/create-i18n';
-import type { StaffCommandModule } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
 import type { Models } from '../storage/models';
 import { createDashboardSigner, type DashboardViewer } from './dashboard-auth';
 import { createDashboardCommand } from './dashboard-command';

@@ -1,36 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { lintImportsOnce } from '../support/lint-imports';
 
 // The layering rule of eslint.config.mjs, driven with code that breaks it, so a config change
 // that silently stops enforcing the direction fails here (lint passing proves nothing alone).
-// ESLint loads its .mjs config by dynamic import, which Jest's VM cannot do: one node process
-// lints every case of this file at once.
-const root = path.resolve(__dirname, '../..');
-const LINT_ALL = `
-const { ESLint } = require('eslint');
-const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-(async () => {
-  const eslint = new ESLint({ cwd: process.cwd() });
-  const out = [];
-  for (const [file, code] of cases) {
-    const [r] = await eslint.lintText(code, { filePath: require('path').join(process.cwd(), file) });
-    out.push(r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message));
-  }
-  process.stdout.write(JSON.stringify(out));
-})();
-`;
-
-const queued: Array<[string, string]> = [];
-let answers: string[][] = [];
-/** Queue a case now (at collection time); its answer is read after beforeAll ran them all. */
-function restricted(file: string, code: string): () => string[] {
-  const i = queued.push([file, code]) - 1;
-  return () => answers[i]!;
-}
-
-beforeAll(() => {
-  answers = JSON.parse(execFileSync(process.execPath, ['-e', LINT_ALL], { cwd: root, input: JSON.stringify(queued), encoding: 'utf8' }));
-});
+const restricted = lintImportsOnce();
 
 const toConversation = "import type { InboundMessage } from '../conversation/types';\nexport type P = InboundMessage;\n";
 const toStaff = "import type { StaffCommandModule } from '../staff/staff-handler';\nexport type P = StaffCommandModule;\n";
@@ -47,6 +19,9 @@ const cases = {
   engineStepToMongoose: restricted('src/conversation/steps/new-step.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
   conversationToStaff: restricted('src/conversation/new-part.ts', toStaff),
   conversationToChannels: restricted('src/conversation/new-part.ts', "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n"),
+  escalationToStaff: restricted('src/escalation/new-command.ts', toStaff),
+  feedbackToStaff: restricted('src/feedback/new-part.ts', toStaff),
+  escalationToConversation: restricted('src/escalation/new-command.ts', "import type { StaffCommandModule } from '../conversation/staff-command';\nexport type P = StaffCommandModule;\n"),
   staffToConversation: restricted('src/staff/new-module.ts', "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n"),
   exceptionItsFolder: restricted('src/storage/conversation-store.ts', "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n"),
   exceptionOtherFolder: restricted('src/storage/conversation-store.ts', toStaff),
@@ -70,6 +45,12 @@ describe('the layering lint rule', () => {
     expect(cases.conversationToStaff()).toHaveLength(1);
     expect(cases.conversationToChannels()).toHaveLength(1);
     expect(cases.staffToConversation()).toEqual([]);
+  });
+
+  it('stops the feature folders conversation imports (feedback, escalation) from importing staff', () => {
+    expect(cases.escalationToStaff()).toHaveLength(1);
+    expect(cases.feedbackToStaff()).toHaveLength(1);
+    expect(cases.escalationToConversation()).toEqual([]);
   });
 
   it('lifts an allow-listed exception only for its one folder', () => {
