@@ -40,6 +40,8 @@ export interface CleanupJobDeps {
   whatsapp?: { purgeOlderThan(before: { menus: Date; files: Date }): Promise<{ menus: number; files: number }> };
   whatsappMenuKeepDays?: number;
   whatsappFileKeepDays?: number;
+  /** The officers' open-ticket counts, recounted from the live tickets (mends a crash between a change and its count). */
+  officerLoads?: { recountOfficerLoads(): Promise<number> };
   cron: string;
 }
 
@@ -98,6 +100,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
       }
       const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
+      const loads = deps.officerLoads ? { officerLoadsRecounted: await deps.officerLoads.recountOfficerLoads() } : {};
       return {
         conversationsReset: reset,
         conversationsRemoved: removed,
@@ -111,6 +114,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         ticketsArchived,
         outboxArchived,
         ...refs,
+        ...loads,
       };
     },
   };
