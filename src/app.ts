@@ -242,7 +242,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
     timeZone: shiftPlan.timeZone,

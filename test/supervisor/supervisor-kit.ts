@@ -115,7 +115,6 @@ export async function createSupervisorKit(
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
   });
