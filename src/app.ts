@@ -61,6 +61,9 @@ import { createShiftModule } from './shifts/shift-commands';
 import { loadShiftPlan, shiftChangeCron } from './shifts/shift-plan';
 import { createShiftService, type ShiftService } from './shifts/shift-service';
 import { createDailyReports } from './supervisor/daily-report';
+import { ensureTicketCounts } from './reports/count-rebuild';
+import { createTicketFigures } from './reports/ticket-figures';
+import { createTicketCountStore } from './storage/ticket-count-store';
 import { createSupervisorModule } from './supervisor/supervisor-module';
 import { createTicketQueries } from './supervisor/ticket-queries';
 import { createReassign } from './tickets/reassign';
@@ -116,6 +119,8 @@ export interface App {
   dashboard: Dashboard;
   /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
   recover: RecoveryPass;
+  /** Settles once the ticket counters exist (built in the background by `start` on a database from before them). */
+  countsReady(): Promise<void>;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -136,7 +141,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err: safeError(err) }, 'metric collection failed'),
   });
   const models = await createModels(conn);
-  const tickets = createTicketStore(models, config.DISTRICT_CODE);
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
+  const ticketCounts = createTicketCountStore(models);
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: shiftPlan.timeZone });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
@@ -162,11 +170,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
+  const relay = createNoticeRelay({ tickets, notifier: outbox, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
   const escalation = createEscalationService({
-    store: createEscalationStore(models),
+    store: createEscalationStore(models, { timeZone: shiftPlan.timeZone }),
     staff: staffStore,
     departments,
     notifier: outbox,
@@ -209,12 +217,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const queries = createTicketQueries(models);
   const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
-  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
+  const reports = createDailyReports({ queries, figures, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,
     roster: createRosterStore(conn),
     staff: staffStore,
     queries,
+    figures,
     departments,
     openCounsellorSessions: countOpenCounsellorSessions(conn),
     render: messages.render,
@@ -237,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     timeZone: shiftPlan.timeZone,
-    ratings: (since) => feedbackStore.ratingsByDepartment(since),
+    figures,
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
@@ -249,6 +258,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
+  let countsReady: Promise<void> = Promise.resolve();
   const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
@@ -295,6 +305,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     conn,
     failedNotices: async () => (await outbox.stats()).failed,
     models,
+    figures,
+    timeZone: shiftPlan.timeZone,
     translator,
     catalog,
     clock,
@@ -584,10 +596,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     shifts,
     dashboard,
     recover,
+    countsReady: () => countsReady,
     async start() {
       outbox.start();
       // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
       await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
+      // A database from before the counters gets them built once, in the background (start-up stays fast).
+      countsReady = ensureTicketCounts({ models, counts: ticketCounts, timeZone: shiftPlan.timeZone, logger: logger.child({ component: 'counts' }) });
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();

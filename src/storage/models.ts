@@ -6,6 +6,7 @@ import type { StaffIdentity } from '../domain/roles';
 import { migrateTicketKeys } from './ticket-archive';
 import { departmentSchemaDb, inviteClaimSchema, inviteSchema, staffSchema, type DepartmentDoc, type InviteClaimDoc, type InviteDoc, type StaffDoc } from './staff-models';
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
+import { ticketCountSchema, type TicketCountDoc } from './ticket-count-store';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
 export interface ConversationDoc {
@@ -186,6 +187,8 @@ export interface Models {
   /** Sent messages that are about a ticket (cards, notices), by platform message id. */
   MessageRef: Model<MessageRefDoc>;
   Department: Model<DepartmentDoc>;
+  /** Ticket counters by district day (see ticket-count-store.ts). */
+  TicketCount: Model<TicketCountDoc>;
 }
 
 /**
@@ -205,6 +208,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     InviteClaim: conn.model<InviteClaimDoc>('InviteClaim', inviteClaimSchema, 'invite_claims'),
     MessageRef: conn.model<MessageRefDoc>('MessageRef', messageRefSchema, 'message_refs'),
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
+    TicketCount: conn.model<TicketCountDoc>('TicketCount', ticketCountSchema, 'ticket_counts'),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
   await migrateTicketKeys(models);

@@ -3,6 +3,9 @@ import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../core/messages';
 import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { randomBytes } from 'node:crypto';
+import { CHANGING_COUNTED_FIELDS, countDelta, dayOfIn, storedCounts, type CountedTicket, type DayOf } from '../domain/ticket-counts';
+import { TIME_ZONE } from '../i18n/format';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 
 /** How many references to try before giving up on a create. */
@@ -51,6 +54,34 @@ export interface TicketStore {
   settleOwed(ref: string, batch: OwedNotices): Promise<void>;
 }
 
+/**
+ * The notices a change owes, with what it moves in the ticket counters
+ * (after − before) added, under a key of its own: both are written in the
+ * change's own document update and applied by the notice relay, so a crash
+ * between the change and the counters loses no count and counts none twice.
+ * Undefined when there is neither a notice nor a count to owe.
+ */
+export function countedOwed(ref: string, before: CountedTicket, after: CountedTicket, notices: OwedNotices | undefined, dayOf: DayOf): OwedNotices | undefined {
+  const delta = countDelta(before, after, dayOf);
+  if (!delta) return notices;
+  const counts = { key: `${ref}:c:${randomBytes(6).toString('base64url')}`, delta: storedCounts(delta) };
+  return notices ? { ...notices, counts } : { key: counts.key, items: [], counts };
+}
+
+/**
+ * The write moving counters happens only if the counted fields are still as
+ * read (the delta was worked out from them); a concurrent change in between
+ * makes it a conflict, as a changed status already does.
+ */
+export function countGuard(before: CountedTicket): Record<string, unknown> {
+  const guard: Record<string, unknown> = {};
+  for (const field of CHANGING_COUNTED_FIELDS) {
+    if (field === 'feedback') guard['feedback.at'] = before.feedback?.at ?? null;
+    else guard[field] = before[field] ?? null;
+  }
+  return guard;
+}
+
 /** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
 const OWNER_SLACK = 3;
 
@@ -62,9 +93,10 @@ const OWNER_SLACK = 3;
  * collection and then in the archive; a citizen's tickets are found through
  * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
  */
-export function createTicketStore(models: Models, districtCode: string): TicketStore {
+export function createTicketStore(models: Models, districtCode: string, opts: { timeZone?: string } = {}): TicketStore {
   const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
   const owners = createOwnerIndex(TicketOwner);
+  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
 
   async function nextReference(): Promise<string> {
     const counter = await Counter.findOneAndUpdate(
@@ -91,7 +123,10 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         // The owner entry first: a ticket is never stored without it (an entry without its ticket is skipped when listing).
         await owners.add(input.citizenId, ref, input.createdAt);
         try {
-          const saved = await TicketModel.create({ ...input, _id: ref, ref });
+          // The new ticket's counts are owed in the same insert; the notice relay applies them (see countedOwed).
+          const counts = countDelta(undefined, input, dayOf);
+          const owed = counts ? [{ key: `${ref}:filed`, items: [], counts: { key: `${ref}:c:filed`, delta: storedCounts(counts) } }] : undefined;
+          const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owed ? { owed } : {}) });
           return { ticket: saved.toObject<TicketDoc>(), created: true };
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
@@ -119,7 +154,12 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
       }
       return [...found.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, limit);
     },
-    async transition(ref, expected, { status, set, unset, entry, owed }) {
+    async transition(ref, expected, { status, set, unset, entry, owed: notices }) {
+      const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
+      if (!before || before.status !== expected) return null;
+      const after: CountedTicket = { ...before, ...(set ?? {}), status };
+      for (const key of unset ?? []) delete (after as Partial<Ticket>)[key];
+      const owed = countedOwed(ref, before, after, notices, dayOf);
       const entries = Array.isArray(entry) ? entry : [entry];
       const at = entries.at(-1)?.at;
       const push: Record<string, unknown> = { history: { $each: entries } };
@@ -129,7 +169,7 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         $push: push,
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-      return TicketModel.findOneAndUpdate({ _id: ref, status: expected }, update, { returnDocument: 'after' })
+      return TicketModel.findOneAndUpdate({ _id: ref, ...countGuard(before), status: expected }, update, { returnDocument: 'after' })
         .lean<StoredTicket>()
         .exec();
     },

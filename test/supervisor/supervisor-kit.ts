@@ -38,6 +38,8 @@ import { createNoticeRelay } from '../../src/tickets/notice-relay';
 import { createTicketService } from '../../src/tickets/ticket-service';
 import { captureLogs, FIXED_START } from '../support/test-app';
 import { openTestDb } from '../support/test-db';
+import { createTicketCountStore } from '../../src/storage/ticket-count-store';
+import { createTicketFigures } from '../../src/reports/ticket-figures';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FLOWS = path.join(ROOT, 'flows');
@@ -67,12 +69,14 @@ export async function createSupervisorKit(
   const staffStore = createStaffStore(models, opts.staffStoreOptions);
   await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
   const tickets = createTicketStore(models, 'ALR');
+  const ticketCounts = createTicketCountStore(models);
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: 'Asia/Kolkata' });
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
   const outboxModels = await createOutboxModel(conn);
   const outbox = createOutbox({ models: outboxModels, logger, ...(opts.outboxOptions ?? {}) });
   const adminChats = [{ channel: 'telegram' as const, chatId: CONFIG_ADMIN_CHAT }];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, logger });
+  const relay = createNoticeRelay({ tickets, notifier: outbox, counts: ticketCounts, now: () => clock.now(), logger });
   const ticketService = createTicketService({
     tickets,
     staff: staffStore,
@@ -87,7 +91,7 @@ export async function createSupervisorKit(
   const queries = createTicketQueries(models);
   const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
   const messageRefs = createMessageRefStore(models.MessageRef);
-  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
+  const reports = createDailyReports({ queries, figures, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
   const plan = loadShiftPlan(FLOWS);
   const rosterStore = createRosterStore(conn);
   const shifts = createShiftService({
@@ -95,6 +99,7 @@ export async function createSupervisorKit(
     roster: rosterStore,
     staff: staffStore,
     queries,
+    figures,
     departments,
     openCounsellorSessions: countOpenCounsellorSessions(conn),
     render: messages.render,
@@ -116,6 +121,7 @@ export async function createSupervisorKit(
     notifier: outbox,
     clock,
     logger,
+    figures,
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
   const staffHandler = createStaffHandler({
@@ -179,6 +185,8 @@ export async function createSupervisorKit(
       idempotencyKey: `seed:${ticketSeq}`,
       ...t,
     });
+    // As the intake does after filing: the new ticket's counts (owed with it) go into the counters.
+    await relay.afterWrite(ticket);
     return ticket;
   }
 
@@ -233,6 +241,10 @@ export async function createSupervisorKit(
     staffHandler,
     addStaff,
     seedTicket,
+    /** The figures read from the ticket counters (as /stats and the dashboard read them). */
+    figures,
+    ticketCounts,
+    relay,
     send,
     command,
     words,
