@@ -61,7 +61,7 @@ import { createShiftModule } from './shifts/shift-commands';
 import { loadShiftPlan, shiftChangeCron } from './shifts/shift-plan';
 import { createShiftService, type ShiftService } from './shifts/shift-service';
 import { createDailyReports } from './supervisor/daily-report';
-import { ensureTicketCounts } from './reports/count-rebuild';
+import { createCountMarkerPruner, ensureTicketCounts } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
 import { createSupervisorModule } from './supervisor/supervisor-module';
@@ -570,6 +570,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
         messageRefs,
         ticketArchiveDays: escalationPolicy.feedback.reopenDays,
+        countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
       },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },

@@ -57,3 +57,19 @@ export async function ensureTicketCounts(deps: {
     deps.logger.error({ event: 'ticket_counts_rebuild_failed', error: safeError(err) }, 'could not build the ticket counters; the next start tries again');
   }
 }
+
+/**
+ * The nightly pruning of the counters' once-only markers: a marker may go once
+ * its change is no longer owed by its ticket (no relay can apply it again).
+ */
+export function createCountMarkerPruner(deps: { counts: Pick<TicketCountStore, 'pruneMarkers'>; tickets: { findByRef(ref: string): Promise<unknown> } }) {
+  return {
+    prune(before: Date): Promise<number> {
+      return deps.counts.pruneMarkers(before, async (key) => {
+        const ref = key.split(':c:')[0] ?? key;
+        const ticket = (await deps.tickets.findByRef(ref)) as { owed?: OwedNotices[] } | null;
+        return (ticket?.owed ?? []).some((o) => o.counts?.key === key);
+      });
+    },
+  };
+}
