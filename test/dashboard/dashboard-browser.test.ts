@@ -119,7 +119,7 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-ticket-hi.png') });
     await page.locator('#ticket-close').click();
 
-    // "This week" counts Monday's complaint too.
+    // "Last 7 days" counts Monday's complaint too.
     await page.locator('.period[data-period="week"]').click();
     expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="stranded"]')).toBe(`${hi('category.stranded')}: 1`);
     await page.locator(`#overdue-table button.ref[data-ref="${old}"]`).click();
