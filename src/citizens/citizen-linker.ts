@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { InboundHandler } from '../conversation/inbound-handler';
 import { normalizeSharedPhone } from '../conversation/text-input';
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { CitizenStore } from './citizen-store';
 import { safeError } from '../logger';

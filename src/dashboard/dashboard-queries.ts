@@ -7,6 +7,7 @@ import { overdueFilter } from '../reports/overdue';
 import { periodRange } from '../reports/report-periods';
 import type { Breakdown as Figures, TicketFigures } from '../reports/ticket-figures';
 import { TIME_ZONE } from '../i18n/format';
+import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
 import { DETAIL_FIELDS, overdueRow, projectionOf, ROW_FIELDS, staffIdsOf, ticketDetail, ticketRow, type OverdueRow, type TicketDetail, type TicketRow } from './dashboard-view';
 
 /** What the page filters by: a department, and days of creation (`to` exclusive). */
@@ -74,9 +75,16 @@ const EARLIEST_DAY = '2000-01-01';
  * open and overdue are counted over the live tickets, which hold all open
  * work; the archive is read only by the lists, a ticket's page and the CSV.
  */
-export function createDashboardQueries(deps: { models: Models; figures: Pick<TicketFigures, 'breakdown'>; timeZone?: string }) {
+export function createDashboardQueries(deps: {
+  models: Models;
+  figures: Pick<TicketFigures, 'breakdown'>;
+  timeZone?: string;
+  /** Reads over every ticket (the CSV) go here; default: the main models. */
+  history?: HistoryModels;
+}) {
   const { Ticket, TicketArchive, Staff, Department } = deps.models;
   const timeZone = deps.timeZone ?? TIME_ZONE;
+  const history = deps.history ?? deps.models;
   const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt: Date; ref: string }) =>
     b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref);
 
@@ -152,11 +160,9 @@ export function createDashboardQueries(deps: { models: Models; figures: Pick<Tic
       return new Map(docs.map((d) => [d._id, d.name]));
     },
 
-    /** The filtered tickets for export, live and archived, oldest first, one at a time. */
+    /** The filtered tickets for export, live and archived, oldest first, streamed in batches over the history connection. */
     exportCursor(filter: DashboardFilter): AsyncIterable<ExportSource> {
-      const open = (m: typeof Ticket) =>
-        m.find(ticketMatch(filter), projectionOf(EXPORT_FIELDS)).sort({ createdAt: 1, ref: 1 }).lean<ExportSource[]>().cursor()[Symbol.asyncIterator]();
-      return mergeByCreated(open(Ticket), open(TicketArchive));
+      return ticketsByCreation<ExportSource>(history, ticketMatch(filter), projectionOf(EXPORT_FIELDS));
     },
 
     /** Departments with their names in both languages, by code. */
@@ -179,19 +185,3 @@ export function createDashboardQueries(deps: { models: Models; figures: Pick<Tic
 }
 
 export type DashboardQueries = ReturnType<typeof createDashboardQueries>;
-
-/** Two streams each sorted oldest first, merged into one (ties by reference). */
-async function* mergeByCreated<T extends { createdAt: Date; ref: string }>(a: AsyncIterator<T>, b: AsyncIterator<T>): AsyncGenerator<T> {
-  let x = await a.next();
-  let y = await b.next();
-  while (!x.done || !y.done) {
-    const takeX = y.done || (!x.done && (x.value.createdAt.getTime() - y.value.createdAt.getTime() || x.value.ref.localeCompare(y.value.ref)) <= 0);
-    if (takeX && !x.done) {
-      yield x.value;
-      x = await a.next();
-    } else if (!y.done) {
-      yield y.value;
-      y = await b.next();
-    }
-  }
-}

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { INTAKE_CHANNELS, type IntakeChannel } from '../domain/ticket';
 import { addCounts, dayOfIn, ticketCounts, type CountDelta, type CountedTicket } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';

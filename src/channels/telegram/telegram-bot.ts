@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import { safeError } from '../../logger';
 import type { InboundHandler } from '../../conversation/inbound-handler';
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 import { telegramUpdateToInbound } from './telegram-inbound';
 import { telegramMarkup } from './telegram-render';
 
