@@ -65,6 +65,7 @@ import { createDailyReports } from './supervisor/daily-report';
 import { createCountMarkerPruner, ensureTicketCounts } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
+import { createCountRelay } from './tickets/count-relay';
 import { createSupervisorModule } from './supervisor/supervisor-module';
 import { createTicketQueries } from './supervisor/ticket-queries';
 import { createReassign } from './tickets/reassign';
@@ -152,7 +153,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
-  const figures = createTicketFigures({ counts: ticketCounts, timeZone: shiftPlan.timeZone });
+  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'counts' }) });
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: shiftPlan.timeZone, settle: () => countRelay.relayAll() });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
@@ -178,7 +180,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'notices' }) });
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
   const escalation = createEscalationService({
@@ -267,7 +269,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
   let countsReady: Promise<void> = Promise.resolve();
-  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, counts: countRelay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,

@@ -1,6 +1,6 @@
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../notify/notifier';
-import { countedOwed, countGuard, type StoredTicket } from '../storage/ticket-store';
+import { countedChange, countGuard, type StoredTicket } from '../storage/ticket-store';
 import { dayOfIn } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
@@ -64,13 +64,13 @@ export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArc
         .exec();
     },
     async raiseLevel(ref, fromLevel, { level, at, entry, owed: notices }) {
-      // The level is counted: the counters' delta is owed in the same write (see countedOwed).
+      // The level is counted: the counters' delta is owed in the same write (see countedChange).
       const before = await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec();
       if (!before || before.level !== fromLevel) return null;
-      const owed = countedOwed(ref, before, { ...before, level }, notices, dayOf);
+      const counts = countedChange(ref, before, { ...before, level }, dayOf);
       return Ticket.findOneAndUpdate(
         { _id: ref, ...countGuard(before), level: fromLevel, status: open },
-        { $set: { level, escalatedAt: at, updatedAt: at }, $push: owed ? { history: entry, owed } : { history: entry } },
+        { $set: { level, escalatedAt: at, updatedAt: at }, $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) } },
         { returnDocument: 'after' },
       )
         .lean<StoredTicket>()

@@ -1,5 +1,4 @@
 import type { ChannelName, RenderedMessage } from '../core/messages';
-import type { StoredCounts } from '../domain/ticket-counts';
 
 /** One message for someone other than the sender of the current update. */
 export interface OutboundItem {
@@ -29,9 +28,4 @@ export interface OwedNotices {
   key: string;
   /** Each with a deterministic dedupeKey. */
   items: Array<OutboundItem & { dedupeKey: string }>;
-  /**
-   * What the change moves in the ticket counters (src/storage/ticket-count-store.ts),
-   * applied by the same relay; `key` makes applying it twice count once.
-   */
-  counts?: { key: string; delta: StoredCounts };
 }

@@ -1,17 +1,16 @@
 import type { Logger } from 'pino';
 import { addCounts, CHANGING_COUNTED_FIELDS, dayOfIn, fromStoredCounts, ticketCounts, type CountDelta } from '../domain/ticket-counts';
 import { safeError } from '../logger';
-import type { OwedNotices } from '../notify/notifier';
 import type { Models, TicketDoc } from '../storage/models';
 import type { TicketCountStore } from '../storage/ticket-count-store';
 
 /** Fields a rebuild reads of each ticket: the counted ones and the counts still owed. */
-const PROJECTION = Object.fromEntries(['category', 'intake', 'block', 'createdAt', 'owed', ...CHANGING_COUNTED_FIELDS].map((f) => [f, 1]));
+const PROJECTION = Object.fromEntries(['category', 'intake', 'block', 'createdAt', 'owedCounts', ...CHANGING_COUNTED_FIELDS].map((f) => [f, 1]));
 
 /**
  * Count every ticket, live and archived, into fresh counters (the one job
  * that reads the whole history; one pass with a cursor). A change still owed
- * by a ticket is left out of its total, since the notice relay adds it when
+ * by a ticket is left out of its total, since the count relay adds it when
  * it moves that change on. Changes made while the rebuild runs may be counted
  * as they were when their ticket was read; run it when the bot is quiet, or
  * again.
@@ -23,7 +22,7 @@ export async function rebuildTicketCounts(deps: { models: Pick<Models, 'Ticket' 
   for (const model of [deps.models.Ticket, deps.models.TicketArchive]) {
     for await (const doc of model.find({}, PROJECTION).lean<TicketDoc>().cursor()) {
       addCounts(totals, ticketCounts(doc, dayOf));
-      for (const owed of (doc.owed ?? []) as OwedNotices[]) if (owed.counts) addCounts(totals, fromStoredCounts(owed.counts.delta), -1);
+      for (const owed of doc.owedCounts ?? []) addCounts(totals, fromStoredCounts(owed.delta), -1);
       tickets++;
     }
   }
@@ -67,8 +66,8 @@ export function createCountMarkerPruner(deps: { counts: Pick<TicketCountStore, '
     prune(before: Date): Promise<number> {
       return deps.counts.pruneMarkers(before, async (key) => {
         const ref = key.split(':c:')[0] ?? key;
-        const ticket = (await deps.tickets.findByRef(ref)) as { owed?: OwedNotices[] } | null;
-        return (ticket?.owed ?? []).some((o) => o.counts?.key === key);
+        const ticket = (await deps.tickets.findByRef(ref)) as { owedCounts?: Array<{ key: string }> } | null;
+        return (ticket?.owedCounts ?? []).some((o) => o.key === key);
       });
     },
   };

@@ -70,11 +70,21 @@ export function dayFiguresOf(c: DayCounts): DayFigures {
  * dashboard, read from the ticket counters (a few documents by `_id`), never
  * by scanning tickets. Days are district days in `timeZone`.
  */
-export function createTicketFigures(deps: { counts: Pick<TicketCountStore, 'days'>; timeZone: string }) {
-  const { counts, timeZone } = deps;
+export function createTicketFigures(deps: {
+  counts: Pick<TicketCountStore, 'days'>;
+  timeZone: string;
+  /** Applies the counts changes still owe (the count relay), so figures are current; a failure leaves them a moment behind. */
+  settle?: () => Promise<unknown>;
+}) {
+  const { timeZone } = deps;
+
+  async function days(list: readonly string[]): Promise<Map<string, DayCounts>> {
+    await deps.settle?.().catch(() => undefined);
+    return deps.counts.days(list);
+  }
 
   async function sum(firstDay: string, lastDay: string): Promise<DayCounts> {
-    return sumDays((await counts.days(daysFrom(firstDay, lastDay))).values());
+    return sumDays((await days(daysFrom(firstDay, lastDay))).values());
   }
 
   return {
@@ -124,11 +134,11 @@ export function createTicketFigures(deps: { counts: Pick<TicketCountStore, 'days
     async hours(start: Date, end: Date): Promise<{ created: number; resolved: number }> {
       const first = zonedDay(start, timeZone);
       const last = zonedDay(new Date(end.getTime() - 1), timeZone);
-      const days = await counts.days(daysFrom(first, last));
+      const counted = await days(daysFrom(first, last));
       let created = 0;
       let resolved = 0;
       for (const day of daysFrom(first, last)) {
-        const c = days.get(day);
+        const c = counted.get(day);
         if (!c) continue;
         const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
         for (let h = 0; h < 24; h++) {

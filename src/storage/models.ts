@@ -49,6 +49,8 @@ export interface TicketDoc extends Ticket {
   idempotencyKey: string;
   /** Notices owed by changes already written, not yet moved to the outbox. */
   owed?: OwedNotices[];
+  /** Counts owed by changes already written, not yet in the ticket counters (see ticket-store.ts). */
+  owedCounts?: Array<{ key: string; delta: Array<{ d: string; p: string; n: number }> }>;
 }
 
 /**
@@ -140,6 +142,7 @@ const ticketSchema = new Schema<TicketDoc>(
     reopenCount: { type: Number, required: true, default: 0 },
     routePending: { type: Boolean, default: undefined },
     owed: { type: [Schema.Types.Mixed], default: undefined },
+    owedCounts: { type: [Schema.Types.Mixed], default: undefined },
   },
   { versionKey: false },
 );

@@ -4,15 +4,21 @@ import type { Attachment } from '../core/messages';
 import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { randomBytes } from 'node:crypto';
-import { CHANGING_COUNTED_FIELDS, countDelta, dayOfIn, storedCounts, type CountedTicket, type DayOf } from '../domain/ticket-counts';
+import { CHANGING_COUNTED_FIELDS, countDelta, dayOfIn, storedCounts, type CountedTicket, type DayOf, type StoredCounts } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 
 /** How many references to try before giving up on a create. */
 const MAX_REFERENCE_ATTEMPTS = 5;
 
-/** A ticket as stored, with the notices its changes still owe. */
-export type StoredTicket = Ticket & { owed?: OwedNotices[] };
+/** What one change moves in the ticket counters, owed on the ticket until the count relay has applied it. */
+export interface OwedCounts {
+  key: string;
+  delta: StoredCounts;
+}
+
+/** A ticket as stored, with the notices and counts its changes still owe. */
+export type StoredTicket = Ticket & { owed?: OwedNotices[]; owedCounts?: OwedCounts[] };
 
 /** One change of a ticket: status, fields, history line(s) and the notices it owes, written as one document update. */
 export interface TicketChange {
@@ -52,20 +58,22 @@ export interface TicketStore {
   owing(limit: number): Promise<Array<{ ref: string; owed: OwedNotices[] }>>;
   /** The owed notices `batch` are in the outbox now: take them off the ticket (exactly the batch as read). */
   settleOwed(ref: string, batch: OwedNotices): Promise<void>;
+  /** Live tickets whose changes still owe counts, with those counts. */
+  owingCounts(limit: number): Promise<Array<{ ref: string; owedCounts: OwedCounts[] }>>;
+  /** The owed counts `batch` are in the counters now: take them off the ticket (exactly as read). */
+  settleCounts(ref: string, batch: OwedCounts): Promise<void>;
 }
 
 /**
- * The notices a change owes, with what it moves in the ticket counters
- * (after − before) added, under a key of its own: both are written in the
- * change's own document update and applied by the notice relay, so a crash
+ * What a change moves in the ticket counters (after − before), under a key of
+ * its own, to be written in the change's own document update (`owedCounts`)
+ * and applied by the count relay (src/tickets/count-relay.ts): a crash
  * between the change and the counters loses no count and counts none twice.
- * Undefined when there is neither a notice nor a count to owe.
+ * Undefined when nothing moves.
  */
-export function countedOwed(ref: string, before: CountedTicket, after: CountedTicket, notices: OwedNotices | undefined, dayOf: DayOf): OwedNotices | undefined {
+export function countedChange(ref: string, before: CountedTicket, after: CountedTicket, dayOf: DayOf): OwedCounts | undefined {
   const delta = countDelta(before, after, dayOf);
-  if (!delta) return notices;
-  const counts = { key: `${ref}:c:${randomBytes(6).toString('base64url')}`, delta: storedCounts(delta) };
-  return notices ? { ...notices, counts } : { key: counts.key, items: [], counts };
+  return delta ? { key: `${ref}:c:${randomBytes(6).toString('base64url')}`, delta: storedCounts(delta) } : undefined;
 }
 
 /**
@@ -123,10 +131,10 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         // The owner entry first: a ticket is never stored without it (an entry without its ticket is skipped when listing).
         await owners.add(input.citizenId, ref, input.createdAt);
         try {
-          // The new ticket's counts are owed in the same insert; the notice relay applies them (see countedOwed).
+          // The new ticket's counts are owed in the same insert; the count relay applies them (see countedChange).
           const counts = countDelta(undefined, input, dayOf);
-          const owed = counts ? [{ key: `${ref}:filed`, items: [], counts: { key: `${ref}:c:filed`, delta: storedCounts(counts) } }] : undefined;
-          const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owed ? { owed } : {}) });
+          const owedCounts: OwedCounts[] | undefined = counts ? [{ key: `${ref}:c:filed`, delta: storedCounts(counts) }] : undefined;
+          const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owedCounts ? { owedCounts } : {}) });
           return { ticket: saved.toObject<TicketDoc>(), created: true };
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
@@ -159,11 +167,12 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
       if (!before || before.status !== expected) return null;
       const after: CountedTicket = { ...before, ...(set ?? {}), status };
       for (const key of unset ?? []) delete (after as Partial<Ticket>)[key];
-      const owed = countedOwed(ref, before, after, notices, dayOf);
+      const counts = countedChange(ref, before, after, dayOf);
       const entries = Array.isArray(entry) ? entry : [entry];
       const at = entries.at(-1)?.at;
       const push: Record<string, unknown> = { history: { $each: entries } };
-      if (owed) push.owed = owed;
+      if (notices) push.owed = notices;
+      if (counts) push.owedCounts = counts;
       const update: Record<string, unknown> = {
         $set: { ...(set ?? {}), status, ...(at ? { updatedAt: at } : {}) },
         $push: push,
@@ -209,6 +218,16 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         .lean<Array<{ ref: string; owed: OwedNotices[] }>>()
         .exec();
       return rows.map((r) => ({ ref: r.ref, owed: r.owed }));
+    },
+    async owingCounts(limit) {
+      const rows = await TicketModel.find({ 'owedCounts.0': { $exists: true } }, { ref: 1, owedCounts: 1 })
+        .limit(limit)
+        .lean<Array<{ ref: string; owedCounts: OwedCounts[] }>>()
+        .exec();
+      return rows.map((r) => ({ ref: r.ref, owedCounts: r.owedCounts }));
+    },
+    async settleCounts(ref, batch) {
+      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owedCounts: batch } } as never);
     },
     async settleOwed(ref, batch) {
       // FerretDB's $pull removes only elements equal to the given value, so the batch is passed back exactly as read

@@ -2,8 +2,6 @@ import type { Logger } from 'pino';
 import { safeError } from '../logger';
 import type { Notifier, OwedNotices } from '../notify/notifier';
 import type { TicketStore } from '../storage/ticket-store';
-import type { TicketCountStore } from '../storage/ticket-count-store';
-import { fromStoredCounts } from '../domain/ticket-counts';
 
 /** Most tickets one relay run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 200;
@@ -11,21 +9,16 @@ const DEFAULT_BATCH = 200;
 export interface NoticeRelayDeps {
   tickets: Pick<TicketStore, 'owing' | 'settleOwed'>;
   notifier: Notifier;
-  /** The ticket counters, which take the counts a change owes (see OwedNotices.counts). */
-  counts: Pick<TicketCountStore, 'apply'>;
-  /** When a count was applied (the marker's age, for pruning); defaults to the system time. */
-  now?: () => Date;
   logger: Logger;
   batchSize?: number;
 }
 
 /**
  * Moves the notices a ticket change owes (written with the change, see
- * {@link OwedNotices}) into the outbox, and the counts it owes into the ticket
- * counters, then takes them off the ticket. Every step is idempotent (the
- * outbox skips a dedupe key it has; the counters skip a change key they have;
- * the ticket loses only the batch as read), so running it again after a crash
- * at any point sends each notice exactly once and counts each change once.
+ * {@link OwedNotices}) into the outbox, then takes them off the ticket. Both
+ * steps are idempotent (the outbox skips a dedupe key it has; the ticket
+ * loses only the batch as read), so running it again after a crash at any
+ * point sends each notice exactly once.
  *
  * @example
  * const relay = createNoticeRelay({ tickets, notifier: outbox, logger });
@@ -38,8 +31,7 @@ export function createNoticeRelay(deps: NoticeRelayDeps) {
   async function relay(ref: string, owed: readonly OwedNotices[]): Promise<number> {
     let items = 0;
     for (const notices of owed) {
-      if (notices.items.length) await deps.notifier.enqueue(notices.items);
-      if (notices.counts) await deps.counts.apply(notices.counts.key, fromStoredCounts(notices.counts.delta), deps.now?.() ?? new Date());
+      await deps.notifier.enqueue(notices.items);
       await deps.tickets.settleOwed(ref, notices);
       items += notices.items.length;
     }

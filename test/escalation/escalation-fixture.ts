@@ -17,7 +17,6 @@ import { createDepartmentDirectory } from '../../src/tickets/department-director
 import { createTicketMessages, type TicketMessages } from '../../src/tickets/ticket-messages';
 import { createNoticeRelay } from '../../src/tickets/notice-relay';
 import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
-import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 
 /** The chat configured in ADMIN_TELEGRAM_IDS. */
 export const ADMIN_CHAT = '9001';
@@ -58,14 +57,13 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
   const policy = loadEscalationPolicy(t.config.flowsDirAbs, catalog.categories);
   const staff = createStaffStore(t.app.models);
   const tickets = createTicketStore(t.app.models, t.config.DISTRICT_CODE);
-  const ticketCounts = createTicketCountStore(t.app.models);
   const departments = createDepartmentDirectory(staff, t.clock);
   const messages = createTicketMessages({ translator: t.translator, catalog });
   const captured = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: captured.stream });
   const adminChats = [{ channel: 'telegram' as const, chatId: ADMIN_CHAT }];
   const onDuty: StaffDoc[] = [];
-  const relay = createNoticeRelay({ tickets, notifier: t.app.outbox, counts: ticketCounts, now: () => t.clock.now(), logger });
+  const relay = createNoticeRelay({ tickets, notifier: t.app.outbox, logger });
   const escalation = createEscalationService({
     store: createEscalationStore(t.app.models),
     staff,

@@ -81,7 +81,7 @@ describe('ticket counters agree with a count over the tickets', () => {
     // Whatever a conflict left owed is relayed, as the recovery pass does every minute.
     await f.t.app.recover({ graceMs: 0 });
     const tickets = await allTickets();
-    expect(tickets.filter((t) => t.owed?.length)).toEqual([]);
+    expect(tickets.filter((t) => t.owed?.length || t.owedCounts?.length)).toEqual([]);
     const expected: CountDelta = {};
     for (const t of tickets) addCounts(expected, ticketCounts(t, dayOfIn(ZONE)));
     const docs = await f.t.app.models.TicketCount.find({}).lean<TicketCountDoc[]>();
@@ -157,6 +157,8 @@ describe('ticket counters agree with a count over the tickets', () => {
               break;
             case 'archive':
               f.t.clock.advance(8 * DAY);
+              // A week of minutes: the recovery pass has applied what changes owed before the nightly archiving.
+              await f.t.app.recover({ graceMs: 0 });
               await archiveClosedTickets(f.t.app.models, new Date(f.t.clock.now().getTime() - 7 * DAY), 100);
               break;
             case 'wait':

@@ -42,6 +42,7 @@ import { captureLogs, FIXED_START } from '../support/test-app';
 import { openTestDb } from '../support/test-db';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { createTicketFigures } from '../../src/reports/ticket-figures';
+import { createCountRelay } from '../../src/tickets/count-relay';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FLOWS = path.join(ROOT, 'flows');
@@ -72,13 +73,14 @@ export async function createSupervisorKit(
   await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
   const tickets = createTicketStore(models, 'ALR');
   const ticketCounts = createTicketCountStore(models);
-  const figures = createTicketFigures({ counts: ticketCounts, timeZone: 'Asia/Kolkata' });
+  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger });
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: 'Asia/Kolkata', settle: () => countRelay.relayAll() });
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
   const outboxModels = await createOutboxModel(conn);
   const outbox = createOutbox({ models: outboxModels, logger, ...(opts.outboxOptions ?? {}) });
   const adminChats = [{ channel: 'telegram' as const, chatId: CONFIG_ADMIN_CHAT }];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, counts: ticketCounts, now: () => clock.now(), logger });
+  const relay = createNoticeRelay({ tickets, notifier: outbox, logger });
   const ticketService = createTicketService({
     tickets,
     staff: staffStore,
@@ -194,8 +196,6 @@ export async function createSupervisorKit(
       idempotencyKey: `seed:${ticketSeq}`,
       ...t,
     });
-    // As the intake does after filing: the new ticket's counts (owed with it) go into the counters.
-    await relay.afterWrite(ticket);
     return ticket;
   }
 
@@ -255,7 +255,6 @@ export async function createSupervisorKit(
     /** The figures read from the ticket counters (as /stats and the dashboard read them). */
     figures,
     ticketCounts,
-    relay,
     send,
     command,
     words,
