@@ -31,6 +31,7 @@ import { createTicketService, type TicketService } from './tickets/ticket-servic
 import { createTicketFiler } from './tickets/ticket-filer';
 import { createTicketIntake } from './tickets/ticket-intake';
 import { createNoticeRelay } from './tickets/notice-relay';
+import { createAudience } from './notify/audience';
 import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
@@ -252,7 +253,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
     timeZone: shiftPlan.timeZone,
@@ -478,10 +478,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       notifier: outbox,
       translator,
       logger: waLog,
-      recipients: async () => [
-        ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-        ...(await staffStore.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language })),
-      ],
+      recipients: createAudience({ staff: staffStore, adminChats }).admins,
     });
     whatsapp = await createWhatsAppChannel({
       createClient: () =>
@@ -581,6 +578,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
         messageRefs,
+        officerLoads: tickets,
         ticketArchiveDays: escalationPolicy.feedback.reopenDays,
         countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
       },

@@ -10,6 +10,7 @@ import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/citizen-store';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
 import type { StaffStore } from '../../src/storage/staff-store';
+import { createTicketStore } from '../../src/storage/ticket-store';
 import { createRandom, seedCitizen, seedTicket, type SeedContext } from './seed-data';
 
 const DAY_MS = 86_400_000;
@@ -119,6 +120,8 @@ export async function seedDatabase(
     await counters.markBuilt();
   }
   if (opts.tickets > 0) {
+    // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
+    await createTicketStore(deps.models, deps.district).recountOfficerLoads();
     await bulk.raiseReferenceCounter(deps.district, used + opts.tickets);
     await Counter.updateOne({ _id: seedMarkerId(deps.district) }, { $set: { seq: used + opts.tickets } }, { upsert: true }).exec();
   }

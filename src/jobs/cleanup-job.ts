@@ -42,6 +42,8 @@ export interface CleanupJobDeps {
   whatsappFileKeepDays?: number;
   /** The ticket counters' once-only markers of changes applied more than a day ago (and no longer owed) are forgotten. */
   countMarkers?: { prune(before: Date): Promise<number> };
+  /** The officers' open-ticket counts, recounted from the live tickets (mends a crash between a change and its count). */
+  officerLoads?: { recountOfficerLoads(): Promise<number> };
   cron: string;
 }
 
@@ -103,6 +105,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       }
       const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
       const markers = deps.countMarkers ? { countMarkersPruned: await deps.countMarkers.prune(daysAgo(1)) } : {};
+      const loads = deps.officerLoads ? { officerLoadsRecounted: await deps.officerLoads.recountOfficerLoads() } : {};
       return {
         conversationsReset: reset,
         conversationsRemoved: removed,
@@ -117,6 +120,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         outboxArchived,
         ...refs,
         ...markers,
+        ...loads,
       };
     },
   };

@@ -1,5 +1,6 @@
 import { Schema, type Model } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { isFerretDb } from '../db/connect';
 import { addCounts, type CountDelta } from '../domain/ticket-counts';
 
 /**
@@ -82,11 +83,22 @@ function nest(paths: Record<string, number>): Record<string, unknown> {
  */
 export function createTicketCountStore(models: { TicketCount: Model<TicketCountDoc>; Counter: Model<{ _id: string; seq: number }> }): TicketCountStore {
   const coll = models.TicketCount.collection;
+  // On FerretDB a filter other than `{_id}` reads the whole collection, so there the marker is
+  // checked on the document read by `_id` and the write is by `_id` alone; the count relay runs
+  // one at a time in a process, and against FerretDB one process runs (README). MongoDB keeps
+  // the atomic conditional update.
+  const byIdOnly = isFerretDb(models.TicketCount.db).catch(() => false);
   return {
     async apply(key, delta, at) {
       const marker = markerField(key);
       for (const [day, paths] of Object.entries(delta)) {
         if (Object.keys(paths).length === 0) continue;
+        if (await byIdOnly) {
+          const doc = await models.TicketCount.findOne({ _id: day }, { [marker]: 1 }).lean<TicketCountDoc>().exec();
+          if (doc?.m && Object.keys(doc.m).length > 0) continue;
+          await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, { upsert: true });
+          continue;
+        }
         try {
           await coll.updateOne({ _id: day, [marker]: { $exists: false } } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, { upsert: true });
         } catch (err) {

@@ -6,7 +6,10 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { randomBytes } from 'node:crypto';
 import { CHANGING_COUNTED_FIELDS, countDelta, dayOfIn, storedCounts, type CountedTicket, type DayOf, type StoredCounts } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
+import { isFerretDb } from '../db/connect';
+import { createKeyedLock } from './keyed-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
+import { createOfficerLoads, loadDelta } from './officer-loads';
 
 /** How many references to try before giving up on a create. */
 const MAX_REFERENCE_ATTEMPTS = 5;
@@ -48,8 +51,10 @@ export interface TicketStore {
   appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment, owed?: OwedNotices): Promise<StoredTicket | null>;
   /** Updates about these citizens' unfinished tickets go out in `language` from now on. */
   setLanguage(citizenIds: readonly string[], language: 'hi' | 'en'): Promise<void>;
-  /** Open tickets per assigned officer in a department. */
+  /** Open tickets per assigned officer in a department (from the officer load documents, see officer-loads.ts). */
   openCountsByOfficer(department: string): Promise<Map<string, number>>;
+  /** Recount the officer load documents from the live tickets (a clean-up job's work; mends a crash between a change and its load). */
+  recountOfficerLoads(): Promise<number>;
   /** Open tickets of an officer (or of a whole department), oldest first. */
   openTickets(filter: { assignedTo?: string; department?: string }, limit: number): Promise<Ticket[]>;
   /** Tickets filed at or before `createdBefore` and still waiting to be routed, oldest first. */
@@ -90,6 +95,16 @@ export function countGuard(before: CountedTicket): Record<string, unknown> {
   return guard;
 }
 
+/** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time). */
+function matches(doc: object, guard: Record<string, unknown>): boolean {
+  return Object.entries(guard).every(([path, want]) => {
+    const got = path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
+    if (want === null || want === undefined) return got === null || got === undefined;
+    if (want instanceof Date) return got instanceof Date && got.getTime() === want.getTime();
+    return got === want;
+  });
+}
+
 /** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
 const OWNER_SLACK = 3;
 
@@ -105,6 +120,31 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
   const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
   const owners = createOwnerIndex(TicketOwner);
   const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
+  const loads = createOfficerLoads(TicketModel);
+  // On FerretDB a filter other than `{_id}` reads the whole collection (and its conditional updates
+  // are a read and a write anyway), so there a conditional change is a read by `_id`, a check here
+  // and a write by `_id`, one at a time per ticket in this process: what one FerretDB connection gave.
+  // MongoDB keeps its atomic conditional update.
+  // Asked once, now, so no citizen's message waits for the answer.
+  const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
+  const locks = createKeyedLock();
+
+  /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
+  async function updateIf(ref: string, guard: Record<string, unknown>, update: Record<string, unknown>): Promise<{ before: TicketDoc; after: StoredTicket } | null> {
+    const write = () => TicketModel.findOneAndUpdate({ _id: ref }, update, { returnDocument: 'after' }).lean<StoredTicket>().exec();
+    if (await byIdOnly) {
+      return locks.run(ref, async () => {
+        const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
+        if (!before || !matches(before, guard)) return null;
+        const after = await write();
+        return after ? { before, after } : null;
+      });
+    }
+    const before = await TicketModel.findOneAndUpdate({ _id: ref, ...guard }, update, { returnDocument: 'before' }).lean<TicketDoc>().exec();
+    if (!before) return null;
+    const after = await TicketModel.findOne({ _id: ref }).lean<StoredTicket>().exec();
+    return after ? { before, after } : null;
+  }
 
   async function nextReference(): Promise<string> {
     const counter = await Counter.findOneAndUpdate(
@@ -178,9 +218,11 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         $push: push,
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-      return TicketModel.findOneAndUpdate({ _id: ref, ...countGuard(before), status: expected }, update, { returnDocument: 'after' })
-        .lean<StoredTicket>()
-        .exec();
+      const done = await updateIf(ref, { ...countGuard(before), status: expected }, update);
+      if (!done) return null;
+      // The officers' open-ticket counts follow the change (by _id; the clean-up job's recount mends a crash in between).
+      await loads.apply(loadDelta(done.before, done.after));
+      return done.after;
     },
     async appendHistory(ref, entry, now, attachment, owed) {
       const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
@@ -192,12 +234,9 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
       await TicketModel.updateMany({ citizenId: { $in: [...citizenIds] }, status: { $ne: 'closed' } }, { $set: { language } }).exec();
     },
     async openCountsByOfficer(department) {
-      const rows = await TicketModel.aggregate<{ _id: string; n: number }>([
-        { $match: { department, status: { $in: [...OPEN_STATUSES] }, assignedTo: { $exists: true } } },
-        { $group: { _id: '$assignedTo', n: { $sum: 1 } } },
-      ]).exec();
-      return new Map(rows.map((r) => [r._id, r.n]));
+      return loads.of(department);
     },
+    recountOfficerLoads: () => loads.recount(),
     async openTickets(filter, limit) {
       return TicketModel.find({ ...filter, status: { $in: [...OPEN_STATUSES] } })
         .sort({ createdAt: 1 })

@@ -10,7 +10,7 @@ import { formatDateTime } from '../i18n/format';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
-import type { AlertChat } from '../tickets/ticket-service';
+import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
 import { durationText } from './duration-text';
@@ -158,6 +158,7 @@ export interface DailyReportsDeps {
  */
 export function createDailyReports(deps: DailyReportsDeps) {
   const { queries, departments, clock, timeZone } = deps;
+  const audience = createAudience({ staff: deps.staff, adminChats: deps.adminChats });
 
   async function names(lang: Language): Promise<(code: string) => string> {
     const list = await departments.list();
@@ -190,20 +191,9 @@ export function createDailyReports(deps: DailyReportsDeps) {
      */
     async sendDailyReport(day: string): Promise<{ report: DailyReport; recipients: number }> {
       const report = await buildDailyReport(day);
-      const people: Array<{ channel: AlertChat['channel']; chatId: string; language: Language }> = (await deps.staff.activeWithRoles(['admin'])).map((s) => ({
-        channel: s.channel,
-        chatId: s.chatId,
-        language: s.language,
-      }));
-      for (const a of deps.adminChats) {
-        if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
-      }
+      const people = await audience.admins();
       const items: OutboundItem[] = [];
-      for (const p of people) {
-        deps.messages.render(p.language, await replies(report, p.language)).forEach((message, i) =>
-          items.push({ channel: p.channel, chatId: p.chatId, message, dedupeKey: `daily-report:${day}:${p.channel}:${p.chatId}:${i}` }),
-        );
-      }
+      for (const p of people) items.push(...noticeItems(p, deps.messages.render(p.language, await replies(report, p.language)), `daily-report:${day}`));
       await deps.notifier.enqueue(items);
       deps.logger.info({ event: 'daily_report_sent', day, recipients: people.length, created: report.created, resolved: report.resolved }, 'daily report queued');
       return { report, recipients: people.length };

@@ -122,7 +122,6 @@ export async function createSupervisorKit(
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
     figures,
