@@ -63,6 +63,10 @@ import { createShiftModule } from './shifts/shift-commands';
 import { loadShiftPlan, shiftChangeCron } from './shifts/shift-plan';
 import { createShiftService, type ShiftService } from './shifts/shift-service';
 import { createDailyReports } from './supervisor/daily-report';
+import { createCountMarkerPruner, ensureTicketCounts } from './reports/count-rebuild';
+import { createTicketFigures } from './reports/ticket-figures';
+import { createTicketCountStore } from './storage/ticket-count-store';
+import { createCountRelay } from './tickets/count-relay';
 import { createSupervisorModule } from './supervisor/supervisor-module';
 import { createTicketQueries } from './supervisor/ticket-queries';
 import { createReassign } from './tickets/reassign';
@@ -124,6 +128,8 @@ export interface App {
   dashboard: Dashboard;
   /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
   recover: RecoveryPass;
+  /** Settles once the ticket counters exist (built in the background by `start` on a database from before them). */
+  countsReady(): Promise<void>;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -145,7 +151,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-  const tickets = createTicketStore(models, config.DISTRICT_CODE);
+    const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
+  const ticketCounts = createTicketCountStore(models);
+  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'counts' }) });
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: shiftPlan.timeZone, settle: () => countRelay.relayAll() });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
@@ -175,7 +185,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
   const escalation = createEscalationService({
-    store: createEscalationStore(models),
+    store: createEscalationStore(models, { timeZone: shiftPlan.timeZone }),
     staff: staffStore,
     departments,
     notifier: outbox,
@@ -218,12 +228,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const queries = createTicketQueries(models, history);
   const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
-  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
+  const reports = createDailyReports({ queries, figures, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,
     roster: createRosterStore(conn),
     staff: staffStore,
     queries,
+    figures,
     departments,
     openCounsellorSessions: countOpenCounsellorSessions(conn),
     render: messages.render,
@@ -245,7 +256,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     timeZone: shiftPlan.timeZone,
-    ratings: (since) => feedbackStore.ratingsByDepartment(since),
+    figures,
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
@@ -257,7 +268,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
-  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
+  let countsReady: Promise<void> = Promise.resolve();
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, counts: countRelay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -305,6 +317,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     conn,
     failedNotices: async () => (await outbox.stats()).failed,
     models,
+    figures,
+    timeZone: shiftPlan.timeZone,
     history,
     translator,
     catalog,
@@ -566,6 +580,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         messageRefs,
         officerLoads: tickets,
         ticketArchiveDays: escalationPolicy.feedback.reopenDays,
+        countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
       },
       crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
       shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
@@ -592,10 +607,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     shifts,
     dashboard,
     recover,
+    countsReady: () => countsReady,
     async start() {
       outbox.start();
       // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
       await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
+      // A database from before the counters gets them built once, in the background (start-up stays fast).
+      countsReady = ensureTicketCounts({ models, counts: ticketCounts, timeZone: shiftPlan.timeZone, logger: logger.child({ component: 'counts' }) });
       if (config.JOBS_ENABLED) scheduler.start();
       // Never throws: a WhatsApp that cannot start retries in the background.
       void whatsapp?.start();

@@ -8,6 +8,7 @@ import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
 import { createAudience, memberOf, noticeItems, type AlertChat } from '../notify/audience';
 import type { TicketQueries } from '../supervisor/ticket-queries';
+import type { TicketFigures } from '../reports/ticket-figures';
 import type { CounsellorSessionCounts } from './counsellor-sessions';
 import { handoverReplies, type HandoverSummary } from './handover-summary';
 import type { Roster, RosterStore } from './roster-store';
@@ -48,7 +49,10 @@ export interface ShiftServiceDeps {
   plan: ShiftPlan;
   roster: RosterStore;
   staff: StaffStore;
-  queries: TicketQueries;
+  /** The live queue (open and overdue per department). */
+  queries: Pick<TicketQueries, 'departmentLoad'>;
+  /** Filed and resolved during a shift, from the ticket counters. */
+  figures: Pick<TicketFigures, 'hours'>;
   departments: DepartmentDirectory;
   /** Counsellor sessions not yet ended (see `countOpenCounsellorSessions`). */
   openCounsellorSessions: () => Promise<CounsellorSessionCounts>;
@@ -176,19 +180,18 @@ export function createShiftService(deps: ShiftServiceDeps) {
   async function buildHandoverSummary(now: Date): Promise<HandoverSummary> {
     const incoming = shiftAt(plan, now);
     const previous = previousShift(plan, now);
-    const [rows, load, counsellorSessions, crew] = await Promise.all([
-      deps.queries.activity(previous.start, previous.end),
+    const [activity, load, counsellorSessions, crew] = await Promise.all([
+      deps.figures.hours(previous.start, previous.end),
       deps.queries.departmentLoad(now),
       deps.openCounsellorSessions(),
       crewAt(incoming),
     ]);
-    const inShift = (d: Date | undefined) => !!d && d.getTime() >= previous.start.getTime() && d.getTime() < previous.end.getTime();
     const departments = [...load.entries()].map(([code, l]) => ({ code, ...l })).sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.code.localeCompare(b.code));
     return {
       incoming,
       previous,
-      opened: rows.filter((r) => inShift(r.createdAt)).length,
-      resolved: rows.filter((r) => inShift(r.resolvedAt)).length,
+      opened: activity.created,
+      resolved: activity.resolved,
       open: departments.reduce((n, d) => n + d.open, 0),
       overdue: departments.reduce((n, d) => n + d.overdue, 0),
       departments,

@@ -1,4 +1,3 @@
-import type { DepartmentRatings } from '../feedback/feedback-store';
 import { ticketRefusalReply } from '../staff/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
@@ -26,6 +25,7 @@ import { isSupervisorCommand, mayUse, SUPERVISOR_COMMANDS, type SupervisorComman
 import { clip, ticketDetailReplies } from './ticket-details';
 import { exportCsv } from './ticket-export';
 import type { FindQuery, Page, TicketQueries } from './ticket-queries';
+import type { TicketFigures } from '../reports/ticket-figures';
 
 /** Most rows in one export file; a longer period is refused with a hint to split it. */
 export const EXPORT_MAX_ROWS = 5000;
@@ -53,8 +53,8 @@ export interface SupervisorModuleDeps {
   /** The district's zone for days and periods; defaults to Asia/Kolkata. */
   timeZone?: string;
   exportMaxRows?: number;
-  /** Citizens' ratings per department since a moment (shown by /stats). */
-  ratings?: (since: Date) => Promise<DepartmentRatings[]>;
+  /** Counts for /stats (read from the ticket counters). */
+  figures: TicketFigures;
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
@@ -93,8 +93,8 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const typed = args[0] ?? STATS_PERIODS[0];
     const period = STATS_PERIODS.find((p) => p === typed.toLowerCase() || isWord(typed, `supervisor.word.${p}`));
     if (!period || args.length > 1) return [say('supervisor.stats.usage')];
-    const { start, end } = periodRange(period, clock.now(), timeZone);
-    const b = await queries.createdBreakdown(start, end);
+    const { start, firstDay, lastDay } = periodRange(period, clock.now(), timeZone);
+    const b = await deps.figures.breakdown(firstDay, lastDay);
     const lines = (entries: Array<[Text, number]>): Text[] =>
       entries.length ? entries.map(([label, count]) => t('supervisor.count_line', { label, count })) : [t('common.none')];
     const ordered = (keys: readonly string[], counts: Map<string, number>) => [...keys.filter((k) => counts.has(k)), ...[...counts.keys()].filter((k) => !keys.includes(k))];
@@ -120,13 +120,12 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         ),
         channel: lines(INTAKE_CHANNELS.map((c) => [t(`supervisor.channel.${c}`), b.intake.get(c) ?? 0])),
       }),
-      ...(await ratingsReply(start, name)),
+      ...(await ratingsReply(firstDay, lastDay, name)),
     ];
   }
 
-  async function ratingsReply(since: Date, name: (code: string) => string): Promise<Reply[]> {
-    if (!deps.ratings) return [];
-    const rows = await deps.ratings(since);
+  async function ratingsReply(firstDay: string, lastDay: string, name: (code: string) => string): Promise<Reply[]> {
+    const rows = await deps.figures.ratings(firstDay, lastDay);
     const items = rows.length
       ? rows.map((r) => t('supervisor.stats.rating_line', { department: name(r.department), average: r.average.toFixed(1), count: r.count, satisfied: r.satisfied }))
       : [t('common.none')];
