@@ -14,7 +14,8 @@ import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAut
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
-import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
+import { createInboundHandler } from './conversation/inbound-handler';
+import { replyThroughOutbox, type ReplyingHandler } from './channels/reply-policy';
 import { limitInbound } from './conversation/inbound-limiter';
 import { loadCatalog, profileFile } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
@@ -97,7 +98,8 @@ export interface AppDeps {
 
 /** The wired application: the shared message handler and the running channels. */
 export interface App {
-  handler: InboundHandler;
+  /** The shared handler, replies recorded in the outbox (what every channel calls). */
+  handler: ReplyingHandler;
   models: Models;
   outbox: Outbox;
   tickets: TicketService;
@@ -363,7 +365,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const mediaLimits = { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
   // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
-  const handler = limitInbound(
+  // Every channel's replies are recorded in the outbox and sent by its sender (src/channels/reply-policy.ts).
+  const handler = replyThroughOutbox(limitInbound(
    instrumentHandler(
     withCitizenLinks(
       createInboundHandler({
@@ -393,7 +396,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)) ||
         (await staffStore.findActive(msg.chatId).catch(() => null))?.channel === msg.channel,
     },
-  );
+  ), outbox);
 
   let whatsappCloud: WhatsAppCloudChannel | undefined;
   /** Channel webhooks served on the HTTP server, by path. */
@@ -467,7 +470,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
           ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
         }),
       handler,
-      notifier: outbox,
       conn,
       clock,
       logger: waLog,
@@ -491,7 +493,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       verifyToken: wc.verifyToken,
       templates: loadCloudTemplates(config.flowsDirAbs),
       handler,
-      notifier: outbox,
       deliveryReports: outbox,
       otherFiles: async (fileId) => (WEB_FILE_ID_RE.test(fileId) ? web.file(fileId) : null),
       listButtonLabel: (language) => translator.t(language, 'whatsapp.list_button'),

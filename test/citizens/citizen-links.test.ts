@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createCitizenLinker, withCitizenLinks, type CitizenLinker } from '../../src/citizens/citizen-linker';
 import { createCitizenStore, type CitizenStore } from '../../src/citizens/citizen-store';
-import type { InboundHandler } from '../../src/conversation/inbound-handler';
+import type { ReplyingHandler } from '../../src/channels/reply-policy';
 import type { InboundContent } from '../../src/conversation/types';
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { attachWhatsApp, createWhatsAppTestApp, eventually, type AttachedWhatsApp } from '../channels/whatsapp/whatsapp-test-app';
@@ -55,7 +55,7 @@ describe('one person on Telegram and WhatsApp', () => {
   let wa: AttachedWhatsApp;
   let citizens: CitizenStore;
   let linker: CitizenLinker;
-  let handler: InboundHandler;
+  let handler: ReplyingHandler;
   const TG_CHAT = '424242';
   const WA_CHAT = '919876543210@c.us';
   let update = 0;

@@ -66,7 +66,6 @@ export async function attachWhatsApp(t: TestApp & { logger: Logger }, opts: { wa
   attached.channel = await createWhatsAppChannel({
     createClient: factory.create,
     handler: t.app.handler,
-    notifier: t.app.outbox,
     conn: t.db.conn,
     clock: t.clock,
     logger: t.logger.child({ channel: 'whatsapp' }),
