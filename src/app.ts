@@ -1,14 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
-import { createTelegramBot } from './channels/telegram/telegram-bot';
-import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
-import { createInboundInbox } from './channels/inbound-inbox';
-import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
 import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';
@@ -16,6 +11,13 @@ import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler } from './conversation/inbound-handler';
 import { replyThroughOutbox, type ReplyingHandler } from './channels/reply-policy';
+import { createChannelRegistry, type ChannelRegistry } from './channels/channel-registry';
+import { CHANNELS } from './channels/channels';
+import type { ChannelDefinition } from './channels/channel';
+import { webDefinition } from './channels/web/web-definition';
+import { telegramDefinition } from './channels/telegram/telegram-definition';
+import { whatsappWebDefinition } from './channels/whatsapp/whatsapp-definition';
+import { whatsappCloudDefinition } from './channels/whatsapp-cloud/cloud-definition';
 import { limitInbound } from './conversation/inbound-limiter';
 import { loadCatalog, profileFile } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
@@ -35,16 +37,9 @@ import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
-import { createWhatsAppChannel, createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
-import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
-import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
+import { createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
-import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
-import { MAX_STORED_FILE_BYTES, WEB_FILE_ID_RE } from './channels/web/web-file-store';
-import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
-import { WHATSAPP_CLOUD_FILE_ID_RE } from './channels/whatsapp-cloud/cloud-inbound';
-import { loadCloudTemplates } from './channels/whatsapp-cloud/cloud-templates';
-import { createWhatsAppCloudChannel, WHATSAPP_CLOUD_WEBHOOK_PATH, type WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
+import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
 import { createEscalateCommand } from './escalation/escalate-command';
@@ -71,11 +66,8 @@ import { baseUrl } from './http/loopback';
 import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
-import { createTelegramSender } from './channels/telegram/telegram-sender';
-import { createUnavailableSender } from './outbox/unavailable-sender';
 import { createCallBackTasks } from './operator/call-back-tasks';
-import { createWebChannel, type WebChannel } from './channels/web/web-channel';
-import { loadPlaces } from './channels/web/web-places';
+import type { WebChannel } from './channels/web/web-channel';
 import { createHttpServer, type HttpServer } from './http/http-server';
 import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
 import { safeError } from './logger';
@@ -94,6 +86,8 @@ export interface AppDeps {
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
   /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
   telegramStartBackoff?: BackoffOptions;
+  /** The channel definitions to run (default CHANNELS, src/channels/channels.ts; tests add one). */
+  channels?: readonly ChannelDefinition[];
 }
 
 /** The wired application: the shared message handler and the running channels. */
@@ -291,8 +285,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
     ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
   ];
-  let telegram: Bot | undefined;
-  let telegramRunner: TelegramRunner | undefined;
+  // Made after the handler they call; the staff commands below reach them only when a command runs.
+  const late: { channels?: ChannelRegistry } = {};
   const dashboard: Dashboard = await createDashboard({
     conn,
     failedNotices: async () => (await outbox.stats()).failed,
@@ -342,7 +336,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
-    botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+    botUsername: () => {
+      const bot = late.channels?.get(telegramDefinition)?.bot;
+      return bot?.isInited() ? bot.botInfo.username : undefined;
+    },
     messageRefs,
     reassign,
     modules: [
@@ -360,7 +357,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
       }),
-      createWhatsAppAdminModule({ channel: () => whatsapp }),
+      createWhatsAppAdminModule({ channel: () => late.channels?.get(whatsappWebDefinition)?.client }),
     ],
   });
   const mediaLimits = { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
@@ -398,122 +395,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   ), outbox);
 
-  let whatsappCloud: WhatsAppCloudChannel | undefined;
-  /** Channel webhooks served on the HTTP server, by path. */
-  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
-  if (config.TELEGRAM_BOT_TOKEN) {
-    telegram = createTelegramBot({
-      token: config.TELEGRAM_BOT_TOKEN,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      handler,
-      clock,
-      logger: logger.child({ channel: 'telegram' }),
-      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
-    });
-    const webhook =
-      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
-        ? await createTelegramWebhook({
-            bot: telegram,
-            conn,
-            url: config.TELEGRAM_WEBHOOK_URL,
-            secret: config.TELEGRAM_WEBHOOK_SECRET,
-            inbox: await createInboundInbox(conn),
-            clock,
-            logger: logger.child({ channel: 'telegram' }),
-          })
-        : undefined;
-    if (webhook) webhookRoutes[webhook.path] = webhook.route;
-    telegramRunner = createTelegramRunner({
-      bot: telegram,
-      logger: logger.child({ channel: 'telegram' }),
-      ...(webhook ? { webhook } : {}),
-      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
-    });
-    const whatsappFiles = await createWhatsAppFileStore(conn);
-    outbox.registerSender(
-      createTelegramSender({
-        api: telegram.api,
-        // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
-        resolveFile: async (fileId) => {
-          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
-          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
-          const f = WEB_FILE_ID_RE.test(fileId)
-            ? await web.file(fileId)
-            : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await waFile(fileId)
-              : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
-                ? await whatsappCloud?.file(fileId)
-                : null;
-          return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
-        },
-      }),
-    );
-  }
-
-  let whatsapp: WhatsAppChannel | undefined;
-  if (config.WHATSAPP_ENABLED) {
-    const waLog = logger.child({ channel: 'whatsapp' });
-    const alerts = createWhatsAppAlerts({
-      notifier: outbox,
-      translator,
-      logger: waLog,
-      recipients: async () => [
-        ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-        ...(await staffStore.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language })),
-      ],
-    });
-    whatsapp = await createWhatsAppChannel({
-      createClient: () =>
-        createWhatsAppClient({
-          dataDir: config.dataDirAbs,
-          chromiumPath: config.CHROMIUM_PATH,
-          ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
-        }),
-      handler,
-      conn,
-      clock,
-      logger: waLog,
-      onQr: createQrPrinter(waLog, process.stdout, loadQrTerminal(), `${translator.t('hi', 'whatsapp.qr_scan')}\n${translator.t('en', 'whatsapp.qr_scan')}`),
-      onDown: alerts.onDown,
-      onUp: alerts.onUp,
-      onPairingCode: alerts.onPairingCode,
-      linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
-      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
-    });
-    outbox.registerSender(whatsapp.sender);
-  }
-
-  if (config.whatsappCloud) {
-    const wc = config.whatsappCloud;
-    whatsappCloud = await createWhatsAppCloudChannel({
-      conn,
-      api: createCloudApi({ apiRoot: wc.apiRoot, phoneNumberId: wc.phoneNumberId, accessToken: wc.accessToken }),
-      phoneNumberId: wc.phoneNumberId,
-      appSecret: wc.appSecret,
-      verifyToken: wc.verifyToken,
-      templates: loadCloudTemplates(config.flowsDirAbs),
-      handler,
-      deliveryReports: outbox,
-      otherFiles: async (fileId) => (WEB_FILE_ID_RE.test(fileId) ? web.file(fileId) : null),
-      listButtonLabel: (language) => translator.t(language, 'whatsapp.list_button'),
-      clock,
-      logger: logger.child({ channel: 'whatsapp-cloud' }),
-    });
-    outbox.registerSender(whatsappCloud.sender);
-    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
-  }
-
-  const web = await createWebChannel({
+  // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
+  const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, {
+    config,
     conn,
-    handler,
     clock,
-    logger: logger.child({ channel: 'web' }),
-    places: loadPlaces(config.flowsDirAbs),
-    maxUploadBytes: Math.min(mediaLimits.maxBytes, MAX_STORED_FILE_BYTES),
-  });
-  outbox.registerSender(web.sender);
-  // Nothing carries WhatsApp here: its notices fail at once (shown in /failed, callers get call-back tasks).
-  if (!whatsapp && !whatsappCloud) outbox.registerSender(createUnavailableSender('whatsapp'));
+    logger,
+    translator,
+    handler,
+    outbox,
+    staff: staffStore,
+    conversations,
+    linker,
+    maxMediaBytes: mediaLimits.maxBytes,
+    tuning: { ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}), ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}) },
+  }));
+
+  const web = channels.get(webDefinition)?.web;
+  if (!web) throw new Error('the web channel is always made');
+  const telegram = channels.get(telegramDefinition)?.bot;
+  const whatsapp = channels.get(whatsappWebDefinition)?.client;
+  const whatsappCloud = channels.get(whatsappCloudDefinition)?.cloud;
   metrics.outboxDepth.collectWith(async () => {
     const s = await outbox.stats();
     return s.pending + s.sending;
@@ -527,12 +429,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger: logger.child({ component: 'http' }),
     metrics,
     dashboard: dashboard.routes,
-    healthChecks: {
-      web: () => 'up',
-      telegram: () => telegramRunner?.status() ?? 'off',
-      whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
-    },
-    routes: webhookRoutes,
+    healthChecks: channels.healthChecks,
+    routes: channels.routes,
   });
 
   const runKeys = await createRunKeyStore(conn);
@@ -590,9 +488,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
       await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
       if (config.JOBS_ENABLED) scheduler.start();
-      // Never throws: a WhatsApp that cannot start retries in the background.
-      void whatsapp?.start();
-      await whatsappCloud?.start();
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
@@ -600,21 +495,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
         logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
       }
-      if (!telegramRunner) {
-        logger.warn(
-          { event: 'telegram_disabled' },
-          'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
-        );
-        return;
-      }
-      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
-      telegramRunner.start();
+      // None waits for its platform: Telegram and WhatsApp Web connect in the background.
+      await channels.startAll();
     },
     async stop() {
       await http.close();
-      await telegramRunner?.stop();
-      await whatsapp?.stop();
-      await whatsappCloud?.stop();
+      await channels.stopAll();
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).
