@@ -19,7 +19,7 @@
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import type { RenderedMessage } from '../src/conversation/render';
+import type { RenderedMessage } from '../src/core/messages';
 import type { InboundContent } from '../src/conversation/types';
 import { isLanguage, LANGUAGES } from '../src/i18n/create-i18n';
 import { runMain, UsageError } from './lib/cli';

@@ -23,6 +23,7 @@ import { loadCatalog, profileFile } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
 import { createModels, type Models } from './storage/models';
+import { createHistoryModels } from './storage/history-models';
 import { createTicketStore } from './storage/ticket-store';
 import { createStaffStore } from './storage/staff-store';
 import { createMessageRefStore } from './storage/message-ref-store';
@@ -78,6 +79,12 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   conn: Connection;
+  /**
+   * A second, read-only connection for work over the whole history (`/find`,
+   * `/export`, the dashboard's CSV), so it never queues in front of citizens
+   * (see connectHistoryDatabase). Without it those reads share `conn`.
+   */
+  historyConn?: Connection;
   /** Known Telegram bot identity, to skip getMe (tests). */
   telegramBotInfo?: UserFromGetMe;
   /** How often the dashboard page refreshes (tests use 1 s). */
@@ -132,6 +139,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err: safeError(err) }, 'metric collection failed'),
   });
   const models = await createModels(conn);
+  const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
   const tickets = createTicketStore(models, config.DISTRICT_CODE);
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
@@ -203,7 +211,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminChats,
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
-  const queries = createTicketQueries(models);
+  const queries = createTicketQueries(models, history);
   const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
   const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
@@ -257,6 +265,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger: logger.child({ component: 'counsellor' }),
     maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
+    ticketWords: flow.vocabulary.endWithTicket,
     onDutyCounsellors: async (now) => {
       const crew = await shifts.onDuty(now);
       // With nobody rostered, every active counsellor may answer rather than none.
@@ -279,6 +288,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     feedback,
     reopenDays: escalationPolicy.feedback.reopenDays,
     onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
+    notifier: outbox,
   });
 
   const configuredAdminIds = [
@@ -291,6 +301,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     conn,
     failedNotices: async () => (await outbox.stats()).failed,
     models,
+    history,
     translator,
     catalog,
     clock,
@@ -330,7 +341,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ticketService,
     departments,
     messages,
-    notifier: outbox,
     clock,
     logger,
     adminTelegramIds: config.ADMIN_TELEGRAM_IDS,

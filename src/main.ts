@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
-import { connectDatabase } from './db/connect';
+import { connectDatabase, connectHistoryDatabase } from './db/connect';
 import { startEmbeddedDb, type EmbeddedDb } from './db/embedded-server';
 import { AppError } from './errors';
 import { createLogger } from './logger';
@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     logger.info({ event: 'embedded_db_started', kind: embedded.kind, dataDir: config.dataDirAbs, uriFile: EMBEDDED_URI_FILE }, 'embedded database started');
   }
   const conn = await connectDatabase(uri);
-  const app = await createApp({ config, logger, clock: systemClock, conn });
+  // Searches and exports over the whole history read over a connection of their own, so they never hold up citizens.
+  const historyConn = await connectHistoryDatabase(uri, { dbName: conn.name });
+  const app = await createApp({ config, logger, clock: systemClock, conn, historyConn });
   await app.start();
   logger.info({ event: 'started', district: config.DISTRICT_CODE }, 'Jan Sahayak is running');
 
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     logger.info({ event: 'stopping', signal }, 'shutting down');
     try {
       await app.stop();
+      await historyConn.close();
       await conn.close();
       await embedded?.stop();
       if (embedded) fs.rmSync(path.join(config.dataDirAbs, EMBEDDED_URI_FILE), { force: true });

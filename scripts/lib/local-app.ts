@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createApp, type App } from '../../src/app';
 import { systemClock, type Clock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
-import { connectDatabase } from '../../src/db/connect';
+import { connectDatabase, connectHistoryDatabase } from '../../src/db/connect';
 import { startEmbeddedDb, type EmbeddedDbKind } from '../../src/db/embedded-server';
 import { createTranslator, type Translator } from '../../src/i18n/create-i18n';
 
@@ -98,7 +98,10 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
       if (dropOnClose) await conn.dropDatabase();
       await conn.close();
     });
-    const app = await createApp({ config, logger: opts.logger, clock: opts.clock ?? systemClock, conn });
+    // As `npm start` does: searches and exports over the whole history read over a connection of their own.
+    const historyConn = await connectHistoryDatabase(uri, { dbName: conn.name });
+    cleanups.push(() => historyConn.close());
+    const app = await createApp({ config, logger: opts.logger, clock: opts.clock ?? systemClock, conn, historyConn });
     cleanups.push(() => app.stop());
     return {
       app,

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../../src/conversation/types';
+import type { ChannelName } from '../../src/core/messages';
 import { applyClosure } from '../../src/domain/ticket-closure';
 import { applyAction, type TicketAction } from '../../src/domain/ticket-lifecycle';
 import { formatReference, type Actor, type IntakeChannel, type TicketStatus } from '../../src/domain/ticket';

@@ -1,9 +1,10 @@
 import type { Connection } from 'mongoose';
-import type { ChannelName } from '../../src/conversation/types';
+import type { ChannelName } from '../../src/core/messages';
 import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
+import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/citizen-store';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
 import type { StaffStore } from '../../src/storage/staff-store';
 import { createRandom, seedCitizen, seedTicket, type SeedContext } from './seed-data';
@@ -134,7 +135,13 @@ export async function seedDatabase(
         links.push({ _id: c.phone, personId: c.phone, citizenIds: [c.citizenId], identities: [`${c.channel}:${c.chatId}`], createdAt: touched, updatedAt: touched });
       }
     }
-    await Promise.all([ignoreDuplicates(bulk.conversations(convs)), ignoreDuplicates(bulk.chatProfiles(profiles)), ignoreDuplicates(bulk.citizenLinks(links))]);
+    await Promise.all([
+      ignoreDuplicates(bulk.conversations(convs)),
+      ignoreDuplicates(bulk.chatProfiles(profiles)),
+      ignoreDuplicates(bulk.citizenLinks(links)),
+      // What /status reads (by _id) of the phone links.
+      insertGroups(citizenGroupModel(deps.conn), groupDocs(links, opts.end)),
+    ]);
     progress.citizens += profiles.length;
     opts.onProgress?.({ ...progress });
   }

@@ -8,7 +8,9 @@ import { formatDateTime } from '../i18n/format';
 import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
-import type { Attachment, Effect, InboundMessage, Reply, Text } from './types';
+import type { Notifier } from '../notify/notifier';
+import type { Effect, InboundMessage } from './types';
+import type { Attachment, Reply, Text } from '../core/messages';
 
 /** How many tickets /status lists: the latest, so the list fits a basic phone's screen or two (400 characters). */
 export const STATUS_LIST_LIMIT = 3;
@@ -29,6 +31,8 @@ export interface EffectRunnerDeps {
   /** Pass a citizen's answer to an officer's question on; false when the ticket is not theirs. */
   /** WhatsApp runs here, so a telephone caller with a number is answered there; otherwise the operators call back. */
   whatsappForCallers?: boolean;
+  /** Where `notify` effects go (the outbox). */
+  notifier?: Pick<Notifier, 'enqueue'>;
   onCitizenAnswer?: (ref: string, citizenIds: readonly string[], content: { text?: string; attachment?: Attachment }, deliveryKey: string) => Promise<boolean>;
 }
 
@@ -197,7 +201,10 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         else if (effect.type === 'show_status') replies.push(...(await showStatus(effect, ctx)));
         else if (effect.type === 'answer_question') replies.push(...(await answerQuestion(effect, ctx)));
         else if (effect.type === 'feedback' || effect.type === 'reopen') replies.push(...(await feedback(effect, ctx)));
-        else if (effect.type === 'language_changed') {
+        else if (effect.type === 'notify') {
+          if (!deps.notifier) throw new AppError('CONFIG_INVALID', 'notify effect without a notifier');
+          await deps.notifier.enqueue(effect.items);
+        } else if (effect.type === 'language_changed') {
           // Officers' updates reach the citizen in the language they now speak.
           const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
           await deps.tickets.setLanguage(ids, effect.language);

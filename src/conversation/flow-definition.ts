@@ -84,6 +84,12 @@ const flowSchema = z.object({
       .default({ new: [], status: [], help: [], cancel: [], language: [], reopen: [] }),
     /** More words for "new complaint" at the main menu only (mid-flow they are answers). */
     newAtMenu: z.array(z.string()).default([]),
+    /** Names of each language, typed after the language command (besides the codes hi and en). */
+    languageNames: z.object({ hi: z.array(z.string()).default([]), en: z.array(z.string()).default([]) }).default({ hi: [], en: [] }),
+    /** After a health category: words for "talk to the counsellor" and "file the complaint" (besides yes and no). */
+    counsellorOffer: z.object({ talk: z.array(z.string()).default([]), complaint: z.array(z.string()).default([]) }).default({ talk: [], complaint: [] }),
+    /** The counsellor's word after /end that also files the conversation as a ticket (/end ticket). */
+    endWithTicket: z.array(z.string()).default([]),
   }),
 });
 

@@ -8,8 +8,9 @@ import type { ConversationStore } from '../storage/conversation-store';
 import { advance, initialState } from './engine';
 import type { EffectRunner } from './effect-runner';
 import type { Flow } from './flow-definition';
-import { renderReplies, type RenderedMessage } from './render';
-import type { ConversationState, Effect, InboundMessage, Reply, StaffOutcome } from './types';
+import { renderReplies } from './render';
+import type { RenderedMessage, Reply } from '../core/messages';
+import type { ConversationState, Effect, InboundMessage, StaffOutcome } from './types';
 import type { StaffIdentity } from '../domain/roles';
 import { safeError } from '../logger';
 import { districtDay } from '../i18n/format';
@@ -98,7 +99,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           turn = {
             state: staffOutcome.state,
             replies: staffOutcome.replies,
-            effects: [],
+            // A staff command's notices run through the same effect runner as a citizen's step.
+            effects: staffOutcome.effects ?? [],
             ...(staffOutcome.staffChange !== undefined ? { staff: staffOutcome.staffChange } : {}),
           };
         } else {

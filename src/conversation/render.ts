@@ -1,9 +1,6 @@
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatNumber } from '../i18n/format';
-import type { RenderedMessage } from '../core/messages';
-import type { ChannelName, Reply, Text, TextParam } from './types';
-
-export type { RenderedMessage } from '../core/messages';
+import type { RenderedMessage, ChannelName, Reply, Text, TextParam } from '../core/messages';
 
 /** Separator inside button data; step ids and values never contain it. */
 export const BUTTON_DATA_SEPARATOR = '|';

@@ -1,5 +1,5 @@
 import { sanitizeText, toLatinDigits } from '../core/text-normalize';
-import type { Text } from './types';
+import type { Text } from '../core/messages';
 
 /** Longest run of letters without a space that we accept as a word (URLs aside). */
 export const MAX_WORD_LENGTH = 60;

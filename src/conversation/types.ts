@@ -2,8 +2,7 @@ import type { Language } from '../i18n/create-i18n';
 import type { Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
 import type { Attachment, ChannelName, Reply } from '../core/messages';
-// The message types shared with lower layers live in core/; re-exported here for the engine's callers.
-export type { Attachment, ButtonSet, ChannelName, InBothLanguages, Reply, Text, TextParam } from '../core/messages';
+import type { OutboundItem } from '../notify/notifier';
 
 /** What a person sent, already turned from the platform's shape into ours. */
 export type InboundContent =
@@ -119,7 +118,9 @@ export type Effect =
   | { type: 'reopen'; ref: string }
   | { type: 'language_changed'; language: Language }
   | { type: 'show_status'; ref?: string }
-  | { type: 'answer_question'; ref: string; text?: string; attachment?: Attachment };
+  | { type: 'answer_question'; ref: string; text?: string; attachment?: Attachment }
+  /** Messages to other chats (a staff command's notices), queued in the outbox; each dedupe key makes a repeat a no-op. */
+  | { type: 'notify'; items: OutboundItem[] };
 
 /** What the engine needs to know besides the flow and the state. */
 export interface EngineContext {
@@ -142,4 +143,6 @@ export interface StaffOutcome {
   replies: Reply[];
   /** A new role for this chat (null: removed); absent: unchanged. */
   staffChange?: StaffIdentity | null;
+  /** Work for the effect runner (the same one citizens' steps use), run before the state is saved. */
+  effects?: Effect[];
 }

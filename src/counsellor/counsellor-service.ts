@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import { normalizeForMatch } from '../core/text-normalize';
 import type { Clock } from '../clock';
 import type { CounsellorGateway } from '../conversation/effect-runner';
-import type { Attachment, ConversationState, Reply, Text } from '../conversation/types';
+import type { ConversationState } from '../conversation/types';
+import type { Attachment, Reply, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
@@ -9,7 +11,8 @@ import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
-import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
+import type { StaffOutcome } from '../conversation/types';
 import type { TicketFiler } from '../tickets/ticket-filer';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import type { CounsellorSessionDoc, SessionStore } from './counsellor-sessions';
@@ -29,6 +32,8 @@ export interface CounsellorServiceDeps {
   logger: Logger;
   /** Sessions one counsellor holds at once before new citizens wait. */
   maxSessionsPerCounsellor: number;
+  /** Words after /end that also file the conversation as a ticket (the flow's `endWithTicket` vocabulary). */
+  ticketWords: readonly string[];
   /** Staff ids of counsellors on duty now; by default every active counsellor. */
   onDutyCounsellors?: (now: Date) => Promise<string[]>;
 }
@@ -204,7 +209,8 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     await deps.conversations.patchState(session.citizenKey, { inCounselling: false });
     const replies: Reply[] = [say('counsellor.ended', { session: session._id })];
     const citizenNotices: Reply[] = [say('counsellor.ended_for_citizen')];
-    if (args[0]?.toLowerCase() === 'ticket' || args[0] === 'टिकट') {
+    const word = normalizeForMatch(args[0] ?? '');
+    if (word && deps.ticketWords.some((w) => normalizeForMatch(w) === word)) {
       const category = deps.catalog.categories.find((c) => c.counsellor) ?? findCategory(deps.catalog, 'other');
       const text = session.citizenLines.join('\n').slice(0, 1000);
       if (category && text.length > 0) {
@@ -226,7 +232,8 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
         replies.push(say('counsellor.nothing_to_file'));
       }
     }
-    await notifier.enqueue(to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`));
+    // The citizen's notice is the command's effect: the effect runner queues it, as for every staff command.
+    const ended = to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`);
     const me = await staff.findById(identity.id);
     if (me) await pullWaiting(me);
     // Sessions still open but not active: the counsellor picks the next one.
@@ -234,7 +241,7 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     const remaining = (await sessions.openFor(identity.id)).filter((s) => s._id !== nowActive?._id);
     if (!nowActive && remaining.length > 0) replies.push({ text: t('counsellor.choose_next'), buttons: switchButtons(remaining) });
     logger.info({ event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' }, 'counselling session ended');
-    return { state, replies };
+    return { state, replies, effects: [{ type: 'notify', items: ended }] };
   }
 
   async function list(identity: StaffIdentity, state: ConversationState): Promise<StaffOutcome> {
@@ -277,8 +284,7 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       // Words go only to the session the counsellor was last told is active; if it ended, nowhere.
       const { id, session } = await activeOf(identity.id);
       if (!session) return { state, replies: await noActive(identity.id, id) };
-      await notifier.enqueue(to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`));
-      return { state, replies: [] };
+      return { state, replies: [], effects: [{ type: 'notify', items: to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`) }] };
     },
   };
 

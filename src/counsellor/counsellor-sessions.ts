@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 import { isDuplicateKey } from '../db/duplicate-key';
 
 export type SessionStatus = 'waiting' | 'open' | 'closed';

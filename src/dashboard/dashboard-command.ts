@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Reply } from '../conversation/types';
+import type { Reply } from '../core/messages';
 import { isOversight } from '../domain/roles';
 import { formatDateTime } from '../i18n/format';
-import type { StaffCommandModule } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
 import type { DashboardLogins } from './dashboard-logins';
 import { DASHBOARD_PREFIX } from './dashboard-routes';
 

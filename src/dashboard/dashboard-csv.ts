@@ -3,15 +3,9 @@ import { firstAcknowledgement } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import { dateTimeText } from './dashboard-periods';
 import type { ExportSource } from './dashboard-queries';
-import { csvCell, csvLine, UTF8_BOM } from '../supervisor/csv';
+import { csvLine, UTF8_BOM } from '../supervisor/csv';
 import { maskPhones } from '../domain/phone-mask';
 import { latenessOf } from './dashboard-view';
-
-/** Byte order mark: spreadsheet programs then read the file as UTF-8 (Hindi stays Hindi). */
-export const CSV_BOM = UTF8_BOM;
-
-// The one CSV writer (with its formula guard) is shared with the chat /export.
-export { csvCell, csvLine };
 
 /** Export columns in order; each header is `dashboard.csv.<column>` in the chosen language. */
 export const EXPORT_COLUMNS = [
@@ -48,9 +42,9 @@ export interface ExportContext {
   now: Date;
 }
 
-/** The header record. */
+/** The header record, after the byte order mark (spreadsheets then read the file as UTF-8). The CSV writer is the chat /export's. */
 export function exportHeader(lang: Language, translator: Translator): string {
-  return CSV_BOM + csvLine(EXPORT_COLUMNS.map((c) => translator.t(lang, `dashboard.csv.${c}`)));
+  return UTF8_BOM + csvLine(EXPORT_COLUMNS.map((c) => translator.t(lang, `dashboard.csv.${c}`)));
 }
 
 /** One ticket as one record: words in the chosen language, times as the district reads them, no phone numbers. */

@@ -3,6 +3,7 @@ import type { StaffRole } from '../domain/roles';
 import type { Ticket as TicketShape } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
+import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
 import { currentPeriods, type Period } from './dashboard-periods';
 import { DETAIL_FIELDS, overdueRow, projectionOf, ROW_FIELDS, staffIdsOf, ticketDetail, ticketRow, type OverdueRow, type TicketDetail, type TicketRow } from './dashboard-view';
 
@@ -67,8 +68,9 @@ export function overdueMatch(now: Date): QueryFilter<TicketDoc> {
  * $sum), folded into four tallies here: FerretDB has no $facet, and one
  * grouping is cheaper than four.
  */
-export function createDashboardQueries(deps: { models: Models }) {
+export function createDashboardQueries(deps: { models: Models; /** Reads over every ticket (the CSV) go here; default: the main models. */ history?: HistoryModels }) {
   const { Ticket, TicketArchive, Staff, Department } = deps.models;
+  const history = deps.history ?? deps.models;
   const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt: Date; ref: string }) =>
     b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref);
 
@@ -166,11 +168,9 @@ export function createDashboardQueries(deps: { models: Models }) {
       return new Map(docs.map((d) => [d._id, d.name]));
     },
 
-    /** The filtered tickets for export, live and archived, oldest first, one at a time. */
+    /** The filtered tickets for export, live and archived, oldest first, streamed in batches over the history connection. */
     exportCursor(filter: DashboardFilter): AsyncIterable<ExportSource> {
-      const open = (m: typeof Ticket) =>
-        m.find(ticketMatch(filter), projectionOf(EXPORT_FIELDS)).sort({ createdAt: 1, ref: 1 }).lean<ExportSource[]>().cursor()[Symbol.asyncIterator]();
-      return mergeByCreated(open(Ticket), open(TicketArchive));
+      return ticketsByCreation<ExportSource>(history, ticketMatch(filter), projectionOf(EXPORT_FIELDS));
     },
 
     /** Departments with their names in both languages, by code. */
@@ -193,19 +193,3 @@ export function createDashboardQueries(deps: { models: Models }) {
 }
 
 export type DashboardQueries = ReturnType<typeof createDashboardQueries>;
-
-/** Two streams each sorted oldest first, merged into one (ties by reference). */
-async function* mergeByCreated<T extends { createdAt: Date; ref: string }>(a: AsyncIterator<T>, b: AsyncIterator<T>): AsyncGenerator<T> {
-  let x = await a.next();
-  let y = await b.next();
-  while (!x.done || !y.done) {
-    const takeX = y.done || (!x.done && (x.value.createdAt.getTime() - y.value.createdAt.getTime() || x.value.ref.localeCompare(y.value.ref)) <= 0);
-    if (takeX && !x.done) {
-      yield x.value;
-      x = await a.next();
-    } else if (!y.done) {
-      yield y.value;
-      y = await b.next();
-    }
-  }
-}

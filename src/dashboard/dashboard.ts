@@ -6,13 +6,14 @@ import type { Clock } from '../clock';
 import type { Catalog } from '../domain/catalog';
 import { isOversight } from '../domain/roles';
 import type { Translator } from '../i18n/create-i18n';
-import type { StaffCommandModule } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
 import type { Models } from '../storage/models';
 import { createDashboardSigner, type DashboardViewer } from './dashboard-auth';
 import { createDashboardCommand } from './dashboard-command';
 import { createDashboardLogins, type DashboardLogins } from './dashboard-logins';
 import { createDashboardModels, type DashboardModels } from './dashboard-models';
 import { createSessionStore, type SessionStore } from './dashboard-sessions';
+import type { HistoryModels } from '../storage/history-models';
 import { createDashboardQueries, type DashboardQueries } from './dashboard-queries';
 import { createDashboardRoutes, type DashboardRoutes } from './dashboard-routes';
 import { resolveDashboardSecret } from './dashboard-secret';
@@ -26,6 +27,8 @@ export interface DashboardDeps {
   /** Notices given up for good (the outbox's failed count), shown beside the ticket counts. */
   failedNotices?: () => Promise<number>;
   models: Models;
+  /** The ticket collections over the history connection, for the CSV export (default: `models`). */
+  history?: HistoryModels;
   translator: Translator;
   catalog: Catalog;
   clock: Clock;
@@ -87,7 +90,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
   const secret = await resolveDashboardSecret({ ...(deps.config.secret ? { configured: deps.config.secret } : {}), models: dashboardModels, now: clock.now(), logger });
   const signer = createDashboardSigner(secret);
   const logins = createDashboardLogins({ models: dashboardModels, signer, ttlMs });
-  const queries = createDashboardQueries({ models: deps.models });
+  const queries = createDashboardQueries({ models: deps.models, ...(deps.history ? { history: deps.history } : {}) });
   const sessions = createSessionStore(dashboardModels);
   const configuredAdmins = new Set(deps.configuredAdminIds ?? []);
 

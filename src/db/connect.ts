@@ -14,22 +14,47 @@ export const DEFAULT_DB_NAME = 'jan_sahayak';
  * both "win" (see serialisedUri in embedded-server.ts).
  */
 export async function connectDatabase(uri: string, opts: { dbName?: string } = {}): Promise<Connection> {
-  const hasDbInUri = /^mongodb(\+srv)?:\/\/[^/]+\/[^?]+/.test(uri);
-  const open = async (maxPoolSize?: number) => {
-    const conn = mongoose.createConnection(uri, {
-      ...(hasDbInUri && !opts.dbName ? {} : { dbName: opts.dbName ?? DEFAULT_DB_NAME }),
-      serverSelectionTimeoutMS: 15_000,
-      ignoreUndefined: true,
-      monitorCommands: true,
-      ...(maxPoolSize ? { maxPoolSize } : {}),
-    });
-    await conn.asPromise();
-    return conn;
-  };
-  const conn = await open();
+  const conn = await openConnection(uri, opts);
   if (!(await isFerretDb(conn)) || conn.getClient().options.maxPoolSize === 1) return conn;
   await conn.close();
-  return open(1);
+  return openConnection(uri, { ...opts, maxPoolSize: 1 });
+}
+
+/** Connections the history reader may hold on MongoDB (FerretDB: one, as for the main connection). */
+const HISTORY_POOL_SIZE = 2;
+
+/**
+ * Open a second connection for work over the whole history (`/find`,
+ * `/export`, the dashboard's CSV), so a scan of every ticket waits in a queue
+ * of its own instead of in front of citizens' commands on the main
+ * connection (on the embedded FerretDB that connection carries one command
+ * at a time). It only reads (models bound to it are `HistoryModels`, whose
+ * type has no writes): reads are safe across connections on FerretDB, only
+ * its conditional updates are not. It never builds indexes or creates
+ * collections; the main connection does.
+ * @example
+ * const history = await connectHistoryDatabase(uri);
+ * const app = await createApp({ config, logger, clock, conn, historyConn: history });
+ */
+export async function connectHistoryDatabase(uri: string, opts: { dbName?: string } = {}): Promise<Connection> {
+  const conn = await openConnection(uri, { ...opts, maxPoolSize: HISTORY_POOL_SIZE, readOnly: true });
+  if (!(await isFerretDb(conn)) || conn.getClient().options.maxPoolSize === 1) return conn;
+  await conn.close();
+  return openConnection(uri, { ...opts, maxPoolSize: 1, readOnly: true });
+}
+
+async function openConnection(uri: string, opts: { dbName?: string; maxPoolSize?: number; readOnly?: boolean }): Promise<Connection> {
+  const hasDbInUri = /^mongodb(\+srv)?:\/\/[^/]+\/[^?]+/.test(uri);
+  const conn = mongoose.createConnection(uri, {
+    ...(hasDbInUri && !opts.dbName ? {} : { dbName: opts.dbName ?? DEFAULT_DB_NAME }),
+    serverSelectionTimeoutMS: 15_000,
+    ignoreUndefined: true,
+    monitorCommands: true,
+    ...(opts.maxPoolSize ? { maxPoolSize: opts.maxPoolSize } : {}),
+    ...(opts.readOnly ? { autoIndex: false, autoCreate: false } : {}),
+  });
+  await conn.asPromise();
+  return conn;
 }
 
 /** Whether the server is FerretDB rather than MongoDB. */

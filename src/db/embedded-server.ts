@@ -48,7 +48,7 @@ const DEFAULT_BUILD_TIMEOUT_MS = 15 * 60_000;
 const STOP_GRACE_MS = 10_000;
 // A build holding the lock longer than any sane build must have died without cleaning up.
 const STALE_LOCK_MS = 30 * 60_000;
-const FERRETDB_SOURCES = ['main.go', 'go.mod', 'go.sum'] as const;
+const FERRETDB_SOURCES = ['main.go', 'id-index.go', 'go.mod', 'go.sum'] as const;
 
 function repoRoot(): string {
   return path.resolve(__dirname, '..', '..');

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { checkText } from '../conversation/text-input';
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
-import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
+import type { StaffOutcome } from '../conversation/types';
 import type { EscalationService } from './escalation-service';
 
 /** Longest reason a supervisor can give. */

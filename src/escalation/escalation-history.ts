@@ -1,4 +1,4 @@
-import type { Text } from '../conversation/types';
+import type { Text } from '../core/messages';
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../conversation/types';
+import type { ChannelName } from '../core/messages';
 import type { Department } from '../domain/department';
 import type { Language } from '../i18n/create-i18n';
 import type { StaffDoc } from '../storage/staff-models';

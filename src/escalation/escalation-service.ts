@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ChannelName, Text } from '../conversation/types';
+import type { ChannelName, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import type { Actor, HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';

@@ -1,4 +1,4 @@
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isRating } from '../domain/ticket-closure';
 
 /** Button scope of the rating question; the value is `REF:n` with n from 1 to 5. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { Clock } from '../clock';
-import type { ChannelName, Reply, Text } from '../conversation/types';
+import type { ChannelName, Reply, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import { pickOfficer } from '../domain/department';
 import { firstAcknowledgement, type Actor, type Ticket } from '../domain/ticket';

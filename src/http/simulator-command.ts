@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Reply } from '../conversation/types';
-import type { StaffCommandModule } from '../staff/staff-handler';
+import type { Reply } from '../core/messages';
+import type { StaffCommandModule } from '../conversation/staff-command';
 import type { SimulatorAuth } from './simulator-auth';
 import { SIM_LOGIN_PATH } from './simulator-auth';
 

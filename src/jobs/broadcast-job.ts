@@ -1,5 +1,4 @@
-import type { RenderedMessage } from '../conversation/render';
-import type { ChannelName } from '../conversation/types';
+import type { RenderedMessage, ChannelName } from '../core/messages';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { ScheduledJob } from './scheduler';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Text } from '../conversation/types';
+import type { Text } from '../core/messages';
 import { isPhoneIntake, referenceIn } from '../domain/ticket';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { GivenUpMessage } from '../outbox/outbox';

@@ -1,9 +1,11 @@
 import { startOnBehalf } from '../conversation/engine';
 import type { Flow } from '../conversation/flow-definition';
 import { parseIndianMobile } from '../conversation/text-input';
-import type { ConversationState, EngineContext, InboundMessage, OnBehalf, Reply, Text } from '../conversation/types';
+import type { ConversationState, EngineContext, InboundMessage, OnBehalf } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
-import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
+import type { StaffOutcome } from '../conversation/types';
 
 /** Button scope of the telephone line choice; value is the line. */
 export const CALL_SCOPE = 'call';

@@ -244,21 +244,25 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       for (const d of due) if (!oldest.has(d.chatKey)) oldest.set(d.chatKey, d);
       const candidates = [...oldest.values()];
       // A candidate waits while an older message of its chat is unsent (retrying, or being sent),
-      // or while the chat's last finished message still holds it (pacing).
-      const blockers = await Message.find(
-        {
-          $or: [
-            ...candidates.flatMap((c) => [
-              { chatKey: c.chatKey, status: { $in: UNSENT }, seq: { $lt: c.seq } },
-              { chatKey: c.chatKey, status: { $in: UNSENT }, seq: c.seq, _id: { $lt: c._id } },
-            ]),
-            { chatKey: { $in: [...oldest.keys()] }, paceUntil: { $gt: now } },
-          ],
-        },
-        { chatKey: 1, paceUntil: 1 },
+      // or while the chat's last finished message still holds it (pacing). One plain query for the
+      // candidates' chats, compared here: a filter of one clause per candidate took FerretDB over a
+      // second to evaluate against a full outbox, once every few dozen sends.
+      const others = await Message.find(
+        { chatKey: { $in: [...oldest.keys()] }, $or: [{ status: { $in: UNSENT } }, { paceUntil: { $gt: now } }] },
+        { chatKey: 1, seq: 1, status: 1, paceUntil: 1 },
       ).lean();
-      const blocked = new Set(blockers.map((b) => b.chatKey));
-      const paced = blockers.flatMap((b) => (b.paceUntil ? [b.paceUntil.getTime()] : []));
+      const blocked = new Set<string>();
+      const paced: number[] = [];
+      for (const d of others) {
+        const c = oldest.get(d.chatKey);
+        if (!c) continue;
+        const older = d.seq < c.seq || (d.seq === c.seq && String(d._id) < String(c._id));
+        if ((UNSENT as readonly string[]).includes(d.status) && older) blocked.add(d.chatKey);
+        if (d.paceUntil && d.paceUntil.getTime() > now.getTime()) {
+          blocked.add(d.chatKey);
+          paced.push(d.paceUntil.getTime());
+        }
+      }
       return {
         heads: candidates.filter((c) => !blocked.has(c.chatKey)).map((c) => ({ id: c._id, chatKey: c.chatKey, claimGen: c.claimGen, updatedAt: c.updatedAt })),
         seenChats: [...oldest.keys()],

@@ -7,9 +7,10 @@ import type { ChannelName } from '../core/messages';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { ChannelSender, SendFailure } from './channel-sender';
 import type { OutboxModels } from './outbox-model';
-import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
+import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DueHead, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
 import { chatInterval, createRateGate, DEFAULT_PACING, resolvePacing, type ChannelPacing, type RateGate } from './pacing';
 import { createWakeSignal } from './wake-signal';
+import { systemTimers, type Timers } from '../timers';
 
 /** One notification to deliver. */
 export interface OutboxItem {
@@ -56,10 +57,12 @@ export interface OutboxDeps {
   /** Most sends in flight at once in this process. Default 16. */
   concurrency?: number;
   /**
-   * Wall-clock time. Scheduling needs time that moves, so never pass the fixed
-   * clock used by golden transcripts here.
+   * The clock; wall-clock time by default. Scheduling needs time that moves:
+   * a fixed clock is passed only together with `timers` that it drives.
    */
   now?: () => Date;
+  /** Timers for every wait (polls, pacing, retries, drain); tests pass manual timers on their clock. */
+  timers?: Timers;
   /** Source of jitter; tests may make it deterministic. */
   random?: () => number;
   /** Names this dispatcher in leases; defaults to host, pid and a random suffix. */
@@ -143,14 +146,15 @@ const RECORD_TRIES = 3;
 const RECORD_RETRY_MS = 200;
 const DRAIN_CHECK_MS = 100;
 // Due messages looked at per query; chats already looked at are excluded from the next one, so no chat starves another.
-const SCAN_BATCH = 50;
+const SCAN_BATCH = 200;
+// How long due heads found but not yet claimed are kept for the next round (see pumpChannel).
+const HEAD_CACHE_MS = 10_000;
 // Each running dispatcher records that it lives this often; one silent for DEAD_AFTER_MS is taken for dead.
 const HEARTBEAT_MS = 2_000;
 const DEAD_AFTER_MS = 15_000;
 // While the database is down, one error line per this period is enough.
 const ERROR_LOG_EVERY_MS = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Creates the outbox: `enqueue` records messages, the dispatcher started by
@@ -176,6 +180,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const nowDate = deps.now ?? (() => new Date());
   const nowMs = () => nowDate().getTime();
   const random = deps.random ?? Math.random;
+  const timers = deps.timers ?? systemTimers;
+  const sleep = (ms: number) => new Promise<void>((resolve) => timers.setTimeout(resolve, ms));
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...deps.backoff };
   const maxAttempts = deps.maxAttempts ?? 10;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
@@ -192,12 +198,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const senders = new Map<ChannelName, ChannelSender>();
   for (const s of deps.senders ?? []) senders.set(s.channel, s);
 
-  const waker = createWakeSignal(nowMs);
+  const waker = createWakeSignal(nowMs, timers);
   const inFlight = new Set<Promise<void>>();
   const inFlightChats = new Set<string>();
   /** When each chat may next receive a message, as this process last set it (saves a round trip on the busiest chats). */
   const chatReadyAt = new Map<string, number>();
   const warnedNoSender = new Set<ChannelName>();
+  /** Per channel: due heads found but not yet claimed, and until when they may be used. */
+  const headCache = new Map<ChannelName, { heads: DueHead[]; until: number }>();
   let running = false;
   let loopDone: Promise<void> | undefined;
   let lastErrorLogAt = 0;
@@ -385,32 +393,49 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const hasCapacity = () => running && inFlight.size < concurrency;
 
-  /** Claim and start as many due messages of one channel as its pace and our capacity allow. */
+  /**
+   * Claim and start as many due messages of one channel as its pace and our
+   * capacity allow. Heads found due but not yet claimed when the pace or the
+   * capacity stops us are kept for the next round (briefly: HEAD_CACHE_MS)
+   * instead of being looked for again: finding them reads the collection, and
+   * doing that once per send held a full outbox to a few messages a second on
+   * FerretDB. A kept head is only ever claimed, and a claim re-checks that the
+   * message is still due, so a head another process took meanwhile is skipped.
+   */
   async function pumpChannel(channel: ChannelName, sender: ChannelSender): Promise<void> {
     const gate = gates.get(channel) as RateGate;
     const exclude = busyChats(nowMs());
+    const kept = headCache.get(channel);
+    headCache.delete(channel);
+    let queue = kept && kept.until > nowMs() ? kept.heads.filter((h) => !exclude.has(h.chatKey)) : [];
+    let complete = false;
+    const keep = () => {
+      if (queue.length > 0) headCache.set(channel, { heads: queue, until: nowMs() + HEAD_CACHE_MS });
+    };
     while (hasCapacity()) {
       if (gate.nextSlotAt() > nowMs()) {
+        keep();
         waker.wakeAt(gate.nextSlotAt());
         return;
       }
-      const { heads, seenChats, complete, pacedUntil } = await store.dueHeads(channel, [...exclude], nowDate(), SCAN_BATCH);
-      if (pacedUntil) waker.wakeAt(pacedUntil.getTime());
-      for (const chat of seenChats) exclude.add(chat);
-      for (const head of rotate(heads, random)) {
-        if (!hasCapacity()) return;
-        if (gate.nextSlotAt() > nowMs()) {
-          waker.wakeAt(gate.nextSlotAt());
-          return;
-        }
-        const now = nowMs();
-        const claimed = await store.claim(head, owner, new Date(now), leaseMs);
-        if (!claimed) continue;
-        gate.take(now);
-        launch(claimed, sender);
+      const head = queue.shift();
+      if (!head) {
+        if (complete) return;
+        const found = await store.dueHeads(channel, [...exclude], nowDate(), SCAN_BATCH);
+        if (found.pacedUntil) waker.wakeAt(found.pacedUntil.getTime());
+        for (const chat of found.seenChats) exclude.add(chat);
+        queue = rotate(found.heads, random);
+        complete = found.complete;
+        continue;
       }
-      if (complete) return;
+      const claimed = await store.claim(head, owner, nowDate(), leaseMs);
+      if (!claimed) continue;
+      // The slot is taken when the send starts, not when the claim began: claims take
+      // uneven time, and the platform counts the sends.
+      gate.take(nowMs());
+      launch(claimed, sender);
     }
+    keep();
   }
 
   /**

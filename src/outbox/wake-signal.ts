@@ -1,3 +1,5 @@
+import { systemTimers, type TimerHandle, type Timers } from '../timers';
+
 /**
  * Lets the dispatcher sleep between rounds yet wake at once when work arrives
  * in this process, or at the moment a known message falls due.
@@ -14,17 +16,17 @@ export interface WakeSignal {
 // Timers may fire a hair before a stored due time compares as passed; this much later is safe.
 const DUE_SLACK_MS = 5;
 
-/** A {@link WakeSignal} on the given clock (ms since the epoch). */
-export function createWakeSignal(nowMs: () => number): WakeSignal {
+/** A {@link WakeSignal} on the given clock (ms since the epoch) and timers (tests pass manual ones and move the clock). */
+export function createWakeSignal(nowMs: () => number, timers: Timers = systemTimers): WakeSignal {
   let signalled = false;
   let earliest: number | undefined;
-  let waiter: { resolve: () => void; timer: NodeJS.Timeout; until: number } | undefined;
+  let waiter: { resolve: () => void; timer: TimerHandle; until: number } | undefined;
 
   function finish(): void {
     const w = waiter;
     if (!w) return;
     waiter = undefined;
-    clearTimeout(w.timer);
+    timers.clearTimeout(w.timer);
     if (earliest !== undefined && earliest <= nowMs()) earliest = undefined;
     w.resolve();
   }
@@ -32,7 +34,7 @@ export function createWakeSignal(nowMs: () => number): WakeSignal {
   function arm(resolve: () => void, maxMs: number): void {
     const now = nowMs();
     const until = Math.min(now + maxMs, earliest !== undefined ? earliest + DUE_SLACK_MS : Infinity);
-    waiter = { resolve, until, timer: setTimeout(finish, Math.max(0, until - now)) };
+    waiter = { resolve, until, timer: timers.setTimeout(finish, Math.max(0, until - now)) };
   }
 
   return {
@@ -45,9 +47,9 @@ export function createWakeSignal(nowMs: () => number): WakeSignal {
       earliest = atMs;
       if (waiter && atMs + DUE_SLACK_MS < waiter.until) {
         // Re-arm for the earlier time, keeping the sleeper's promise.
-        clearTimeout(waiter.timer);
+        timers.clearTimeout(waiter.timer);
         const until = atMs + DUE_SLACK_MS;
-        waiter = { resolve: waiter.resolve, until, timer: setTimeout(finish, Math.max(0, until - nowMs())) };
+        waiter = { resolve: waiter.resolve, until, timer: timers.setTimeout(finish, Math.max(0, until - nowMs())) };
       }
     },
     wait(maxMs: number) {

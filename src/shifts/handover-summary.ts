@@ -1,4 +1,4 @@
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import type { Language } from '../i18n/create-i18n';
 import type { StaffDoc } from '../storage/staff-models';
 import type { CounsellorSessionCounts } from './counsellor-sessions';

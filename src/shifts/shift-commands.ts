@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Language, Translator } from '../i18n/create-i18n';
-import type { StaffCommandModule, StaffOutcome } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
+import type { StaffOutcome } from '../conversation/types';
 import { namesText, shiftText } from './handover-summary';
 import { ROSTER_ROLES, type RosterRole } from './shift-plan';
 import type { ShiftService } from './shift-service';

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { RenderedMessage } from '../conversation/render';
-import type { ChannelName, Reply } from '../conversation/types';
+import type { RenderedMessage, ChannelName, Reply } from '../core/messages';
 import type { Language } from '../i18n/create-i18n';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { StaffDoc } from '../storage/staff-models';

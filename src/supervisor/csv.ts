@@ -1,3 +1,5 @@
+import { stringify, type Options } from 'csv-stringify/sync';
+
 /** A value of one CSV cell; empty for null and undefined. */
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -5,41 +7,32 @@ export type CsvValue = string | number | boolean | null | undefined;
 export const UTF8_BOM = '\uFEFF';
 
 /**
- * One cell, quoted per RFC 4180 when it holds a comma, a quote or a line
- * break. Every text cell passes {@link spreadsheetSafe} first: names come from
- * chat profiles and numbers from shared contact cards, so any of them may be
- * a formula. Numbers and booleans are ours and stay as they are (-3 is -3).
- * The one CSV cell writer: the chat `/export` and the dashboard use it.
+ * The one CSV dialect of every export (the chat `/export`, the dashboard's
+ * CSV): RFC 4180 with CRLF, fields quoted where needed, and csv-stringify's
+ * formula guard (`escape_formulas`, OWASP's advice): a text cell starting with
+ * = + - @ (or a tab, a carriage return, or their full-width forms) gets an
+ * apostrophe in front, because names come from chat profiles and numbers from
+ * shared contact cards, so any of them may be a formula. Numbers and booleans
+ * are ours and stay as they are (-3 is -3, true is true).
  */
-export function csvCell(value: CsvValue): string {
-  if (value === null || value === undefined) return '';
-  const s = typeof value === 'string' ? (spreadsheetSafe(value) ?? '') : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+const DIALECT: Options = {
+  record_delimiter: 'windows',
+  // Given a record delimiter, csv-stringify stops quoting cells that hold a lone \n or \r
+  // unless told to: a description with a line break would then split its record.
+  quote_record_delimiter: true,
+  escape_formulas: true,
+  cast: { boolean: (value) => String(value) },
+};
 
-/** One CSV record, ended with CRLF as RFC 4180 says. */
+/** One CSV record, ended with CRLF; a stream of records is the header line, then one of these per row. */
 export function csvLine(cells: readonly CsvValue[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
+  return stringify([cells], DIALECT);
 }
 
 /**
- * Rows as RFC 4180 CSV: CRLF between records (and after the last), fields
- * quoted where needed, and a UTF-8 byte order mark in front.
- * @example toCsv([['ref', 'विवरण'], ['ALR-000001', 'राशन, गेहूँ']])
+ * Rows as one CSV text, with a UTF-8 byte order mark in front.
+ * @example toCsv([['ref', 'description'], ['ALR-000001', 'no ration, no wheat']])
  */
 export function toCsv(rows: ReadonlyArray<readonly CsvValue[]>): string {
-  return UTF8_BOM + rows.map(csvLine).join('');
+  return UTF8_BOM + stringify(rows as CsvValue[][], DIALECT);
 }
-
-/**
- * Text that came from citizens or staff, made safe for spreadsheets: a cell
- * starting with = + - @ (or a tab or carriage return) would be run as a
- * formula by Excel, so it is prefixed with an apostrophe (OWASP's advice).
- */
-export function spreadsheetSafe(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  return FORMULA_START.test(text) ? `'${text}` : text;
-}
-
-/** What a spreadsheet runs as a formula: = + - @, a tab or a carriage return first, also in their full-width forms. */
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;

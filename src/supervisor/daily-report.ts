@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { firstAcknowledgement, INTAKE_CHANNELS, type IntakeChannel } from '../domain/ticket';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';

@@ -1,4 +1,4 @@
-import type { Text } from '../conversation/types';
+import type { Text } from '../core/messages';
 
 /**
  * A span of time in words for reports ("3 h 20 min", "2 d 4 h"): minutes

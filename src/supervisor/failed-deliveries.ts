@@ -1,10 +1,10 @@
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { isOversight } from '../domain/roles';
 import { referenceIn } from '../domain/ticket';
 import { formatDateTime } from '../i18n/format';
 import type { Outbox } from '../outbox/outbox';
 import { NO_CHANNEL_REASON } from '../outbox/unavailable-sender';
-import type { StaffCommandModule } from '../staff/staff-handler';
+import type { StaffCommandModule } from '../conversation/staff-command';
 
 const LIMIT = 15;
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });

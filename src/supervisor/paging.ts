@@ -1,4 +1,4 @@
-import type { ButtonSet, Reply, Text } from '../conversation/types';
+import type { ButtonSet, Reply, Text } from '../core/messages';
 
 /** Button scope of the page buttons under supervisors' long lists. */
 export const PAGE_SCOPE = 'svp';

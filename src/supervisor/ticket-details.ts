@@ -1,4 +1,4 @@
-import type { Reply, Text } from '../conversation/types';
+import type { Reply, Text } from '../core/messages';
 import { findBlock, type Catalog } from '../domain/catalog';
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';

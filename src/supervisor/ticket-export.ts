@@ -1,5 +1,5 @@
 import { translate } from '../conversation/render';
-import type { Text } from '../conversation/types';
+import type { Text } from '../core/messages';
 import { findBlock, type Catalog } from '../domain/catalog';
 import { firstAcknowledgement, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';

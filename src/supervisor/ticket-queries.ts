@@ -1,6 +1,7 @@
 import type { IntakeChannel, Ticket, TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models } from '../storage/models';
+import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
 
 /**
  * A ticket is overdue while it is open and past a deadline: not acknowledged
@@ -84,9 +85,11 @@ function findFilter(q: FindQuery): Record<string, unknown> {
  * activity read only the live collection: a ticket is archived only once it
  * has been closed longer than its reopening window (7 days), so the live
  * collection holds every ticket touched in the last week. Searches and
- * exports over any dates read the archive too.
+ * exports over any dates read the archive too, over `history` (the history
+ * connection's models, so a long search never queues in front of citizens;
+ * the main models when there is no such connection).
  */
-export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchive'>): TicketQueries {
+export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchive'>, history: HistoryModels = models): TicketQueries {
   const { Ticket: T, TicketArchive: A } = models;
   const open = { status: { $in: [...OPEN_STATUSES] } };
   const byCreated = (dir: 1 | -1) => (a: Ticket, b: Ticket) => dir * (a.createdAt.getTime() - b.createdAt.getTime()) || dir * a.ref.localeCompare(b.ref);
@@ -102,7 +105,7 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
   /** A page over live and archived tickets together, by creation time. */
   async function pageBoth(filter: Record<string, unknown>, dir: 1 | -1, skip: number, limit: number): Promise<Page<Ticket>> {
     const [live, archived] = await Promise.all(
-      [T, A].map(async (m) => ({
+      [history.Ticket, history.TicketArchive].map(async (m) => ({
         total: await m.countDocuments(filter).exec(),
         items: await m.find(filter).sort({ createdAt: dir, ref: dir }).limit(skip + limit).lean<Ticket[]>().exec(),
       })),
@@ -170,12 +173,19 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
     },
 
     async createdBetween(start, end, limit) {
-      return (await pageBoth({ createdAt: { $gte: start, $lt: end } }, 1, 0, limit)).items;
+      // Streamed, and stopped at the limit: never more than `limit` tickets in memory.
+      const out: Ticket[] = [];
+      if (limit < 1) return out;
+      for await (const tk of ticketsByCreation<Ticket>(history, { createdAt: { $gte: start, $lt: end } })) {
+        out.push(tk);
+        if (out.length >= limit) break;
+      }
+      return out;
     },
 
     async countCreated(start, end) {
       const filter = { createdAt: { $gte: start, $lt: end } };
-      const [live, archived] = await Promise.all([T.countDocuments(filter).exec(), A.countDocuments(filter).exec()]);
+      const [live, archived] = await Promise.all([history.Ticket.countDocuments(filter).exec(), history.TicketArchive.countDocuments(filter).exec()]);
       return live + archived;
     },
   };

@@ -1,5 +1,5 @@
-import { renderReplies, translate, type RenderedMessage } from '../conversation/render';
-import type { Reply, Text } from '../core/messages';
+import { renderReplies, translate } from '../conversation/render';
+import type { RenderedMessage, Reply, Text } from '../core/messages';
 import { findBlock, findCategory, type Catalog } from '../domain/catalog';
 import { IN_VOICE, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';

@@ -44,8 +44,12 @@ const cases = {
     "import type { Text } from '../core/messages';\nimport { AppError } from '../errors';\nimport type { Language } from '../i18n/create-i18n';\nexport type P = Text | AppError | Language;\n",
   ),
   engineToMongoose: restricted('src/conversation/engine.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
+  engineStepToMongoose: restricted('src/conversation/steps/new-step.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
   conversationToStaff: restricted('src/conversation/new-part.ts', toStaff),
   conversationToChannels: restricted('src/conversation/new-part.ts', "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n"),
+  escalationToStaff: restricted('src/escalation/new-command.ts', toStaff),
+  feedbackToStaff: restricted('src/feedback/new-part.ts', toStaff),
+  escalationToConversation: restricted('src/escalation/new-command.ts', "import type { StaffCommandModule } from '../conversation/staff-command';\nexport type P = StaffCommandModule;\n"),
   staffToConversation: restricted('src/staff/new-module.ts', "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n"),
   exceptionItsFolder: restricted('src/storage/conversation-store.ts', "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n"),
   exceptionOtherFolder: restricted('src/storage/conversation-store.ts', toStaff),
@@ -62,12 +66,19 @@ describe('the layering lint rule', () => {
     expect(cases.domainToStorage()).toHaveLength(1);
     expect(cases.domainAllowed()).toEqual([]);
     expect(cases.engineToMongoose()).toHaveLength(1);
+    expect(cases.engineStepToMongoose()).toHaveLength(1);
   });
 
   it('stops conversation from importing staff or channels, but lets staff import conversation', () => {
     expect(cases.conversationToStaff()).toHaveLength(1);
     expect(cases.conversationToChannels()).toHaveLength(1);
     expect(cases.staffToConversation()).toEqual([]);
+  });
+
+  it('stops the feature folders conversation imports (feedback, escalation) from importing staff', () => {
+    expect(cases.escalationToStaff()).toHaveLength(1);
+    expect(cases.feedbackToStaff()).toHaveLength(1);
+    expect(cases.escalationToConversation()).toEqual([]);
   });
 
   it('lifts an allow-listed exception only for its one folder', () => {

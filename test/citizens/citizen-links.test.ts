@@ -47,6 +47,25 @@ describe('the citizen store', () => {
     expect((await store.idsOf('tg-b')).sort()).toEqual(['tg-b', 'wa-c', 'wa-d']);
     // Other people stay apart.
     expect((await store.idsOf('tg-a')).sort()).toEqual(['tg-a', 'wa-a']);
+    // Whose tickets each sees: the group's ids and the calls logged for its numbers.
+    expect((await store.ticketOwnersOf('wa-d')).sort()).toEqual(['phone:+919876500002', 'phone:+919876500003', 'phone:+919876500004', 'tg-b', 'wa-c', 'wa-d']);
+  });
+
+  test('phone links written before group documents existed (or by a bulk import) get them when the store starts', async () => {
+    const old = await openTestDb();
+    try {
+      await old.conn.collection('citizens').insertMany([
+        { _id: '+919876500010', personId: '+919876500010', citizenIds: ['x-1', 'x-2'], identities: [], createdAt: now, updatedAt: now },
+        { _id: '+919876500011', personId: '+919876500010', citizenIds: ['x-3'], identities: [], createdAt: now, updatedAt: now },
+        { _id: '+919876500012', personId: '+919876500012', citizenIds: ['y-1'], identities: [], createdAt: now, updatedAt: now },
+      ] as never[]);
+      const started = await createCitizenStore(old.conn);
+      expect((await started.idsOf('x-3')).sort()).toEqual(['x-1', 'x-2', 'x-3']);
+      expect((await started.ticketOwnersOf('y-1')).sort()).toEqual(['phone:+919876500012', 'y-1']);
+      expect(await started.idsOf('z-9')).toEqual(['z-9']);
+    } finally {
+      await old.close();
+    }
   });
 });
 

@@ -160,6 +160,42 @@ describe('the intake engine', () => {
     expect(play([text('शिकायत')]).state.flow?.step).toBe('category');
   });
 
+  test('a complaint saved under an older flow version starts again with a notice; the old answer is not taken', () => {
+    const mid = play([...toSummary.slice(0, 4)]);
+    expect(mid.state.flow?.step).toBe('description');
+    const older: ConversationState = { ...mid.state, flow: { ...mid.state.flow!, version: flow.version - 1 } };
+    const r = advance(flow, older, msg(text('No ration for two months')), ctx);
+    expect(r.replies.map((x) => x.text.key)).toEqual(['intake.flow_changed', 'intake.category.prompt']);
+    expect(r.state.flow).toMatchObject({ version: flow.version, step: flow.start, answers: { attachments: [] } });
+    expect(r.state.flow?.answers.category).toBeUndefined();
+    // The fresh complaint is keyed by this message, not by the old form's.
+    expect(r.state.flow?.submissionId).not.toBe(mid.state.flow?.submissionId);
+    // Once restarted, the next message answers the new form as usual.
+    expect(advance(flow, r.state, msg(button('category', 'ration')), ctx).state.flow?.step).toBe('block');
+  });
+
+  test('an outdated complaint and a command: the notice, then the command (a state saved with no version is outdated too)', () => {
+    const mid = play([cmd('new'), button('category', 'ration')]);
+    const { version: _dropped, ...noVersion } = mid.state.flow!;
+    const saved = { ...mid.state, flow: noVersion } as ConversationState;
+    const r = advance(flow, saved, msg(cmd('status', 'ALR-000007')), ctx);
+    expect(r.replies.map((x) => x.text.key)).toEqual(['intake.flow_changed', 'intake.category.prompt']);
+    expect(r.effects).toEqual([{ type: 'show_status', ref: 'ALR-000007' }]);
+    // The current version is left alone.
+    expect(advance(flow, mid.state, msg(cmd('status')), ctx).replies.map((x) => x.text.key)).toEqual(['intake.block.prompt']);
+  });
+
+  test('language names and the counsellor offer take the words of the flow vocabulary', () => {
+    for (const word of flow.vocabulary.languageNames.en) expect(play([cmd('language', word)]).state.language).toBe('en');
+    for (const word of flow.vocabulary.languageNames.hi) expect(play([cmd('language', 'en'), cmd('language', word)]).state.language).toBe('hi');
+    expect(play([cmd('language', 'klingon')]).replies[0]?.text.key).toBe('language.prompt');
+    const health = catalog.categories.find((c) => c.counsellor)!;
+    const offered = [cmd('new'), button('category', health.id)];
+    expect(play(offered).state.flow?.mode).toBe('counsellor-offer');
+    for (const word of flow.vocabulary.counsellorOffer.talk) expect(play([...offered, text(word)]).effects).toEqual([{ type: 'counsellor_request' }]);
+    for (const word of flow.vocabulary.counsellorOffer.complaint) expect(play([...offered, text(word)]).state.flow?.step).toBe('block');
+  });
+
   test('cancelling has a button too: in the summary’s change menu', () => {
     const menu = play([...toSummary, button('summary', 'change')]);
     expect(menu.replies.at(-1)?.buttons?.options.map((o) => o.value)).toContain('cancel');

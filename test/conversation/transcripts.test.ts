@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { playTranscript } from '../support/transcript';
+import { createOutboxModel } from '../../src/outbox/outbox-model';
+import { formatMessage, playTranscript } from '../support/transcript';
 import { createTestApp } from '../support/test-app';
 
 /**
  * Golden transcripts: each *.txt under transcripts/ is played through the real
- * handler and database on a fixed clock; the replies must equal the
- * *.golden.txt beside it. After a deliberate change, regenerate with
+ * handler and database on a fixed clock; the replies, the tickets filed and the
+ * notifications queued in the outbox must equal the *.golden.txt beside it. After a deliberate change, regenerate with
  * UPDATE_GOLDEN=1 npx jest test/conversation/transcripts and review the diff.
  */
 const dir = path.join(__dirname, 'transcripts');
@@ -38,7 +39,12 @@ describe('golden transcripts', () => {
           ].join('\n'),
         )
         .join('\n');
-      const actual = `${played}== tickets ==\n${effects}\n`;
+      // The notifications queued for delivery (officers' cards, notices to citizens and overseers), in order.
+      const { Message } = await createOutboxModel(t.db.conn);
+      const queued = (await Message.find().sort({ seq: 1 }).lean())
+        .map((m) => [`-> ${m.channel}:${m.chatId}${m.ticketRef ? ` (${m.ticketRef})` : ''}`, formatMessage(m.message)].join('\n'))
+        .join('\n');
+      const actual = `${played}== tickets ==\n${effects}\n== notifications ==\n${queued}\n`;
       const goldenFile = path.join(dir, file.replace(/\.txt$/, '.golden.txt'));
       if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(goldenFile, actual);
       // A missing golden file is a failure, not a new expectation written by the test itself.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { createTranslator } from '../../src/i18n/create-i18n';
-import { CSV_BOM, csvCell, csvLine, EXPORT_COLUMNS, exportHeader } from '../../src/dashboard/dashboard-csv';
+import { EXPORT_COLUMNS, exportHeader } from '../../src/dashboard/dashboard-csv';
+import { csvLine, UTF8_BOM } from '../../src/supervisor/csv';
 import { currentPeriods, dateTimeText, dayStart, dayText, nextDay, parseDay, weekStart } from '../../src/dashboard/dashboard-periods';
 import { latenessOf } from '../../src/dashboard/dashboard-view';
 import { maskPhones } from '../../src/domain/phone-mask';
@@ -74,23 +75,7 @@ describe('district days and weeks (Asia/Kolkata)', () => {
 });
 
 describe('CSV', () => {
-  test('fields are quoted only when needed, quotes doubled (RFC 4180)', () => {
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\nlines')).toBe('"two\nlines"');
-    expect(csvCell(42)).toBe('42');
-    expect(csvCell(undefined)).toBe('');
-    expect(csvLine(['a', 'b,c', undefined])).toBe('a,"b,c",\r\n');
-  });
-
-  test('text that a spreadsheet would run as a formula is defused', () => {
-    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell(-3)).toBe('-3');
-  });
-
+  // Quoting and the formula guard of the one writer: test/supervisor/paging-and-csv.test.ts.
   test('property: any row of any text reads back unchanged (apart from the formula guard)', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme' }), { minLength: 1, maxLength: 6 }), (cells) => {
@@ -104,7 +89,7 @@ describe('CSV', () => {
     const tr = createTranslator(`${REPO_ROOT}/locales`);
     for (const lang of ['hi', 'en'] as const) {
       const header = exportHeader(lang, tr);
-      expect(header.startsWith(CSV_BOM)).toBe(true);
+      expect(header.startsWith(UTF8_BOM)).toBe(true);
       expect(parseCsv(header.slice(1))[0]).toEqual(EXPORT_COLUMNS.map((c) => tr.t(lang, `dashboard.csv.${c}`)));
     }
   });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { STATUS_LIST_LIMIT } from '../../src/conversation/effect-runner';
 import { renderReplies } from '../../src/conversation/render';
-import type { Text, TextParam } from '../../src/conversation/types';
+import type { Text, TextParam } from '../../src/core/messages';
 import { createTranslator, LANGUAGES, loadLanguage, type Language } from '../../src/i18n/create-i18n';
 
 const LOCALES = path.resolve(__dirname, '../../locales');

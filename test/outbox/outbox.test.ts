@@ -1,12 +1,14 @@
 import { Bot } from 'grammy';
 import mongoose, { type Connection, type Types } from 'mongoose';
 import { createLogger } from '../../src/logger';
-import type { RenderedMessage } from '../../src/conversation/render';
+import type { RenderedMessage } from '../../src/core/messages';
 import type { ChannelSender } from '../../src/outbox/channel-sender';
 import { createOutbox, type Outbox, type OutboxDeps } from '../../src/outbox/outbox';
 import { createOutboxModel, type OutboxModels } from '../../src/outbox/outbox-model';
 import { createTelegramSender } from '../../src/channels/telegram/telegram-sender';
 import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type UploadedFile } from '../support/fake-telegram-api';
+import { createFixedClock } from '../../src/clock';
+import { createManualTimers } from '../support/manual-timers';
 import { captureLogs } from '../support/test-app';
 import { openTestDb, type TestDb } from '../support/test-db';
 
@@ -69,6 +71,52 @@ function makeOutbox(extra: Partial<OutboxDeps> = {}): Outbox {
   });
   outboxes.push(outbox);
   return outbox;
+}
+
+/**
+ * An outbox on a fixed clock and manual timers: its time moves only when the
+ * test moves it, so pacing is checked on the outbox's own clock, exactly, however
+ * loaded the machine is. `starts` records when (on that clock) each send began.
+ */
+function makeClockedOutbox(extra: Partial<OutboxDeps> = {}) {
+  // Starts at the wall clock's now: other outboxes in a test record messages on it.
+  const clock = createFixedClock(new Date());
+  const timers = createManualTimers(clock);
+  const starts: Array<{ chatId: string; at: number }> = [];
+  const telegramSender = createTelegramSender({ api: bot.api });
+  const recording: ChannelSender = {
+    ...telegramSender,
+    send: (chatId, message, options) => {
+      starts.push({ chatId, at: clock.now().getTime() });
+      return telegramSender.send(chatId, message, options);
+    },
+  };
+  const outbox = makeOutbox({ now: clock.now, timers, senders: [recording], ...extra });
+  /**
+   * Move the clock in small steps until `done`, giving the dispatcher's database
+   * and HTTP work a moment of real time between steps (never asserted on).
+   */
+  async function runUntil(done: () => boolean | Promise<boolean>, stepMs = 10): Promise<void> {
+    const giveUpAt = Date.now() + 20_000;
+    while (!(await done())) {
+      if (Date.now() > giveUpAt) throw new Error('the outbox did not get there');
+      await timers.advance(stepMs);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  /** Let `ms` pass on the outbox's clock, in poll-sized steps. */
+  async function pass(ms: number, stepMs = 10): Promise<void> {
+    const until = clock.now().getTime() + ms;
+    await runUntil(() => clock.now().getTime() >= until, stepMs);
+  }
+  /** drain() on the outbox's clock. */
+  async function drain(timeoutMs: number): Promise<boolean> {
+    let result: boolean | undefined;
+    void outbox.drain(timeoutMs).then((r) => (result = r));
+    await runUntil(() => result !== undefined);
+    return result as boolean;
+  }
+  return { outbox, clock, starts, runUntil, pass, drain };
 }
 
 const textOf = (c: RecordedCall) => String(c.params.text ?? c.params.caption);
@@ -251,12 +299,13 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     // Claimed a moment ago, not yet marked on the message: only the claim itself says so.
     await foreignClaim(head?._id, 1, new Date(Date.now() + 60_000));
 
-    const b = makeOutbox();
-    b.start();
-    await api.waitForSent(604, 1);
-    // Several polls pass; neither the claimed message nor the one behind it goes out.
-    await new Promise((r) => setTimeout(r, 400));
+    const b = makeClockedOutbox();
+    b.outbox.start();
+    await b.runUntil(() => api.sent(604).length === 1);
+    // Several polls pass (50 ms each on the outbox's clock); neither the claimed message nor the one behind it goes out.
+    await b.pass(400);
     expect(api.sent(603)).toHaveLength(0);
+    expect(b.starts.map((x) => x.chatId)).toEqual(['604']);
     expect(await b.drain(100)).toBe(false);
   });
 
@@ -282,28 +331,28 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
   });
 
   it('keeps at least the per-chat interval between two messages to one chat', async () => {
-    const outbox = makeOutbox({ pacing: { telegram: { perChatIntervalMs: 1000, perSecond: 30 } } });
+    const { outbox, starts, runUntil } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 1000, perSecond: 30 } } });
     await outbox.enqueue([telegram(801, 'एक'), telegram(801, 'दो'), telegram(801, 'तीन'), telegram(802, 'अन्य')]);
     outbox.start();
-    expect(await outbox.drain(15_000)).toBe(true);
+    await runUntil(() => api.sent().length === 4);
 
-    const at = api.sent(801).map((c) => c.at);
+    const at = starts.filter((x) => x.chatId === '801').map((x) => x.at);
     expect(at).toHaveLength(3);
-    for (let i = 1; i < at.length; i += 1) expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(950);
+    for (let i = 1; i < at.length; i += 1) expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(1000);
     // Another chat is not held up behind the first one's interval.
-    expect(api.sent(802)[0]?.at).toBeLessThan(at[1] as number);
+    expect(starts.find((x) => x.chatId === '802')?.at).toBeLessThan(at[1] as number);
   });
 
   it('keeps the channel within its messages per second across chats', async () => {
-    const outbox = makeOutbox({ pacing: { telegram: { perChatIntervalMs: 0, perSecond: 5 } } });
+    const { outbox, starts, runUntil } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 0, perSecond: 5 } } });
     await outbox.enqueue([901, 902, 903, 904, 905, 906].map((c) => telegram(c, 'नमस्ते')));
     outbox.start();
-    expect(await outbox.drain(15_000)).toBe(true);
+    await runUntil(() => api.sent().length === 6);
 
-    const at = api.sent().map((c) => c.at).sort((x, y) => x - y);
+    // Five a second is one send every 200 ms on the outbox's clock, however long each claim took.
+    const at = starts.map((x) => x.at);
     expect(at).toHaveLength(6);
-    // Five a second is one every 200 ms; requests may arrive a little unevenly.
-    for (let i = 1; i < at.length; i += 1) expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(150);
+    for (let i = 1; i < at.length; i += 1) expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(200);
   });
 
   it('sends a document with its bytes and buttons as an inline keyboard', async () => {
@@ -339,23 +388,24 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
       },
       classify: () => ({ retry: true, code: 'wa_error' }),
     };
-    const outbox = makeOutbox({ pacing: { whatsapp: { perChatIntervalMs: 100, perSecond: 50, jitterMs: 50 } } });
+    const { outbox, pass, runUntil } = makeClockedOutbox({ pacing: { whatsapp: { perChatIntervalMs: 100, perSecond: 50, jitterMs: 50 } } });
     await outbox.enqueue([
       { channel: 'whatsapp', chatId: '919800000001@c.us', message: { text: 'पहला' } },
       { channel: 'whatsapp', chatId: '919800000001@c.us', message: { text: 'दूसरा' } },
       telegram(1101, 'टेलीग्राम'),
     ]);
     outbox.start();
-    await api.waitForSent(1101, 1);
-    // Several repair rounds pass; the warning is still given only once.
-    await new Promise((r) => setTimeout(r, 500));
+    await runUntil(() => api.sent(1101).length === 1);
+    // Several repair rounds pass (one each 200 ms on the outbox's clock); the warning is still given only once.
+    await pass(1000);
     expect(delivered).toEqual([]);
     expect(await outbox.stats()).toMatchObject({ pending: 2, sent: 1 });
     expect(logEvents().filter((e) => e.event === 'outbox_no_sender')).toEqual([expect.objectContaining({ channel: 'whatsapp' })]);
 
     outbox.registerSender(whatsapp);
-    expect(await outbox.drain(10_000)).toBe(true);
+    await runUntil(() => delivered.length === 2);
     expect(delivered.map((d) => d.text)).toEqual(['पहला', 'दूसरा']);
+    await runUntil(async () => (await outbox.stats()).sent === 3);
     expect((await models.Message.find({ channel: 'whatsapp' }).lean()).map((d) => d.platformMessageId).sort()).toEqual(['wa-1', 'wa-2']);
   });
 

@@ -1,20 +1,25 @@
 import { parse } from 'csv-parse/sync';
-import { csvCell, spreadsheetSafe, toCsv, UTF8_BOM } from '../../src/supervisor/csv';
+import { csvLine, toCsv, UTF8_BOM, type CsvValue } from '../../src/supervisor/csv';
 import { clampPage, pageCount, pageReply, PAGE_SIZE } from '../../src/supervisor/paging';
 import { parseDay, periodRange } from '../../src/supervisor/periods';
 import { durationText } from '../../src/supervisor/duration-text';
 import { ist } from './seed-tickets';
 
+/** One cell as the writer puts it in a record of its own. */
+const cell = (value: CsvValue) => csvLine([value]).replace(/\r\n$/, '');
+
 describe('CSV', () => {
   test('quotes only what RFC 4180 requires and doubles quotes', () => {
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\nlines')).toBe('"two\nlines"');
-    expect(csvCell('cr\rhere')).toBe('"cr\rhere"');
-    expect(csvCell(undefined)).toBe('');
-    expect(csvCell(0)).toBe('0');
-    expect(csvCell(false)).toBe('false');
+    expect(cell('plain')).toBe('plain');
+    expect(cell('a,b')).toBe('"a,b"');
+    expect(cell('say "hi"')).toBe('"say ""hi"""');
+    expect(cell('two\nlines')).toBe('"two\nlines"');
+    expect(cell('cr\rhere')).toBe('"cr\rhere"');
+    expect(cell(undefined)).toBe('');
+    expect(cell(0)).toBe('0');
+    expect(cell(false)).toBe('false');
+    expect(cell(true)).toBe('true');
+    expect(csvLine(['a', 'b,c', undefined, null, 42])).toBe('a,"b,c",,,42\r\n');
   });
 
   test('a file starts with the BOM, ends records with CRLF and parses back to the same cells', () => {
@@ -29,8 +34,11 @@ describe('CSV', () => {
     expect(parse(Buffer.from(text, 'utf8'), { bom: true })).toEqual(rows);
   });
 
-  test('cells that a spreadsheet would run as formulas are defused', () => {
-    expect(['=1+1', '+91', '-2', '@SUM(A1)', '\tx', 'normal', 'a=b'].map((s) => spreadsheetSafe(s))).toEqual(["'=1+1", "'+91", "'-2", "'@SUM(A1)", "'\tx", 'normal', 'a=b']);
+  test('cells that a spreadsheet would run as formulas are defused; our numbers are not', () => {
+    expect(['=1+1', '+91', '-2', '@SUM(A1)', '\tx', 'normal', 'a=b'].map(cell)).toEqual(["'=1+1", "'+91", "'-2", "'@SUM(A1)", "'\tx", 'normal', 'a=b']);
+    expect(cell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(cell('\rx')).toBe('"\'\rx"');
+    expect([-3, -0.5].map(cell)).toEqual(['-3', '-0.5']);
   });
 });
 

@@ -56,8 +56,8 @@ describe('supervisor commands over Telegram', () => {
     api = createFakeTelegramApi({ token: TOKEN });
     const { apiRoot } = await api.start();
     kit = await createSupervisorKit({ outboxOptions: FAST_OUTBOX });
-    // Only staff write in this test, so no citizen effect ever runs.
-    const effects: EffectRunner = { run: async () => [] };
+    // Only staff write in this test: the kit's runner carries their notices (it files no tickets).
+    const effects: EffectRunner = kit.effects;
     const handler = createInboundHandler({
       flow: loadFlow(FLOWS, 'citizen-intake'),
       catalog: kit.catalog,

@@ -6,8 +6,10 @@
  */
 import path from 'node:path';
 import { createFixedClock } from '../../src/clock';
+import { createEffectRunner } from '../../src/conversation/effect-runner';
 import { renderReplies } from '../../src/conversation/render';
-import type { ConversationState, InboundMessage, Reply } from '../../src/conversation/types';
+import type { ConversationState, InboundMessage } from '../../src/conversation/types';
+import type { Reply } from '../../src/core/messages';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import { readDepartmentsFile } from '../../src/domain/department-loader';
 import type { StaffIdentity, StaffRole } from '../../src/domain/roles';
@@ -124,7 +126,6 @@ export async function createSupervisorKit(
     ticketService,
     departments,
     messages,
-    notifier: outbox,
     clock,
     logger,
     adminTelegramIds: [CONFIG_ADMIN_CHAT],
@@ -133,6 +134,14 @@ export async function createSupervisorKit(
     modules: [supervisorModule, shiftModule],
     reassign,
     messageRefs,
+  });
+
+  // Staff commands' notices run through the effect runner, as in the app (nothing here files tickets).
+  const effects = createEffectRunner({
+    tickets,
+    catalog,
+    intake: { file: () => Promise.reject(new Error('the supervisor kit files no tickets')) },
+    notifier: outbox,
   });
 
   let updates = 0;
@@ -196,6 +205,7 @@ export async function createSupervisorKit(
     const state: ConversationState = { language: lang, quota: { day: '', count: 0 } };
     const msg = message(who.chatId, content);
     const outcome = await staffHandler.handle(msg, state, who.identity);
+    if (outcome?.effects?.length) await effects.run(outcome.effects, { msg, citizenId: `staff-${who.chatId}`, language: lang });
     const rendered = outcome ? renderReplies(translator, lang, outcome.replies) : [];
     return { outcome, texts: rendered.map((r) => r.text), rendered, msg };
   }
@@ -231,6 +241,7 @@ export async function createSupervisorKit(
     supervisorModule,
     shiftModule,
     staffHandler,
+    effects,
     addStaff,
     seedTicket,
     send,

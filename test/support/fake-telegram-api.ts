@@ -22,6 +22,12 @@ export interface FakeTelegramApiOptions {
   botUsername?: string;
   /** Milliseconds since the epoch for `date` fields and `calls[].at`; defaults to `Date.now`. Timeouts always use real time. */
   now?: () => number;
+  /**
+   * Answer every `every`-th outbound call (sends, edits) with 429 and
+   * `retry_after` seconds, as Telegram does now and then under load, without
+   * performing it (benchmarks of the outbox's drain use it).
+   */
+  throttle?: { every: number; retryAfter: number };
 }
 
 /** How an injected failure is answered. `network` drops the connection without an answer (grammY raises `HttpError`). */
@@ -289,6 +295,7 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
 
   const failureRules: FailureRule[] = [];
   const blockedChats = new Set<number>();
+  let outboundCalls = 0;
 
   const chats = new Map<number, FakeChat>();
   const messages = new Map<number, Map<number, FakeMessage>>();
@@ -864,6 +871,9 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
       return;
     }
     if (injected) return fail(res, call, injectedError(injected));
+    if (opts.throttle && OUTBOUND_METHODS.has(method) && ++outboundCalls % opts.throttle.every === 0) {
+      return fail(res, call, injectedError({ status: 429, retryAfter: opts.throttle.retryAfter }));
+    }
 
     const chatId = chatIdOf(params);
     if (OUTBOUND_METHODS.has(method) && chatId !== undefined && blockedChats.has(chatId)) {

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
+import type { Connection } from 'mongoose';
 import { createApp, type App, type AppDeps } from '../../src/app';
 import { createFixedClock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
+import { connectHistoryDatabase } from '../../src/db/connect';
 import { createTranslator } from '../../src/i18n/create-i18n';
 import { createLogger } from '../../src/logger';
 import { openTestDb, type TestDb } from './test-db';
@@ -28,6 +30,8 @@ export interface TestApp {
   config: Config;
   clock: ReturnType<typeof createFixedClock>;
   db: TestDb;
+  /** The read-only connection for searches and exports over the whole history, as `npm start` opens it. */
+  historyConn?: Connection;
   logs: () => string[];
   translator: ReturnType<typeof createTranslator>;
   close(): Promise<void>;
@@ -57,16 +61,19 @@ export async function createTestApp(env: Record<string, string> = {}, extra: Pic
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const app = await createApp({ config, logger, clock, conn: db.conn, outboxOptions: FAST_OUTBOX, dashboardPollSeconds: 1, ...extra });
+  const historyConn = await connectHistoryDatabase(process.env.TEST_MONGODB_URI ?? '', { dbName: db.dbName });
+  const app = await createApp({ config, logger, clock, conn: db.conn, historyConn, outboxOptions: FAST_OUTBOX, dashboardPollSeconds: 1, ...extra });
   return {
     app,
     config,
     clock,
     db,
+    historyConn,
     logs: logs.lines,
     translator: createTranslator(config.localesDirAbs),
     async close() {
       await app.stop();
+      await historyConn.close();
       await db.close();
     },
   };

@@ -24,7 +24,8 @@ export async function openTestDb(): Promise<TestDb> {
     throw new Error('TEST_MONGODB_URI is not set: run tests through Jest, whose global setup starts the database');
   }
   const dbName = `test_${randomBytes(6).toString('hex')}`;
-  const conn = mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 });
+  // Command monitoring on, as connectDatabase has it, so tests can see which connection carried a command.
+  const conn = mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000, monitorCommands: true });
   await conn.asPromise();
   return {
     conn,

@@ -1,6 +1,6 @@
 import type { Clock } from '../../src/clock';
 import type { InboundHandler } from '../../src/conversation/inbound-handler';
-import type { RenderedMessage } from '../../src/conversation/render';
+import type { RenderedMessage } from '../../src/core/messages';
 import type { InboundContent, InboundMessage } from '../../src/conversation/types';
 
 /**

@@ -1,5 +1,5 @@
 import type { InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, InlineKeyboardMarkup } from 'grammy/types';
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 
 /** Longest label that still fits two buttons to a row on a phone. */
 const SHORT_LABEL = 14;

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { ReplyingHandler } from '../reply-policy';
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 import { AppError } from '../../errors';
 import { createWebFileStore, sniffImageType, WEB_FILE_ID_RE, type WebFile } from './web-file-store';
 import { WEB_CHAT_ID_RE, WebRequestError, webRequestToInbound } from './web-inbound';

@@ -1,4 +1,4 @@
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 import { renderForWhatsApp } from '../whatsapp/whatsapp-render';
 import type { WhatsAppMenuOption } from '../whatsapp/whatsapp-inbound';
 import { CLOUD_CONTACT_BUTTON_ID } from './cloud-inbound';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 import { AppError } from '../../errors';
 import type { Language } from '../../i18n/create-i18n';
 import type { ChannelSender, SendFailure } from '../../outbox/channel-sender';

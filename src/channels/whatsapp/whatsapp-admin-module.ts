@@ -1,5 +1,5 @@
-import type { Text } from '../../conversation/types';
-import type { StaffCommandModule } from '../../staff/staff-handler';
+import type { Text } from '../../core/messages';
+import type { StaffCommandModule } from '../../conversation/staff-command';
 import type { WhatsAppChannel } from './whatsapp-channel';
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChannelName } from '../../conversation/types';
+import type { ChannelName } from '../../core/messages';
 import type { Language, Translator } from '../../i18n/create-i18n';
 import type { Notifier } from '../../notify/notifier';
 import type { WhatsAppDownReason } from './whatsapp-channel';

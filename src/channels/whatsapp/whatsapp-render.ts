@@ -1,4 +1,4 @@
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 import type { WhatsAppMenuOption } from './whatsapp-inbound';
 
 /** A rendered message laid out for WhatsApp: one text, and what each number in it stands for. */

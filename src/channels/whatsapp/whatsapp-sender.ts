@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { safeError } from '../../logger';
 import { MessageMedia } from 'whatsapp-web.js';
 import type { Clock } from '../../clock';
-import type { RenderedMessage } from '../../conversation/render';
+import type { RenderedMessage } from '../../core/messages';
 import { AppError } from '../../errors';
 import type { ChannelSender, SendFailure } from '../../outbox/channel-sender';
 import { WHATSAPP_FILE_ID_RE, type WhatsAppFileStore } from './whatsapp-file-store';
