@@ -10,7 +10,7 @@ import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import { createInboundHandler } from './conversation/inbound-handler';
-import { replyThroughOutbox, type ReplyingHandler } from './channels/reply-policy';
+import { createReplyPolicy, type ReplyingHandler, type ReplyMode } from './channels/reply-policy';
 import { createChannelRegistry, type ChannelRegistry } from './channels/channel-registry';
 import { CHANNELS } from './channels/channels';
 import type { ChannelDefinition } from './channels/channel';
@@ -99,8 +99,10 @@ export interface AppDeps {
 
 /** The wired application: the shared message handler and the running channels. */
 export interface App {
-  /** The shared handler, replies recorded in the outbox (what every channel calls). */
+  /** The shared handler, replies sent at once (what Telegram and the web chat call). */
   handler: ReplyingHandler;
+  /** The shared handler in each reply mode (WhatsApp's replies go through the outbox). */
+  replies: Record<ReplyMode, ReplyingHandler>;
   models: Models;
   outbox: Outbox;
   tickets: TicketService;
@@ -372,8 +374,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const mediaLimits = { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
   // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
-  // Every channel's replies are recorded in the outbox and sent by its sender (src/channels/reply-policy.ts).
-  const handler = replyThroughOutbox(limitInbound(
+  // Every channel's replies leave by one policy, at once or paced by the outbox (src/channels/reply-policy.ts).
+  const replies = createReplyPolicy({ handler: limitInbound(
    instrumentHandler(
     withCitizenLinks(
       createInboundHandler({
@@ -403,7 +405,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)) ||
         (await staffStore.findActive(msg.chatId).catch(() => null))?.channel === msg.channel,
     },
-  ), outbox);
+  ),
+    outbox,
+    senderOf: (channel) => outbox.senderOf(channel),
+    settle: (msg) => conversations.settleReplies(`${msg.channel}:${msg.chatId}`, msg.updateKey),
+    logger: logger.child({ component: 'replies' }),
+  });
+  const handler = replies.direct;
 
   // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
   const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, {
@@ -412,7 +420,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clock,
     logger,
     translator,
-    handler,
+    replies,
     outbox,
     staff: staffStore,
     conversations,
@@ -477,6 +485,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     handler,
+    replies,
     models,
     outbox,
     tickets: ticketService,

@@ -2,6 +2,7 @@ import type { ChannelName } from '../core/messages';
 import type { ChannelHealth, HealthCheck } from '../http/health';
 import { createUnavailableSender } from '../outbox/unavailable-sender';
 import type { Channel, ChannelContext, ChannelDefinition, ChannelFile, ChannelRoute } from './channel';
+import type { ReplyingHandler, ReplyMode } from './reply-policy';
 
 /** The channels this deployment runs, made from their definitions. */
 export interface ChannelRegistry {
@@ -26,19 +27,22 @@ export interface ChannelRegistry {
  * definition carries and nothing runs gets the unavailable sender.
  * @example const channels = await createChannelRegistry(CHANNELS, ctx); await channels.startAll()
  */
-export async function createChannelRegistry(definitions: readonly ChannelDefinition[], ctx: Omit<ChannelContext, 'files'>): Promise<ChannelRegistry> {
+export async function createChannelRegistry(
+  definitions: readonly ChannelDefinition[],
+  ctx: Omit<ChannelContext, 'files' | 'handler'> & { replies: Record<ReplyMode, ReplyingHandler> },
+): Promise<ChannelRegistry> {
   const made = new Map<string, Channel>();
   const all = (): Channel[] => [...made.values()];
   async function file(fileId: string): Promise<ChannelFile | null> {
     const owner = all().find((c) => c.files?.owns(fileId));
     return owner?.files ? owner.files.get(fileId) : null;
   }
-  const full: ChannelContext = { ...ctx, files: file };
+  const { replies, ...shared } = ctx;
   const ids = new Set<string>();
   for (const def of definitions) {
     if (ids.has(def.id)) throw new Error(`channel definition ${def.id} is listed twice`);
     ids.add(def.id);
-    const channel = await def.create(full);
+    const channel = await def.create({ ...shared, files: file, handler: replies[def.replies] });
     if (!channel) continue;
     made.set(def.id, channel);
     if (channel.sender) ctx.outbox.registerSender(channel.sender);

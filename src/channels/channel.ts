@@ -13,7 +13,7 @@ import type { ChannelSender } from '../outbox/channel-sender';
 import type { Outbox } from '../outbox/outbox';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffStore } from '../storage/staff-store';
-import type { ReplyingHandler } from './reply-policy';
+import type { ReplyingHandler, ReplyMode } from './reply-policy';
 
 /** A photo, voice note or upload one channel holds, for forwarding on another platform. */
 export interface ChannelFile {
@@ -27,9 +27,9 @@ export type ChannelRoute = (req: IncomingMessage, res: ServerResponse, url: URL)
 
 /**
  * One chat platform as the application runs it. Inbound messages go to
- * {@link ChannelContext.handler}, which answers and records the replies in the
- * outbox (src/channels/reply-policy.ts): a channel never sends a reply itself,
- * its `sender` delivers replies and notices alike.
+ * {@link ChannelContext.handler}, which answers and delivers the replies
+ * (src/channels/reply-policy.ts): a channel never sends a reply itself, its
+ * `sender` delivers replies and notices alike.
  */
 export interface Channel {
   /** The outbox channel it carries; /healthz reports it under this name. */
@@ -55,7 +55,7 @@ export interface ChannelContext {
   clock: Clock;
   logger: Logger;
   translator: Translator;
-  /** The shared handler; replies recorded in the outbox. */
+  /** The shared handler, delivering the replies the way the definition's `replies` says. */
   handler: ReplyingHandler;
   outbox: Outbox;
   /** A file any channel holds (looked up when a message is sent, so every channel exists by then). */
@@ -79,6 +79,8 @@ export interface ChannelDefinition<C extends Channel = Channel> {
   readonly id: string;
   /** The outbox channel it carries. */
   readonly carries: ChannelName;
+  /** How its replies leave (see ReplyMode): at once with its sender, or through the outbox's pacing. */
+  readonly replies: ReplyMode;
   /**
    * With no running channel carrying `carries`, its messages fail at once
    * (shown in /failed, a call-back task for callers) instead of waiting for a

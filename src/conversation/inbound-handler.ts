@@ -84,9 +84,9 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
         const doc = await deps.conversations.load(key);
         if (doc?.seen.includes(msg.updateKey)) {
           log.info({ event: 'duplicate_update' }, 'update already handled');
-          // The replies saved with that step, handed out again under the same keys: if a crash came
-          // between the save and the outbox, they go now; if not, the outbox finds them already there.
-          const again = doc.lastReplies?.updateKey === msg.updateKey ? doc.lastReplies.messages : [];
+          // The replies saved with that step and not yet settled (a crash came between the save and
+          // their sending), handed out again under the same keys.
+          const again = doc.lastReplies?.updateKey === msg.updateKey && !doc.lastReplies.settled ? doc.lastReplies.messages : [];
           return { messages: again, duplicate: true, language: doc.state.language, recorded: again.length > 0 };
         }
         const state = doc?.state ?? initialState();

@@ -118,6 +118,8 @@ export interface Outbox {
   holdChat(channel: ChannelName, chatId: string): ChatHold;
   /** Add or replace the sender of a channel; its waiting messages start moving. */
   registerSender(sender: ChannelSender): void;
+  /** The sender registered for a channel (replies sent at once use it too). */
+  senderOf(channel: ChannelName): ChannelSender | undefined;
   /** Start dispatching; a no-op when running. */
   start(): void;
   /** Stop claiming new messages and wait for sends in flight to finish and be recorded. */
@@ -515,6 +517,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   return {
     enqueue,
     holdChat,
+
+    senderOf(channel) {
+      return senders.get(channel);
+    },
 
     registerSender(sender) {
       senders.set(sender.channel, sender);

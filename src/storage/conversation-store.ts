@@ -27,6 +27,8 @@ export interface ConversationStore {
     /** The replies to this update, kept until the next one so a redelivery can hand them out again. */
     replies?: RenderedMessage[];
   }): Promise<void>;
+  /** The replies saved with `updateKey` have been sent (or recorded in the outbox): a redelivery then hands out nothing. */
+  settleReplies(key: string, updateKey: string): Promise<void>;
   /** Change another chat's state from outside (an officer's question awaiting the citizen's answer). */
   patchState(key: string, patch: Partial<ConversationState>): Promise<boolean>;
 }
@@ -105,6 +107,10 @@ export function createConversationStore(models: Models): ConversationStore {
       // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
       if (res.matchedCount === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
       await updateProfile(key, citizenId, previous, state, staff, now);
+    },
+    async settleReplies(key, updateKey) {
+      // By _id (the one cheap lookup on FerretDB); a newer step has replaced them already if it does not match.
+      await Conversation.collection.updateOne({ _id: key, 'lastReplies.updateKey': updateKey } as never, { $set: { 'lastReplies.settled': true } });
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));

@@ -18,11 +18,12 @@ export interface ConversationDoc {
   /** Copy of the chat's staff role (the staff collection is the truth), so one read serves each message. */
   staff?: StaffIdentity;
   /**
-   * The replies to the last update, saved in the same write as its step: a
-   * redelivery of that update (after a crash between the save and the outbox)
-   * hands them out again instead of losing them. Documents are left out.
+   * The replies to the last update, saved in the same write as its step and
+   * `settled` once sent (or recorded in the outbox): a redelivery of that
+   * update after a crash in between hands them out again instead of losing
+   * them. Documents are left out.
    */
-  lastReplies?: { updateKey: string; messages: RenderedMessage[] };
+  lastReplies?: { updateKey: string; messages: RenderedMessage[]; settled?: boolean };
   version: number;
   createdAt: Date;
   updatedAt: Date;

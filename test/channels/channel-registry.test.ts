@@ -15,6 +15,7 @@ function fakePlatform() {
   const definition: ChannelDefinition<Channel> = {
     id: 'fake-whatsapp',
     carries: 'whatsapp',
+    replies: 'direct',
     async create(c) {
       ctx = c;
       log.push('created');
@@ -96,7 +97,7 @@ describe('the channel registry', () => {
   test('two definitions with one id, or two channels on one route, stop start-up with their names', async () => {
     const fake = fakePlatform();
     t = await createTestApp();
-    const ctx = { outbox: t.app.outbox } as unknown as Omit<ChannelContext, 'files'>;
+    const ctx = { outbox: t.app.outbox, replies: t.app.replies } as unknown as Parameters<typeof createChannelRegistry>[1];
     await expect(createChannelRegistry([fake.definition, fake.definition], ctx)).rejects.toThrow('fake-whatsapp is listed twice');
     const again = fakePlatform();
     await expect(createChannelRegistry([fake.definition, { ...again.definition, id: 'fake-2' }], ctx)).rejects.toThrow('/webhooks/fake');

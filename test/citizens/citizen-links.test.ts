@@ -94,7 +94,7 @@ describe('one person on Telegram and WhatsApp', () => {
     await t.app.start();
     citizens = await createCitizenStore(t.db.conn);
     linker = createCitizenLinker({ citizens, conversations: createConversationStore(t.app.models), clock: t.clock, logger: t.logger });
-    handler = withCitizenLinks(t.app.handler, linker, t.logger);
+    handler = withCitizenLinks(t.app.replies.outbox, linker, t.logger);
     wa = await attachWhatsApp(t, { deps: { handler, linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }) } });
   });
 

@@ -19,6 +19,7 @@ export interface TelegramEntry extends Channel {
 export const telegramDefinition: ChannelDefinition<TelegramEntry> = {
   id: 'telegram',
   carries: 'telegram',
+  replies: 'direct',
   async create(ctx) {
     const { config } = ctx;
     if (!config.TELEGRAM_BOT_TOKEN) {

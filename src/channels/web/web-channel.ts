@@ -115,7 +115,7 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
     async send(chatId, message, opts) {
       if (!WEB_CHAT_ID_RE.test(chatId)) throw new WebChatIdError(chatId);
       try {
-        // Stored under the outbox's key: a reply `receive` already stored, or a send repeated after a lost lease, is stored once.
+        // Stored under the outbox's key: a send repeated (after a lost lease, or a reply retried) is stored once.
         const draft: WebMessageDraft = { key: opts?.key ?? `${FRESH_KEY_PREFIX}${randomUUID()}`, direction: 'out', message: await outputView(chatId, message) };
         const [stored] = await store.append(chatId, [draft], deps.clock.now());
         return stored ? { messageId: String(stored.seq) } : {};
@@ -146,18 +146,9 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
       await store.append(inbound.chatId, [{ key: `in:${inbound.updateKey}`, direction: 'in', input }], inbound.receivedAt);
       const result = await deps.handler(inbound);
       log.info({ event: 'web_message', chatId: inbound.chatId, kind: input.kind, duplicate: result.duplicate, replies: result.messages.length }, 'web message handled');
-      // The replies are in the outbox, which delivers them with `sender` under the same keys. This
-      // platform is our own database, so they are stored now too, for the page's answer without a
-      // round through the dispatcher; the outbox's delivery of an already stored key stores nothing.
-      const drafts: WebMessageDraft[] = [];
-      for (const [i, m] of result.messages.entries()) {
-        drafts.push({ key: result.replyKeys[i] as string, direction: 'out', message: await outputView(inbound.chatId, m) });
-      }
-      const stored = await store.append(inbound.chatId, drafts, deps.clock.now());
+      // The reply policy has stored the replies with `sender` under their keys (or, if that failed, left them to the outbox).
       if (result.duplicate) return { duplicate: true, messages: [] };
-      // The outbox may have been quicker with some: the answer shows them all the same.
-      const messages = stored.length === drafts.length ? stored : await store.withKeys(inbound.chatId, result.replyKeys);
-      return { duplicate: false, messages };
+      return { duplicate: false, messages: await store.withKeys(inbound.chatId, result.replyKeys) };
     },
 
     async messages(chatId, afterSeq, opts = {}) {

@@ -12,6 +12,7 @@ export interface WebEntry extends Channel {
 export const webDefinition: ChannelDefinition<WebEntry> = {
   id: 'web',
   carries: 'web',
+  replies: 'direct',
   async create(ctx) {
     const web = await createWebChannel({
       conn: ctx.conn,

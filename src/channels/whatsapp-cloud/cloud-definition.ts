@@ -13,6 +13,7 @@ export interface WhatsAppCloudEntry extends Channel {
 export const whatsappCloudDefinition: ChannelDefinition<WhatsAppCloudEntry> = {
   id: 'whatsapp-cloud',
   carries: 'whatsapp',
+  replies: 'outbox',
   failWhenOff: true,
   async create(ctx) {
     const wc = ctx.config.whatsappCloud;

@@ -18,6 +18,7 @@ export interface WhatsAppWebEntry extends Channel {
 export const whatsappWebDefinition: ChannelDefinition<WhatsAppWebEntry> = {
   id: 'whatsapp-web',
   carries: 'whatsapp',
+  replies: 'outbox',
   failWhenOff: true,
   async create(ctx) {
     const { config } = ctx;

@@ -65,7 +65,7 @@ export async function attachWhatsApp(t: TestApp & { logger: Logger }, opts: { wa
   };
   attached.channel = await createWhatsAppChannel({
     createClient: factory.create,
-    handler: t.app.handler,
+    handler: t.app.replies.outbox,
     conn: t.db.conn,
     clock: t.clock,
     logger: t.logger.child({ channel: 'whatsapp' }),
