@@ -9,8 +9,8 @@ import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAut
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
-import { createInboundHandler } from './conversation/inbound-handler';
-import { createReplyPolicy, type ReplyingHandler, type ReplyMode } from './channels/reply-policy';
+import type { ReplyingHandler, ReplyMode } from './channels/reply-policy';
+import { createInboundPipeline, mediaLimitsOf } from './channels/inbound-pipeline';
 import { createChannelRegistry, type ChannelRegistry } from './channels/channel-registry';
 import { CHANNELS } from './channels/channels';
 import type { ChannelDefinition } from './channels/channel';
@@ -18,7 +18,6 @@ import { webDefinition } from './channels/web/web-definition';
 import { telegramDefinition } from './channels/telegram/telegram-definition';
 import { whatsappWebDefinition } from './channels/whatsapp/whatsapp-definition';
 import { whatsappCloudDefinition } from './channels/whatsapp-cloud/cloud-definition';
-import { limitInbound } from './conversation/inbound-limiter';
 import { loadCatalog, profileFile } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
@@ -30,11 +29,9 @@ import { createMessageRefStore } from './storage/message-ref-store';
 import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
-import { createTicketService, type TicketService } from './tickets/ticket-service';
-import { createTicketFiler } from './tickets/ticket-filer';
-import { createTicketIntake } from './tickets/ticket-intake';
-import { createNoticeRelay } from './tickets/notice-relay';
-import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
+import type { TicketService } from './tickets/ticket-service';
+import { createTicketServices } from './tickets/ticket-services';
+import type { RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
 import { createCallModule } from './operator/call-module';
@@ -42,25 +39,16 @@ import { createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsa
 import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
-import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
+import { createCitizenLinker } from './citizens/citizen-linker';
 import { createEscalateCommand } from './escalation/escalate-command';
-import { loadEscalationPolicy } from './escalation/escalation-policy';
-import { createEscalationService, type EscalationService } from './escalation/escalation-service';
-import { createEscalationStore } from './escalation/escalation-store';
-import { createFeedbackService, type FeedbackService } from './feedback/feedback-service';
-import { createFeedbackStore } from './feedback/feedback-store';
-import { createRunKeyStore } from './jobs/run-key-store';
-import { createScheduler } from './jobs/scheduler';
-import { createStandardJobs } from './jobs/standard-jobs';
-import { countOpenCounsellorSessions } from './shifts/counsellor-sessions';
-import { createRosterStore } from './shifts/roster-store';
+import type { EscalationService } from './escalation/escalation-service';
+import type { FeedbackService } from './feedback/feedback-service';
+import type { Scheduler } from './jobs/scheduler';
+import { createAppScheduler } from './jobs/app-scheduler';
 import { createShiftModule } from './shifts/shift-commands';
-import { loadShiftPlan, shiftChangeCron } from './shifts/shift-plan';
-import { createShiftService, type ShiftService } from './shifts/shift-service';
-import { createDailyReports } from './supervisor/daily-report';
+import { loadShiftPlan } from './shifts/shift-plan';
+import type { ShiftService } from './shifts/shift-service';
 import { createSupervisorModule } from './supervisor/supervisor-module';
-import { createTicketQueries } from './supervisor/ticket-queries';
-import { createReassign } from './tickets/reassign';
 import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
 import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
@@ -70,7 +58,7 @@ import { createOutboxModel } from './outbox/outbox-model';
 import { createCallBackTasks } from './operator/call-back-tasks';
 import type { WebChannel } from './channels/web/web-channel';
 import { createHttpServer, type HttpServer } from './http/http-server';
-import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
+import { createAppMetrics, type AppMetrics } from './metrics/app-metrics';
 import { safeError } from './logger';
 
 /** What {@link createApp} needs besides configuration. */
@@ -116,7 +104,7 @@ export interface App {
   simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
-  scheduler: Awaited<ReturnType<typeof createScheduler>>;
+  scheduler: Scheduler;
   shifts: ShiftService;
   dashboard: Dashboard;
   /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
@@ -168,66 +156,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
-  const feedbackStore = createFeedbackStore(models);
-  const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
-  const escalation = createEscalationService({
-    store: createEscalationStore(models),
-    staff: staffStore,
-    departments,
-    notifier: outbox,
-    relay,
-    messages,
-    catalog,
-    policy: escalationPolicy,
-    clock,
-    logger: logger.child({ component: 'escalation' }),
-    adminChats,
-    // Level 3 goes to the supervisor on the roster now (shifts are built below; called later).
-    onDutySupervisors: async (now) => (await shifts.onDuty(now)).supervisor,
-  });
-  const feedback = createFeedbackService({
-    tickets,
-    store: feedbackStore,
-    staff: staffStore,
-    departments,
-    relay,
-    messages,
-    catalog,
-    policy: escalationPolicy,
-    escalation,
-    clock,
-    logger: logger.child({ component: 'feedback' }),
-    adminChats,
-    conversations,
-  });
-  const ticketService = createTicketService({
-    tickets,
-    staff: staffStore,
-    departments,
-    conversations,
-    relay,
-    messages,
-    clock,
-    logger,
-    adminChats,
-    feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
-  });
-  const queries = createTicketQueries(models, history);
-  const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
-  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
-  const shifts = createShiftService({
-    plan: shiftPlan,
-    roster: createRosterStore(conn),
-    staff: staffStore,
-    queries,
-    departments,
-    openCounsellorSessions: countOpenCounsellorSessions(conn),
-    render: messages.render,
-    notifier: outbox,
-    clock,
-    logger: logger.child({ component: 'shifts' }),
-    adminChats,
+  const { feedbackStore, escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } = await createTicketServices({
+    config, conn, models, history, tickets, staff: staffStore, departments, conversations, outbox, messages, catalog, shiftPlan, metrics, clock, logger, adminChats,
   });
   const supervisorModule = createSupervisorModule({
     tickets,
@@ -247,15 +177,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const intake = createTicketIntake({
-    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
-    route: (ticket) => ticketService.route(ticket),
-    tickets,
-    clock,
-    logger,
-    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
-  });
-  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -372,45 +293,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       createWhatsAppAdminModule({ channel: () => late.channels?.get(whatsappWebDefinition)?.client }),
     ],
   });
-  const mediaLimits = { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
-  // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
-  // Every channel's replies leave by one policy, at once or paced by the outbox (src/channels/reply-policy.ts).
-  const replies = createReplyPolicy({ handler: limitInbound(
-   instrumentHandler(
-    withCitizenLinks(
-      createInboundHandler({
-    flow,
-    catalog,
-    translator,
-    conversations,
-    effects,
-    clock,
-    logger,
-    maxTicketsPerDay: config.MAX_TICKETS_PER_DAY,
-    media: mediaLimits,
-    staff,
-      }),
-      linker,
-      logger,
-    ),
-    metrics,
-   ),
-    {
-      limits: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST, staffPerMinute: config.RATE_LIMIT_STAFF_PER_MINUTE },
-      clock,
-      translator,
-      logger: logger.child({ component: 'limits' }),
-      isStaff: async (msg) =>
-        (msg.channel === 'telegram' && config.ADMIN_TELEGRAM_IDS.includes(msg.chatId)) ||
-        (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)) ||
-        (await staffStore.findActive(msg.chatId).catch(() => null))?.channel === msg.channel,
-    },
-  ),
-    outbox,
-    senderOf: (channel) => outbox.senderOf(channel),
-    settle: (msg) => conversations.settleReplies(`${msg.channel}:${msg.chatId}`, msg.updateKey),
-    logger: logger.child({ component: 'replies' }),
-  });
+  // Every channel's messages: the reply policy, the per-chat allowance, metrics, citizen links, the handler.
+  const replies = createInboundPipeline({ config, flow, catalog, translator, conversations, staffStore, effects, staff, linker, metrics, outbox, clock, logger });
   const handler = replies.direct;
 
   // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
@@ -425,7 +309,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     staff: staffStore,
     conversations,
     linker,
-    maxMediaBytes: mediaLimits.maxBytes,
+    maxMediaBytes: mediaLimitsOf(config).maxBytes,
     tuning: { ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}), ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}) },
   }));
 
@@ -451,36 +335,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
     routes: channels.routes,
   });
 
-  const runKeys = await createRunKeyStore(conn);
-  const scheduler = await createScheduler({
-    runKeys,
+  const scheduler = await createAppScheduler({
+    config,
+    conn,
     clock,
-    logger: logger.child({ component: 'jobs' }),
+    logger,
     metrics,
-    jobs: createStandardJobs({
-      escalation,
-      feedback,
-      notifier: outbox,
-      cleanup: {
-        models,
-        conversationIdleHours: config.CONVERSATION_IDLE_HOURS,
-        outbox,
-        outboxKeepDays: config.OUTBOX_RETENTION_DAYS,
-        runKeys,
-        runKeyKeepDays: config.RUN_KEY_RETENTION_DAYS,
-        web,
-        webKeepDays: config.WEB_RETENTION_DAYS,
-        whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)),
-        whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
-        whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
-        messageRefs,
-        ticketArchiveDays: escalationPolicy.feedback.reopenDays,
-      },
-      crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
-      shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
-      dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
-      recovery: () => recover(),
-    }),
+    escalation,
+    feedback,
+    notifier: outbox,
+    purge: { models, outbox, messageRefs, web, whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)), ticketArchiveDays: escalationPolicy.feedback.reopenDays },
+    shiftPlan,
+    sendHandover: (firingTime) => shifts.sendHandover(firingTime),
+    reports,
+    recover: () => recover(),
   });
 
   return {

@@ -67,19 +67,24 @@ export function createReplyPolicy(deps: ReplyPolicyDeps): Record<ReplyMode, Repl
     );
   }
 
-  /** Send in order with the channel's sender; from the first failure on, the rest go to the outbox. */
-  async function sendNow(msg: InboundMessage, messages: RenderedMessage[], keys: string[], hold: ChatHold): Promise<void> {
+  /**
+   * Send in order with the channel's sender; from the first failure on, the rest go to the outbox.
+   * False when the channel has no sender in this process (only a test calls the handler so): the
+   * replies are then only returned, and stay unsettled.
+   */
+  async function sendNow(msg: InboundMessage, messages: RenderedMessage[], keys: string[], hold: ChatHold): Promise<boolean> {
     const sender = deps.senderOf(msg.channel);
+    if (!sender) return false;
     for (const [i, message] of messages.entries()) {
       try {
-        if (!sender) throw new Error(`no ${msg.channel} sender in this process`);
         await sender.send(msg.chatId, message, { key: keys[i] as string });
       } catch (err) {
         deps.logger.warn({ event: 'reply_send_failed', channel: msg.channel, err: safeError(err) }, 'a reply could not go at once; the outbox retries it');
         await record(msg, messages.slice(i), keys.slice(i), hold);
-        return;
+        return true;
       }
     }
+    return true;
   }
 
   function withMode(mode: ReplyMode): ReplyingHandler {
@@ -89,9 +94,10 @@ export function createReplyPolicy(deps: ReplyPolicyDeps): Record<ReplyMode, Repl
         const result = await deps.handler(msg);
         const replyKeys = keysOf(msg, result);
         // A redelivery hands out replies only when they were never settled: they go through the outbox, whose keys stop a repeat.
+        let delivered = true;
         if (mode === 'outbox' || result.duplicate) await record(msg, result.messages, replyKeys, hold);
-        else await sendNow(msg, result.messages, replyKeys, hold);
-        if (result.recorded && result.messages.length > 0) {
+        else delivered = await sendNow(msg, result.messages, replyKeys, hold);
+        if (delivered && result.recorded && result.messages.length > 0) {
           await deps.settle(msg).catch((err: unknown) => deps.logger.warn({ event: 'reply_settle_failed', err: safeError(err) }, 'could not mark replies as sent'));
         }
         return { ...result, replyKeys };
