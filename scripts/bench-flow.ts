@@ -4,6 +4,11 @@
  *
  *   npm run bench -- [--citizens 200] [--concurrency N] [--officers] [--flood] [--json] [--log-level error]
  *   npm run bench -- --drain [--messages 1000]
+ *   npm run bench -- --export [--preload 5000] [--citizens 10]
+ *
+ * With --export the run is made twice on a preloaded database: once quiet,
+ * once while the dashboard's export of every ticket (live and archived) runs
+ * over and over; it prints the citizens' p95 in both and their ratio.
  *
  * With --drain it measures only the outbox: N notices queued to N chats,
  * delivered through a stand-in Bot API that answers 429 now and then; it
@@ -108,6 +113,8 @@ interface Report {
   cpu: { processMs: number; ofWallPct: number };
   memory: { peakRssMiB: number; peakHeapUsedMiB: number };
   verification: { ok: boolean; ticketsExpected: number; ticketsFound: number; uniqueRefs: number; failures: string[] };
+  /** With --export: full exports of every ticket made while the citizens ran. */
+  exportLoad?: { exports: number; rows: number };
   /** With --flood: what the one flooding chat sent and got back while the citizens ran. */
   flood?: { sent: number; answered: number; notices: number; dropped: number; perSecond: number };
 }
@@ -127,6 +134,8 @@ interface Options {
   flood: boolean;
   /** Measure only the outbox's drain of this many notices to as many chats (0: not). */
   drain: number;
+  /** Run twice on a preloaded database: quiet, and while a full export runs; compare the citizens' p95. */
+  exportLoad: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -139,6 +148,7 @@ function parseOptions(argv: string[]): Options {
       officers: { type: 'boolean', default: false },
       flood: { type: 'boolean', default: false },
       drain: { type: 'boolean', default: false },
+      export: { type: 'boolean', default: false },
       messages: { type: 'string', default: '1000' },
       json: { type: 'boolean', default: false },
       // Quiet by default: without officers every ticket logs a warning that nobody can be alerted.
@@ -162,6 +172,7 @@ function parseOptions(argv: string[]): Options {
     logLevel: values['log-level'],
     flood: values.flood,
     drain: values.drain ? positive('messages', values.messages) : 0,
+    exportLoad: values.export,
   };
 }
 
@@ -307,7 +318,7 @@ async function walkCitizen(
  * One run on a fresh database, first loaded with `preload` tickets (and half
  * as many citizens, five times as many delivered notifications) when asked.
  */
-async function runBench(opts: Options, preload: number, logger: pino.Logger, flood = false): Promise<Report> {
+async function runBench(opts: Options, preload: number, logger: pino.Logger, flood = false, exportLoad = false): Promise<Report> {
   // Staff chats (the officers and the supervisor here) act for hundreds of tickets in a moment: lift their
   // allowance; citizens keep the configured one, which the flooding chat of --flood runs into.
   const local = await openLocalApp({ logger, scratchPrefix: 'bench', env: { ...process.env, RATE_LIMIT_STAFF_PER_MINUTE: '6000' } });
@@ -358,6 +369,7 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const flooder = flood ? startFlood(local.app.handler, local.translator, runId) : undefined;
+    const exporter = exportLoad ? startExportLoad(local) : undefined;
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
         for (let i = next++; i < opts.citizens; i = next++) {
@@ -373,6 +385,7 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const floodReport = flooder ? await flooder.stop() : undefined;
+    const exportReport = exporter ? await exporter.stop() : undefined;
     const queries = await measureQueries(local, counter, runId);
     clearInterval(sampler);
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
@@ -450,6 +463,7 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
       memory: { peakRssMiB: mib(process.resourceUsage().maxRSS * 1024), peakHeapUsedMiB: mib(peakHeap) },
       verification: { ok: failures.length === 0, ticketsExpected: opts.citizens, ticketsFound: tickets.length, uniqueRefs, failures },
       ...(floodReport ? { flood: floodReport } : {}),
+      ...(exportReport ? { exportLoad: exportReport } : {}),
     };
     return report;
   } finally {
@@ -495,6 +509,17 @@ async function main(): Promise<void> {
     if (!drain.ok) process.exitCode = 1;
     return;
   }
+  if (opts.exportLoad) {
+    const preload = opts.preload || 5000;
+    const runs = [await runBench(opts, preload, logger), await runBench(opts, preload, logger, false, true)];
+    if (opts.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+    else {
+      for (const r of runs) printReport(r);
+      printExportComparison(runs[0]!, runs[1]!);
+    }
+    if (runs.some((r) => !r.verification.ok)) process.exitCode = 1;
+    return;
+  }
   const reports = [await runBench(opts, 0, logger)];
   if (opts.flood) reports.push(await runBench(opts, 0, logger, true));
   else if (opts.preload > 0) reports.push(await runBench(opts, opts.preload, logger));
@@ -532,6 +557,50 @@ function startFlood(handler: InboundHandler, tr: Translator, runId: string) {
       return { sent: results.length, answered: results.length - notices - dropped, notices, dropped, perSecond: Math.round((results.length / seconds) * 10) / 10 };
     },
   };
+}
+
+/**
+ * The dashboard's export of every ticket, live and archived, over and over
+ * until stopped, as a supervisor downloading the whole history would (it
+ * reads over the history connection, streamed in batches).
+ */
+function startExportLoad(local: LocalApp) {
+  let stopping = false;
+  let exports = 0;
+  let rows = 0;
+  const running = (async () => {
+    while (!stopping) {
+      for await (const row of local.app.dashboard.queries.exportCursor({})) {
+        if (stopping || !row.ref) break;
+        rows += 1;
+      }
+      if (!stopping) exports += 1;
+    }
+  })();
+  return {
+    async stop(): Promise<NonNullable<Report['exportLoad']>> {
+      stopping = true;
+      await running;
+      return { exports, rows };
+    },
+  };
+}
+
+/** Quiet against a full export running: the citizens' latency, step by step. */
+function printExportComparison(quiet: Report, loaded: Report): void {
+  const e = loaded.exportLoad;
+  const out = [
+    `Citizens quiet against while the export of all ${loaded.preload} preloaded tickets runs (${quiet.server}; ${e ? `${e.exports} full exports, ${e.rows} rows read meanwhile` : ''}):`,
+    `  ${'step'.padEnd(14)} ${'p50 quiet'.padStart(10)} ${'p50 export'.padStart(11)} ${'p95 quiet'.padStart(10)} ${'p95 export'.padStart(11)} ${'p95 ratio'.padStart(10)}`,
+  ];
+  const row = (name: string, a: ReturnType<typeof latencySummary>, b: ReturnType<typeof latencySummary> | undefined) => {
+    if (!b) return;
+    const ratio = a.p95 > 0 ? (b.p95 / a.p95).toFixed(2) : '—';
+    out.push(`  ${name.padEnd(14)} ${String(a.p50).padStart(10)} ${String(b.p50).padStart(11)} ${String(a.p95).padStart(10)} ${String(b.p95).padStart(11)} ${ratio.padStart(10)}`);
+  };
+  row('all updates', quiet.latencyMs, loaded.latencyMs);
+  for (const s of quiet.steps) row(s.step, s.latencyMs, loaded.steps.find((x) => x.step === s.step)?.latencyMs);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 /** Quiet against flooded: the other citizens' latency, and what the flooding chat got. */

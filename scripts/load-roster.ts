@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       roster: createRosterStore(conn),
       staff,
       queries: createTicketQueries(models),
+      // The script only writes the roster; it never builds a hand-over.
+      figures: { hours: async () => ({ created: 0, resolved: 0 }) },
       departments: createDepartmentDirectory(staff, systemClock),
       openCounsellorSessions: countOpenCounsellorSessions(conn),
       // The script only writes the roster; it never renders or sends anything.

@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createOutboxModel } from '../src/outbox/outbox-model';
 import { loadCatalog } from '../src/domain/catalog-loader';
+import { loadShiftPlan } from '../src/shifts/shift-plan';
 import { createStaffStore } from '../src/storage/staff-store';
 import { runMain, UsageError } from './lib/cli';
 import { openLocalApp } from './lib/local-app';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
         staff: createStaffStore(local.app.models),
         catalog: loadCatalog(local.config.flowsDirAbs),
         district: local.config.DISTRICT_CODE,
+        timeZone: loadShiftPlan(local.config.flowsDirAbs).timeZone,
       },
       {
         tickets,

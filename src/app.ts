@@ -31,6 +31,10 @@ import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import type { TicketService } from './tickets/ticket-service';
 import { createTicketServices } from './tickets/ticket-services';
+import { ensureTicketCounts, createCountMarkerPruner } from './reports/count-rebuild';
+import { createTicketFigures } from './reports/ticket-figures';
+import { createTicketCountStore } from './storage/ticket-count-store';
+import { createCountRelay } from './tickets/count-relay';
 import type { RecoveryPass } from './tickets/ticket-recovery';
 import { createSessionStore } from './counsellor/counsellor-sessions';
 import { createCounsellorService } from './counsellor/counsellor-service';
@@ -109,6 +113,8 @@ export interface App {
   dashboard: Dashboard;
   /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
   recover: RecoveryPass;
+  /** Settles once the ticket counters exist (built in the background by `start` on a database from before them). */
+  countsReady(): Promise<void>;
   /** Start receiving from the configured channels. */
   start(): Promise<void>;
   /** Stop receiving; in-flight messages finish first. */
@@ -130,7 +136,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-  const tickets = createTicketStore(models, config.DISTRICT_CODE);
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
+  const ticketCounts = createTicketCountStore(models);
+  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'counts' }) });
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: shiftPlan.timeZone, settle: () => countRelay.relayAll() });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
@@ -156,8 +166,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
-  const { feedbackStore, escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } = await createTicketServices({
-    config, conn, models, history, tickets, staff: staffStore, departments, conversations, outbox, messages, catalog, shiftPlan, metrics, clock, logger, adminChats,
+  const { escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } = await createTicketServices({
+    config, conn, models, history, tickets, staff: staffStore, departments, conversations, outbox, messages, catalog, shiftPlan, figures, countRelay, metrics, clock, logger, adminChats,
   });
   const supervisorModule = createSupervisorModule({
     tickets,
@@ -169,11 +179,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
     timeZone: shiftPlan.timeZone,
-    ratings: (since) => feedbackStore.ratingsByDepartment(since),
+    figures,
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
@@ -224,6 +233,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     conn,
     failedNotices: async () => (await outbox.stats()).failed,
     models,
+    figures,
+    timeZone: shiftPlan.timeZone,
     history,
     translator,
     catalog,
@@ -335,6 +346,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     routes: channels.routes,
   });
 
+  let countsReady: Promise<void> = Promise.resolve();
   const scheduler = await createAppScheduler({
     config,
     conn,
@@ -344,7 +356,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     escalation,
     feedback,
     notifier: outbox,
-    purge: { models, outbox, messageRefs, web, whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)), ticketArchiveDays: escalationPolicy.feedback.reopenDays },
+    purge: { models, outbox, messageRefs, web, whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)), ticketArchiveDays: escalationPolicy.feedback.reopenDays, officerLoads: tickets, countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }) },
     shiftPlan,
     sendHandover: (firingTime) => shifts.sendHandover(firingTime),
     reports,
@@ -370,10 +382,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     shifts,
     dashboard,
     recover,
+    countsReady: () => countsReady,
     async start() {
       outbox.start();
       // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
       await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
+      // A database from before the counters gets them built once, in the background (start-up stays fast).
+      countsReady = ensureTicketCounts({ models, counts: ticketCounts, timeZone: shiftPlan.timeZone, logger: logger.child({ component: 'counts' }) });
       if (config.JOBS_ENABLED) scheduler.start();
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {

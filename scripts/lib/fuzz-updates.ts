@@ -84,6 +84,8 @@ export interface FuzzReport {
   sent: number;
   /** Updates the adapter passed to the handler (others are not for the conversation, as Telegram's groups). */
   handled: number;
+  /** Of those, how many each shard handled. */
+  handledByShard: number[];
   unanswered: number;
   apologies: number;
   duplicates: number;
@@ -94,15 +96,30 @@ export interface FuzzReport {
   seconds: number;
 }
 
-/**
- * Send `count` random updates from `chats` chats (`concurrency` chats at a
- * time, each chat's updates in order) through `handler`, then measure the
- * largest document in `collections`. Never throws for what the handler does:
- * everything is counted in the report.
- */
-export async function runFuzz(opts: {
+/** One application on its own database: a shard of the fuzz run's chats. */
+export interface FuzzShard {
   handler: InboundHandler;
   conn: Connection;
+}
+
+/** Which shard a chat lives in: a fixed hash of its channel and id, so each chat's updates all go to one shard, in order. */
+export function shardOf(chatKey: string, shards: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < chatKey.length; i++) h = Math.imul(h ^ chatKey.charCodeAt(i), 16777619);
+  return (h >>> 0) % shards;
+}
+
+/**
+ * Send `count` random updates from `chats` chats (`concurrency` chats at a
+ * time, each chat's updates in order) through the shards' handlers, each chat
+ * always to the same shard, then measure the largest document in `collections`
+ * of every shard. Shards are how a long run stays fast on FerretDB, whose
+ * updates read a whole collection: each shard's database holds only its share
+ * of the chats. Never throws for what the handlers do: everything is counted in
+ * the report.
+ */
+export async function runFuzz(opts: {
+  shards: readonly FuzzShard[];
   count: number;
   chats: number;
   concurrency: number;
@@ -110,9 +127,11 @@ export async function runFuzz(opts: {
   collections: readonly string[];
   apology: ReadonlySet<string>;
   now: () => Date;
+  /** Called after each batch of updates (about 2,000), for a progress line in long runs. */
+  onProgress?: (sent: number) => void;
 }): Promise<FuzzReport> {
   const started = Date.now();
-  const report: FuzzReport = { sent: 0, handled: 0, unanswered: 0, apologies: 0, duplicates: 0, unhandledRejections: 0, thrown: 0, examples: [], largestDocument: { collection: '', bytes: 0 }, seconds: 0 };
+  const report: FuzzReport = { sent: 0, handled: 0, handledByShard: opts.shards.map(() => 0), unanswered: 0, apologies: 0, duplicates: 0, unhandledRejections: 0, thrown: 0, examples: [], largestDocument: { collection: '', bytes: 0 }, seconds: 0 };
   const onRejection = () => {
     report.unhandledRejections += 1;
   };
@@ -126,8 +145,9 @@ export async function runFuzz(opts: {
   const note = (what: string, msg: InboundMessage) => {
     if (report.examples.length < 10) report.examples.push(`${what}: ${JSON.stringify({ channel: msg.channel, content: msg.content }).slice(0, 300)}`);
   };
-  const check = (msg: InboundMessage, r: HandleResult) => {
+  const check = (shard: number, msg: InboundMessage, r: HandleResult) => {
     report.handled += 1;
+    report.handledByShard[shard] = (report.handledByShard[shard] ?? 0) + 1;
     if (r.duplicate) report.duplicates += 1;
     else if (r.messages.length === 0) {
       report.unanswered += 1;
@@ -160,9 +180,10 @@ export async function runFuzz(opts: {
       await Promise.all(
         Array.from({ length: opts.concurrency }, async () => {
           for (let i = next++; i < keys.length; i = next++) {
+            const shard = shardOf(keys[i] as string, opts.shards.length);
             for (const msg of queues.get(keys[i] as string) ?? []) {
               try {
-                check(msg, await opts.handler(msg));
+                check(shard, msg, await (opts.shards[shard] as FuzzShard).handler(msg));
               } catch {
                 report.thrown += 1;
                 note('thrown', msg);
@@ -172,16 +193,19 @@ export async function runFuzz(opts: {
         }),
       );
       queues.clear();
+      opts.onProgress?.(report.sent);
     }
   } finally {
     // Let stray rejections surface before counting them.
     await new Promise((r) => setTimeout(r, 50));
     process.off('unhandledRejection', onRejection);
   }
-  for (const name of opts.collections) {
-    for await (const doc of opts.conn.collection(name).find({})) {
-      const bytes = mongo.BSON.calculateObjectSize(doc);
-      if (bytes > report.largestDocument.bytes) report.largestDocument = { collection: name, bytes };
+  for (const { conn } of opts.shards) {
+    for (const name of opts.collections) {
+      for await (const doc of conn.collection(name).find({})) {
+        const bytes = mongo.BSON.calculateObjectSize(doc);
+        if (bytes > report.largestDocument.bytes) report.largestDocument = { collection: name, bytes };
+      }
     }
   }
   report.seconds = Math.round((Date.now() - started) / 100) / 10;

@@ -49,6 +49,12 @@ export interface LocalApp {
   /** Which server: one given by `MONGODB_URI`, or the embedded kind we started. */
   server: 'external' | EmbeddedDbKind;
   dbName: string;
+  /**
+   * Another application, configured the same, on another database of the same
+   * server (`<dbName>_<suffix>`, dropped on close), for runs split in shards;
+   * closed by {@link LocalApp.close}.
+   */
+  openShard(suffix: string): Promise<{ app: App; conn: Connection }>;
   /** Close the connection, drop a throw-away database, stop the server we started, remove a temporary folder. */
   close(): Promise<void>;
 }
@@ -93,17 +99,22 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
       uri = db.uri;
       server = db.kind;
     }
-    const conn = await connectDatabase(uri, dbName ? { dbName } : {});
-    cleanups.push(async () => {
-      if (dropOnClose) await conn.dropDatabase();
-      await conn.close();
-    });
-    // As `npm start` does: searches and exports over the whole history read over a connection of their own.
-    const historyConn = await connectHistoryDatabase(uri, { dbName: conn.name });
-    cleanups.push(() => historyConn.close());
-    const app = await createApp({ config, logger: opts.logger, clock: opts.clock ?? systemClock, conn, historyConn });
-    cleanups.push(() => app.stop());
+    const open = async (name: string | undefined, drop: boolean) => {
+      const conn = await connectDatabase(uri, name ? { dbName: name } : {});
+      cleanups.push(async () => {
+        if (drop) await conn.dropDatabase();
+        await conn.close();
+      });
+      // As `npm start` does: searches and exports over the whole history read over a connection of their own.
+      const historyConn = await connectHistoryDatabase(uri, { dbName: conn.name });
+      cleanups.push(() => historyConn.close());
+      const app = await createApp({ config, logger: opts.logger, clock: opts.clock ?? systemClock, conn, historyConn });
+      cleanups.push(() => app.stop());
+      return { app, conn };
+    };
+    const { app, conn } = await open(dbName, dropOnClose);
     return {
+      openShard: (suffix) => open(`${conn.name}_${suffix}`, true),
       app,
       conn,
       config,

@@ -4,9 +4,13 @@ import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
+import { addCounts, dayOfIn, ticketCounts, type CountDelta } from '../../src/domain/ticket-counts';
+import { TIME_ZONE } from '../../src/i18n/format';
+import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/citizen-store';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
 import type { StaffStore } from '../../src/storage/staff-store';
+import { createTicketStore } from '../../src/storage/ticket-store';
 import { createRandom, seedCitizen, seedTicket, type SeedContext } from './seed-data';
 
 const DAY_MS = 86_400_000;
@@ -57,7 +61,7 @@ const seedMarkerId = (district: string) => `seed:${district}`;
  * Refuses a database with tickets it did not seed unless `force`.
  */
 export async function seedDatabase(
-  deps: { conn: Connection; models: Models; outbox: OutboxModels; staff: StaffStore; catalog: Catalog; district: string },
+  deps: { conn: Connection; models: Models; outbox: OutboxModels; staff: StaffStore; catalog: Catalog; district: string; timeZone?: string },
   opts: SeedOptions,
 ): Promise<SeedResult> {
   const bulk = createBulkImport(deps);
@@ -70,6 +74,13 @@ export async function seedDatabase(
   if (realTickets && !opts.force) {
     throw new RealDataError('the database already holds real tickets; use --force to add demo data to it anyway');
   }
+
+  // The ticket counters get the loaded tickets too, unless they were never built for the tickets already
+  // there (a database from before them): then the start-up rebuild counts everything at once.
+  const counters = createTicketCountStore(deps.models);
+  const countLoaded = (await counters.isBuilt()) || !(await anyTicket());
+  const dayOf = dayOfIn(deps.timeZone ?? TIME_ZONE);
+  const counts: CountDelta = {};
 
   const staff = await seedStaff(deps.staff, deps.catalog, opts.end);
   const categories = new Map(deps.catalog.categories.map((c) => [c.id, { department: c.department, acknowledgeHours: c.sla.acknowledgeHours, resolveHours: c.sla.resolveHours }]));
@@ -95,6 +106,7 @@ export async function seedDatabase(
   for (let from = 0; from < opts.tickets; from += BATCH) {
     const batch: TicketDoc[] = [];
     for (let i = from; i < Math.min(opts.tickets, from + BATCH); i++) batch.push(seedTicket(i, ctx, rnd));
+    for (const t of batch) addCounts(counts, ticketCounts(t, dayOf));
     const notices: Array<Omit<OutboxDoc, '_id'>> = [];
     const share = Math.floor((notificationsWanted * Math.min(opts.tickets, from + BATCH)) / Math.max(1, opts.tickets)) - progress.notifications;
     for (let k = 0; k < share; k++) notices.push(notice(batch[k % batch.length]!, k, staff.officerChats, ++seq));
@@ -103,7 +115,13 @@ export async function seedDatabase(
     progress.notifications += notices.length;
     opts.onProgress?.({ ...progress });
   }
+  if (countLoaded) {
+    await counters.addBulk(counts);
+    await counters.markBuilt();
+  }
   if (opts.tickets > 0) {
+    // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
+    await createTicketStore(deps.models, deps.district).recountOfficerLoads();
     await bulk.raiseReferenceCounter(deps.district, used + opts.tickets);
     await Counter.updateOne({ _id: seedMarkerId(deps.district) }, { $set: { seq: used + opts.tickets } }, { upsert: true }).exec();
   }

@@ -3,8 +3,11 @@ import type { StaffRole } from '../domain/roles';
 import type { Ticket as TicketShape } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
+import { overdueFilter } from '../reports/overdue';
+import { periodRange } from '../reports/report-periods';
+import type { Breakdown as Figures, TicketFigures } from '../reports/ticket-figures';
+import { TIME_ZONE } from '../i18n/format';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
-import { currentPeriods, type Period } from './dashboard-periods';
 import { DETAIL_FIELDS, overdueRow, projectionOf, ROW_FIELDS, staffIdsOf, ticketDetail, ticketRow, type OverdueRow, type TicketDetail, type TicketRow } from './dashboard-view';
 
 /** What the page filters by: a department, and days of creation (`to` exclusive). */
@@ -12,6 +15,9 @@ export interface DashboardFilter {
   department?: string;
   from?: Date;
   to?: Date;
+  /** The same days as district days (YYYY-MM-DD, both included), for the counters. */
+  fromDay?: string;
+  toDay?: string;
 }
 
 /** Counts of the tickets created in one period. */
@@ -41,11 +47,6 @@ export interface Summary {
 export const EXPORT_FIELDS = [...DETAIL_FIELDS.filter((f) => f !== 'history' && f !== 'attachments')] as const;
 export type ExportSource = Pick<TicketDoc, (typeof EXPORT_FIELDS)[number]>;
 
-interface GroupRow {
-  _id: { status?: string; category?: string; department?: string; intake?: string };
-  n: number;
-}
-
 /** Tickets matching a filter; a department code and days of creation. */
 export function ticketMatch(f: DashboardFilter): QueryFilter<TicketDoc> {
   const match: QueryFilter<TicketDoc> = {};
@@ -54,69 +55,60 @@ export function ticketMatch(f: DashboardFilter): QueryFilter<TicketDoc> {
   return match;
 }
 
-/** Open and past a deadline at `now`: resolution, or acknowledgement while not yet acknowledged. */
+/** Open and past a deadline at `now`: the reporting module's one overdue filter. */
 export function overdueMatch(now: Date): QueryFilter<TicketDoc> {
-  return {
-    status: { $in: [...OPEN_STATUSES] },
-    $or: [{ resolveDueAt: { $lt: now } }, { acknowledgedAt: { $exists: false }, ackDueAt: { $lt: now } }],
-  };
+  return overdueFilter(now) as QueryFilter<TicketDoc>;
 }
 
+/** The counters' figures in the page's shape. */
+function toBreakdown(f: Figures, from: Date, to: Date): Breakdown {
+  const rec = (m: Map<string, number>) => Object.fromEntries(m);
+  return { from: from.toISOString(), to: to.toISOString(), total: f.total, byStatus: rec(f.status), byCategory: rec(f.category), byDepartment: rec(f.department), byChannel: rec(f.intake) };
+}
+
+/** The first day the chosen-days counts start from when only a "to" date is given. */
+const EARLIEST_DAY = '2000-01-01';
+
 /**
- * The dashboard's reads. Counting uses one small aggregation per period
- * ($match, then $group on status × category × department × channel with
- * $sum), folded into four tallies here: FerretDB has no $facet, and one
- * grouping is cheaper than four.
+ * The dashboard's reads. Counts of tickets filed come from the ticket
+ * counters (src/reports/ticket-figures.ts, the same figures as `/stats`);
+ * open and overdue are counted over the live tickets, which hold all open
+ * work; the archive is read only by the lists, a ticket's page and the CSV.
  */
-export function createDashboardQueries(deps: { models: Models; /** Reads over every ticket (the CSV) go here; default: the main models. */ history?: HistoryModels }) {
+export function createDashboardQueries(deps: {
+  models: Models;
+  figures: Pick<TicketFigures, 'breakdown'>;
+  timeZone?: string;
+  /** Reads over every ticket (the CSV) go here; default: the main models. */
+  history?: HistoryModels;
+}) {
   const { Ticket, TicketArchive, Staff, Department } = deps.models;
+  const timeZone = deps.timeZone ?? TIME_ZONE;
   const history = deps.history ?? deps.models;
   const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt: Date; ref: string }) =>
     b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref);
 
-  async function breakdown(match: QueryFilter<TicketDoc>, period: Period): Promise<Breakdown> {
-    // Live and archived tickets (closed more than a week ago) together.
-    const rows = (
-      await Promise.all(
-        [Ticket, TicketArchive].map((m) =>
-          m.aggregate<GroupRow>([
-            { $match: { ...match, createdAt: { $gte: period.from, $lt: period.to } } },
-            { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
-          ]),
-        ),
-      )
-    ).flat();
-    const out: Breakdown = { from: period.from.toISOString(), to: period.to.toISOString(), total: 0, byStatus: {}, byCategory: {}, byDepartment: {}, byChannel: {} };
-    const add = (tally: Record<string, number>, key: string | undefined, n: number) => {
-      const k = key ?? 'unknown';
-      tally[k] = (tally[k] ?? 0) + n;
-    };
-    for (const r of rows) {
-      out.total += r.n;
-      add(out.byStatus, r._id.status, r.n);
-      add(out.byCategory, r._id.category, r.n);
-      add(out.byDepartment, r._id.department, r.n);
-      add(out.byChannel, r._id.intake, r.n);
-    }
-    return out;
-  }
-
   return {
     /** Today's and this week's counts (department filter only), the chosen days' counts, open and overdue. */
     async summary(filter: DashboardFilter, now: Date): Promise<Summary> {
-      const { today, week } = currentPeriods(now);
-      const byDept = ticketMatch({ ...(filter.department ? { department: filter.department } : {}) });
+      const today = periodRange('today', now, timeZone);
+      const week = periodRange('week', now, timeZone);
+      const dept = filter.department;
       const match = ticketMatch(filter);
       // `now` ends the current periods, so a ticket stamped a moment later (a fixed test clock) still counts.
       const end = new Date(now.getTime() + 1);
       const out: Summary = {
         now: now.toISOString(),
-        today: await breakdown(byDept, { from: today.from, to: end }),
-        week: await breakdown(byDept, { from: week.from, to: end }),
+        today: toBreakdown(await deps.figures.breakdown(today.firstDay, today.lastDay, dept), today.start, end),
+        week: toBreakdown(await deps.figures.breakdown(week.firstDay, week.lastDay, dept), week.start, end),
         open: await Ticket.countDocuments({ ...match, status: { $in: [...OPEN_STATUSES] } }),
         overdue: await Ticket.countDocuments({ ...match, ...overdueMatch(now) }),
       };
-      if (filter.from || filter.to) out.range = await breakdown(byDept, { from: filter.from ?? new Date(0), to: filter.to ?? end });
+      if (filter.fromDay || filter.toDay) {
+        const first = filter.fromDay ?? EARLIEST_DAY;
+        const last = filter.toDay ?? today.lastDay;
+        out.range = toBreakdown(await deps.figures.breakdown(first, last, dept), filter.from ?? new Date(0), filter.to ?? end);
+      }
       return out;
     },
 

@@ -11,6 +11,7 @@ import { allow, HttpError, BASE_HEADERS, intParam, readJson, sendJson } from '..
 import { createLoginThrottle } from '../http/login-throttle';
 import { loadStaticAssets, serveAsset, type StaticAsset } from '../http/static-assets';
 import { isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/create-i18n';
+import { TIME_ZONE } from '../i18n/format';
 import type { AuthFailure, DashboardSession, DashboardSigner, DashboardViewer } from './dashboard-auth';
 import { EXPORT_COLUMNS, exportHeader, exportRecord } from './dashboard-csv';
 import type { DashboardLogins } from './dashboard-logins';
@@ -47,6 +48,8 @@ const PAGE_CSP = [
 ].join('; ');
 
 export interface DashboardRoutesDeps {
+  /** The district's time zone (days of the date filter, the CSV's name); Asia/Kolkata by default. */
+  timeZone?: string;
   signer: DashboardSigner;
   logins: DashboardLogins;
   queries: DashboardQueries;
@@ -99,6 +102,7 @@ export type DashboardRoutes = (req: IncomingMessage, res: ServerResponse, url: U
  */
 export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoutes {
   const { signer, clock, logger, translator } = deps;
+  const zone = deps.timeZone ?? TIME_ZONE;
   const assets = loadStaticAssets(deps.publicDir ?? DASHBOARD_PUBLIC_DIR);
   const chart: StaticAsset | undefined = deps.chartScript
     ? { body: deps.chartScript, type: 'text/javascript; charset=utf-8', etag: `"${createHash('sha1').update(deps.chartScript).digest('hex').slice(0, 16)}"` }
@@ -191,7 +195,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
   }
 
   async function exportCsv(res: ServerResponse, url: URL, session: DashboardSession): Promise<void> {
-    const filter = filterOf(url);
+    const filter = filterOf(url, zone);
     const lang = langOf(url);
     const now = clock.now();
     const [departments, staffNames] = await Promise.all([deps.queries.departments(), deps.queries.staffNames()]);
@@ -208,7 +212,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     res.writeHead(200, {
       ...BASE_HEADERS,
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="jan-sahayak-${filter.department ?? 'all'}-${dayText(now)}.csv"`,
+      'Content-Disposition': `attachment; filename="jan-sahayak-${filter.department ?? 'all'}-${dayText(now, zone)}.csv"`,
       'Cache-Control': 'no-store',
     });
     res.write(exportHeader(lang, translator));
@@ -262,18 +266,18 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     }
     if (p === '/summary') {
       allow(method, ['GET']);
-      const summary = await deps.queries.summary(filterOf(url), now);
+      const summary = await deps.queries.summary(filterOf(url, zone), now);
       return sendJson(res, 200, deps.failedNotices ? { ...summary, failedNotices: await deps.failedNotices() } : summary);
     }
     if (p === '/overdue') {
       allow(method, ['GET']);
-      return sendJson(res, 200, await deps.queries.overdue(filterOf(url), now, intParam(url, 'limit', 1, 200, OVERDUE_LIMIT)));
+      return sendJson(res, 200, await deps.queries.overdue(filterOf(url, zone), now, intParam(url, 'limit', 1, 200, OVERDUE_LIMIT)));
     }
     if (p === '/tickets') {
       allow(method, ['GET']);
       const page = intParam(url, 'page', 1, 100_000, 1);
       const size = intParam(url, 'size', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
-      return sendJson(res, 200, await deps.queries.latest(filterOf(url), page, size));
+      return sendJson(res, 200, await deps.queries.latest(filterOf(url, zone), page, size));
     }
     const one = /^\/tickets\/([A-Z]{2,6}-\d{6,})$/.exec(p);
     if (one) {
@@ -332,7 +336,7 @@ export function cookieOf(req: IncomingMessage, name: string): string | undefined
 }
 
 /** Department and days from the query string; 400 for malformed ones. */
-export function filterOf(url: URL): DashboardFilter {
+export function filterOf(url: URL, timeZone: string = TIME_ZONE): DashboardFilter {
   const filter: DashboardFilter = {};
   const dept = url.searchParams.get('dept') ?? '';
   if (dept) {
@@ -342,15 +346,15 @@ export function filterOf(url: URL): DashboardFilter {
   const day = (name: 'from' | 'to') => {
     const raw = url.searchParams.get(name) ?? '';
     if (!raw) return undefined;
-    const d = parseDay(raw);
+    const d = parseDay(raw, timeZone);
     if (!d) throw new HttpError(400, 'bad_request', `${name} must be a date written YYYY-MM-DD`);
-    return d;
+    return { at: d, day: raw };
   };
   const from = day('from');
   const to = day('to');
-  if (from) filter.from = from;
-  if (to) filter.to = nextDay(to);
-  if (from && to && to.getTime() < from.getTime()) throw new HttpError(400, 'bad_request', 'to must not be before from');
+  if (from) Object.assign(filter, { from: from.at, fromDay: from.day });
+  if (to) Object.assign(filter, { to: nextDay(to.at, timeZone), toDay: to.day });
+  if (from && to && to.at.getTime() < from.at.getTime()) throw new HttpError(400, 'bad_request', 'to must not be before from');
   return filter;
 }
 

@@ -8,6 +8,7 @@ import { isOversight } from '../domain/roles';
 import type { Translator } from '../i18n/create-i18n';
 import type { StaffCommandModule } from '../conversation/staff-command';
 import type { Models } from '../storage/models';
+import type { TicketFigures } from '../reports/ticket-figures';
 import { createDashboardSigner, type DashboardViewer } from './dashboard-auth';
 import { createDashboardCommand } from './dashboard-command';
 import { createDashboardLogins, type DashboardLogins } from './dashboard-logins';
@@ -27,6 +28,10 @@ export interface DashboardDeps {
   /** Notices given up for good (the outbox's failed count), shown beside the ticket counts. */
   failedNotices?: () => Promise<number>;
   models: Models;
+  /** Counts of tickets filed, from the ticket counters (the same figures as `/stats`). */
+  figures: TicketFigures;
+  /** The district's time zone (days and periods). */
+  timeZone: string;
   /** The ticket collections over the history connection, for the CSV export (default: `models`). */
   history?: HistoryModels;
   translator: Translator;
@@ -90,7 +95,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
   const secret = await resolveDashboardSecret({ ...(deps.config.secret ? { configured: deps.config.secret } : {}), models: dashboardModels, now: clock.now(), logger });
   const signer = createDashboardSigner(secret);
   const logins = createDashboardLogins({ models: dashboardModels, signer, ttlMs });
-  const queries = createDashboardQueries({ models: deps.models, ...(deps.history ? { history: deps.history } : {}) });
+  const queries = createDashboardQueries({ models: deps.models, figures: deps.figures, timeZone: deps.timeZone, ...(deps.history ? { history: deps.history } : {}) });
   const sessions = createSessionStore(dashboardModels);
   const configuredAdmins = new Set(deps.configuredAdminIds ?? []);
 
@@ -115,6 +120,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
   };
   const chartScript = readChartScript(logger);
   const routes = createDashboardRoutes({
+    timeZone: deps.timeZone,
     signer,
     logins,
     queries,

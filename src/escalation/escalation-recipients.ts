@@ -1,18 +1,11 @@
-import type { ChannelName } from '../core/messages';
 import type { Department } from '../domain/department';
-import type { Language } from '../i18n/create-i18n';
+import { CONFIGURED_CHAT_LANGUAGE, createAudience, memberOf, type AlertChat, type AudienceMember } from '../notify/audience';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import { TOP_LEVEL } from './escalation-policy';
 
 /** Someone who hears of an escalation. */
-export interface Recipient {
-  channel: ChannelName;
-  chatId: string;
-  language: Language;
-  /** The staff record, when there is one (a configured chat may have none). */
-  staffId?: string;
-}
+export type Recipient = AudienceMember;
 
 /** On-duty supervisors at an instant; supplied by the shift roster. */
 export type OnDutySupervisors = (now: Date) => Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }>>;
@@ -20,15 +13,12 @@ export type OnDutySupervisors = (now: Date) => Promise<Array<Pick<StaffDoc, 'cha
 export interface RecipientDeps {
   staff: Pick<StaffStore, 'activeOfficers' | 'activeWithRoles' | 'findActive'>;
   /** Chats that are administrators by configuration (ADMIN_TELEGRAM_IDS). */
-  adminChats: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
+  adminChats: readonly AlertChat[];
   onDutySupervisors?: OnDutySupervisors;
 }
 
 const keyOf = (r: { channel: string; chatId: string }) => `${r.channel}:${r.chatId}`;
 
-function fromStaff(s: Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }): Recipient {
-  return { channel: s.channel, chatId: s.chatId, language: s.language, ...(s._id ? { staffId: s._id } : {}) };
-}
 
 /**
  * Who is told when a ticket reaches `level`. The rule, in order:
@@ -51,23 +41,23 @@ export async function escalationRecipients(
     return list.filter((r) => !excluded(r) && !seen.has(keyOf(r)) && seen.add(keyOf(r)));
   };
 
+  const audience = createAudience({ staff: deps.staff, adminChats: deps.adminChats });
   for (let level = Math.max(2, input.level); level <= TOP_LEVEL; level++) {
     const named = input.department?.escalation.find((e) => e.level === level)?.telegramId;
     if (named) {
       const person = await deps.staff.findActive(named);
-      const list = unique([person && person.channel === 'telegram' && person.chatId === named ? fromStaff(person) : { channel: 'telegram', chatId: named, language: 'hi' }]);
+      const list = unique([person && person.channel === 'telegram' && person.chatId === named ? memberOf(person) : { channel: 'telegram', chatId: named, language: CONFIGURED_CHAT_LANGUAGE }]);
       if (list.length > 0) return list;
     }
     let list: Recipient[];
     if (level === 2) {
-      list = unique((await deps.staff.activeOfficers(input.departmentCode)).map(fromStaff));
+      list = unique((await deps.staff.activeOfficers(input.departmentCode)).map(memberOf));
     } else if (level === 3) {
       const onDuty = deps.onDutySupervisors ? await deps.onDutySupervisors(input.now) : [];
-      list = unique(onDuty.map(fromStaff));
-      if (list.length === 0) list = unique((await deps.staff.activeWithRoles(['supervisor'])).map(fromStaff));
+      list = unique(onDuty.map(memberOf));
+      if (list.length === 0) list = unique(await audience.withRoles(['supervisor']));
     } else {
-      const admins = (await deps.staff.activeWithRoles(['admin'])).map(fromStaff);
-      list = unique([...admins, ...deps.adminChats.map((a): Recipient => ({ channel: a.channel, chatId: a.chatId, language: 'hi' }))]);
+      list = unique(await audience.admins());
     }
     if (list.length > 0) return list;
   }

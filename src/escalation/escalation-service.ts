@@ -5,6 +5,7 @@ import { findCategory, type Catalog } from '../domain/catalog';
 import type { Actor, HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';
 import { formatDateTime } from '../i18n/format';
+import { noticeItems } from '../notify/audience';
 import type { Notifier, OutboundItem, OwedNotices } from '../notify/notifier';
 import type { NoticeRelay } from '../tickets/notice-relay';
 import type { StaffStore } from '../storage/staff-store';
@@ -21,7 +22,7 @@ import {
   type EscalationReasonCode,
   type Sla,
 } from './escalation-policy';
-import { escalationRecipients, type OnDutySupervisors, type Recipient } from './escalation-recipients';
+import { escalationRecipients, type OnDutySupervisors } from './escalation-recipients';
 import type { EscalationStore } from './escalation-store';
 import { safeError } from '../logger';
 
@@ -86,10 +87,6 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     return 'code' in reason ? t(`escalation.reason.${reason.code}`) : t('escalation.reason.manual', { text: reason.text });
   }
 
-  function itemsFor(r: Pick<Recipient, 'channel' | 'chatId'>, rendered: ReturnType<TicketMessages['render']>, dedupe: string, ticketRef?: string): OutboundItem[] {
-    return rendered.map((message, i) => ({ channel: r.channel, chatId: r.chatId, message, dedupeKey: `${dedupe}:${r.channel}:${r.chatId}:${i}`, ...(ticketRef ? { ticketRef } : {}) }));
-  }
-
   /** Every notice of one escalation; dedupe keys name ticket and level, which is reached only once. */
   async function notices(ticket: Ticket, reason: EscalationReason, notifyCitizen: boolean): Promise<{ owed: OwedNotices; recipients: number }> {
     const now = clock.now();
@@ -108,13 +105,13 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       const deptName = await departments.name(ticket.department, r.language);
       const header = t('escalation.staff.header', { ref, who, reason: why });
       const rendered = [...messages.card(ticket, r.language, header, now, deptName), ...messages.render(r.language, [{ text: historyText(ticket, r.language, departmentName) }])];
-      items.push(...itemsFor(r, rendered, dedupe, ref));
+      items.push(...noticeItems(r, rendered, dedupe, ref));
     }
     const officer = ticket.assignedTo ? await staff.findById(ticket.assignedTo) : null;
     if (officer?.active) {
-      items.push(...itemsFor(officer, messages.render(officer.language, [{ text: t('escalation.staff.officer_notice', { ref, who, reason: why }) }]), `${dedupe}:officer`, ref));
+      items.push(...noticeItems(officer, messages.render(officer.language, [{ text: t('escalation.staff.officer_notice', { ref, who, reason: why }) }]), `${dedupe}:officer`, ref));
     }
-    if (notifyCitizen) items.push(...itemsFor(ticket, messages.render(ticket.language, [{ text: t('escalation.citizen', { ref }) }]), `${dedupe}:citizen`));
+    if (notifyCitizen) items.push(...noticeItems(ticket, messages.render(ticket.language, [{ text: t('escalation.citizen', { ref }) }]), `${dedupe}:citizen`));
     if (recipients.length === 0) logger.warn({ event: 'escalation_nobody', ref, level }, 'escalated, but nobody is linked at this level or above');
     return { owed: { key: dedupe, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${dedupe}:${i}` })) }, recipients: recipients.length };
   }
@@ -212,7 +209,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         const refs = tickets.map((x) => x.ref);
         const items = tickets.map((x) => t('escalation.reminder.item', { ref: x.ref, category: messages.categoryText(x), due: formatDateTime(x.ackDueAt, officer.language) }));
         const rendered = messages.render(officer.language, [{ text: t('escalation.reminder.title', { count: tickets.length, items }) }]);
-        await notifier.enqueue(itemsFor(officer, rendered, `ack-reminder:${officerId}:${refs.join(',')}`));
+        await notifier.enqueue(noticeItems(officer, rendered, `ack-reminder:${officerId}:${refs.join(',')}`));
         await store.markReminded(refs, now);
         reminded.push(...refs);
         officers += 1;

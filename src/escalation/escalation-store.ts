@@ -1,6 +1,8 @@
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../notify/notifier';
-import type { StoredTicket } from '../storage/ticket-store';
+import { countedChange, countGuard, type StoredTicket } from '../storage/ticket-store';
+import { dayOfIn } from '../domain/ticket-counts';
+import { TIME_ZONE } from '../i18n/format';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
 import { TOP_LEVEL, type LevelWindow } from './escalation-policy';
@@ -30,8 +32,9 @@ export interface EscalationStore {
 }
 
 /** The store over the Ticket model. */
-export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>): EscalationStore {
+export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>, opts: { timeZone?: string } = {}): EscalationStore {
   const { Ticket, TicketArchive } = models;
+  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
   const open = { $in: [...OPEN_STATUSES] };
   return {
     async findByRef(ref) {
@@ -60,10 +63,14 @@ export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArc
         .lean<TicketDoc[]>()
         .exec();
     },
-    async raiseLevel(ref, fromLevel, { level, at, entry, owed }) {
+    async raiseLevel(ref, fromLevel, { level, at, entry, owed: notices }) {
+      // The level is counted: the counters' delta is owed in the same write (see countedChange).
+      const before = await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec();
+      if (!before || before.level !== fromLevel) return null;
+      const counts = countedChange(ref, before, { ...before, level }, dayOf);
       return Ticket.findOneAndUpdate(
-        { _id: ref, level: fromLevel, status: open },
-        { $set: { level, escalatedAt: at, updatedAt: at }, $push: owed ? { history: entry, owed } : { history: entry } },
+        { _id: ref, ...countGuard(before), level: fromLevel, status: open },
+        { $set: { level, escalatedAt: at, updatedAt: at }, $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) } },
         { returnDocument: 'after' },
       )
         .lean<StoredTicket>()

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { Clock } from '../clock';
-import type { ChannelName, Reply, Text } from '../core/messages';
+import type { Reply, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import { pickOfficer } from '../domain/department';
 import { firstAcknowledgement, type Actor, type Ticket } from '../domain/ticket';
 import { applyClosure, feedbackGiven, InvalidClosureError, isRating, reopenAllowed, type ClosureAction } from '../domain/ticket-closure';
 import { daysMs, dueDates, type EscalationPolicy } from '../escalation/escalation-policy';
 import type { EscalationService } from '../escalation/escalation-service';
+import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
 import type { OutboundItem, OwedNotices } from '../notify/notifier';
 import type { NoticeRelay } from '../tickets/notice-relay';
 import { afterChange } from '../tickets/ticket-change';
@@ -55,7 +56,7 @@ export interface FeedbackServiceDeps {
   clock: Clock;
   logger: Logger;
   /** Chats that are administrators by configuration (ADMIN_TELEGRAM_IDS), told of a reopened ticket nobody can take. */
-  adminChats: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
+  adminChats: readonly AlertChat[];
   batchSize?: number;
   /** Marks the citizen's chat as asked for a rating, so a typed "5" answers it. */
   conversations?: Pick<ConversationStore, 'patchState'>;
@@ -72,12 +73,10 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  */
 export function createFeedbackService(deps: FeedbackServiceDeps) {
   const { tickets, store, staff, departments, messages, catalog, policy, clock, logger } = deps;
+  const audience = createAudience({ staff, adminChats: deps.adminChats });
   const batch = deps.batchSize ?? DEFAULT_BATCH;
   const reopenWindowMs = daysMs(policy.feedback.reopenDays);
 
-  function toChat(chat: { channel: ChannelName; chatId: string }, rendered: ReturnType<TicketMessages['render']>, dedupe: string, ticketRef?: string): OutboundItem[] {
-    return rendered.map((message, i) => ({ channel: chat.channel, chatId: chat.chatId, message, dedupeKey: `${dedupe}:${chat.channel}:${chat.chatId}:${i}`, ...(ticketRef ? { ticketRef } : {}) }));
-  }
 
   /** The officer who takes a reopened ticket: the one who had it if still active there, else the least loaded. */
   async function officerFor(ticket: Ticket): Promise<StaffDoc | undefined> {
@@ -97,14 +96,13 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     const items: OutboundItem[] = [];
     if (officer) {
       const deptName = await departments.name(ticket.department, officer.language);
-      items.push(...toChat(officer, messages.card(ticket, officer.language, header, now, deptName), dedupe, ticket.ref));
+      items.push(...noticeItems(officer, messages.card(ticket, officer.language, header, now, deptName), dedupe, ticket.ref));
     } else {
-      const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = await staff.activeWithRoles(['supervisor', 'admin']);
-      for (const a of deps.adminChats) if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
+      const people = await audience.overseers();
       for (const p of people) {
         const deptName = await departments.name(ticket.department, p.language);
         const alert = messages.render(p.language, [{ text: t('staff.ticket.unassigned', { ref: ticket.ref, department: deptName }) }]);
-        items.push(...toChat(p, [...alert, ...messages.card(ticket, p.language, header, now, deptName)], dedupe, ticket.ref));
+        items.push(...noticeItems(p, [...alert, ...messages.card(ticket, p.language, header, now, deptName)], dedupe, ticket.ref));
       }
       if (people.length === 0) logger.warn({ event: 'ticket_reopened_nobody', ref: ticket.ref }, 'reopened, but nobody is linked to take it');
     }
@@ -178,7 +176,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
      * Its dedupe key names the resolution, so asking twice sends it once.
      */
     feedbackRequest(ticket: Ticket): OutboundItem[] {
-      return toChat(ticket, messages.render(ticket.language, [ratingQuestion(ticket.ref)]), `${ticket.ref}:feedback-ask:${ticket.history.length}`);
+      return noticeItems(ticket, messages.render(ticket.language, [ratingQuestion(ticket.ref)]), `${ticket.ref}:feedback-ask:${ticket.history.length}`);
     },
 
     /**
@@ -248,7 +246,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
         try {
           const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', { count: policy.feedback.reopenDays });
           const result = await close(ticket, { type: 'close_no_feedback' }, FEEDBACK_TIMEOUT_ACTOR, undefined, (c) =>
-            toChat(c, messages.render(c.language, [notice]), `${c.ref}:closed-no-feedback:${c.history.length}`),
+            noticeItems(c, messages.render(c.language, [notice]), `${c.ref}:closed-no-feedback:${c.history.length}`),
           );
           if (!result.ok) continue;
           await deps.conversations?.patchState(`${result.ticket.channel}:${result.ticket.chatId}`, { awaitingRating: { ref: ticket.ref, at: now.toISOString() } });

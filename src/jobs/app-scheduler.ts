@@ -20,7 +20,7 @@ export interface AppSchedulerDeps {
   feedback: StandardJobsDeps['feedback'];
   notifier: StandardJobsDeps['notifier'];
   /** What the clean-up job purges; the keep-days come from the configuration. */
-  purge: Pick<CleanupJobDeps, 'models' | 'outbox' | 'messageRefs' | 'web' | 'whatsapp' | 'ticketArchiveDays'>;
+  purge: Pick<CleanupJobDeps, 'models' | 'outbox' | 'messageRefs' | 'web' | 'whatsapp' | 'ticketArchiveDays' | 'officerLoads' | 'countMarkers'>;
   shiftPlan: ShiftPlan;
   sendHandover(firingTime: Date): Promise<unknown>;
   reports: { previousDay(now: Date): string; sendDailyReport(day: string): Promise<unknown> };

@@ -40,6 +40,10 @@ export interface CleanupJobDeps {
   whatsapp?: { purgeOlderThan(before: { menus: Date; files: Date }): Promise<{ menus: number; files: number }> };
   whatsappMenuKeepDays?: number;
   whatsappFileKeepDays?: number;
+  /** The ticket counters' once-only markers of changes applied more than a day ago (and no longer owed) are forgotten. */
+  countMarkers?: { prune(before: Date): Promise<number> };
+  /** The officers' open-ticket counts, recounted from the live tickets (mends a crash between a change and its count). */
+  officerLoads?: { recountOfficerLoads(): Promise<number> };
   cron: string;
 }
 
@@ -63,6 +67,8 @@ export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsap
  *   there until `outboxKeepDays`), so the outbox every poll reads stays small;
  * - the simulator's messages and files, and WhatsApp's menus and media,
  *   past their periods are deleted;
+ * - the ticket counters forget which changes they applied a day ago (no
+ *   relay still holds those), so their day documents stay small;
  * - tickets closed longer than `ticketArchiveDays` move to the archive, so
  *   the live collection, which every ticket update reads on FerretDB, holds
  *   only current work.
@@ -98,6 +104,8 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
       }
       const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
+      const markers = deps.countMarkers ? { countMarkersPruned: await deps.countMarkers.prune(daysAgo(1)) } : {};
+      const loads = deps.officerLoads ? { officerLoadsRecounted: await deps.officerLoads.recountOfficerLoads() } : {};
       return {
         conversationsReset: reset,
         conversationsRemoved: removed,
@@ -111,6 +119,8 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         ticketsArchived,
         outboxArchived,
         ...refs,
+        ...markers,
+        ...loads,
       };
     },
   };

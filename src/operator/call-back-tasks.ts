@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Text } from '../core/messages';
 import { isPhoneIntake, referenceIn } from '../domain/ticket';
+import { createAudience } from '../notify/audience';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { GivenUpMessage } from '../outbox/outbox';
 import type { StaffStore } from '../storage/staff-store';
@@ -29,17 +30,18 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  * @example createOutbox({ ..., onGiveUp: createCallBackTasks(deps) })
  */
 export function createCallBackTasks(deps: CallBackTasksDeps): (failed: GivenUpMessage) => Promise<void> {
+  const audience = createAudience({ staff: deps.staff });
   return async function callBack(failed) {
     const ref = referenceIn(failed.dedupeKey);
     const ticket = ref ? await deps.tickets.findByRef(ref) : undefined;
     // Only the caller's own notices: a task about a failed staff message would be noise.
     if (!ticket || !isPhoneIntake(ticket.intake) || ticket.channel !== failed.channel || ticket.chatId !== failed.chatId) return;
-    const people = await deps.staff.activeWithRoles(['operator', 'supervisor']);
+    const people = await audience.withRoles(['operator', 'supervisor']);
     const notice = failed.message.text.length > MAX_NOTICE_CHARS ? `${failed.message.text.slice(0, MAX_NOTICE_CHARS)}…` : failed.message.text;
     const items: OutboundItem[] = people.flatMap((p) =>
       deps.messages
         .render(p.language, [{ text: t('operator.call_back', { ref: ticket.ref, phone: ticket.phone ?? t('operator.no_number'), notice }) }])
-        .map((message, i) => ({ channel: p.channel, chatId: p.chatId, message, dedupeKey: `callback:${failed.dedupeKey}:${p._id}:${i}` })),
+        .map((message, i) => ({ channel: p.channel, chatId: p.chatId, message, dedupeKey: `callback:${failed.dedupeKey}:${p.staffId}:${i}` })),
     );
     if (items.length === 0) {
       deps.logger.warn({ event: 'call_back_nobody', ref: ticket.ref }, 'a caller must be called back, but no operator or supervisor is linked');

@@ -1,4 +1,5 @@
 import { mongo, Types, type QueryFilter } from 'mongoose';
+import { isFerretDb } from '../db/connect';
 import { duplicateWriteCount, isDuplicateKey } from '../db/duplicate-key';
 import type { RenderedMessage } from '../core/messages';
 import type { ChannelName } from '../core/messages';
@@ -172,6 +173,31 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
   const { Message, Claim, Archive, Dispatcher } = models;
   const releaseLease = { leaseUntil: 1, leaseOwner: 1 } as const;
 
+  let ferretDb: Promise<boolean> | undefined;
+  const onFerretDb = () =>
+    (ferretDb ??= isFerretDb(Message.db).catch((err: unknown) => {
+      ferretDb = undefined;
+      throw err;
+    }));
+
+  /**
+   * Update the message `id` if it still matches `filter`, and return it as it
+   * was; undefined when it did not match. `holds` is the same condition in
+   * code. FerretDB runs a conditional update as a read and a separate write
+   * anyway (see DESIGN "Atomicity"), but reads the whole collection for any
+   * filter other than exactly `{_id}`: a send's two bookkeeping writes then
+   * cost two scans of a full outbox (120 ms each at 1,000 messages here). So
+   * there the same two steps are made by `_id` alone, which its `_id` index
+   * answers; MongoDB keeps the single conditional command.
+   */
+  async function updateIf(id: Types.ObjectId, filter: QueryFilter<OutboxDoc>, holds: (d: OutboxDoc) => boolean, update: mongo.UpdateFilter<OutboxDoc>): Promise<OutboxDoc | undefined> {
+    if (!(await onFerretDb())) return (await Message.findOneAndUpdate({ ...filter, _id: id }, update, { returnDocument: 'before' }).lean<OutboxDoc>()) ?? undefined;
+    const before = await Message.findOne({ _id: id }).lean<OutboxDoc>();
+    if (!before || !holds(before)) return undefined;
+    const res = await Message.updateOne({ _id: id }, update);
+    return res.matchedCount === 1 ? before : undefined;
+  }
+
   /** Insert the claim `<id>:<gen>`, stepping past claims whose lease ran out without being recorded on the message. */
   async function insertClaim(head: DueHead, owner: string, now: Date, leaseUntil: Date, leaseMs: number): Promise<number | undefined> {
     let gen = head.claimGen + 1;
@@ -277,18 +303,20 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       if (gen === undefined) return undefined;
       // Checked again after claiming: whatever an earlier holder recorded is visible now, and the
       // message must still be due. Only the holder of the newest claim writes, so read-then-write is safe.
-      const before = await Message.findOneAndUpdate(
+      const due = (d: OutboxDoc) =>
+        (d.status === 'pending' && d.nextAttemptAt.getTime() <= now.getTime()) || (d.status === 'sending' && !!d.leaseUntil && d.leaseUntil.getTime() < now.getTime());
+      const before = await updateIf(
+        head.id,
         {
-          _id: head.id,
           claimGen: { $lt: gen },
           $or: [
             { status: 'pending', nextAttemptAt: { $lte: now } },
             { status: 'sending', leaseUntil: { $lt: now } },
           ],
         },
+        (d) => d.claimGen < gen && due(d),
         { $set: { status: 'sending', claimGen: gen, leaseUntil, leaseOwner: owner, updatedAt: now }, $inc: { attempts: 1 } },
-        { returnDocument: 'before' },
-      ).lean();
+      );
       if (!before) return undefined;
       return {
         id: before._id,
@@ -305,14 +333,16 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     },
 
     async markSent(c, at, paceUntil, platformMessageId, via) {
-      const res = await Message.updateOne(
-        { _id: c.id, claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
+      const done = await updateIf(
+        c.id,
+        { claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
+        (d) => d.claimGen === c.gen && (d.status === 'sending' || d.status === 'sent'),
         {
           $set: { status: 'sent', sentAt: at, paceUntil, updatedAt: at, ...(platformMessageId !== undefined && { platformMessageId }), ...(via !== undefined && { via }) },
           $unset: releaseLease,
         },
       );
-      return res.matchedCount === 1;
+      return done !== undefined;
     },
 
     async recordDeliveryStatus(channel, platformMessageId, status, at, code) {
@@ -333,26 +363,30 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     },
 
     async markRetry(c, now, nextAttemptAt, code, throttled) {
-      const res = await Message.updateOne(
-        { _id: c.id, claimGen: c.gen, status: 'sending' },
+      const done = await updateIf(
+        c.id,
+        { claimGen: c.gen, status: 'sending' },
+        (d) => d.claimGen === c.gen && d.status === 'sending',
         {
           $set: { status: 'pending', nextAttemptAt, lastError: code, updatedAt: now },
           $unset: releaseLease,
           ...(throttled && { $inc: { attempts: -1, throttles: 1 } }),
         },
       );
-      return res.matchedCount === 1;
+      return done !== undefined;
     },
 
     async markFailed(c, now, paceUntil, reason, code, detail) {
-      const res = await Message.updateOne(
-        { _id: c.id, claimGen: c.gen, status: { $in: ['sending', 'failed'] } },
+      const done = await updateIf(
+        c.id,
+        { claimGen: c.gen, status: { $in: ['sending', 'failed'] } },
+        (d) => d.claimGen === c.gen && (d.status === 'sending' || d.status === 'failed'),
         {
           $set: { status: 'failed', failedAt: now, paceUntil, updatedAt: now, failReason: reason, lastError: code, ...(detail !== undefined && { failDetail: detail }) },
           $unset: releaseLease,
         },
       );
-      return res.matchedCount === 1;
+      return done !== undefined;
     },
 
     async leaseOwners() {

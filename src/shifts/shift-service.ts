@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { RenderedMessage, ChannelName, Reply } from '../core/messages';
+import type { RenderedMessage, Reply } from '../core/messages';
 import type { Language } from '../i18n/create-i18n';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
-import type { AlertChat } from '../tickets/ticket-service';
+import { createAudience, memberOf, noticeItems, type AlertChat } from '../notify/audience';
 import type { TicketQueries } from '../supervisor/ticket-queries';
+import type { TicketFigures } from '../reports/ticket-figures';
 import type { CounsellorSessionCounts } from './counsellor-sessions';
 import { handoverReplies, type HandoverSummary } from './handover-summary';
 import type { Roster, RosterStore } from './roster-store';
@@ -48,7 +49,10 @@ export interface ShiftServiceDeps {
   plan: ShiftPlan;
   roster: RosterStore;
   staff: StaffStore;
-  queries: TicketQueries;
+  /** The live queue (open and overdue per department). */
+  queries: Pick<TicketQueries, 'departmentLoad'>;
+  /** Filed and resolved during a shift, from the ticket counters. */
+  figures: Pick<TicketFigures, 'hours'>;
   departments: DepartmentDirectory;
   /** Counsellor sessions not yet ended (see `countOpenCounsellorSessions`). */
   openCounsellorSessions: () => Promise<CounsellorSessionCounts>;
@@ -69,6 +73,7 @@ export interface ShiftServiceDeps {
  */
 export function createShiftService(deps: ShiftServiceDeps) {
   const { plan, staff, logger } = deps;
+  const audience = createAudience({ staff, adminChats: deps.adminChats });
 
   function crewOf(roster: Roster, shiftId: string, active: readonly StaffDoc[]): ShiftCrew {
     const byId = new Map(active.map((s) => [s._id, s]));
@@ -175,19 +180,18 @@ export function createShiftService(deps: ShiftServiceDeps) {
   async function buildHandoverSummary(now: Date): Promise<HandoverSummary> {
     const incoming = shiftAt(plan, now);
     const previous = previousShift(plan, now);
-    const [rows, load, counsellorSessions, crew] = await Promise.all([
-      deps.queries.activity(previous.start, previous.end),
+    const [activity, load, counsellorSessions, crew] = await Promise.all([
+      deps.figures.hours(previous.start, previous.end),
       deps.queries.departmentLoad(now),
       deps.openCounsellorSessions(),
       crewAt(incoming),
     ]);
-    const inShift = (d: Date | undefined) => !!d && d.getTime() >= previous.start.getTime() && d.getTime() < previous.end.getTime();
     const departments = [...load.entries()].map(([code, l]) => ({ code, ...l })).sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.code.localeCompare(b.code));
     return {
       incoming,
       previous,
-      opened: rows.filter((r) => inShift(r.createdAt)).length,
-      resolved: rows.filter((r) => inShift(r.resolvedAt)).length,
+      opened: activity.created,
+      resolved: activity.resolved,
       open: departments.reduce((n, d) => n + d.open, 0),
       overdue: departments.reduce((n, d) => n + d.overdue, 0),
       departments,
@@ -202,25 +206,13 @@ export function createShiftService(deps: ShiftServiceDeps) {
    * shift has none on the roster — to the administrators, with a warning.
    */
   async function handoverMessages(summary: HandoverSummary): Promise<OutboundItem[]> {
-    let people: Array<{ channel: ChannelName; chatId: string; language: Language }> = summary.crew.supervisor;
-    if (people.length === 0) {
-      people = (await staff.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language }));
-      for (const a of deps.adminChats) {
-        if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
-      }
-    }
+    const people = summary.crew.supervisor.length > 0 ? summary.crew.supervisor.map(memberOf) : await audience.admins();
     const list = await deps.departments.list();
     const items: OutboundItem[] = [];
     for (const p of people) {
       const names = (code: string) => list.find((d) => d.code === code)?.name[p.language] ?? code;
-      deps.render(p.language, handoverReplies(summary, p.language, names, plan.timeZone)).forEach((message, i) =>
-        items.push({
-          channel: p.channel,
-          chatId: p.chatId,
-          message,
-          dedupeKey: `handover:${summary.incoming.shift.id}:${summary.incoming.start.toISOString()}:${p.channel}:${p.chatId}:${i}`,
-        }),
-      );
+      const rendered = deps.render(p.language, handoverReplies(summary, p.language, names, plan.timeZone));
+      items.push(...noticeItems(p, rendered, `handover:${summary.incoming.shift.id}:${summary.incoming.start.toISOString()}`));
     }
     return items;
   }

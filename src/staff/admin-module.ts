@@ -5,6 +5,7 @@ import type { Reply } from '../core/messages';
 import { isStaffRole, type StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';
+import { createAudience, type AudienceMember } from '../notify/audience';
 import type { OutboundItem } from '../notify/notifier';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
@@ -58,6 +59,13 @@ const forbidden = (): Answer => ({ replies: [say('staff.forbidden')] });
  */
 export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
   const { staff, tickets, departments, messages, access, clock, logger } = deps;
+  const audience = createAudience({
+    staff,
+    adminChats: [
+      ...deps.adminTelegramIds.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+      ...(deps.adminWebIds ?? []).map((chatId) => ({ channel: 'web' as const, chatId })),
+    ],
+  });
 
   async function pendingInvites(lang: Language): Promise<Reply[]> {
     const now = clock.now();
@@ -81,16 +89,11 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
    * side as `identity` — the simulator's, or the real channels' — to confirm
    * an administrator invite: the simulator never vouches for a real channel.
    */
-  async function otherAdmins(identity: StaffIdentity): Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>>> {
+  async function otherAdmins(identity: StaffIdentity): Promise<AudienceMember[]> {
     const simulated = await access.inSimulator(identity.id);
     const sameSide = (channel: string) => (channel === 'web') === simulated;
-    const people: Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>> = (await staff.activeWithRoles(['admin'])).filter((a) => a._id !== identity.id && sameSide(a.channel));
-    const configured = [
-      ...deps.adminTelegramIds.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-      ...(deps.adminWebIds ?? []).map((chatId) => ({ channel: 'web' as const, chatId })),
-    ].filter((c) => configuredAdminId(c.channel, c.chatId) !== identity.id && sameSide(c.channel));
-    for (const c of configured) if (!people.some((p) => p.channel === c.channel && p.chatId === c.chatId)) people.push({ ...c, language: 'hi' });
-    return people;
+    const self = (a: AudienceMember) => (a.staffId ?? (a.channel === 'whatsapp' ? '' : configuredAdminId(a.channel, a.chatId))) === identity.id;
+    return (await audience.admins()).filter((a) => !self(a) && sameSide(a.channel));
   }
 
   async function manageInvite(identity: StaffIdentity, what: 'cancel' | 'confirm', code: string | undefined): Promise<Answer> {

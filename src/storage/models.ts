@@ -7,6 +7,7 @@ import type { StaffIdentity } from '../domain/roles';
 import { migrateTicketKeys } from './ticket-archive';
 import { departmentSchemaDb, inviteClaimSchema, inviteSchema, staffSchema, type DepartmentDoc, type InviteClaimDoc, type InviteDoc, type StaffDoc } from './staff-models';
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
+import { ticketCountSchema, type TicketCountDoc } from './ticket-count-store';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
 export interface ConversationDoc {
@@ -56,6 +57,8 @@ export interface TicketDoc extends Ticket {
   idempotencyKey: string;
   /** Notices owed by changes already written, not yet moved to the outbox. */
   owed?: OwedNotices[];
+  /** Counts owed by changes already written, not yet in the ticket counters (see ticket-store.ts). */
+  owedCounts?: Array<{ key: string; delta: Array<{ d: string; p: string; n: number }> }>;
 }
 
 /**
@@ -148,6 +151,7 @@ const ticketSchema = new Schema<TicketDoc>(
     reopenCount: { type: Number, required: true, default: 0 },
     routePending: { type: Boolean, default: undefined },
     owed: { type: [Schema.Types.Mixed], default: undefined },
+    owedCounts: { type: [Schema.Types.Mixed], default: undefined },
   },
   { versionKey: false },
 );
@@ -195,6 +199,8 @@ export interface Models {
   /** Sent messages that are about a ticket (cards, notices), by platform message id. */
   MessageRef: Model<MessageRefDoc>;
   Department: Model<DepartmentDoc>;
+  /** Ticket counters by district day (see ticket-count-store.ts). */
+  TicketCount: Model<TicketCountDoc>;
 }
 
 /**
@@ -214,6 +220,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     InviteClaim: conn.model<InviteClaimDoc>('InviteClaim', inviteClaimSchema, 'invite_claims'),
     MessageRef: conn.model<MessageRefDoc>('MessageRef', messageRefSchema, 'message_refs'),
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
+    TicketCount: conn.model<TicketCountDoc>('TicketCount', ticketCountSchema, 'ticket_counts'),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
   await migrateTicketKeys(models);

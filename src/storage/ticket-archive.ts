@@ -48,8 +48,8 @@ export async function migrateTicketKeys(models: Pick<Models, 'Ticket' | 'TicketA
  */
 export async function archiveClosedTickets(models: Pick<Models, 'Ticket' | 'TicketArchive'>, closedBefore: Date, limit: number): Promise<number> {
   const { Ticket, TicketArchive } = models;
-  // A ticket still owing notices stays until the relay has moved them to the outbox.
-  const done = await Ticket.find({ status: 'closed', closedAt: { $lt: closedBefore }, 'owed.0': { $exists: false } })
+  // A ticket still owing notices or counts stays until the relays have moved them on.
+  const done = await Ticket.find({ status: 'closed', closedAt: { $lt: closedBefore }, 'owed.0': { $exists: false }, 'owedCounts.0': { $exists: false } })
     .limit(limit)
     .lean<TicketDoc[]>()
     .exec();

@@ -3,13 +3,25 @@ import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../core/messages';
 import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { randomBytes } from 'node:crypto';
+import { CHANGING_COUNTED_FIELDS, countDelta, dayOfIn, storedCounts, type CountedTicket, type DayOf, type StoredCounts } from '../domain/ticket-counts';
+import { TIME_ZONE } from '../i18n/format';
+import { isFerretDb } from '../db/connect';
+import { createKeyedLock } from './keyed-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
+import { createOfficerLoads, loadDelta } from './officer-loads';
 
 /** How many references to try before giving up on a create. */
 const MAX_REFERENCE_ATTEMPTS = 5;
 
-/** A ticket as stored, with the notices its changes still owe. */
-export type StoredTicket = Ticket & { owed?: OwedNotices[] };
+/** What one change moves in the ticket counters, owed on the ticket until the count relay has applied it. */
+export interface OwedCounts {
+  key: string;
+  delta: StoredCounts;
+}
+
+/** A ticket as stored, with the notices and counts its changes still owe. */
+export type StoredTicket = Ticket & { owed?: OwedNotices[]; owedCounts?: OwedCounts[] };
 
 /** One change of a ticket: status, fields, history line(s) and the notices it owes, written as one document update. */
 export interface TicketChange {
@@ -39,8 +51,10 @@ export interface TicketStore {
   appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment, owed?: OwedNotices): Promise<StoredTicket | null>;
   /** Updates about these citizens' unfinished tickets go out in `language` from now on. */
   setLanguage(citizenIds: readonly string[], language: 'hi' | 'en'): Promise<void>;
-  /** Open tickets per assigned officer in a department. */
+  /** Open tickets per assigned officer in a department (from the officer load documents, see officer-loads.ts). */
   openCountsByOfficer(department: string): Promise<Map<string, number>>;
+  /** Recount the officer load documents from the live tickets (a clean-up job's work; mends a crash between a change and its load). */
+  recountOfficerLoads(): Promise<number>;
   /** Open tickets of an officer (or of a whole department), oldest first. */
   openTickets(filter: { assignedTo?: string; department?: string }, limit: number): Promise<Ticket[]>;
   /** Tickets filed at or before `createdBefore` and still waiting to be routed, oldest first. */
@@ -49,6 +63,46 @@ export interface TicketStore {
   owing(limit: number): Promise<Array<{ ref: string; owed: OwedNotices[] }>>;
   /** The owed notices `batch` are in the outbox now: take them off the ticket (exactly the batch as read). */
   settleOwed(ref: string, batch: OwedNotices): Promise<void>;
+  /** Live tickets whose changes still owe counts, with those counts. */
+  owingCounts(limit: number): Promise<Array<{ ref: string; owedCounts: OwedCounts[] }>>;
+  /** The owed counts `batch` are in the counters now: take them off the ticket (exactly as read). */
+  settleCounts(ref: string, batch: OwedCounts): Promise<void>;
+}
+
+/**
+ * What a change moves in the ticket counters (after − before), under a key of
+ * its own, to be written in the change's own document update (`owedCounts`)
+ * and applied by the count relay (src/tickets/count-relay.ts): a crash
+ * between the change and the counters loses no count and counts none twice.
+ * Undefined when nothing moves.
+ */
+export function countedChange(ref: string, before: CountedTicket, after: CountedTicket, dayOf: DayOf): OwedCounts | undefined {
+  const delta = countDelta(before, after, dayOf);
+  return delta ? { key: `${ref}:c:${randomBytes(6).toString('base64url')}`, delta: storedCounts(delta) } : undefined;
+}
+
+/**
+ * The write moving counters happens only if the counted fields are still as
+ * read (the delta was worked out from them); a concurrent change in between
+ * makes it a conflict, as a changed status already does.
+ */
+export function countGuard(before: CountedTicket): Record<string, unknown> {
+  const guard: Record<string, unknown> = {};
+  for (const field of CHANGING_COUNTED_FIELDS) {
+    if (field === 'feedback') guard['feedback.at'] = before.feedback?.at ?? null;
+    else guard[field] = before[field] ?? null;
+  }
+  return guard;
+}
+
+/** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time). */
+function matches(doc: object, guard: Record<string, unknown>): boolean {
+  return Object.entries(guard).every(([path, want]) => {
+    const got = path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
+    if (want === null || want === undefined) return got === null || got === undefined;
+    if (want instanceof Date) return got instanceof Date && got.getTime() === want.getTime();
+    return got === want;
+  });
 }
 
 /** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
@@ -62,9 +116,35 @@ const OWNER_SLACK = 3;
  * collection and then in the archive; a citizen's tickets are found through
  * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
  */
-export function createTicketStore(models: Models, districtCode: string): TicketStore {
+export function createTicketStore(models: Models, districtCode: string, opts: { timeZone?: string } = {}): TicketStore {
   const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
   const owners = createOwnerIndex(TicketOwner);
+  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
+  const loads = createOfficerLoads(TicketModel);
+  // On FerretDB a filter other than `{_id}` reads the whole collection (and its conditional updates
+  // are a read and a write anyway), so there a conditional change is a read by `_id`, a check here
+  // and a write by `_id`, one at a time per ticket in this process: what one FerretDB connection gave.
+  // MongoDB keeps its atomic conditional update.
+  // Asked once, now, so no citizen's message waits for the answer.
+  const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
+  const locks = createKeyedLock();
+
+  /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
+  async function updateIf(ref: string, guard: Record<string, unknown>, update: Record<string, unknown>): Promise<{ before: TicketDoc; after: StoredTicket } | null> {
+    const write = () => TicketModel.findOneAndUpdate({ _id: ref }, update, { returnDocument: 'after' }).lean<StoredTicket>().exec();
+    if (await byIdOnly) {
+      return locks.run(ref, async () => {
+        const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
+        if (!before || !matches(before, guard)) return null;
+        const after = await write();
+        return after ? { before, after } : null;
+      });
+    }
+    const before = await TicketModel.findOneAndUpdate({ _id: ref, ...guard }, update, { returnDocument: 'before' }).lean<TicketDoc>().exec();
+    if (!before) return null;
+    const after = await TicketModel.findOne({ _id: ref }).lean<StoredTicket>().exec();
+    return after ? { before, after } : null;
+  }
 
   async function nextReference(): Promise<string> {
     const counter = await Counter.findOneAndUpdate(
@@ -91,7 +171,10 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         // The owner entry first: a ticket is never stored without it (an entry without its ticket is skipped when listing).
         await owners.add(input.citizenId, ref, input.createdAt);
         try {
-          const saved = await TicketModel.create({ ...input, _id: ref, ref });
+          // The new ticket's counts are owed in the same insert; the count relay applies them (see countedChange).
+          const counts = countDelta(undefined, input, dayOf);
+          const owedCounts: OwedCounts[] | undefined = counts ? [{ key: `${ref}:c:filed`, delta: storedCounts(counts) }] : undefined;
+          const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owedCounts ? { owedCounts } : {}) });
           return { ticket: saved.toObject<TicketDoc>(), created: true };
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
@@ -119,19 +202,27 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
       }
       return [...found.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, limit);
     },
-    async transition(ref, expected, { status, set, unset, entry, owed }) {
+    async transition(ref, expected, { status, set, unset, entry, owed: notices }) {
+      const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
+      if (!before || before.status !== expected) return null;
+      const after: CountedTicket = { ...before, ...(set ?? {}), status };
+      for (const key of unset ?? []) delete (after as Partial<Ticket>)[key];
+      const counts = countedChange(ref, before, after, dayOf);
       const entries = Array.isArray(entry) ? entry : [entry];
       const at = entries.at(-1)?.at;
       const push: Record<string, unknown> = { history: { $each: entries } };
-      if (owed) push.owed = owed;
+      if (notices) push.owed = notices;
+      if (counts) push.owedCounts = counts;
       const update: Record<string, unknown> = {
         $set: { ...(set ?? {}), status, ...(at ? { updatedAt: at } : {}) },
         $push: push,
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-      return TicketModel.findOneAndUpdate({ _id: ref, status: expected }, update, { returnDocument: 'after' })
-        .lean<StoredTicket>()
-        .exec();
+      const done = await updateIf(ref, { ...countGuard(before), status: expected }, update);
+      if (!done) return null;
+      // The officers' open-ticket counts follow the change (by _id; the clean-up job's recount mends a crash in between).
+      await loads.apply(loadDelta(done.before, done.after));
+      return done.after;
     },
     async appendHistory(ref, entry, now, attachment, owed) {
       const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
@@ -143,12 +234,9 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
       await TicketModel.updateMany({ citizenId: { $in: [...citizenIds] }, status: { $ne: 'closed' } }, { $set: { language } }).exec();
     },
     async openCountsByOfficer(department) {
-      const rows = await TicketModel.aggregate<{ _id: string; n: number }>([
-        { $match: { department, status: { $in: [...OPEN_STATUSES] }, assignedTo: { $exists: true } } },
-        { $group: { _id: '$assignedTo', n: { $sum: 1 } } },
-      ]).exec();
-      return new Map(rows.map((r) => [r._id, r.n]));
+      return loads.of(department);
     },
+    recountOfficerLoads: () => loads.recount(),
     async openTickets(filter, limit) {
       return TicketModel.find({ ...filter, status: { $in: [...OPEN_STATUSES] } })
         .sort({ createdAt: 1 })
@@ -169,6 +257,16 @@ export function createTicketStore(models: Models, districtCode: string): TicketS
         .lean<Array<{ ref: string; owed: OwedNotices[] }>>()
         .exec();
       return rows.map((r) => ({ ref: r.ref, owed: r.owed }));
+    },
+    async owingCounts(limit) {
+      const rows = await TicketModel.find({ 'owedCounts.0': { $exists: true } }, { ref: 1, owedCounts: 1 })
+        .limit(limit)
+        .lean<Array<{ ref: string; owedCounts: OwedCounts[] }>>()
+        .exec();
+      return rows.map((r) => ({ ref: r.ref, owedCounts: r.owedCounts }));
+    },
+    async settleCounts(ref, batch) {
+      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owedCounts: batch } } as never);
     },
     async settleOwed(ref, batch) {
       // FerretDB's $pull removes only elements equal to the given value, so the batch is passed back exactly as read

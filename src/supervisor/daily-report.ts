@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Reply, Text } from '../core/messages';
-import { firstAcknowledgement, INTAKE_CHANNELS, type IntakeChannel } from '../domain/ticket';
+import { INTAKE_CHANNELS, type IntakeChannel } from '../domain/ticket';
+import { addCounts, dayOfIn, ticketCounts, type CountDelta, type CountedTicket } from '../domain/ticket-counts';
+import { TIME_ZONE } from '../i18n/format';
+import { dayFiguresOf, type DayFigures, type TicketFigures } from '../reports/ticket-figures';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';
 import type { Notifier, OutboundItem } from '../notify/notifier';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
-import type { AlertChat } from '../tickets/ticket-service';
+import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
 import { durationText } from './duration-text';
@@ -48,68 +51,55 @@ export interface DailyReport {
   ratings: { count: number; sum: number; satisfied: number; stars: Record<1 | 2 | 3 | 4 | 5, number> };
 }
 
-const within = (d: Date | undefined, start: Date, end: Date): d is Date => !!d && d.getTime() >= start.getTime() && d.getTime() < end.getTime();
-
-/** Count one day's activity and the current queue into a report (pure). */
-export function summarizeDay(input: { day: string; start: Date; end: Date; now: Date; rows: readonly ActivityRow[]; load: DepartmentLoad }): DailyReport {
-  const { day, start, end, now, rows, load } = input;
-  const channels = Object.fromEntries(INTAKE_CHANNELS.map((c) => [c, 0])) as Record<IntakeChannel, number>;
+/** The report from one day's figures and the current queue (pure). */
+export function reportFromFigures(input: { day: string; start: Date; end: Date; now: Date; figures: DayFigures; load: DepartmentLoad }): DailyReport {
+  const { day, start, end, now, figures: f, load } = input;
+  const channels = Object.fromEntries(INTAKE_CHANNELS.map((c) => [c, f.channels.get(c) ?? 0])) as Record<IntakeChannel, number>;
   const depts = new Map<string, DepartmentDay>();
   const dept = (code: string) => {
     let d = depts.get(code);
     if (!d) depts.set(code, (d = { code, created: 0, resolved: 0, open: 0, overdue: 0 }));
     return d;
   };
-  const report: DailyReport = {
+  for (const [code, n] of f.createdByDepartment) dept(code).created = n;
+  for (const [code, n] of f.resolvedByDepartment) dept(code).resolved = n;
+  let open = 0;
+  let overdue = 0;
+  for (const [code, l] of load) {
+    dept(code).open = l.open;
+    dept(code).overdue = l.overdue;
+    open += l.open;
+    overdue += l.overdue;
+  }
+  return {
     day,
     start,
     end,
     generatedAt: now,
-    created: 0,
-    acknowledged: 0,
-    resolved: 0,
-    open: 0,
-    overdue: 0,
-    departments: [],
+    created: f.created,
+    acknowledged: f.acknowledged,
+    resolved: f.resolved,
+    open,
+    overdue,
+    departments: [...depts.values()].sort((a, b) => a.code.localeCompare(b.code)),
     channels,
-    ackTotalMs: 0,
-    resolveTotalMs: 0,
-    ratings: { count: 0, sum: 0, satisfied: 0, stars: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 } },
+    ackTotalMs: f.ackTotalMs,
+    resolveTotalMs: f.resolveTotalMs,
+    ratings: { ...f.ratings, stars: { ...f.ratings.stars } },
   };
-  for (const r of rows) {
-    if (within(r.createdAt, start, end)) {
-      report.created += 1;
-      dept(r.department).created += 1;
-      if (r.intake in channels) channels[r.intake] += 1;
-    }
-    // Time to acknowledge is the first cycle's: a reopened ticket's second acknowledgement is not counted again.
-    const ackAt = firstAcknowledgement(r);
-    if (within(ackAt, start, end)) {
-      report.acknowledged += 1;
-      report.ackTotalMs += ackAt.getTime() - r.createdAt.getTime();
-    }
-    if (within(r.resolvedAt, start, end)) {
-      report.resolved += 1;
-      dept(r.department).resolved += 1;
-      report.resolveTotalMs += r.resolvedAt.getTime() - r.createdAt.getTime();
-    }
-    const f = r.feedback;
-    if (f && within(f.at, start, end)) {
-      report.ratings.count += 1;
-      report.ratings.sum += f.rating;
-      if (f.satisfied) report.ratings.satisfied += 1;
-      const star = Math.min(5, Math.max(1, Math.round(f.rating))) as 1 | 2 | 3 | 4 | 5;
-      report.ratings.stars[star] += 1;
-    }
-  }
-  for (const [code, l] of load) {
-    dept(code).open = l.open;
-    dept(code).overdue = l.overdue;
-    report.open += l.open;
-    report.overdue += l.overdue;
-  }
-  report.departments = [...depts.values()].sort((a, b) => a.code.localeCompare(b.code));
-  return report;
+}
+
+/**
+ * Count one day's activity over ticket rows and the current queue into a
+ * report (pure): the tickets' counts (the same function the counters are
+ * made of) summed, then {@link reportFromFigures}.
+ */
+export function summarizeDay(input: { day: string; start: Date; end: Date; now: Date; rows: readonly ActivityRow[]; load: DepartmentLoad; timeZone?: string }): DailyReport {
+  const dayOf = dayOfIn(input.timeZone ?? TIME_ZONE);
+  const totals: CountDelta = {};
+  for (const r of input.rows) addCounts(totals, ticketCounts({ category: '', level: 1, ...r } as CountedTicket, dayOf));
+  const c = new Map(Object.entries(totals[input.day] ?? {}));
+  return reportFromFigures({ ...input, figures: dayFiguresOf(c) });
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
@@ -146,7 +136,10 @@ export function dailyReportReplies(report: DailyReport, lang: Language, departme
 
 /** What {@link createDailyReports} needs. */
 export interface DailyReportsDeps {
-  queries: TicketQueries;
+  /** The live queue (open and overdue per department). */
+  queries: Pick<TicketQueries, 'departmentLoad'>;
+  /** The day's counts, from the ticket counters. */
+  figures: Pick<TicketFigures, 'day'>;
   staff: StaffStore;
   departments: DepartmentDirectory;
   messages: TicketMessages;
@@ -165,18 +158,19 @@ export interface DailyReportsDeps {
  */
 export function createDailyReports(deps: DailyReportsDeps) {
   const { queries, departments, clock, timeZone } = deps;
+  const audience = createAudience({ staff: deps.staff, adminChats: deps.adminChats });
 
   async function names(lang: Language): Promise<(code: string) => string> {
     const list = await departments.list();
     return (code) => list.find((d) => d.code === code)?.name[lang] ?? code;
   }
 
-  /** Build the report of one district day (YYYY-MM-DD): three database commands. */
+  /** Build the report of one district day (YYYY-MM-DD): its counters by `_id`, and the live queue. */
   async function buildDailyReport(day: string): Promise<DailyReport> {
     const { start, end } = dayRange(day, timeZone);
     const now = clock.now();
-    const [rows, load] = await Promise.all([queries.activity(start, end), queries.departmentLoad(now)]);
-    return summarizeDay({ day, start, end, now, rows, load });
+    const [figures, load] = await Promise.all([deps.figures.day(day), queries.departmentLoad(now)]);
+    return reportFromFigures({ day, start, end, now, figures, load });
   }
 
   async function replies(report: DailyReport, lang: Language): Promise<Reply[]> {
@@ -197,20 +191,9 @@ export function createDailyReports(deps: DailyReportsDeps) {
      */
     async sendDailyReport(day: string): Promise<{ report: DailyReport; recipients: number }> {
       const report = await buildDailyReport(day);
-      const people: Array<{ channel: AlertChat['channel']; chatId: string; language: Language }> = (await deps.staff.activeWithRoles(['admin'])).map((s) => ({
-        channel: s.channel,
-        chatId: s.chatId,
-        language: s.language,
-      }));
-      for (const a of deps.adminChats) {
-        if (!people.some((p) => p.channel === a.channel && p.chatId === a.chatId)) people.push({ ...a, language: 'hi' });
-      }
+      const people = await audience.admins();
       const items: OutboundItem[] = [];
-      for (const p of people) {
-        deps.messages.render(p.language, await replies(report, p.language)).forEach((message, i) =>
-          items.push({ channel: p.channel, chatId: p.chatId, message, dedupeKey: `daily-report:${day}:${p.channel}:${p.chatId}:${i}` }),
-        );
-      }
+      for (const p of people) items.push(...noticeItems(p, deps.messages.render(p.language, await replies(report, p.language)), `daily-report:${day}`));
       await deps.notifier.enqueue(items);
       deps.logger.info({ event: 'daily_report_sent', day, recipients: people.length, created: report.created, resolved: report.resolved }, 'daily report queued');
       return { report, recipients: people.length };

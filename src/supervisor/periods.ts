@@ -1,19 +1,9 @@
 import { toLatinDigits } from '../core/text-normalize';
 import type { Language } from '../i18n/create-i18n';
-import { addDays, dayRange, isCalendarDay, zonedDay } from '../shifts/zoned-time';
+import { isCalendarDay } from '../shifts/zoned-time';
 
-/** The windows `/stats` counts over. */
-export const STATS_PERIODS = ['today', 'week', 'month'] as const;
-export type StatsPeriod = (typeof STATS_PERIODS)[number];
-
-/** Calendar days each period spans, today included. */
-const PERIOD_DAYS: Record<StatsPeriod, number> = { today: 1, week: 7, month: 30 };
-
-/** From the start of the period's first day (in the district) until `now`. */
-export function periodRange(period: StatsPeriod, now: Date, timeZone: string): { start: Date; end: Date; firstDay: string } {
-  const firstDay = addDays(zonedDay(now, timeZone), 1 - PERIOD_DAYS[period]);
-  return { start: dayRange(firstDay, timeZone).start, end: now, firstDay };
-}
+// The one period definition lives in the reporting module; re-exported for the chat commands.
+export { STATS_PERIODS, periodRange, type StatsPeriod } from '../reports/report-periods';
 
 /**
  * A day as staff type it: 2026-11-28, 28-11-2026, 28/11/2026 or 28.11.2026,

@@ -1,8 +1,7 @@
-import type { DepartmentRatings } from '../feedback/feedback-store';
 import { ticketRefusalReply } from '../staff/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ConversationState, InboundMessage } from '../conversation/types';
+import type { ConversationState, Effect, InboundMessage } from '../conversation/types';
 import type { Reply, Text } from '../core/messages';
 import { toLatinDigits } from '../core/text-normalize';
 import type { Catalog } from '../domain/catalog';
@@ -10,7 +9,6 @@ import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { INTAKE_CHANNELS, looksLikeReference, normalizeReference, TICKET_STATUSES, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatAge, formatDateTime, TIME_ZONE } from '../i18n/format';
-import type { Notifier } from '../notify/notifier';
 import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
 import type { StaffCommandModule } from '../conversation/staff-command';
 import type { StaffOutcome } from '../conversation/types';
@@ -27,6 +25,7 @@ import { isSupervisorCommand, mayUse, SUPERVISOR_COMMANDS, type SupervisorComman
 import { clip, ticketDetailReplies } from './ticket-details';
 import { exportCsv } from './ticket-export';
 import type { FindQuery, Page, TicketQueries } from './ticket-queries';
+import type { TicketFigures } from '../reports/ticket-figures';
 
 /** Most rows in one export file; a longer period is refused with a hint to split it. */
 export const EXPORT_MAX_ROWS = 5000;
@@ -49,15 +48,13 @@ export interface SupervisorModuleDeps {
   catalog: Catalog;
   reassign: Reassign;
   reports: DailyReports;
-  /** Sends the export file (the outbox). */
-  notifier: Notifier;
   clock: Clock;
   logger: Logger;
   /** The district's zone for days and periods; defaults to Asia/Kolkata. */
   timeZone?: string;
   exportMaxRows?: number;
-  /** Citizens' ratings per department since a moment (shown by /stats). */
-  ratings?: (since: Date) => Promise<DepartmentRatings[]>;
+  /** Counts for /stats (read from the ticket counters). */
+  figures: TicketFigures;
 }
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
@@ -96,8 +93,8 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const typed = args[0] ?? STATS_PERIODS[0];
     const period = STATS_PERIODS.find((p) => p === typed.toLowerCase() || isWord(typed, `supervisor.word.${p}`));
     if (!period || args.length > 1) return [say('supervisor.stats.usage')];
-    const { start, end } = periodRange(period, clock.now(), timeZone);
-    const b = await queries.createdBreakdown(start, end);
+    const { start, firstDay, lastDay } = periodRange(period, clock.now(), timeZone);
+    const b = await deps.figures.breakdown(firstDay, lastDay);
     const lines = (entries: Array<[Text, number]>): Text[] =>
       entries.length ? entries.map(([label, count]) => t('supervisor.count_line', { label, count })) : [t('common.none')];
     const ordered = (keys: readonly string[], counts: Map<string, number>) => [...keys.filter((k) => counts.has(k)), ...[...counts.keys()].filter((k) => !keys.includes(k))];
@@ -123,13 +120,12 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         ),
         channel: lines(INTAKE_CHANNELS.map((c) => [t(`supervisor.channel.${c}`), b.intake.get(c) ?? 0])),
       }),
-      ...(await ratingsReply(start, name)),
+      ...(await ratingsReply(firstDay, lastDay, name)),
     ];
   }
 
-  async function ratingsReply(since: Date, name: (code: string) => string): Promise<Reply[]> {
-    if (!deps.ratings) return [];
-    const rows = await deps.ratings(since);
+  async function ratingsReply(firstDay: string, lastDay: string, name: (code: string) => string): Promise<Reply[]> {
+    const rows = await deps.figures.ratings(firstDay, lastDay);
     const items = rows.length
       ? rows.map((r) => t('supervisor.stats.rating_line', { department: name(r.department), average: r.average.toFixed(1), count: r.count, satisfied: r.satisfied }))
       : [t('common.none')];
@@ -300,7 +296,8 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
 
   // ---- /export and /report ----------------------------------------------------------
 
-  async function exportTickets(identity: StaffIdentity, msg: InboundMessage, args: string[], lang: Language): Promise<Reply[]> {
+  /** The file is not sent from here: it is pushed onto `effects`, which the effect runner queues in the outbox. */
+  async function exportTickets(identity: StaffIdentity, msg: InboundMessage, args: string[], lang: Language, effects: Effect[]): Promise<Reply[]> {
     const today = zonedDay(clock.now(), timeZone);
     const from = args[0] ? parseDay(args[0]) : addDays(today, 1 - EXPORT_DEFAULT_DAYS);
     const to = args[1] ? parseDay(args[1]) : today;
@@ -327,14 +324,17 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     });
     const caption = translator.t(lang, 'supervisor.export.caption', { ...range, count: list.length });
     // The file goes through the outbox (it survives a failed send); the update id makes a redelivered command send it once.
-    await deps.notifier.enqueue([
-      {
-        channel: msg.channel,
-        chatId: msg.chatId,
-        message: { text: caption, document: { fileName: `complaints_${from}_${to}.csv`, bytes, mimeType: 'text/csv' } },
-        dedupeKey: `export:${msg.channel}:${msg.chatId}:${msg.updateKey}`,
-      },
-    ]);
+    effects.push({
+      type: 'notify',
+      items: [
+        {
+          channel: msg.channel,
+          chatId: msg.chatId,
+          message: { text: caption, document: { fileName: `complaints_${from}_${to}.csv`, bytes, mimeType: 'text/csv' } },
+          dedupeKey: `export:${msg.channel}:${msg.chatId}:${msg.updateKey}`,
+        },
+      ],
+    });
     logger.info({ event: 'tickets_exported', staff: identity.id, rows: list.length, from, to, bytes: bytes.length }, 'tickets exported');
     return [say('supervisor.export.queued', { ...range, count: list.length })];
   }
@@ -353,7 +353,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
 
   // ---- dispatch -------------------------------------------------------------------------
 
-  async function run(command: SupervisorCommand, identity: StaffIdentity, state: ConversationState, msg: InboundMessage, args: string[], argText: string): Promise<Reply[]> {
+  async function run(command: SupervisorCommand, identity: StaffIdentity, state: ConversationState, msg: InboundMessage, args: string[], argText: string, effects: Effect[]): Promise<Reply[]> {
     if (!mayUse(identity.role, command)) return refuse(identity, command);
     const lang = state.language;
     switch (command) {
@@ -371,7 +371,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       case 'find':
         return find(argText, lang, 1, identity);
       case 'export':
-        return exportTickets(identity, msg, args, lang);
+        return exportTickets(identity, msg, args, lang, effects);
       case 'report':
         return report(args, lang);
     }
@@ -404,8 +404,9 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       return undefined;
     },
     async handle(ctx): Promise<StaffOutcome> {
-      const replies = isSupervisorCommand(ctx.name) ? await run(ctx.name, ctx.identity, ctx.state, ctx.msg, ctx.args, ctx.argText) : [say('staff.unknown_command')];
-      return { state: ctx.state, replies };
+      const effects: Effect[] = [];
+      const replies = isSupervisorCommand(ctx.name) ? await run(ctx.name, ctx.identity, ctx.state, ctx.msg, ctx.args, ctx.argText, effects) : [say('staff.unknown_command')];
+      return { state: ctx.state, replies, ...(effects.length ? { effects } : {}) };
     },
     async handleButton(ctx): Promise<StaffOutcome> {
       const replies = await pageButton(ctx.identity, ctx.state.language, ctx.value);

@@ -1,34 +1,11 @@
-import type { IntakeChannel, Ticket, TicketStatus } from '../domain/ticket';
+import type { Ticket } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models } from '../storage/models';
+import { overdueFilter } from '../reports/overdue';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
 
-/**
- * A ticket is overdue while it is open and past a deadline: not acknowledged
- * by its acknowledgement deadline, or not resolved by its resolution deadline.
- */
-export function isOverdue(t: Pick<Ticket, 'status' | 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>, now: Date): boolean {
-  if (!OPEN_STATUSES.includes(t.status)) return false;
-  if (t.resolveDueAt.getTime() < now.getTime()) return true;
-  return !t.acknowledgedAt && t.ackDueAt.getTime() < now.getTime();
-}
-
-/** The database filter matching exactly the tickets {@link isOverdue} accepts. */
-export function overdueFilter(now: Date): Record<string, unknown> {
-  return {
-    status: { $in: [...OPEN_STATUSES] },
-    $or: [{ resolveDueAt: { $lt: now } }, { acknowledgedAt: { $exists: false }, ackDueAt: { $lt: now } }],
-  };
-}
-
-/** How many tickets fell in each value of each field. */
-export interface Breakdown {
-  total: number;
-  status: Map<string, number>;
-  category: Map<string, number>;
-  department: Map<string, number>;
-  intake: Map<string, number>;
-}
+// The one overdue definition lives in the reporting module.
+export { isOverdue, overdueFilter } from '../reports/overdue';
 
 /** A ticket's fields that reports and hand-overs count with. */
 export type ActivityRow = Pick<Ticket, 'ref' | 'department' | 'intake' | 'status' | 'createdAt' | 'acknowledgedAt' | 'firstAcknowledgedAt' | 'resolvedAt' | 'feedback'>;
@@ -47,12 +24,8 @@ export type DepartmentLoad = Map<string, { open: number; overdue: number }>;
 
 /** The read-only questions supervisors, reports and hand-overs ask of the tickets. */
 export interface TicketQueries {
-  /** Tickets created in [start, end), counted by status, category, department and intake channel (one aggregation). */
-  createdBreakdown(start: Date, end: Date): Promise<Breakdown>;
   /** Open and overdue tickets per department at `now` (two aggregations). */
   departmentLoad(now: Date): Promise<DepartmentLoad>;
-  /** Tickets created, acknowledged, resolved or rated in [start, end), with only the fields counted (one query). */
-  activity(start: Date, end: Date): Promise<ActivityRow[]>;
   /** Open tickets, oldest first, of one department or all. */
   pending(department: string | undefined, skip: number, limit: number): Promise<Page<Ticket>>;
   /** Overdue tickets at `now`, oldest first. */
@@ -90,7 +63,7 @@ function findFilter(q: FindQuery): Record<string, unknown> {
  * the main models when there is no such connection).
  */
 export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchive'>, history: HistoryModels = models): TicketQueries {
-  const { Ticket: T, TicketArchive: A } = models;
+  const { Ticket: T } = models;
   const open = { status: { $in: [...OPEN_STATUSES] } };
   const byCreated = (dir: 1 | -1) => (a: Ticket, b: Ticket) => dir * (a.createdAt.getTime() - b.createdAt.getTime()) || dir * a.ref.localeCompare(b.ref);
 
@@ -115,31 +88,6 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
   }
 
   return {
-    async createdBreakdown(start, end) {
-      const rows = (
-        await Promise.all(
-          [T, A].map((m) =>
-            m
-              .aggregate<{ _id: { status?: TicketStatus; category?: string; department?: string; intake?: IntakeChannel }; n: number }>([
-                { $match: { createdAt: { $gte: start, $lt: end } } },
-                { $group: { _id: { status: '$status', category: '$category', department: '$department', intake: '$intake' }, n: { $sum: 1 } } },
-              ])
-              .exec(),
-          ),
-        )
-      ).flat();
-      const b: Breakdown = { total: 0, status: new Map(), category: new Map(), department: new Map(), intake: new Map() };
-      const add = (m: Map<string, number>, k: string | undefined, n: number) => m.set(k ?? '', (m.get(k ?? '') ?? 0) + n);
-      for (const r of rows) {
-        b.total += r.n;
-        add(b.status, r._id.status, r.n);
-        add(b.category, r._id.category, r.n);
-        add(b.department, r._id.department, r.n);
-        add(b.intake, r._id.intake, r.n);
-      }
-      return b;
-    },
-
     async departmentLoad(now) {
       const byDept = (match: Record<string, unknown>) =>
         T.aggregate<{ _id: string; n: number }>([{ $match: match }, { $group: { _id: '$department', n: { $sum: 1 } } }]).exec();
@@ -148,16 +96,6 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
       for (const r of openRows) load.set(r._id, { open: r.n, overdue: 0 });
       for (const r of overdueRows) load.set(r._id, { open: load.get(r._id)?.open ?? r.n, overdue: r.n });
       return load;
-    },
-
-    async activity(start, end) {
-      const inRange = { $gte: start, $lt: end };
-      return T.find(
-        { $or: [{ createdAt: inRange }, { acknowledgedAt: inRange }, { firstAcknowledgedAt: inRange }, { resolvedAt: inRange }, { 'feedback.at': inRange }] },
-        { _id: 0, ref: 1, department: 1, intake: 1, status: 1, createdAt: 1, acknowledgedAt: 1, firstAcknowledgedAt: 1, resolvedAt: 1, feedback: 1 },
-      )
-        .lean<ActivityRow[]>()
-        .exec();
     },
 
     pending(department, skip, limit) {

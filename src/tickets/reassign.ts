@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ChannelName, Text } from '../core/messages';
+import type { Text } from '../core/messages';
 import { pickOfficer } from '../domain/department';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError } from '../domain/ticket-lifecycle';
+import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
 import type { OutboundItem } from '../notify/notifier';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from './department-directory';
 import type { TicketMessages } from './ticket-messages';
-import { overseerChats } from './overseers';
 import type { NoticeRelay } from './notice-relay';
 import { afterChange } from './ticket-change';
 import type { TicketChange } from '../storage/ticket-store';
@@ -27,7 +27,7 @@ export interface ReassignDeps {
   clock: Clock;
   logger: Logger;
   /** Chats that are administrators by configuration: told of a ticket left without an officer. */
-  adminChats?: ReadonlyArray<{ channel: ChannelName; chatId: string }>;
+  adminChats?: readonly AlertChat[];
 }
 
 /** Where a supervisor sends a ticket: a department, and perhaps one of its officers by staff id or chat id. */
@@ -58,6 +58,7 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  */
 export function createReassign(deps: ReassignDeps) {
   const { tickets, staff, departments, messages, clock, logger } = deps;
+  const audience = createAudience({ staff, ...(deps.adminChats ? { adminChats: deps.adminChats } : {}) });
 
   async function chooseOfficer(department: string, wanted: string | undefined, current: Ticket): Promise<StaffDoc | undefined | 'unknown'> {
     const officers = await staff.activeOfficers(department);
@@ -129,12 +130,11 @@ export function createReassign(deps: ReassignDeps) {
       }
     }
     if (!chosen && target.orUnassigned) {
-      for (const person of await overseerChats(staff, deps.adminChats ?? [])) {
+      for (const person of await audience.overseers()) {
         const deptName = await departments.name(dept.code, person.language);
         const alert = t('staff.ticket.unassigned', { ref, department: deptName });
-        [...messages.render(person.language, [{ text: alert }]), ...messages.card(next, person.language, t('staff.ticket.new', { ref }), now, deptName)].forEach((message, i) =>
-          items.push({ channel: person.channel, chatId: person.chatId, message, dedupeKey: `${ref}:${n}:unassigned:${person.channel}:${person.chatId}:${i}`, ticketRef: ref }),
-        );
+        const rendered = [...messages.render(person.language, [{ text: alert }]), ...messages.card(next, person.language, t('staff.ticket.new', { ref }), now, deptName)];
+        items.push(...noticeItems(person, rendered, `${ref}:${n}:unassigned`, ref));
       }
     }
     if (!sameDept) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CountRelay } from './count-relay';
 import type { NoticeRelay } from './notice-relay';
 import type { TicketIntake } from './ticket-intake';
 
@@ -8,20 +9,23 @@ export const ROUTING_GRACE_MS = 60_000;
 export interface RecoveryPassDeps {
   intake: Pick<TicketIntake, 'routePending'>;
   relay: Pick<NoticeRelay, 'relayAll'>;
+  /** Owed ticket counts into the counters. */
+  counts?: Pick<CountRelay, 'relayAll'>;
   logger: Logger;
 }
 
 /**
  * One recovery pass: every ticket filed but not routed is routed (or put on
- * the overseers' unassigned list), and every notice a written change still
- * owes goes to the outbox. Run at start-up (no grace: nothing of this process
+ * the overseers' unassigned list), every notice a written change still
+ * owes goes to the outbox, and every count it owes into the ticket counters. Run at start-up (no grace: nothing of this process
  * is under way yet) and on a schedule.
  */
 export function createRecoveryPass(deps: RecoveryPassDeps) {
   return async function recover(opts: { graceMs?: number } = {}): Promise<{ routed: string[]; notices: number; failed: string[] }> {
     const routing = await deps.intake.routePending(opts.graceMs ?? ROUTING_GRACE_MS);
     const relayed = await deps.relay.relayAll();
-    const failed = [...routing.failed, ...relayed.failed];
+    const counted = (await deps.counts?.relayAll()) ?? { failed: [] };
+    const failed = [...routing.failed, ...relayed.failed, ...counted.failed];
     if (failed.length > 0) deps.logger.warn({ event: 'recovery_incomplete', failed: failed.length }, 'recovery pass left work for the next one');
     return { routed: routing.routed, notices: relayed.items, failed };
   };

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Attachment, ChannelName, Text } from '../core/messages';
+import type { Attachment, Text } from '../core/messages';
 import { pickOfficer, routeDepartment } from '../domain/department';
 import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import type { Actor, Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
 import type { Language } from '../i18n/create-i18n';
+import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
 import type { OutboundItem, OwedNotices } from '../notify/notifier';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
@@ -16,13 +17,7 @@ import type { DepartmentDirectory } from './department-directory';
 import type { NoticeRelay } from './notice-relay';
 import { afterChange } from './ticket-change';
 import type { TicketMessages } from './ticket-messages';
-import { overseerChats } from './overseers';
 
-/** A chat that receives alerts although it has no staff record (ADMIN_TELEGRAM_IDS). */
-export interface AlertChat {
-  channel: ChannelName;
-  chatId: string;
-}
 
 export interface TicketServiceDeps {
   tickets: TicketStore;
@@ -70,19 +65,11 @@ export function createTicketService(deps: TicketServiceDeps) {
   }
 
   function toStaff(person: Pick<StaffDoc, 'channel' | 'chatId' | 'language'>, rendered: (lang: Language) => ReturnType<TicketMessages['render']>, dedupe: string, ticketRef: string): OutboundItem[] {
-    return rendered(person.language).map((message, i) => ({
-      channel: person.channel,
-      chatId: person.chatId,
-      message,
-      dedupeKey: `${dedupe}:${person.channel}:${person.chatId}:${i}`,
-      ticketRef,
-    }));
+    return noticeItems(person, rendered(person.language), dedupe, ticketRef);
   }
 
   /** Supervisors, administrators and the configured admin chats: the people who must hear of a stuck ticket. */
-  async function overseers(): Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'>>> {
-    return overseerChats(staff, deps.adminChats);
-  }
+  const overseers = createAudience({ staff, adminChats: deps.adminChats }).overseers;
 
   async function leastLoadedOfficer(department: string): Promise<StaffDoc | undefined> {
     const officers = await staff.activeOfficers(department);

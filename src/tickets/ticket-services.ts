@@ -29,6 +29,8 @@ import { createTicketIntake } from './ticket-intake';
 import type { TicketMessages } from './ticket-messages';
 import { createRecoveryPass, type RecoveryPass } from './ticket-recovery';
 import { createTicketService } from './ticket-service';
+import type { TicketFigures } from '../reports/ticket-figures';
+import type { CountRelay } from './count-relay';
 
 /** What {@link createTicketServices} needs. */
 export interface TicketServicesDeps {
@@ -44,6 +46,10 @@ export interface TicketServicesDeps {
   messages: TicketMessages;
   catalog: Catalog;
   shiftPlan: ShiftPlan;
+  /** The ticket counters' figures (src/reports/ticket-figures.ts), for reports and hand-overs. */
+  figures: TicketFigures;
+  /** Moves ticket changes into the counters; the recovery pass finishes what a crash left. */
+  countRelay: CountRelay;
   metrics: AppMetrics;
   clock: Clock;
   logger: Logger;
@@ -59,12 +65,12 @@ export interface TicketServicesDeps {
  * @example const t = createTicketServices(deps); await t.intake.file(complaint)
  */
 export async function createTicketServices(deps: TicketServicesDeps) {
-  const { config, conn, models, history, tickets, staff, departments, conversations, outbox, messages, catalog, shiftPlan, metrics, clock, logger, adminChats } = deps;
+  const { config, conn, models, history, tickets, staff, departments, conversations, outbox, messages, catalog, shiftPlan, figures, countRelay, metrics, clock, logger, adminChats } = deps;
   const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
   const escalation = createEscalationService({
-    store: createEscalationStore(models),
+    store: createEscalationStore(models, { timeZone: shiftPlan.timeZone }),
     staff,
     departments,
     notifier: outbox,
@@ -107,12 +113,13 @@ export async function createTicketServices(deps: TicketServicesDeps) {
   });
   const queries = createTicketQueries(models, history);
   const reassign = createReassign({ tickets, staff, departments, relay, messages, clock, logger, adminChats });
-  const reports = createDailyReports({ queries, staff, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
+  const reports = createDailyReports({ queries, figures, staff, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
   const shifts = createShiftService({
     plan: shiftPlan,
     roster: createRosterStore(conn),
     staff,
     queries,
+    figures,
     departments,
     openCounsellorSessions: countOpenCounsellorSessions(conn),
     render: messages.render,
@@ -129,7 +136,7 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     logger,
     onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
-  const recover: RecoveryPass = createRecoveryPass({ intake, relay, logger: logger.child({ component: 'recovery' }) });
+  const recover: RecoveryPass = createRecoveryPass({ intake, relay, counts: countRelay, logger: logger.child({ component: 'recovery' }) });
   return { relay, feedbackStore, escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover };
 }
 

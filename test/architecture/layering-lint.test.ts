@@ -1,36 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { lintImportsOnce } from '../support/lint-imports';
 
 // The layering rule of eslint.config.mjs, driven with code that breaks it, so a config change
 // that silently stops enforcing the direction fails here (lint passing proves nothing alone).
-// ESLint loads its .mjs config by dynamic import, which Jest's VM cannot do: one node process
-// lints every case of this file at once.
-const root = path.resolve(__dirname, '../..');
-const LINT_ALL = `
-const { ESLint } = require('eslint');
-const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-(async () => {
-  const eslint = new ESLint({ cwd: process.cwd() });
-  const out = [];
-  for (const [file, code] of cases) {
-    const [r] = await eslint.lintText(code, { filePath: require('path').join(process.cwd(), file) });
-    out.push(r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message));
-  }
-  process.stdout.write(JSON.stringify(out));
-})();
-`;
-
-const queued: Array<[string, string]> = [];
-let answers: string[][] = [];
-/** Queue a case now (at collection time); its answer is read after beforeAll ran them all. */
-function restricted(file: string, code: string): () => string[] {
-  const i = queued.push([file, code]) - 1;
-  return () => answers[i]!;
-}
-
-beforeAll(() => {
-  answers = JSON.parse(execFileSync(process.execPath, ['-e', LINT_ALL], { cwd: root, input: JSON.stringify(queued), encoding: 'utf8' }));
-});
+const restricted = lintImportsOnce();
 
 const toConversation = "import type { InboundMessage } from '../conversation/types';\nexport type P = InboundMessage;\n";
 const toStaff = "import type { StaffCommandModule } from '../staff/staff-handler';\nexport type P = StaffCommandModule;\n";

@@ -1,17 +1,7 @@
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('health counsellor relay (two citizens, one counsellor)', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp({ COUNSELLOR_MAX_SESSIONS: '1' });
-    await t.app.start();
-    chat = webChats(t.app);
-  });
-  afterEach(() => t.close());
+  const { t, chat, hi, restart } = useWebChatApp({ env: { COUNSELLOR_MAX_SESSIONS: '1' } });
 
   async function joinAsCounsellor(chatId: string): Promise<void> {
     const [invite] = await chat.send('admin', '/invite counsellor');
@@ -91,12 +81,7 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
   });
 
   describe('two citizens at once (room for both)', () => {
-    beforeEach(async () => {
-      await t.close();
-      t = await createTestApp({ COUNSELLOR_MAX_SESSIONS: '3' });
-      await t.app.start();
-      chat = webChats(t.app);
-    });
+    beforeEach(() => restart({ COUNSELLOR_MAX_SESSIONS: '3' }));
 
     const delivered = async (chatId: string, text: string) => (await chat.inbox(chatId)).filter((m) => m === hi('counsellor.from_counsellor', { text })).length;
 

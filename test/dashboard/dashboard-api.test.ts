@@ -1,6 +1,10 @@
 import { findCategory } from '../../src/domain/catalog';
 import { OPEN_STATUSES } from '../../src/domain/ticket-lifecycle';
-import { dayStart, weekStart } from '../../src/dashboard/dashboard-periods';
+import { dayStart } from '../../src/dashboard/dashboard-periods';
+import { periodRange } from '../../src/reports/report-periods';
+
+/** The reporting module's week (the last seven district days), as the dashboard counts it. */
+const weekStart = (at: Date) => periodRange('week', at, 'Asia/Kolkata').start;
 import { FIXED_START } from '../support/test-app';
 import { fileComplaint, joinStaff, startDashboardKit, type DashboardKit } from './dashboard-kit';
 

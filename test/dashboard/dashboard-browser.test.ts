@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { dayStart, weekStart } from '../../src/dashboard/dashboard-periods';
+import { dayStart } from '../../src/dashboard/dashboard-periods';
+import { periodRange } from '../../src/reports/report-periods';
+
+/** The reporting module's week (the last seven district days), as the dashboard counts it. */
+const weekStart = (at: Date) => periodRange('week', at, 'Asia/Kolkata').start;
 import { findCategory } from '../../src/domain/catalog';
 import { FIXED_START, REPO_ROOT } from '../support/test-app';
 import { fileComplaint, joinStaff, startDashboardKit, type DashboardKit } from './dashboard-kit';
@@ -115,7 +119,7 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-ticket-hi.png') });
     await page.locator('#ticket-close').click();
 
-    // "This week" counts Monday's complaint too.
+    // "Last 7 days" counts Monday's complaint too.
     await page.locator('.period[data-period="week"]').click();
     expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="stranded"]')).toBe(`${hi('category.stranded')}: 1`);
     await page.locator(`#overdue-table button.ref[data-ref="${old}"]`).click();

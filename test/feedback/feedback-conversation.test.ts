@@ -1,21 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { summarizeDay } from '../../src/supervisor/daily-report';
 import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('after a resolution the citizen rates, and may reopen', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('officer-1', 'officer', 'CONTROL');
-  });
-  afterEach(() => t.close());
+  const { t, chat, hi } = useWebChatApp({ staff: [['officer-1', 'officer', 'CONTROL']] });
 
   test('a low rating reopens to the same officer; a good one closes; /status offers reopening', async () => {
     const ref = await chat.fileComplaint('citizen-1');

@@ -1,18 +1,7 @@
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('an operator logs a telephone call as a ticket', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('operator-1', 'operator');
-  });
-  afterEach(() => t.close());
+  const { t, chat, hi } = useWebChatApp({ staff: [['operator-1', 'operator']] });
 
   test('line, caller number, the same intake flow; the ticket records the line, the operator and the caller', async () => {
     const lines = await chat.send('operator-1', '/call');

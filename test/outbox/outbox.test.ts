@@ -78,9 +78,8 @@ function makeOutbox(extra: Partial<OutboxDeps> = {}): Outbox {
  * test moves it, so pacing is checked on the outbox's own clock, exactly, however
  * loaded the machine is. `starts` records when (on that clock) each send began.
  */
-function makeClockedOutbox(extra: Partial<OutboxDeps> = {}) {
-  // Starts at the wall clock's now: other outboxes in a test record messages on it.
-  const clock = createFixedClock(new Date());
+function makeClockedOutbox(extra: Partial<OutboxDeps> = {}, clock = createFixedClock(new Date())) {
+  // By default it starts at the wall clock's now: other outboxes in a test record messages on it.
   const timers = createManualTimers(clock);
   const starts: Array<{ chatId: string; at: number }> = [];
   const telegramSender = createTelegramSender({ api: bot.api });
@@ -237,18 +236,19 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
   it('resumes unsent messages in another process after a stop midway', async () => {
     const chats = [501, 502];
     const texts = (chat: number) => [1, 2, 3, 4, 5].map((i) => `${chat} का संदेश ${i}`);
-    // A slow pace so A is still busy when it stops.
-    const a = makeOutbox({ pacing: { telegram: { perChatIntervalMs: 400, perSecond: 1000 } } });
+    // A slow pace on A's own clock, so A is surely still busy when it stops, however loaded the machine.
+    const { outbox: a, runUntil, clock } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 400, perSecond: 1000 } } });
     await a.enqueue(chats.flatMap((c) => texts(c).map((t) => telegram(c, t))));
     a.start();
-    await api.waitFor(() => api.sent(501).length >= 2);
+    await runUntil(() => api.sent(501).length >= 2);
     await a.stop();
     const sentByA = api.sent().length;
     expect(sentByA).toBeLessThan(10);
 
-    const b = makeOutbox({ models: await otherProcessModels() });
-    b.start();
-    expect(await b.drain(10_000)).toBe(true);
+    // B runs on the same clock as A: the pace A recorded is in A's time.
+    const b = makeClockedOutbox({ models: await otherProcessModels() }, clock);
+    b.outbox.start();
+    await b.runUntil(async () => (await b.outbox.stats()).sent === 10);
     for (const chat of chats) expect(api.sent(chat).map(textOf)).toEqual(texts(chat));
     expect(api.sent()).toHaveLength(10);
   });

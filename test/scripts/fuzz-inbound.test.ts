@@ -9,15 +9,23 @@ const MAX_DOCUMENT_BYTES = 64 * 1024;
 
 describe('fuzz: random updates through the real handler and the real database', () => {
   let t: TestApp;
+  // A second application on a database of its own: the chats are split between the two as `npm run fuzz` splits them over its shards.
+  let t2: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
+    t2 = await createTestApp();
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await t2.close();
+  });
 
   test(`${COUNT} random updates: no crash, no unhandled rejection, every citizen answered, no oversized document`, async () => {
     const report = await runFuzz({
-      handler: t.app.handler,
-      conn: t.db.conn,
+      shards: [
+        { handler: t.app.handler, conn: t.db.conn },
+        { handler: t2.app.handler, conn: t2.db.conn },
+      ],
       count: COUNT,
       chats: Math.max(20, Math.round(COUNT / 20)),
       concurrency: 20,
@@ -34,6 +42,8 @@ describe('fuzz: random updates through the real handler and the real database', 
       examples: [],
     });
     expect(report.handled).toBeGreaterThan(COUNT * 0.8);
+    // Both shards did their share (each chat stays on one, so neither is close to all).
+    for (const n of report.handledByShard) expect(n).toBeGreaterThan(report.handled * 0.3);
     expect(report.largestDocument.bytes).toBeLessThan(MAX_DOCUMENT_BYTES);
   }, 600_000);
 });

@@ -1,6 +1,5 @@
 import { normalizeReference } from '../../src/domain/ticket';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('typed references: any case, short numbers padded', () => {
   test.each([
@@ -16,17 +15,7 @@ describe('typed references: any case, short numbers padded', () => {
 });
 
 describe('references typed by people, and ages under a minute', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('officer-1', 'officer', 'CONTROL');
-  });
-  afterEach(() => t.close());
+  const { t, chat, hi } = useWebChatApp({ staff: [['officer-1', 'officer', 'CONTROL']] });
 
   test('citizen /status alr-1, staff /ticket and /ack find ALR-000001; cards and /mine say अभी', async () => {
     const ref = await chat.fileComplaint('citizen-1');

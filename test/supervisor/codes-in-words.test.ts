@@ -1,21 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('staff views put recorded codes into words', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('operator-1', 'operator');
-    await chat.join('officer-1', 'officer', 'FOOD');
-  });
-  afterEach(() => t.close());
+  const { t, chat, hi } = useWebChatApp({ staff: [['operator-1', 'operator'], ['officer-1', 'officer', 'FOOD']] });
 
   test('the line of a call, the department of a history step and the reply channel are names, not codes', async () => {
     await chat.script('operator-1', ['/call 181 9876500001', '[category|ration]', '[block|jobat]', 'फलिया नवापाड़ा']);

@@ -40,6 +40,9 @@ import { createNoticeRelay } from '../../src/tickets/notice-relay';
 import { createTicketService } from '../../src/tickets/ticket-service';
 import { captureLogs, FIXED_START } from '../support/test-app';
 import { openTestDb } from '../support/test-db';
+import { createTicketCountStore } from '../../src/storage/ticket-count-store';
+import { createTicketFigures } from '../../src/reports/ticket-figures';
+import { createCountRelay } from '../../src/tickets/count-relay';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FLOWS = path.join(ROOT, 'flows');
@@ -69,6 +72,9 @@ export async function createSupervisorKit(
   const staffStore = createStaffStore(models, opts.staffStoreOptions);
   await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
   const tickets = createTicketStore(models, 'ALR');
+  const ticketCounts = createTicketCountStore(models);
+  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger });
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone: 'Asia/Kolkata', settle: () => countRelay.relayAll() });
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
   const outboxModels = await createOutboxModel(conn);
@@ -89,7 +95,7 @@ export async function createSupervisorKit(
   const queries = createTicketQueries(models);
   const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
   const messageRefs = createMessageRefStore(models.MessageRef);
-  const reports = createDailyReports({ queries, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
+  const reports = createDailyReports({ queries, figures, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
   const plan = loadShiftPlan(FLOWS);
   const rosterStore = createRosterStore(conn);
   const shifts = createShiftService({
@@ -97,6 +103,7 @@ export async function createSupervisorKit(
     roster: rosterStore,
     staff: staffStore,
     queries,
+    figures,
     departments,
     openCounsellorSessions: countOpenCounsellorSessions(conn),
     render: messages.render,
@@ -115,9 +122,9 @@ export async function createSupervisorKit(
     catalog,
     reassign,
     reports,
-    notifier: outbox,
     clock,
     logger,
+    figures,
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
   const staffHandler = createStaffHandler({
@@ -244,6 +251,9 @@ export async function createSupervisorKit(
     effects,
     addStaff,
     seedTicket,
+    /** The figures read from the ticket counters (as /stats and the dashboard read them). */
+    figures,
+    ticketCounts,
     send,
     command,
     words,

@@ -1,19 +1,7 @@
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('officer questions, language and half-done staff actions', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-  const en = (key: string, params?: Record<string, unknown>) => t.translator.t('en', key, params);
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('officer-1', 'officer', 'CONTROL');
-  });
-  afterEach(() => t.close());
+  const { t, chat, hi, en } = useWebChatApp({ staff: [['officer-1', 'officer', 'CONTROL']] });
 
   test('a menu number is a menu choice, not an answer; the next words are the answer', async () => {
     const ref = await chat.fileComplaint('citizen-1');

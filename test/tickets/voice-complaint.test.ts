@@ -1,22 +1,11 @@
 import type { InboundContent } from '../../src/conversation/types';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { webChats } from '../support/web-chats';
+import { useWebChatApp } from '../support/web-chat-app';
 
 describe('a complaint without typing reaches the officer with its voice note', () => {
-  let t: TestApp;
-  let chat: ReturnType<typeof webChats>;
+  const { t, chat, hi } = useWebChatApp({ staff: [['officer-1', 'officer', 'FOOD']] });
   let n = 0;
-  const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
   const send = (content: InboundContent) =>
     t.app.handler({ channel: 'web', chatId: 'citizen-1', updateKey: `u${++n}`, receivedAt: t.clock.now(), firstName: 'Kamla', content });
-
-  beforeEach(async () => {
-    t = await createTestApp();
-    await t.app.start();
-    chat = webChats(t.app);
-    await chat.join('officer-1', 'officer', 'FOOD');
-  });
-  afterEach(() => t.close());
 
   test('buttons and one voice note: the card says the place and the problem are in the voice message, and carries it', async () => {
     await send({ kind: 'command', command: 'new', args: '' });

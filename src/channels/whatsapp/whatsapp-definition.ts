@@ -1,3 +1,4 @@
+import { createAudience } from '../../notify/audience';
 import type { Channel, ChannelDefinition, ChannelFile } from '../channel';
 import { createWhatsAppAlerts } from './whatsapp-alerts';
 import { createWhatsAppChannel, type WhatsAppChannel } from './whatsapp-channel';
@@ -38,10 +39,13 @@ export const whatsappWebDefinition: ChannelDefinition<WhatsAppWebEntry> = {
       notifier: ctx.outbox,
       translator: ctx.translator,
       logger,
-      recipients: async () => [
-        ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-        ...(await ctx.staff.activeWithRoles(['admin'])).map((s) => ({ channel: s.channel, chatId: s.chatId, language: s.language })),
-      ],
+      recipients: createAudience({
+        staff: ctx.staff,
+        adminChats: [
+          ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+          ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
+        ],
+      }).admins,
     });
     const qrText = `${ctx.translator.t('hi', 'whatsapp.qr_scan')}\n${ctx.translator.t('en', 'whatsapp.qr_scan')}`;
     const client = await createWhatsAppChannel({

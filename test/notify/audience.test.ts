@@ -1,0 +1,71 @@
+import { createAudience, noticeItems, withConfiguredChats } from '../../src/notify/audience';
+import { createModels } from '../../src/storage/models';
+import { createStaffStore, type StaffStore } from '../../src/storage/staff-store';
+import type { StaffRole } from '../../src/domain/roles';
+import { openTestDb, type TestDb } from '../support/test-db';
+
+/**
+ * The one audience helper: who hears a notice and in which language. Real
+ * staff records; the configured admin chats are ADMIN_TELEGRAM_IDS and
+ * ADMIN_WEB_IDS as createApp passes them.
+ */
+describe('audience', () => {
+  let db: TestDb;
+  let staff: StaffStore;
+  const now = new Date('2026-03-02T10:00:00Z');
+
+  const link = (role: StaffRole, chatId: string, language: 'hi' | 'en', channel: 'telegram' | 'web' = 'telegram') =>
+    staff.upsertStaff({ channel, chatId, role, name: `${role}-${chatId}`, language, invitedBy: 'test', now });
+
+  beforeAll(async () => {
+    db = await openTestDb();
+    staff = createStaffStore(await createModels(db.conn));
+    await link('admin', '9000', 'en');
+    await link('admin', '9001', 'hi');
+    await link('supervisor', '9100', 'en');
+    await link('operator', '9200', 'hi');
+    const gone = await link('supervisor', '9300', 'hi');
+    await staff.revoke(gone._id, now);
+  });
+  afterAll(() => db.close());
+
+  it('gives administrators in their own language, then each configured chat not already among them, in Hindi', async () => {
+    const audience = createAudience({
+      staff,
+      // 9000 is both a configured chat and an administrator's record: told once, in the record's language.
+      adminChats: [
+        { channel: 'telegram', chatId: '9000' },
+        { channel: 'telegram', chatId: '7000' },
+        { channel: 'web', chatId: 'sim-1' },
+      ],
+    });
+    const admins = await audience.admins();
+    expect(admins.map((a) => [a.channel, a.chatId, a.language])).toEqual([
+      ['telegram', '9000', 'en'],
+      ['telegram', '9001', 'hi'],
+      ['telegram', '7000', 'hi'],
+      ['web', 'sim-1', 'hi'],
+    ]);
+    expect(admins[0]?.staffId).toBeDefined();
+    expect(admins[2]?.staffId).toBeUndefined();
+  });
+
+  it('adds supervisors for the overseers and leaves out revoked people and other roles', async () => {
+    const overseers = await createAudience({ staff, adminChats: [{ channel: 'telegram', chatId: '7000' }] }).overseers();
+    expect(overseers.map((a) => a.chatId).sort()).toEqual(['7000', '9000', '9001', '9100']);
+    expect(overseers.find((a) => a.chatId === '9100')?.language).toBe('en');
+  });
+
+  it('gives staff of the roles asked for, without configured chats', async () => {
+    const people = await createAudience({ staff, adminChats: [{ channel: 'telegram', chatId: '7000' }] }).withRoles(['operator', 'supervisor']);
+    expect(people.map((a) => a.chatId).sort()).toEqual(['9100', '9200']);
+  });
+
+  it('keys each message of a notice by chat and position, so a notice queued twice is sent once', () => {
+    const items = noticeItems({ channel: 'web', chatId: 'sim-1' }, [{ text: 'a' }, { text: 'b' }], 'ALR-000001:3', 'ALR-000001');
+    expect(items.map((i) => i.dedupeKey)).toEqual(['ALR-000001:3:web:sim-1:0', 'ALR-000001:3:web:sim-1:1']);
+    expect(items.every((i) => i.ticketRef === 'ALR-000001')).toBe(true);
+    expect(noticeItems({ channel: 'web', chatId: 'sim-1' }, [{ text: 'a' }], 'k')[0]).not.toHaveProperty('ticketRef');
+    expect(withConfiguredChats([], [{ channel: 'telegram', chatId: '1' }, { channel: 'telegram', chatId: '1' }])).toHaveLength(1);
+  });
+});
