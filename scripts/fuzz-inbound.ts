@@ -3,7 +3,7 @@
  * empty payloads, forged callback data, unknown fields, WhatsApp and web
  * messages) through the real inbound handler and a real database.
  *
- *   npm run fuzz -- [--updates 100000] [--chats 5000] [--shards 50] [--concurrency 20] [--seed N]
+ *   npm run fuzz -- [--updates 100000] [--chats 5000] [--shards 150] [--concurrency 20] [--seed N]
  *
  * Prints what happened and exits 1 on a crash, an unhandled rejection, an
  * apology, a citizen left unanswered or a stored document over 64 KiB. The
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     options: {
       updates: { type: 'string', default: '100000' },
       chats: { type: 'string', default: '5000' },
-      shards: { type: 'string', default: '50' },
+      shards: { type: 'string', default: '150' },
       concurrency: { type: 'string', default: '20' },
       seed: { type: 'string', default: '20261128' },
     },

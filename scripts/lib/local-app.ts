@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -10,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, connectHistoryDatabase } from '../../src/db/connect';
 import { startEmbeddedDb, type EmbeddedDbKind } from '../../src/db/embedded-server';
 import { createTranslator, type Translator } from '../../src/i18n/create-i18n';
+import { scratchRoot } from './scratch-dir';
 
 /** The repository root, where flows/ and locales/ live. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -89,7 +89,7 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
     } else {
       let dataDir = opts.dataDir ?? (opts.configuredDatabase ? config.dataDirAbs : undefined);
       if (!dataDir) {
-        const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'jan-sahayak-script-'));
+        const tmp = await fs.mkdtemp(path.join(await scratchRoot(), 'jan-sahayak-script-'));
         cleanups.push(() => fs.rm(tmp, { recursive: true, force: true }));
         dataDir = tmp;
       }

@@ -8,6 +8,7 @@ import type { ConversationStore } from '../storage/conversation-store';
 import { advance, initialState } from './engine';
 import type { EffectRunner } from './effect-runner';
 import type { Flow } from './flow-definition';
+import { placeOnEarth } from './location-pin';
 import { renderReplies } from './render';
 import type { RenderedMessage, Reply } from '../core/messages';
 import type { ConversationState, Effect, InboundMessage, StaffOutcome } from './types';
@@ -74,7 +75,8 @@ export type InboundHandler = (msg: InboundMessage) => Promise<HandleResult>;
 export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
   const labelsOf = (key: string) => deps.translator.allOf(key);
 
-  return async function handle(msg) {
+  return async function handle(received) {
+    const msg: InboundMessage = { ...received, content: placeOnEarth(received.content) };
     const key = `${msg.channel}:${msg.chatId}`;
     const log = deps.logger.child({ channel: msg.channel, update: msg.updateKey, kind: msg.content.kind });
     // The language to apologise in if anything below throws.

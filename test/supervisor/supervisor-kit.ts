@@ -195,6 +195,8 @@ export async function createSupervisorKit(
       idempotencyKey: `seed:${ticketSeq}`,
       ...t,
     });
+    // As the recovery pass would within a minute: the new ticket's owed counts go into the counters.
+    await countRelay.relayAll();
     return ticket;
   }
 

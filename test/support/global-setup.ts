@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { scratchRoot } from '../../scripts/lib/scratch-dir';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/db/embedded-server';
 
 /** What global setup leaves for global teardown (both run in Jest's parent process). */
@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
 
   // stderr keeps these lines apart from Jest's own report on stdout.
   const logger = pino({ level: process.env.TEST_DB_LOG_LEVEL ?? 'info' }, pino.destination(2));
-  state.dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jan-sahayak-test-db-'));
+  state.dataDir = await fs.mkdtemp(path.join(await scratchRoot(), 'jan-sahayak-test-db-'));
   try {
     state.db = await startEmbeddedDb({ dataDir: state.dataDir, logger });
   } catch (err) {

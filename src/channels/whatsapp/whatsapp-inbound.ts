@@ -1,4 +1,5 @@
 import { parseButtonData } from '../../conversation/render';
+import { placeOnEarth } from '../../conversation/location-pin';
 import { sanitizeName, sanitizeText, toLatinDigits } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { looksLikeReference } from '../../domain/ticket';
@@ -165,10 +166,7 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
 
 /** A shared location pin as ours; coordinates that are no place on Earth are an unsupported message. Shared by both WhatsApp adapters. */
 export function locationContent(latitude: unknown, longitude: unknown): InboundContent {
-  const lat = Number(latitude);
-  const lon = Number(longitude);
-  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { kind: 'unsupported', what: 'location' };
-  return { kind: 'location', lat, lon };
+  return placeOnEarth({ kind: 'location', lat: Number(latitude), lon: Number(longitude) });
 }
 
 /**
