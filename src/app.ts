@@ -1,21 +1,23 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
-import { createTelegramBot } from './channels/telegram/telegram-bot';
-import { createTelegramWebhook } from './channels/telegram/telegram-webhook';
-import { createInboundInbox } from './channels/inbound-inbox';
-import { createTelegramRunner, type TelegramRunner } from './channels/telegram/telegram-runner';
 import type { BackoffOptions } from './outbox/backoff';
 import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';
 import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
-import { createInboundHandler, type InboundHandler } from './conversation/inbound-handler';
-import { limitInbound } from './conversation/inbound-limiter';
+import type { ReplyingHandler, ReplyMode } from './channels/reply-policy';
+import { createInboundPipeline, mediaLimitsOf } from './channels/inbound-pipeline';
+import { createChannelRegistry, type ChannelRegistry } from './channels/channel-registry';
+import { CHANNELS } from './channels/channels';
+import type { ChannelDefinition } from './channels/channel';
+import { webDefinition } from './channels/web/web-definition';
+import { telegramDefinition } from './channels/telegram/telegram-definition';
+import { whatsappWebDefinition } from './channels/whatsapp/whatsapp-definition';
+import { whatsappCloudDefinition } from './channels/whatsapp-cloud/cloud-definition';
 import { loadCatalog, profileFile } from './domain/catalog-loader';
 import { createTranslator } from './i18n/create-i18n';
 import { createConversationStore } from './storage/conversation-store';
@@ -27,62 +29,40 @@ import { createMessageRefStore } from './storage/message-ref-store';
 import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
-import { createTicketService, type TicketService } from './tickets/ticket-service';
-import { createTicketFiler } from './tickets/ticket-filer';
-import { createTicketIntake } from './tickets/ticket-intake';
-import { createNoticeRelay } from './tickets/notice-relay';
-import { createAudience } from './notify/audience';
-import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
-import { createSessionStore } from './counsellor/counsellor-sessions';
-import { createCounsellorService } from './counsellor/counsellor-service';
-import { createCallModule } from './operator/call-module';
-import { createWhatsAppChannel, createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
-import { createQrPrinter, createWhatsAppClient, loadQrTerminal } from './channels/whatsapp/whatsapp-client';
-import { createWhatsAppAlerts } from './channels/whatsapp/whatsapp-alerts';
-import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
-import { createWhatsAppFileStore, WHATSAPP_FILE_ID_RE } from './channels/whatsapp/whatsapp-file-store';
-import { MAX_STORED_FILE_BYTES, WEB_FILE_ID_RE } from './channels/web/web-file-store';
-import { createCloudApi } from './channels/whatsapp-cloud/cloud-api';
-import { WHATSAPP_CLOUD_FILE_ID_RE } from './channels/whatsapp-cloud/cloud-inbound';
-import { loadCloudTemplates } from './channels/whatsapp-cloud/cloud-templates';
-import { createWhatsAppCloudChannel, WHATSAPP_CLOUD_WEBHOOK_PATH, type WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
-import { createCitizenStore } from './citizens/citizen-store';
-import { createCitizenLinker, withCitizenLinks } from './citizens/citizen-linker';
-import { createEscalateCommand } from './escalation/escalate-command';
-import { loadEscalationPolicy } from './escalation/escalation-policy';
-import { createEscalationService, type EscalationService } from './escalation/escalation-service';
-import { createEscalationStore } from './escalation/escalation-store';
-import { createFeedbackService, type FeedbackService } from './feedback/feedback-service';
-import { createFeedbackStore } from './feedback/feedback-store';
-import { createRunKeyStore } from './jobs/run-key-store';
-import { createScheduler } from './jobs/scheduler';
-import { createStandardJobs } from './jobs/standard-jobs';
-import { countOpenCounsellorSessions } from './shifts/counsellor-sessions';
-import { createRosterStore } from './shifts/roster-store';
-import { createShiftModule } from './shifts/shift-commands';
-import { loadShiftPlan, shiftChangeCron } from './shifts/shift-plan';
-import { createShiftService, type ShiftService } from './shifts/shift-service';
-import { createDailyReports } from './supervisor/daily-report';
-import { createCountMarkerPruner, ensureTicketCounts } from './reports/count-rebuild';
+import type { TicketService } from './tickets/ticket-service';
+import { createTicketServices } from './tickets/ticket-services';
+import { ensureTicketCounts, createCountMarkerPruner } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
 import { createCountRelay } from './tickets/count-relay';
+import type { RecoveryPass } from './tickets/ticket-recovery';
+import { createSessionStore } from './counsellor/counsellor-sessions';
+import { createCounsellorService } from './counsellor/counsellor-service';
+import { createCallModule } from './operator/call-module';
+import { createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
+import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
+import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
+import { createCitizenStore } from './citizens/citizen-store';
+import { createCitizenLinker } from './citizens/citizen-linker';
+import { createEscalateCommand } from './escalation/escalate-command';
+import type { EscalationService } from './escalation/escalation-service';
+import type { FeedbackService } from './feedback/feedback-service';
+import type { Scheduler } from './jobs/scheduler';
+import { createAppScheduler } from './jobs/app-scheduler';
+import { createShiftModule } from './shifts/shift-commands';
+import { loadShiftPlan } from './shifts/shift-plan';
+import type { ShiftService } from './shifts/shift-service';
 import { createSupervisorModule } from './supervisor/supervisor-module';
-import { createTicketQueries } from './supervisor/ticket-queries';
-import { createReassign } from './tickets/reassign';
 import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
 import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
 import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
 import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
 import { createOutboxModel } from './outbox/outbox-model';
-import { createTelegramSender } from './channels/telegram/telegram-sender';
-import { createUnavailableSender } from './outbox/unavailable-sender';
 import { createCallBackTasks } from './operator/call-back-tasks';
-import { createWebChannel, type WebChannel } from './channels/web/web-channel';
-import { loadPlaces } from './channels/web/web-places';
+import type { WebChannel } from './channels/web/web-channel';
 import { createHttpServer, type HttpServer } from './http/http-server';
-import { createAppMetrics, instrumentHandler, type AppMetrics } from './metrics/app-metrics';
+import { createAppMetrics, type AppMetrics } from './metrics/app-metrics';
 import { safeError } from './logger';
 
 /** What {@link createApp} needs besides configuration. */
@@ -105,11 +85,16 @@ export interface AppDeps {
   outboxOptions?: Pick<OutboxDeps, 'pacing' | 'pollIntervalMs' | 'backoff'>;
   /** Back-off between getMe attempts while Telegram does not answer at start (tests shorten it). */
   telegramStartBackoff?: BackoffOptions;
+  /** The channel definitions to run (default CHANNELS, src/channels/channels.ts; tests add one). */
+  channels?: readonly ChannelDefinition[];
 }
 
 /** The wired application: the shared message handler and the running channels. */
 export interface App {
-  handler: InboundHandler;
+  /** The shared handler, replies sent at once (what Telegram and the web chat call). */
+  handler: ReplyingHandler;
+  /** The shared handler in each reply mode (WhatsApp's replies go through the outbox). */
+  replies: Record<ReplyMode, ReplyingHandler>;
   models: Models;
   outbox: Outbox;
   tickets: TicketService;
@@ -123,7 +108,7 @@ export interface App {
   simulatorAuth?: SimulatorAuth;
   escalation: EscalationService;
   feedback: FeedbackService;
-  scheduler: Awaited<ReturnType<typeof createScheduler>>;
+  scheduler: Scheduler;
   shifts: ShiftService;
   dashboard: Dashboard;
   /** One recovery pass: route unrouted tickets, relay owed notices (also run at start and every minute). */
@@ -151,7 +136,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-    const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
   const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'counts' }) });
@@ -181,67 +166,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
-  const feedbackStore = createFeedbackStore(models);
-  const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
-  const escalation = createEscalationService({
-    store: createEscalationStore(models, { timeZone: shiftPlan.timeZone }),
-    staff: staffStore,
-    departments,
-    notifier: outbox,
-    relay,
-    messages,
-    catalog,
-    policy: escalationPolicy,
-    clock,
-    logger: logger.child({ component: 'escalation' }),
-    adminChats,
-    // Level 3 goes to the supervisor on the roster now (shifts are built below; called later).
-    onDutySupervisors: async (now) => (await shifts.onDuty(now)).supervisor,
-  });
-  const feedback = createFeedbackService({
-    tickets,
-    store: feedbackStore,
-    staff: staffStore,
-    departments,
-    relay,
-    messages,
-    catalog,
-    policy: escalationPolicy,
-    escalation,
-    clock,
-    logger: logger.child({ component: 'feedback' }),
-    adminChats,
-    conversations,
-  });
-  const ticketService = createTicketService({
-    tickets,
-    staff: staffStore,
-    departments,
-    conversations,
-    relay,
-    messages,
-    clock,
-    logger,
-    adminChats,
-    feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
-  });
-  const queries = createTicketQueries(models, history);
-  const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
-  const reports = createDailyReports({ queries, figures, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
-  const shifts = createShiftService({
-    plan: shiftPlan,
-    roster: createRosterStore(conn),
-    staff: staffStore,
-    queries,
-    figures,
-    departments,
-    openCounsellorSessions: countOpenCounsellorSessions(conn),
-    render: messages.render,
-    notifier: outbox,
-    clock,
-    logger: logger.child({ component: 'shifts' }),
-    adminChats,
+  const { escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } = await createTicketServices({
+    config, conn, models, history, tickets, staff: staffStore, departments, conversations, outbox, messages, catalog, shiftPlan, figures, countRelay, metrics, clock, logger, adminChats,
   });
   const supervisorModule = createSupervisorModule({
     tickets,
@@ -260,16 +186,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const shiftModule = createShiftModule({ shifts, translator, clock, logger });
 
-  const intake = createTicketIntake({
-    file: createTicketFiler({ tickets, clock, logger, districtCode: config.DISTRICT_CODE }),
-    route: (ticket) => ticketService.route(ticket),
-    tickets,
-    clock,
-    logger,
-    onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
-  });
-  let countsReady: Promise<void> = Promise.resolve();
-  const recover: RecoveryPass = createRecoveryPass({ intake, relay, counts: countRelay, logger: logger.child({ component: 'recovery' }) });
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
@@ -311,8 +227,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
     ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
   ];
-  let telegram: Bot | undefined;
-  let telegramRunner: TelegramRunner | undefined;
+  // Made after the handler they call; the staff commands below reach them only when a command runs.
+  const late: { channels?: ChannelRegistry } = {};
   const dashboard: Dashboard = await createDashboard({
     conn,
     failedNotices: async () => (await outbox.stats()).failed,
@@ -364,7 +280,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
     adminWebIds: config.adminWebIds,
     inviteTtlHours: config.INVITE_TTL_HOURS,
-    botUsername: () => (telegram?.isInited() ? telegram.botInfo.username : undefined),
+    botUsername: () => {
+      const bot = late.channels?.get(telegramDefinition)?.bot;
+      return bot?.isInited() ? bot.botInfo.username : undefined;
+    },
     messageRefs,
     reassign,
     modules: [
@@ -382,158 +301,34 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
       }),
-      createWhatsAppAdminModule({ channel: () => whatsapp }),
+      createWhatsAppAdminModule({ channel: () => late.channels?.get(whatsappWebDefinition)?.client }),
     ],
   });
-  const mediaLimits = { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
-  // Every channel's messages pass the per-chat allowance first: a flood is dropped before it reaches the database.
-  const handler = limitInbound(
-   instrumentHandler(
-    withCitizenLinks(
-      createInboundHandler({
-    flow,
-    catalog,
-    translator,
-    conversations,
-    effects,
+  // Every channel's messages: the reply policy, the per-chat allowance, metrics, citizen links, the handler.
+  const replies = createInboundPipeline({ config, flow, catalog, translator, conversations, staffStore, effects, staff, linker, metrics, outbox, clock, logger });
+  const handler = replies.direct;
+
+  // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
+  const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, {
+    config,
+    conn,
     clock,
     logger,
-    maxTicketsPerDay: config.MAX_TICKETS_PER_DAY,
-    media: mediaLimits,
-    staff,
-      }),
-      linker,
-      logger,
-    ),
-    metrics,
-   ),
-    {
-      limits: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST, staffPerMinute: config.RATE_LIMIT_STAFF_PER_MINUTE },
-      clock,
-      translator,
-      logger: logger.child({ component: 'limits' }),
-      isStaff: async (msg) =>
-        (msg.channel === 'telegram' && config.ADMIN_TELEGRAM_IDS.includes(msg.chatId)) ||
-        (msg.channel === 'web' && config.adminWebIds.includes(msg.chatId)) ||
-        (await staffStore.findActive(msg.chatId).catch(() => null))?.channel === msg.channel,
-    },
-  );
+    translator,
+    replies,
+    outbox,
+    staff: staffStore,
+    conversations,
+    linker,
+    maxMediaBytes: mediaLimitsOf(config).maxBytes,
+    tuning: { ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}), ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}) },
+  }));
 
-  let whatsappCloud: WhatsAppCloudChannel | undefined;
-  /** Channel webhooks served on the HTTP server, by path. */
-  const webhookRoutes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {};
-  if (config.TELEGRAM_BOT_TOKEN) {
-    telegram = createTelegramBot({
-      token: config.TELEGRAM_BOT_TOKEN,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      handler,
-      clock,
-      logger: logger.child({ channel: 'telegram' }),
-      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
-    });
-    const webhook =
-      config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
-        ? await createTelegramWebhook({
-            bot: telegram,
-            conn,
-            url: config.TELEGRAM_WEBHOOK_URL,
-            secret: config.TELEGRAM_WEBHOOK_SECRET,
-            inbox: await createInboundInbox(conn),
-            clock,
-            logger: logger.child({ channel: 'telegram' }),
-          })
-        : undefined;
-    if (webhook) webhookRoutes[webhook.path] = webhook.route;
-    telegramRunner = createTelegramRunner({
-      bot: telegram,
-      logger: logger.child({ channel: 'telegram' }),
-      ...(webhook ? { webhook } : {}),
-      ...(deps.telegramStartBackoff ? { backoff: deps.telegramStartBackoff } : {}),
-    });
-    const whatsappFiles = await createWhatsAppFileStore(conn);
-    outbox.registerSender(
-      createTelegramSender({
-        api: telegram.api,
-        // Photos and voice notes from WhatsApp or the simulator reach Telegram officers as uploads.
-        resolveFile: async (fileId) => {
-          // A WhatsApp photo not downloaded at intake is fetched from WhatsApp now.
-          const waFile = (id: string) => (whatsapp ? whatsapp.file(id) : whatsappFiles.get(id));
-          const f = WEB_FILE_ID_RE.test(fileId)
-            ? await web.file(fileId)
-            : WHATSAPP_FILE_ID_RE.test(fileId)
-              ? await waFile(fileId)
-              : WHATSAPP_CLOUD_FILE_ID_RE.test(fileId)
-                ? await whatsappCloud?.file(fileId)
-                : null;
-          return f?.bytes ? { bytes: f.bytes, fileName: f.fileName ?? fileId } : null;
-        },
-      }),
-    );
-  }
-
-  let whatsapp: WhatsAppChannel | undefined;
-  if (config.WHATSAPP_ENABLED) {
-    const waLog = logger.child({ channel: 'whatsapp' });
-    const alerts = createWhatsAppAlerts({
-      notifier: outbox,
-      translator,
-      logger: waLog,
-      recipients: createAudience({ staff: staffStore, adminChats }).admins,
-    });
-    whatsapp = await createWhatsAppChannel({
-      createClient: () =>
-        createWhatsAppClient({
-          dataDir: config.dataDirAbs,
-          chromiumPath: config.CHROMIUM_PATH,
-          ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
-        }),
-      handler,
-      notifier: outbox,
-      conn,
-      clock,
-      logger: waLog,
-      onQr: createQrPrinter(waLog, process.stdout, loadQrTerminal(), `${translator.t('hi', 'whatsapp.qr_scan')}\n${translator.t('en', 'whatsapp.qr_scan')}`),
-      onDown: alerts.onDown,
-      onUp: alerts.onUp,
-      onPairingCode: alerts.onPairingCode,
-      linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }),
-      knownChat: async (chatId) => (await conversations.load(`whatsapp:${chatId}`)) !== null,
-    });
-    outbox.registerSender(whatsapp.sender);
-  }
-
-  if (config.whatsappCloud) {
-    const wc = config.whatsappCloud;
-    whatsappCloud = await createWhatsAppCloudChannel({
-      conn,
-      api: createCloudApi({ apiRoot: wc.apiRoot, phoneNumberId: wc.phoneNumberId, accessToken: wc.accessToken }),
-      phoneNumberId: wc.phoneNumberId,
-      appSecret: wc.appSecret,
-      verifyToken: wc.verifyToken,
-      templates: loadCloudTemplates(config.flowsDirAbs),
-      handler,
-      notifier: outbox,
-      deliveryReports: outbox,
-      otherFiles: async (fileId) => (WEB_FILE_ID_RE.test(fileId) ? web.file(fileId) : null),
-      listButtonLabel: (language) => translator.t(language, 'whatsapp.list_button'),
-      clock,
-      logger: logger.child({ channel: 'whatsapp-cloud' }),
-    });
-    outbox.registerSender(whatsappCloud.sender);
-    webhookRoutes[WHATSAPP_CLOUD_WEBHOOK_PATH] = whatsappCloud.webhook;
-  }
-
-  const web = await createWebChannel({
-    conn,
-    handler,
-    clock,
-    logger: logger.child({ channel: 'web' }),
-    places: loadPlaces(config.flowsDirAbs),
-    maxUploadBytes: Math.min(mediaLimits.maxBytes, MAX_STORED_FILE_BYTES),
-  });
-  outbox.registerSender(web.sender);
-  // Nothing carries WhatsApp here: its notices fail at once (shown in /failed, callers get call-back tasks).
-  if (!whatsapp && !whatsappCloud) outbox.registerSender(createUnavailableSender('whatsapp'));
+  const web = channels.get(webDefinition)?.web;
+  if (!web) throw new Error('the web channel is always made');
+  const telegram = channels.get(telegramDefinition)?.bot;
+  const whatsapp = channels.get(whatsappWebDefinition)?.client;
+  const whatsappCloud = channels.get(whatsappCloudDefinition)?.cloud;
   metrics.outboxDepth.collectWith(async () => {
     const s = await outbox.stats();
     return s.pending + s.sending;
@@ -547,50 +342,30 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger: logger.child({ component: 'http' }),
     metrics,
     dashboard: dashboard.routes,
-    healthChecks: {
-      web: () => 'up',
-      telegram: () => telegramRunner?.status() ?? 'off',
-      whatsapp: () => whatsapp?.status() ?? whatsappCloud?.status() ?? 'off',
-    },
-    routes: webhookRoutes,
+    healthChecks: channels.healthChecks,
+    routes: channels.routes,
   });
 
-  const runKeys = await createRunKeyStore(conn);
-  const scheduler = await createScheduler({
-    runKeys,
+  let countsReady: Promise<void> = Promise.resolve();
+  const scheduler = await createAppScheduler({
+    config,
+    conn,
     clock,
-    logger: logger.child({ component: 'jobs' }),
+    logger,
     metrics,
-    jobs: createStandardJobs({
-      escalation,
-      feedback,
-      notifier: outbox,
-      cleanup: {
-        models,
-        conversationIdleHours: config.CONVERSATION_IDLE_HOURS,
-        outbox,
-        outboxKeepDays: config.OUTBOX_RETENTION_DAYS,
-        runKeys,
-        runKeyKeepDays: config.RUN_KEY_RETENTION_DAYS,
-        web,
-        webKeepDays: config.WEB_RETENTION_DAYS,
-        whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)),
-        whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
-        whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
-        messageRefs,
-        officerLoads: tickets,
-        ticketArchiveDays: escalationPolicy.feedback.reopenDays,
-        countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
-      },
-      crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
-      shiftHandover: { run: ({ firingTime }) => shifts.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
-      dailyReport: { run: ({ firingTime }) => reports.sendDailyReport(reports.previousDay(firingTime)) },
-      recovery: () => recover(),
-    }),
+    escalation,
+    feedback,
+    notifier: outbox,
+    purge: { models, outbox, messageRefs, web, whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)), ticketArchiveDays: escalationPolicy.feedback.reopenDays, officerLoads: tickets, countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }) },
+    shiftPlan,
+    sendHandover: (firingTime) => shifts.sendHandover(firingTime),
+    reports,
+    recover: () => recover(),
   });
 
   return {
     handler,
+    replies,
     models,
     outbox,
     tickets: ticketService,
@@ -615,9 +390,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // A database from before the counters gets them built once, in the background (start-up stays fast).
       countsReady = ensureTicketCounts({ models, counts: ticketCounts, timeZone: shiftPlan.timeZone, logger: logger.child({ component: 'counts' }) });
       if (config.JOBS_ENABLED) scheduler.start();
-      // Never throws: a WhatsApp that cannot start retries in the background.
-      void whatsapp?.start();
-      await whatsappCloud?.start();
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
@@ -625,21 +397,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
         logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
       }
-      if (!telegramRunner) {
-        logger.warn(
-          { event: 'telegram_disabled' },
-          'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
-        );
-        return;
-      }
-      // In the background: a Telegram that does not answer must not hold up the web channel, WhatsApp or the jobs.
-      telegramRunner.start();
+      // None waits for its platform: Telegram and WhatsApp Web connect in the background.
+      await channels.startAll();
     },
     async stop() {
       await http.close();
-      await telegramRunner?.stop();
-      await whatsapp?.stop();
-      await whatsappCloud?.stop();
+      await channels.stopAll();
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { InboundHandler } from '../conversation/inbound-handler';
+import type { HandleResult } from '../conversation/inbound-handler';
 import { normalizeSharedPhone } from '../conversation/text-input';
 import type { ChannelName } from '../core/messages';
+import type { InboundMessage } from '../conversation/types';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { CitizenStore } from './citizen-store';
 import { safeError } from '../logger';
@@ -53,7 +54,8 @@ export function createCitizenLinker(deps: CitizenLinkerDeps): CitizenLinker {
  * does not touch the reply.
  * @example const handler = withCitizenLinks(createInboundHandler(deps), linker, logger)
  */
-export function withCitizenLinks(handler: InboundHandler, linker: CitizenLinker, logger: Logger): InboundHandler {
+export function withCitizenLinks<R extends HandleResult>(handler: (msg: InboundMessage) => Promise<R>, linker: CitizenLinker, logger: Logger): (msg: InboundMessage) => Promise<R> {
+  // Generic in the result: a wrapped replying handler stays one.
   return async (msg) => {
     const result = await handler(msg);
     const c = msg.content;

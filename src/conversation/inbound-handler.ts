@@ -44,8 +44,19 @@ export interface MediaLimits {
 export interface HandleResult {
   /** Messages to send back to the same chat, in order. */
   messages: RenderedMessage[];
-  /** True when this delivery was seen before and nothing was done. */
+  /**
+   * True when this delivery was seen before and nothing was done; `messages`
+   * then holds the replies saved with its step (to be handed out again under
+   * the same keys), or nothing.
+   */
   duplicate: boolean;
+  /**
+   * True when `messages` were saved with the conversation step of this
+   * update, so they are the same each time the update is delivered and may be
+   * recorded for sending under keys named by the update. False or absent for
+   * an apology, a flood warning or anything else not saved.
+   */
+  recorded?: boolean;
   language: Language;
   /** The chat belongs to a staff member (for a larger message allowance); unknown when absent. */
   staff?: boolean;
@@ -75,7 +86,10 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
         const doc = await deps.conversations.load(key);
         if (doc?.seen.includes(msg.updateKey)) {
           log.info({ event: 'duplicate_update' }, 'update already handled');
-          return { messages: [], duplicate: true, language: doc.state.language };
+          // The replies saved with that step and not yet settled (a crash came between the save and
+          // their sending), handed out again under the same keys.
+          const again = doc.lastReplies?.updateKey === msg.updateKey && !doc.lastReplies.settled ? doc.lastReplies.messages : [];
+          return { messages: again, duplicate: true, language: doc.state.language, recorded: again.length > 0 };
         }
         const state = doc?.state ?? initialState();
         spoken.language = state.language;
@@ -99,6 +113,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
         const language = turn.state.language;
         spoken.language = language;
         const effectReplies = await deps.effects.run(turn.effects, { msg, citizenId, language });
+        const messages = renderReplies(deps.translator, language, [...effectReplies, ...turn.replies], msg.channel);
+        let recorded = true;
         const save = (previous: typeof doc) =>
           deps.conversations.save({
             key,
@@ -107,6 +123,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
             state: turn.state,
             updateKey: msg.updateKey,
             now,
+            replies: messages,
             ...(turn.staff !== undefined ? { staff: turn.staff } : {}),
           });
         try {
@@ -119,13 +136,15 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           // that loses a race, the action stands and only the chat state is stale.
           await save(await deps.conversations.load(key)).catch((again: unknown) => {
             if (!(again instanceof ConcurrentUpdateError)) throw again;
+            recorded = false;
             log.warn({ event: 'staff_state_not_saved' }, 'staff chat state lost a race; the action itself was done');
           });
         }
         log.debug({ event: 'update_handled', step: turn.state.flow?.step ?? null, effects: turn.effects.length }, 'handled');
         return {
-          messages: renderReplies(deps.translator, language, [...effectReplies, ...turn.replies], msg.channel),
+          messages,
           duplicate: false,
+          recorded,
           language,
           staff: turn.staff !== undefined ? turn.staff !== null : Boolean(doc?.staff),
         };

@@ -11,7 +11,7 @@ import type { StaffIdentity } from '../domain/roles';
  * Defined here, beside {@link StaffOutcome}, so the feature folders that
  * plug in a module (escalation, counsellor, …) need not import staff/.
  * @example
- * const pingModule: StaffCommandModule = { commands: ['ping'], handle: async ({ state }) => ({ state, replies: [say('staff.pong')] }) };
+ * const helpModule: StaffCommandModule = { commands: ['help'], handle: async ({ state }) => ({ state, replies: [say('staff.help')] }) };
  */
 export interface StaffCommandModule {
   /** Command names without the slash, lower case. */

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { InboundHandler } from '../conversation/inbound-handler';
+import type { HandleResult } from '../conversation/inbound-handler';
+import type { InboundMessage } from '../conversation/types';
 
 /** The Content-Type of {@link AppMetrics.render}'s output. */
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -92,7 +93,11 @@ export function createAppMetrics(opts: { onCollectError?: (name: string, err: un
  * and timed in one place, without the channels knowing about metrics.
  * @example const handler = instrumentHandler(createInboundHandler(deps), metrics)
  */
-export function instrumentHandler(handler: InboundHandler, metrics: Pick<AppMetrics, 'updatesHandled' | 'handlingSeconds'>): InboundHandler {
+export function instrumentHandler<R extends HandleResult>(
+  handler: (msg: InboundMessage) => Promise<R>,
+  metrics: Pick<AppMetrics, 'updatesHandled' | 'handlingSeconds'>,
+): (msg: InboundMessage) => Promise<R> {
+  // Generic in the result: a wrapped replying handler stays one.
   return async (msg) => {
     const stop = metrics.handlingSeconds.startTimer({ channel: msg.channel });
     const result = await handler(msg);

@@ -24,9 +24,11 @@ export interface ChannelSender {
   /**
    * Deliver one message; resolves with the platform's id for it and, where a
    * channel has several ways to send (WhatsApp's template or free text), which
-   * one it used. `signal` aborts a send that takes too long.
+   * one it used. `signal` aborts a send that takes too long; `key` is the
+   * message's outbox key (the same on every attempt), for a platform that can
+   * store a message idempotently (the web chat).
    */
-  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal }): Promise<{ messageId?: string; via?: string }>;
+  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal; key?: string }): Promise<{ messageId?: string; via?: string }>;
   /** Decide whether an error thrown by `send` is worth retrying. */
   classify(err: unknown): SendFailure;
 }

@@ -86,6 +86,8 @@ export interface OutboxClaimDoc {
 export interface OutboxModels {
   Message: Model<OutboxDoc>;
   Claim: Model<OutboxClaimDoc>;
+  /** One heartbeat per running dispatcher: the leases of one that stopped beating are taken over early. */
+  Dispatcher: Model<OutboxDispatcherDoc>;
   /**
    * Delivered messages moved out of `outbox` by the clean-up job, so the
    * collection every poll reads holds only current work (FerretDB reads a
@@ -174,8 +176,16 @@ const claimSchema = new Schema<OutboxClaimDoc>(
 );
 claimSchema.index({ createdAt: 1 });
 
+/** A running dispatcher's heartbeat (`_id` is its owner name). */
+export interface OutboxDispatcherDoc {
+  _id: string;
+  seenAt: Date;
+}
+
+const dispatcherSchema = new Schema<OutboxDispatcherDoc>({ _id: { type: String, required: true }, seenAt: { type: Date, required: true } }, { versionKey: false });
+
 /** Collection names, exported for tests and maintenance scripts. */
-export const OUTBOX_COLLECTIONS = { messages: 'outbox', claims: 'outbox_claims', archive: 'outbox_archive' } as const;
+export const OUTBOX_COLLECTIONS = { messages: 'outbox', claims: 'outbox_claims', archive: 'outbox_archive', dispatchers: 'outbox_dispatchers' } as const;
 
 /**
  * Register the outbox schemas on a connection (once; later calls reuse them)
@@ -187,6 +197,9 @@ export async function createOutboxModel(conn: Connection): Promise<OutboxModels>
     Message: (conn.models.OutboxMessage as Model<OutboxDoc> | undefined) ?? conn.model<OutboxDoc>('OutboxMessage', outboxSchema, OUTBOX_COLLECTIONS.messages),
     Claim: (conn.models.OutboxClaim as Model<OutboxClaimDoc> | undefined) ?? conn.model<OutboxClaimDoc>('OutboxClaim', claimSchema, OUTBOX_COLLECTIONS.claims),
     Archive: (conn.models.OutboxArchive as Model<OutboxDoc> | undefined) ?? conn.model<OutboxDoc>('OutboxArchive', archiveSchema, OUTBOX_COLLECTIONS.archive),
+    Dispatcher:
+      (conn.models.OutboxDispatcher as Model<OutboxDispatcherDoc> | undefined) ??
+      conn.model<OutboxDispatcherDoc>('OutboxDispatcher', dispatcherSchema, OUTBOX_COLLECTIONS.dispatchers),
   };
   await models.Message.createIndexes();
   await models.Claim.createIndexes();

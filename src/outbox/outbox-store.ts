@@ -144,6 +144,14 @@ export interface OutboxStore {
   markRetry(c: ClaimedMessage, now: Date, nextAttemptAt: Date, code: string, throttled: boolean): Promise<boolean>;
   /** Give up for good, holding the chat until `paceUntil`. */
   markFailed(c: ClaimedMessage, now: Date, paceUntil: Date, reason: string, code: string, detail: string | undefined): Promise<boolean>;
+  /** Who holds leases on messages being sent now (dispatcher names). */
+  leaseOwners(): Promise<string[]>;
+  /** Record that this dispatcher runs (`at`), or with `at` null that it stopped. */
+  beat(owner: string, at: Date | null): Promise<void>;
+  /** Dispatchers that beat at or after `since`. */
+  liveDispatchers(since: Date): Promise<string[]>;
+  /** End the leases of these dispatchers now (they are known to be dead), so their messages are taken up at once; returns how many. */
+  expireLeases(owners: readonly string[], now: Date): Promise<number>;
   /** Channels that have a message waiting for them. */
   waitingChannels(): Promise<ChannelName[]>;
   /** Whether one of these channels has a message being sent, or one due before `until`. */
@@ -162,7 +170,7 @@ export interface OutboxStore {
 
 /** Data access for the outbox on its models. */
 export function createOutboxStore(models: OutboxModels): OutboxStore {
-  const { Message, Claim, Archive } = models;
+  const { Message, Claim, Archive, Dispatcher } = models;
   const releaseLease = { leaseUntil: 1, leaseOwner: 1 } as const;
 
   let ferretDb: Promise<boolean> | undefined;
@@ -381,6 +389,24 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       return done !== undefined;
     },
 
+    async leaseOwners() {
+      const docs = await Message.find({ status: 'sending' }, { _id: 0, leaseOwner: 1 }).lean<Array<{ leaseOwner?: string }>>();
+      return [...new Set(docs.flatMap((d) => (d.leaseOwner ? [d.leaseOwner] : [])))];
+    },
+    async beat(owner, at) {
+      if (at) await Dispatcher.updateOne({ _id: owner }, { $set: { seenAt: at } }, { upsert: true });
+      else await Dispatcher.deleteOne({ _id: owner });
+    },
+    async liveDispatchers(since) {
+      const docs = await Dispatcher.find({ seenAt: { $gte: since } }, { _id: 1 }).lean<Array<{ _id: string }>>();
+      return docs.map((d) => d._id);
+    },
+    async expireLeases(owners, now) {
+      if (!owners.length) return 0;
+      // Only the lease ends: the claim generation stays, so the next claim fences out anything the dead holder might still write.
+      const res = await Message.updateMany({ status: 'sending', leaseOwner: { $in: [...owners] } }, { $set: { leaseUntil: new Date(now.getTime() - 1) } });
+      return res.modifiedCount;
+    },
     async waitingChannels() {
       return (await Message.distinct('channel', { status: 'pending' })) as ChannelName[];
     },

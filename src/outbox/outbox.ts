@@ -88,12 +88,38 @@ export interface GivenUpMessage {
   reason: string;
 }
 
+/**
+ * One chat's deliveries held in this process while a message of that chat is
+ * handled (see {@link Outbox.holdChat}).
+ */
+export interface ChatHold {
+  /** Let the chat's messages go again (idempotent). */
+  release(): void;
+}
+
+/** Replies recorded under one hold go before anything recorded for the chat during it, up to this many. */
+const HOLD_SLOTS = 64;
+
 /** The one delivery path for outgoing notifications. */
 export interface Outbox {
-  /** Record messages for delivery (before anything is sent); returns how many were new and how many repeated a dedupeKey. */
-  enqueue(items: OutboxItem[]): Promise<{ enqueued: number; duplicates: number }>;
+  /**
+   * Record messages for delivery (before anything is sent); returns how many were new and how many repeated a dedupeKey.
+   * With `hold` (for the replies to the message being handled) they are ordered before whatever was
+   * recorded for that chat since the hold began.
+   */
+  enqueue(items: OutboxItem[], opts?: { hold?: ChatHold }): Promise<{ enqueued: number; duplicates: number }>;
+  /**
+   * Hold a chat while one of its messages is handled: this process sends it
+   * nothing until `release()`, and the replies then recorded with the hold go
+   * first, so a citizen reads "registered, reference …" before the notice the
+   * filing queued for them. (Another instance may still send such a notice
+   * first; the hold lasts only while the message is handled.)
+   */
+  holdChat(channel: ChannelName, chatId: string): ChatHold;
   /** Add or replace the sender of a channel; its waiting messages start moving. */
   registerSender(sender: ChannelSender): void;
+  /** The sender registered for a channel (replies sent at once use it too). */
+  senderOf(channel: ChannelName): ChannelSender | undefined;
   /** Start dispatching; a no-op when running. */
   start(): void;
   /** Stop claiming new messages and wait for sends in flight to finish and be recorded. */
@@ -125,6 +151,9 @@ const DRAIN_CHECK_MS = 100;
 const SCAN_BATCH = 200;
 // How long due heads found but not yet claimed are kept for the next round (see pumpChannel).
 const HEAD_CACHE_MS = 10_000;
+// Each running dispatcher records that it lives this often; one silent for DEAD_AFTER_MS is taken for dead.
+const HEARTBEAT_MS = 2_000;
+const DEAD_AFTER_MS = 15_000;
 // While the database is down, one error line per this period is enough.
 const ERROR_LOG_EVERY_MS = 60_000;
 
@@ -188,21 +217,53 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const pacingOf = (channel: ChannelName) => pacing.get(channel) ?? resolvePacing(channel);
   const nextSeq = () => (lastSeq = Math.max(lastSeq + 1, nowMs() * 1000));
+  /** Chats held while one of their messages is handled (how many holds each), with the first seq of each hold's block. */
+  const held = new Map<string, number>();
+  const holdSeqs = new WeakMap<ChatHold, { chatKey: string; next: number; end: number }>();
+
+  function holdChat(channel: ChannelName, chatId: string): ChatHold {
+    const chatKey = chatKeyOf(channel, chatId);
+    // A block of seqs kept for the replies: everything recorded from now on sorts after them.
+    const first = nextSeq();
+    lastSeq = first + HOLD_SLOTS;
+    held.set(chatKey, (held.get(chatKey) ?? 0) + 1);
+    let released = false;
+    const hold: ChatHold = {
+      release() {
+        if (released) return;
+        released = true;
+        const n = (held.get(chatKey) ?? 1) - 1;
+        if (n > 0) held.set(chatKey, n);
+        else held.delete(chatKey);
+        waker.wake();
+      },
+    };
+    holdSeqs.set(hold, { chatKey, next: first, end: first + HOLD_SLOTS });
+    return hold;
+  }
+
+  /** The seq of one item: from its hold's block when it is for the held chat and the block has room. */
+  function seqFor(chatKey: string, hold: ChatHold | undefined): number {
+    const block = hold ? holdSeqs.get(hold) : undefined;
+    if (!block || block.chatKey !== chatKey || block.next >= block.end) return nextSeq();
+    return block.next++;
+  }
 
   // ---- enqueue ----------------------------------------------------------------
 
-  async function enqueue(items: OutboxItem[]): Promise<{ enqueued: number; duplicates: number }> {
+  async function enqueue(items: OutboxItem[], opts: { hold?: ChatHold } = {}): Promise<{ enqueued: number; duplicates: number }> {
     if (items.length === 0) return { enqueued: 0, duplicates: 0 };
     const rows: NewOutboxMessage[] = items.map((item) => {
       if (!CHANNELS.includes(item.channel)) throw new RangeError(`outbox: unknown channel ${String(item.channel)}`);
       if (typeof item.chatId !== 'string' || item.chatId === '') throw new RangeError('outbox: chatId must be a non-empty string');
       if (item.dedupeKey !== undefined && item.dedupeKey === '') throw new RangeError('outbox: dedupeKey must not be empty');
+      const chatKey = chatKeyOf(item.channel, item.chatId);
       return {
         dedupeKey: item.dedupeKey ?? randomUUID(),
         channel: item.channel,
         chatId: item.chatId,
-        chatKey: chatKeyOf(item.channel, item.chatId),
-        seq: nextSeq(),
+        chatKey,
+        seq: seqFor(chatKey, opts.hold),
         message: item.message,
         ...(item.ticketRef ? { ticketRef: item.ticketRef } : {}),
       };
@@ -242,7 +303,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     let messageId: string | undefined;
     let via: string | undefined;
     try {
-      ({ messageId, via } = await sender.send(c.chatId, c.message, { signal: AbortSignal.timeout(sendTimeoutMs) }));
+      ({ messageId, via } = await sender.send(c.chatId, c.message, { signal: AbortSignal.timeout(sendTimeoutMs), key: c.dedupeKey }));
     } catch (err) {
       let failure: SendFailure;
       try {
@@ -329,7 +390,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   /** Chats this process knows it must not send to now: in flight here, or within their interval. */
   function busyChats(now: number): Set<string> {
     for (const [key, at] of chatReadyAt) if (at <= now) chatReadyAt.delete(key);
-    return new Set([...inFlightChats, ...chatReadyAt.keys()]);
+    return new Set([...inFlightChats, ...chatReadyAt.keys(), ...held.keys()]);
   }
 
   const hasCapacity = () => running && inFlight.size < concurrency;
@@ -385,6 +446,42 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     keep();
   }
 
+  /**
+   * A dispatcher that died mid-send (killed, power lost) left its messages
+   * leased for up to `leaseMs`, and each of those chats waits behind its leased
+   * message, replies included. Its leases are taken over early once it is
+   * known dead: it stopped beating for {@link DEAD_AFTER_MS} (any host), or it
+   * ran on this host under a process id that is gone. The message being sent
+   * when it died may go twice (delivery is at least once).
+   */
+  async function releaseDeadLeases(): Promise<void> {
+    const owners = (await store.leaseOwners()).filter((o) => o !== owner);
+    if (owners.length === 0) return;
+    const live = new Set(await store.liveDispatchers(new Date(nowMs() - DEAD_AFTER_MS)));
+    const host = os.hostname();
+    const dead = owners.filter((o) => {
+      const [h, pid, suffix] = o.split(':');
+      // Our own process id may hold another live dispatcher (tests run two in one process): only the heartbeat tells.
+      if (h === host && suffix && /^\d+$/.test(pid ?? '') && Number(pid) !== process.pid) {
+        try {
+          process.kill(Number(pid), 0);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ESRCH') return true;
+        }
+      }
+      return !live.has(o);
+    });
+    const released = await store.expireLeases(dead, nowDate());
+    if (released > 0) logger.warn({ event: 'outbox_dead_leases_released', count: released }, 'took over messages a dead dispatcher was sending');
+  }
+
+  let lastBeatAt = 0;
+  async function beat(): Promise<void> {
+    if (nowMs() - lastBeatAt < HEARTBEAT_MS) return;
+    lastBeatAt = nowMs();
+    await store.beat(owner, nowDate());
+  }
+
   async function warnMissingSenders(): Promise<void> {
     for (const channel of await store.waitingChannels()) {
       if (senders.has(channel) || warnedNoSender.has(channel)) continue;
@@ -406,9 +503,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     let nextSenderCheckAt = 0;
     while (running) {
       try {
+        await beat();
         if (nowMs() >= nextSenderCheckAt) {
           nextSenderCheckAt = nowMs() + senderCheckIntervalMs;
           await warnMissingSenders();
+          await releaseDeadLeases();
         }
         for (const [channel, sender] of senders) await pumpChannel(channel, sender);
         if (failing) logger.info({ event: 'outbox_dispatch_recovered' }, 'outbox dispatcher is working again');
@@ -423,6 +522,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   return {
     enqueue,
+    holdChat,
+
+    senderOf(channel) {
+      return senders.get(channel);
+    },
 
     registerSender(sender) {
       senders.set(sender.channel, sender);
@@ -444,6 +548,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       await loopDone;
       loopDone = undefined;
       await Promise.allSettled([...inFlight]);
+      lastBeatAt = 0;
+      // Nothing of ours is leased any more: the heartbeat can go (an error here only delays nothing).
+      await store.beat(owner, null).catch(() => undefined);
       logger.info({ event: 'outbox_stopped', owner }, 'outbox dispatcher stopped');
     },
 

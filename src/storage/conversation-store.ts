@@ -2,6 +2,7 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { ConcurrentUpdateError } from '../errors';
 import type { ConversationState } from '../conversation/types';
 import type { StaffIdentity } from '../domain/roles';
+import type { RenderedMessage } from '../core/messages';
 import type { ChatProfileDoc, ConversationDoc, Models } from './models';
 
 /** How many recent update keys a conversation remembers for de-duplication. */
@@ -23,7 +24,11 @@ export interface ConversationStore {
     now: Date;
     /** A new staff role for this chat (null removes it); absent leaves it as it is. */
     staff?: StaffIdentity | null;
+    /** The replies to this update, kept until the next one so a redelivery can hand them out again. */
+    replies?: RenderedMessage[];
   }): Promise<void>;
+  /** The replies saved with `updateKey` have been sent (or recorded in the outbox): a redelivery then hands out nothing. */
+  settleReplies(key: string, updateKey: string): Promise<void>;
   /** Change another chat's state from outside (an officer's question awaiting the citizen's answer). */
   patchState(key: string, patch: Partial<ConversationState>): Promise<boolean>;
 }
@@ -81,12 +86,14 @@ export function createConversationStore(models: Models): ConversationStore {
     async load(key) {
       return (await Conversation.findOne({ _id: key }).lean<ConversationDoc>().exec()) ?? fromProfile(key);
     },
-    async save({ key, previous, citizenId, state, updateKey, now, staff }) {
+    async save({ key, previous, citizenId, state, updateKey, now, staff, replies }) {
       const seen = [...(previous?.seen ?? []), updateKey].slice(-SEEN_WINDOW);
+      // Documents (an export) can be large and are asked for again easily: they are not kept.
+      const lastReplies = { updateKey, messages: (replies ?? []).filter((m) => !m.document) };
       if (!previous || previous.version === RESTORED_VERSION) {
         try {
           const role = staff === undefined ? previous?.staff : (staff ?? undefined);
-          await Conversation.create({ _id: key, citizenId, state, seen, version: 1, createdAt: now, updatedAt: now, ...(role ? { staff: role } : {}) });
+          await Conversation.create({ _id: key, citizenId, state, seen, lastReplies, version: 1, createdAt: now, updatedAt: now, ...(role ? { staff: role } : {}) });
         } catch (err) {
           if (isDuplicateKey(err)) throw new ConcurrentUpdateError('conversation created concurrently');
           throw err;
@@ -94,12 +101,16 @@ export function createConversationStore(models: Models): ConversationStore {
         await updateProfile(key, citizenId, previous, state, staff, now);
         return;
       }
-      const update: Record<string, unknown> = { $set: { state, seen, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) } };
+      const update: Record<string, unknown> = { $set: { state, seen, lastReplies, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) } };
       if (staff === null) update.$unset = { staff: '' };
       const res = await Conversation.collection.updateOne({ _id: key, version: previous.version } as never, update);
       // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
       if (res.matchedCount === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
       await updateProfile(key, citizenId, previous, state, staff, now);
+    },
+    async settleReplies(key, updateKey) {
+      // By _id (the one cheap lookup on FerretDB); a newer step has replaced them already if it does not match.
+      await Conversation.collection.updateOne({ _id: key, 'lastReplies.updateKey': updateKey } as never, { $set: { 'lastReplies.settled': true } });
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));

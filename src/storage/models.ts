@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { ConversationState } from '../conversation/types';
 import type { Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../notify/notifier';
+import type { RenderedMessage } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import { migrateTicketKeys } from './ticket-archive';
 import { departmentSchemaDb, inviteClaimSchema, inviteSchema, staffSchema, type DepartmentDoc, type InviteClaimDoc, type InviteDoc, type StaffDoc } from './staff-models';
@@ -17,6 +18,13 @@ export interface ConversationDoc {
   seen: string[];
   /** Copy of the chat's staff role (the staff collection is the truth), so one read serves each message. */
   staff?: StaffIdentity;
+  /**
+   * The replies to the last update, saved in the same write as its step and
+   * `settled` once sent (or recorded in the outbox): a redelivery of that
+   * update after a crash in between hands them out again instead of losing
+   * them. Documents are left out.
+   */
+  lastReplies?: { updateKey: string; messages: RenderedMessage[]; settled?: boolean };
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -76,6 +84,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     state: { type: Schema.Types.Mixed, required: true },
     seen: { type: [String], default: [] },
     staff: { type: Schema.Types.Mixed, default: undefined },
+    lastReplies: { type: Schema.Types.Mixed, default: undefined },
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createCitizenLinker, withCitizenLinks, type CitizenLinker } from '../../src/citizens/citizen-linker';
 import { createCitizenStore, type CitizenStore } from '../../src/citizens/citizen-store';
-import type { InboundHandler } from '../../src/conversation/inbound-handler';
+import type { ReplyingHandler } from '../../src/channels/reply-policy';
 import type { InboundContent } from '../../src/conversation/types';
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { attachWhatsApp, createWhatsAppTestApp, eventually, type AttachedWhatsApp } from '../channels/whatsapp/whatsapp-test-app';
@@ -74,7 +74,7 @@ describe('one person on Telegram and WhatsApp', () => {
   let wa: AttachedWhatsApp;
   let citizens: CitizenStore;
   let linker: CitizenLinker;
-  let handler: InboundHandler;
+  let handler: ReplyingHandler;
   const TG_CHAT = '424242';
   const WA_CHAT = '919876543210@c.us';
   let update = 0;
@@ -94,7 +94,7 @@ describe('one person on Telegram and WhatsApp', () => {
     await t.app.start();
     citizens = await createCitizenStore(t.db.conn);
     linker = createCitizenLinker({ citizens, conversations: createConversationStore(t.app.models), clock: t.clock, logger: t.logger });
-    handler = withCitizenLinks(t.app.handler, linker, t.logger);
+    handler = withCitizenLinks(t.app.replies.outbox, linker, t.logger);
     wa = await attachWhatsApp(t, { deps: { handler, linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }) } });
   });
 

@@ -39,9 +39,11 @@ describe('golden transcripts', () => {
           ].join('\n'),
         )
         .join('\n');
-      // The notifications queued for delivery (officers' cards, notices to citizens and overseers), in order.
+      // The notifications queued for delivery (officers' cards, notices to citizens and overseers), in order;
+      // the replies, which go through the outbox too, are shown above with their messages.
       const { Message } = await createOutboxModel(t.db.conn);
       const queued = (await Message.find().sort({ seq: 1 }).lean())
+        .filter((m) => !m.dedupeKey.startsWith('reply:'))
         .map((m) => [`-> ${m.channel}:${m.chatId}${m.ticketRef ? ` (${m.ticketRef})` : ''}`, formatMessage(m.message)].join('\n'))
         .join('\n');
       const actual = `${played}== tickets ==\n${effects}\n== notifications ==\n${queued}\n`;

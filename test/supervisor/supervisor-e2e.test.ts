@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import { createTelegramBot } from '../../src/channels/telegram/telegram-bot';
+import { createReplyPolicy } from '../../src/channels/reply-policy';
 import { loadFlow } from '../../src/conversation/flow-definition';
 import { createInboundHandler } from '../../src/conversation/inbound-handler';
 import type { EffectRunner } from '../../src/conversation/effect-runner';
@@ -68,7 +69,7 @@ describe('supervisor commands over Telegram', () => {
       maxTicketsPerDay: 5,
       staff: kit.staffHandler,
     });
-    bot = createTelegramBot({ token: TOKEN, apiRoot, handler, clock: kit.clock, logger: kit.logger, botInfo: api.botInfo });
+    bot = createTelegramBot({ token: TOKEN, apiRoot, handler: createReplyPolicy({ handler, outbox: kit.outbox, senderOf: (c) => kit.outbox.senderOf(c), settle: async () => undefined, logger: kit.logger }).direct, clock: kit.clock, logger: kit.logger, botInfo: api.botInfo });
     kit.outbox.registerSender(createTelegramSender({ api: bot.api }));
     kit.outbox.start();
     await new Promise<void>((resolve) => {

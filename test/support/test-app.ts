@@ -53,7 +53,7 @@ export const FAST_OUTBOX = {
  */
 export const NO_FLOOD_LIMIT = { RATE_LIMIT_BURST: '1000' };
 
-export async function createTestApp(env: Record<string, string> = {}, extra: Pick<AppDeps, 'telegramStartBackoff'> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, extra: Pick<AppDeps, 'telegramStartBackoff' | 'channels'> = {}): Promise<TestApp> {
   // Port 0: every test app listens on a free port of its own.
   // No scheduled jobs unless a test asks: a cron boundary passing mid-test would act on its tickets.
   const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...NO_FLOOD_LIMIT, ...env }, REPO_ROOT);

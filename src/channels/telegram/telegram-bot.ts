@@ -1,17 +1,15 @@
-import { Bot, InputFile, type Context } from 'grammy';
+import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import { safeError } from '../../logger';
-import type { InboundHandler } from '../../conversation/inbound-handler';
-import type { RenderedMessage } from '../../core/messages';
+import type { ReplyingHandler } from '../reply-policy';
 import { telegramUpdateToInbound } from './telegram-inbound';
-import { telegramMarkup } from './telegram-render';
 
 export interface TelegramBotDeps {
   token: string;
   apiRoot: string;
-  handler: InboundHandler;
+  handler: ReplyingHandler;
   clock: Clock;
   logger: Logger;
   /** Known bot identity; skips getMe (tests). */
@@ -19,8 +17,9 @@ export interface TelegramBotDeps {
 }
 
 /**
- * The Telegram channel: grammY receives updates, the shared handler decides,
- * and the replies go back with Telegram's keyboards.
+ * The Telegram channel's inbound side: grammY receives updates and the shared
+ * handler decides; its replies go out through the outbox like every message
+ * (`createTelegramSender`, with Telegram's keyboards).
  * @example const bot = createTelegramBot(deps); await bot.init(); void bot.start()
  */
 export function createTelegramBot(deps: TelegramBotDeps): Bot {
@@ -38,8 +37,8 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   bot.use(async (ctx) => {
     const inbound = telegramUpdateToInbound(ctx.update, deps.clock.now());
     if (!inbound) return;
-    const result = await deps.handler(inbound);
-    await sendAll(ctx, inbound.chatId, result.messages);
+    // The handler records the replies in the outbox, which sends them with the Telegram sender.
+    await deps.handler(inbound);
   });
 
   bot.catch((err) => {
@@ -47,15 +46,3 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   });
   return bot;
 }
-
-/** Send rendered messages to one chat in order. */
-export async function sendAll(ctx: Pick<Context, 'api'>, chatId: string, messages: readonly RenderedMessage[]): Promise<void> {
-  for (const m of messages) {
-    if (m.document) {
-      await ctx.api.sendDocument(chatId, new InputFile(m.document.bytes, m.document.fileName), { caption: m.text });
-    } else {
-      await ctx.api.sendMessage(chatId, m.text, telegramMarkup(m));
-    }
-  }
-}
-

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { InboundHandler } from '../../conversation/inbound-handler';
+import type { ReplyingHandler } from '../reply-policy';
 import type { RenderedMessage } from '../../core/messages';
 import { AppError } from '../../errors';
 import { createWebFileStore, sniffImageType, WEB_FILE_ID_RE, type WebFile } from './web-file-store';
@@ -15,7 +15,7 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
 export interface WebChannelDeps {
   conn: Connection;
-  handler: InboundHandler;
+  handler: ReplyingHandler;
   clock: Clock;
   logger: Logger;
   places: readonly WebPlace[];
@@ -34,7 +34,7 @@ export type WebSendFailure = { retry: true; afterMs?: number; code?: string } | 
 export interface WebSender {
   readonly channel: 'web';
   /** Store a message in the chat (the page shows it at its next poll); messageId is its sequence number. */
-  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal }): Promise<{ messageId?: string }>;
+  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal; key?: string }): Promise<{ messageId?: string }>;
   /** A malformed chat id never becomes deliverable; a database failure may pass. */
   classify(err: unknown): WebSendFailure;
 }
@@ -112,10 +112,11 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
 
   const sender: WebSender = {
     channel: 'web',
-    async send(chatId, message) {
+    async send(chatId, message, opts) {
       if (!WEB_CHAT_ID_RE.test(chatId)) throw new WebChatIdError(chatId);
       try {
-        const draft: WebMessageDraft = { key: `${FRESH_KEY_PREFIX}${randomUUID()}`, direction: 'out', message: await outputView(chatId, message) };
+        // Stored under the outbox's key: a send repeated (after a lost lease, or a reply retried) is stored once.
+        const draft: WebMessageDraft = { key: opts?.key ?? `${FRESH_KEY_PREFIX}${randomUUID()}`, direction: 'out', message: await outputView(chatId, message) };
         const [stored] = await store.append(chatId, [draft], deps.clock.now());
         return stored ? { messageId: String(stored.seq) } : {};
       } catch (cause) {
@@ -145,13 +146,9 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
       await store.append(inbound.chatId, [{ key: `in:${inbound.updateKey}`, direction: 'in', input }], inbound.receivedAt);
       const result = await deps.handler(inbound);
       log.info({ event: 'web_message', chatId: inbound.chatId, kind: input.kind, duplicate: result.duplicate, replies: result.messages.length }, 'web message handled');
-      if (result.duplicate || !result.messages.length) return { duplicate: result.duplicate, messages: [] };
-      const drafts: WebMessageDraft[] = [];
-      for (const [i, m] of result.messages.entries()) {
-        drafts.push({ key: `reply:${inbound.updateKey}:${i}`, direction: 'out', message: await outputView(inbound.chatId, m) });
-      }
-      const messages = await store.append(inbound.chatId, drafts, deps.clock.now());
-      return { duplicate: false, messages };
+      // The reply policy has stored the replies with `sender` under their keys (or, if that failed, left them to the outbox).
+      if (result.duplicate) return { duplicate: true, messages: [] };
+      return { duplicate: false, messages: await store.withKeys(inbound.chatId, result.replyKeys) };
     },
 
     async messages(chatId, afterSeq, opts = {}) {

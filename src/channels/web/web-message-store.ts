@@ -66,6 +66,8 @@ export interface WebMessageStore {
   append(chatId: string, drafts: readonly WebMessageDraft[], now: Date): Promise<WebMessageView[]>;
   /** Messages of a chat after `afterSeq`, oldest first, at most `limit`. */
   list(chatId: string, afterSeq: number, limit?: number): Promise<WebMessageView[]>;
+  /** The chat's messages stored under these keys, oldest first. */
+  withKeys(chatId: string, keys: readonly string[]): Promise<WebMessageView[]>;
   /**
    * A promise that settles at the next append to the chat; subscribe before
    * reading so nothing appended in between is missed. Always `cancel()`.
@@ -179,6 +181,11 @@ export async function createWebMessageStore(conn: Connection): Promise<WebMessag
         .limit(Math.min(Math.max(1, limit), WEB_LIST_LIMIT))
         .lean<WebMessageDoc[]>()
         .exec();
+      return docs.map(toView);
+    },
+    async withKeys(chatId, keys) {
+      if (!keys.length) return [];
+      const docs = await WebMessage.find({ chatId, key: { $in: [...keys] } }).sort({ seq: 1 }).lean<WebMessageDoc[]>().exec();
       return docs.map(toView);
     },
     nextAppend(chatId) {

@@ -3,11 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { InboundHandler } from '../../conversation/inbound-handler';
+import type { ReplyingHandler } from '../reply-policy';
 import type { ChannelHealth } from '../../http/health';
 import { HttpError, readBody, sendBytes } from '../../http/http-io';
 import type { Language } from '../../i18n/create-i18n';
-import type { Notifier } from '../../notify/notifier';
 import type { ChannelSender } from '../../outbox/channel-sender';
 import type { DeliveryStatus } from '../../outbox/outbox-store';
 import { chatTag } from '../whatsapp/whatsapp-channel';
@@ -43,9 +42,8 @@ export interface WhatsAppCloudChannelDeps {
   appSecret: string;
   verifyToken: string;
   templates: CloudTemplates;
-  handler: InboundHandler;
-  /** The outbox: replies go out through it, paced and kept like every notice. */
-  notifier: Notifier;
+  /** The shared handler, which records the replies in the outbox (`replyThroughOutbox`), paced and kept like every notice. */
+  handler: ReplyingHandler;
   /** Records the platform's delivery reports on outbox messages. */
   deliveryReports: { recordDeliveryStatus(channel: 'whatsapp', platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean> };
   /** Bytes of a file another channel received (simulator uploads), for forwarding here. */
@@ -84,7 +82,7 @@ export interface WhatsAppCloudChannel {
  * messages are recorded (a redelivery records nothing new), then handled in
  * arrival order per chat; status callbacks update the outbox records.
  * @example
- * const cloud = await createWhatsAppCloudChannel({ conn, api, phoneNumberId, appSecret, verifyToken, templates, handler, notifier: outbox, deliveryReports: outbox, listButtonLabel, clock, logger });
+ * const cloud = await createWhatsAppCloudChannel({ conn, api, phoneNumberId, appSecret, verifyToken, templates, handler, deliveryReports: outbox, listButtonLabel, clock, logger });
  * outbox.registerSender(cloud.sender);
  */
 export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps): Promise<WhatsAppCloudChannel> {
@@ -128,9 +126,6 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     if (inbound) {
       const result = await deps.handler(inbound);
       log.info({ event: 'whatsapp_cloud_message', chat: chatTag(chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
-      if (!result.duplicate && result.messages.length) {
-        await deps.notifier.enqueue(result.messages.map((message, i) => ({ channel: 'whatsapp' as const, chatId, message, dedupeKey: `wac-reply:${inbound.updateKey}:${i}` })));
-      }
     }
   }
 

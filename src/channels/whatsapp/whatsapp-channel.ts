@@ -3,9 +3,8 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { safeError } from '../../logger';
 import type { Clock } from '../../clock';
-import type { InboundHandler } from '../../conversation/inbound-handler';
+import type { ReplyingHandler } from '../reply-policy';
 import type { ChannelHealth } from '../../http/health';
-import type { Notifier } from '../../notify/notifier';
 import type { ChannelSender } from '../../outbox/channel-sender';
 import { systemTimers, withTimeLimit, type TimerHandle, type Timers } from '../../timers';
 import { createWhatsAppFileStore, MediaTooBigError, type WhatsAppFile } from './whatsapp-file-store';
@@ -53,9 +52,8 @@ export interface WhatsAppTimeouts {
 export interface WhatsAppChannelDeps {
   /** A new client each time (a destroyed one cannot start again): `() => createWhatsAppClient(cfg)`, or a stand-in. */
   createClient: () => WhatsAppClientLike;
-  handler: InboundHandler;
-  /** The outbox: replies go out through it too, paced like every WhatsApp message and kept while WhatsApp is down. */
-  notifier: Notifier;
+  /** The shared handler, which records the replies in the outbox (`replyThroughOutbox`): they go out paced like every WhatsApp message and wait while WhatsApp is down. */
+  handler: ReplyingHandler;
   conn: Connection;
   clock: Clock;
   /** Timers for reconnects, the state check and every time-out (default: Node's). */
@@ -118,7 +116,7 @@ const PRIVATE_CHAT = /^[0-9]{5,20}@(c\.us|lid)$/;
  * Build the WhatsApp channel over whatsapp-web.js (or anything shaped like
  * its Client). Incoming private messages go to the shared handler one at a
  * time per person (both of their id forms map to one chat id, see
- * {@link createWhatsAppIdentities}); replies are enqueued on the outbox;
+ * {@link createWhatsAppIdentities}); the handler records the replies in the outbox;
  * groups, status updates, albums' bookkeeping and our own messages are
  * ignored.
  *
@@ -130,7 +128,7 @@ const PRIVATE_CHAT = /^[0-9]{5,20}@(c\.us|lid)$/;
  * (src/process-guard.ts). Starting is bounded: no QR code, pairing code or
  * `ready` in time, and the client is recreated.
  * @example
- * const wa = await createWhatsAppChannel({ createClient: () => createWhatsAppClient(cfg), handler, notifier: outbox, conn, clock, logger, onQr: createQrPrinter(logger) });
+ * const wa = await createWhatsAppChannel({ createClient: () => createWhatsAppClient(cfg), handler, conn, clock, logger, onQr: createQrPrinter(logger) });
  * outbox.registerSender(wa.sender);
  * wa.start();
  */
@@ -516,11 +514,6 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (!inbound) return;
     const result = await deps.handler(media ? { ...inbound, media } : inbound);
     log.info({ event: 'whatsapp_message', chat: chatTag(chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
-    if (!result.duplicate && result.messages.length) {
-      await deps.notifier.enqueue(
-        result.messages.map((message, i) => ({ channel: 'whatsapp' as const, chatId, message, dedupeKey: `wa-reply:${inbound.updateKey}:${i}` })),
-      );
-    }
     if (phone && deps.linkCitizen && !linked.has(chatId)) {
       await deps.linkCitizen(chatId, phone).then(
         () => linked.add(chatId),

@@ -39,17 +39,20 @@ describe('the service process', () => {
     api.pushUpdate(textMessage(CITIZEN, 'Bhabra ward 2'));
 
     child = await startService(env);
-    const afterRestart = await api.waitForSent(CITIZEN, 4, 15_000);
+    // Replies go through the outbox: the one being sent when the power went may go again
+    // (at least once), so the questions are looked for by content, not by position.
+    const texts = () => api.sent(CITIZEN).map((c) => String(c.params.text));
+    const question = (n: number) => api.waitFor(() => texts().find((t) => t.includes(`${n}/6`)), 15_000);
     // The answer given while the service was down is taken as the locality:
     // the next question is the description (step 4 of 6).
-    expect(String(afterRestart[3]?.params.text)).toMatch(/4\/6/);
+    await question(4);
+    expect(texts().filter((t) => t.includes('3/6')).length).toBeLessThanOrEqual(2);
 
     api.pushUpdate(textMessage(CITIZEN, 'Fever in three houses, need a check-up'));
     api.pushUpdate(textMessage(CITIZEN, 'skip'));
-    await api.waitForSent(CITIZEN, 6, 15_000);
+    await question(6);
     api.pushUpdate(callbackQuery(CITIZEN, 'summary|submit'));
-    const sent = await api.waitForSent(CITIZEN, 7, 15_000);
-    expect(String(sent[6]?.params.text)).toContain('ALR-000001');
+    await api.waitFor(() => texts().find((t) => t.includes('ALR-000001')), 15_000);
 
     // A clean stop on SIGTERM.
     expect(await kill(child, 'SIGTERM')).toBe(0);

@@ -77,8 +77,7 @@ describe('the real whatsapp-web.js client, constructed as configured (no network
           created += 1;
           return createWhatsAppClient({ dataDir, chromiumPath: path.join(dataDir, 'no-such-chromium') });
         },
-        handler: async () => ({ messages: [], duplicate: false, language: 'hi' }),
-        notifier: { enqueue: async () => undefined },
+        handler: async () => ({ messages: [], duplicate: false, language: 'hi', replyKeys: [] }),
         conn: db.conn,
         clock: createFixedClock(FIXED_START),
         logger,

@@ -65,8 +65,7 @@ export async function attachWhatsApp(t: TestApp & { logger: Logger }, opts: { wa
   };
   attached.channel = await createWhatsAppChannel({
     createClient: factory.create,
-    handler: t.app.handler,
-    notifier: t.app.outbox,
+    handler: t.app.replies.outbox,
     conn: t.db.conn,
     clock: t.clock,
     logger: t.logger.child({ channel: 'whatsapp' }),
