@@ -24,7 +24,23 @@ const LAYERS = [
   { files: ['src/notify/**/*.ts'], forbid: ['conversation', 'staff', 'channels', 'tickets', 'app'] },
   { files: ['src/tickets/**/*.ts'], forbid: ['conversation', 'staff', 'channels', 'app'] },
   // The pure engine files also stay free of chat and database libraries.
-  { files: ['src/conversation/engine.ts', 'src/conversation/turn.ts', 'src/conversation/prompts.ts', 'src/conversation/flow-navigation.ts', 'src/conversation/citizen-commands.ts', 'src/conversation/awaited-answers.ts', 'src/conversation/steps/*.ts', 'src/conversation/types.ts', 'src/conversation/flow-definition.ts', 'src/conversation/choice-matcher.ts', 'src/conversation/text-*.ts'], forbid: ['channels', 'staff', 'app'], libs: true },
+  {
+    files: [
+      'src/conversation/engine.ts',
+      'src/conversation/turn.ts',
+      'src/conversation/prompts.ts',
+      'src/conversation/flow-navigation.ts',
+      'src/conversation/citizen-commands.ts',
+      'src/conversation/awaited-answers.ts',
+      'src/conversation/steps/*.ts',
+      'src/conversation/types.ts',
+      'src/conversation/flow-definition.ts',
+      'src/conversation/choice-matcher.ts',
+      'src/conversation/text-*.ts',
+    ],
+    forbid: ['channels', 'staff', 'app'],
+    libs: true,
+  },
   { files: ['src/conversation/**/*.ts'], forbid: ['channels', 'staff', 'app'] },
   { files: ['src/feedback/**/*.ts', 'src/escalation/**/*.ts'], forbid: ['channels', 'staff', 'app'] },
   { files: ['src/staff/**/*.ts'], forbid: ['channels', 'app'] },
@@ -33,9 +49,13 @@ const LAYERS = [
 // Known violations not yet removed: [file, folder it may still import, why]. Each entry
 // lifts only that one folder for that one file, so new violations anywhere are still errors.
 const LAYER_EXCEPTIONS = [
-  ['src/storage/conversation-store.ts', 'conversation', 'persists ConversationState, the engine\'s own type'],
+  ['src/storage/conversation-store.ts', 'conversation', "persists ConversationState, the engine's own type"],
   ['src/storage/models.ts', 'conversation', 'the conversation schema is typed by ConversationState'],
-  ['src/tickets/ticket-messages.ts', 'conversation', 'renders replies with conversation/render; render belongs in core/'],
+  [
+    'src/tickets/ticket-messages.ts',
+    'conversation',
+    'renders replies with conversation/render; render belongs in core/',
+  ],
 ];
 
 function layerRules() {
@@ -44,12 +64,27 @@ function layerRules() {
   for (const layer of LAYERS) {
     const files = layer.files.filter((f) => !claimed.has(f));
     layer.files.forEach((f) => claimed.add(f));
-    const exceptions = LAYER_EXCEPTIONS.filter(([file]) => files.some((glob) => file.startsWith(glob.replace(/\*.*$/, '')) || file === glob));
+    const exceptions = LAYER_EXCEPTIONS.filter(([file]) =>
+      files.some((glob) => file.startsWith(glob.replace(/\*.*$/, '')) || file === glob),
+    );
     const rule = (allowed = []) => {
       const patterns = layer.only
-        ? [{ regex: `^\\.\\./(?!(${[...layer.only, ...allowed].join('|')})(/|$))`, message: `this layer imports only ${layer.only.join(', ')} (README "Architecture")` }]
-        : layer.forbid.filter((f) => !allowed.includes(f)).map((f) => ({ regex: folder(f), message: `${f}/ is above this layer (README "Architecture")` }));
-      if (layer.libs) patterns.push(...channelAndStorageLibs.map((group) => ({ group: [group], message: 'domain and engine stay free of channel and storage libraries' })));
+        ? [
+            {
+              regex: `^\\.\\./(?!(${[...layer.only, ...allowed].join('|')})(/|$))`,
+              message: `this layer imports only ${layer.only.join(', ')} (README "Architecture")`,
+            },
+          ]
+        : layer.forbid
+            .filter((f) => !allowed.includes(f))
+            .map((f) => ({ regex: folder(f), message: `${f}/ is above this layer (README "Architecture")` }));
+      if (layer.libs)
+        patterns.push(
+          ...channelAndStorageLibs.map((group) => ({
+            group: [group],
+            message: 'domain and engine stay free of channel and storage libraries',
+          })),
+        );
       return { 'no-restricted-imports': ['error', { patterns }] };
     };
     const earlier = blocks.flatMap((b) => b.files);
@@ -63,7 +98,17 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'coverage/**', 'test-artifacts/**', 'src/http/public/**', 'src/dashboard/public/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      '.cache/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'src/http/public/**',
+      'src/dashboard/public/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -84,7 +129,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

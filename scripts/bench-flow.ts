@@ -40,7 +40,13 @@ import type { InboundContent } from '../src/conversation/types';
 import { LANGUAGES, type Language, type Translator } from '../src/i18n/create-i18n';
 import { loadCatalog } from '../src/domain/catalog-loader';
 import { createStaffStore } from '../src/storage/staff-store';
-import { addTally, createCommandCounter, emptyTally, type CommandCounter, type CommandTally } from './lib/command-counter';
+import {
+  addTally,
+  createCommandCounter,
+  emptyTally,
+  type CommandCounter,
+  type CommandTally,
+} from './lib/command-counter';
 import { runMain, UsageError } from './lib/cli';
 import { openLocalApp, type LocalApp } from './lib/local-app';
 import { seedDatabase } from './lib/seed-database';
@@ -106,7 +112,13 @@ interface Report {
     updates: number;
     dbMsMean: number;
     latencyMs: ReturnType<typeof latencySummary>;
-    commands: { mean: number; max: number; budget: number | null; withinBudget: boolean; byName: Record<string, number> };
+    commands: {
+      mean: number;
+      max: number;
+      budget: number | null;
+      withinBudget: boolean;
+      byName: Record<string, number>;
+    };
   }>;
   /** Supervisor questions: latency and commands of each. */
   queries: Array<{ query: string; runs: number; latencyMs: ReturnType<typeof latencySummary>; commands: number }>;
@@ -218,11 +230,31 @@ function intakeCategories(flowsDir: string): string[] {
  * A staff member linked as an invite links them: the staff record, a
  * conversation for the chat, and the role copy on it that each message reads.
  */
-async function linkStaff(local: LocalApp, input: { chatId: string; role: 'officer' | 'supervisor'; department?: string; name: string }): Promise<void> {
+async function linkStaff(
+  local: LocalApp,
+  input: { chatId: string; role: 'officer' | 'supervisor'; department?: string; name: string },
+): Promise<void> {
   const staff = createStaffStore(local.app.models);
-  const doc = await staff.upsertStaff({ channel: 'telegram', ...input, language: 'hi', invitedBy: 'bench', now: new Date() });
-  await local.app.handler({ channel: 'telegram', chatId: input.chatId, updateKey: 'link', receivedAt: new Date(), firstName: input.name, content: { kind: 'command', command: 'help', args: '' } });
-  await staff.syncConversationRole(doc.identityKey, { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) });
+  const doc = await staff.upsertStaff({
+    channel: 'telegram',
+    ...input,
+    language: 'hi',
+    invitedBy: 'bench',
+    now: new Date(),
+  });
+  await local.app.handler({
+    channel: 'telegram',
+    chatId: input.chatId,
+    updateKey: 'link',
+    receivedAt: new Date(),
+    firstName: input.name,
+    content: { kind: 'command', command: 'help', args: '' },
+  });
+  await staff.syncConversationRole(doc.identityKey, {
+    id: doc._id,
+    role: doc.role,
+    ...(doc.department ? { department: doc.department } : {}),
+  });
 }
 
 /**
@@ -266,18 +298,30 @@ async function walkCitizen(
   const apology = deps.translator.t(lang, 'error.generic');
 
   const send = async (step: StepName, content: InboundContent, from = chatId) => {
-    const msg = { channel: 'telegram' as const, chatId: from, updateKey: `${chatId}:${++update}`, receivedAt: new Date(), firstName: `Citizen${i}`, content };
+    const msg = {
+      channel: 'telegram' as const,
+      chatId: from,
+      updateKey: `${chatId}:${++update}`,
+      receivedAt: new Date(),
+      firstName: `Citizen${i}`,
+      content,
+    };
     const started = performance.now();
     const { result, commands } = await deps.counter.measure(() => deps.handler(msg));
     record({ step, ms: performance.now() - started, commands });
-    if (result.messages.some((m) => m.text === apology)) throw new CitizenFailure(`citizen ${i}: the bot apologised at step ${step}`);
+    if (result.messages.some((m) => m.text === apology))
+      throw new CitizenFailure(`citizen ${i}: the bot apologised at step ${step}`);
     last = result;
   };
   /** Press the button of `scope` with `value`, or the `index`-th (wrapping) when no value is given. */
   const press = async (step: StepName, scope: string, pick: { value: string } | { index: number }) => {
-    const offered = (last?.messages ?? []).flatMap((m) => m.buttons ?? []).filter((b) => b.data.startsWith(`${scope}|`));
+    const offered = (last?.messages ?? [])
+      .flatMap((m) => m.buttons ?? [])
+      .filter((b) => b.data.startsWith(`${scope}|`));
     const button =
-      'value' in pick ? offered.find((b) => b.data === `${scope}|${pick.value}`) : offered[pick.index % Math.max(1, offered.length)];
+      'value' in pick
+        ? offered.find((b) => b.data === `${scope}|${pick.value}`)
+        : offered[pick.index % Math.max(1, offered.length)];
     if (!button) throw new CitizenFailure(`citizen ${i}: no ${scope} button to press at step ${step}`);
     await send(step, { kind: 'button', scope, value: button.data.slice(scope.length + 1) });
   };
@@ -308,7 +352,10 @@ async function walkCitizen(
   if (officer) {
     const acked = promptFragment(deps.translator, lang, 'staff.done.acknowledge');
     await send('ack', { kind: 'command', command: 'ack', args: ref }, officer);
-    if (!(last?.messages ?? []).some((m) => m.text.includes(acked))) throw new CitizenFailure(`citizen ${i}: the officer could not acknowledge ${ref}: ${(last?.messages ?? []).map((m) => m.text).join(' | ')}`);
+    if (!(last?.messages ?? []).some((m) => m.text.includes(acked)))
+      throw new CitizenFailure(
+        `citizen ${i}: the officer could not acknowledge ${ref}: ${(last?.messages ?? []).map((m) => m.text).join(' | ')}`,
+      );
     await send('resolve', { kind: 'command', command: 'resolve', args: `${ref} हैंडपंप ठीक करवा दिया गया है` }, officer);
   }
   return ref;
@@ -318,10 +365,20 @@ async function walkCitizen(
  * One run on a fresh database, first loaded with `preload` tickets (and half
  * as many citizens, five times as many delivered notifications) when asked.
  */
-async function runBench(opts: Options, preload: number, logger: pino.Logger, flood = false, exportLoad = false): Promise<Report> {
+async function runBench(
+  opts: Options,
+  preload: number,
+  logger: pino.Logger,
+  flood = false,
+  exportLoad = false,
+): Promise<Report> {
   // Staff chats (the officers and the supervisor here) act for hundreds of tickets in a moment: lift their
   // allowance; citizens keep the configured one, which the flooding chat of --flood runs into.
-  const local = await openLocalApp({ logger, scratchPrefix: 'bench', env: { ...process.env, RATE_LIMIT_STAFF_PER_MINUTE: '6000' } });
+  const local = await openLocalApp({
+    logger,
+    scratchPrefix: 'bench',
+    env: { ...process.env, RATE_LIMIT_STAFF_PER_MINUTE: '6000' },
+  });
   try {
     if (preload > 0) {
       const started = performance.now();
@@ -336,7 +393,10 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
         },
         { tickets: preload, citizens: Math.ceil(preload / 2), days: 365, force: false, end: new Date() },
       );
-      logger.warn({ event: 'bench_preloaded', tickets: preload, seconds: Math.round((performance.now() - started) / 1000) }, 'preloaded');
+      logger.warn(
+        { event: 'bench_preloaded', tickets: preload, seconds: Math.round((performance.now() - started) / 1000) },
+        'preloaded',
+      );
     }
     const officerChats = opts.officers ? await registerOfficers(local) : new Map<string, string>();
     const officers = officerChats.size;
@@ -393,15 +453,22 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
     counter.dispose();
 
     // Verification, outside the measurement: the bench's own tickets only (seeded ones came in bulk).
-    const tickets = await local.app.models.Ticket.find({ chatId: { $regex: `^bench-${runId}-` } }, { ref: 1, chatId: 1 }).lean().exec();
+    const tickets = await local.app.models.Ticket.find(
+      { chatId: { $regex: `^bench-${runId}-` } },
+      { ref: 1, chatId: 1 },
+    )
+      .lean()
+      .exec();
     const uniqueRefs = new Set(tickets.map((t) => t.ref)).size;
     const uniqueChats = new Set(tickets.map((t) => t.chatId)).size;
     if (tickets.length !== opts.citizens) failures.push(`expected ${opts.citizens} tickets, found ${tickets.length}`);
     if (uniqueRefs !== tickets.length) failures.push(`${tickets.length - uniqueRefs} duplicate ticket references`);
-    if (uniqueChats !== tickets.length) failures.push(`${tickets.length - uniqueChats} citizens have more than one ticket`);
+    if (uniqueChats !== tickets.length)
+      failures.push(`${tickets.length - uniqueChats} citizens have more than one ticket`);
     const stored = new Set(tickets.map((t) => t.ref));
     const missing = refs.filter((r) => !stored.has(r));
-    if (missing.length) failures.push(`${missing.length} references told to citizens are not stored, e.g. ${missing[0]}`);
+    if (missing.length)
+      failures.push(`${missing.length} references told to citizens are not stored, e.g. ${missing[0]}`);
 
     const total = emptyTally();
     for (const s of samples) addTally(total, s.commands);
@@ -451,7 +518,10 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
         byName: Object.fromEntries(
           Object.entries(total.byName)
             .sort((a, b) => b[1] - a[1])
-            .map(([k, n]) => [k, { total: n, perUpdate: perUpdate(n, samples.length), meanMs: perUpdate(total.msByName[k] ?? 0, n) }]),
+            .map(([k, n]) => [
+              k,
+              { total: n, perUpdate: perUpdate(n, samples.length), meanMs: perUpdate(total.msByName[k] ?? 0, n) },
+            ]),
         ),
         maxPerStep: Math.max(0, ...samples.map((s) => s.commands.total)),
         unattributed,
@@ -459,9 +529,18 @@ async function runBench(opts: Options, preload: number, logger: pino.Logger, flo
       steps,
       queries,
       // Whether this process (handler, driver, bench) or the database server is the limit.
-      cpu: { processMs: Math.round((cpu.user + cpu.system) / 1000), ofWallPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100) },
+      cpu: {
+        processMs: Math.round((cpu.user + cpu.system) / 1000),
+        ofWallPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      },
       memory: { peakRssMiB: mib(process.resourceUsage().maxRSS * 1024), peakHeapUsedMiB: mib(peakHeap) },
-      verification: { ok: failures.length === 0, ticketsExpected: opts.citizens, ticketsFound: tickets.length, uniqueRefs, failures },
+      verification: {
+        ok: failures.length === 0,
+        ticketsExpected: opts.citizens,
+        ticketsFound: tickets.length,
+        uniqueRefs,
+        failures,
+      },
       ...(floodReport ? { flood: floodReport } : {}),
       ...(exportReport ? { exportLoad: exportReport } : {}),
     };
@@ -488,7 +567,14 @@ async function measureQueries(local: LocalApp, counter: CommandCounter, runId: s
           ? () => local.app.dashboard.queries.summary({}, new Date())
           : () => {
               const [command = '', ...args] = query.split(' ');
-              return local.app.handler({ channel: 'telegram', chatId, updateKey: String(++update), receivedAt: new Date(), firstName: 'Supervisor', content: { kind: 'command', command, args: args.join(' ') } });
+              return local.app.handler({
+                channel: 'telegram',
+                chatId,
+                updateKey: String(++update),
+                receivedAt: new Date(),
+                firstName: 'Supervisor',
+                content: { kind: 'command', command, args: args.join(' ') },
+              });
             };
       const m = await counter.measure(run);
       ms.push(performance.now() - started);
@@ -545,7 +631,15 @@ function startFlood(handler: InboundHandler, tr: Translator, runId: string) {
   let n = 0;
   const timer = setInterval(() => {
     n += 1;
-    pending.push(handler({ channel: 'web', chatId: `bench-flood-${runId}`, updateKey: `flood-${runId}-${n}`, receivedAt: new Date(), content: { kind: 'text', text: `spam ${n}` } }));
+    pending.push(
+      handler({
+        channel: 'web',
+        chatId: `bench-flood-${runId}`,
+        updateKey: `flood-${runId}-${n}`,
+        receivedAt: new Date(),
+        content: { kind: 'text', text: `spam ${n}` },
+      }),
+    );
   }, 1000 / FLOOD_PER_SECOND);
   return {
     async stop(): Promise<NonNullable<Report['flood']>> {
@@ -554,7 +648,13 @@ function startFlood(handler: InboundHandler, tr: Translator, runId: string) {
       const results = await Promise.all(pending);
       const notices = results.filter((r) => r.messages.some((m) => notice.has(m.text))).length;
       const dropped = results.filter((r) => r.messages.length === 0).length;
-      return { sent: results.length, answered: results.length - notices - dropped, notices, dropped, perSecond: Math.round((results.length / seconds) * 10) / 10 };
+      return {
+        sent: results.length,
+        answered: results.length - notices - dropped,
+        notices,
+        dropped,
+        perSecond: Math.round((results.length / seconds) * 10) / 10,
+      };
     },
   };
 }
@@ -593,10 +693,16 @@ function printExportComparison(quiet: Report, loaded: Report): void {
     `Citizens quiet against while the export of all ${loaded.preload} preloaded tickets runs (${quiet.server}; ${e ? `${e.exports} full exports, ${e.rows} rows read meanwhile` : ''}):`,
     `  ${'step'.padEnd(14)} ${'p50 quiet'.padStart(10)} ${'p50 export'.padStart(11)} ${'p95 quiet'.padStart(10)} ${'p95 export'.padStart(11)} ${'p95 ratio'.padStart(10)}`,
   ];
-  const row = (name: string, a: ReturnType<typeof latencySummary>, b: ReturnType<typeof latencySummary> | undefined) => {
+  const row = (
+    name: string,
+    a: ReturnType<typeof latencySummary>,
+    b: ReturnType<typeof latencySummary> | undefined,
+  ) => {
     if (!b) return;
     const ratio = a.p95 > 0 ? (b.p95 / a.p95).toFixed(2) : '—';
-    out.push(`  ${name.padEnd(14)} ${String(a.p50).padStart(10)} ${String(b.p50).padStart(11)} ${String(a.p95).padStart(10)} ${String(b.p95).padStart(11)} ${ratio.padStart(10)}`);
+    out.push(
+      `  ${name.padEnd(14)} ${String(a.p50).padStart(10)} ${String(b.p50).padStart(11)} ${String(a.p95).padStart(10)} ${String(b.p95).padStart(11)} ${ratio.padStart(10)}`,
+    );
   };
   row('all updates', quiet.latencyMs, loaded.latencyMs);
   for (const s of quiet.steps) row(s.step, s.latencyMs, loaded.steps.find((x) => x.step === s.step)?.latencyMs);
@@ -610,7 +716,11 @@ function printFloodComparison(quiet: Report, flooded: Report): void {
   const out = [
     `One chat flooding at ${FLOOD_PER_SECOND} messages/s while ${flooded.citizens} citizens (${flooded.concurrency} at a time) file complaints (${quiet.server}):`,
     `  citizens' latency (ms)  quiet p50 ${quiet.latencyMs.p50}  p95 ${quiet.latencyMs.p95}   flooded p50 ${flooded.latencyMs.p50}  p95 ${flooded.latencyMs.p95}   p95 ratio ${ratio}`,
-    ...(f ? [`  flooding chat: sent ${f.sent} (${f.perSecond}/s), answered ${f.answered}, told to slow down ${f.notices}, dropped unread ${f.dropped}`] : []),
+    ...(f
+      ? [
+          `  flooding chat: sent ${f.sent} (${f.perSecond}/s), answered ${f.answered}, told to slow down ${f.notices}, dropped unread ${f.dropped}`,
+        ]
+      : []),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -618,11 +728,19 @@ function printFloodComparison(quiet: Report, flooded: Report): void {
 /** Empty against preloaded, step by step: p95 and the ratio the issue bounds (1.5 ×). */
 function printComparison(empty: Report, loaded: Report): void {
   const out: string[] = [`Empty database against ${loaded.preload} preloaded tickets (${empty.server}):`];
-  out.push(`  ${'step'.padEnd(18)} ${'p50 empty'.padStart(10)} ${'p50 full'.padStart(10)} ${'p95 empty'.padStart(10)} ${'p95 full'.padStart(10)} ${'p95 ratio'.padStart(10)}`);
-  const row = (name: string, a: ReturnType<typeof latencySummary>, b: ReturnType<typeof latencySummary> | undefined) => {
+  out.push(
+    `  ${'step'.padEnd(18)} ${'p50 empty'.padStart(10)} ${'p50 full'.padStart(10)} ${'p95 empty'.padStart(10)} ${'p95 full'.padStart(10)} ${'p95 ratio'.padStart(10)}`,
+  );
+  const row = (
+    name: string,
+    a: ReturnType<typeof latencySummary>,
+    b: ReturnType<typeof latencySummary> | undefined,
+  ) => {
     if (!b) return;
     const ratio = a.p95 > 0 ? (b.p95 / a.p95).toFixed(2) : '—';
-    out.push(`  ${name.padEnd(18)} ${String(a.p50).padStart(10)} ${String(b.p50).padStart(10)} ${String(a.p95).padStart(10)} ${String(b.p95).padStart(10)} ${ratio.padStart(10)}`);
+    out.push(
+      `  ${name.padEnd(18)} ${String(a.p50).padStart(10)} ${String(b.p50).padStart(10)} ${String(a.p95).padStart(10)} ${String(b.p95).padStart(10)} ${ratio.padStart(10)}`,
+    );
   };
   row('all updates', empty.latencyMs, loaded.latencyMs);
   for (const s of empty.steps) row(s.step, s.latencyMs, loaded.steps.find((x) => x.step === s.step)?.latencyMs);
@@ -633,8 +751,12 @@ function printComparison(empty: Report, loaded: Report): void {
 function printReport(r: Report): void {
   const out: string[] = [];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  out.push(`Jan Sahayak flow benchmark — ${r.preload ? `${r.preload} tickets preloaded, ` : 'empty database, '}${r.citizens} citizens, ${r.concurrency} at a time, database: ${r.server} (connection pool of ${r.maxPoolSize}), ${r.officers ? `${r.officers} officers` : 'no officers'}`);
-  out.push(`  updates           ${r.updates} in ${(r.wallMs / 1000).toFixed(2)} s  →  ${r.updatesPerSec} updates/s (including /status)`);
+  out.push(
+    `Jan Sahayak flow benchmark — ${r.preload ? `${r.preload} tickets preloaded, ` : 'empty database, '}${r.citizens} citizens, ${r.concurrency} at a time, database: ${r.server} (connection pool of ${r.maxPoolSize}), ${r.officers ? `${r.officers} officers` : 'no officers'}`,
+  );
+  out.push(
+    `  updates           ${r.updates} in ${(r.wallMs / 1000).toFixed(2)} s  →  ${r.updatesPerSec} updates/s (including /status)`,
+  );
   out.push(
     `  latency (ms)      p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  max ${r.latencyMs.max}  mean ${r.latencyMs.mean}`,
   );
@@ -648,10 +770,16 @@ function printReport(r: Report): void {
       .map(([k, v]) => `${k} ${v.perUpdate} (${v.meanMs} ms each)`)
       .join(', ')}  per update; ms = driver-measured round trip`,
   );
-  out.push(`  cpu               ${(r.cpu.processMs / 1000).toFixed(2)} s in this process = ${r.cpu.ofWallPct}% of one core over the run (the database server is another process)`);
-  out.push(`  memory            peak RSS ${r.memory.peakRssMiB} MiB, peak heap used ${r.memory.peakHeapUsedMiB} MiB (this process only)`);
+  out.push(
+    `  cpu               ${(r.cpu.processMs / 1000).toFixed(2)} s in this process = ${r.cpu.ofWallPct}% of one core over the run (the database server is another process)`,
+  );
+  out.push(
+    `  memory            peak RSS ${r.memory.peakRssMiB} MiB, peak heap used ${r.memory.peakHeapUsedMiB} MiB (this process only)`,
+  );
   out.push('');
-  out.push(`  ${'step'.padEnd(12)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('p99 ms', 8)} ${pad('db ms', 8)} ${pad('cmds avg', 9)} ${pad('max', 4)} ${pad('budget', 7)}  by command (avg)`);
+  out.push(
+    `  ${'step'.padEnd(12)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('p99 ms', 8)} ${pad('db ms', 8)} ${pad('cmds avg', 9)} ${pad('max', 4)} ${pad('budget', 7)}  by command (avg)`,
+  );
   for (const s of r.steps) {
     const flag = s.commands.withinBudget ? '' : '  ← over budget';
     out.push(
@@ -664,12 +792,17 @@ function printReport(r: Report): void {
   }
   out.push('');
   out.push(`  ${'query'.padEnd(18)} ${pad('p50 ms', 8)} ${pad('max ms', 8)} ${pad('cmds', 5)}`);
-  for (const q of r.queries) out.push(`  ${q.query.padEnd(18)} ${pad(q.latencyMs.p50, 8)} ${pad(q.latencyMs.max, 8)} ${pad(q.commands, 5)}`);
+  for (const q of r.queries)
+    out.push(`  ${q.query.padEnd(18)} ${pad(q.latencyMs.p50, 8)} ${pad(q.latencyMs.max, 8)} ${pad(q.commands, 5)}`);
   out.push('');
   if (r.verification.ok) {
-    out.push(`  check             OK: ${r.verification.ticketsFound} tickets, ${r.verification.uniqueRefs} unique references`);
+    out.push(
+      `  check             OK: ${r.verification.ticketsFound} tickets, ${r.verification.uniqueRefs} unique references`,
+    );
   } else {
-    out.push(`  check             FAILED (${r.verification.ticketsFound} of ${r.verification.ticketsExpected} tickets, ${r.verification.uniqueRefs} unique references)`);
+    out.push(
+      `  check             FAILED (${r.verification.ticketsFound} of ${r.verification.ticketsExpected} tickets, ${r.verification.uniqueRefs} unique references)`,
+    );
     for (const f of r.verification.failures.slice(0, 20)) out.push(`    - ${f}`);
     if (r.verification.failures.length > 20) out.push(`    … and ${r.verification.failures.length - 20} more`);
   }

@@ -41,7 +41,11 @@ async function main(): Promise<void> {
   };
   const logger = pino({ level: 'fatal' }, pino.destination(2));
   // Many updates per chat at machine speed: the flood limit has its own tests and would only answer "slow down" here.
-  const local = await openLocalApp({ logger, scratchPrefix: 'fuzz', env: { ...process.env, RATE_LIMIT_BURST: '1000000', JOBS_ENABLED: 'false' } });
+  const local = await openLocalApp({
+    logger,
+    scratchPrefix: 'fuzz',
+    env: { ...process.env, RATE_LIMIT_BURST: '1000000', JOBS_ENABLED: 'false' },
+  });
   try {
     const shards = [{ handler: local.app.handler, conn: local.conn }];
     for (let i = 1; i < n('shards', values.shards); i++) {
@@ -59,11 +63,19 @@ async function main(): Promise<void> {
       collections: ['conversations', 'tickets', 'citizens', 'staff', 'outbox'],
       apology: new Set(LANGUAGES.map((l) => local.translator.t(l, 'error.generic'))),
       now: () => new Date(),
-      onProgress: (sent) => process.stderr.write(`fuzz: ${sent} of ${count} updates, ${Math.round((Date.now() - started) / 1000)} s\n`),
+      onProgress: (sent) =>
+        process.stderr.write(`fuzz: ${sent} of ${count} updates, ${Math.round((Date.now() - started) / 1000)} s\n`),
     });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    const ok = report.thrown === 0 && report.unhandledRejections === 0 && report.apologies === 0 && report.unanswered === 0 && report.largestDocument.bytes < MAX_DOCUMENT_BYTES;
-    process.stdout.write(`${ok ? 'OK' : 'FAILED'}: ${report.sent} updates (${report.handled} handled) in ${report.seconds} s, ${Math.round(report.sent / Math.max(1, report.seconds))}/s\n`);
+    const ok =
+      report.thrown === 0 &&
+      report.unhandledRejections === 0 &&
+      report.apologies === 0 &&
+      report.unanswered === 0 &&
+      report.largestDocument.bytes < MAX_DOCUMENT_BYTES;
+    process.stdout.write(
+      `${ok ? 'OK' : 'FAILED'}: ${report.sent} updates (${report.handled} handled) in ${report.seconds} s, ${Math.round(report.sent / Math.max(1, report.seconds))}/s\n`,
+    );
     if (!ok) process.exitCode = 1;
   } finally {
     await local.close();

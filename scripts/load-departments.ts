@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const conn = await connectDatabase(config.MONGODB_URI ?? (embedded?.uri as string));
   try {
     const count = await createStaffStore(await createModels(conn)).saveDepartments(departments, new Date());
-    console.log(`${count} departments loaded from ${path.relative(cwd, file)}: ${departments.map((d) => d.code).join(', ')}`);
+    console.log(
+      `${count} departments loaded from ${path.relative(cwd, file)}: ${departments.map((d) => d.code).join(', ')}`,
+    );
   } finally {
     await conn.close();
     await embedded?.stop();

@@ -94,7 +94,8 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    for (const e of entries) process.stdout.write(`${e.shift}.${e.role}: ${e.people.length ? e.people.join(', ') : '(nobody)'}\n`);
+    for (const e of entries)
+      process.stdout.write(`${e.shift}.${e.role}: ${e.people.length ? e.people.join(', ') : '(nobody)'}\n`);
     process.stdout.write(`roster loaded: ${entries.length} entries\n`);
   } finally {
     await conn.close();

@@ -40,7 +40,9 @@ function parseInput(line: string): InboundContent | undefined {
   if (directive === '@location' && Number.isFinite(lat) && Number.isFinite(lon)) return { kind: 'location', lat, lon };
   if (directive === '@contact') return { kind: 'contact', phone: args[0] ?? '', own: true };
   if (directive === '@photo') {
-    return args.length > 1 ? { kind: 'photo', fileId: args[0] ?? '', caption: args.slice(1).join(' ') } : { kind: 'photo', fileId: args[0] ?? 'photo' };
+    return args.length > 1
+      ? { kind: 'photo', fileId: args[0] ?? '', caption: args.slice(1).join(' ') }
+      : { kind: 'photo', fileId: args[0] ?? 'photo' };
   }
   return { kind: 'text', text: line };
 }
@@ -68,7 +70,8 @@ async function main(): Promise<void> {
       'log-level': { type: 'string', default: 'warn' },
     },
   });
-  if (!isLanguage(values.lang)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')}, got "${values.lang}"`);
+  if (!isLanguage(values.lang))
+    throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')}, got "${values.lang}"`);
   const logger = pino({ level: values['log-level'] }, pino.destination(2));
   const local = await openLocalApp({
     logger,

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
       counts: createTicketCountStore(local.app.models),
       timeZone: loadShiftPlan(local.config.flowsDirAbs).timeZone,
     });
-    process.stdout.write(`Ticket counters rebuilt from ${done.tickets} tickets (${done.days} days) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `Ticket counters rebuilt from ${done.tickets} tickets (${done.days} days) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } finally {
     await local.close();
   }

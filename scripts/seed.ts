@@ -27,7 +27,8 @@ import { RealDataError, seedDatabase } from './lib/seed-database';
 export function countOption(name: string, v: string | undefined, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
   const n = Number(v.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${v}"`);
   return n;
 }
 
@@ -75,7 +76,9 @@ async function main(): Promise<void> {
         onProgress: (p) => {
           if (performance.now() - lastPrint < 2_000) return;
           lastPrint = performance.now();
-          process.stderr.write(`  ${p.tickets}/${tickets} tickets, ${p.notifications} notifications, ${p.citizens}/${citizens} citizens, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+          process.stderr.write(
+            `  ${p.tickets}/${tickets} tickets, ${p.notifications} notifications, ${p.citizens}/${citizens} citizens, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+          );
         },
       },
     );

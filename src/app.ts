@@ -132,43 +132,93 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
   const shiftPlan = loadShiftPlan(config.flowsDirAbs);
   const metrics = createAppMetrics({
-    onCollectError: (name, err) => logger.warn({ event: 'metric_collect_failed', metric: name, err: safeError(err) }, 'metric collection failed'),
+    onCollectError: (name, err) =>
+      logger.warn({ event: 'metric_collect_failed', metric: name, err: safeError(err) }, 'metric collection failed'),
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
   const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
-  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger: logger.child({ component: 'counts' }) });
-  const figures = createTicketFigures({ counts: ticketCounts, timeZone: shiftPlan.timeZone, settle: () => countRelay.relayAll() });
+  const countRelay = createCountRelay({
+    tickets,
+    counts: ticketCounts,
+    now: () => clock.now(),
+    logger: logger.child({ component: 'counts' }),
+  });
+  const figures = createTicketFigures({
+    counts: ticketCounts,
+    timeZone: shiftPlan.timeZone,
+    settle: () => countRelay.relayAll(),
+  });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
   const linker = createCitizenLinker({ citizens, conversations, clock, logger });
-  await seedDepartments(staffStore, profileFile(config.flowsDirAbs, 'departments', config.CATEGORY_PROFILE), clock.now(), logger);
+  await seedDepartments(
+    staffStore,
+    profileFile(config.flowsDirAbs, 'departments', config.CATEGORY_PROFILE),
+    clock.now(),
+    logger,
+  );
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
 
   const messageRefs = createMessageRefStore(models.MessageRef);
   // The call-back tasks are themselves sent through the outbox, which calls them only once it runs.
   const notifyLater = { enqueue: (items: OutboxItem[]) => outbox.enqueue(items) };
-  const callBackTasks = createCallBackTasks({ tickets, staff: staffStore, notifier: notifyLater, messages, logger: logger.child({ component: 'call-back' }) });
+  const callBackTasks = createCallBackTasks({
+    tickets,
+    staff: staffStore,
+    notifier: notifyLater,
+    messages,
+    logger: logger.child({ component: 'call-back' }),
+  });
   const outbox = createOutbox({
     models: await createOutboxModel(conn),
     logger,
     // Cards and notices remember their platform ids: a staff reply to one of them updates its ticket.
-    onSent: (sent) => messageRefs.record({ channel: sent.channel, chatId: sent.chatId, messageId: sent.messageId, ref: sent.ticketRef, at: clock.now() }),
+    onSent: (sent) =>
+      messageRefs.record({
+        channel: sent.channel,
+        chatId: sent.chatId,
+        messageId: sent.messageId,
+        ref: sent.ticketRef,
+        at: clock.now(),
+      }),
     ...(deps.outboxOptions ?? {}),
     onGiveUp: callBackTasks,
-    onDelivered: (d) => metrics.outboxDeliverySeconds.observe({ channel: d.channel }, Math.max(0, d.sentAt.getTime() - d.recordedAt.getTime()) / 1000),
+    onDelivered: (d) =>
+      metrics.outboxDeliverySeconds.observe(
+        { channel: d.channel },
+        Math.max(0, d.sentAt.getTime() - d.recordedAt.getTime()) / 1000,
+      ),
   });
   const adminChats = [
     ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
     ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
   ];
-  const { escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } = await createTicketServices({
-    config, conn, models, history, tickets, staff: staffStore, departments, conversations, outbox, messages, catalog, shiftPlan, figures, countRelay, metrics, clock, logger, adminChats,
-  });
+  const { escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } =
+    await createTicketServices({
+      config,
+      conn,
+      models,
+      history,
+      tickets,
+      staff: staffStore,
+      departments,
+      conversations,
+      outbox,
+      messages,
+      catalog,
+      shiftPlan,
+      figures,
+      countRelay,
+      metrics,
+      clock,
+      logger,
+      adminChats,
+    });
   const supervisorModule = createSupervisorModule({
     tickets,
     queries,
@@ -201,7 +251,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onDutyCounsellors: async (now) => {
       const crew = await shifts.onDuty(now);
       // With nobody rostered, every active counsellor may answer rather than none.
-      return crew.counsellor.length > 0 ? crew.counsellor.map((c) => c._id) : (await staffStore.activeWithRoles(['counsellor'])).map((c) => c._id);
+      return crew.counsellor.length > 0
+        ? crew.counsellor.map((c) => c._id)
+        : (await staffStore.activeWithRoles(['counsellor'])).map((c) => c._id);
     },
   });
   const labelsOf = (key: string) => translator.allOf(key);
@@ -266,7 +318,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           trustProxy: config.TRUST_PROXY,
           // A link from /simulator works only while its administrator still is one.
           stillAllowed: async (by) =>
-            by === STARTUP_LINK_BY || configuredAdminIds.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
+            by === STARTUP_LINK_BY ||
+            configuredAdminIds.includes(by) ||
+            (await dashboard.queries.activeRole(by)) === 'admin',
         })
       : undefined;
   const staff = createStaffHandler({
@@ -305,7 +359,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
   // Every channel's messages: the reply policy, the per-chat allowance, metrics, citizen links, the handler.
-  const replies = createInboundPipeline({ config, flow, catalog, translator, conversations, staffStore, effects, staff, linker, metrics, outbox, clock, logger });
+  const replies = createInboundPipeline({
+    config,
+    flow,
+    catalog,
+    translator,
+    conversations,
+    staffStore,
+    effects,
+    staff,
+    linker,
+    metrics,
+    outbox,
+    clock,
+    logger,
+  });
   const handler = replies.direct;
 
   // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
@@ -321,7 +389,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     conversations,
     linker,
     maxMediaBytes: mediaLimitsOf(config).maxBytes,
-    tuning: { ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}), ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}) },
+    tuning: {
+      ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}),
+      ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}),
+    },
   }));
 
   const web = channels.get(webDefinition)?.web;
@@ -334,7 +405,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return s.pending + s.sending;
   });
   const http = createHttpServer({
-    config: { host: config.HTTP_HOST, port: config.HTTP_PORT, simulator: config.simulator, simulatorPublic: config.SIMULATOR_PUBLIC },
+    config: {
+      host: config.HTTP_HOST,
+      port: config.HTTP_PORT,
+      simulator: config.simulator,
+      simulatorPublic: config.SIMULATOR_PUBLIC,
+    },
     ...(simulatorAuth ? { simulatorAuth } : {}),
     conn,
     web,
@@ -356,7 +432,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     escalation,
     feedback,
     notifier: outbox,
-    purge: { models, outbox, messageRefs, web, whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)), ticketArchiveDays: escalationPolicy.feedback.reopenDays, officerLoads: tickets, countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }) },
+    purge: {
+      models,
+      outbox,
+      messageRefs,
+      web,
+      whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)),
+      ticketArchiveDays: escalationPolicy.feedback.reopenDays,
+      officerLoads: tickets,
+      countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
+    },
     shiftPlan,
     sendHandover: (firingTime) => shifts.sendHandover(firingTime),
     reports,
@@ -386,16 +471,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
     async start() {
       outbox.start();
       // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
-      await recover({ graceMs: 0 }).catch((err: unknown) => logger.error({ event: 'recovery_failed', error: safeError(err) }, 'start-up recovery failed; the scheduled pass retries'));
+      await recover({ graceMs: 0 }).catch((err: unknown) =>
+        logger.error(
+          { event: 'recovery_failed', error: safeError(err) },
+          'start-up recovery failed; the scheduled pass retries',
+        ),
+      );
       // A database from before the counters gets them built once, in the background (start-up stays fast).
-      countsReady = ensureTicketCounts({ models, counts: ticketCounts, timeZone: shiftPlan.timeZone, logger: logger.child({ component: 'counts' }) });
+      countsReady = ensureTicketCounts({
+        models,
+        counts: ticketCounts,
+        timeZone: shiftPlan.timeZone,
+        logger: logger.child({ component: 'counts' }),
+      });
       if (config.JOBS_ENABLED) scheduler.start();
       const { url } = await http.listen();
       if (simulatorAuth && http.simulatorEnabled) {
         // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
         const { token, expiresAt } = await simulatorAuth.issue(STARTUP_LINK_BY, 'start-up log');
         const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
-        logger.warn({ event: 'simulator_login_link', link, expiresAt }, `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`);
+        logger.warn(
+          { event: 'simulator_login_link', link, expiresAt },
+          `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`,
+        );
       }
       // None waits for its platform: Telegram and WhatsApp Web connect in the background.
       await channels.startAll();
@@ -406,7 +504,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await scheduler.stop();
       // Give notifications already due a moment to go out before stopping
       // (not possible when the database is already gone).
-      await outbox.drain(5_000).catch((err: unknown) => logger.warn({ event: 'outbox_drain_failed', err: safeError(err) }, 'could not drain the outbox'));
+      await outbox
+        .drain(5_000)
+        .catch((err: unknown) =>
+          logger.warn({ event: 'outbox_drain_failed', err: safeError(err) }, 'could not drain the outbox'),
+        );
       await outbox.stop();
     },
   };
@@ -417,7 +519,12 @@ const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** Load the default departments on first start, so routing works before anyone runs the script. */
 /** The category profile's departments file, loaded on first start (when none are stored). */
-async function seedDepartments(store: ReturnType<typeof createStaffStore>, file: string, now: Date, logger: Logger): Promise<void> {
+async function seedDepartments(
+  store: ReturnType<typeof createStaffStore>,
+  file: string,
+  now: Date,
+  logger: Logger,
+): Promise<void> {
   if ((await store.departments()).length > 0) return;
   const count = await store.saveDepartments(readDepartmentsFile(file), now);
   logger.info({ event: 'departments_seeded', count }, 'default departments loaded');

@@ -40,7 +40,10 @@ const schema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .regex(/^(https:\/\/[^\s/]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/\S*$/, 'must be the public https:// URL Telegram posts updates to, e.g. https://bot.example.org/telegram/webhook')
+      .regex(
+        /^(https:\/\/[^\s/]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/\S*$/,
+        'must be the public https:// URL Telegram posts updates to, e.g. https://bot.example.org/telegram/webhook',
+      )
       .optional(),
   ),
   TELEGRAM_WEBHOOK_SECRET: z.preprocess(
@@ -87,8 +90,24 @@ const schema = z.object({
   MAX_TICKETS_PER_DAY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
   CATEGORY_PROFILE: z.preprocess(emptyAsUndefined, z.enum(CATEGORY_PROFILES).default('source')),
   COUNSELLOR_MAX_SESSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(50).default(3)),
-  INVITE_TTL_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(48)),
-  CONVERSATION_IDLE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(24 * 30).default(72)),
+  INVITE_TTL_HOURS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(48),
+  ),
+  CONVERSATION_IDLE_HOURS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(72),
+  ),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(6000).default(20)),
   RATE_LIMIT_BURST: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(10)),
   RATE_LIMIT_STAFF_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(6000).default(120)),
@@ -116,7 +135,10 @@ const schema = z.object({
       .transform((v) => v.replace(/\/+$/, ''))
       .optional(),
   ),
-  DASHBOARD_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional()),
+  DASHBOARD_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  ),
   DASHBOARD_LINK_TTL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
   DASHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(168).default(12)),
   ADMIN_WEB_IDS: z.preprocess(
@@ -131,10 +153,25 @@ const schema = z.object({
   SLA_SWEEP_CRON: cronExpression('*/5 * * * *'),
   DAILY_REPORT_CRON: cronExpression('0 9 * * *'),
   CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().min(1).default('/usr/bin/chromium')),
-  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[0-9]{5,30}$/, 'must be the numeric phone number id from WhatsApp Manager').optional()),
-  WHATSAPP_CLOUD_ACCESS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(20, 'must be a Graph API access token').optional()),
-  WHATSAPP_CLOUD_APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be the Meta app secret').optional()),
-  WHATSAPP_CLOUD_VERIFY_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 16)').optional()),
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[0-9]{5,30}$/, 'must be the numeric phone number id from WhatsApp Manager')
+      .optional(),
+  ),
+  WHATSAPP_CLOUD_ACCESS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(20, 'must be a Graph API access token').optional(),
+  ),
+  WHATSAPP_CLOUD_APP_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'must be the Meta app secret').optional(),
+  ),
+  WHATSAPP_CLOUD_VERIFY_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 16)').optional(),
+  ),
   WHATSAPP_CLOUD_API_ROOT: z.preprocess(
     emptyAsUndefined,
     z
@@ -161,7 +198,13 @@ export type Config = z.infer<typeof schema> & {
   flowsDirAbs: string;
   localesDirAbs: string;
   /** The WhatsApp Business Cloud API channel's settings, when all four of its variables are set. */
-  whatsappCloud?: { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiRoot: string };
+  whatsappCloud?: {
+    phoneNumberId: string;
+    accessToken: string;
+    appSecret: string;
+    verifyToken: string;
+    apiRoot: string;
+  };
   /** Simulator chats that act as administrator: none while the simulator is off or public; else ADMIN_WEB_IDS, or "admin". */
   adminWebIds: string[];
   /** Whether and how the web simulator is served (see {@link simulatorMode}). */
@@ -196,7 +239,8 @@ export function simulatorMode(c: {
   const realChannel = Boolean(c.TELEGRAM_BOT_TOKEN) || c.WHATSAPP_ENABLED;
   const byDefault = c.NODE_ENV !== 'production' && !realChannel;
   if (!(c.SIMULATOR_ENABLED ?? byDefault)) return 'off';
-  const plainDevelopment = c.SIMULATOR_ENABLED === undefined && isLoopbackHost(c.HTTP_HOST) && !c.SIMULATOR_PUBLIC && !c.TRUST_PROXY;
+  const plainDevelopment =
+    c.SIMULATOR_ENABLED === undefined && isLoopbackHost(c.HTTP_HOST) && !c.SIMULATOR_PUBLIC && !c.TRUST_PROXY;
   return plainDevelopment ? 'dev' : 'login';
 }
 
@@ -216,24 +260,38 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`);
   }
   const c = result.data;
-  const cloud = ['WHATSAPP_CLOUD_PHONE_NUMBER_ID', 'WHATSAPP_CLOUD_ACCESS_TOKEN', 'WHATSAPP_CLOUD_APP_SECRET', 'WHATSAPP_CLOUD_VERIFY_TOKEN'] as const;
+  const cloud = [
+    'WHATSAPP_CLOUD_PHONE_NUMBER_ID',
+    'WHATSAPP_CLOUD_ACCESS_TOKEN',
+    'WHATSAPP_CLOUD_APP_SECRET',
+    'WHATSAPP_CLOUD_VERIFY_TOKEN',
+  ] as const;
   const cloudSet = cloud.filter((k) => c[k] !== undefined);
   if (cloudSet.length > 0 && cloudSet.length < cloud.length) {
-    throw new ConfigError(`Invalid configuration: ${cloud.find((k) => c[k] === undefined) ?? ''} is required when any WHATSAPP_CLOUD_ variable is set`);
+    throw new ConfigError(
+      `Invalid configuration: ${cloud.find((k) => c[k] === undefined) ?? ''} is required when any WHATSAPP_CLOUD_ variable is set`,
+    );
   }
   if ((c.TELEGRAM_WEBHOOK_URL === undefined) !== (c.TELEGRAM_WEBHOOK_SECRET === undefined)) {
-    throw new ConfigError(`Invalid configuration: ${c.TELEGRAM_WEBHOOK_URL === undefined ? 'TELEGRAM_WEBHOOK_URL' : 'TELEGRAM_WEBHOOK_SECRET'} is required together with the other`);
+    throw new ConfigError(
+      `Invalid configuration: ${c.TELEGRAM_WEBHOOK_URL === undefined ? 'TELEGRAM_WEBHOOK_URL' : 'TELEGRAM_WEBHOOK_SECRET'} is required together with the other`,
+    );
   }
   if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_BOT_TOKEN === undefined) {
     throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN');
   }
   if (cloudSet.length > 0 && c.WHATSAPP_ENABLED) {
-    throw new ConfigError('Invalid configuration: WHATSAPP_ENABLED cannot be true together with the WHATSAPP_CLOUD_ variables (one WhatsApp adapter at a time)');
+    throw new ConfigError(
+      'Invalid configuration: WHATSAPP_ENABLED cannot be true together with the WHATSAPP_CLOUD_ variables (one WhatsApp adapter at a time)',
+    );
   }
   const simulator = simulatorMode({ ...c, WHATSAPP_ENABLED: c.WHATSAPP_ENABLED || cloudSet.length > 0 });
   return {
     ...c,
-    ...(c.WHATSAPP_CLOUD_PHONE_NUMBER_ID && c.WHATSAPP_CLOUD_ACCESS_TOKEN && c.WHATSAPP_CLOUD_APP_SECRET && c.WHATSAPP_CLOUD_VERIFY_TOKEN
+    ...(c.WHATSAPP_CLOUD_PHONE_NUMBER_ID &&
+    c.WHATSAPP_CLOUD_ACCESS_TOKEN &&
+    c.WHATSAPP_CLOUD_APP_SECRET &&
+    c.WHATSAPP_CLOUD_VERIFY_TOKEN
       ? {
           whatsappCloud: {
             phoneNumberId: c.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
@@ -250,7 +308,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     // No simulator, no simulator administrator; a public one never hands out an administrator chat
     // (its chat ids are namespaced per browser, so configured ones would not match anyway).
     adminWebIds:
-      simulator === 'off' || c.SIMULATOR_PUBLIC ? [] : c.ADMIN_WEB_IDS ? c.ADMIN_WEB_IDS.split(',').map((s) => s.trim()) : [DEFAULT_WEB_ADMIN_ID],
+      simulator === 'off' || c.SIMULATOR_PUBLIC
+        ? []
+        : c.ADMIN_WEB_IDS
+          ? c.ADMIN_WEB_IDS.split(',').map((s) => s.trim())
+          : [DEFAULT_WEB_ADMIN_ID],
     simulator,
   };
 }

@@ -61,7 +61,10 @@ export type { Logger };
 export function safeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const own = (err as { code?: unknown; origin?: unknown }).origin !== undefined;
-  const frames = (err.stack ?? '').split('\n').slice(1, 8).map((l) => l.trim());
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .slice(1, 8)
+    .map((l) => l.trim());
   // A refused API call says which method, HTTP status and error code (grammY's
   // GrammyError, WhatsApp Cloud's CloudApiError); its description may quote text.
   const api = err as { method?: unknown; error_code?: unknown; apiCode?: unknown; status?: unknown };

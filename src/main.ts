@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, cwd);
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    pretty: (config.LOG_FORMAT ?? (config.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty')) === 'pretty',
+    pretty:
+      (config.LOG_FORMAT ?? (config.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty')) ===
+      'pretty',
   });
   // Before anything starts: one WhatsApp library failure nobody awaited must not end Telegram too.
   installProcessGuard({ process, logger });
@@ -37,7 +39,10 @@ async function main(): Promise<void> {
     uri = embedded.uri;
     // A second instance on this machine joins the same database with MONGODB_URI=$(cat DATA_DIR/embedded-db.uri).
     fs.writeFileSync(path.join(config.dataDirAbs, EMBEDDED_URI_FILE), `${uri}\n`);
-    logger.info({ event: 'embedded_db_started', kind: embedded.kind, dataDir: config.dataDirAbs, uriFile: EMBEDDED_URI_FILE }, 'embedded database started');
+    logger.info(
+      { event: 'embedded_db_started', kind: embedded.kind, dataDir: config.dataDirAbs, uriFile: EMBEDDED_URI_FILE },
+      'embedded database started',
+    );
   }
   const conn = await connectDatabase(uri);
   // Searches and exports over the whole history read over a connection of their own, so they never hold up citizens.

@@ -23,7 +23,8 @@ export interface ProcessGuard {
 /** Stack frames from the WhatsApp library or the browser driver under it. */
 const LIBRARY_FRAME = /node_modules[\\/](whatsapp-web\.js|puppeteer|puppeteer-core|ws)[\\/]/;
 /** What the WhatsApp library rejects with, unawaited, without a stack of its own (`throw 'auth timeout'`). */
-const LIBRARY_WORDS = /auth timeout|protocol error|target closed|session closed|execution context|evaluation failed|navigation|detached frame/i;
+const LIBRARY_WORDS =
+  /auth timeout|protocol error|target closed|session closed|execution context|evaluation failed|navigation|detached frame/i;
 
 /**
  * Keep one channel's failure from ending the process. whatsapp-web.js starts
@@ -44,11 +45,17 @@ const LIBRARY_WORDS = /auth timeout|protocol error|target closed|session closed|
 export function installProcessGuard(deps: { process: GuardedProcess; logger: Logger }): ProcessGuard {
   const { logger } = deps;
   const onRejection = (reason: unknown): void => {
-    logger.error({ event: 'unhandled_rejection', library: fromLibrary(reason), err: safeError(reason) }, 'a promise failed with nobody waiting for it; carrying on');
+    logger.error(
+      { event: 'unhandled_rejection', library: fromLibrary(reason), err: safeError(reason) },
+      'a promise failed with nobody waiting for it; carrying on',
+    );
   };
   const onException = (err: Error): void => {
     if (fromLibrary(err)) {
-      logger.error({ event: 'uncaught_exception', library: true, err: safeError(err) }, 'the WhatsApp library threw outside any handler; carrying on');
+      logger.error(
+        { event: 'uncaught_exception', library: true, err: safeError(err) },
+        'the WhatsApp library threw outside any handler; carrying on',
+      );
       return;
     }
     logger.fatal({ event: 'uncaught_exception', library: false, err: safeError(err) }, 'uncaught exception; exiting');
@@ -68,6 +75,10 @@ export function installProcessGuard(deps: { process: GuardedProcess; logger: Log
 }
 
 function fromLibrary(reason: unknown): boolean {
-  if (reason instanceof Error) return LIBRARY_FRAME.test(reason.stack ?? '') || (!/\n\s+at /.test(reason.stack ?? '') && LIBRARY_WORDS.test(reason.message));
+  if (reason instanceof Error)
+    return (
+      LIBRARY_FRAME.test(reason.stack ?? '') ||
+      (!/\n\s+at /.test(reason.stack ?? '') && LIBRARY_WORDS.test(reason.message))
+    );
   return typeof reason === 'string' && LIBRARY_WORDS.test(reason);
 }

@@ -30,7 +30,10 @@ export const systemTimers: Timers = {
  */
 export function withTimeLimit<T>(work: Promise<T>, ms: number, timers: Timers, what = 'operation'): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const handle = timers.setTimeout(() => reject(Object.assign(new Error(`${what} timed out`), { name: 'TimeoutError' })), ms);
+    const handle = timers.setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out`), { name: 'TimeoutError' })),
+      ms,
+    );
     work.then(
       (v) => {
         timers.clearTimeout(handle);

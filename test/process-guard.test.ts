@@ -15,9 +15,14 @@ describe('the process guard', () => {
   test('a rejection the WhatsApp library never awaited is logged without its words, and the process goes on', async () => {
     const logs = captureLogs();
     const proc = fakeProcess();
-    const guard = installProcessGuard({ process: proc, logger: createLogger({ level: 'info', pretty: false, destination: logs.stream }) });
+    const guard = installProcessGuard({
+      process: proc,
+      logger: createLogger({ level: 'info', pretty: false, destination: logs.stream }),
+    });
     // The library's LOGOUT handler keeps running after the event; the browser is closed under it.
-    const client = new FakeWhatsAppClient('manual', { onStray: (reason) => proc.emit('unhandledRejection', reason, Promise.resolve()) });
+    const client = new FakeWhatsAppClient('manual', {
+      onStray: (reason) => proc.emit('unhandledRejection', reason, Promise.resolve()),
+    });
     await client.initialize();
     client.ready();
     client.logout();
@@ -38,7 +43,10 @@ describe('the process guard', () => {
   test('an uncaught exception from the library is survived; one from our own code ends the process', () => {
     const logs = captureLogs();
     const proc = fakeProcess();
-    const guard = installProcessGuard({ process: proc, logger: createLogger({ level: 'info', pretty: false, destination: logs.stream }) });
+    const guard = installProcessGuard({
+      process: proc,
+      logger: createLogger({ level: 'info', pretty: false, destination: logs.stream }),
+    });
     const fromLibrary = new Error('Protocol error (Runtime.callFunctionOn): Target closed.');
     fromLibrary.stack = `Error: x\n    at CDPSession.send (/app/node_modules/puppeteer-core/lib/cjs/puppeteer/cdp/CDPSession.js:104:19)`;
     proc.emit('uncaughtException', fromLibrary);

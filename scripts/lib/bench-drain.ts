@@ -42,7 +42,13 @@ export const DRAIN_TARGET_PCT = 90;
  * stand-in Bot API, which answers every `throttleEvery`-th send with 429 and
  * `retry_after`. Counts what each chat received: none lost, none twice.
  */
-export async function runDrainBench(opts: { logger: Logger; messages: number; throttleEvery: number; retryAfterSeconds: number; timeoutMs?: number }): Promise<DrainReport> {
+export async function runDrainBench(opts: {
+  logger: Logger;
+  messages: number;
+  throttleEvery: number;
+  retryAfterSeconds: number;
+  timeoutMs?: number;
+}): Promise<DrainReport> {
   const fake = createFakeTelegramApi({ throttle: { every: opts.throttleEvery, retryAfter: opts.retryAfterSeconds } });
   const { apiRoot } = await fake.start();
   const local = await openLocalApp({ logger: opts.logger, scratchPrefix: 'bench' });
@@ -53,17 +59,26 @@ export async function runDrainBench(opts: { logger: Logger; messages: number; th
       senders: [createTelegramSender({ api: new Api(fake.token, { apiRoot }) })],
     });
     const chats = Array.from({ length: opts.messages }, (_, i) => 700_000_001 + i);
-    await outbox.enqueue(chats.map((chat, i) => ({ channel: 'telegram', chatId: String(chat), message: { text: `सूचना ${i + 1}: आपकी शिकायत दर्ज हो गई है।` }, dedupeKey: `drain:${i}` })));
+    await outbox.enqueue(
+      chats.map((chat, i) => ({
+        channel: 'telegram',
+        chatId: String(chat),
+        message: { text: `सूचना ${i + 1}: आपकी शिकायत दर्ज हो गई है।` },
+        dedupeKey: `drain:${i}`,
+      })),
+    );
     const startedAt = Date.now();
     const started = performance.now();
     const counter = createCommandCounter(local.conn);
     outbox.start();
     // Watch the stand-in rather than poll the outbox: the check would queue on the database connection too.
     const timeoutMs = opts.timeoutMs ?? Math.max(120_000, opts.messages * 200);
-    const arrived = await fake.waitFor(() => fake.sent().length >= opts.messages, timeoutMs).then(
-      () => true,
-      () => false,
-    );
+    const arrived = await fake
+      .waitFor(() => fake.sent().length >= opts.messages, timeoutMs)
+      .then(
+        () => true,
+        () => false,
+      );
     const drained = arrived && (await outbox.drain(10_000));
     const seconds = (performance.now() - started) / 1000;
     await outbox.stop();
@@ -100,7 +115,15 @@ export async function runDrainBench(opts: { logger: Logger; messages: number; th
       delivered: delivered.length,
       lost,
       duplicates,
-      commands: Object.fromEntries(Object.entries(tally.byName).map(([k, n]) => [k, { perMessage: Math.round((n / Math.max(1, delivered.length)) * 100) / 100, meanMs: Math.round(((tally.msByName[k] ?? 0) / n) * 10) / 10 }])),
+      commands: Object.fromEntries(
+        Object.entries(tally.byName).map(([k, n]) => [
+          k,
+          {
+            perMessage: Math.round((n / Math.max(1, delivered.length)) * 100) / 100,
+            meanMs: Math.round(((tally.msByName[k] ?? 0) / n) * 10) / 10,
+          },
+        ]),
+      ),
       ok: drained && lost === 0 && duplicates === 0 && ofLimitPct >= DRAIN_TARGET_PCT,
     };
   } finally {

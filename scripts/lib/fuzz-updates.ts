@@ -16,29 +16,113 @@ import type { InboundContent, InboundMessage } from '../../src/conversation/type
 const anyChar = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 1 }),
   fc.integer({ min: 0xd800, max: 0xdfff }).map((n) => String.fromCharCode(n)),
-  fc.constantFrom('\u0000', '\u202E', '\u2066', '\uFEFF', '\u200D', '\n', '\r', '\t', '०', '९', 'ज़', '😀', '$', '.', '{', '"', '\\'),
+  fc.constantFrom(
+    '\u0000',
+    '\u202E',
+    '\u2066',
+    '\uFEFF',
+    '\u200D',
+    '\n',
+    '\r',
+    '\t',
+    '०',
+    '९',
+    'ज़',
+    '😀',
+    '$',
+    '.',
+    '{',
+    '"',
+    '\\',
+  ),
 );
 const anyText = fc.oneof(
   { weight: 5, arbitrary: fc.string({ unit: anyChar, maxLength: 40 }) },
-  { weight: 2, arbitrary: fc.constantFrom('', ' ', '\u0000', '\u200B', '1', '२', 'हाँ', 'ration nahi mila', '/start', 'ALR-000001', '$where', 'a.b', '__proto__') },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 4_000, max: 70_000 }), anyChar).map(([n, c]) => c.repeat(Math.max(1, Math.floor(n / Math.max(1, c.length))))) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '\u0000',
+      '\u200B',
+      '1',
+      '२',
+      'हाँ',
+      'ration nahi mila',
+      '/start',
+      'ALR-000001',
+      '$where',
+      'a.b',
+      '__proto__',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 4_000, max: 70_000 }), anyChar)
+      .map(([n, c]) => c.repeat(Math.max(1, Math.floor(n / Math.max(1, c.length))))),
+  },
 );
-const scopes = ['category', 'block', 'summary', 'lang', 'menu', 'skip', 'feedback', 'reopen', 'tk', 'tr', 'svp', 'cs', 'ops', 'x', ''];
+const scopes = [
+  'category',
+  'block',
+  'summary',
+  'lang',
+  'menu',
+  'skip',
+  'feedback',
+  'reopen',
+  'tk',
+  'tr',
+  'svp',
+  'cs',
+  'ops',
+  'x',
+  '',
+];
 const forgedData = fc.oneof(
   fc.tuple(fc.constantFrom(...scopes), fc.string({ unit: anyChar, maxLength: 30 })).map(([s, v]) => `${s}|${v}`),
-  fc.constantFrom('tk|ack:ALR-000001', 'tk|resolve:ALR-999999', 'tr|ALR-000001:FOOD', 'summary|submit', 'category|ration', 'block|jobat', 'lang|xx', '|', 'a|', '|b', 'svp|f:2:', 'feedback|ALR-000001:9'),
+  fc.constantFrom(
+    'tk|ack:ALR-000001',
+    'tk|resolve:ALR-999999',
+    'tr|ALR-000001:FOOD',
+    'summary|submit',
+    'category|ration',
+    'block|jobat',
+    'lang|xx',
+    '|',
+    'a|',
+    '|b',
+    'svp|f:2:',
+    'feedback|ALR-000001:9',
+  ),
   fc.string({ unit: anyChar, maxLength: 80 }),
 );
-const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 1e308, -91, 181));
+const number = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 1e308, -91, 181),
+);
 /** Fields Telegram may add tomorrow; the adapter must ignore them. */
-const unknownFields = fc.dictionary(fc.string({ maxLength: 12 }).map((k) => `x_${k}`), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.constant(null)), { maxKeys: 3 });
+const unknownFields = fc.dictionary(
+  fc.string({ maxLength: 12 }).map((k) => `x_${k}`),
+  fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.constant(null)),
+  { maxKeys: 3 },
+);
 
 /** One Telegram update (without update_id) from a chat of the pool. */
 function telegramUpdate(chats: number) {
   const from = fc.integer({ min: 1, max: chats }).map((n) => 800_000 + n);
   const user = (id: number, name: string) => ({ id, is_bot: false, first_name: name });
   const message = (id: number, name: string, body: object, extra: object) => ({
-    message: { message_id: 1, date: 0, chat: { id, type: 'private', first_name: name }, from: user(id, name), ...body, ...extra },
+    message: {
+      message_id: 1,
+      date: 0,
+      chat: { id, type: 'private', first_name: name },
+      from: user(id, name),
+      ...body,
+      ...extra,
+    },
   });
   const body = fc.oneof(
     fc.record({ text: anyText }),
@@ -46,18 +130,51 @@ function telegramUpdate(chats: number) {
       const text = `/${cmd}${args ? ` ${args}` : ''}`;
       return { text, entities: [{ type: 'bot_command', offset: 0, length: cmd.length + 1 }] };
     }),
-    fc.record({ photo: fc.constant([{ file_id: 'AgAD', file_unique_id: 'u', width: 1, height: 1, file_size: 1000 }]), caption: fc.option(anyText, { nil: undefined }) }),
-    fc.record({ voice: fc.record({ file_id: fc.string({ maxLength: 20 }), file_unique_id: fc.constant('v'), duration: number, file_size: fc.integer({ min: 0, max: 50_000_000 }) }) }),
+    fc.record({
+      photo: fc.constant([{ file_id: 'AgAD', file_unique_id: 'u', width: 1, height: 1, file_size: 1000 }]),
+      caption: fc.option(anyText, { nil: undefined }),
+    }),
+    fc.record({
+      voice: fc.record({
+        file_id: fc.string({ maxLength: 20 }),
+        file_unique_id: fc.constant('v'),
+        duration: number,
+        file_size: fc.integer({ min: 0, max: 50_000_000 }),
+      }),
+    }),
     fc.record({ location: fc.record({ latitude: number, longitude: number }) }),
-    fc.record({ contact: fc.record({ phone_number: anyText, first_name: anyText, user_id: fc.option(fc.integer(), { nil: undefined }) }) }),
-    fc.constantFrom({ sticker: { file_id: 's' } }, { document: { file_id: 'd', file_size: 99_000_000 } }, { video: { file_id: 'v' } }, { dice: { emoji: '🎲', value: 3 } }, {}),
+    fc.record({
+      contact: fc.record({
+        phone_number: anyText,
+        first_name: anyText,
+        user_id: fc.option(fc.integer(), { nil: undefined }),
+      }),
+    }),
+    fc.constantFrom(
+      { sticker: { file_id: 's' } },
+      { document: { file_id: 'd', file_size: 99_000_000 } },
+      { video: { file_id: 'v' } },
+      { dice: { emoji: '🎲', value: 3 } },
+      {},
+    ),
   );
   return fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(from, anyText, body, unknownFields).map(([id, name, b, extra]) => message(id, name, b, extra)) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .tuple(from, anyText, body, unknownFields)
+        .map(([id, name, b, extra]) => message(id, name, b, extra)),
+    },
     {
       weight: 2,
       arbitrary: fc.tuple(from, anyText, forgedData).map(([id, name, data]) => ({
-        callback_query: { id: 'q', from: user(id, name), chat_instance: 'c', data, message: { message_id: 1, date: 0, chat: { id, type: 'private' } } },
+        callback_query: {
+          id: 'q',
+          from: user(id, name),
+          chat_instance: 'c',
+          data,
+          message: { message_id: 1, date: 0, chat: { id, type: 'private' } },
+        },
       })),
     },
   );
@@ -67,17 +184,33 @@ function telegramUpdate(chats: number) {
 function neutralMessage(chats: number) {
   const content: fc.Arbitrary<InboundContent> = fc.oneof(
     anyText.map((text) => ({ kind: 'text' as const, text })),
-    fc.tuple(fc.string({ maxLength: 12 }), anyText).map(([command, args]) => ({ kind: 'command' as const, command, args })),
-    fc.tuple(fc.constantFrom(...scopes), fc.string({ unit: anyChar, maxLength: 30 })).map(([scope, value]) => ({ kind: 'button' as const, scope, value })),
+    fc
+      .tuple(fc.string({ maxLength: 12 }), anyText)
+      .map(([command, args]) => ({ kind: 'command' as const, command, args })),
+    fc
+      .tuple(fc.constantFrom(...scopes), fc.string({ unit: anyChar, maxLength: 30 }))
+      .map(([scope, value]) => ({ kind: 'button' as const, scope, value })),
     fc.tuple(number, number).map(([lat, lon]) => ({ kind: 'location' as const, lat, lon })),
     fc.tuple(anyText, fc.boolean()).map(([phone, own]) => ({ kind: 'contact' as const, phone, own })),
     fc.string({ maxLength: 30 }).map((fileId) => ({ kind: 'photo' as const, fileId })),
     fc.string({ maxLength: 30 }).map((fileId) => ({ kind: 'voice' as const, fileId, durationSec: 3 })),
     fc.string({ maxLength: 10 }).map((what) => ({ kind: 'unsupported' as const, what })),
   );
-  return fc.tuple(fc.constantFrom('whatsapp' as const, 'web' as const), fc.integer({ min: 1, max: chats }), content, fc.option(anyText, { nil: undefined }), fc.option(anyText, { nil: undefined })).map(
-    ([channel, n, c, firstName, replyToText]) => ({ channel, chatId: channel === 'web' ? `fuzz-${n}` : `91980${String(n).padStart(7, '0')}@c.us`, content: c, firstName, replyToText }),
-  );
+  return fc
+    .tuple(
+      fc.constantFrom('whatsapp' as const, 'web' as const),
+      fc.integer({ min: 1, max: chats }),
+      content,
+      fc.option(anyText, { nil: undefined }),
+      fc.option(anyText, { nil: undefined }),
+    )
+    .map(([channel, n, c, firstName, replyToText]) => ({
+      channel,
+      chatId: channel === 'web' ? `fuzz-${n}` : `91980${String(n).padStart(7, '0')}@c.us`,
+      content: c,
+      firstName,
+      replyToText,
+    }));
 }
 
 export interface FuzzReport {
@@ -131,19 +264,35 @@ export async function runFuzz(opts: {
   onProgress?: (sent: number) => void;
 }): Promise<FuzzReport> {
   const started = Date.now();
-  const report: FuzzReport = { sent: 0, handled: 0, handledByShard: opts.shards.map(() => 0), unanswered: 0, apologies: 0, duplicates: 0, unhandledRejections: 0, thrown: 0, examples: [], largestDocument: { collection: '', bytes: 0 }, seconds: 0 };
+  const report: FuzzReport = {
+    sent: 0,
+    handled: 0,
+    handledByShard: opts.shards.map(() => 0),
+    unanswered: 0,
+    apologies: 0,
+    duplicates: 0,
+    unhandledRejections: 0,
+    thrown: 0,
+    examples: [],
+    largestDocument: { collection: '', bytes: 0 },
+    seconds: 0,
+  };
   const onRejection = () => {
     report.unhandledRejections += 1;
   };
   process.on('unhandledRejection', onRejection);
-  const arb = fc.oneof({ weight: 3, arbitrary: telegramUpdate(opts.chats).map((u) => ({ telegram: u })) }, { weight: 2, arbitrary: neutralMessage(opts.chats).map((m) => ({ neutral: m })) });
+  const arb = fc.oneof(
+    { weight: 3, arbitrary: telegramUpdate(opts.chats).map((u) => ({ telegram: u })) },
+    { weight: 2, arbitrary: neutralMessage(opts.chats).map((m) => ({ neutral: m })) },
+  );
   // Updates are generated in batches and queued per chat, so each chat's stay in order.
   const queues = new Map<string, InboundMessage[]>();
   let generated = 0;
   let seed = opts.seed;
   let updateId = 0;
   const note = (what: string, msg: InboundMessage) => {
-    if (report.examples.length < 10) report.examples.push(`${what}: ${JSON.stringify({ channel: msg.channel, content: msg.content }).slice(0, 300)}`);
+    if (report.examples.length < 10)
+      report.examples.push(`${what}: ${JSON.stringify({ channel: msg.channel, content: msg.content }).slice(0, 300)}`);
   };
   const check = (shard: number, msg: InboundMessage, r: HandleResult) => {
     report.handled += 1;
@@ -166,10 +315,19 @@ export async function runFuzz(opts: {
       for (const item of batch) {
         updateId += 1;
         let msg: InboundMessage | null;
-        if ('telegram' in item) msg = telegramUpdateToInbound({ update_id: updateId, ...item.telegram } as unknown as Update, opts.now());
+        if ('telegram' in item)
+          msg = telegramUpdateToInbound({ update_id: updateId, ...item.telegram } as unknown as Update, opts.now());
         else {
           const m = item.neutral;
-          msg = { channel: m.channel, chatId: m.chatId, updateKey: `f${updateId}`, receivedAt: opts.now(), content: m.content, ...(m.firstName ? { firstName: m.firstName } : {}), ...(m.replyToText ? { replyToText: m.replyToText } : {}) };
+          msg = {
+            channel: m.channel,
+            chatId: m.chatId,
+            updateKey: `f${updateId}`,
+            receivedAt: opts.now(),
+            content: m.content,
+            ...(m.firstName ? { firstName: m.firstName } : {}),
+            ...(m.replyToText ? { replyToText: m.replyToText } : {}),
+          };
         }
         if (!msg) continue;
         const key = `${msg.channel}:${msg.chatId}`;

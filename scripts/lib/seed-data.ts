@@ -39,7 +39,14 @@ export const CATEGORY_WEIGHTS = { stranded: 30, ration: 30, travel: 15, health: 
 /** Shares by block: the district town largest, the remote blocks smaller. */
 export const BLOCK_WEIGHTS = { alirajpur: 26, jobat: 18, bhabra: 16, kathiwada: 10, sondwa: 16, udaigarh: 14 } as const;
 /** Shares by intake line: chat first, the helplines and the mobile number as in the press note (55 vs 63 calls). */
-export const INTAKE_WEIGHTS: Readonly<Record<IntakeChannel, number>> = { telegram: 42, whatsapp: 30, web: 3, phone181: 8, phone104: 7, mobile: 10 };
+export const INTAKE_WEIGHTS: Readonly<Record<IntakeChannel, number>> = {
+  telegram: 42,
+  whatsapp: 30,
+  web: 3,
+  phone181: 8,
+  phone104: 7,
+  mobile: 10,
+};
 
 /** What the generator needs to know about the district. */
 export interface SeedContext {
@@ -84,7 +91,11 @@ const PLACES = ['बस स्टैंड के पास', 'स्कूल �
 /** Descriptions by category, in Hindi and English, as citizens write them. */
 const DESCRIPTIONS: Record<string, { hi: string[]; en: string[] }> = {
   stranded: {
-    hi: ['मेरा बेटा गुजरात में फँसा है, घर वापस आना है', 'परिवार के चार लोग इंदौर में अटके हैं, मदद करें', 'भाई मजदूरी करने गया था, वापस नहीं आ पा रहा'],
+    hi: [
+      'मेरा बेटा गुजरात में फँसा है, घर वापस आना है',
+      'परिवार के चार लोग इंदौर में अटके हैं, मदद करें',
+      'भाई मजदूरी करने गया था, वापस नहीं आ पा रहा',
+    ],
     en: ['My son is stuck in Gujarat and wants to come home', 'Four family members stranded in Indore, please help'],
   },
   ration: {
@@ -119,9 +130,27 @@ function one<T>(rnd: () => number, list: readonly T[]): T {
  * all closed; recent ones are spread over the open statuses.
  */
 function targetStatus(rnd: () => number, ageMs: number): TicketStatus {
-  if (ageMs > 14 * DAY_MS) return rnd() < 0.99 ? 'closed' : pickWeighted(rnd, { in_progress: 2, acknowledged: 1, reopened: 1, assigned: 1 });
-  if (ageMs > 3 * DAY_MS) return pickWeighted(rnd, { closed: 55, resolved: 15, in_progress: 12, acknowledged: 8, assigned: 5, reopened: 3, new: 2 });
-  return pickWeighted(rnd, { new: 8, assigned: 20, acknowledged: 20, in_progress: 22, resolved: 18, closed: 10, reopened: 2 });
+  if (ageMs > 14 * DAY_MS)
+    return rnd() < 0.99 ? 'closed' : pickWeighted(rnd, { in_progress: 2, acknowledged: 1, reopened: 1, assigned: 1 });
+  if (ageMs > 3 * DAY_MS)
+    return pickWeighted(rnd, {
+      closed: 55,
+      resolved: 15,
+      in_progress: 12,
+      acknowledged: 8,
+      assigned: 5,
+      reopened: 3,
+      new: 2,
+    });
+  return pickWeighted(rnd, {
+    new: 8,
+    assigned: 20,
+    acknowledged: 20,
+    in_progress: 22,
+    resolved: 18,
+    closed: 10,
+    reopened: 2,
+  });
 }
 
 /**
@@ -143,8 +172,15 @@ export function seedTicket(i: number, ctx: SeedContext, rnd: () => number): Tick
   const language = citizen.language;
   const texts = DESCRIPTIONS[categoryId] ?? DESCRIPTIONS.other!;
   const description = `${one(rnd, texts[language])} (${i + 1})`;
-  const citizenActor: Actor = onPhone && operator ? { kind: 'staff', id: operator.id, role: 'operator' } : { kind: 'citizen', id: citizen.citizenId };
-  const phone = onPhone ? `+91${String(6_000_000_000 + Math.floor(rnd() * 3_999_999_999))}` : rnd() < 0.4 ? citizen.phone : undefined;
+  const citizenActor: Actor =
+    onPhone && operator
+      ? { kind: 'staff', id: operator.id, role: 'operator' }
+      : { kind: 'citizen', id: citizen.citizenId };
+  const phone = onPhone
+    ? `+91${String(6_000_000_000 + Math.floor(rnd() * 3_999_999_999))}`
+    : rnd() < 0.4
+      ? citizen.phone
+      : undefined;
 
   let status: TicketStatus = 'new';
   let at = createdMs;
@@ -198,23 +234,35 @@ export function seedTicket(i: number, ctx: SeedContext, rnd: () => number): Tick
   if (target === 'new') {
     act({ type: 'assign', department: category.department }, system, createdAt);
   } else {
-    act({ type: 'assign', department: category.department, ...(officer ? { officerId: officer } : {}) }, system, createdAt);
+    act(
+      { type: 'assign', department: category.department, ...(officer ? { officerId: officer } : {}) },
+      system,
+      createdAt,
+    );
     if (officer) t.assignedTo = officer;
   }
   const escalate = (when: Date) => {
     t.level += 1;
     t.escalatedAt = when;
-    t.history.push({ at: when, by: { kind: 'system', id: 'sla' }, action: 'escalate', text: rnd() < 0.5 ? 'ack_overdue' : 'resolve_overdue' });
+    t.history.push({
+      at: when,
+      by: { kind: 'system', id: 'sla' },
+      action: 'escalate',
+      text: rnd() < 0.5 ? 'ack_overdue' : 'resolve_overdue',
+    });
   };
   if (target === 'new' || target === 'assigned') {
-    if (ageMs > category.acknowledgeHours * HOUR_MS && rnd() < 0.6) escalate(new Date(t.ackDueAt.getTime() + 5 * 60_000));
+    if (ageMs > category.acknowledgeHours * HOUR_MS && rnd() < 0.6)
+      escalate(new Date(t.ackDueAt.getTime() + 5 * 60_000));
     t.status = status;
     return t;
   }
   // Acknowledged, sometimes late (then escalated on the way).
   const lateAck = rnd() < 0.12;
   if (lateAck) escalate(new Date(t.ackDueAt.getTime() + 5 * 60_000));
-  const ackAt = lateAck ? new Date(t.ackDueAt.getTime() + (1 + rnd() * 6) * HOUR_MS) : step(category.acknowledgeHours * 0.8);
+  const ackAt = lateAck
+    ? new Date(t.ackDueAt.getTime() + (1 + rnd() * 6) * HOUR_MS)
+    : step(category.acknowledgeHours * 0.8);
   at = Math.max(at, ackAt.getTime());
   act({ type: 'acknowledge' }, byOfficer, new Date(at));
   t.acknowledgedAt = new Date(at);
@@ -223,7 +271,11 @@ export function seedTicket(i: number, ctx: SeedContext, rnd: () => number): Tick
     return t;
   }
   if (rnd() < 0.15) {
-    act({ type: 'ask', text: language === 'hi' ? 'कृपया राशन कार्ड नंबर भेजें' : 'Please send the ration card number' }, byOfficer, step(12));
+    act(
+      { type: 'ask', text: language === 'hi' ? 'कृपया राशन कार्ड नंबर भेजें' : 'Please send the ration card number' },
+      byOfficer,
+      step(12),
+    );
     act({ type: 'citizen_reply', text: '1234 5678 9012' }, { kind: 'citizen', id: t.citizenId }, step(6));
   }
   act({ type: 'update', text: note() }, byOfficer, step(24));
@@ -262,7 +314,9 @@ export function seedTicket(i: number, ctx: SeedContext, rnd: () => number): Tick
   }
   // Closed: rated (mostly satisfied) or closed after the feedback window without an answer.
   const rated = rnd() < 0.7;
-  const when = rated ? step(48) : new Date(Math.min(ctx.end.getTime() - 1000, (t.resolvedAt?.getTime() ?? at) + 7 * DAY_MS));
+  const when = rated
+    ? step(48)
+    : new Date(Math.min(ctx.end.getTime() - 1000, (t.resolvedAt?.getTime() ?? at) + 7 * DAY_MS));
   at = Math.max(at, when.getTime());
   const rating = rated ? pickWeighted(rnd, { '5': 45, '4': 30, '3': 15 }) : undefined;
   const c = applyClosure(

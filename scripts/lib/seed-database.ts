@@ -61,15 +61,29 @@ const seedMarkerId = (district: string) => `seed:${district}`;
  * Refuses a database with tickets it did not seed unless `force`.
  */
 export async function seedDatabase(
-  deps: { conn: Connection; models: Models; outbox: OutboxModels; staff: StaffStore; catalog: Catalog; district: string; timeZone?: string },
+  deps: {
+    conn: Connection;
+    models: Models;
+    outbox: OutboxModels;
+    staff: StaffStore;
+    catalog: Catalog;
+    district: string;
+    timeZone?: string;
+  },
   opts: SeedOptions,
 ): Promise<SeedResult> {
   const bulk = createBulkImport(deps);
   const { Counter } = deps.models;
   const used = await bulk.referenceCounter(deps.district);
-  const seeded = (await Counter.findOne({ _id: seedMarkerId(deps.district) }).lean().exec())?.seq ?? 0;
+  const seeded =
+    (
+      await Counter.findOne({ _id: seedMarkerId(deps.district) })
+        .lean()
+        .exec()
+    )?.seq ?? 0;
   const anyTicket = async () =>
-    (await deps.models.Ticket.findOne({}, { _id: 1 }).lean().exec()) !== null || (await deps.models.TicketArchive.findOne({}, { _id: 1 }).lean().exec()) !== null;
+    (await deps.models.Ticket.findOne({}, { _id: 1 }).lean().exec()) !== null ||
+    (await deps.models.TicketArchive.findOne({}, { _id: 1 }).lean().exec()) !== null;
   const realTickets = used > seeded || (used === 0 && (await anyTicket()));
   if (realTickets && !opts.force) {
     throw new RealDataError('the database already holds real tickets; use --force to add demo data to it anyway');
@@ -83,7 +97,12 @@ export async function seedDatabase(
   const counts: CountDelta = {};
 
   const staff = await seedStaff(deps.staff, deps.catalog, opts.end);
-  const categories = new Map(deps.catalog.categories.map((c) => [c.id, { department: c.department, acknowledgeHours: c.sla.acknowledgeHours, resolveHours: c.sla.resolveHours }]));
+  const categories = new Map(
+    deps.catalog.categories.map((c) => [
+      c.id,
+      { department: c.department, acknowledgeHours: c.sla.acknowledgeHours, resolveHours: c.sla.resolveHours },
+    ]),
+  );
   const ctx: SeedContext = {
     district: deps.district,
     categories,
@@ -108,7 +127,9 @@ export async function seedDatabase(
     for (let i = from; i < Math.min(opts.tickets, from + BATCH); i++) batch.push(seedTicket(i, ctx, rnd));
     for (const t of batch) addCounts(counts, ticketCounts(t, dayOf));
     const notices: Array<Omit<OutboxDoc, '_id'>> = [];
-    const share = Math.floor((notificationsWanted * Math.min(opts.tickets, from + BATCH)) / Math.max(1, opts.tickets)) - progress.notifications;
+    const share =
+      Math.floor((notificationsWanted * Math.min(opts.tickets, from + BATCH)) / Math.max(1, opts.tickets)) -
+      progress.notifications;
     for (let k = 0; k < share; k++) notices.push(notice(batch[k % batch.length]!, k, staff.officerChats, ++seq));
     await Promise.all([bulk.tickets(batch, archiveBefore), bulk.notifications(notices)]);
     progress.tickets += batch.length;
@@ -123,7 +144,11 @@ export async function seedDatabase(
     // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
     await createTicketStore(deps.models, deps.district).recountOfficerLoads();
     await bulk.raiseReferenceCounter(deps.district, used + opts.tickets);
-    await Counter.updateOne({ _id: seedMarkerId(deps.district) }, { $set: { seq: used + opts.tickets } }, { upsert: true }).exec();
+    await Counter.updateOne(
+      { _id: seedMarkerId(deps.district) },
+      { $set: { seq: used + opts.tickets } },
+      { upsert: true },
+    ).exec();
   }
 
   // Citizens: a profile per chat (citizen id, language); a conversation only for chats active within the
@@ -150,7 +175,14 @@ export async function seedDatabase(
         });
       }
       if (c.channel === 'whatsapp' || rnd() < 0.3) {
-        links.push({ _id: c.phone, personId: c.phone, citizenIds: [c.citizenId], identities: [`${c.channel}:${c.chatId}`], createdAt: touched, updatedAt: touched });
+        links.push({
+          _id: c.phone,
+          personId: c.phone,
+          citizenIds: [c.citizenId],
+          identities: [`${c.channel}:${c.chatId}`],
+          createdAt: touched,
+          updatedAt: touched,
+        });
       }
     }
     await Promise.all([
@@ -193,7 +225,16 @@ async function seedStaff(staff: StaffStore, catalog: Catalog, now: Date) {
   for (const [d, department] of departments.entries()) {
     for (let k = 0; k < 3; k++) {
       const chatId = String(4_000_000_000 + d * 10 + k);
-      const doc = await staff.upsertStaff({ channel: 'telegram', chatId, role: 'officer', department, name: `${department} अधिकारी ${k + 1}`, language: 'hi', invitedBy: 'seed', now });
+      const doc = await staff.upsertStaff({
+        channel: 'telegram',
+        chatId,
+        role: 'officer',
+        department,
+        name: `${department} अधिकारी ${k + 1}`,
+        language: 'hi',
+        invitedBy: 'seed',
+        now,
+      });
       officers.set(department, [...(officers.get(department) ?? []), doc._id]);
       officerChats.set(doc._id, { channel: 'telegram', chatId });
     }
@@ -201,17 +242,38 @@ async function seedStaff(staff: StaffStore, catalog: Catalog, now: Date) {
   const operators: Array<{ id: string; channel: ChannelName; chatId: string }> = [];
   for (let k = 0; k < 4; k++) {
     const chatId = String(4_100_000_000 + k);
-    const doc = await staff.upsertStaff({ channel: 'telegram', chatId, role: 'operator', name: `Operator ${k + 1}`, language: 'hi', invitedBy: 'seed', now });
+    const doc = await staff.upsertStaff({
+      channel: 'telegram',
+      chatId,
+      role: 'operator',
+      name: `Operator ${k + 1}`,
+      language: 'hi',
+      invitedBy: 'seed',
+      now,
+    });
     operators.push({ id: doc._id, channel: 'telegram', chatId });
   }
   for (let k = 0; k < 3; k++) {
-    await staff.upsertStaff({ channel: 'telegram', chatId: String(4_200_000_000 + k), role: 'supervisor', name: `Supervisor ${k + 1}`, language: 'hi', invitedBy: 'seed', now });
+    await staff.upsertStaff({
+      channel: 'telegram',
+      chatId: String(4_200_000_000 + k),
+      role: 'supervisor',
+      name: `Supervisor ${k + 1}`,
+      language: 'hi',
+      invitedBy: 'seed',
+      now,
+    });
   }
   return { officers, operators, officerChats };
 }
 
 /** The k-th notification about a ticket: to the citizen or to the officer, delivered. */
-function notice(t: TicketDoc, k: number, officerChats: ReadonlyMap<string, { channel: ChannelName; chatId: string }>, seq: number): Omit<OutboxDoc, '_id'> {
+function notice(
+  t: TicketDoc,
+  k: number,
+  officerChats: ReadonlyMap<string, { channel: ChannelName; chatId: string }>,
+  seq: number,
+): Omit<OutboxDoc, '_id'> {
   const officer = t.assignedTo ? officerChats.get(t.assignedTo) : undefined;
   const to = k % 2 === 1 && officer ? officer : { channel: t.channel, chatId: t.chatId };
   const at = t.history[Math.min(t.history.length - 1, k % Math.max(1, t.history.length))]?.at ?? t.createdAt;

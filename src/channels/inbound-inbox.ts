@@ -48,7 +48,9 @@ inboxSchema.index({ chatKey: 1, order: 1 });
 
 /** The inbox on its collection `inbound_inbox`. */
 export async function createInboundInbox(conn: Connection): Promise<InboundInbox> {
-  const Inbox = (conn.models.InboundInbox as Model<InboxItem> | undefined) ?? conn.model<InboxItem>('InboundInbox', inboxSchema, 'inbound_inbox');
+  const Inbox =
+    (conn.models.InboundInbox as Model<InboxItem> | undefined) ??
+    conn.model<InboxItem>('InboundInbox', inboxSchema, 'inbound_inbox');
   await Inbox.createIndexes();
   return {
     async add(items) {

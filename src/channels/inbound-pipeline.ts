@@ -54,7 +54,11 @@ export function createInboundPipeline(deps: InboundPipelineDeps): Record<ReplyMo
     ...(deps.staff ? { staff: deps.staff } : {}),
   });
   const limited = limitInbound(instrumentHandler(withCitizenLinks(inner, deps.linker, logger), deps.metrics), {
-    limits: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST, staffPerMinute: config.RATE_LIMIT_STAFF_PER_MINUTE },
+    limits: {
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      burst: config.RATE_LIMIT_BURST,
+      staffPerMinute: config.RATE_LIMIT_STAFF_PER_MINUTE,
+    },
     clock,
     translator: deps.translator,
     logger: logger.child({ component: 'limits' }),
@@ -73,6 +77,9 @@ export function createInboundPipeline(deps: InboundPipelineDeps): Record<ReplyMo
 }
 
 /** MEDIA_MAX_MB and MEDIA_PER_DAY as the handler takes them. */
-export function mediaLimitsOf(config: Pick<Config, 'MEDIA_MAX_MB' | 'MEDIA_PER_DAY'>): { maxBytes: number; perDay: number } {
+export function mediaLimitsOf(config: Pick<Config, 'MEDIA_MAX_MB' | 'MEDIA_PER_DAY'>): {
+  maxBytes: number;
+  perDay: number;
+} {
   return { maxBytes: Math.round(config.MEDIA_MAX_MB * 1024 * 1024), perDay: config.MEDIA_PER_DAY };
 }

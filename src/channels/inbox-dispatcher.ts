@@ -14,7 +14,11 @@ interface ChatLeaseDoc {
 }
 
 const leaseSchema = new Schema<ChatLeaseDoc>(
-  { _id: { type: String, required: true }, owner: { type: String, required: true }, expiresAt: { type: Date, required: true } },
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
   { versionKey: false },
 );
 
@@ -59,7 +63,9 @@ export interface InboxDispatcher {
  * @example const dispatcher = createInboxDispatcher({ conn, inbox, handle, logger }); dispatcher.submit('telegram:42');
  */
 export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<InboxDispatcher> {
-  const Lease = (deps.conn.models.InboxChatLease as Model<ChatLeaseDoc> | undefined) ?? deps.conn.model<ChatLeaseDoc>('InboxChatLease', leaseSchema, 'inbox_chat_leases');
+  const Lease =
+    (deps.conn.models.InboxChatLease as Model<ChatLeaseDoc> | undefined) ??
+    deps.conn.model<ChatLeaseDoc>('InboxChatLease', leaseSchema, 'inbox_chat_leases');
   await Lease.createCollection().catch(() => undefined);
   const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const leaseMs = deps.leaseMs ?? 20_000;
@@ -109,7 +115,14 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
           const items = await deps.inbox.pendingOf(chatKey, 20);
           if (items.length === 0 || stopped) break;
           for (const item of items) {
-            await deps.handle(item).catch((err: unknown) => log.error({ event: 'inbox_update_failed', error: safeError(err) }, 'a recorded update could not be handled'));
+            await deps
+              .handle(item)
+              .catch((err: unknown) =>
+                log.error(
+                  { event: 'inbox_update_failed', error: safeError(err) },
+                  'a recorded update could not be handled',
+                ),
+              );
             await deps.inbox.done(item._id);
           }
         }
@@ -153,7 +166,10 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
     }
     const run = drain(chatKey)
       .catch((err: unknown) => {
-        log.error({ event: 'inbox_drain_failed', error: safeError(err) }, 'could not handle recorded updates; trying again shortly');
+        log.error(
+          { event: 'inbox_drain_failed', error: safeError(err) },
+          'could not handle recorded updates; trying again shortly',
+        );
         later(chatKey);
       })
       .finally(() => {

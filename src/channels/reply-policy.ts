@@ -59,10 +59,20 @@ export function createReplyPolicy(deps: ReplyPolicyDeps): Record<ReplyMode, Repl
   const keysOf = (msg: InboundMessage, result: HandleResult) =>
     result.messages.map((_, i) => (result.recorded ? replyKey(msg, i) : `${replyKey(msg, i)}:${randomUUID()}`));
 
-  async function record(msg: InboundMessage, messages: RenderedMessage[], keys: string[], hold: ChatHold): Promise<void> {
+  async function record(
+    msg: InboundMessage,
+    messages: RenderedMessage[],
+    keys: string[],
+    hold: ChatHold,
+  ): Promise<void> {
     if (messages.length === 0) return;
     await deps.outbox.enqueue(
-      messages.map((message, i) => ({ channel: msg.channel, chatId: msg.chatId, message, dedupeKey: keys[i] as string })),
+      messages.map((message, i) => ({
+        channel: msg.channel,
+        chatId: msg.chatId,
+        message,
+        dedupeKey: keys[i] as string,
+      })),
       { hold },
     );
   }
@@ -72,14 +82,22 @@ export function createReplyPolicy(deps: ReplyPolicyDeps): Record<ReplyMode, Repl
    * False when the channel has no sender in this process (only a test calls the handler so): the
    * replies are then only returned, and stay unsettled.
    */
-  async function sendNow(msg: InboundMessage, messages: RenderedMessage[], keys: string[], hold: ChatHold): Promise<boolean> {
+  async function sendNow(
+    msg: InboundMessage,
+    messages: RenderedMessage[],
+    keys: string[],
+    hold: ChatHold,
+  ): Promise<boolean> {
     const sender = deps.senderOf(msg.channel);
     if (!sender) return false;
     for (const [i, message] of messages.entries()) {
       try {
         await sender.send(msg.chatId, message, { key: keys[i] as string });
       } catch (err) {
-        deps.logger.warn({ event: 'reply_send_failed', channel: msg.channel, err: safeError(err) }, 'a reply could not go at once; the outbox retries it');
+        deps.logger.warn(
+          { event: 'reply_send_failed', channel: msg.channel, err: safeError(err) },
+          'a reply could not go at once; the outbox retries it',
+        );
         await record(msg, messages.slice(i), keys.slice(i), hold);
         return true;
       }
@@ -98,7 +116,11 @@ export function createReplyPolicy(deps: ReplyPolicyDeps): Record<ReplyMode, Repl
         if (mode === 'outbox' || result.duplicate) await record(msg, result.messages, replyKeys, hold);
         else delivered = await sendNow(msg, result.messages, replyKeys, hold);
         if (delivered && result.recorded && result.messages.length > 0) {
-          await deps.settle(msg).catch((err: unknown) => deps.logger.warn({ event: 'reply_settle_failed', err: safeError(err) }, 'could not mark replies as sent'));
+          await deps
+            .settle(msg)
+            .catch((err: unknown) =>
+              deps.logger.warn({ event: 'reply_settle_failed', err: safeError(err) }, 'could not mark replies as sent'),
+            );
         }
         return { ...result, replyKeys };
       } finally {

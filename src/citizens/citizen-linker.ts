@@ -54,7 +54,11 @@ export function createCitizenLinker(deps: CitizenLinkerDeps): CitizenLinker {
  * does not touch the reply.
  * @example const handler = withCitizenLinks(createInboundHandler(deps), linker, logger)
  */
-export function withCitizenLinks<R extends HandleResult>(handler: (msg: InboundMessage) => Promise<R>, linker: CitizenLinker, logger: Logger): (msg: InboundMessage) => Promise<R> {
+export function withCitizenLinks<R extends HandleResult>(
+  handler: (msg: InboundMessage) => Promise<R>,
+  linker: CitizenLinker,
+  logger: Logger,
+): (msg: InboundMessage) => Promise<R> {
   // Generic in the result: a wrapped replying handler stays one.
   return async (msg) => {
     const result = await handler(msg);
@@ -62,7 +66,10 @@ export function withCitizenLinks<R extends HandleResult>(handler: (msg: InboundM
     // The simulator's numbers are made up: only Telegram and WhatsApp prove a number.
     if (!result.duplicate && c.kind === 'contact' && c.own && msg.channel !== 'web') {
       await linker.linkChat({ channel: msg.channel, chatId: msg.chatId, phone: c.phone }).catch((err: unknown) => {
-        logger.warn({ event: 'citizen_link_failed', channel: msg.channel, error: safeError(err) }, 'could not link a shared number');
+        logger.warn(
+          { event: 'citizen_link_failed', channel: msg.channel, error: safeError(err) },
+          'could not link a shared number',
+        );
       });
     }
     return result;

@@ -77,14 +77,20 @@ const citizenGroupSchema = new Schema<CitizenGroupDoc>(
 
 /** The `citizen_groups` model of a connection (registered once). */
 export function citizenGroupModel(conn: Connection): Model<CitizenGroupDoc> {
-  return (conn.models.CitizenGroup as Model<CitizenGroupDoc> | undefined) ?? conn.model<CitizenGroupDoc>('CitizenGroup', citizenGroupSchema, 'citizen_groups');
+  return (
+    (conn.models.CitizenGroup as Model<CitizenGroupDoc> | undefined) ??
+    conn.model<CitizenGroupDoc>('CitizenGroup', citizenGroupSchema, 'citizen_groups')
+  );
 }
 
 /** Marker in `citizen_groups`: every phone document's citizen ids have their group document (built once per database). */
 const GROUPS_BUILT = '#groups-built';
 
 /** The group documents of phone documents (grouped by person), ready to write. */
-export function groupDocs(phones: ReadonlyArray<Pick<CitizenDoc, '_id' | 'personId' | 'citizenIds'>>, now: Date): CitizenGroupDoc[] {
+export function groupDocs(
+  phones: ReadonlyArray<Pick<CitizenDoc, '_id' | 'personId' | 'citizenIds'>>,
+  now: Date,
+): CitizenGroupDoc[] {
   const people = new Map<string, { citizenIds: Set<string>; phones: Set<string> }>();
   for (const d of phones) {
     const p = people.get(d.personId) ?? { citizenIds: new Set<string>(), phones: new Set<string>() };
@@ -101,14 +107,18 @@ export function groupDocs(phones: ReadonlyArray<Pick<CitizenDoc, '_id' | 'person
 
 /** The store over its own collection on the given connection. */
 export async function createCitizenStore(conn: Connection): Promise<CitizenStore> {
-  const Citizen = (conn.models.Citizen as Model<CitizenDoc> | undefined) ?? conn.model<CitizenDoc>('Citizen', citizenSchema, 'citizens');
+  const Citizen =
+    (conn.models.Citizen as Model<CitizenDoc> | undefined) ??
+    conn.model<CitizenDoc>('Citizen', citizenSchema, 'citizens');
   const Group = citizenGroupModel(conn);
   await Promise.all([Citizen.createIndexes(), Group.createIndexes()]);
   await buildGroups(Citizen, Group);
 
   /** The group of a citizen id: one lookup by `_id` (null when never linked). */
   async function group(citizenId: string): Promise<Pick<CitizenGroupDoc, 'citizenIds' | 'phones'> | null> {
-    return Group.findOne({ _id: citizenId }, { citizenIds: 1, phones: 1 }).lean<Pick<CitizenGroupDoc, 'citizenIds' | 'phones'>>().exec();
+    return Group.findOne({ _id: citizenId }, { citizenIds: 1, phones: 1 })
+      .lean<Pick<CitizenGroupDoc, 'citizenIds' | 'phones'>>()
+      .exec();
   }
 
   return {
@@ -121,14 +131,25 @@ export async function createCitizenStore(conn: Connection): Promise<CitizenStore
       const personId = groups[0] ?? phone;
       await Citizen.updateOne(
         { _id: phone },
-        { $set: { personId, updatedAt: now }, $addToSet: { citizenIds: citizenId, identities: identity }, $setOnInsert: { createdAt: now } },
+        {
+          $set: { personId, updatedAt: now },
+          $addToSet: { citizenIds: citizenId, identities: identity },
+          $setOnInsert: { createdAt: now },
+        },
         { upsert: true },
       ).exec();
-      if (groups.length > 1) await Citizen.updateMany({ personId: { $in: groups.slice(1) } }, { $set: { personId, updatedAt: now } }).exec();
+      if (groups.length > 1)
+        await Citizen.updateMany({ personId: { $in: groups.slice(1) } }, { $set: { personId, updatedAt: now } }).exec();
       // Every member's group document, from the phone documents as they are now (a crash before this is mended by the next link of the person).
-      const members = await Citizen.find({ personId }, { personId: 1, citizenIds: 1 }).lean<Array<Pick<CitizenDoc, '_id' | 'personId' | 'citizenIds'>>>().exec();
+      const members = await Citizen.find({ personId }, { personId: 1, citizenIds: 1 })
+        .lean<Array<Pick<CitizenDoc, '_id' | 'personId' | 'citizenIds'>>>()
+        .exec();
       for (const doc of groupDocs(members, now)) {
-        await Group.updateOne({ _id: doc._id }, { $set: { citizenIds: doc.citizenIds, phones: doc.phones, updatedAt: now } }, { upsert: true }).exec();
+        await Group.updateOne(
+          { _id: doc._id },
+          { $set: { citizenIds: doc.citizenIds, phones: doc.phones, updatedAt: now } },
+          { upsert: true },
+        ).exec();
       }
     },
     async idsOf(citizenId) {
@@ -149,13 +170,22 @@ export async function createCitizenStore(conn: Connection): Promise<CitizenStore
 async function buildGroups(Citizen: Model<CitizenDoc>, Group: Model<CitizenGroupDoc>): Promise<void> {
   if (await Group.findOne({ _id: GROUPS_BUILT }, { _id: 1 }).lean().exec()) return;
   const now = new Date();
-  const phones = await Citizen.find({}, { personId: 1, citizenIds: 1 }).lean<Array<Pick<CitizenDoc, '_id' | 'personId' | 'citizenIds'>>>().exec();
+  const phones = await Citizen.find({}, { personId: 1, citizenIds: 1 })
+    .lean<Array<Pick<CitizenDoc, '_id' | 'personId' | 'citizenIds'>>>()
+    .exec();
   await insertGroups(Group, groupDocs(phones, now));
-  await Group.updateOne({ _id: GROUPS_BUILT }, { $set: { citizenIds: [], phones: [], updatedAt: now } }, { upsert: true }).exec();
+  await Group.updateOne(
+    { _id: GROUPS_BUILT },
+    { $set: { citizenIds: [], phones: [], updatedAt: now } },
+    { upsert: true },
+  ).exec();
 }
 
 /** Insert group documents in batches, keeping any already there. */
-export async function insertGroups(Group: Pick<Model<CitizenGroupDoc>, 'collection'>, docs: readonly CitizenGroupDoc[]): Promise<void> {
+export async function insertGroups(
+  Group: Pick<Model<CitizenGroupDoc>, 'collection'>,
+  docs: readonly CitizenGroupDoc[],
+): Promise<void> {
   for (let i = 0; i < docs.length; i += 1000) {
     try {
       await Group.collection.insertMany(docs.slice(i, i + 1000).map((d) => ({ ...d })) as never[], { ordered: false });

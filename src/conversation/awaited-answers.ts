@@ -44,8 +44,15 @@ export function answerQuestion(turn: Turn, ref: string, content: AnswerContent):
   const attachment =
     content.kind === 'photo'
       ? { kind: 'photo' as const, fileId: content.fileId }
-      : { kind: 'voice' as const, fileId: content.fileId, ...(content.durationSec !== undefined ? { durationSec: content.durationSec } : {}) };
-  const caption = content.kind === 'photo' && content.caption ? { text: checkText(content.caption, 1, MAX_ANSWER_LENGTH) } : undefined;
+      : {
+          kind: 'voice' as const,
+          fileId: content.fileId,
+          ...(content.durationSec !== undefined ? { durationSec: content.durationSec } : {}),
+        };
+  const caption =
+    content.kind === 'photo' && content.caption
+      ? { text: checkText(content.caption, 1, MAX_ANSWER_LENGTH) }
+      : undefined;
   turn.effects.push({
     type: 'answer_question',
     ref,
@@ -71,7 +78,11 @@ export function typedRating(turn: Turn, text: string): { ref: string; rating: nu
   const question = turn.state.awaitingAnswer;
   if (question && Date.parse(question.at ?? '') > at) return undefined;
   const words: Partial<Record<string, string[]>> = turn.flow.vocabulary.rating ?? {};
-  const options = (['1', '2', '3', '4', '5'] as const).map((n) => ({ value: n, labelKey: `feedback.rating.${n}`, aliases: words[n] ?? [] }));
+  const options = (['1', '2', '3', '4', '5'] as const).map((n) => ({
+    value: n,
+    labelKey: `feedback.rating.${n}`,
+    aliases: words[n] ?? [],
+  }));
   const value = matchOption(text, options, turn.ctx.labelsOf, { partial: false });
   return value ? { ref: asked.ref, rating: Number(value) } : undefined;
 }
@@ -89,7 +100,8 @@ export function relayToCounsellor(turn: Turn, content: AnswerContent): void {
   }
   turn.effects.push({
     type: 'counsellor_relay',
-    attachment: content.kind === 'photo' ? { kind: 'photo', fileId: content.fileId } : { kind: 'voice', fileId: content.fileId },
+    attachment:
+      content.kind === 'photo' ? { kind: 'photo', fileId: content.fileId } : { kind: 'voice', fileId: content.fileId },
     ...(content.kind === 'photo' && content.caption ? { text: content.caption.slice(0, MAX_ANSWER_LENGTH) } : {}),
   });
 }

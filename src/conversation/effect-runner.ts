@@ -33,12 +33,22 @@ export interface EffectRunnerDeps {
   whatsappForCallers?: boolean;
   /** Where `notify` effects go (the outbox). */
   notifier?: Pick<Notifier, 'enqueue'>;
-  onCitizenAnswer?: (ref: string, citizenIds: readonly string[], content: { text?: string; attachment?: Attachment }, deliveryKey: string) => Promise<boolean>;
+  onCitizenAnswer?: (
+    ref: string,
+    citizenIds: readonly string[],
+    content: { text?: string; attachment?: Attachment },
+    deliveryKey: string,
+  ) => Promise<boolean>;
 }
 
 /** What the conversation needs of the counsellor relay. */
 export interface CounsellorGateway {
-  request(citizen: { channel: InboundMessage['channel']; chatId: string; citizenId: string; language: Language }): Promise<Reply[]>;
+  request(citizen: {
+    channel: InboundMessage['channel'];
+    chatId: string;
+    citizenId: string;
+    language: Language;
+  }): Promise<Reply[]>;
   /** `deliveryKey` names the citizen's message, so a retried handling relays it once. */
   relay(citizenKey: string, content: { text?: string; attachment?: Attachment }, deliveryKey: string): Promise<Reply[]>;
   leave(citizenKey: string): Promise<Reply[]>;
@@ -62,17 +72,26 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
 
   function placeOf(ticket: Ticket): Text {
     if (ticket.location) {
-      return t('intake.summary.place_pin', { lat: ticket.location.lat.toFixed(5), lon: ticket.location.lon.toFixed(5) });
+      return t('intake.summary.place_pin', {
+        lat: ticket.location.lat.toFixed(5),
+        lon: ticket.location.lon.toFixed(5),
+      });
     }
     const block = findBlock(deps.catalog, ticket.block);
-    return t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: ticket.locality ?? '' });
+    return t('intake.summary.place_text', {
+      block: block ? t(block.label) : t('common.none'),
+      locality: ticket.locality ?? '',
+    });
   }
 
   function categoryText(ticket: Ticket): Text {
     return t(findCategory(deps.catalog, ticket.category)?.label ?? 'category.other');
   }
 
-  async function createTicket(effect: Extract<Effect, { type: 'create_ticket' }>, ctx: EffectContext): Promise<Reply[]> {
+  async function createTicket(
+    effect: Extract<Effect, { type: 'create_ticket' }>,
+    ctx: EffectContext,
+  ): Promise<Reply[]> {
     const a = effect.answers;
     const category = findCategory(deps.catalog, a.category);
     if (!category || !a.description) {
@@ -89,7 +108,13 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         : onBehalf
           ? { citizenId: `call:${ctx.msg.updateKey}`, channel: ctx.msg.channel, chatId: ctx.msg.chatId }
           : { citizenId: ctx.citizenId, channel: ctx.msg.channel, chatId: ctx.msg.chatId };
-    const replyVia: Ticket['replyVia'] = onBehalf ? (phone ? (deps.whatsappForCallers ? 'whatsapp' : 'callback') : 'operator_chat') : undefined;
+    const replyVia: Ticket['replyVia'] = onBehalf
+      ? phone
+        ? deps.whatsappForCallers
+          ? 'whatsapp'
+          : 'callback'
+        : 'operator_chat'
+      : undefined;
     const { ticket } = await deps.intake.file({
       // One submission, one ticket: a submit retried after an apology, redelivered, or sent twice at once
       // (different update ids, the same saved state) carries the same submission id.
@@ -98,7 +123,9 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       ...reach,
       language: ctx.language,
       intake: onBehalf?.line ?? ctx.msg.channel,
-      createdBy: onBehalf ? { kind: 'staff', id: onBehalf.operatorId, role: 'operator' } : { kind: 'citizen', id: ctx.citizenId },
+      createdBy: onBehalf
+        ? { kind: 'staff', id: onBehalf.operatorId, role: 'operator' }
+        : { kind: 'citizen', id: ctx.citizenId },
       description: a.description,
       ...(a.block ? { block: a.block } : {}),
       ...(a.locality ? { locality: a.locality } : {}),
@@ -111,7 +138,15 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     const date = formatDateTime(ticket.createdAt, ctx.language);
     // The operator filed it for someone else: theirs to read out to the caller.
     if (!onBehalf) return [{ text: t('intake.submitted', { ref: ticket.ref, date }) }];
-    return [{ text: t('intake.submitted_caller', { ref: ticket.ref, date, reach: t(`intake.caller_reach.${ticket.replyVia ?? replyVia}`) }) }];
+    return [
+      {
+        text: t('intake.submitted_caller', {
+          ref: ticket.ref,
+          date,
+          reach: t(`intake.caller_reach.${ticket.replyVia ?? replyVia}`),
+        }),
+      },
+    ];
   }
 
   /** The citizen's own ticket (or a linked chat's); another citizen's is treated as missing. */
@@ -155,18 +190,29 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     return [{ text: t('status.list', { items }) }];
   }
 
-  async function answerQuestion(effect: Extract<Effect, { type: 'answer_question' }>, ctx: EffectContext): Promise<Reply[]> {
+  async function answerQuestion(
+    effect: Extract<Effect, { type: 'answer_question' }>,
+    ctx: EffectContext,
+  ): Promise<Reply[]> {
     const passed = deps.onCitizenAnswer
-      ? await deps.onCitizenAnswer(effect.ref, deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId], {
-          ...(effect.text ? { text: effect.text } : {}),
-          ...(effect.attachment ? { attachment: effect.attachment } : {}),
-        }, `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`)
+      ? await deps.onCitizenAnswer(
+          effect.ref,
+          deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId],
+          {
+            ...(effect.text ? { text: effect.text } : {}),
+            ...(effect.attachment ? { attachment: effect.attachment } : {}),
+          },
+          `${ctx.msg.channel}:${ctx.msg.chatId}:${ctx.msg.updateKey}`,
+        )
       : false;
     // A ticket that is gone or not theirs: the words were not an answer after all.
     return [{ text: t(passed ? 'notify.answer_forwarded' : 'menu.prompt', { ref: effect.ref }) }];
   }
 
-  async function feedback(effect: Extract<Effect, { type: 'feedback' | 'reopen' }>, ctx: EffectContext): Promise<Reply[]> {
+  async function feedback(
+    effect: Extract<Effect, { type: 'feedback' | 'reopen' }>,
+    ctx: EffectContext,
+  ): Promise<Reply[]> {
     const ticket = deps.feedback ? await ownTicket(effect.ref, ctx) : undefined;
     if (!ticket || !deps.feedback) return [{ text: t('status.not_found', { ref: effect.ref }) }];
     const days = deps.reopenDays ?? 7;
@@ -175,20 +221,37 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       return [feedbackReply(result, ticket.ref, days)];
     }
     const result = await deps.feedback.reopenTicket(ticket.ref, { by: { kind: 'citizen', id: ctx.citizenId } });
-    if (result.ok) return [{ text: t(result.escalated ? 'feedback.reopened_escalated' : 'feedback.reopened', { ref: ticket.ref }) }];
-    if (result.reason === 'too_late') return [{ text: t('feedback.reopen_too_late', { ref: ticket.ref, count: days }) }];
+    if (result.ok)
+      return [{ text: t(result.escalated ? 'feedback.reopened_escalated' : 'feedback.reopened', { ref: ticket.ref }) }];
+    if (result.reason === 'too_late')
+      return [{ text: t('feedback.reopen_too_late', { ref: ticket.ref, count: days }) }];
     if (result.reason === 'not_resolved') return [{ text: t('status.still_open', { ref: ticket.ref }) }];
     return [{ text: t('error.generic') }];
   }
 
-  async function counselling(effect: Extract<Effect, { type: `counsellor_${string}` }>, ctx: EffectContext): Promise<Reply[]> {
+  async function counselling(
+    effect: Extract<Effect, { type: `counsellor_${string}` }>,
+    ctx: EffectContext,
+  ): Promise<Reply[]> {
     const key = `${ctx.msg.channel}:${ctx.msg.chatId}`;
     if (!deps.counsellor) return [{ text: t('counsellor.unavailable') }];
     if (effect.type === 'counsellor_request') {
-      return deps.counsellor.request({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, citizenId: ctx.citizenId, language: ctx.language });
+      return deps.counsellor.request({
+        channel: ctx.msg.channel,
+        chatId: ctx.msg.chatId,
+        citizenId: ctx.citizenId,
+        language: ctx.language,
+      });
     }
     if (effect.type === 'counsellor_relay') {
-      return deps.counsellor.relay(key, { ...(effect.text ? { text: effect.text } : {}), ...(effect.attachment ? { attachment: effect.attachment } : {}) }, `${key}:${ctx.msg.updateKey}`);
+      return deps.counsellor.relay(
+        key,
+        {
+          ...(effect.text ? { text: effect.text } : {}),
+          ...(effect.attachment ? { attachment: effect.attachment } : {}),
+        },
+        `${key}:${ctx.msg.updateKey}`,
+      );
     }
     return deps.counsellor.leave(key);
   }
@@ -208,8 +271,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
           // Officers' updates reach the citizen in the language they now speak.
           const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
           await deps.tickets.setLanguage(ids, effect.language);
-        }
-        else replies.push(...(await counselling(effect, ctx)));
+        } else replies.push(...(await counselling(effect, ctx)));
       }
       return replies;
     },

@@ -10,7 +10,15 @@ import { editMenu, summaryStep } from './steps/summary-step';
 import { textStep } from './steps/text-step';
 import { Turn } from './turn';
 import type { ChoiceStep, SummaryStep } from './flow-definition';
-import type { ConversationState, EngineContext, EngineResult, FlowState, InboundContent, InboundMessage, OnBehalf } from './types';
+import type {
+  ConversationState,
+  EngineContext,
+  EngineResult,
+  FlowState,
+  InboundContent,
+  InboundMessage,
+  OnBehalf,
+} from './types';
 
 /*
  * The engine, one file per part: this file routes one message; turn.ts holds
@@ -29,7 +37,13 @@ export function initialState(): ConversationState {
  * operator's own conversation walks the same flow, and the ticket is the
  * caller's. Pure, like {@link advance}.
  */
-export function startOnBehalf(flow: Flow, state: ConversationState, msg: InboundMessage, ctx: EngineContext, onBehalf: OnBehalf): EngineResult {
+export function startOnBehalf(
+  flow: Flow,
+  state: ConversationState,
+  msg: InboundMessage,
+  ctx: EngineContext,
+  onBehalf: OnBehalf,
+): EngineResult {
   const turn = new Turn(flow, structuredClone(state), ctx, msg);
   turn.state.flow = newFlowState(flow, msg.updateKey, onBehalf);
   ask(turn);
@@ -60,7 +74,8 @@ export function isOutdated(flow: Flow, fs: FlowState): boolean {
 function handle(turn: Turn, content: InboundContent): void {
   const awaiting = pendingQuestion(turn);
   // Replying to the officer's question message answers it, even mid-complaint.
-  if (awaiting && turn.msg.replyToText?.includes(awaiting.ref) && isAnswer(content)) return answerQuestion(turn, awaiting.ref, content);
+  if (awaiting && turn.msg.replyToText?.includes(awaiting.ref) && isAnswer(content))
+    return answerQuestion(turn, awaiting.ref, content);
   restartIfOutdated(turn);
   if (content.kind === 'command') return command(turn, content.command, content.args);
   const typed = content.kind === 'text' ? typedCommand(turn, content.text) : undefined;

@@ -85,9 +85,13 @@ const flowSchema = z.object({
     /** More words for "new complaint" at the main menu only (mid-flow they are answers). */
     newAtMenu: z.array(z.string()).default([]),
     /** Names of each language, typed after the language command (besides the codes hi and en). */
-    languageNames: z.object({ hi: z.array(z.string()).default([]), en: z.array(z.string()).default([]) }).default({ hi: [], en: [] }),
+    languageNames: z
+      .object({ hi: z.array(z.string()).default([]), en: z.array(z.string()).default([]) })
+      .default({ hi: [], en: [] }),
     /** After a health category: words for "talk to the counsellor" and "file the complaint" (besides yes and no). */
-    counsellorOffer: z.object({ talk: z.array(z.string()).default([]), complaint: z.array(z.string()).default([]) }).default({ talk: [], complaint: [] }),
+    counsellorOffer: z
+      .object({ talk: z.array(z.string()).default([]), complaint: z.array(z.string()).default([]) })
+      .default({ talk: [], complaint: [] }),
     /** The counsellor's word after /end that also files the conversation as a ticket (/end ticket). */
     endWithTicket: z.array(z.string()).default([]),
   }),
@@ -122,10 +126,12 @@ export function validateFlow(raw: unknown, source = 'flow'): Flow {
   for (const s of flow.steps) {
     refs.push([`${s.id}.next`, s.next]);
     if (s.kind === 'choice') refs.push([`${s.id}.nextAfterLocation`, s.nextAfterLocation]);
-    if (s.kind === 'summary') for (const e of s.edit) refs.push([`${s.id}.edit.goto`, e.goto], [`${s.id}.edit.endAfter`, e.endAfter]);
+    if (s.kind === 'summary')
+      for (const e of s.edit) refs.push([`${s.id}.edit.goto`, e.goto], [`${s.id}.edit.endAfter`, e.endAfter]);
   }
   for (const [where, target] of refs) {
-    if (target !== undefined && !ids.has(target)) throw new FlowDefinitionError(`${source}: ${where} names unknown step ${target}`);
+    if (target !== undefined && !ids.has(target))
+      throw new FlowDefinitionError(`${source}: ${where} names unknown step ${target}`);
   }
   const summaries = flow.steps.filter((s) => s.kind === 'summary');
   if (summaries.length !== 1) throw new FlowDefinitionError(`${source}: needs exactly one summary step`);

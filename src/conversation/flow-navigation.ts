@@ -32,7 +32,9 @@ export function goNext(turn: Turn, fs: FlowState, from: Step, nextId: string | u
     // question) is not asked again; the summary lets the citizen change it.
     let candidate = turn.step(next);
     // On a call the caller's number was asked with /call: the summary shows it and can change it.
-    const skips = (c: Step) => (c.kind === 'text' && c.save !== undefined && fs.answers[c.save] !== undefined) || (c.kind === 'contact' && fs.onBehalf !== undefined);
+    const skips = (c: Step) =>
+      (c.kind === 'text' && c.save !== undefined && fs.answers[c.save] !== undefined) ||
+      (c.kind === 'contact' && fs.onBehalf !== undefined);
     while (skips(candidate) && candidate.next) {
       candidate = turn.step(candidate.next);
     }

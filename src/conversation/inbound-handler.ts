@@ -31,7 +31,13 @@ export interface InboundHandlerDeps {
   /** Media limits (MEDIA_MAX_MB, MEDIA_PER_DAY); without them media are taken as they come. */
   media?: MediaLimits;
   /** Staff commands and buttons, tried before the citizen engine. */
-  staff?: { handle(msg: InboundMessage, state: ConversationState, stored: StaffIdentity | undefined): Promise<StaffOutcome | undefined> };
+  staff?: {
+    handle(
+      msg: InboundMessage,
+      state: ConversationState,
+      stored: StaffIdentity | undefined,
+    ): Promise<StaffOutcome | undefined>;
+  };
 }
 
 /** How much media one chat may send. */
@@ -88,7 +94,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
           log.info({ event: 'duplicate_update' }, 'update already handled');
           // The replies saved with that step and not yet settled (a crash came between the save and
           // their sending), handed out again under the same keys.
-          const again = doc.lastReplies?.updateKey === msg.updateKey && !doc.lastReplies.settled ? doc.lastReplies.messages : [];
+          const again =
+            doc.lastReplies?.updateKey === msg.updateKey && !doc.lastReplies.settled ? doc.lastReplies.messages : [];
           return { messages: again, duplicate: true, language: doc.state.language, recorded: again.length > 0 };
         }
         const state = doc?.state ?? initialState();
@@ -106,9 +113,15 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
             ...(staffOutcome.staffChange !== undefined ? { staff: staffOutcome.staffChange } : {}),
           };
         } else {
-          turn = advance(deps.flow, state, msg, { now, catalog: deps.catalog, labelsOf, maxTicketsPerDay: deps.maxTicketsPerDay });
+          turn = advance(deps.flow, state, msg, {
+            now,
+            catalog: deps.catalog,
+            labelsOf,
+            maxTicketsPerDay: deps.maxTicketsPerDay,
+          });
           // Without configured limits a deferred download still happens when the media is taken.
-          if (deps.media || msg.media?.fetch) turn = await takeMedia(turn, state, msg, deps.media ?? { maxBytes: Infinity, perDay: Infinity }, now);
+          if (deps.media || msg.media?.fetch)
+            turn = await takeMedia(turn, state, msg, deps.media ?? { maxBytes: Infinity, perDay: Infinity }, now);
         }
         const language = turn.state.language;
         spoken.language = language;
@@ -140,7 +153,10 @@ export function createInboundHandler(deps: InboundHandlerDeps): InboundHandler {
             log.warn({ event: 'staff_state_not_saved' }, 'staff chat state lost a race; the action itself was done');
           });
         }
-        log.debug({ event: 'update_handled', step: turn.state.flow?.step ?? null, effects: turn.effects.length }, 'handled');
+        log.debug(
+          { event: 'update_handled', step: turn.state.flow?.step ?? null, effects: turn.effects.length },
+          'handled',
+        );
         return {
           messages,
           duplicate: false,
@@ -169,11 +185,21 @@ type Turn = { state: ConversationState; replies: Reply[]; effects: Effect[] };
  * than `maxBytes`, or beyond the day's `perDay`, is refused politely and the
  * conversation stays where it was.
  */
-async function takeMedia(turn: Turn, before: ConversationState, msg: InboundMessage, limits: MediaLimits, now: Date): Promise<Turn> {
+async function takeMedia(
+  turn: Turn,
+  before: ConversationState,
+  msg: InboundMessage,
+  limits: MediaLimits,
+  now: Date,
+): Promise<Turn> {
   const c = msg.content;
   if (c.kind !== 'photo' && c.kind !== 'voice') return turn;
   if (!JSON.stringify([turn.state, turn.effects]).includes(JSON.stringify(c.fileId))) return turn;
-  const refuse = (key: string, params: Record<string, number>): Turn => ({ state: before, replies: [{ text: { key, params } }], effects: [] });
+  const refuse = (key: string, params: Record<string, number>): Turn => ({
+    state: before,
+    replies: [{ text: { key, params } }],
+    effects: [],
+  });
   const tooBig = () => refuse('limits.media_too_big', { mb: Math.round((limits.maxBytes / 1024 / 1024) * 10) / 10 });
   const day = districtDay(now);
   const used = before.mediaQuota?.day === day ? before.mediaQuota.count : 0;
@@ -185,7 +211,13 @@ async function takeMedia(turn: Turn, before: ConversationState, msg: InboundMess
     if ('tooBig' in got) return tooBig();
     fileId = got.fileId;
   }
-  const swap = <T>(v: T): T => (fileId === c.fileId ? v : (JSON.parse(JSON.stringify(v).split(JSON.stringify(c.fileId)).join(JSON.stringify(fileId))) as T));
-  return { state: { ...swap(turn.state), mediaQuota: { day, count: used + 1 } }, replies: turn.replies, effects: swap(turn.effects) };
+  const swap = <T>(v: T): T =>
+    fileId === c.fileId
+      ? v
+      : (JSON.parse(JSON.stringify(v).split(JSON.stringify(c.fileId)).join(JSON.stringify(fileId))) as T);
+  return {
+    state: { ...swap(turn.state), mediaQuota: { day, count: used + 1 } },
+    replies: turn.replies,
+    effects: swap(turn.effects),
+  };
 }
-

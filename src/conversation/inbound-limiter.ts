@@ -63,7 +63,9 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
   const maxChats = deps.maxChats ?? 50_000;
   const { perMinute, burst, staffPerMinute } = deps.limits;
   const shape = (staff: boolean) =>
-    staff ? { rate: staffPerMinute / 60_000, capacity: Math.max(burst, Math.round((burst * staffPerMinute) / perMinute)) } : { rate: perMinute / 60_000, capacity: burst };
+    staff
+      ? { rate: staffPerMinute / 60_000, capacity: Math.max(burst, Math.round((burst * staffPerMinute) / perMinute)) }
+      : { rate: perMinute / 60_000, capacity: burst };
 
   function refill(b: Bucket, now: number): void {
     const { rate, capacity } = shape(b.staff);
@@ -93,7 +95,15 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
     let b = buckets.get(key);
     if (!b) {
       if (buckets.size >= maxChats) sweep(now);
-      b = { tokens: shape(false).capacity, at: now, noticed: false, staff: false, configured: false, checked: false, language: 'hi' };
+      b = {
+        tokens: shape(false).capacity,
+        at: now,
+        noticed: false,
+        staff: false,
+        configured: false,
+        checked: false,
+        language: 'hi',
+      };
       buckets.set(key, b);
     }
     refill(b, now);
@@ -107,9 +117,15 @@ export function limitInbound(handler: InboundHandler, deps: InboundLimiterDeps):
     if (b.tokens < 1) {
       const first = !b.noticed;
       b.noticed = true;
-      if (first) deps.logger.info({ event: 'rate_limited', channel: msg.channel, staff: b.staff }, 'a chat is sending too fast; its messages are dropped for a while');
+      if (first)
+        deps.logger.info(
+          { event: 'rate_limited', channel: msg.channel, staff: b.staff },
+          'a chat is sending too fast; its messages are dropped for a while',
+        );
       return {
-        messages: first ? renderReplies(deps.translator, b.language, [{ text: { key: 'limits.slow_down' } }], msg.channel) : [],
+        messages: first
+          ? renderReplies(deps.translator, b.language, [{ text: { key: 'limits.slow_down' } }], msg.channel)
+          : [],
         duplicate: false,
         language: b.language,
       };

@@ -11,6 +11,7 @@ import type { InboundContent } from './types';
 export function placeOnEarth(content: InboundContent): InboundContent {
   if (content.kind !== 'location') return content;
   const { lat, lon } = content;
-  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { kind: 'unsupported', what: 'location' };
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180)
+    return { kind: 'unsupported', what: 'location' };
   return content;
 }

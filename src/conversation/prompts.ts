@@ -18,14 +18,18 @@ export function ask(turn: Turn): void {
   const step = turn.step(fs.step);
   const progress = { n: turn.indexOf(step.id) + 1, total: flow.steps.length };
   const scope = scopeOf(fs);
-  const push = (text: Text, options: MatchableOption[]) => turn.replies.push({ text, progress, buttons: buttons(scope, options) });
+  const push = (text: Text, options: MatchableOption[]) =>
+    turn.replies.push({ text, progress, buttons: buttons(scope, options) });
   if (fs.mode === 'confirm-category') {
     const category = findCategory(ctx.catalog, fs.suggestion);
-    const text = fs.suggestionAlt ? t('intake.category.suggest_two') : t('intake.category.suggest', { category: t(category?.label ?? 'category.other') });
+    const text = fs.suggestionAlt
+      ? t('intake.category.suggest_two')
+      : t('intake.category.suggest', { category: t(category?.label ?? 'category.other') });
     return void push(text, suggestionOptions(turn, fs));
   }
   if (fs.mode === 'counsellor-offer') return void push(t('intake.counsellor.offer'), counsellorOptions(flow));
-  if (fs.mode === 'edit-menu' && step.kind === 'summary') return void push(t('intake.edit.prompt'), editOptions(flow, step));
+  if (fs.mode === 'edit-menu' && step.kind === 'summary')
+    return void push(t('intake.edit.prompt'), editOptions(flow, step));
   switch (step.kind) {
     case 'choice':
       return void push(t(step.prompt), choiceOptions(ctx, step));
@@ -34,8 +38,14 @@ export function ask(turn: Turn): void {
       return;
     case 'contact':
       // The caller is on the telephone: no contact button, which would send the operator's own number.
-      if (fs.onBehalf) return void push(t('intake.phone.caller_prompt'), [{ value: 'skip', labelKey: 'intake.phone.skip' }]);
-      turn.replies.push({ text: t(step.prompt), progress, request: 'contact', buttons: buttons(scope, [{ value: 'skip', labelKey: 'intake.phone.skip' }]) });
+      if (fs.onBehalf)
+        return void push(t('intake.phone.caller_prompt'), [{ value: 'skip', labelKey: 'intake.phone.skip' }]);
+      turn.replies.push({
+        text: t(step.prompt),
+        progress,
+        request: 'contact',
+        buttons: buttons(scope, [{ value: 'skip', labelKey: 'intake.phone.skip' }]),
+      });
       return;
     case 'summary':
       return void push(summaryText(ctx, fs.answers, fs.onBehalf !== undefined), summaryOptions(flow));
@@ -67,7 +77,10 @@ function summaryText(ctx: EngineContext, a: Answers, forCaller: boolean): Text {
   const block = findBlock(ctx.catalog, a.block);
   const place = a.location
     ? t('intake.summary.place_pin', { lat: a.location.lat.toFixed(5), lon: a.location.lon.toFixed(5) })
-    : t('intake.summary.place_text', { block: block ? t(block.label) : t('common.none'), locality: inVoice(a.locality) ?? '' });
+    : t('intake.summary.place_text', {
+        block: block ? t(block.label) : t('common.none'),
+        locality: inVoice(a.locality) ?? '',
+      });
   const photos = a.attachments.filter((x) => x.kind === 'photo').length;
   return t(forCaller ? 'intake.summary.prompt_caller' : 'intake.summary.prompt', {
     category: category ? t(category.label) : t('common.none'),
@@ -79,7 +92,8 @@ function summaryText(ctx: EngineContext, a: Answers, forCaller: boolean): Text {
 }
 
 /** An answer as the citizen reads it back: one given by voice note says so. */
-const inVoice = (answer: string | undefined): Text | string | undefined => (answer === IN_VOICE ? t('intake.summary.in_voice') : answer);
+const inVoice = (answer: string | undefined): Text | string | undefined =>
+  answer === IN_VOICE ? t('intake.summary.in_voice') : answer;
 
 // ---- the options of each question, with the words typed for them -------
 

@@ -14,7 +14,8 @@ export const BUTTON_DATA_SEPARATOR = '|';
 export function translate(tr: Translator, lang: Language, text: Text, channel?: ChannelName): string {
   const params: Record<string, string | number> = channel ? { context: channel } : {};
   // `count` stays a number: i18next chooses the plural form by it (and formats it).
-  for (const [k, v] of Object.entries(text.params ?? {})) params[k] = k === 'count' && typeof v === 'number' ? v : resolveParam(tr, lang, v, channel);
+  for (const [k, v] of Object.entries(text.params ?? {}))
+    params[k] = k === 'count' && typeof v === 'number' ? v : resolveParam(tr, lang, v, channel);
   return tr.t(lang, text.key, params);
 }
 
@@ -27,7 +28,12 @@ function resolveParam(tr: Translator, lang: Language, v: TextParam, channel: Cha
 }
 
 /** Turn the engine's replies into words in the person's language (and the channel's way of choosing, when given). */
-export function renderReplies(tr: Translator, lang: Language, replies: readonly Reply[], channel?: ChannelName): RenderedMessage[] {
+export function renderReplies(
+  tr: Translator,
+  lang: Language,
+  replies: readonly Reply[],
+  channel?: ChannelName,
+): RenderedMessage[] {
   return replies.map((r) => {
     const body = translate(tr, lang, r.text, channel);
     const text = r.progress ? `${tr.t(lang, 'common.progress', r.progress)}\n${body}` : body;

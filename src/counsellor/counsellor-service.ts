@@ -50,7 +50,12 @@ const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, par
 export function createCounsellorService(deps: CounsellorServiceDeps) {
   const { sessions, staff, notifier, messages, clock, logger } = deps;
 
-  function to(person: { channel: StaffDoc['channel']; chatId: string; language: Language }, replies: Reply[], key: string, media?: Attachment): OutboundItem[] {
+  function to(
+    person: { channel: StaffDoc['channel']; chatId: string; language: Language },
+    replies: Reply[],
+    key: string,
+    media?: Attachment,
+  ): OutboundItem[] {
     return messages.render(person.language, replies).map((message, i) => ({
       channel: person.channel,
       chatId: person.chatId,
@@ -92,7 +97,10 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
 
   /** Buttons to make one of these sessions the active one. */
   function switchButtons(list: readonly Pick<CounsellorSessionDoc, '_id'>[]): Reply['buttons'] {
-    return { scope: SESSION_SCOPE, options: list.map((s) => ({ value: s._id, label: t('common.verbatim', { text: s._id }) })) };
+    return {
+      scope: SESSION_SCOPE,
+      options: list.map((s) => ({ value: s._id, label: t('common.verbatim', { text: s._id }) })),
+    };
   }
 
   /**
@@ -120,7 +128,10 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       ...to(counsellor, [notice], `cs:${session._id}:new`),
       ...to(citizenOf(session), [say('counsellor.connected')], `cs:${session._id}:connected`),
     ]);
-    logger.info({ event: 'counselling_connected', session: session._id, counsellor: counsellor._id }, 'counselling session connected');
+    logger.info(
+      { event: 'counselling_connected', session: session._id, counsellor: counsellor._id },
+      'counselling session connected',
+    );
     return true;
   }
 
@@ -139,7 +150,14 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       const now = clock.now();
       const live = await sessions.liveForCitizen(key);
       if (live) return [say(live.status === 'open' ? 'counsellor.already_connected' : 'counsellor.still_waiting')];
-      const session = await sessions.create({ citizenKey: key, channel: citizen.channel, chatId: citizen.chatId, citizenId: citizen.citizenId, language: citizen.language, createdAt: now });
+      const session = await sessions.create({
+        citizenKey: key,
+        channel: citizen.channel,
+        chatId: citizen.chatId,
+        citizenId: citizen.citizenId,
+        language: citizen.language,
+        createdAt: now,
+      });
       const counsellor = await freeCounsellor(now);
       if (counsellor && (await connect(session, counsellor, now))) return [];
       logger.info({ event: 'counselling_queued', session: session._id }, 'no counsellor free; citizen queued');
@@ -162,11 +180,14 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
         // A counsellor may have come on duty or freed up since: try again now.
         const now = clock.now();
         const free = await freeCounsellor(now);
-        if (!free || !(await connect({ ...session, status: 'waiting' }, free, now))) return [say('counsellor.still_waiting')];
+        if (!free || !(await connect({ ...session, status: 'waiting' }, free, now)))
+          return [say('counsellor.still_waiting')];
         counsellor = free;
       }
       if (!counsellor) return [say('counsellor.still_waiting')];
-      const line = content.text ? say('counsellor.from_citizen', { session: session._id, text: content.text }) : say('counsellor.citizen_media', { session: session._id });
+      const line = content.text
+        ? say('counsellor.from_citizen', { session: session._id, text: content.text })
+        : say('counsellor.citizen_media', { session: session._id });
       await notifier.enqueue(to(counsellor, [line], `cs:${session._id}:in:${deliveryKey}`, content.attachment));
       return [];
     },
@@ -182,7 +203,10 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
           const { id: activeId } = await activeOf(counsellor._id);
           const notice: Reply =
             activeId === session._id
-              ? { text: t('counsellor.citizen_left_active', { session: session._id }), ...(others.length > 0 ? { buttons: switchButtons(others) } : {}) }
+              ? {
+                  text: t('counsellor.citizen_left_active', { session: session._id }),
+                  ...(others.length > 0 ? { buttons: switchButtons(others) } : {}),
+                }
               : say('counsellor.citizen_left', { session: session._id });
           await notifier.enqueue(to(counsellor, [notice], `cs:${session._id}:left`));
           await pullWaiting(counsellor);
@@ -239,8 +263,12 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     // Sessions still open but not active: the counsellor picks the next one.
     const { session: nowActive } = await activeOf(identity.id);
     const remaining = (await sessions.openFor(identity.id)).filter((s) => s._id !== nowActive?._id);
-    if (!nowActive && remaining.length > 0) replies.push({ text: t('counsellor.choose_next'), buttons: switchButtons(remaining) });
-    logger.info({ event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' }, 'counselling session ended');
+    if (!nowActive && remaining.length > 0)
+      replies.push({ text: t('counsellor.choose_next'), buttons: switchButtons(remaining) });
+    logger.info(
+      { event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' },
+      'counselling session ended',
+    );
     return { state, replies, effects: [{ type: 'notify', items: ended }] };
   }
 
@@ -252,7 +280,9 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       state,
       replies: [
         {
-          text: active ? t('counsellor.sessions', { active: active._id, count: open.length }) : t('counsellor.sessions_none_active', { count: open.length }),
+          text: active
+            ? t('counsellor.sessions', { active: active._id, count: open.length })
+            : t('counsellor.sessions_none_active', { count: open.length }),
           buttons: switchButtons(open),
         },
       ],
@@ -275,7 +305,8 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     buttonScopes: [SESSION_SCOPE],
     async handleButton({ identity, state, value }) {
       const session = await sessions.get(value);
-      if (!session || session.counsellorId !== identity.id || session.status !== 'open') return { state, replies: await noActive(identity.id, undefined) };
+      if (!session || session.counsellorId !== identity.id || session.status !== 'open')
+        return { state, replies: await noActive(identity.id, undefined) };
       await sessions.setFocus(identity.id, session._id);
       return { state, replies: [say('counsellor.switched', { session: session._id })] };
     },
@@ -284,7 +315,20 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       // Words go only to the session the counsellor was last told is active; if it ended, nowhere.
       const { id, session } = await activeOf(identity.id);
       if (!session) return { state, replies: await noActive(identity.id, id) };
-      return { state, replies: [], effects: [{ type: 'notify', items: to(citizenOf(session), [say('counsellor.from_counsellor', { text: argText })], `cs:${session._id}:out:${msg.updateKey}`) }] };
+      return {
+        state,
+        replies: [],
+        effects: [
+          {
+            type: 'notify',
+            items: to(
+              citizenOf(session),
+              [say('counsellor.from_counsellor', { text: argText })],
+              `cs:${session._id}:out:${msg.updateKey}`,
+            ),
+          },
+        ],
+      };
     },
   };
 

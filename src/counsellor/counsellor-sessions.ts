@@ -48,7 +48,11 @@ const MAX_LINES = 50;
 
 /** Counsellor sessions in the `counsellor_sessions` collection. */
 export async function createSessionStore(conn: Connection) {
-  const Session: Model<CounsellorSessionDoc> = conn.model<CounsellorSessionDoc>('CounsellorSession', schema, 'counsellor_sessions');
+  const Session: Model<CounsellorSessionDoc> = conn.model<CounsellorSessionDoc>(
+    'CounsellorSession',
+    schema,
+    'counsellor_sessions',
+  );
   await Session.createIndexes();
   const Counter = conn.collection<{ _id: string; seq: number }>('counters');
   // The session a counsellor's typed words go to, one document per counsellor
@@ -60,8 +64,17 @@ export async function createSessionStore(conn: Connection) {
     /** A new session with the next number; a taken number is skipped (the _id is unique). */
     async create(input: Omit<CounsellorSessionDoc, '_id' | 'citizenLines' | 'status'>): Promise<CounsellorSessionDoc> {
       for (let attempt = 1; ; attempt++) {
-        const c = await Counter.findOneAndUpdate({ _id: 'counsellor-session' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-        const doc: CounsellorSessionDoc = { ...input, _id: `S-${String(c?.seq ?? 0).padStart(4, '0')}`, status: 'waiting', citizenLines: [] };
+        const c = await Counter.findOneAndUpdate(
+          { _id: 'counsellor-session' },
+          { $inc: { seq: 1 } },
+          { upsert: true, returnDocument: 'after' },
+        );
+        const doc: CounsellorSessionDoc = {
+          ...input,
+          _id: `S-${String(c?.seq ?? 0).padStart(4, '0')}`,
+          status: 'waiting',
+          citizenLines: [],
+        };
         try {
           await Session.create(doc);
           return doc;
@@ -71,13 +84,18 @@ export async function createSessionStore(conn: Connection) {
       }
     },
     async liveForCitizen(citizenKey: string): Promise<CounsellorSessionDoc | null> {
-      return Session.findOne({ citizenKey, status: { $in: ['waiting', 'open'] } }).lean<CounsellorSessionDoc>().exec();
+      return Session.findOne({ citizenKey, status: { $in: ['waiting', 'open'] } })
+        .lean<CounsellorSessionDoc>()
+        .exec();
     },
     async get(id: string): Promise<CounsellorSessionDoc | null> {
       return Session.findOne({ _id: id.toUpperCase() }).lean<CounsellorSessionDoc>().exec();
     },
     async openFor(counsellorId: string): Promise<CounsellorSessionDoc[]> {
-      return Session.find({ counsellorId, status: 'open' }).sort({ assignedAt: 1 }).lean<CounsellorSessionDoc[]>().exec();
+      return Session.find({ counsellorId, status: 'open' })
+        .sort({ assignedAt: 1 })
+        .lean<CounsellorSessionDoc[]>()
+        .exec();
     },
     async openCounts(): Promise<Map<string, number>> {
       const rows = await Session.aggregate<{ _id: string; n: number }>([
@@ -91,15 +109,25 @@ export async function createSessionStore(conn: Connection) {
     },
     /** Give a waiting session to a counsellor; false when someone else took it first. */
     async assign(id: string, counsellorId: string, now: Date): Promise<boolean> {
-      const res = await Session.updateOne({ _id: id, status: 'waiting' }, { $set: { status: 'open', counsellorId, assignedAt: now } }).exec();
+      const res = await Session.updateOne(
+        { _id: id, status: 'waiting' },
+        { $set: { status: 'open', counsellorId, assignedAt: now } },
+      ).exec();
       return res.modifiedCount === 1;
     },
     /** Put an open session back in the queue (its counsellor is gone). */
     async requeue(id: string): Promise<void> {
-      await Session.updateOne({ _id: id, status: 'open' }, { $set: { status: 'waiting' }, $unset: { counsellorId: '', assignedAt: '' } }).exec();
+      await Session.updateOne(
+        { _id: id, status: 'open' },
+        { $set: { status: 'waiting' }, $unset: { counsellorId: '', assignedAt: '' } },
+      ).exec();
     },
     async close(id: string, now: Date): Promise<CounsellorSessionDoc | null> {
-      return Session.findOneAndUpdate({ _id: id, status: { $in: ['waiting', 'open'] } }, { $set: { status: 'closed', closedAt: now } }, { returnDocument: 'after' })
+      return Session.findOneAndUpdate(
+        { _id: id, status: { $in: ['waiting', 'open'] } },
+        { $set: { status: 'closed', closedAt: now } },
+        { returnDocument: 'after' },
+      )
         .lean<CounsellorSessionDoc>()
         .exec();
     },

@@ -46,7 +46,8 @@ const LOGIN_TOKEN = /^([A-Za-z0-9_-]{32})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})
  * signer.checkLoginToken(token, new Date()) // { ok: true, expiresAt }
  */
 export function createDashboardSigner(secret: string, purpose: 'dashboard' | 'simulator' = 'dashboard') {
-  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the dashboard secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new Error(`the dashboard secret must be at least ${MIN_SECRET_LENGTH} characters`);
   const loginKey = createHmac('sha256', secret).update(`jan-sahayak ${purpose} login v1`).digest();
   const sessionKey = createHmac('sha256', secret).update(`jan-sahayak ${purpose} session v1`).digest();
   const mac = (key: Buffer, data: string) => createHmac('sha256', key).update(data).digest('base64url');
@@ -74,18 +75,29 @@ export function createDashboardSigner(secret: string, purpose: 'dashboard' | 'si
     /** The cookie value for a session ending at `expiresAt`, naming its server-side record `sid`. */
     sessionCookie(viewer: DashboardViewer, expiresAt: Date, sid?: string): string {
       const payload = Buffer.from(
-        JSON.stringify({ v: 1, sub: viewer.staffId, role: viewer.role, name: viewer.name, exp: expiresAt.getTime(), ...(sid ? { sid } : {}) }),
+        JSON.stringify({
+          v: 1,
+          sub: viewer.staffId,
+          role: viewer.role,
+          name: viewer.name,
+          exp: expiresAt.getTime(),
+          ...(sid ? { sid } : {}),
+        }),
         'utf8',
       ).toString('base64url');
       return `${payload}.${mac(sessionKey, payload)}`;
     },
 
     /** The session a cookie value carries, if this secret signed it and it has not expired. */
-    checkSession(value: string, now: Date): { ok: true; session: DashboardSession } | { ok: false; reason: AuthFailure } {
+    checkSession(
+      value: string,
+      now: Date,
+    ): { ok: true; session: DashboardSession } | { ok: false; reason: AuthFailure } {
       const dot = value.indexOf('.');
       const payload = value.slice(0, dot);
       const sig = value.slice(dot + 1);
-      if (dot <= 0 || !B64URL.test(payload) || !B64URL.test(sig) || value.length > 2048) return { ok: false, reason: 'invalid' };
+      if (dot <= 0 || !B64URL.test(payload) || !B64URL.test(sig) || value.length > 2048)
+        return { ok: false, reason: 'invalid' };
       if (!sameText(sig, mac(sessionKey, payload))) return { ok: false, reason: 'invalid' };
       let parsed: { v?: unknown; sub?: unknown; role?: unknown; name?: unknown; exp?: unknown; sid?: unknown };
       try {
@@ -94,7 +106,13 @@ export function createDashboardSigner(secret: string, purpose: 'dashboard' | 'si
         return { ok: false, reason: 'invalid' };
       }
       const { v, sub, role, name, exp, sid } = parsed;
-      if (v !== 1 || typeof sub !== 'string' || (role !== 'supervisor' && role !== 'admin') || typeof name !== 'string' || typeof exp !== 'number') {
+      if (
+        v !== 1 ||
+        typeof sub !== 'string' ||
+        (role !== 'supervisor' && role !== 'admin') ||
+        typeof name !== 'string' ||
+        typeof exp !== 'number'
+      ) {
         return { ok: false, reason: 'invalid' };
       }
       if (sid !== undefined && typeof sid !== 'string') {

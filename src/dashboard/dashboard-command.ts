@@ -29,19 +29,36 @@ export function createDashboardCommand(deps: DashboardCommandDeps): StaffCommand
     commands: ['dashboard'],
     helpKey: (identity) => (isOversight(identity.role) ? 'dashboard.bot.help' : undefined),
     async handle({ identity, state, msg }) {
-      const say = (key: string, params?: Record<string, string | number>): Reply => ({ text: params ? { key, params } : { key } });
+      const say = (key: string, params?: Record<string, string | number>): Reply => ({
+        text: params ? { key, params } : { key },
+      });
       if (!isOversight(identity.role)) {
-        deps.logger.warn({ event: 'dashboard_link_refused', staff: identity.id, role: identity.role }, 'dashboard link refused: not a supervisor or administrator');
+        deps.logger.warn(
+          { event: 'dashboard_link_refused', staff: identity.id, role: identity.role },
+          'dashboard link refused: not a supervisor or administrator',
+        );
         return { state, replies: [say('dashboard.bot.refused')] };
       }
       const now = deps.clock.now();
       const name = (await deps.staffName(identity.id)) ?? ((msg.firstName ?? '').trim().slice(0, 60) || identity.role);
-      const { token, expiresAt } = await deps.logins.issue({ staffId: identity.id, role: identity.role, name }, state.language, now);
+      const { token, expiresAt } = await deps.logins.issue(
+        { staffId: identity.id, role: identity.role, name },
+        state.language,
+        now,
+      );
       // The token stays out of the log: it is a password until used.
-      deps.logger.info({ event: 'dashboard_link_issued', staff: identity.id, role: identity.role, expiresAt }, 'dashboard login link issued');
+      deps.logger.info(
+        { event: 'dashboard_link_issued', staff: identity.id, role: identity.role, expiresAt },
+        'dashboard login link issued',
+      );
       const link = `${deps.baseUrl()}${DASHBOARD_PREFIX}/login?token=${token}`;
       const minutes = Math.round((expiresAt.getTime() - now.getTime()) / 60_000);
-      return { state, replies: [say('dashboard.bot.link', { link, count: minutes, expires: formatDateTime(expiresAt, state.language) })] };
+      return {
+        state,
+        replies: [
+          say('dashboard.bot.link', { link, count: minutes, expires: formatDateTime(expiresAt, state.language) }),
+        ],
+      };
     },
   };
 }

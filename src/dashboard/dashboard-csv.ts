@@ -50,7 +50,8 @@ export function exportHeader(lang: Language, translator: Translator): string {
 /** One ticket as one record: words in the chosen language, times as the district reads them, no phone numbers. */
 export function exportRecord(t: ExportSource, ctx: ExportContext): string {
   const { lang, translator } = ctx;
-  const word = (key: string | undefined, fallback: string) => (key && translator.has(lang, key) ? translator.t(lang, key) : fallback);
+  const word = (key: string | undefined, fallback: string) =>
+    key && translator.has(lang, key) ? translator.t(lang, key) : fallback;
   const time = (d: Date | undefined) => (d ? dateTimeText(d) : undefined);
   const open = (OPEN_STATUSES as readonly string[]).includes(t.status);
   const late = open ? latenessOf(t, ctx.now) : undefined;

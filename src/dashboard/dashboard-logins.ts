@@ -34,14 +34,24 @@ export function createDashboardLogins(deps: { models: DashboardModels; signer: D
      * Marking it used is one conditional update, so of two openings racing
      * each other exactly one succeeds.
      */
-    async redeem(token: string, now: Date): Promise<{ ok: true; login: RedeemedLogin } | { ok: false; reason: AuthFailure }> {
+    async redeem(
+      token: string,
+      now: Date,
+    ): Promise<{ ok: true; login: RedeemedLogin } | { ok: false; reason: AuthFailure }> {
       const checked = deps.signer.checkLoginToken(token, now);
       if (!checked.ok) return checked;
       const id = hashToken(token);
-      const before = await Login.findOneAndUpdate({ _id: id, usedAt: { $exists: false } }, { $set: { usedAt: now } }, { returnDocument: 'before' }).lean();
+      const before = await Login.findOneAndUpdate(
+        { _id: id, usedAt: { $exists: false } },
+        { $set: { usedAt: now } },
+        { returnDocument: 'before' },
+      ).lean();
       if (!before) return { ok: false, reason: (await Login.exists({ _id: id })) ? 'used' : 'invalid' };
       if (!(before.expiresAt.getTime() > now.getTime())) return { ok: false, reason: 'expired' };
-      return { ok: true, login: { staffId: before.staffId, role: before.role, name: before.name, language: before.language } };
+      return {
+        ok: true,
+        login: { staffId: before.staffId, role: before.role, name: before.name, language: before.language },
+      };
     },
   };
 }

@@ -77,7 +77,11 @@ const settingSchema = new Schema<SettingDoc>(
 );
 
 /** Collection names, for tests and maintenance. */
-export const DASHBOARD_COLLECTIONS = { logins: 'dashboard_logins', sessions: 'dashboard_sessions', settings: 'settings' } as const;
+export const DASHBOARD_COLLECTIONS = {
+  logins: 'dashboard_logins',
+  sessions: 'dashboard_sessions',
+  settings: 'settings',
+} as const;
 
 /** The dashboard's models on one connection. */
 export interface DashboardModels {
@@ -96,8 +100,11 @@ export async function createDashboardModels(conn: Connection): Promise<Dashboard
       (conn.models.DashboardLogin as Model<DashboardLoginDoc> | undefined) ??
       conn.model<DashboardLoginDoc>('DashboardLogin', loginSchema, DASHBOARD_COLLECTIONS.logins),
     Session:
-      (conn.models.DashboardSession as Model<SessionDoc> | undefined) ?? conn.model<SessionDoc>('DashboardSession', sessionSchema, DASHBOARD_COLLECTIONS.sessions),
-    Setting: (conn.models.DashboardSetting as Model<SettingDoc> | undefined) ?? conn.model<SettingDoc>('DashboardSetting', settingSchema, DASHBOARD_COLLECTIONS.settings),
+      (conn.models.DashboardSession as Model<SessionDoc> | undefined) ??
+      conn.model<SessionDoc>('DashboardSession', sessionSchema, DASHBOARD_COLLECTIONS.sessions),
+    Setting:
+      (conn.models.DashboardSetting as Model<SettingDoc> | undefined) ??
+      conn.model<SettingDoc>('DashboardSetting', settingSchema, DASHBOARD_COLLECTIONS.settings),
   };
   await models.Login.createIndexes();
   await models.Session.createIndexes();

@@ -21,7 +21,10 @@ export function dayStart(at: Date, timeZone: string = TIME_ZONE): Date {
 
 /** Today so far and the last seven days (today included) so far, both ending at `now`: `/stats today` and `/stats week`. */
 export function currentPeriods(now: Date, timeZone: string = TIME_ZONE): { today: Period; week: Period } {
-  return { today: { from: periodRange('today', now, timeZone).start, to: now }, week: { from: periodRange('week', now, timeZone).start, to: now } };
+  return {
+    today: { from: periodRange('today', now, timeZone).start, to: now },
+    week: { from: periodRange('week', now, timeZone).start, to: now },
+  };
 }
 
 /**

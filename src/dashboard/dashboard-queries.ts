@@ -8,7 +8,18 @@ import { periodRange } from '../reports/report-periods';
 import type { Breakdown as Figures, TicketFigures } from '../reports/ticket-figures';
 import { TIME_ZONE } from '../i18n/format';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
-import { DETAIL_FIELDS, overdueRow, projectionOf, ROW_FIELDS, staffIdsOf, ticketDetail, ticketRow, type OverdueRow, type TicketDetail, type TicketRow } from './dashboard-view';
+import {
+  DETAIL_FIELDS,
+  overdueRow,
+  projectionOf,
+  ROW_FIELDS,
+  staffIdsOf,
+  ticketDetail,
+  ticketRow,
+  type OverdueRow,
+  type TicketDetail,
+  type TicketRow,
+} from './dashboard-view';
 
 /** What the page filters by: a department, and days of creation (`to` exclusive). */
 export interface DashboardFilter {
@@ -63,7 +74,15 @@ export function overdueMatch(now: Date): QueryFilter<TicketDoc> {
 /** The counters' figures in the page's shape. */
 function toBreakdown(f: Figures, from: Date, to: Date): Breakdown {
   const rec = (m: Map<string, number>) => Object.fromEntries(m);
-  return { from: from.toISOString(), to: to.toISOString(), total: f.total, byStatus: rec(f.status), byCategory: rec(f.category), byDepartment: rec(f.department), byChannel: rec(f.intake) };
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    total: f.total,
+    byStatus: rec(f.status),
+    byCategory: rec(f.category),
+    byDepartment: rec(f.department),
+    byChannel: rec(f.intake),
+  };
 }
 
 /** The first day the chosen-days counts start from when only a "to" date is given. */
@@ -107,7 +126,11 @@ export function createDashboardQueries(deps: {
       if (filter.fromDay || filter.toDay) {
         const first = filter.fromDay ?? EARLIEST_DAY;
         const last = filter.toDay ?? today.lastDay;
-        out.range = toBreakdown(await deps.figures.breakdown(first, last, dept), filter.from ?? new Date(0), filter.to ?? end);
+        out.range = toBreakdown(
+          await deps.figures.breakdown(first, last, dept),
+          filter.from ?? new Date(0),
+          filter.to ?? end,
+        );
       }
       return out;
     },
@@ -124,7 +147,11 @@ export function createDashboardQueries(deps: {
     },
 
     /** The newest tickets, live and archived, a page at a time (page 1 first). */
-    async latest(filter: DashboardFilter, page: number, size: number): Promise<{ total: number; page: number; size: number; items: TicketRow[] }> {
+    async latest(
+      filter: DashboardFilter,
+      page: number,
+      size: number,
+    ): Promise<{ total: number; page: number; size: number; items: TicketRow[] }> {
       const q = ticketMatch(filter);
       const upTo = page * size;
       const [live, archived] = await Promise.all(
@@ -139,15 +166,21 @@ export function createDashboardQueries(deps: {
       const docs = [...live!, ...archived!].sort(newestFirst).slice((page - 1) * size, upTo);
       const counted = live!.length + archived!.length;
       const total =
-        live!.length < upTo && archived!.length < upTo ? counted : (await Ticket.countDocuments(q)) + (await TicketArchive.countDocuments(q));
+        live!.length < upTo && archived!.length < upTo
+          ? counted
+          : (await Ticket.countDocuments(q)) + (await TicketArchive.countDocuments(q));
       return { total, page, size, items: docs.map((d) => ticketRow(d)) };
     },
 
     /** One ticket with its history, staff shown by name; undefined when there is no such ticket. */
     async ticket(ref: string, now: Date): Promise<TicketDetail | undefined> {
       const doc =
-        (await Ticket.findOne({ _id: ref }, projectionOf(DETAIL_FIELDS)).lean<Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>>()) ??
-        (await TicketArchive.findOne({ _id: ref }, projectionOf(DETAIL_FIELDS)).lean<Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>>());
+        (await Ticket.findOne({ _id: ref }, projectionOf(DETAIL_FIELDS)).lean<
+          Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>
+        >()) ??
+        (await TicketArchive.findOne({ _id: ref }, projectionOf(DETAIL_FIELDS)).lean<
+          Pick<TicketShape, (typeof DETAIL_FIELDS)[number]>
+        >());
       if (!doc) return undefined;
       const names = await this.staffNames(staffIdsOf(doc));
       return ticketDetail(doc, now, (OPEN_STATUSES as readonly string[]).includes(doc.status), names);

@@ -105,7 +105,11 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
   const zone = deps.timeZone ?? TIME_ZONE;
   const assets = loadStaticAssets(deps.publicDir ?? DASHBOARD_PUBLIC_DIR);
   const chart: StaticAsset | undefined = deps.chartScript
-    ? { body: deps.chartScript, type: 'text/javascript; charset=utf-8', etag: `"${createHash('sha1').update(deps.chartScript).digest('hex').slice(0, 16)}"` }
+    ? {
+        body: deps.chartScript,
+        type: 'text/javascript; charset=utf-8',
+        etag: `"${createHash('sha1').update(deps.chartScript).digest('hex').slice(0, 16)}"`,
+      }
     : undefined;
   const trustProxy = deps.trustProxy ?? false;
   const throttle = createLoginThrottle({ clock });
@@ -124,7 +128,10 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     if (!s.sid || !(await deps.sessions.isOpen(s.sid, now))) throw new AuthError('revoked');
     if (!(await deps.stillAllowed(s))) {
       await deps.sessions.close(s.sid);
-      logger.warn({ event: 'dashboard_session_refused', staff: s.staffId, reason: 'revoked' }, 'dashboard session of a removed supervisor refused');
+      logger.warn(
+        { event: 'dashboard_session_refused', staff: s.staffId, reason: 'revoked' },
+        'dashboard session of a removed supervisor refused',
+      );
       throw new AuthError('revoked');
     }
     return s;
@@ -132,7 +139,8 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
 
   async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A page elsewhere must not sign people out (nor learn anything by trying).
-    if (!isSameOrigin(req, { trustProxy, publicBaseUrl: deps.publicBaseUrl })) throw new HttpError(403, 'forbidden', 'logout only from the dashboard page');
+    if (!isSameOrigin(req, { trustProxy, publicBaseUrl: deps.publicBaseUrl }))
+      throw new HttpError(403, 'forbidden', 'logout only from the dashboard page');
     const value = cookieOf(req, SESSION_COOKIE);
     const checked = value ? signer.checkSession(value, clock.now()) : undefined;
     if (checked?.ok && checked.session.sid) {
@@ -147,7 +155,12 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     const allowed = throttle.allows(client);
     if (!allowed.ok) {
       logger.warn({ event: 'dashboard_login_throttled' }, 'too many refused dashboard logins from one client');
-      return sendJson(res, 429, { error: 'too_many_attempts', message: 'too many refused logins; try again later' }, { 'Retry-After': String(allowed.retryAfterSec) });
+      return sendJson(
+        res,
+        429,
+        { error: 'too_many_attempts', message: 'too many refused logins; try again later' },
+        { 'Retry-After': String(allowed.retryAfterSec) },
+      );
     }
     const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
     const token = typeof body?.token === 'string' ? body.token : '';
@@ -160,36 +173,72 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     }
     const { login: l } = result;
     if (!(await deps.stillAllowed(l))) {
-      logger.warn({ event: 'dashboard_login_refused', staff: l.staffId, reason: 'revoked' }, 'dashboard login link refused');
+      logger.warn(
+        { event: 'dashboard_login_refused', staff: l.staffId, reason: 'revoked' },
+        'dashboard login link refused',
+      );
       return refuse(res, 'revoked');
     }
     const expiresAt = new Date(now.getTime() + deps.sessionMs);
     const sid = await deps.sessions.open('dashboard', l.staffId, expiresAt, now);
     const cookie = signer.sessionCookie({ staffId: l.staffId, role: l.role, name: l.name }, expiresAt, sid);
     logger.info({ event: 'dashboard_login', staff: l.staffId, role: l.role }, 'dashboard opened with a login link');
-    sendJson(res, 200, { ok: true, language: l.language }, { 'Set-Cookie': `${SESSION_COOKIE}=${cookie}; ${cookieFlags(req)}; Max-Age=${Math.floor(deps.sessionMs / 1000)}` });
+    sendJson(
+      res,
+      200,
+      { ok: true, language: l.language },
+      {
+        'Set-Cookie': `${SESSION_COOKIE}=${cookie}; ${cookieFlags(req)}; Max-Age=${Math.floor(deps.sessionMs / 1000)}`,
+      },
+    );
   }
 
   function refuse(res: ServerResponse, reason: AuthFailure | 'missing', clearFrom?: IncomingMessage): void {
     // `reason` lets the page say why (link used, expired, signed out, …).
-    sendJson(res, 401, { error: 'unauthorized', message: 'ask the bot for a new link with /dashboard', reason }, clearFrom ? { 'Set-Cookie': clearCookie(clearFrom) } : {});
+    sendJson(
+      res,
+      401,
+      { error: 'unauthorized', message: 'ask the bot for a new link with /dashboard', reason },
+      clearFrom ? { 'Set-Cookie': clearCookie(clearFrom) } : {},
+    );
   }
 
   function words(lang: Language) {
     const bundle = translator.instance.getResourceBundle(lang, 'translation') as Record<string, unknown> | undefined;
     const tr = (key: string) => translator.t(lang, key);
-    const map = <T>(items: readonly T[], id: (x: T) => string, key: (x: T) => string) => Object.fromEntries(items.map((x) => [id(x), tr(key(x))]));
+    const map = <T>(items: readonly T[], id: (x: T) => string, key: (x: T) => string) =>
+      Object.fromEntries(items.map((x) => [id(x), tr(key(x))]));
     return {
       lang,
       strings: bundle?.dashboard ?? {},
       labels: {
-        status: map(TICKET_STATUSES, (s) => s, (s) => `ticket.status.${s}`),
-        category: map(deps.catalog.categories, (c) => c.id, (c) => c.label),
-        block: map(deps.catalog.district.blocks, (b) => b.id, (b) => b.label),
-        role: map(STAFF_ROLES, (r) => r, (r) => `staff.role.${r}`),
+        status: map(
+          TICKET_STATUSES,
+          (s) => s,
+          (s) => `ticket.status.${s}`,
+        ),
+        category: map(
+          deps.catalog.categories,
+          (c) => c.id,
+          (c) => c.label,
+        ),
+        block: map(
+          deps.catalog.district.blocks,
+          (b) => b.id,
+          (b) => b.label,
+        ),
+        role: map(
+          STAFF_ROLES,
+          (r) => r,
+          (r) => `staff.role.${r}`,
+        ),
         district: tr(deps.catalog.district.name),
         // History notes that are recorded codes: why a ticket was escalated.
-        escalationReason: map(['ack_overdue', 'resolve_overdue', 'level_overdue', 'reopened_again'], (r) => r, (r) => `escalation.reason.${r}`),
+        escalationReason: map(
+          ['ack_overdue', 'resolve_overdue', 'level_overdue', 'reopened_again'],
+          (r) => r,
+          (r) => `escalation.reason.${r}`,
+        ),
       },
     };
   }
@@ -223,7 +272,16 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
       if (!res.write(exportRecord(doc, ctx))) await drained(res);
     }
     res.end();
-    logger.info({ event: 'dashboard_export', staff: session.staffId, rows, columns: EXPORT_COLUMNS.length, department: filter.department ?? null }, 'dashboard CSV export');
+    logger.info(
+      {
+        event: 'dashboard_export',
+        staff: session.staffId,
+        rows,
+        columns: EXPORT_COLUMNS.length,
+        department: filter.department ?? null,
+      },
+      'dashboard CSV export',
+    );
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL, p: string): Promise<void> {
@@ -267,11 +325,19 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
     if (p === '/summary') {
       allow(method, ['GET']);
       const summary = await deps.queries.summary(filterOf(url, zone), now);
-      return sendJson(res, 200, deps.failedNotices ? { ...summary, failedNotices: await deps.failedNotices() } : summary);
+      return sendJson(
+        res,
+        200,
+        deps.failedNotices ? { ...summary, failedNotices: await deps.failedNotices() } : summary,
+      );
     }
     if (p === '/overdue') {
       allow(method, ['GET']);
-      return sendJson(res, 200, await deps.queries.overdue(filterOf(url, zone), now, intParam(url, 'limit', 1, 200, OVERDUE_LIMIT)));
+      return sendJson(
+        res,
+        200,
+        await deps.queries.overdue(filterOf(url, zone), now, intParam(url, 'limit', 1, 200, OVERDUE_LIMIT)),
+      );
     }
     if (p === '/tickets') {
       allow(method, ['GET']);
@@ -325,7 +391,6 @@ class AuthError extends Error {
   }
 }
 
-
 /** The value of one cookie from the Cookie header. */
 export function cookieOf(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -340,7 +405,8 @@ export function filterOf(url: URL, timeZone: string = TIME_ZONE): DashboardFilte
   const filter: DashboardFilter = {};
   const dept = url.searchParams.get('dept') ?? '';
   if (dept) {
-    if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(dept)) throw new HttpError(400, 'bad_request', 'dept must be a department code such as FOOD');
+    if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(dept))
+      throw new HttpError(400, 'bad_request', 'dept must be a department code such as FOOD');
     filter.department = dept;
   }
   const day = (name: 'from' | 'to') => {
@@ -354,7 +420,8 @@ export function filterOf(url: URL, timeZone: string = TIME_ZONE): DashboardFilte
   const to = day('to');
   if (from) Object.assign(filter, { from: from.at, fromDay: from.day });
   if (to) Object.assign(filter, { to: nextDay(to.at, timeZone), toDay: to.day });
-  if (from && to && to.at.getTime() < from.at.getTime()) throw new HttpError(400, 'bad_request', 'to must not be before from');
+  if (from && to && to.at.getTime() < from.at.getTime())
+    throw new HttpError(400, 'bad_request', 'to must not be before from');
   return filter;
 }
 
@@ -363,8 +430,6 @@ function langOf(url: URL): Language {
   if (!isLanguage(lang)) throw new HttpError(400, 'bad_request', `lang must be one of ${LANGUAGES.join(', ')}`);
   return lang;
 }
-
-
 
 /** Wait until a response can take more, or is gone. */
 function drained(res: ServerResponse): Promise<void> {

@@ -13,7 +13,12 @@ export const SECRET_SETTING_ID = 'dashboard.secret';
  * instance of a deployment signs alike. Two instances starting at once
  * both try to insert; the unique `_id` lets one win and the other reads it.
  */
-export async function resolveDashboardSecret(deps: { configured?: string; models: DashboardModels; now: Date; logger: Logger }): Promise<string> {
+export async function resolveDashboardSecret(deps: {
+  configured?: string;
+  models: DashboardModels;
+  now: Date;
+  logger: Logger;
+}): Promise<string> {
   if (deps.configured) return deps.configured;
   const { Setting } = deps.models;
   const existing = await Setting.findById(SECRET_SETTING_ID).lean();

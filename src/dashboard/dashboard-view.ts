@@ -91,7 +91,10 @@ export interface HistoryView {
 }
 
 /** Which deadline an open ticket has passed at `now`: resolution first, then acknowledgement. */
-export function latenessOf(t: Pick<Ticket, 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>, now: Date): Lateness | undefined {
+export function latenessOf(
+  t: Pick<Ticket, 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>,
+  now: Date,
+): Lateness | undefined {
   if (t.resolveDueAt.getTime() < now.getTime()) return 'resolve';
   if (!t.acknowledgedAt && t.ackDueAt.getTime() < now.getTime()) return 'ack';
   return undefined;
@@ -112,16 +115,30 @@ export function ticketRow(t: RowSource): TicketRow {
 
 const minutesBetween = (a: Date, b: Date) => Math.max(0, Math.floor((b.getTime() - a.getTime()) / 60_000));
 
-export function overdueRow(t: RowSource & Pick<Ticket, 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>, now: Date): OverdueRow {
+export function overdueRow(
+  t: RowSource & Pick<Ticket, 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>,
+  now: Date,
+): OverdueRow {
   const late = latenessOf(t, now) ?? 'resolve';
   const due = late === 'resolve' ? t.resolveDueAt : t.ackDueAt;
-  return { ...ticketRow(t), late, dueAt: due.toISOString(), ageMinutes: minutesBetween(t.createdAt, now), lateMinutes: minutesBetween(due, now) };
+  return {
+    ...ticketRow(t),
+    late,
+    dueAt: due.toISOString(),
+    ageMinutes: minutesBetween(t.createdAt, now),
+    lateMinutes: minutesBetween(due, now),
+  };
 }
 
 type DetailSource = Pick<Ticket, (typeof DETAIL_FIELDS)[number]>;
 
 /** A ticket's details; `names` maps staff ids to names (ids themselves are never shown). */
-export function ticketDetail(t: DetailSource, now: Date, open: boolean, names: ReadonlyMap<string, string>): TicketDetail {
+export function ticketDetail(
+  t: DetailSource,
+  now: Date,
+  open: boolean,
+  names: ReadonlyMap<string, string>,
+): TicketDetail {
   const late = open ? latenessOf(t, now) : undefined;
   const officer = t.assignedTo ? names.get(t.assignedTo) : undefined;
   return {
@@ -139,7 +156,9 @@ export function ticketDetail(t: DetailSource, now: Date, open: boolean, names: R
     ...optionalTime('escalatedAt', t.escalatedAt),
     ...(officer ? { assignedTo: maskPhones(officer) } : {}),
     reopenCount: t.reopenCount ?? 0,
-    ...(t.feedback ? { feedback: { rating: t.feedback.rating, satisfied: t.feedback.satisfied, at: t.feedback.at.toISOString() } } : {}),
+    ...(t.feedback
+      ? { feedback: { rating: t.feedback.rating, satisfied: t.feedback.satisfied, at: t.feedback.at.toISOString() } }
+      : {}),
     ...(late ? { late } : {}),
     history: (t.history ?? []).map((h) => historyView(h, names)),
   };
@@ -155,7 +174,11 @@ function historyView(h: HistoryEntry, names: ReadonlyMap<string, string>): Histo
   return {
     at: h.at.toISOString(),
     // A citizen's id may be their phone number (telephone intake): only the kind is shown.
-    by: { kind: h.by.kind, ...(h.by.kind === 'staff' && h.by.role ? { role: h.by.role } : {}), ...(name ? { name: maskPhones(name) } : {}) },
+    by: {
+      kind: h.by.kind,
+      ...(h.by.kind === 'staff' && h.by.role ? { role: h.by.role } : {}),
+      ...(name ? { name: maskPhones(name) } : {}),
+    },
     action: h.action,
     ...(h.from ? { from: h.from } : {}),
     ...(h.to ? { to: h.to } : {}),

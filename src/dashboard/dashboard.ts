@@ -92,10 +92,20 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
   const { clock, logger } = deps;
   const ttlMs = (deps.config.linkTtlMinutes ?? DASHBOARD_DEFAULTS.linkTtlMinutes) * 60_000;
   const dashboardModels = await createDashboardModels(deps.conn);
-  const secret = await resolveDashboardSecret({ ...(deps.config.secret ? { configured: deps.config.secret } : {}), models: dashboardModels, now: clock.now(), logger });
+  const secret = await resolveDashboardSecret({
+    ...(deps.config.secret ? { configured: deps.config.secret } : {}),
+    models: dashboardModels,
+    now: clock.now(),
+    logger,
+  });
   const signer = createDashboardSigner(secret);
   const logins = createDashboardLogins({ models: dashboardModels, signer, ttlMs });
-  const queries = createDashboardQueries({ models: deps.models, figures: deps.figures, timeZone: deps.timeZone, ...(deps.history ? { history: deps.history } : {}) });
+  const queries = createDashboardQueries({
+    models: deps.models,
+    figures: deps.figures,
+    timeZone: deps.timeZone,
+    ...(deps.history ? { history: deps.history } : {}),
+  });
   const sessions = createSessionStore(dashboardModels);
   const configuredAdmins = new Set(deps.configuredAdminIds ?? []);
 
@@ -114,7 +124,10 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     // 0.0.0.0 / :: is where the server listens, not an address anyone can open.
     if (!warned && /^https?:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(own)) {
       warned = true;
-      logger.warn({ event: 'dashboard_base_url_unset', url: own }, 'dashboard links point at the listening address; set PUBLIC_BASE_URL to the address people open');
+      logger.warn(
+        { event: 'dashboard_base_url_unset', url: own },
+        'dashboard links point at the listening address; set PUBLIC_BASE_URL to the address people open',
+      );
     }
     return own;
   };
@@ -138,7 +151,13 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     stillAllowed,
     ...(chartScript ? { chartScript } : {}),
   });
-  const module = createDashboardCommand({ logins, staffName: (id) => queries.staffName(id), clock, logger, baseUrl: base });
+  const module = createDashboardCommand({
+    logins,
+    staffName: (id) => queries.staffName(id),
+    clock,
+    logger,
+    baseUrl: base,
+  });
   return { module, routes, logins, queries, sessions, secret, authModels: dashboardModels };
 }
 
@@ -153,7 +172,10 @@ export function readChartScript(logger: Logger): Buffer | undefined {
     const file = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
     return fs.readFileSync(file);
   } catch (err) {
-    logger.warn({ event: 'dashboard_charts_missing', err: safeError(err) }, 'the npm package chart.js is not installed: the dashboard shows numbers without charts');
+    logger.warn(
+      { event: 'dashboard_charts_missing', err: safeError(err) },
+      'the npm package chart.js is not installed: the dashboard shows numbers without charts',
+    );
     return undefined;
   }
 }

@@ -43,7 +43,10 @@ export async function connectHistoryDatabase(uri: string, opts: { dbName?: strin
   return openConnection(uri, { ...opts, maxPoolSize: 1, readOnly: true });
 }
 
-async function openConnection(uri: string, opts: { dbName?: string; maxPoolSize?: number; readOnly?: boolean }): Promise<Connection> {
+async function openConnection(
+  uri: string,
+  opts: { dbName?: string; maxPoolSize?: number; readOnly?: boolean },
+): Promise<Connection> {
   const hasDbInUri = /^mongodb(\+srv)?:\/\/[^/]+\/[^?]+/.test(uri);
   const conn = mongoose.createConnection(uri, {
     ...(hasDbInUri && !opts.dbName ? {} : { dbName: opts.dbName ?? DEFAULT_DB_NAME }),

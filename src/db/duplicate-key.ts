@@ -25,7 +25,8 @@ function writeErrorsOf(err: object): unknown[] | null {
   return Array.isArray(list) && list.length > 0 ? list : null;
 }
 
-const allDuplicates = (list: unknown[]) => list.every((w) => typeof w === 'object' && w !== null && isDuplicateEntry(w as WriteErrorLike));
+const allDuplicates = (list: unknown[]) =>
+  list.every((w) => typeof w === 'object' && w !== null && isDuplicateEntry(w as WriteErrorLike));
 
 /**
  * A write refused by a unique index, from MongoDB or FerretDB. A bulk write error counts

@@ -408,10 +408,7 @@ function supervise(child: ChildProcess, name: string, logger: Logger): Supervise
     async untilReady<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(failure(`was not ready within ${timeoutMs} ms`)),
-          Math.max(timeoutMs, 0),
-        );
+        timer = setTimeout(() => reject(failure(`was not ready within ${timeoutMs} ms`)), Math.max(timeoutMs, 0));
       });
       const died = exited.then((info): never => {
         if (spawnError) throw failure(`could not be started: ${spawnError.message}`, spawnError);
@@ -490,7 +487,10 @@ async function findGo(logger: Logger): Promise<GoToolchain | undefined> {
   try {
     ({ version } = await goToolchain(go));
   } catch (err) {
-    logger.warn({ event: 'go.unusable', go, err: safeError(err) }, 'found go but `go env GOVERSION` failed; skipping FerretDB');
+    logger.warn(
+      { event: 'go.unusable', go, err: safeError(err) },
+      'found go but `go env GOVERSION` failed; skipping FerretDB',
+    );
     return undefined;
   }
   const match = /^go(\d+)\.(\d+)/.exec(version);

@@ -16,7 +16,9 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S): z.in
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new FlowDefinitionError(`${path.basename(file)}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`);
+    throw new FlowDefinitionError(
+      `${path.basename(file)}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }
@@ -29,7 +31,11 @@ export type CategoryProfile = (typeof CATEGORY_PROFILES)[number];
  * The file of a category profile: `categories.yaml` for the default profile,
  * `categories-current.yaml` for `current` (likewise departments and escalation).
  */
-export function profileFile(flowsDir: string, base: 'categories' | 'departments' | 'escalation', profile: CategoryProfile = 'source'): string {
+export function profileFile(
+  flowsDir: string,
+  base: 'categories' | 'departments' | 'escalation',
+  profile: CategoryProfile = 'source',
+): string {
   return path.join(flowsDir, profile === 'source' ? `${base}.yaml` : `${base}-${profile}.yaml`);
 }
 
@@ -42,8 +48,14 @@ export function loadCatalog(flowsDir: string, profile: CategoryProfile = 'source
   const file = profileFile(flowsDir, 'categories', profile);
   const { categories } = readYamlFile(file, categoriesFileSchema);
   const district = readYamlFile(path.join(flowsDir, 'district.yaml'), districtFileSchema);
-  assertUnique(path.basename(file), categories.map((c) => c.id));
-  assertUnique('district.yaml', district.blocks.map((b) => b.id));
+  assertUnique(
+    path.basename(file),
+    categories.map((c) => c.id),
+  );
+  assertUnique(
+    'district.yaml',
+    district.blocks.map((b) => b.id),
+  );
   return { categories, district };
 }
 

@@ -12,9 +12,7 @@ export interface CategorySuggestion {
  * likeliest (their words fit both about equally), or pick from the list.
  */
 export type CategoryDecision =
-  | { kind: 'one'; categoryId: string }
-  | { kind: 'two'; categoryIds: [string, string] }
-  | { kind: 'none' };
+  { kind: 'one'; categoryId: string } | { kind: 'two'; categoryIds: [string, string] } | { kind: 'none' };
 
 /**
  * When the runner-up scores at least this share of the best, the words fit
@@ -66,7 +64,9 @@ export function suggestCategories(categories: readonly Category[], text: string)
 /** The same word, spelling folded, but no longer form and no near miss. */
 function sameWord(token: string, key: string): boolean {
   if (isLatinWord(token) !== isLatinWord(key)) return false;
-  return isLatinWord(key) ? latinPhoneticKey(token) === latinPhoneticKey(key) : devanagariKey(token) === devanagariKey(key);
+  return isLatinWord(key)
+    ? latinPhoneticKey(token) === latinPhoneticKey(key)
+    : devanagariKey(token) === devanagariKey(key);
 }
 
 /**
@@ -77,6 +77,7 @@ function sameWord(token: string, key: string): boolean {
 export function decideCategory(categories: readonly Category[], text: string): CategoryDecision {
   const [first, second] = suggestCategories(categories, text);
   if (!first) return { kind: 'none' };
-  if (second && second.score >= first.score * AMBIGUITY_RATIO) return { kind: 'two', categoryIds: [first.categoryId, second.categoryId] };
+  if (second && second.score >= first.score * AMBIGUITY_RATIO)
+    return { kind: 'two', categoryIds: [first.categoryId, second.categoryId] };
   return { kind: 'one', categoryId: first.categoryId };
 }

@@ -14,7 +14,13 @@ export const departmentSchema = z.object({
         level: z.number().int().min(1).max(4),
         // Shown inside Hindi and English alerts alike, so in both languages;
         // a single string (an older file) serves both.
-        title: z.union([inBothLanguages, z.string().min(1).transform((s) => ({ hi: s, en: s }))]),
+        title: z.union([
+          inBothLanguages,
+          z
+            .string()
+            .min(1)
+            .transform((s) => ({ hi: s, en: s })),
+        ]),
         telegramId: z.string().optional(),
       }),
     )

@@ -30,5 +30,7 @@ export const MASKED_PHONE = '••••••••••';
  * @example maskPhones('मेरा नंबर ९८७६५-४३२१० है') // 'मेरा नंबर •••••••••• है'
  */
 export function maskPhones(text: string): string {
-  return text.replace(NUMBER_RUN, (run) => ((run.match(ANY_DIGIT)?.length ?? 0) >= PHONE_MIN_DIGITS ? MASKED_PHONE : run));
+  return text.replace(NUMBER_RUN, (run) =>
+    (run.match(ANY_DIGIT)?.length ?? 0) >= PHONE_MIN_DIGITS ? MASKED_PHONE : run,
+  );
 }

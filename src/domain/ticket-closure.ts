@@ -16,7 +16,9 @@ export type ClosureAction =
   | { type: 'reopen'; rating?: number; text?: string };
 
 /** The statuses each closure action starts from. */
-export const CLOSURE_TRANSITIONS: Readonly<Record<ClosureAction['type'], { from: readonly TicketStatus[]; to: TicketStatus }>> = {
+export const CLOSURE_TRANSITIONS: Readonly<
+  Record<ClosureAction['type'], { from: readonly TicketStatus[]; to: TicketStatus }>
+> = {
   close: { from: ['resolved'], to: 'closed' },
   close_no_feedback: { from: ['resolved'], to: 'closed' },
   feedback: { from: ['closed'], to: 'closed' },
@@ -44,12 +46,19 @@ export function isRating(n: unknown): n is number {
  * caller writes both in one conditional update. A rating appears in the
  * history line as `n/5`, language-neutral.
  */
-export function applyClosure(from: TicketStatus, action: ClosureAction, by: Actor, at: Date): { to: TicketStatus; entry: HistoryEntry } {
+export function applyClosure(
+  from: TicketStatus,
+  action: ClosureAction,
+  by: Actor,
+  at: Date,
+): { to: TicketStatus; entry: HistoryEntry } {
   const rule = CLOSURE_TRANSITIONS[action.type];
   if (!rule.from.includes(from)) throw new InvalidClosureError(from, action.type);
   const entry: HistoryEntry = { at, by, action: action.type, from, to: rule.to };
   const rating = 'rating' in action ? action.rating : undefined;
-  const words = [rating !== undefined ? `${rating}/5` : '', action.type === 'reopen' ? (action.text ?? '') : ''].filter(Boolean).join(' · ');
+  const words = [rating !== undefined ? `${rating}/5` : '', action.type === 'reopen' ? (action.text ?? '') : '']
+    .filter(Boolean)
+    .join(' · ');
   if (words) entry.text = words;
   return { to: rule.to, entry };
 }
@@ -58,7 +67,11 @@ export function applyClosure(from: TicketStatus, action: ClosureAction, by: Acto
  * Whether the citizen may still reopen: any time while resolved, and within
  * `windowMs` of the closure once closed.
  */
-export function reopenAllowed(ticket: Pick<Ticket, 'status'> & Partial<Pick<Ticket, 'closedAt'>>, now: Date, windowMs: number): boolean {
+export function reopenAllowed(
+  ticket: Pick<Ticket, 'status'> & Partial<Pick<Ticket, 'closedAt'>>,
+  now: Date,
+  windowMs: number,
+): boolean {
   if (ticket.status === 'resolved') return true;
   if (ticket.status !== 'closed' || !ticket.closedAt) return false;
   return now.getTime() <= ticket.closedAt.getTime() + windowMs;

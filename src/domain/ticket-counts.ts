@@ -14,7 +14,17 @@ export type DayOf = (at: Date) => { day: string; hour: number };
 /** The fields the counters are made of. */
 export type CountedTicket = Pick<
   Ticket,
-  'status' | 'category' | 'department' | 'intake' | 'block' | 'level' | 'createdAt' | 'acknowledgedAt' | 'firstAcknowledgedAt' | 'resolvedAt' | 'feedback'
+  | 'status'
+  | 'category'
+  | 'department'
+  | 'intake'
+  | 'block'
+  | 'level'
+  | 'createdAt'
+  | 'acknowledgedAt'
+  | 'firstAcknowledgedAt'
+  | 'resolvedAt'
+  | 'feedback'
 >;
 
 /**
@@ -23,7 +33,15 @@ export type CountedTicket = Pick<
  * conditional on these being as they were read, so the delta it records is
  * the change it made.
  */
-export const CHANGING_COUNTED_FIELDS = ['status', 'department', 'level', 'acknowledgedAt', 'firstAcknowledgedAt', 'resolvedAt', 'feedback'] as const;
+export const CHANGING_COUNTED_FIELDS = [
+  'status',
+  'department',
+  'level',
+  'acknowledgedAt',
+  'firstAcknowledgedAt',
+  'resolvedAt',
+  'feedback',
+] as const;
 
 /** A value as a counter key: no `.` or `$` (field paths), never empty. */
 export function countKey(value: string | number | undefined): string {
@@ -39,7 +57,14 @@ export const hourKey = (hour: number): string => `h${String(hour).padStart(2, '0
  * runtime's time-zone data.
  */
 export function dayOfIn(timeZone: string): DayOf {
-  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
+  });
   return (at) => {
     const p: Record<string, string> = {};
     for (const part of f.formatToParts(at)) p[part.type] = part.value;
@@ -119,7 +144,8 @@ export function ticketCounts(t: CountedTicket, dayOf: DayOf): CountDelta {
 
 /** `into += sign × delta`, in place. */
 export function addCounts(into: CountDelta, delta: CountDelta, sign = 1): CountDelta {
-  for (const [day, paths] of Object.entries(delta)) for (const [path, n] of Object.entries(paths)) add(into, day, path, sign * n);
+  for (const [day, paths] of Object.entries(delta))
+    for (const [path, n] of Object.entries(paths)) add(into, day, path, sign * n);
   return into;
 }
 
@@ -136,7 +162,11 @@ export function withoutZeros(delta: CountDelta): CountDelta {
  * What a change of a ticket moves: its counts after minus its counts before
  * (`before` undefined for a new ticket). Undefined when nothing moves.
  */
-export function countDelta(before: CountedTicket | undefined, after: CountedTicket, dayOf: DayOf): CountDelta | undefined {
+export function countDelta(
+  before: CountedTicket | undefined,
+  after: CountedTicket,
+  dayOf: DayOf,
+): CountDelta | undefined {
   const delta = ticketCounts(after, dayOf);
   if (before) addCounts(delta, ticketCounts(before, dayOf), -1);
   const out = withoutZeros(delta);

@@ -1,7 +1,15 @@
 import type { Attachment, ChannelName } from '../core/messages';
 
 /** Where a ticket is in its life. */
-export const TICKET_STATUSES = ['new', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'closed', 'reopened'] as const;
+export const TICKET_STATUSES = [
+  'new',
+  'assigned',
+  'acknowledged',
+  'in_progress',
+  'resolved',
+  'closed',
+  'reopened',
+] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 /** How a complaint reached us: a chat channel, or a telephone line logged by an operator. */

@@ -18,7 +18,10 @@ const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, par
  * up one level by hand, with the same notices as an automatic escalation.
  * @example createStaffHandler({ ..., modules: [createEscalateCommand({ escalation, logger })] })
  */
-export function createEscalateCommand(deps: { escalation: Pick<EscalationService, 'escalate'>; logger: Logger }): StaffCommandModule {
+export function createEscalateCommand(deps: {
+  escalation: Pick<EscalationService, 'escalate'>;
+  logger: Logger;
+}): StaffCommandModule {
   return {
     commands: ['escalate'],
     helpKey: (identity) => (isOversight(identity.role) ? 'escalation.help' : undefined),
@@ -26,7 +29,10 @@ export function createEscalateCommand(deps: { escalation: Pick<EscalationService
       const { identity, state } = ctx;
       const done = (replies: Reply[]): StaffOutcome => ({ state, replies });
       if (!isOversight(identity.role)) {
-        deps.logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: 'escalate' }, 'command not allowed for role');
+        deps.logger.warn(
+          { event: 'staff_command_refused', staff: identity.id, role: identity.role, command: 'escalate' },
+          'command not allowed for role',
+        );
         return done([say('staff.forbidden')]);
       }
       const ref = normalizeReference(ctx.args[0] ?? '');
@@ -35,13 +41,19 @@ export function createEscalateCommand(deps: { escalation: Pick<EscalationService
       const reason = checkText(rawReason, 1, MAX_REASON_LENGTH);
       if (!reason.ok) return done([{ text: reason.error }]);
 
-      const result = await deps.escalation.escalate(ref, { by: { kind: 'staff', id: identity.id, role: identity.role }, reason: { text: reason.value } });
-      if (result.ok) return done([say('escalation.done', { ref, level: result.ticket.level, count: result.recipients })]);
+      const result = await deps.escalation.escalate(ref, {
+        by: { kind: 'staff', id: identity.id, role: identity.role },
+        reason: { text: reason.value },
+      });
+      if (result.ok)
+        return done([say('escalation.done', { ref, level: result.ticket.level, count: result.recipients })]);
       switch (result.reason) {
         case 'not_found':
           return done([say('staff.ticket_not_found', { ref })]);
         case 'closed':
-          return done([say('staff.ticket_closed', { ref, status: t(`ticket.status.${result.ticket?.status ?? 'closed'}`) })]);
+          return done([
+            say('staff.ticket_closed', { ref, status: t(`ticket.status.${result.ticket?.status ?? 'closed'}`) }),
+          ]);
         case 'top':
           return done([say('escalation.already_top', { ref })]);
         case 'conflict':

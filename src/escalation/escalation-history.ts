@@ -31,7 +31,10 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
 function who(entry: HistoryEntry): Text {
   if (entry.by.kind === 'citizen') return t('escalation.history.by_citizen');
   if (entry.by.kind === 'system') return t('escalation.history.by_system');
-  return t('escalation.history.by_staff', { role: entry.by.role ? t(`staff.role.${entry.by.role}`) : t('escalation.history.by_system'), id: entry.by.id });
+  return t('escalation.history.by_staff', {
+    role: entry.by.role ? t(`staff.role.${entry.by.role}`) : t('escalation.history.by_system'),
+    id: entry.by.id,
+  });
 }
 
 function note(entry: HistoryEntry): Text | string {
@@ -47,12 +50,19 @@ function note(entry: HistoryEntry): Text | string {
  * is counted from the escalation lines before it (every rise of the level
  * writes exactly one `escalate` line).
  */
-export function historyText(ticket: Pick<Ticket, 'ref' | 'history'>, lang: Language, departmentName: (code: string) => string = (code) => code): Text {
+export function historyText(
+  ticket: Pick<Ticket, 'ref' | 'history'>,
+  lang: Language,
+  departmentName: (code: string) => string = (code) => code,
+): Text {
   let level = 1;
   const lines: Text[] = ticket.history.map((entry) => {
     if (entry.action === 'escalate') level += 1;
     const action = HISTORY_ACTIONS.has(entry.action)
-      ? t(`escalation.history.action.${entry.action}`, { level, department: entry.department ? departmentName(entry.department) : '' })
+      ? t(`escalation.history.action.${entry.action}`, {
+          level,
+          department: entry.department ? departmentName(entry.department) : '',
+        })
       : t('common.verbatim', { text: entry.action });
     const n = note(entry);
     return t(n === '' ? 'escalation.history.line' : 'escalation.history.line_note', {

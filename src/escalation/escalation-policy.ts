@@ -25,12 +25,19 @@ export const escalationFileSchema = z
     version: z.number().int().positive(),
     levels: z.array(levelSchema),
     reminder: z.object({ atFraction: z.number().gt(0).lt(1) }).default({ atFraction: 0.5 }),
-    feedback: z.object({ waitDays: z.number().positive(), reopenDays: z.number().positive() }).default({ waitDays: 7, reopenDays: 7 }),
+    feedback: z
+      .object({ waitDays: z.number().positive(), reopenDays: z.number().positive() })
+      .default({ waitDays: 7, reopenDays: 7 }),
   })
   .superRefine((file, ctx) => {
     for (const level of HIGHER_LEVELS) {
       const n = file.levels.filter((l) => l.level === level).length;
-      if (n !== 1) ctx.addIssue({ code: 'custom', path: ['levels'], message: `must list level ${level} exactly once (found ${n})` });
+      if (n !== 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['levels'],
+          message: `must list level ${level} exactly once (found ${n})`,
+        });
     }
   });
 
@@ -52,12 +59,17 @@ export type Sla = Category['sla'];
  * Read flows/escalation.yaml and check it against the categories it names.
  * @example const policy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories)
  */
-export function loadEscalationPolicy(flowsDir: string, categories: readonly Pick<Category, 'id'>[], profile: CategoryProfile = 'source'): EscalationPolicy {
+export function loadEscalationPolicy(
+  flowsDir: string,
+  categories: readonly Pick<Category, 'id'>[],
+  profile: CategoryProfile = 'source',
+): EscalationPolicy {
   const policy = readYamlFile(profileFile(flowsDir, 'escalation', profile), escalationFileSchema);
   const known = new Set(categories.map((c) => c.id));
   for (const l of policy.levels) {
     for (const id of Object.keys(l.byCategory)) {
-      if (!known.has(id)) throw new FlowDefinitionError(`escalation.yaml: level ${l.level} names unknown category ${id}`);
+      if (!known.has(id))
+        throw new FlowDefinitionError(`escalation.yaml: level ${l.level} names unknown category ${id}`);
     }
   }
   return policy;
@@ -96,11 +108,16 @@ export interface LevelWindow {
 export function levelWindows(policy: EscalationPolicy): LevelWindow[] {
   return policy.levels.flatMap((l) => [
     { level: l.level, ms: l.hours * HOUR_MS },
-    ...Object.entries(l.byCategory).map(([category, hours]) => ({ level: l.level, ms: hours * HOUR_MS, categories: [category] })),
+    ...Object.entries(l.byCategory).map(([category, hours]) => ({
+      level: l.level,
+      ms: hours * HOUR_MS,
+      categories: [category],
+    })),
   ]);
 }
 
-type DeadlineFields = Pick<Ticket, 'level' | 'category' | 'ackDueAt' | 'resolveDueAt'> & Partial<Pick<Ticket, 'acknowledgedAt' | 'escalatedAt'>>;
+type DeadlineFields = Pick<Ticket, 'level' | 'category' | 'ackDueAt' | 'resolveDueAt'> &
+  Partial<Pick<Ticket, 'acknowledgedAt' | 'escalatedAt'>>;
 
 /**
  * The deadline the ticket's current level must meet, and what missing it
@@ -112,10 +129,14 @@ type DeadlineFields = Pick<Ticket, 'level' | 'category' | 'ackDueAt' | 'resolveD
  * before the ticket's own resolve deadline (a ticket escalated for a missed
  * acknowledgement keeps the rest of its resolution time).
  */
-export function levelDeadline(ticket: DeadlineFields, policy: EscalationPolicy): { at: Date; reason: EscalationReasonCode } | undefined {
+export function levelDeadline(
+  ticket: DeadlineFields,
+  policy: EscalationPolicy,
+): { at: Date; reason: EscalationReasonCode } | undefined {
   if (ticket.level >= TOP_LEVEL) return undefined;
   if (ticket.level <= 1) {
-    if (!ticket.acknowledgedAt && ticket.ackDueAt.getTime() <= ticket.resolveDueAt.getTime()) return { at: ticket.ackDueAt, reason: 'ack_overdue' };
+    if (!ticket.acknowledgedAt && ticket.ackDueAt.getTime() <= ticket.resolveDueAt.getTime())
+      return { at: ticket.ackDueAt, reason: 'ack_overdue' };
     return { at: ticket.resolveDueAt, reason: 'resolve_overdue' };
   }
   const reached = ticket.escalatedAt ?? ticket.resolveDueAt;
@@ -124,7 +145,11 @@ export function levelDeadline(ticket: DeadlineFields, policy: EscalationPolicy):
 }
 
 /** Why the ticket must move up now, or undefined when it need not (closed, resolved, in time, or at the top). */
-export function escalationReason(ticket: DeadlineFields & Pick<Ticket, 'status'>, policy: EscalationPolicy, now: Date): EscalationReasonCode | undefined {
+export function escalationReason(
+  ticket: DeadlineFields & Pick<Ticket, 'status'>,
+  policy: EscalationPolicy,
+  now: Date,
+): EscalationReasonCode | undefined {
   if (!isOpen(ticket.status)) return undefined;
   const deadline = levelDeadline(ticket, policy);
   return deadline && now.getTime() >= deadline.at.getTime() ? deadline.reason : undefined;
@@ -146,12 +171,20 @@ export function reminderAt(ticket: Pick<Ticket, 'ackDueAt'>, sla: Sla, policy: E
  * reminder point and before the deadline (after it, escalation speaks).
  */
 export function reminderDue(
-  ticket: Pick<Ticket, 'status' | 'level' | 'ackDueAt'> & Partial<Pick<Ticket, 'assignedTo' | 'acknowledgedAt' | 'ackReminderSentAt'>>,
+  ticket: Pick<Ticket, 'status' | 'level' | 'ackDueAt'> &
+    Partial<Pick<Ticket, 'assignedTo' | 'acknowledgedAt' | 'ackReminderSentAt'>>,
   sla: Sla,
   policy: EscalationPolicy,
   now: Date,
 ): boolean {
-  if (!isOpen(ticket.status) || ticket.level > 1 || !ticket.assignedTo || ticket.acknowledgedAt || ticket.ackReminderSentAt) return false;
+  if (
+    !isOpen(ticket.status) ||
+    ticket.level > 1 ||
+    !ticket.assignedTo ||
+    ticket.acknowledgedAt ||
+    ticket.ackReminderSentAt
+  )
+    return false;
   const t = now.getTime();
   return t >= reminderAt(ticket, sla, policy).getTime() && t < ticket.ackDueAt.getTime();
 }

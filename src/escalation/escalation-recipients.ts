@@ -1,5 +1,11 @@
 import type { Department } from '../domain/department';
-import { CONFIGURED_CHAT_LANGUAGE, createAudience, memberOf, type AlertChat, type AudienceMember } from '../notify/audience';
+import {
+  CONFIGURED_CHAT_LANGUAGE,
+  createAudience,
+  memberOf,
+  type AlertChat,
+  type AudienceMember,
+} from '../notify/audience';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import { TOP_LEVEL } from './escalation-policy';
@@ -8,7 +14,9 @@ import { TOP_LEVEL } from './escalation-policy';
 export type Recipient = AudienceMember;
 
 /** On-duty supervisors at an instant; supplied by the shift roster. */
-export type OnDutySupervisors = (now: Date) => Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }>>;
+export type OnDutySupervisors = (
+  now: Date,
+) => Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }>>;
 
 export interface RecipientDeps {
   staff: Pick<StaffStore, 'activeOfficers' | 'activeWithRoles' | 'findActive'>;
@@ -18,7 +26,6 @@ export interface RecipientDeps {
 }
 
 const keyOf = (r: { channel: string; chatId: string }) => `${r.channel}:${r.chatId}`;
-
 
 /**
  * Who is told when a ticket reaches `level`. The rule, in order:
@@ -33,7 +40,13 @@ const keyOf = (r: { channel: string; chatId: string }) => `${r.channel}:${r.chat
  */
 export async function escalationRecipients(
   deps: RecipientDeps,
-  input: { department: Department | undefined; departmentCode: string; level: number; assignedTo?: string | undefined; now: Date },
+  input: {
+    department: Department | undefined;
+    departmentCode: string;
+    level: number;
+    assignedTo?: string | undefined;
+    now: Date;
+  },
 ): Promise<Recipient[]> {
   const excluded = (r: Recipient) => input.assignedTo !== undefined && r.staffId === input.assignedTo;
   const unique = (list: Recipient[]) => {
@@ -46,7 +59,11 @@ export async function escalationRecipients(
     const named = input.department?.escalation.find((e) => e.level === level)?.telegramId;
     if (named) {
       const person = await deps.staff.findActive(named);
-      const list = unique([person && person.channel === 'telegram' && person.chatId === named ? memberOf(person) : { channel: 'telegram', chatId: named, language: CONFIGURED_CHAT_LANGUAGE }]);
+      const list = unique([
+        person && person.channel === 'telegram' && person.chatId === named
+          ? memberOf(person)
+          : { channel: 'telegram', chatId: named, language: CONFIGURED_CHAT_LANGUAGE },
+      ]);
       if (list.length > 0) return list;
     }
     let list: Recipient[];

@@ -84,19 +84,35 @@ export function createEscalationService(deps: EscalationServiceDeps) {
   }
 
   function reasonWords(reason: EscalationReason): Text {
-    return 'code' in reason ? t(`escalation.reason.${reason.code}`) : t('escalation.reason.manual', { text: reason.text });
+    return 'code' in reason
+      ? t(`escalation.reason.${reason.code}`)
+      : t('escalation.reason.manual', { text: reason.text });
   }
 
   /** Every notice of one escalation; dedupe keys name ticket and level, which is reached only once. */
-  async function notices(ticket: Ticket, reason: EscalationReason, notifyCitizen: boolean): Promise<{ owed: OwedNotices; recipients: number }> {
+  async function notices(
+    ticket: Ticket,
+    reason: EscalationReason,
+    notifyCitizen: boolean,
+  ): Promise<{ owed: OwedNotices; recipients: number }> {
     const now = clock.now();
     const { ref, level } = ticket;
     const dedupe = `${ref}:esc${level}`;
     const who = await levelWords(ticket);
     const why = reasonWords(reason);
     const recipients = await escalationRecipients(
-      { staff, adminChats: deps.adminChats, ...(deps.onDutySupervisors ? { onDutySupervisors: deps.onDutySupervisors } : {}) },
-      { department: await departments.get(ticket.department), departmentCode: ticket.department, level, assignedTo: ticket.assignedTo, now },
+      {
+        staff,
+        adminChats: deps.adminChats,
+        ...(deps.onDutySupervisors ? { onDutySupervisors: deps.onDutySupervisors } : {}),
+      },
+      {
+        department: await departments.get(ticket.department),
+        departmentCode: ticket.department,
+        level,
+        assignedTo: ticket.assignedTo,
+        now,
+      },
     );
     const names = await departments.list();
     const items: OutboundItem[] = [];
@@ -104,24 +120,61 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       const departmentName = (code: string) => names.find((d) => d.code === code)?.name[r.language] ?? code;
       const deptName = await departments.name(ticket.department, r.language);
       const header = t('escalation.staff.header', { ref, who, reason: why });
-      const rendered = [...messages.card(ticket, r.language, header, now, deptName), ...messages.render(r.language, [{ text: historyText(ticket, r.language, departmentName) }])];
+      const rendered = [
+        ...messages.card(ticket, r.language, header, now, deptName),
+        ...messages.render(r.language, [{ text: historyText(ticket, r.language, departmentName) }]),
+      ];
       items.push(...noticeItems(r, rendered, dedupe, ref));
     }
     const officer = ticket.assignedTo ? await staff.findById(ticket.assignedTo) : null;
     if (officer?.active) {
-      items.push(...noticeItems(officer, messages.render(officer.language, [{ text: t('escalation.staff.officer_notice', { ref, who, reason: why }) }]), `${dedupe}:officer`, ref));
+      items.push(
+        ...noticeItems(
+          officer,
+          messages.render(officer.language, [
+            { text: t('escalation.staff.officer_notice', { ref, who, reason: why }) },
+          ]),
+          `${dedupe}:officer`,
+          ref,
+        ),
+      );
     }
-    if (notifyCitizen) items.push(...noticeItems(ticket, messages.render(ticket.language, [{ text: t('escalation.citizen', { ref }) }]), `${dedupe}:citizen`));
-    if (recipients.length === 0) logger.warn({ event: 'escalation_nobody', ref, level }, 'escalated, but nobody is linked at this level or above');
-    return { owed: { key: dedupe, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${dedupe}:${i}` })) }, recipients: recipients.length };
+    if (notifyCitizen)
+      items.push(
+        ...noticeItems(
+          ticket,
+          messages.render(ticket.language, [{ text: t('escalation.citizen', { ref }) }]),
+          `${dedupe}:citizen`,
+        ),
+      );
+    if (recipients.length === 0)
+      logger.warn({ event: 'escalation_nobody', ref, level }, 'escalated, but nobody is linked at this level or above');
+    return {
+      owed: {
+        key: dedupe,
+        items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${dedupe}:${i}` })),
+      },
+      recipients: recipients.length,
+    };
   }
 
   /** The ticket one level up, as a reopening or the sweep will write it. */
   function raised(ticket: Ticket, entry: HistoryEntry): Ticket {
-    return { ...ticket, level: ticket.level + 1, escalatedAt: entry.at, updatedAt: entry.at, history: [...ticket.history, entry] };
+    return {
+      ...ticket,
+      level: ticket.level + 1,
+      escalatedAt: entry.at,
+      updatedAt: entry.at,
+      history: [...ticket.history, entry],
+    };
   }
 
-  async function escalateTicket(ticket: Ticket, by: Actor, reason: EscalationReason, notifyCitizen = true): Promise<EscalateResult> {
+  async function escalateTicket(
+    ticket: Ticket,
+    by: Actor,
+    reason: EscalationReason,
+    notifyCitizen = true,
+  ): Promise<EscalateResult> {
     if (!isOpen(ticket.status)) return { ok: false, reason: 'closed', ticket };
     if (ticket.level >= TOP_LEVEL) return { ok: false, reason: 'top', ticket };
     const at = clock.now();
@@ -132,7 +185,14 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     if (!updated) return { ok: false, reason: 'conflict', ticket };
     await deps.relay.afterWrite(updated);
     logger.info(
-      { event: 'ticket_escalated', ref: updated.ref, level: updated.level, reason: 'code' in reason ? reason.code : 'manual', by: by.id, recipients },
+      {
+        event: 'ticket_escalated',
+        ref: updated.ref,
+        level: updated.level,
+        reason: 'code' in reason ? reason.code : 'manual',
+        by: by.id,
+        recipients,
+      },
       'ticket escalated',
     );
     return { ok: true, ticket: updated, recipients };
@@ -145,9 +205,17 @@ export function createEscalationService(deps: EscalationServiceDeps) {
      * that escalates as part of another (a second reopening), so both are
      * one write. Undefined at the top level.
      */
-    async escalation(ticket: Ticket, opts: { by: Actor; reason: EscalationReason; at: Date; notifyCitizen?: boolean }): Promise<{ entry: HistoryEntry; set: Pick<Ticket, 'level' | 'escalatedAt'>; owed: OwedNotices } | undefined> {
+    async escalation(
+      ticket: Ticket,
+      opts: { by: Actor; reason: EscalationReason; at: Date; notifyCitizen?: boolean },
+    ): Promise<{ entry: HistoryEntry; set: Pick<Ticket, 'level' | 'escalatedAt'>; owed: OwedNotices } | undefined> {
       if (ticket.level >= TOP_LEVEL) return undefined;
-      const entry: HistoryEntry = { at: opts.at, by: opts.by, action: 'escalate', text: 'code' in opts.reason ? opts.reason.code : opts.reason.text };
+      const entry: HistoryEntry = {
+        at: opts.at,
+        by: opts.by,
+        action: 'escalate',
+        text: 'code' in opts.reason ? opts.reason.code : opts.reason.text,
+      };
       const { owed } = await notices(raised(ticket, entry), opts.reason, opts.notifyCitizen ?? true);
       return { entry, set: { level: ticket.level + 1, escalatedAt: opts.at }, owed };
     },
@@ -158,7 +226,10 @@ export function createEscalationService(deps: EscalationServiceDeps) {
      * by someone else meanwhile. `notifyCitizen: false` when the citizen is
      * being answered in their own chat already (a reopening).
      */
-    async escalate(ref: string, opts: { by: Actor; reason: EscalationReason; notifyCitizen?: boolean }): Promise<EscalateResult> {
+    async escalate(
+      ref: string,
+      opts: { by: Actor; reason: EscalationReason; notifyCitizen?: boolean },
+    ): Promise<EscalateResult> {
       const ticket = await store.findByRef(ref);
       if (!ticket) return { ok: false, reason: 'not_found' };
       return escalateTicket(ticket, opts.by, opts.reason, opts.notifyCitizen ?? true);
@@ -181,10 +252,17 @@ export function createEscalationService(deps: EscalationServiceDeps) {
           if (result.ok) escalated.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);
-          logger.error({ event: 'escalation_failed', ref: ticket.ref, err: safeError(err) }, 'could not escalate a ticket');
+          logger.error(
+            { event: 'escalation_failed', ref: ticket.ref, err: safeError(err) },
+            'could not escalate a ticket',
+          );
         }
       }
-      if (candidates.length >= batch) logger.warn({ event: 'sla_sweep_batch_full', batch }, 'more overdue tickets than one sweep takes; the next sweep continues');
+      if (candidates.length >= batch)
+        logger.warn(
+          { event: 'sla_sweep_batch_full', batch },
+          'more overdue tickets than one sweep takes; the next sweep continues',
+        );
       return { checked: candidates.length, escalated, failed };
     },
 
@@ -207,14 +285,26 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         // A revoked officer is not reminded; the deadline escalates the ticket instead.
         if (!officer?.active) continue;
         const refs = tickets.map((x) => x.ref);
-        const items = tickets.map((x) => t('escalation.reminder.item', { ref: x.ref, category: messages.categoryText(x), due: formatDateTime(x.ackDueAt, officer.language) }));
-        const rendered = messages.render(officer.language, [{ text: t('escalation.reminder.title', { count: tickets.length, items }) }]);
+        const items = tickets.map((x) =>
+          t('escalation.reminder.item', {
+            ref: x.ref,
+            category: messages.categoryText(x),
+            due: formatDateTime(x.ackDueAt, officer.language),
+          }),
+        );
+        const rendered = messages.render(officer.language, [
+          { text: t('escalation.reminder.title', { count: tickets.length, items }) },
+        ]);
         await notifier.enqueue(noticeItems(officer, rendered, `ack-reminder:${officerId}:${refs.join(',')}`));
         await store.markReminded(refs, now);
         reminded.push(...refs);
         officers += 1;
       }
-      if (officers > 0) logger.info({ event: 'ack_reminders_sent', officers, tickets: reminded.length }, 'acknowledgement reminders sent');
+      if (officers > 0)
+        logger.info(
+          { event: 'ack_reminders_sent', officers, tickets: reminded.length },
+          'acknowledgement reminders sent',
+        );
       return { reminded, officers };
     },
   };

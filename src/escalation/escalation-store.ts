@@ -24,7 +24,11 @@ export interface EscalationStore {
    * and the notices it owes (one write), if it is still open and still at
    * `fromLevel`; null otherwise.
    */
-  raiseLevel(ref: string, fromLevel: number, change: { level: number; at: Date; entry: HistoryEntry; owed?: OwedNotices }): Promise<StoredTicket | null>;
+  raiseLevel(
+    ref: string,
+    fromLevel: number,
+    change: { level: number; at: Date; entry: HistoryEntry; owed?: OwedNotices },
+  ): Promise<StoredTicket | null>;
   /** Open, unacknowledged, unreminded level-1 tickets with an officer whose acknowledgement deadline lies within (now, now + lookaheadMs]. */
   reminderCandidates(now: Date, lookaheadMs: number, limit: number): Promise<Ticket[]>;
   /** Record that the reminder about these tickets went out (only where none had). */
@@ -32,21 +36,31 @@ export interface EscalationStore {
 }
 
 /** The store over the Ticket model. */
-export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>, opts: { timeZone?: string } = {}): EscalationStore {
+export function createEscalationStore(
+  models: Pick<Models, 'Ticket' | 'TicketArchive'>,
+  opts: { timeZone?: string } = {},
+): EscalationStore {
   const { Ticket, TicketArchive } = models;
   const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
   const open = { $in: [...OPEN_STATUSES] };
   return {
     async findByRef(ref) {
       // By `_id` (the reference): live tickets, then the archive of closed ones.
-      return (await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec()) ?? (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec());
+      return (
+        (await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec()) ??
+        (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec())
+      );
     },
     async sweepCandidates(now, windows, limit) {
       const higher = windows
         .filter((w) => w.level > 1 && w.level < TOP_LEVEL)
         .flatMap((w) => {
           const named = windows.filter((o) => o.level === w.level && o.categories).flatMap((o) => o.categories ?? []);
-          const category = w.categories ? { category: { $in: w.categories } } : named.length ? { category: { $nin: named } } : {};
+          const category = w.categories
+            ? { category: { $in: w.categories } }
+            : named.length
+              ? { category: { $nin: named } }
+              : {};
           const reachedBy = new Date(now.getTime() - w.ms);
           // The level was reached at escalatedAt (or, lacking it, at the resolve deadline).
           return [
@@ -56,7 +70,11 @@ export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArc
         });
       return Ticket.find({
         status: open,
-        $or: [{ level: 1, acknowledgedAt: null, ackDueAt: { $lte: now } }, { level: 1, resolveDueAt: { $lte: now } }, ...higher],
+        $or: [
+          { level: 1, acknowledgedAt: null, ackDueAt: { $lte: now } },
+          { level: 1, resolveDueAt: { $lte: now } },
+          ...higher,
+        ],
       })
         .sort({ createdAt: 1 })
         .limit(limit)
@@ -70,7 +88,10 @@ export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArc
       const counts = countedChange(ref, before, { ...before, level }, dayOf);
       return Ticket.findOneAndUpdate(
         { _id: ref, ...countGuard(before), level: fromLevel, status: open },
-        { $set: { level, escalatedAt: at, updatedAt: at }, $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) } },
+        {
+          $set: { level, escalatedAt: at, updatedAt: at },
+          $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) },
+        },
         { returnDocument: 'after' },
       )
         .lean<StoredTicket>()
@@ -92,7 +113,10 @@ export function createEscalationStore(models: Pick<Models, 'Ticket' | 'TicketArc
     },
     async markReminded(refs, at) {
       if (refs.length === 0) return 0;
-      const res = await Ticket.updateMany({ ref: { $in: refs }, ackReminderSentAt: null }, { $set: { ackReminderSentAt: at } }).exec();
+      const res = await Ticket.updateMany(
+        { ref: { $in: refs }, ackReminderSentAt: null },
+        { $set: { ackReminderSentAt: at } },
+      ).exec();
       return res.modifiedCount;
     },
   };

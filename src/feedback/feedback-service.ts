@@ -5,7 +5,14 @@ import type { Reply, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import { pickOfficer } from '../domain/department';
 import { firstAcknowledgement, type Actor, type Ticket } from '../domain/ticket';
-import { applyClosure, feedbackGiven, InvalidClosureError, isRating, reopenAllowed, type ClosureAction } from '../domain/ticket-closure';
+import {
+  applyClosure,
+  feedbackGiven,
+  InvalidClosureError,
+  isRating,
+  reopenAllowed,
+  type ClosureAction,
+} from '../domain/ticket-closure';
 import { daysMs, dueDates, type EscalationPolicy } from '../escalation/escalation-policy';
 import type { EscalationService } from '../escalation/escalation-service';
 import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
@@ -32,13 +39,18 @@ export type FeedbackOutcome = 'closed' | 'recorded' | 'reopened' | 'reopened_esc
 
 export type FeedbackResult =
   | { ok: true; outcome: FeedbackOutcome; ticket: Ticket }
-  | { ok: false; reason: 'not_found' | 'invalid_rating' | 'not_resolved' | 'already' | 'too_late' | 'conflict'; ticket?: Ticket };
+  | {
+      ok: false;
+      reason: 'not_found' | 'invalid_rating' | 'not_resolved' | 'already' | 'too_late' | 'conflict';
+      ticket?: Ticket;
+    };
 
 export type ReopenResult =
   | { ok: true; escalated: boolean; ticket: Ticket }
   | { ok: false; reason: 'not_found' | 'not_resolved' | 'too_late' | 'conflict'; ticket?: Ticket };
 
-export type CloseResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'not_found' | 'not_resolved' | 'conflict'; ticket?: Ticket };
+export type CloseResult =
+  { ok: true; ticket: Ticket } | { ok: false; reason: 'not_found' | 'not_resolved' | 'conflict'; ticket?: Ticket };
 
 export interface FeedbackServiceDeps {
   tickets: TicketStore;
@@ -77,14 +89,15 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
   const batch = deps.batchSize ?? DEFAULT_BATCH;
   const reopenWindowMs = daysMs(policy.feedback.reopenDays);
 
-
   /** The officer who takes a reopened ticket: the one who had it if still active there, else the least loaded. */
   async function officerFor(ticket: Ticket): Promise<StaffDoc | undefined> {
     const officers = await staff.activeOfficers(ticket.department);
     const previous = officers.find((o) => o._id === ticket.assignedTo);
     if (previous || officers.length === 0) return previous;
     const counts = await tickets.openCountsByOfficer(ticket.department);
-    const id = pickOfficer(officers.map((o) => ({ id: o._id, openTickets: counts.get(o._id) ?? 0, joinedAt: o.joinedAt })));
+    const id = pickOfficer(
+      officers.map((o) => ({ id: o._id, openTickets: counts.get(o._id) ?? 0, joinedAt: o.joinedAt })),
+    );
     return officers.find((o) => o._id === id);
   }
 
@@ -96,20 +109,35 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     const items: OutboundItem[] = [];
     if (officer) {
       const deptName = await departments.name(ticket.department, officer.language);
-      items.push(...noticeItems(officer, messages.card(ticket, officer.language, header, now, deptName), dedupe, ticket.ref));
+      items.push(
+        ...noticeItems(officer, messages.card(ticket, officer.language, header, now, deptName), dedupe, ticket.ref),
+      );
     } else {
       const people = await audience.overseers();
       for (const p of people) {
         const deptName = await departments.name(ticket.department, p.language);
-        const alert = messages.render(p.language, [{ text: t('staff.ticket.unassigned', { ref: ticket.ref, department: deptName }) }]);
-        items.push(...noticeItems(p, [...alert, ...messages.card(ticket, p.language, header, now, deptName)], dedupe, ticket.ref));
+        const alert = messages.render(p.language, [
+          { text: t('staff.ticket.unassigned', { ref: ticket.ref, department: deptName }) },
+        ]);
+        items.push(
+          ...noticeItems(
+            p,
+            [...alert, ...messages.card(ticket, p.language, header, now, deptName)],
+            dedupe,
+            ticket.ref,
+          ),
+        );
       }
-      if (people.length === 0) logger.warn({ event: 'ticket_reopened_nobody', ref: ticket.ref }, 'reopened, but nobody is linked to take it');
+      if (people.length === 0)
+        logger.warn({ event: 'ticket_reopened_nobody', ref: ticket.ref }, 'reopened, but nobody is linked to take it');
     }
     return items;
   }
 
-  const owedOf = (key: string, items: OutboundItem[]): OwedNotices => ({ key, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${key}:${i}` })) });
+  const owedOf = (key: string, items: OutboundItem[]): OwedNotices => ({
+    key,
+    items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${key}:${i}` })),
+  });
 
   /** Close a resolved ticket; `notices` (rendered from the closed ticket) are written with the change. */
   async function close(
@@ -126,21 +154,39 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       if (err instanceof InvalidClosureError) return { ok: false, reason: 'not_resolved', ticket };
       throw err;
     }
-    const closing: TicketChange = { status: change.to, set: { closedAt: change.entry.at, ...(feedback ? { feedback } : {}) }, entry: change.entry };
+    const closing: TicketChange = {
+      status: change.to,
+      set: { closedAt: change.entry.at, ...(feedback ? { feedback } : {}) },
+      entry: change.entry,
+    };
     const closed = afterChange(ticket, closing);
     const owed = notices ? owedOf(`${ticket.ref}:close:${closed.history.length}`, notices(closed)) : undefined;
     const updated = await tickets.transition(ticket.ref, ticket.status, { ...closing, ...(owed ? { owed } : {}) });
     if (!updated) return { ok: false, reason: 'conflict', ticket };
     await deps.relay.afterWrite(updated);
-    logger.info({ event: 'ticket_closed', ref: ticket.ref, how: action.type, rating: feedback?.rating ?? null }, 'ticket closed');
+    logger.info(
+      { event: 'ticket_closed', ref: ticket.ref, how: action.type, rating: feedback?.rating ?? null },
+      'ticket closed',
+    );
     return { ok: true, ticket: updated };
   }
 
-  async function reopen(ticket: Ticket, by: Actor, text: string | undefined, feedback?: Ticket['feedback']): Promise<ReopenResult> {
+  async function reopen(
+    ticket: Ticket,
+    by: Actor,
+    text: string | undefined,
+    feedback?: Ticket['feedback'],
+  ): Promise<ReopenResult> {
     const now = clock.now();
-    if (ticket.status !== 'resolved' && ticket.status !== 'closed') return { ok: false, reason: 'not_resolved', ticket };
+    if (ticket.status !== 'resolved' && ticket.status !== 'closed')
+      return { ok: false, reason: 'not_resolved', ticket };
     if (!reopenAllowed(ticket, now, reopenWindowMs)) return { ok: false, reason: 'too_late', ticket };
-    const change = applyClosure(ticket.status, { type: 'reopen', ...(feedback ? { rating: feedback.rating } : {}), ...(text ? { text } : {}) }, by, now);
+    const change = applyClosure(
+      ticket.status,
+      { type: 'reopen', ...(feedback ? { rating: feedback.rating } : {}), ...(text ? { text } : {}) },
+      by,
+      now,
+    );
     const officer = await officerFor(ticket);
     const sla = findCategory(catalog, ticket.category)?.sla;
     // The officer's clock starts again: a reopened ticket gets the category's full time to acknowledge and resolve.
@@ -149,23 +195,61 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     const firstAck = firstAcknowledgement(ticket);
     const reopening: TicketChange = {
       status: change.to,
-      set: { reopenCount: ticket.reopenCount + 1, ...deadlines, ...(firstAck ? { firstAcknowledgedAt: firstAck } : {}), ...(officer ? { assignedTo: officer._id } : {}), ...(feedback ? { feedback } : {}) },
-      unset: ['acknowledgedAt', 'ackReminderSentAt', 'resolvedAt', 'closedAt', ...(officer ? [] : (['assignedTo'] as const))],
+      set: {
+        reopenCount: ticket.reopenCount + 1,
+        ...deadlines,
+        ...(firstAck ? { firstAcknowledgedAt: firstAck } : {}),
+        ...(officer ? { assignedTo: officer._id } : {}),
+        ...(feedback ? { feedback } : {}),
+      },
+      unset: [
+        'acknowledgedAt',
+        'ackReminderSentAt',
+        'resolvedAt',
+        'closedAt',
+        ...(officer ? [] : (['assignedTo'] as const)),
+      ],
       entry: change.entry,
     };
     const reopened = afterChange(ticket, reopening);
     const owed = owedOf(`${ticket.ref}:reopen:${reopened.history.length}`, await announceReopen(reopened, officer));
     // A second reopening also moves the ticket up one level, in the same write as the reopening.
     // The citizen hears of the escalation in the reply to their answer (feedback.reopened_escalated).
-    const up = ticket.reopenCount > 0 ? await deps.escalation.escalation(reopened, { by, reason: { code: 'reopened_again' }, at: now, notifyCitizen: false }) : undefined;
+    const up =
+      ticket.reopenCount > 0
+        ? await deps.escalation.escalation(reopened, {
+            by,
+            reason: { code: 'reopened_again' },
+            at: now,
+            notifyCitizen: false,
+          })
+        : undefined;
     const write: TicketChange = up
-      ? { ...reopening, set: { ...reopening.set, ...up.set }, entry: [change.entry, up.entry], owed: { key: owed.key, items: [...owed.items, ...up.owed.items] } }
+      ? {
+          ...reopening,
+          set: { ...reopening.set, ...up.set },
+          entry: [change.entry, up.entry],
+          owed: { key: owed.key, items: [...owed.items, ...up.owed.items] },
+        }
       : { ...reopening, owed };
     const updated = await tickets.transition(ticket.ref, ticket.status, write);
     if (!updated) return { ok: false, reason: 'conflict', ticket };
     await deps.relay.afterWrite(updated);
-    logger.info({ event: 'ticket_reopened', ref: ticket.ref, reopenCount: updated.reopenCount, officer: officer?._id ?? null, level: updated.level }, 'ticket reopened');
-    if (up) logger.info({ event: 'ticket_escalated', ref: updated.ref, level: updated.level, reason: 'reopened_again', by: by.id }, 'ticket escalated');
+    logger.info(
+      {
+        event: 'ticket_reopened',
+        ref: ticket.ref,
+        reopenCount: updated.reopenCount,
+        officer: officer?._id ?? null,
+        level: updated.level,
+      },
+      'ticket reopened',
+    );
+    if (up)
+      logger.info(
+        { event: 'ticket_escalated', ref: updated.ref, level: updated.level, reason: 'reopened_again', by: by.id },
+        'ticket escalated',
+      );
     return { ok: true, escalated: up !== undefined, ticket: updated };
   }
 
@@ -176,7 +260,11 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
      * Its dedupe key names the resolution, so asking twice sends it once.
      */
     feedbackRequest(ticket: Ticket): OutboundItem[] {
-      return noticeItems(ticket, messages.render(ticket.language, [ratingQuestion(ticket.ref)]), `${ticket.ref}:feedback-ask:${ticket.history.length}`);
+      return noticeItems(
+        ticket,
+        messages.render(ticket.language, [ratingQuestion(ticket.ref)]),
+        `${ticket.ref}:feedback-ask:${ticket.history.length}`,
+      );
     },
 
     /**
@@ -186,11 +274,18 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
      * or — not satisfied, within the reopen window — it reopens.
      * `citizenId`, when given, must own the ticket (another's is "not found").
      */
-    async recordFeedback(ref: string, rating: number, satisfied: boolean, opts: { citizenId?: string } = {}): Promise<FeedbackResult> {
+    async recordFeedback(
+      ref: string,
+      rating: number,
+      satisfied: boolean,
+      opts: { citizenId?: string } = {},
+    ): Promise<FeedbackResult> {
       if (!isRating(rating)) return { ok: false, reason: 'invalid_rating' };
       const ticket = await tickets.findByRef(ref);
-      if (!ticket || (opts.citizenId !== undefined && ticket.citizenId !== opts.citizenId)) return { ok: false, reason: 'not_found' };
-      if (ticket.status !== 'resolved' && ticket.status !== 'closed') return { ok: false, reason: 'not_resolved', ticket };
+      if (!ticket || (opts.citizenId !== undefined && ticket.citizenId !== opts.citizenId))
+        return { ok: false, reason: 'not_found' };
+      if (ticket.status !== 'resolved' && ticket.status !== 'closed')
+        return { ok: false, reason: 'not_resolved', ticket };
       if (feedbackGiven(ticket)) return { ok: false, reason: 'already', ticket };
       const by: Actor = { kind: 'citizen', id: ticket.citizenId };
       const feedback = { rating, satisfied, at: clock.now() };
@@ -216,10 +311,16 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     },
 
     /** Close a resolved ticket: the citizen is satisfied, or gave no answer in time. */
-    async closeTicket(ref: string, opts: { by: Actor; reason: 'satisfied' | 'no_feedback'; feedback?: Ticket['feedback'] }): Promise<CloseResult> {
+    async closeTicket(
+      ref: string,
+      opts: { by: Actor; reason: 'satisfied' | 'no_feedback'; feedback?: Ticket['feedback'] },
+    ): Promise<CloseResult> {
       const ticket = await tickets.findByRef(ref);
       if (!ticket) return { ok: false, reason: 'not_found' };
-      const action = opts.reason === 'satisfied' ? ({ type: 'close', ...(opts.feedback ? { rating: opts.feedback.rating } : {}) } as const) : ({ type: 'close_no_feedback' } as const);
+      const action =
+        opts.reason === 'satisfied'
+          ? ({ type: 'close', ...(opts.feedback ? { rating: opts.feedback.rating } : {}) } as const)
+          : ({ type: 'close_no_feedback' } as const);
       return close(ticket, action, opts.by, opts.feedback);
     },
 
@@ -229,7 +330,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
      */
     async reopenTicket(ref: string, opts: { by: Actor; citizenId?: string; text?: string }): Promise<ReopenResult> {
       const ticket = await tickets.findByRef(ref);
-      if (!ticket || (opts.citizenId !== undefined && ticket.citizenId !== opts.citizenId)) return { ok: false, reason: 'not_found' };
+      if (!ticket || (opts.citizenId !== undefined && ticket.citizenId !== opts.citizenId))
+        return { ok: false, reason: 'not_found' };
       return reopen(ticket, opts.by, opts.text);
     },
 
@@ -244,16 +346,23 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const failed: string[] = [];
       for (const ticket of due) {
         try {
-          const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', { count: policy.feedback.reopenDays });
+          const notice = ratingQuestion(ticket.ref, 'feedback.closed_no_feedback', {
+            count: policy.feedback.reopenDays,
+          });
           const result = await close(ticket, { type: 'close_no_feedback' }, FEEDBACK_TIMEOUT_ACTOR, undefined, (c) =>
             noticeItems(c, messages.render(c.language, [notice]), `${c.ref}:closed-no-feedback:${c.history.length}`),
           );
           if (!result.ok) continue;
-          await deps.conversations?.patchState(`${result.ticket.channel}:${result.ticket.chatId}`, { awaitingRating: { ref: ticket.ref, at: now.toISOString() } });
+          await deps.conversations?.patchState(`${result.ticket.channel}:${result.ticket.chatId}`, {
+            awaitingRating: { ref: ticket.ref, at: now.toISOString() },
+          });
           closed.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);
-          logger.error({ event: 'feedback_close_failed', ref: ticket.ref, err: safeError(err) }, 'could not close an unanswered ticket');
+          logger.error(
+            { event: 'feedback_close_failed', ref: ticket.ref, err: safeError(err) },
+            'could not close an unanswered ticket',
+          );
         }
       }
       return { closed, failed };
@@ -269,7 +378,12 @@ export type FeedbackService = ReturnType<typeof createFeedbackService>;
  */
 export function feedbackReply(result: FeedbackResult, ref: string, reopenDays: number): Reply {
   if (result.ok) {
-    const key = { closed: 'feedback.thanks', recorded: 'feedback.thanks', reopened: 'feedback.reopened', reopened_escalated: 'feedback.reopened_escalated' }[result.outcome];
+    const key = {
+      closed: 'feedback.thanks',
+      recorded: 'feedback.thanks',
+      reopened: 'feedback.reopened',
+      reopened_escalated: 'feedback.reopened_escalated',
+    }[result.outcome];
     return { text: t(key, { ref }) };
   }
   switch (result.reason) {

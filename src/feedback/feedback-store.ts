@@ -43,7 +43,12 @@ export function createFeedbackStore(models: Pick<Models, 'Ticket' | 'TicketArchi
             m
               .aggregate<{ _id: { department: string; rating: number; satisfied: boolean }; n: number }>([
                 { $match: match },
-                { $group: { _id: { department: '$department', rating: '$feedback.rating', satisfied: '$feedback.satisfied' }, n: { $sum: 1 } } },
+                {
+                  $group: {
+                    _id: { department: '$department', rating: '$feedback.rating', satisfied: '$feedback.satisfied' },
+                    n: { $sum: 1 },
+                  },
+                },
               ])
               .exec(),
           ),
@@ -51,7 +56,14 @@ export function createFeedbackStore(models: Pick<Models, 'Ticket' | 'TicketArchi
       ).flat();
       const byDept = new Map<string, DepartmentRatings & { total: number }>();
       for (const { _id, n } of rows) {
-        const d = byDept.get(_id.department) ?? { department: _id.department, count: 0, average: 0, satisfied: 0, distribution: [0, 0, 0, 0, 0], total: 0 };
+        const d = byDept.get(_id.department) ?? {
+          department: _id.department,
+          count: 0,
+          average: 0,
+          satisfied: 0,
+          distribution: [0, 0, 0, 0, 0],
+          total: 0,
+        };
         d.count += n;
         d.total += n * _id.rating;
         if (_id.satisfied) d.satisfied += n;

@@ -32,7 +32,11 @@ export function requestView(req: IncomingMessage, trustProxy: boolean): RequestV
   const peer = req.socket.remoteAddress;
   if (!trustProxy) return { proto: encrypted ? 'https' : 'http', host: req.headers.host, clientIp: peer };
   const fProto = first(req.headers['x-forwarded-proto'])?.toLowerCase();
-  const forwardedFor = (Array.isArray(req.headers['x-forwarded-for']) ? req.headers['x-forwarded-for'].join(',') : (req.headers['x-forwarded-for'] ?? ''))
+  const forwardedFor = (
+    Array.isArray(req.headers['x-forwarded-for'])
+      ? req.headers['x-forwarded-for'].join(',')
+      : (req.headers['x-forwarded-for'] ?? '')
+  )
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -50,7 +54,10 @@ export function requestView(req: IncomingMessage, trustProxy: boolean): RequestV
  * itself reached. A request with neither header is refused: every browser
  * sends Origin on a POST.
  */
-export function isSameOrigin(req: IncomingMessage, opts: { trustProxy: boolean; publicBaseUrl?: string | undefined }): boolean {
+export function isSameOrigin(
+  req: IncomingMessage,
+  opts: { trustProxy: boolean; publicBaseUrl?: string | undefined },
+): boolean {
   // Browsers set Sec-Fetch-Site themselves (no page can), so it settles the question when present.
   const site = first(req.headers['sec-fetch-site']);
   if (site !== undefined) return site === 'same-origin';

@@ -22,7 +22,11 @@ export const DB_PING_TIMEOUT_MS = 3000;
  * `off` (no token) does not count against it.
  * @example const report = await checkHealth(conn, { telegram: () => (bot?.isRunning() ? 'up' : 'off') })
  */
-export async function checkHealth(conn: Connection, checks: Readonly<Record<string, HealthCheck>>, pingTimeoutMs = DB_PING_TIMEOUT_MS): Promise<HealthReport> {
+export async function checkHealth(
+  conn: Connection,
+  checks: Readonly<Record<string, HealthCheck>>,
+  pingTimeoutMs = DB_PING_TIMEOUT_MS,
+): Promise<HealthReport> {
   const [db, channels] = await Promise.all([pingDb(conn, pingTimeoutMs), askChannels(checks)]);
   const ok = db === 'up' && Object.values(channels).every((c) => c !== 'down');
   return { status: ok ? 'ok' : 'unavailable', db, channels };

@@ -25,7 +25,8 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = {
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'too_large', `body is larger than ${limit} bytes`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, 'too_large', `body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -44,7 +45,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
  */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'send Content-Type: application/json');
+  if (type !== 'application/json')
+    throw new HttpError(415, 'unsupported_media_type', 'send Content-Type: application/json');
   const body = await readBody(req, limit);
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
@@ -54,7 +56,12 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
 }
 
 /** Answer with JSON (never cached: these are live data). */
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = Buffer.from(JSON.stringify(value), 'utf8');
   res.writeHead(status, {
     ...BASE_HEADERS,
@@ -67,7 +74,13 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 /** Answer with bytes of a given type. */
-export function sendBytes(res: ServerResponse, status: number, body: Buffer | string, type: string, headers: Record<string, string> = {}): void {
+export function sendBytes(
+  res: ServerResponse,
+  status: number,
+  body: Buffer | string,
+  type: string,
+  headers: Record<string, string> = {},
+): void {
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.writeHead(status, { ...BASE_HEADERS, 'Content-Type': type, 'Content-Length': String(buf.length), ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : buf);
@@ -88,6 +101,7 @@ export function intParam(url: URL, name: string, min: number, max: number, fallb
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new HttpError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`);
   return n;
 }

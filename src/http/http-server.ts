@@ -80,7 +80,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const loopbackOnly = isLoopbackHost(config.host);
   const simulatorEnabled = config.simulator !== 'off' && (loopbackOnly || config.simulatorPublic);
   const login = config.simulator === 'login';
-  if (simulatorEnabled && login && !deps.simulatorAuth) throw new Error('the simulator needs a login here, but no simulatorAuth was given');
+  if (simulatorEnabled && login && !deps.simulatorAuth)
+    throw new Error('the simulator needs a login here, but no simulatorAuth was given');
   const closing = new AbortController();
   const simulator = createSimulatorRoutes({
     web: deps.web,
@@ -121,7 +122,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     if ((p === SIM_PREFIX || p.startsWith(`${SIM_PREFIX}/`)) && simulatorHere) return simulator(req, res, url);
     const extra = deps.routes?.[p];
     if (extra) return extra(req, res, url);
-    if (deps.dashboard && (p === DASHBOARD_PREFIX || p.startsWith(`${DASHBOARD_PREFIX}/`))) return deps.dashboard(req, res, url);
+    if (deps.dashboard && (p === DASHBOARD_PREFIX || p.startsWith(`${DASHBOARD_PREFIX}/`)))
+      return deps.dashboard(req, res, url);
     throw new HttpError(404, 'not_found', 'no such route');
   }
 
@@ -139,12 +141,21 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         }
         if (err instanceof HttpError) return sendError(res, err);
         // The one boundary for unexpected failures: logged once, answered plainly.
-        logger.error({ event: 'http_request_failed', method: req.method, path: pathOf(req), err: safeError(err) }, 'HTTP request failed');
+        logger.error(
+          { event: 'http_request_failed', method: req.method, path: pathOf(req), err: safeError(err) },
+          'HTTP request failed',
+        );
         sendError(res, new HttpError(500, 'internal', 'internal error'));
       })
       .finally(() => {
         logger.debug(
-          { event: 'http_request', method: req.method, path: pathOf(req), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+          {
+            event: 'http_request',
+            method: req.method,
+            path: pathOf(req),
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          },
           'http request',
         );
       });
@@ -168,7 +179,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
             );
           }
           if (simulatorEnabled) {
-            logger.info({ event: 'http_started', url, simulator: `${url}${SIM_PREFIX}/` }, `Jan Sahayak simulator: ${url}${SIM_PREFIX}/ (health ${url}/healthz, metrics ${url}/metrics)`);
+            logger.info(
+              { event: 'http_started', url, simulator: `${url}${SIM_PREFIX}/` },
+              `Jan Sahayak simulator: ${url}${SIM_PREFIX}/ (health ${url}/healthz, metrics ${url}/metrics)`,
+            );
           } else {
             logger.info(
               { event: 'http_started', url, simulator: false },

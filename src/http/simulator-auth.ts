@@ -71,7 +71,12 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
       const allowed = throttle.allows(client);
       if (!allowed.ok) {
         deps.logger.warn({ event: 'simulator_login_throttled' }, 'too many refused simulator logins from one client');
-        return sendJson(res, 429, { error: 'too_many_attempts', message: 'too many refused logins; try again later' }, { 'Retry-After': String(allowed.retryAfterSec) });
+        return sendJson(
+          res,
+          429,
+          { error: 'too_many_attempts', message: 'too many refused logins; try again later' },
+          { 'Retry-After': String(allowed.retryAfterSec) },
+        );
       }
       const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
       const now = deps.clock.now();
@@ -79,13 +84,26 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
       if (!result.ok) {
         throttle.refused(client);
         deps.logger.warn({ event: 'simulator_login_refused', reason: result.reason }, 'simulator login link refused');
-        return sendJson(res, 401, { error: 'unauthorized', message: 'the simulator needs a login link', reason: result.reason });
+        return sendJson(res, 401, {
+          error: 'unauthorized',
+          message: 'the simulator needs a login link',
+          reason: result.reason,
+        });
       }
       const expiresAt = new Date(now.getTime() + deps.sessionMs);
       const sid = await deps.sessions.open('simulator', result.login.staffId, expiresAt, now);
-      const cookie = signer.sessionCookie({ staffId: result.login.staffId, role: 'admin', name: result.login.name }, expiresAt, sid);
+      const cookie = signer.sessionCookie(
+        { staffId: result.login.staffId, role: 'admin', name: result.login.name },
+        expiresAt,
+        sid,
+      );
       deps.logger.info({ event: 'simulator_login', by: result.login.staffId }, 'simulator opened with a login link');
-      sendJson(res, 200, { ok: true }, { 'Set-Cookie': `${SIM_COOKIE}=${cookie}; ${flags(req)}; Max-Age=${Math.floor(deps.sessionMs / 1000)}` });
+      sendJson(
+        res,
+        200,
+        { ok: true },
+        { 'Set-Cookie': `${SIM_COOKIE}=${cookie}; ${flags(req)}; Max-Age=${Math.floor(deps.sessionMs / 1000)}` },
+      );
     },
 
     /** The request's session, or undefined (no cookie, forged, expired or ended). */
@@ -98,7 +116,10 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
       if (!(await deps.sessions.isOpen(checked.session.sid, now))) return undefined;
       if (deps.stillAllowed && !(await deps.stillAllowed(checked.session.staffId))) {
         await deps.sessions.close(checked.session.sid);
-        deps.logger.warn({ event: 'simulator_session_refused', by: checked.session.staffId, reason: 'revoked' }, 'simulator session of a removed administrator refused');
+        deps.logger.warn(
+          { event: 'simulator_session_refused', by: checked.session.staffId, reason: 'revoked' },
+          'simulator session of a removed administrator refused',
+        );
         return undefined;
       }
       const namespace = createHash('sha256').update(checked.session.sid).digest('hex').slice(0, 12);

@@ -27,17 +27,33 @@ export function createSimulatorCommand(deps: SimulatorCommandDeps): StaffCommand
     commands: ['simulator'],
     helpKey: (identity) => (identity.role === 'admin' && deps.auth ? 'simulator.bot.help' : undefined),
     async handle({ identity, state, msg }) {
-      const say = (key: string, params?: Record<string, string | number>): Reply => ({ text: params ? { key, params } : { key } });
+      const say = (key: string, params?: Record<string, string | number>): Reply => ({
+        text: params ? { key, params } : { key },
+      });
       if (identity.role !== 'admin' || msg.channel === 'web') {
-        deps.logger.warn({ event: 'simulator_link_refused', staff: identity.id, role: identity.role, channel: msg.channel }, 'simulator link refused');
+        deps.logger.warn(
+          { event: 'simulator_link_refused', staff: identity.id, role: identity.role, channel: msg.channel },
+          'simulator link refused',
+        );
         return { state, replies: [say('staff.forbidden')] };
       }
       if (!deps.auth) return { state, replies: [say('simulator.bot.unavailable')] };
-      const { token, expiresAt } = await deps.auth.issue(identity.id, (msg.firstName ?? '').trim().slice(0, 60) || 'admin');
+      const { token, expiresAt } = await deps.auth.issue(
+        identity.id,
+        (msg.firstName ?? '').trim().slice(0, 60) || 'admin',
+      );
       // The token stays out of the log: it is a password until used.
-      deps.logger.info({ event: 'simulator_link_issued', staff: identity.id, expiresAt }, 'simulator login link issued');
+      deps.logger.info(
+        { event: 'simulator_link_issued', staff: identity.id, expiresAt },
+        'simulator login link issued',
+      );
       const minutes = Math.round((expiresAt.getTime() - deps.clock.now().getTime()) / 60_000);
-      return { state, replies: [say('simulator.bot.link', { link: `${deps.baseUrl()}${SIM_LOGIN_PATH}?token=${token}`, count: minutes })] };
+      return {
+        state,
+        replies: [
+          say('simulator.bot.link', { link: `${deps.baseUrl()}${SIM_LOGIN_PATH}?token=${token}`, count: minutes }),
+        ],
+      };
     },
   };
 }

@@ -93,13 +93,19 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
     let session: SimulatorSession | undefined;
     if (deps.auth && p !== '/api/i18n') {
       session = await deps.auth.session(req);
-      if (!session) throw new HttpError(401, 'unauthorized', 'the simulator needs a login: open the link from the start-up log or /simulator');
+      if (!session)
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'the simulator needs a login: open the link from the start-up log or /simulator',
+        );
     }
     /** The stored chat id for one the page names: its own namespace when isolated. */
     const chatOf = (raw: unknown): unknown => {
       if (!deps.isolate) return raw;
       if (!session) throw new HttpError(401, 'unauthorized', 'no session');
-      if (typeof raw !== 'string' || !PAGE_CHAT_ID_RE.test(raw)) throw new HttpError(400, 'bad_request', 'chatId must be 1–27 letters, digits, _ or -');
+      if (typeof raw !== 'string' || !PAGE_CHAT_ID_RE.test(raw))
+        throw new HttpError(400, 'bad_request', 'chatId must be 1–27 letters, digits, _ or -');
       return `${session.namespace}-${raw}`;
     };
 
@@ -107,7 +113,8 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
       allow(method, ['GET']);
       const lang = url.searchParams.get('lang') ?? 'hi';
       if (!isLanguage(lang)) throw new HttpError(400, 'bad_request', `lang must be one of ${LANGUAGES.join(', ')}`);
-      const bundle = deps.translator.instance.getResourceBundle(lang, 'translation') as Record<string, unknown> | undefined;
+      const bundle = deps.translator.instance.getResourceBundle(lang, 'translation') as
+        Record<string, unknown> | undefined;
       return sendJson(res, 200, { lang, strings: bundle?.web ?? {} });
     }
 
@@ -123,7 +130,10 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
 
     if (p === '/api/messages' && method === 'POST') {
       const raw = await readJson(req, MAX_JSON_BYTES);
-      const body = deps.isolate && raw && typeof raw === 'object' ? { ...raw, chatId: chatOf((raw as { chatId?: unknown }).chatId) } : raw;
+      const body =
+        deps.isolate && raw && typeof raw === 'object'
+          ? { ...raw, chatId: chatOf((raw as { chatId?: unknown }).chatId) }
+          : raw;
       const result = await asHttp(() => deps.web.receive(body));
       return sendJson(res, 200, result);
     }
@@ -154,7 +164,8 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
     if (p === '/api/files' && method === 'POST') {
       // An image content type is not one a cross-site form can send.
       const type = (req.headers['content-type'] ?? '').toLowerCase();
-      if (!type.startsWith('image/')) throw new HttpError(415, 'unsupported_media_type', 'send the image as the body with an image/* Content-Type');
+      if (!type.startsWith('image/'))
+        throw new HttpError(415, 'unsupported_media_type', 'send the image as the body with an image/* Content-Type');
       const bytes = await readBody(req, deps.web.maxUploadBytes);
       const named = url.searchParams.get('chatId') ?? undefined;
       const chatId = deps.isolate ? (chatOf(named) as string) : named;
@@ -167,7 +178,8 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
       allow(method, ['GET', 'HEAD']);
       const found = await deps.web.file(file[1] ?? '');
       // Another browser's file is as good as missing.
-      if (!found || (deps.isolate && !found.chatId.startsWith(`${session?.namespace ?? '?'}-`))) throw new HttpError(404, 'not_found', 'no such file');
+      if (!found || (deps.isolate && !found.chatId.startsWith(`${session?.namespace ?? '?'}-`)))
+        throw new HttpError(404, 'not_found', 'no such file');
       const image = found.mimeType.startsWith('image/');
       return sendBytes(res, 200, found.bytes, found.mimeType, {
         'Cache-Control': 'private, max-age=86400, immutable',
@@ -180,16 +192,15 @@ export function createSimulatorRoutes(deps: SimulatorRoutesDeps): SimulatorRoute
   };
 }
 
-
-
-
 /** The web channel's request errors as HTTP answers. */
 async function asHttp<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof WebRequestError) {
-      const code = { 400: 'bad_request', 404: 'not_found', 413: 'too_large', 415: 'unsupported_media_type' }[err.status];
+      const code = { 400: 'bad_request', 404: 'not_found', 413: 'too_large', 415: 'unsupported_media_type' }[
+        err.status
+      ];
       throw new HttpError(err.status, code, err.message);
     }
     throw err;

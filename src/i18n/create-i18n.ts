@@ -28,10 +28,14 @@ export interface Translator {
  */
 export function loadLanguage(dir: string): Record<string, unknown> {
   const merged: Record<string, unknown> = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const tree = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
     for (const [k, v] of Object.entries(tree)) {
-      if (k in merged) throw new Error(`${path.join(dir, file)}: top-level key "${k}" is already defined in another file`);
+      if (k in merged)
+        throw new Error(`${path.join(dir, file)}: top-level key "${k}" is already defined in another file`);
       merged[k] = v;
     }
   }
@@ -83,7 +87,9 @@ export function createTranslator(localesDir: string): Translator {
       return (fixed.get(lang) as TFunction)(key, params ?? {}) as string;
     },
     allOf(key) {
-      return LANGUAGES.filter((l) => instance.exists(key, { lng: l })).map((l) => (fixed.get(l) as TFunction)(key) as string);
+      return LANGUAGES.filter((l) => instance.exists(key, { lng: l })).map(
+        (l) => (fixed.get(l) as TFunction)(key) as string,
+      );
     },
     has(lang, key) {
       return instance.exists(key, { lng: lang });

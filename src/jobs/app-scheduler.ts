@@ -20,7 +20,10 @@ export interface AppSchedulerDeps {
   feedback: StandardJobsDeps['feedback'];
   notifier: StandardJobsDeps['notifier'];
   /** What the clean-up job purges; the keep-days come from the configuration. */
-  purge: Pick<CleanupJobDeps, 'models' | 'outbox' | 'messageRefs' | 'web' | 'whatsapp' | 'ticketArchiveDays' | 'officerLoads' | 'countMarkers'>;
+  purge: Pick<
+    CleanupJobDeps,
+    'models' | 'outbox' | 'messageRefs' | 'web' | 'whatsapp' | 'ticketArchiveDays' | 'officerLoads' | 'countMarkers'
+  >;
   shiftPlan: ShiftPlan;
   sendHandover(firingTime: Date): Promise<unknown>;
   reports: { previousDay(now: Date): string; sendDailyReport(day: string): Promise<unknown> };
@@ -56,8 +59,16 @@ export async function createAppScheduler(deps: AppSchedulerDeps): Promise<Schedu
         whatsappMenuKeepDays: config.WHATSAPP_MENU_RETENTION_DAYS,
         whatsappFileKeepDays: config.WHATSAPP_FILE_RETENTION_DAYS,
       },
-      crons: { 'sla-sweep': config.SLA_SWEEP_CRON, 'daily-report': config.DAILY_REPORT_CRON, cleanup: config.CLEANUP_CRON },
-      shiftHandover: { run: ({ firingTime }) => deps.sendHandover(firingTime), cron: shiftChangeCron(shiftPlan), timezone: shiftPlan.timeZone },
+      crons: {
+        'sla-sweep': config.SLA_SWEEP_CRON,
+        'daily-report': config.DAILY_REPORT_CRON,
+        cleanup: config.CLEANUP_CRON,
+      },
+      shiftHandover: {
+        run: ({ firingTime }) => deps.sendHandover(firingTime),
+        cron: shiftChangeCron(shiftPlan),
+        timezone: shiftPlan.timeZone,
+      },
       dailyReport: { run: ({ firingTime }) => deps.reports.sendDailyReport(deps.reports.previousDay(firingTime)) },
       recovery: () => deps.recover(),
     }),

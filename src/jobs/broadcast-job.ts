@@ -22,7 +22,12 @@ export type BroadcastBuilder = (ctx: { firingTime: Date; now: Date }) => Promise
  * firing that ran twice somehow still sends each message once.
  * @example createBroadcastJob({ name: 'daily-report', cron: '0 9 * * *', build: buildDailyReport, notifier: outbox })
  */
-export function createBroadcastJob(deps: { name: string; cron: string | readonly string[]; build: BroadcastBuilder; notifier: Notifier }): ScheduledJob {
+export function createBroadcastJob(deps: {
+  name: string;
+  cron: string | readonly string[];
+  build: BroadcastBuilder;
+  notifier: Notifier;
+}): ScheduledJob {
   return {
     name: deps.name,
     cron: deps.cron,

@@ -48,7 +48,13 @@ export interface CleanupJobDeps {
 }
 
 /** How long each kind of data is kept when the configuration says nothing. */
-export const DEFAULT_RETENTION_DAYS = { outbox: 30, runKeys: 7, web: 30, whatsappMenus: 7, whatsappFiles: 180 } as const;
+export const DEFAULT_RETENTION_DAYS = {
+  outbox: 30,
+  runKeys: 7,
+  web: 30,
+  whatsappMenus: 7,
+  whatsappFiles: 180,
+} as const;
 
 /**
  * The nightly clean-up (FerretDB has no TTL indexes, so expiry is a job):
@@ -82,14 +88,21 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
     async run({ now }) {
       const idleBefore = new Date(now.getTime() - deps.conversationIdleHours * HOUR_MS);
       const { reset, removed } = await retireIdleConversations(deps.models, idleBefore);
-      const invites = await Invite.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }] }).exec();
+      const invites = await Invite.deleteMany({
+        $or: [{ expiresAt: { $lt: now } }, { usedAt: { $ne: null } }, { cancelledAt: { $ne: null } }],
+      }).exec();
       const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS);
       const keep = DEFAULT_RETENTION_DAYS;
       const outbox = deps.outbox ? await deps.outbox.purgeFinished(daysAgo(deps.outboxKeepDays ?? keep.outbox)) : 0;
       const runKeys = deps.runKeys ? await deps.runKeys.purge(daysAgo(deps.runKeyKeepDays ?? keep.runKeys)) : 0;
-      const web = deps.web ? await deps.web.purgeOlderThan(daysAgo(deps.webKeepDays ?? keep.web)) : { messages: 0, files: 0 };
+      const web = deps.web
+        ? await deps.web.purgeOlderThan(daysAgo(deps.webKeepDays ?? keep.web))
+        : { messages: 0, files: 0 };
       const whatsapp = deps.whatsapp
-        ? await deps.whatsapp.purgeOlderThan({ menus: daysAgo(deps.whatsappMenuKeepDays ?? keep.whatsappMenus), files: daysAgo(deps.whatsappFileKeepDays ?? keep.whatsappFiles) })
+        ? await deps.whatsapp.purgeOlderThan({
+            menus: daysAgo(deps.whatsappMenuKeepDays ?? keep.whatsappMenus),
+            files: daysAgo(deps.whatsappFileKeepDays ?? keep.whatsappFiles),
+          })
         : { menus: 0, files: 0 };
       let outboxArchived = 0;
       if (deps.outbox) {
@@ -101,9 +114,12 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
       if (deps.ticketArchiveDays !== undefined) {
         // A little more than the window, so a reopening at its last moment is never raced.
         const before = new Date(now.getTime() - deps.ticketArchiveDays * DAY_MS - HOUR_MS);
-        for (let n = -1; n !== 0; ticketsArchived += n) n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
+        for (let n = -1; n !== 0; ticketsArchived += n)
+          n = await archiveClosedTickets(deps.models, before, ARCHIVE_BATCH);
       }
-      const refs = deps.messageRefs ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) } : {};
+      const refs = deps.messageRefs
+        ? { messageRefsPurged: await deps.messageRefs.purge(daysAgo(deps.outboxKeepDays ?? keep.outbox)) }
+        : {};
       const markers = deps.countMarkers ? { countMarkersPruned: await deps.countMarkers.prune(daysAgo(1)) } : {};
       const loads = deps.officerLoads ? { officerLoadsRecounted: await deps.officerLoads.recountOfficerLoads() } : {};
       return {
@@ -132,9 +148,14 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
  * awaiting an answer stay, reset. A conversation that changes meanwhile (a
  * message arriving) is left alone: removal is conditional on its version.
  */
-async function retireIdleConversations(models: Pick<Models, 'Conversation' | 'ChatProfile'>, idleBefore: Date): Promise<{ reset: number; removed: number }> {
+async function retireIdleConversations(
+  models: Pick<Models, 'Conversation' | 'ChatProfile'>,
+  idleBefore: Date,
+): Promise<{ reset: number; removed: number }> {
   const { Conversation, ChatProfile } = models;
-  const idle = await Conversation.find({ updatedAt: { $lt: idleBefore } }).lean<ConversationDoc[]>().exec();
+  const idle = await Conversation.find({ updatedAt: { $lt: idleBefore } })
+    .lean<ConversationDoc[]>()
+    .exec();
   let reset = 0;
   let removed = 0;
   for (const c of idle) {
@@ -148,7 +169,14 @@ async function retireIdleConversations(models: Pick<Models, 'Conversation' | 'Ch
       reset += res.modifiedCount;
       continue;
     }
-    const profile: ChatProfileDoc = { _id: c._id, citizenId: c.citizenId, language: c.state.language, ...(c.staff ? { staff: c.staff } : {}), createdAt: c.createdAt, updatedAt: c.updatedAt };
+    const profile: ChatProfileDoc = {
+      _id: c._id,
+      citizenId: c.citizenId,
+      language: c.state.language,
+      ...(c.staff ? { staff: c.staff } : {}),
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
     await ChatProfile.collection.insertOne(profile as never).catch((err: unknown) => {
       if (!isDuplicateKey(err)) throw err;
     });

@@ -53,7 +53,8 @@ jobRunSchema.index({ job: 1, firingTime: -1 });
  * that MongoDB and FerretDB on SQLite both perform atomically.
  */
 export async function createRunKeyStore(conn: Connection): Promise<RunKeyStore> {
-  const JobRun: Model<JobRunDoc> = (conn.models.JobRun as Model<JobRunDoc> | undefined) ?? conn.model<JobRunDoc>('JobRun', jobRunSchema, 'job_runs');
+  const JobRun: Model<JobRunDoc> =
+    (conn.models.JobRun as Model<JobRunDoc> | undefined) ?? conn.model<JobRunDoc>('JobRun', jobRunSchema, 'job_runs');
   await JobRun.createIndexes();
   return {
     async claim(job, firingTime, owner, now) {
@@ -66,7 +67,10 @@ export async function createRunKeyStore(conn: Connection): Promise<RunKeyStore> 
       }
     },
     async finish(job, firingTime, outcome, now, error) {
-      await JobRun.updateOne({ _id: runKeyOf(job, firingTime) }, { $set: { outcome, finishedAt: now, ...(error ? { error } : {}) } }).exec();
+      await JobRun.updateOne(
+        { _id: runKeyOf(job, firingTime) },
+        { $set: { outcome, finishedAt: now, ...(error ? { error } : {}) } },
+      ).exec();
     },
     async purge(before) {
       const res = await JobRun.deleteMany({ firingTime: { $lt: before } }).exec();

@@ -92,10 +92,13 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   const names = new Set<string>();
   const expressions = (job: ScheduledJob): readonly string[] => (typeof job.cron === 'string' ? [job.cron] : job.cron);
   for (const job of deps.jobs) {
-    if (!job.name || names.has(job.name)) throw new ConfigError(`Invalid configuration: job name «${job.name}» is empty or used twice`);
-    if (expressions(job).length === 0) throw new ConfigError(`Invalid configuration: job ${job.name} has no cron expression`);
+    if (!job.name || names.has(job.name))
+      throw new ConfigError(`Invalid configuration: job name «${job.name}» is empty or used twice`);
+    if (expressions(job).length === 0)
+      throw new ConfigError(`Invalid configuration: job ${job.name} has no cron expression`);
     for (const cron of expressions(job)) {
-      if (!validate(cron)) throw new ConfigError(`Invalid configuration: job ${job.name} has an invalid cron expression «${cron}»`);
+      if (!validate(cron))
+        throw new ConfigError(`Invalid configuration: job ${job.name} has an invalid cron expression «${cron}»`);
     }
     names.add(job.name);
   }
@@ -109,7 +112,8 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   const cronLogger = {
     info: (m: string) => logger.debug({ event: 'cron_info' }, m),
     warn: (m: string) => logger.warn({ event: 'cron_warning' }, m),
-    error: (m: string | Error, err?: Error) => logger.error({ event: 'cron_error', err: safeError(err ?? m) }, typeof m === 'string' ? m : 'node-cron failed'),
+    error: (m: string | Error, err?: Error) =>
+      logger.error({ event: 'cron_error', err: safeError(err ?? m) }, typeof m === 'string' ? m : 'node-cron failed'),
     debug: (m: string | Error) => logger.debug({ event: 'cron_debug' }, typeof m === 'string' ? m : m.message),
   };
 
@@ -137,9 +141,11 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
     } catch (err) {
       log.error({ event: 'job_failed', err: safeError(err) }, 'job failed');
       count(job.name, 'failed');
-      await runKeys.finish(job.name, firingTime, 'failed', clock.now(), safeErrorText(err)).catch((finishErr: unknown) => {
-        log.error({ event: 'job_record_failed', err: safeError(finishErr) }, 'could not record the failure');
-      });
+      await runKeys
+        .finish(job.name, firingTime, 'failed', clock.now(), safeErrorText(err))
+        .catch((finishErr: unknown) => {
+          log.error({ event: 'job_record_failed', err: safeError(finishErr) }, 'could not record the failure');
+        });
       return 'failed';
     }
   }
@@ -168,7 +174,15 @@ export async function createScheduler(deps: SchedulerDeps): Promise<Scheduler> {
         });
         tasks.set(job.name, jobTasks);
       }
-      logger.info({ event: 'scheduler_started', owner, timezone, jobs: deps.jobs.map((j) => `${j.name} ${expressions(j).join(' | ')}`) }, 'scheduler started');
+      logger.info(
+        {
+          event: 'scheduler_started',
+          owner,
+          timezone,
+          jobs: deps.jobs.map((j) => `${j.name} ${expressions(j).join(' | ')}`),
+        },
+        'scheduler started',
+      );
     },
     async stop() {
       for (const task of [...tasks.values()].flat()) await task.destroy();

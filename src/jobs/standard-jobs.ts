@@ -6,7 +6,15 @@ import { createCleanupJob, type CleanupJobDeps } from './cleanup-job';
 import type { ScheduledJob } from './scheduler';
 
 /** The jobs of the product. */
-export const JOB_NAMES = ['sla-sweep', 'ack-reminders', 'close-unanswered-feedback', 'cleanup', 'shift-handover', 'daily-report', 'recovery'] as const;
+export const JOB_NAMES = [
+  'sla-sweep',
+  'ack-reminders',
+  'close-unanswered-feedback',
+  'cleanup',
+  'shift-handover',
+  'daily-report',
+  'recovery',
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /**
@@ -31,7 +39,8 @@ export const DEFAULT_JOB_CRONS: Readonly<Record<JobName, string>> = {
  * A hook run by the scheduler: a builder whose messages the job sends
  * (dedupe keys name the firing), or work that sends by itself.
  */
-export type HookWork = { build: BroadcastBuilder } | { run: (ctx: { firingTime: Date; now: Date }) => Promise<unknown> };
+export type HookWork =
+  { build: BroadcastBuilder } | { run: (ctx: { firingTime: Date; now: Date }) => Promise<unknown> };
 
 export interface StandardJobsDeps {
   escalation: Pick<EscalationService, 'sweep' | 'remindUnacknowledged'>;
@@ -51,7 +60,13 @@ export interface StandardJobsDeps {
   crons?: Partial<Record<JobName, string>>;
 }
 
-function hookJob(name: JobName, cron: string | readonly string[], work: HookWork, notifier: Notifier, timezone?: string): ScheduledJob {
+function hookJob(
+  name: JobName,
+  cron: string | readonly string[],
+  work: HookWork,
+  notifier: Notifier,
+  timezone?: string,
+): ScheduledJob {
   const job: ScheduledJob =
     'build' in work
       ? createBroadcastJob({ name, cron, build: work.build, notifier })
@@ -69,11 +84,24 @@ export function createStandardJobs(deps: StandardJobsDeps): ScheduledJob[] {
   const jobs: ScheduledJob[] = [
     { name: 'sla-sweep', cron: cron('sla-sweep'), run: ({ now }) => deps.escalation.sweep(now) },
     { name: 'ack-reminders', cron: cron('ack-reminders'), run: ({ now }) => deps.escalation.remindUnacknowledged(now) },
-    { name: 'close-unanswered-feedback', cron: cron('close-unanswered-feedback'), run: ({ now }) => deps.feedback.closeUnanswered(now) },
+    {
+      name: 'close-unanswered-feedback',
+      cron: cron('close-unanswered-feedback'),
+      run: ({ now }) => deps.feedback.closeUnanswered(now),
+    },
     createCleanupJob({ ...deps.cleanup, cron: cron('cleanup') }),
   ];
   const handover = deps.shiftHandover;
-  if (handover) jobs.push(hookJob('shift-handover', deps.crons?.['shift-handover'] ?? handover.cron ?? DEFAULT_JOB_CRONS['shift-handover'], handover, deps.notifier, handover.timezone));
+  if (handover)
+    jobs.push(
+      hookJob(
+        'shift-handover',
+        deps.crons?.['shift-handover'] ?? handover.cron ?? DEFAULT_JOB_CRONS['shift-handover'],
+        handover,
+        deps.notifier,
+        handover.timezone,
+      ),
+    );
   if (deps.dailyReport) jobs.push(hookJob('daily-report', cron('daily-report'), deps.dailyReport, deps.notifier));
   const recovery = deps.recovery;
   if (recovery) jobs.push({ name: 'recovery', cron: cron('recovery'), run: () => recovery() });

@@ -70,7 +70,12 @@ export function createAppMetrics(opts: { onCollectError?: (name: string, err: un
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
-    ticketsCreated: new Counter({ name: 'jan_sahayak_tickets_created_total', help: 'Tickets created, by the channel they came by.', labelNames: ['channel'], registers: [registry] }),
+    ticketsCreated: new Counter({
+      name: 'jan_sahayak_tickets_created_total',
+      help: 'Tickets created, by the channel they came by.',
+      labelNames: ['channel'],
+      registers: [registry],
+    }),
     outboxDepth: {
       collectWith(count) {
         countOutbox = count;
@@ -83,7 +88,12 @@ export function createAppMetrics(opts: { onCollectError?: (name: string, err: un
       buckets: DELIVERY_BUCKETS,
       registers: [registry],
     }),
-    jobRuns: new Counter({ name: 'jan_sahayak_job_runs_total', help: 'Scheduled job runs, by job and outcome (ok, failed, skipped).', labelNames: ['job', 'outcome'], registers: [registry] }),
+    jobRuns: new Counter({
+      name: 'jan_sahayak_job_runs_total',
+      help: 'Scheduled job runs, by job and outcome (ok, failed, skipped).',
+      labelNames: ['job', 'outcome'],
+      registers: [registry],
+    }),
     render: () => registry.metrics(),
   };
 }
@@ -108,9 +118,14 @@ export function instrumentHandler<R extends HandleResult>(
 }
 
 /** The current value of one series of a counter or gauge (for tests and reports). */
-export async function metricValue(metric: Counter<string> | Gauge<string>, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  metric: Counter<string> | Gauge<string>,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const { values } = await metric.get();
   const want = Object.entries(labels);
-  const found = values.find((v) => want.every(([k, x]) => v.labels[k] === x) && Object.keys(v.labels).length === want.length);
+  const found = values.find(
+    (v) => want.every(([k, x]) => v.labels[k] === x) && Object.keys(v.labels).length === want.length,
+  );
   return found?.value ?? 0;
 }

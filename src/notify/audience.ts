@@ -25,7 +25,12 @@ export const CONFIGURED_CHAT_LANGUAGE: Language = 'hi';
 
 /** A staff record (or anyone with a channel, chat and language) as a member of an audience. */
 export function memberOf(person: Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }): AudienceMember {
-  return { channel: person.channel, chatId: person.chatId, language: person.language, ...(person._id ? { staffId: person._id } : {}) };
+  return {
+    channel: person.channel,
+    chatId: person.chatId,
+    language: person.language,
+    ...(person._id ? { staffId: person._id } : {}),
+  };
 }
 
 const chatKey = (c: { channel: string; chatId: string }) => `${c.channel}:${c.chatId}`;
@@ -34,7 +39,10 @@ const chatKey = (c: { channel: string; chatId: string }) => `${c.channel}:${c.ch
 export function withConfiguredChats(people: readonly AudienceMember[], chats: readonly AlertChat[]): AudienceMember[] {
   const seen = new Set<string>();
   const out: AudienceMember[] = [];
-  for (const p of [...people, ...chats.map((c): AudienceMember => ({ channel: c.channel, chatId: c.chatId, language: CONFIGURED_CHAT_LANGUAGE }))]) {
+  for (const p of [
+    ...people,
+    ...chats.map((c): AudienceMember => ({ channel: c.channel, chatId: c.chatId, language: CONFIGURED_CHAT_LANGUAGE })),
+  ]) {
     if (seen.has(chatKey(p))) continue;
     seen.add(chatKey(p));
     out.push(p);
@@ -47,7 +55,12 @@ export function withConfiguredChats(people: readonly AudienceMember[], chats: re
  * `<dedupe>:<channel>:<chatId>:<i>`, so the same notice queued again is sent once.
  * @example items.push(...noticeItems(person, messages.render(person.language, replies), `${ref}:5`, ref))
  */
-export function noticeItems(to: Pick<AudienceMember, 'channel' | 'chatId'>, rendered: readonly RenderedMessage[], dedupe: string, ticketRef?: string): OutboundItem[] {
+export function noticeItems(
+  to: Pick<AudienceMember, 'channel' | 'chatId'>,
+  rendered: readonly RenderedMessage[],
+  dedupe: string,
+  ticketRef?: string,
+): OutboundItem[] {
   return rendered.map((message, i) => ({
     channel: to.channel,
     chatId: to.chatId,

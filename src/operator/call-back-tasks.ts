@@ -35,19 +35,43 @@ export function createCallBackTasks(deps: CallBackTasksDeps): (failed: GivenUpMe
     const ref = referenceIn(failed.dedupeKey);
     const ticket = ref ? await deps.tickets.findByRef(ref) : undefined;
     // Only the caller's own notices: a task about a failed staff message would be noise.
-    if (!ticket || !isPhoneIntake(ticket.intake) || ticket.channel !== failed.channel || ticket.chatId !== failed.chatId) return;
+    if (
+      !ticket ||
+      !isPhoneIntake(ticket.intake) ||
+      ticket.channel !== failed.channel ||
+      ticket.chatId !== failed.chatId
+    )
+      return;
     const people = await audience.withRoles(['operator', 'supervisor']);
-    const notice = failed.message.text.length > MAX_NOTICE_CHARS ? `${failed.message.text.slice(0, MAX_NOTICE_CHARS)}…` : failed.message.text;
+    const notice =
+      failed.message.text.length > MAX_NOTICE_CHARS
+        ? `${failed.message.text.slice(0, MAX_NOTICE_CHARS)}…`
+        : failed.message.text;
     const items: OutboundItem[] = people.flatMap((p) =>
       deps.messages
-        .render(p.language, [{ text: t('operator.call_back', { ref: ticket.ref, phone: ticket.phone ?? t('operator.no_number'), notice }) }])
-        .map((message, i) => ({ channel: p.channel, chatId: p.chatId, message, dedupeKey: `callback:${failed.dedupeKey}:${p.staffId}:${i}` })),
+        .render(p.language, [
+          {
+            text: t('operator.call_back', { ref: ticket.ref, phone: ticket.phone ?? t('operator.no_number'), notice }),
+          },
+        ])
+        .map((message, i) => ({
+          channel: p.channel,
+          chatId: p.chatId,
+          message,
+          dedupeKey: `callback:${failed.dedupeKey}:${p.staffId}:${i}`,
+        })),
     );
     if (items.length === 0) {
-      deps.logger.warn({ event: 'call_back_nobody', ref: ticket.ref }, 'a caller must be called back, but no operator or supervisor is linked');
+      deps.logger.warn(
+        { event: 'call_back_nobody', ref: ticket.ref },
+        'a caller must be called back, but no operator or supervisor is linked',
+      );
       return;
     }
     await deps.notifier.enqueue(items);
-    deps.logger.info({ event: 'call_back_task', ref: ticket.ref, reason: failed.reason, people: people.length }, 'call-back task sent');
+    deps.logger.info(
+      { event: 'call_back_task', ref: ticket.ref, reason: failed.reason, people: people.length },
+      'call-back task sent',
+    );
   };
 }

@@ -10,7 +10,13 @@ import type { StaffOutcome } from '../conversation/types';
 /** Button scope of the telephone line choice; value is the line. */
 export const CALL_SCOPE = 'call';
 const LINES: ReadonlyArray<OnBehalf['line']> = ['phone181', 'phone104', 'mobile'];
-const LINE_WORDS: Record<string, OnBehalf['line']> = { '181': 'phone181', '104': 'phone104', mobile: 'mobile', phone181: 'phone181', phone104: 'phone104' };
+const LINE_WORDS: Record<string, OnBehalf['line']> = {
+  '181': 'phone181',
+  '104': 'phone104',
+  mobile: 'mobile',
+  phone181: 'phone181',
+  phone104: 'phone104',
+};
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, params) });
@@ -33,19 +39,42 @@ export function createCallModule(deps: CallModuleDeps): StaffCommandModule {
   function askLine(state: ConversationState): StaffOutcome {
     return {
       state,
-      replies: [{ text: t('operator.pick_line'), buttons: { scope: CALL_SCOPE, options: LINES.map((l) => ({ value: l, label: t(`operator.line.${l}`) })) } }],
+      replies: [
+        {
+          text: t('operator.pick_line'),
+          buttons: { scope: CALL_SCOPE, options: LINES.map((l) => ({ value: l, label: t(`operator.line.${l}`) })) },
+        },
+      ],
     };
   }
 
-  function begin(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, line: OnBehalf['line'], callerPhone: string | undefined): StaffOutcome {
+  function begin(
+    identity: StaffIdentity,
+    state: ConversationState,
+    msg: InboundMessage,
+    line: OnBehalf['line'],
+    callerPhone: string | undefined,
+  ): StaffOutcome {
     const next = { ...state };
     delete next.callDraft;
     const onBehalf: OnBehalf = { line, operatorId: identity.id, ...(callerPhone ? { callerPhone } : {}) };
     const r = startOnBehalf(deps.flow, next, msg, deps.engineContext(), onBehalf);
-    return { state: r.state, replies: [say('operator.started', { line: t(`operator.line.${line}`), phone: callerPhone ?? t('operator.no_number') }), ...r.replies] };
+    return {
+      state: r.state,
+      replies: [
+        say('operator.started', { line: t(`operator.line.${line}`), phone: callerPhone ?? t('operator.no_number') }),
+        ...r.replies,
+      ],
+    };
   }
 
-  function phoneStep(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, line: OnBehalf['line'], typed: string): StaffOutcome {
+  function phoneStep(
+    identity: StaffIdentity,
+    state: ConversationState,
+    msg: InboundMessage,
+    line: OnBehalf['line'],
+    typed: string,
+  ): StaffOutcome {
     const word = typed.trim().toLowerCase();
     if (deps.skipWords.includes(word)) return begin(identity, state, msg, line, undefined);
     const phone = parseIndianMobile(typed);

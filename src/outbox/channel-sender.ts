@@ -28,7 +28,11 @@ export interface ChannelSender {
    * message's outbox key (the same on every attempt), for a platform that can
    * store a message idempotently (the web chat).
    */
-  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal; key?: string }): Promise<{ messageId?: string; via?: string }>;
+  send(
+    chatId: string,
+    message: RenderedMessage,
+    opts?: { signal?: AbortSignal; key?: string },
+  ): Promise<{ messageId?: string; via?: string }>;
   /** Decide whether an error thrown by `send` is worth retrying. */
   classify(err: unknown): SendFailure;
 }

@@ -96,20 +96,33 @@ export interface OutboxModels {
   Archive: Model<OutboxDoc>;
 }
 
-const buttonSchema = new Schema({ label: { type: String, required: true }, data: { type: String, required: true } }, { _id: false });
+const buttonSchema = new Schema(
+  { label: { type: String, required: true }, data: { type: String, required: true } },
+  { _id: false },
+);
 
 const storedMessageSchema = new Schema(
   {
     text: { type: String, required: true },
     buttons: { type: [buttonSchema], default: undefined },
-    contactRequest: { type: new Schema({ label: { type: String, required: true } }, { _id: false }), default: undefined },
+    contactRequest: {
+      type: new Schema({ label: { type: String, required: true } }, { _id: false }),
+      default: undefined,
+    },
     media: {
-      type: new Schema({ kind: { type: String, required: true }, fileId: { type: String, required: true } }, { _id: false }),
+      type: new Schema(
+        { kind: { type: String, required: true }, fileId: { type: String, required: true } },
+        { _id: false },
+      ),
       default: undefined,
     },
     document: {
       type: new Schema(
-        { fileName: { type: String, required: true }, bytes: { type: Buffer, required: true }, mimeType: { type: String, required: true } },
+        {
+          fileName: { type: String, required: true },
+          bytes: { type: Buffer, required: true },
+          mimeType: { type: String, required: true },
+        },
         { _id: false },
       ),
       default: undefined,
@@ -182,10 +195,18 @@ export interface OutboxDispatcherDoc {
   seenAt: Date;
 }
 
-const dispatcherSchema = new Schema<OutboxDispatcherDoc>({ _id: { type: String, required: true }, seenAt: { type: Date, required: true } }, { versionKey: false });
+const dispatcherSchema = new Schema<OutboxDispatcherDoc>(
+  { _id: { type: String, required: true }, seenAt: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 /** Collection names, exported for tests and maintenance scripts. */
-export const OUTBOX_COLLECTIONS = { messages: 'outbox', claims: 'outbox_claims', archive: 'outbox_archive', dispatchers: 'outbox_dispatchers' } as const;
+export const OUTBOX_COLLECTIONS = {
+  messages: 'outbox',
+  claims: 'outbox_claims',
+  archive: 'outbox_archive',
+  dispatchers: 'outbox_dispatchers',
+} as const;
 
 /**
  * Register the outbox schemas on a connection (once; later calls reuse them)
@@ -194,9 +215,15 @@ export const OUTBOX_COLLECTIONS = { messages: 'outbox', claims: 'outbox_claims',
  */
 export async function createOutboxModel(conn: Connection): Promise<OutboxModels> {
   const models: OutboxModels = {
-    Message: (conn.models.OutboxMessage as Model<OutboxDoc> | undefined) ?? conn.model<OutboxDoc>('OutboxMessage', outboxSchema, OUTBOX_COLLECTIONS.messages),
-    Claim: (conn.models.OutboxClaim as Model<OutboxClaimDoc> | undefined) ?? conn.model<OutboxClaimDoc>('OutboxClaim', claimSchema, OUTBOX_COLLECTIONS.claims),
-    Archive: (conn.models.OutboxArchive as Model<OutboxDoc> | undefined) ?? conn.model<OutboxDoc>('OutboxArchive', archiveSchema, OUTBOX_COLLECTIONS.archive),
+    Message:
+      (conn.models.OutboxMessage as Model<OutboxDoc> | undefined) ??
+      conn.model<OutboxDoc>('OutboxMessage', outboxSchema, OUTBOX_COLLECTIONS.messages),
+    Claim:
+      (conn.models.OutboxClaim as Model<OutboxClaimDoc> | undefined) ??
+      conn.model<OutboxClaimDoc>('OutboxClaim', claimSchema, OUTBOX_COLLECTIONS.claims),
+    Archive:
+      (conn.models.OutboxArchive as Model<OutboxDoc> | undefined) ??
+      conn.model<OutboxDoc>('OutboxArchive', archiveSchema, OUTBOX_COLLECTIONS.archive),
     Dispatcher:
       (conn.models.OutboxDispatcher as Model<OutboxDispatcherDoc> | undefined) ??
       conn.model<OutboxDispatcherDoc>('OutboxDispatcher', dispatcherSchema, OUTBOX_COLLECTIONS.dispatchers),

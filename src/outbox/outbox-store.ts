@@ -78,7 +78,12 @@ function toStored(m: RenderedMessage): StoredMessage {
   if (m.buttons?.length) out.buttons = m.buttons.map((b) => ({ label: stripNul(b.label), data: stripNul(b.data) }));
   if (m.contactRequest) out.contactRequest = { label: stripNul(m.contactRequest.label) };
   if (m.media) out.media = { kind: m.media.kind, fileId: stripNul(m.media.fileId) };
-  if (m.document) out.document = { fileName: stripNul(m.document.fileName), bytes: Buffer.from(m.document.bytes), mimeType: m.document.mimeType };
+  if (m.document)
+    out.document = {
+      fileName: stripNul(m.document.fileName),
+      bytes: Buffer.from(m.document.bytes),
+      mimeType: m.document.mimeType,
+    };
   return out;
 }
 
@@ -94,7 +99,8 @@ function toRendered(m: StoredMessage): RenderedMessage {
   if (m.buttons?.length) out.buttons = m.buttons.map((b) => ({ label: b.label, data: b.data }));
   if (m.contactRequest) out.contactRequest = { label: m.contactRequest.label };
   if (m.media) out.media = { kind: m.media.kind, fileId: m.media.fileId };
-  if (m.document) out.document = { fileName: m.document.fileName, bytes: toBuffer(m.document.bytes), mimeType: m.document.mimeType };
+  if (m.document)
+    out.document = { fileName: m.document.fileName, bytes: toBuffer(m.document.bytes), mimeType: m.document.mimeType };
   return out;
 }
 
@@ -133,17 +139,36 @@ export interface OutboxStore {
   /** Take a head for one attempt; undefined when another dispatcher has it or it is no longer due. */
   claim(head: DueHead, owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage | undefined>;
   /** Mark delivered, holding the chat until `paceUntil`; false when a later claim had taken the message over. */
-  markSent(c: ClaimedMessage, at: Date, paceUntil: Date, platformMessageId: string | undefined, via?: string): Promise<boolean>;
+  markSent(
+    c: ClaimedMessage,
+    at: Date,
+    paceUntil: Date,
+    platformMessageId: string | undefined,
+    via?: string,
+  ): Promise<boolean>;
   /**
    * Record a delivery report from the platform on the message it sent as
    * `platformMessageId`: `delivered` and `read` are noted (never moving back),
    * `failed` turns a sent message into a failed one, shown in /failed.
    */
-  recordDeliveryStatus(channel: ChannelName, platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean>;
+  recordDeliveryStatus(
+    channel: ChannelName,
+    platformMessageId: string,
+    status: DeliveryStatus,
+    at: Date,
+    code?: string,
+  ): Promise<boolean>;
   /** Back to `pending` until `nextAttemptAt`; a rate-limit answer does not count as an attempt. */
   markRetry(c: ClaimedMessage, now: Date, nextAttemptAt: Date, code: string, throttled: boolean): Promise<boolean>;
   /** Give up for good, holding the chat until `paceUntil`. */
-  markFailed(c: ClaimedMessage, now: Date, paceUntil: Date, reason: string, code: string, detail: string | undefined): Promise<boolean>;
+  markFailed(
+    c: ClaimedMessage,
+    now: Date,
+    paceUntil: Date,
+    reason: string,
+    code: string,
+    detail: string | undefined,
+  ): Promise<boolean>;
   /** Who holds leases on messages being sent now (dispatcher names). */
   leaseOwners(): Promise<string[]>;
   /** Record that this dispatcher runs (`at`), or with `at` null that it stopped. */
@@ -190,8 +215,18 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
    * there the same two steps are made by `_id` alone, which its `_id` index
    * answers; MongoDB keeps the single conditional command.
    */
-  async function updateIf(id: Types.ObjectId, filter: QueryFilter<OutboxDoc>, holds: (d: OutboxDoc) => boolean, update: mongo.UpdateFilter<OutboxDoc>): Promise<OutboxDoc | undefined> {
-    if (!(await onFerretDb())) return (await Message.findOneAndUpdate({ ...filter, _id: id }, update, { returnDocument: 'before' }).lean<OutboxDoc>()) ?? undefined;
+  async function updateIf(
+    id: Types.ObjectId,
+    filter: QueryFilter<OutboxDoc>,
+    holds: (d: OutboxDoc) => boolean,
+    update: mongo.UpdateFilter<OutboxDoc>,
+  ): Promise<OutboxDoc | undefined> {
+    if (!(await onFerretDb()))
+      return (
+        (await Message.findOneAndUpdate({ ...filter, _id: id }, update, {
+          returnDocument: 'before',
+        }).lean<OutboxDoc>()) ?? undefined
+      );
     const before = await Message.findOne({ _id: id }).lean<OutboxDoc>();
     if (!before || !holds(before)) return undefined;
     const res = await Message.updateOne({ _id: id }, update);
@@ -199,11 +234,24 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
   }
 
   /** Insert the claim `<id>:<gen>`, stepping past claims whose lease ran out without being recorded on the message. */
-  async function insertClaim(head: DueHead, owner: string, now: Date, leaseUntil: Date, leaseMs: number): Promise<number | undefined> {
+  async function insertClaim(
+    head: DueHead,
+    owner: string,
+    now: Date,
+    leaseUntil: Date,
+    leaseMs: number,
+  ): Promise<number | undefined> {
     let gen = head.claimGen + 1;
     for (let skips = 0; skips <= MAX_GEN_SKIPS; skips += 1) {
       try {
-        await Claim.create({ _id: `${String(head.id)}:${gen}`, messageId: head.id, gen, owner, leaseUntil, createdAt: now });
+        await Claim.create({
+          _id: `${String(head.id)}:${gen}`,
+          messageId: head.id,
+          gen,
+          owner,
+          leaseUntil,
+          createdAt: now,
+        });
         return gen;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -262,7 +310,10 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       if (excludeChats.length > 0) filter.chatKey = { $nin: excludeChats };
       // Oldest first, in the chats' own order: a due head then always comes before its chat's
       // followers, so a batch cut short by the limit never hides the head of a chat it shows.
-      const due = await Message.find(filter, { _id: 1, chatKey: 1, seq: 1, claimGen: 1, updatedAt: 1 }).sort({ seq: 1, _id: 1 }).limit(limit).lean();
+      const due = await Message.find(filter, { _id: 1, chatKey: 1, seq: 1, claimGen: 1, updatedAt: 1 })
+        .sort({ seq: 1, _id: 1 })
+        .limit(limit)
+        .lean();
       if (due.length === 0) return { heads: [], seenChats: [], complete: true };
 
       // The oldest due message of each chat, oldest chats first.
@@ -290,7 +341,9 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         }
       }
       return {
-        heads: candidates.filter((c) => !blocked.has(c.chatKey)).map((c) => ({ id: c._id, chatKey: c.chatKey, claimGen: c.claimGen, updatedAt: c.updatedAt })),
+        heads: candidates
+          .filter((c) => !blocked.has(c.chatKey))
+          .map((c) => ({ id: c._id, chatKey: c.chatKey, claimGen: c.claimGen, updatedAt: c.updatedAt })),
         seenChats: [...oldest.keys()],
         complete: due.length < limit,
         ...(paced.length > 0 && { pacedUntil: new Date(Math.min(...paced)) }),
@@ -304,7 +357,8 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       // Checked again after claiming: whatever an earlier holder recorded is visible now, and the
       // message must still be due. Only the holder of the newest claim writes, so read-then-write is safe.
       const due = (d: OutboxDoc) =>
-        (d.status === 'pending' && d.nextAttemptAt.getTime() <= now.getTime()) || (d.status === 'sending' && !!d.leaseUntil && d.leaseUntil.getTime() < now.getTime());
+        (d.status === 'pending' && d.nextAttemptAt.getTime() <= now.getTime()) ||
+        (d.status === 'sending' && !!d.leaseUntil && d.leaseUntil.getTime() < now.getTime());
       const before = await updateIf(
         head.id,
         {
@@ -315,7 +369,10 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
           ],
         },
         (d) => d.claimGen < gen && due(d),
-        { $set: { status: 'sending', claimGen: gen, leaseUntil, leaseOwner: owner, updatedAt: now }, $inc: { attempts: 1 } },
+        {
+          $set: { status: 'sending', claimGen: gen, leaseUntil, leaseOwner: owner, updatedAt: now },
+          $inc: { attempts: 1 },
+        },
       );
       if (!before) return undefined;
       return {
@@ -338,7 +395,14 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         { claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
         (d) => d.claimGen === c.gen && (d.status === 'sending' || d.status === 'sent'),
         {
-          $set: { status: 'sent', sentAt: at, paceUntil, updatedAt: at, ...(platformMessageId !== undefined && { platformMessageId }), ...(via !== undefined && { via }) },
+          $set: {
+            status: 'sent',
+            sentAt: at,
+            paceUntil,
+            updatedAt: at,
+            ...(platformMessageId !== undefined && { platformMessageId }),
+            ...(via !== undefined && { via }),
+          },
           $unset: releaseLease,
         },
       );
@@ -349,7 +413,17 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       if (status === 'failed') {
         const res = await Message.updateOne(
           { channel, platformMessageId, status: 'sent' },
-          { $set: { status: 'failed', failedAt: at, updatedAt: at, failReason: 'undeliverable', lastError: code ?? 'undelivered', deliveryStatus: status, deliveryStatusAt: at } },
+          {
+            $set: {
+              status: 'failed',
+              failedAt: at,
+              updatedAt: at,
+              failReason: 'undeliverable',
+              lastError: code ?? 'undelivered',
+              deliveryStatus: status,
+              deliveryStatusAt: at,
+            },
+          },
         );
         return res.matchedCount === 1;
       }
@@ -382,7 +456,15 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         { claimGen: c.gen, status: { $in: ['sending', 'failed'] } },
         (d) => d.claimGen === c.gen && (d.status === 'sending' || d.status === 'failed'),
         {
-          $set: { status: 'failed', failedAt: now, paceUntil, updatedAt: now, failReason: reason, lastError: code, ...(detail !== undefined && { failDetail: detail }) },
+          $set: {
+            status: 'failed',
+            failedAt: now,
+            paceUntil,
+            updatedAt: now,
+            failReason: reason,
+            lastError: code,
+            ...(detail !== undefined && { failDetail: detail }),
+          },
           $unset: releaseLease,
         },
       );
@@ -390,7 +472,9 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     },
 
     async leaseOwners() {
-      const docs = await Message.find({ status: 'sending' }, { _id: 0, leaseOwner: 1 }).lean<Array<{ leaseOwner?: string }>>();
+      const docs = await Message.find({ status: 'sending' }, { _id: 0, leaseOwner: 1 }).lean<
+        Array<{ leaseOwner?: string }>
+      >();
       return [...new Set(docs.flatMap((d) => (d.leaseOwner ? [d.leaseOwner] : [])))];
     },
     async beat(owner, at) {
@@ -404,7 +488,10 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     async expireLeases(owners, now) {
       if (!owners.length) return 0;
       // Only the lease ends: the claim generation stays, so the next claim fences out anything the dead holder might still write.
-      const res = await Message.updateMany({ status: 'sending', leaseOwner: { $in: [...owners] } }, { $set: { leaseUntil: new Date(now.getTime() - 1) } });
+      const res = await Message.updateMany(
+        { status: 'sending', leaseOwner: { $in: [...owners] } },
+        { $set: { leaseUntil: new Date(now.getTime() - 1) } },
+      );
       return res.modifiedCount;
     },
     async waitingChannels() {
@@ -457,7 +544,9 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     },
 
     async archiveSent(before, limit) {
-      const docs = await Message.find({ status: 'sent', sentAt: { $lt: before } }).limit(limit).lean<OutboxDoc[]>();
+      const docs = await Message.find({ status: 'sent', sentAt: { $lt: before } })
+        .limit(limit)
+        .lean<OutboxDoc[]>();
       if (docs.length === 0) return 0;
       try {
         await Archive.collection.insertMany(docs as never[], { ordered: false });

@@ -7,8 +7,24 @@ import type { ChannelName } from '../core/messages';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { ChannelSender, SendFailure } from './channel-sender';
 import type { OutboxModels } from './outbox-model';
-import { chatKeyOf, createOutboxStore, type ClaimedMessage, type DueHead, type DeliveryStatus, type FailedMessage, type NewOutboxMessage, type OutboxStats } from './outbox-store';
-import { chatInterval, createRateGate, DEFAULT_PACING, resolvePacing, type ChannelPacing, type RateGate } from './pacing';
+import {
+  chatKeyOf,
+  createOutboxStore,
+  type ClaimedMessage,
+  type DueHead,
+  type DeliveryStatus,
+  type FailedMessage,
+  type NewOutboxMessage,
+  type OutboxStats,
+} from './outbox-store';
+import {
+  chatInterval,
+  createRateGate,
+  DEFAULT_PACING,
+  resolvePacing,
+  type ChannelPacing,
+  type RateGate,
+} from './pacing';
 import { createWakeSignal } from './wake-signal';
 import { systemTimers, type Timers } from '../timers';
 
@@ -139,7 +155,13 @@ export interface Outbox {
   /** Move messages sent before `before` to the archive, at most `limit`; see OutboxStore.archiveSent. */
   archiveSent(before: Date, limit: number): Promise<number>;
   /** A platform's delivery report (WhatsApp Cloud status callbacks); false when no sent message has that id. */
-  recordDeliveryStatus(channel: ChannelName, platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean>;
+  recordDeliveryStatus(
+    channel: ChannelName,
+    platformMessageId: string,
+    status: DeliveryStatus,
+    at: Date,
+    code?: string,
+  ): Promise<boolean>;
 }
 
 const CHANNELS = Object.keys(DEFAULT_PACING) as ChannelName[];
@@ -156,7 +178,6 @@ const HEARTBEAT_MS = 2_000;
 const DEAD_AFTER_MS = 15_000;
 // While the database is down, one error line per this period is enough.
 const ERROR_LOG_EVERY_MS = 60_000;
-
 
 /**
  * Creates the outbox: `enqueue` records messages, the dispatcher started by
@@ -192,8 +213,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const senderCheckIntervalMs = deps.senderCheckIntervalMs ?? 5_000;
   const concurrency = deps.concurrency ?? 16;
   const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  if (leaseMs <= sendTimeoutMs) throw new RangeError('outbox: leaseMs must be longer than sendTimeoutMs, or a slow send could be taken over and sent twice');
-  if (!(maxAttempts >= 1) || !(concurrency >= 1)) throw new RangeError('outbox: maxAttempts and concurrency must be at least 1');
+  if (leaseMs <= sendTimeoutMs)
+    throw new RangeError(
+      'outbox: leaseMs must be longer than sendTimeoutMs, or a slow send could be taken over and sent twice',
+    );
+  if (!(maxAttempts >= 1) || !(concurrency >= 1))
+    throw new RangeError('outbox: maxAttempts and concurrency must be at least 1');
 
   const pacing = new Map<ChannelName, ChannelPacing>(CHANNELS.map((c) => [c, resolvePacing(c, deps.pacing?.[c])]));
   const gates = new Map<ChannelName, RateGate>(CHANNELS.map((c) => [c, createRateGate(pacing.get(c)?.perSecond ?? 1)]));
@@ -251,12 +276,17 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   // ---- enqueue ----------------------------------------------------------------
 
-  async function enqueue(items: OutboxItem[], opts: { hold?: ChatHold } = {}): Promise<{ enqueued: number; duplicates: number }> {
+  async function enqueue(
+    items: OutboxItem[],
+    opts: { hold?: ChatHold } = {},
+  ): Promise<{ enqueued: number; duplicates: number }> {
     if (items.length === 0) return { enqueued: 0, duplicates: 0 };
     const rows: NewOutboxMessage[] = items.map((item) => {
       if (!CHANNELS.includes(item.channel)) throw new RangeError(`outbox: unknown channel ${String(item.channel)}`);
-      if (typeof item.chatId !== 'string' || item.chatId === '') throw new RangeError('outbox: chatId must be a non-empty string');
-      if (item.dedupeKey !== undefined && item.dedupeKey === '') throw new RangeError('outbox: dedupeKey must not be empty');
+      if (typeof item.chatId !== 'string' || item.chatId === '')
+        throw new RangeError('outbox: chatId must be a non-empty string');
+      if (item.dedupeKey !== undefined && item.dedupeKey === '')
+        throw new RangeError('outbox: dedupeKey must not be empty');
       const chatKey = chatKeyOf(item.channel, item.chatId);
       return {
         dedupeKey: item.dedupeKey ?? randomUUID(),
@@ -269,7 +299,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       };
     });
     const result = await store.insert(rows, nowDate());
-    logger.info({ event: 'outbox_enqueued', count: result.inserted, duplicates: result.duplicates }, 'messages recorded for delivery');
+    logger.info(
+      { event: 'outbox_enqueued', count: result.inserted, duplicates: result.duplicates },
+      'messages recorded for delivery',
+    );
     waker.wake();
     return { enqueued: result.inserted, duplicates: result.duplicates };
   }
@@ -283,7 +316,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return await fn();
       } catch (err) {
         if (attempt >= RECORD_TRIES) throw err;
-        logger.warn({ event: 'outbox_record_retry', what, attempt, err: safeError(err) }, 'outbox bookkeeping failed; retrying');
+        logger.warn(
+          { event: 'outbox_record_retry', what, attempt, err: safeError(err) },
+          'outbox bookkeeping failed; retrying',
+        );
         await sleep(RECORD_RETRY_MS * attempt);
       }
     }
@@ -299,11 +335,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   async function deliver(c: ClaimedMessage, sender: ChannelSender): Promise<void> {
     const ctx = { id: String(c.id), channel: c.channel, attempt: c.attempts };
-    if (c.reclaimed) logger.warn({ event: 'outbox_lease_reclaimed', ...ctx }, 'took over a message whose lease ran out');
+    if (c.reclaimed)
+      logger.warn({ event: 'outbox_lease_reclaimed', ...ctx }, 'took over a message whose lease ran out');
     let messageId: string | undefined;
     let via: string | undefined;
     try {
-      ({ messageId, via } = await sender.send(c.chatId, c.message, { signal: AbortSignal.timeout(sendTimeoutMs), key: c.dedupeKey }));
+      ({ messageId, via } = await sender.send(c.chatId, c.message, {
+        signal: AbortSignal.timeout(sendTimeoutMs),
+        key: c.dedupeKey,
+      }));
     } catch (err) {
       let failure: SendFailure;
       try {
@@ -327,13 +367,22 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     logger.info({ event: 'outbox_sent', ...ctx }, 'message delivered');
     deps.onDelivered?.({ channel: c.channel, recordedAt: c.id.getTimestamp(), sentAt });
     if (c.ticketRef && messageId && deps.onSent) {
-      await deps.onSent({ channel: c.channel, chatId: c.chatId, messageId, ticketRef: c.ticketRef }).catch((err: unknown) => {
-        logger.warn({ event: 'outbox_on_sent_failed', ...ctx, err: safeError(err) }, 'could not record which ticket a sent message was about');
-      });
+      await deps
+        .onSent({ channel: c.channel, chatId: c.chatId, messageId, ticketRef: c.ticketRef })
+        .catch((err: unknown) => {
+          logger.warn(
+            { event: 'outbox_on_sent_failed', ...ctx, err: safeError(err) },
+            'could not record which ticket a sent message was about',
+          );
+        });
     }
   }
 
-  async function handleFailure(c: ClaimedMessage, failure: SendFailure, ctx: { id: string; channel: ChannelName; attempt: number }): Promise<void> {
+  async function handleFailure(
+    c: ClaimedMessage,
+    failure: SendFailure,
+    ctx: { id: string; channel: ChannelName; attempt: number },
+  ): Promise<void> {
     const now = nowDate();
     const code = failure.code ?? 'error';
     if (failure.retry) {
@@ -346,7 +395,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const next = new Date(now.getTime() + delay);
       const ok = await record('retry', () => store.markRetry(c, now, next, code, throttled));
       if (!ok) {
-        logger.warn({ event: 'outbox_lease_lost', ...ctx, code }, 'failed, and a later claim had taken the message over');
+        logger.warn(
+          { event: 'outbox_lease_lost', ...ctx, code },
+          'failed, and a later claim had taken the message over',
+        );
         return;
       }
       logger.warn({ event: 'outbox_retry', ...ctx, code, delayMs: delay }, 'send failed; will retry');
@@ -356,7 +408,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     await finishFailed(c, now, failure.reason, code, failure.detail, ctx);
   }
 
-  async function finishFailed(c: ClaimedMessage, now: Date, reason: string, code: string, detail: string | undefined, ctx: object): Promise<void> {
+  async function finishFailed(
+    c: ClaimedMessage,
+    now: Date,
+    reason: string,
+    code: string,
+    detail: string | undefined,
+    ctx: object,
+  ): Promise<void> {
     const paceUntil = paceChat(c, now);
     const ok = await record('failed', () => store.markFailed(c, now, paceUntil, reason, code, detail));
     if (!ok) {
@@ -368,7 +427,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     try {
       await deps.onGiveUp({ channel: c.channel, chatId: c.chatId, dedupeKey: c.dedupeKey, message: c.message, reason });
     } catch (err) {
-      logger.error({ event: 'outbox_give_up_hook_failed', ...ctx, err: safeError(err) }, 'the fallback for a failed message did not run');
+      logger.error(
+        { event: 'outbox_give_up_hook_failed', ...ctx, err: safeError(err) },
+        'the fallback for a failed message did not run',
+      );
     }
   }
 
@@ -377,7 +439,16 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     const task: Promise<void> = deliver(c, sender)
       .catch((err: unknown) => {
         // The message stays claimed; after its lease a dispatcher takes it up again.
-        logger.error({ event: 'outbox_deliver_error', id: String(c.id), channel: c.channel, attempt: c.attempts, err: safeError(err) }, 'could not record a delivery');
+        logger.error(
+          {
+            event: 'outbox_deliver_error',
+            id: String(c.id),
+            channel: c.channel,
+            attempt: c.attempts,
+            err: safeError(err),
+          },
+          'could not record a delivery',
+        );
       })
       .finally(() => {
         inFlight.delete(task);
@@ -472,7 +543,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return !live.has(o);
     });
     const released = await store.expireLeases(dead, nowDate());
-    if (released > 0) logger.warn({ event: 'outbox_dead_leases_released', count: released }, 'took over messages a dead dispatcher was sending');
+    if (released > 0)
+      logger.warn(
+        { event: 'outbox_dead_leases_released', count: released },
+        'took over messages a dead dispatcher was sending',
+      );
   }
 
   let lastBeatAt = 0;
@@ -486,14 +561,20 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     for (const channel of await store.waitingChannels()) {
       if (senders.has(channel) || warnedNoSender.has(channel)) continue;
       warnedNoSender.add(channel);
-      logger.warn({ event: 'outbox_no_sender', channel }, 'messages wait for a channel that has no sender in this process');
+      logger.warn(
+        { event: 'outbox_no_sender', channel },
+        'messages wait for a channel that has no sender in this process',
+      );
     }
   }
 
   function reportLoopError(err: unknown): void {
     const now = nowMs();
     if (!failing || now - lastErrorLogAt >= ERROR_LOG_EVERY_MS) {
-      logger.error({ event: 'outbox_dispatch_error', err: safeError(err) }, 'outbox dispatcher could not reach the database');
+      logger.error(
+        { event: 'outbox_dispatch_error', err: safeError(err) },
+        'outbox dispatcher could not reach the database',
+      );
       lastErrorLogAt = now;
     }
     failing = true;
@@ -567,7 +648,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     stats: () => store.stats(),
     purgeFinished: (before) => store.purgeFinished(before),
     archiveSent: (before, limit) => store.archiveSent(before, limit),
-    recordDeliveryStatus: (channel, platformMessageId, status, at, code) => store.recordDeliveryStatus(channel, platformMessageId, status, at, code),
+    recordDeliveryStatus: (channel, platformMessageId, status, at, code) =>
+      store.recordDeliveryStatus(channel, platformMessageId, status, at, code),
   };
 }
 
@@ -580,4 +662,3 @@ function rotate<T>(items: T[], random: () => number): T[] {
   const start = Math.floor(random() * items.length);
   return [...items.slice(start), ...items.slice(0, start)];
 }
-

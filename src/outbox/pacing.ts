@@ -24,8 +24,10 @@ export const DEFAULT_PACING: Readonly<Record<ChannelName, ChannelPacing>> = {
 /** A channel's pacing: the defaults with any given fields replaced. */
 export function resolvePacing(channel: ChannelName, given?: Partial<ChannelPacing>): ChannelPacing {
   const p = { ...DEFAULT_PACING[channel], ...given };
-  if (!(p.perSecond > 0) || !Number.isFinite(p.perSecond)) throw new RangeError(`outbox pacing for ${channel}: perSecond must be a positive number`);
-  if (!(p.perChatIntervalMs >= 0) || !(p.jitterMs >= 0)) throw new RangeError(`outbox pacing for ${channel}: intervals must not be negative`);
+  if (!(p.perSecond > 0) || !Number.isFinite(p.perSecond))
+    throw new RangeError(`outbox pacing for ${channel}: perSecond must be a positive number`);
+  if (!(p.perChatIntervalMs >= 0) || !(p.jitterMs >= 0))
+    throw new RangeError(`outbox pacing for ${channel}: intervals must not be negative`);
   return p;
 }
 

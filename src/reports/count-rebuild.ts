@@ -1,11 +1,20 @@
 import type { Logger } from 'pino';
-import { addCounts, CHANGING_COUNTED_FIELDS, dayOfIn, fromStoredCounts, ticketCounts, type CountDelta } from '../domain/ticket-counts';
+import {
+  addCounts,
+  CHANGING_COUNTED_FIELDS,
+  dayOfIn,
+  fromStoredCounts,
+  ticketCounts,
+  type CountDelta,
+} from '../domain/ticket-counts';
 import { safeError } from '../logger';
 import type { Models, TicketDoc } from '../storage/models';
 import type { TicketCountStore } from '../storage/ticket-count-store';
 
 /** Fields a rebuild reads of each ticket: the counted ones and the counts still owed. */
-const PROJECTION = Object.fromEntries(['category', 'intake', 'block', 'createdAt', 'owedCounts', ...CHANGING_COUNTED_FIELDS].map((f) => [f, 1]));
+const PROJECTION = Object.fromEntries(
+  ['category', 'intake', 'block', 'createdAt', 'owedCounts', ...CHANGING_COUNTED_FIELDS].map((f) => [f, 1]),
+);
 
 /**
  * Count every ticket, live and archived, into fresh counters (the one job
@@ -15,7 +24,11 @@ const PROJECTION = Object.fromEntries(['category', 'intake', 'block', 'createdAt
  * as they were when their ticket was read; run it when the bot is quiet, or
  * again.
  */
-export async function rebuildTicketCounts(deps: { models: Pick<Models, 'Ticket' | 'TicketArchive'>; counts: Pick<TicketCountStore, 'replaceAll' | 'markBuilt'>; timeZone: string }): Promise<{ tickets: number; days: number }> {
+export async function rebuildTicketCounts(deps: {
+  models: Pick<Models, 'Ticket' | 'TicketArchive'>;
+  counts: Pick<TicketCountStore, 'replaceAll' | 'markBuilt'>;
+  timeZone: string;
+}): Promise<{ tickets: number; days: number }> {
   const dayOf = dayOfIn(deps.timeZone);
   const totals: CountDelta = {};
   let tickets = 0;
@@ -49,11 +62,17 @@ export async function ensureTicketCounts(deps: {
       await deps.counts.markBuilt();
       return;
     }
-    deps.logger.info({ event: 'ticket_counts_rebuild_started' }, 'building the ticket counters from the tickets (once)');
+    deps.logger.info(
+      { event: 'ticket_counts_rebuild_started' },
+      'building the ticket counters from the tickets (once)',
+    );
     const done = await rebuildTicketCounts(deps);
     deps.logger.info({ event: 'ticket_counts_rebuilt', ...done }, 'ticket counters built');
   } catch (err) {
-    deps.logger.error({ event: 'ticket_counts_rebuild_failed', error: safeError(err) }, 'could not build the ticket counters; the next start tries again');
+    deps.logger.error(
+      { event: 'ticket_counts_rebuild_failed', error: safeError(err) },
+      'could not build the ticket counters; the next start tries again',
+    );
   }
 }
 
@@ -61,7 +80,10 @@ export async function ensureTicketCounts(deps: {
  * The nightly pruning of the counters' once-only markers: a marker may go once
  * its change is no longer owed by its ticket (no relay can apply it again).
  */
-export function createCountMarkerPruner(deps: { counts: Pick<TicketCountStore, 'pruneMarkers'>; tickets: { findByRef(ref: string): Promise<unknown> } }) {
+export function createCountMarkerPruner(deps: {
+  counts: Pick<TicketCountStore, 'pruneMarkers'>;
+  tickets: { findByRef(ref: string): Promise<unknown> };
+}) {
   return {
     prune(before: Date): Promise<number> {
       return deps.counts.pruneMarkers(before, async (key) => {

@@ -6,7 +6,10 @@ import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
  * by its acknowledgement deadline, or not resolved by its resolution deadline.
  * The one definition for /overdue, the reports, the hand-over and the dashboard.
  */
-export function isOverdue(t: Pick<Ticket, 'status' | 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>, now: Date): boolean {
+export function isOverdue(
+  t: Pick<Ticket, 'status' | 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>,
+  now: Date,
+): boolean {
   if (!OPEN_STATUSES.includes(t.status)) return false;
   if (t.resolveDueAt.getTime() < now.getTime()) return true;
   return !t.acknowledgedAt && t.ackDueAt.getTime() < now.getTime();

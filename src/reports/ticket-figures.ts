@@ -61,7 +61,12 @@ export function dayFiguresOf(c: DayCounts): DayFigures {
     resolved: c.get('resolved.n') ?? 0,
     resolvedByDepartment: under(c, 'resolved.dept.'),
     resolveTotalMs: c.get('resolved.ms') ?? 0,
-    ratings: { count: c.get('rated.n') ?? 0, sum: c.get('rated.sum') ?? 0, satisfied: c.get('rated.satisfied') ?? 0, stars },
+    ratings: {
+      count: c.get('rated.n') ?? 0,
+      sum: c.get('rated.sum') ?? 0,
+      satisfied: c.get('rated.satisfied') ?? 0,
+      stars,
+    },
   };
 }
 
@@ -96,7 +101,9 @@ export function createTicketFigures(deps: {
         total: c.get(`${p}n`) ?? 0,
         status: under(c, `${p}status.`),
         category: under(c, `${p}category.`),
-        department: department ? new Map(c.get(`${p}n`) ? [[department, c.get(`${p}n`) ?? 0]] : []) : under(c, 'department.'),
+        department: department
+          ? new Map(c.get(`${p}n`) ? [[department, c.get(`${p}n`) ?? 0]] : [])
+          : under(c, 'department.'),
         intake: under(c, `${p}intake.`),
         block: department ? new Map() : under(c, 'block.'),
         level: department ? new Map() : new Map([...under(c, 'level.')].map(([k, n]) => [k.replace(/^L/, ''), n])),
@@ -116,7 +123,12 @@ export function createTicketFigures(deps: {
       for (const department of [...depts].sort()) {
         const count = c.get(`rated.dept.${department}.n`) ?? 0;
         const total = c.get(`rated.dept.${department}.sum`) ?? 0;
-        out.push({ department, count, average: Math.round((total / count) * 10) / 10, satisfied: c.get(`rated.dept.${department}.satisfied`) ?? 0 });
+        out.push({
+          department,
+          count,
+          average: Math.round((total / count) * 10) / 10,
+          satisfied: c.get(`rated.dept.${department}.satisfied`) ?? 0,
+        });
       }
       return out;
     },

@@ -17,7 +17,10 @@ export function countOpenCounsellorSessions(conn: Connection): () => Promise<Cou
   return async () => {
     const rows = await conn
       .collection(COUNSELLOR_SESSIONS_COLLECTION)
-      .aggregate<{ _id: string; n: number }>([{ $match: { status: { $in: ['open', 'waiting'] } } }, { $group: { _id: '$status', n: { $sum: 1 } } }])
+      .aggregate<{ _id: string; n: number }>([
+        { $match: { status: { $in: ['open', 'waiting'] } } },
+        { $group: { _id: '$status', n: { $sum: 1 } } },
+      ])
       .toArray();
     const count = (s: string) => rows.find((r) => r._id === s)?.n ?? 0;
     return { open: count('open'), waiting: count('waiting') };

@@ -29,16 +29,27 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
 
 /** A shift by name and hours ("Night shift, 22:00–06:00"). */
 export function shiftText(o: ShiftOccurrence, timeZone: string): Text {
-  return t('shifts.shift_hours', { name: t(o.shift.label), from: formatClock(o.start, timeZone), to: formatClock(o.end, timeZone) });
+  return t('shifts.shift_hours', {
+    name: t(o.shift.label),
+    from: formatClock(o.start, timeZone),
+    to: formatClock(o.end, timeZone),
+  });
 }
 
 /** People by name, or a dash when nobody. */
 export function namesText(people: readonly Pick<StaffDoc, 'name' | '_id'>[]): Text {
-  return people.length ? t('common.verbatim', { text: people.map((p) => `${p.name} (${p._id})`).join(', ') }) : t('common.none');
+  return people.length
+    ? t('common.verbatim', { text: people.map((p) => `${p.name} (${p._id})`).join(', ') })
+    : t('common.none');
 }
 
 /** The hand-over in words: one message of short lines. */
-export function handoverReplies(s: HandoverSummary, lang: Language, departmentName: (code: string) => string, timeZone: string): Reply[] {
+export function handoverReplies(
+  s: HandoverSummary,
+  lang: Language,
+  departmentName: (code: string) => string,
+  timeZone: string,
+): Reply[] {
   return [
     {
       text: t('shifts.handover.body', {
@@ -50,7 +61,13 @@ export function handoverReplies(s: HandoverSummary, lang: Language, departmentNa
         open: s.open,
         overdue: s.overdue,
         departments: s.departments.length
-          ? s.departments.map((d) => t('shifts.handover.department_line', { department: departmentName(d.code), open: d.open, overdue: d.overdue }))
+          ? s.departments.map((d) =>
+              t('shifts.handover.department_line', {
+                department: departmentName(d.code),
+                open: d.open,
+                overdue: d.overdue,
+              }),
+            )
           : [t('shifts.handover.queue_empty')],
         sessions: s.counsellorSessions.open,
         waiting: s.counsellorSessions.waiting,

@@ -46,7 +46,9 @@ export interface RosterStore {
  * whole in one query.
  */
 export function createRosterStore(conn: Connection): RosterStore {
-  const Roster = (conn.models.RosterEntry as Model<RosterEntryDoc> | undefined) ?? conn.model<RosterEntryDoc>('RosterEntry', rosterSchema, ROSTER_COLLECTION);
+  const Roster =
+    (conn.models.RosterEntry as Model<RosterEntryDoc> | undefined) ??
+    conn.model<RosterEntryDoc>('RosterEntry', rosterSchema, ROSTER_COLLECTION);
   return {
     async all() {
       const docs = await Roster.find().lean<RosterEntryDoc[]>().exec();

@@ -34,20 +34,27 @@ export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
   const tz = shifts.plan.timeZone;
 
   function refuse(identity: StaffIdentity, command: string): Reply[] {
-    logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command }, 'command not allowed for role');
+    logger.warn(
+      { event: 'staff_command_refused', staff: identity.id, role: identity.role, command },
+      'command not allowed for role',
+    );
     return [say('staff.forbidden')];
   }
 
   /** Shift by id or by its name in either language ("night", "रात"). */
   function findShift(typed: string) {
     const w = typed.toLowerCase();
-    return shifts.plan.shifts.find((s) => s.id === w || translator.allOf(`shifts.word.${s.id}`).some((x) => x.toLowerCase() === w));
+    return shifts.plan.shifts.find(
+      (s) => s.id === w || translator.allOf(`shifts.word.${s.id}`).some((x) => x.toLowerCase() === w),
+    );
   }
 
   /** Roster role by its code or its one-word name in either language. */
   function findRole(typed: string): RosterRole | undefined {
     const w = typed.toLowerCase();
-    return ROSTER_ROLES.find((r) => r === w || translator.allOf(`shifts.role_word.${r}`).some((x) => x.toLowerCase() === w));
+    return ROSTER_ROLES.find(
+      (r) => r === w || translator.allOf(`shifts.role_word.${r}`).some((x) => x.toLowerCase() === w),
+    );
   }
 
   async function onDuty(): Promise<Reply[]> {
@@ -75,7 +82,11 @@ export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
       const people = (role: RosterRole): Text =>
         v.people[role].length
           ? t('common.verbatim', {
-              text: v.people[role].map((p) => (p.staff ? `${p.staff.name} (${p.id})` : translator.t(lang, 'shifts.roster.gone', { id: p.id }))).join(', '),
+              text: v.people[role]
+                .map((p) =>
+                  p.staff ? `${p.staff.name} (${p.id})` : translator.t(lang, 'shifts.roster.gone', { id: p.id }),
+                )
+                .join(', '),
             })
           : t('common.none');
       return t('shifts.roster.shift', {
@@ -99,11 +110,20 @@ export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
     const shift = findShift(shiftRaw);
     const role = findRole(roleRaw);
     if (!shift || !role || people.length === 0) return usage();
-    const list = people.length === 1 && CLEAR_WORDS.includes(people[0]?.toLowerCase() ?? '') ? [] : people.flatMap((p) => p.split(',')).filter(Boolean);
+    const list =
+      people.length === 1 && CLEAR_WORDS.includes(people[0]?.toLowerCase() ?? '')
+        ? []
+        : people.flatMap((p) => p.split(',')).filter(Boolean);
     const result = await shifts.setRoster({ shift: shift.id, role, people: list, by: identity.id });
     const roleText = t(`staff.role.${role}`);
     if (result.ok) {
-      return [say(list.length ? 'shifts.roster.set' : 'shifts.roster.cleared', { shift: t(shift.label), role: roleText, people: namesText(result.staff) })];
+      return [
+        say(list.length ? 'shifts.roster.set' : 'shifts.roster.cleared', {
+          shift: t(shift.label),
+          role: roleText,
+          people: namesText(result.staff),
+        }),
+      ];
     }
     switch (result.reason) {
       case 'unknown_shift':
@@ -112,7 +132,14 @@ export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
       case 'unknown_staff':
         return [say('shifts.roster.unknown_staff', { who: result.who })];
       case 'wrong_role':
-        return [say('shifts.roster.wrong_role', { name: result.who.name, id: result.who._id, has: t(`staff.role.${result.who.role}`), role: roleText })];
+        return [
+          say('shifts.roster.wrong_role', {
+            name: result.who.name,
+            id: result.who._id,
+            has: t(`staff.role.${result.who.role}`),
+            role: roleText,
+          }),
+        ];
       case 'too_many':
         return [say('shifts.roster.too_many', { max: result.max, role: roleText })];
       case 'duplicate':
@@ -131,8 +158,10 @@ export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
       const { identity, args } = ctx;
       let replies: Reply[];
       if (ctx.name === 'shift') replies = await onDuty();
-      else if (args[0]?.toLowerCase() === 'set') replies = identity.role === 'admin' ? await setRoster(identity, args) : refuse(identity, 'roster set');
-      else if (args.length > 0) replies = [say('shifts.roster.usage', { shifts: shifts.plan.shifts.map((s) => s.id).join(', ') })];
+      else if (args[0]?.toLowerCase() === 'set')
+        replies = identity.role === 'admin' ? await setRoster(identity, args) : refuse(identity, 'roster set');
+      else if (args.length > 0)
+        replies = [say('shifts.roster.usage', { shifts: shifts.plan.shifts.map((s) => s.id).join(', ') })];
       else replies = isOversight(identity.role) ? await showRoster(ctx.state.language) : refuse(identity, 'roster');
       return { state: ctx.state, replies };
     },

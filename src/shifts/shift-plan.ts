@@ -85,9 +85,13 @@ export function validateShiftPlan(raw: unknown, source = 'shifts.yaml'): ShiftPl
   const total = shifts.reduce((sum, s) => sum + lengthOf(s), 0);
   shifts.forEach((s, i) => {
     const next = shifts[(i + 1) % shifts.length] as ShiftDefinition;
-    if (s.end !== next.start) throw new FlowDefinitionError(`${source}: shift ${s.id} ends at ${s.end} but the next one (${next.id}) starts at ${next.start}`);
+    if (s.end !== next.start)
+      throw new FlowDefinitionError(
+        `${source}: shift ${s.id} ends at ${s.end} but the next one (${next.id}) starts at ${next.start}`,
+      );
   });
-  if (total !== MINUTES_PER_DAY) throw new FlowDefinitionError(`${source}: the shifts cover ${total / 60} hours, not 24`);
+  if (total !== MINUTES_PER_DAY)
+    throw new FlowDefinitionError(`${source}: the shifts cover ${total / 60} hours, not 24`);
   return { timeZone, staffing, shifts };
 }
 
@@ -128,7 +132,10 @@ export function occurrence(plan: ShiftPlan, shift: ShiftDefinition, day: string)
     shift,
     day,
     start: zonedTimeToUtc({ year: y, month: m, day: d, hour: Math.floor(s / 60), minute: s % 60 }, plan.timeZone),
-    end: zonedTimeToUtc({ year: y, month: m, day: d + Math.floor(e / MINUTES_PER_DAY), hour: Math.floor(e / 60) % 24, minute: e % 60 }, plan.timeZone),
+    end: zonedTimeToUtc(
+      { year: y, month: m, day: d + Math.floor(e / MINUTES_PER_DAY), hour: Math.floor(e / 60) % 24, minute: e % 60 },
+      plan.timeZone,
+    ),
   };
 }
 

@@ -12,7 +12,15 @@ import type { TicketFigures } from '../reports/ticket-figures';
 import type { CounsellorSessionCounts } from './counsellor-sessions';
 import { handoverReplies, type HandoverSummary } from './handover-summary';
 import type { Roster, RosterStore } from './roster-store';
-import { nextShiftChange, previousShift, ROSTER_ROLES, shiftAt, type RosterRole, type ShiftOccurrence, type ShiftPlan } from './shift-plan';
+import {
+  nextShiftChange,
+  previousShift,
+  ROSTER_ROLES,
+  shiftAt,
+  type RosterRole,
+  type ShiftOccurrence,
+  type ShiftPlan,
+} from './shift-plan';
 
 /** Who is on a shift: active staff per rostered role, in roster order. */
 export type ShiftCrew = Record<RosterRole, StaffDoc[]>;
@@ -78,7 +86,10 @@ export function createShiftService(deps: ShiftServiceDeps) {
   function crewOf(roster: Roster, shiftId: string, active: readonly StaffDoc[]): ShiftCrew {
     const byId = new Map(active.map((s) => [s._id, s]));
     const entry = roster[shiftId];
-    const pick = (role: RosterRole) => (entry?.[role] ?? []).map((id) => byId.get(id)).filter((s): s is StaffDoc => !!s && ELIGIBLE[role].includes(s.role));
+    const pick = (role: RosterRole) =>
+      (entry?.[role] ?? [])
+        .map((id) => byId.get(id))
+        .filter((s): s is StaffDoc => !!s && ELIGIBLE[role].includes(s.role));
     return { supervisor: pick('supervisor'), operator: pick('operator'), counsellor: pick('counsellor') };
   }
 
@@ -121,7 +132,12 @@ export function createShiftService(deps: ShiftServiceDeps) {
   }
 
   /** Check one role's people against the active staff; the resolved staff or why not. */
-  function resolvePeople(shiftId: string, roleRaw: string, people: readonly string[], active: readonly StaffDoc[]): SetRosterResult & { role?: RosterRole } {
+  function resolvePeople(
+    shiftId: string,
+    roleRaw: string,
+    people: readonly string[],
+    active: readonly StaffDoc[],
+  ): SetRosterResult & { role?: RosterRole } {
     if (!plan.shifts.some((s) => s.id === shiftId)) return { ok: false, reason: 'unknown_shift' };
     const role = ROSTER_ROLES.find((r) => r === roleRaw);
     if (!role) return { ok: false, reason: 'unknown_role' };
@@ -145,7 +161,10 @@ export function createShiftService(deps: ShiftServiceDeps) {
    * the role. Every entry is checked before anything is written, so a list
    * with one mistake changes nothing.
    */
-  async function setRosterMany(entries: ReadonlyArray<{ shift: string; role: string; people: string[] }>, by: string): Promise<{ ok: true } | { ok: false; shift: string; role: string; error: Exclude<SetRosterResult, { ok: true }> }> {
+  async function setRosterMany(
+    entries: ReadonlyArray<{ shift: string; role: string; people: string[] }>,
+    by: string,
+  ): Promise<{ ok: true } | { ok: false; shift: string; role: string; error: Exclude<SetRosterResult, { ok: true }> }> {
     const active = await staff.listActive();
     const resolved: Array<{ shift: string; role: RosterRole; staff: StaffDoc[] }> = [];
     for (const e of entries) {
@@ -162,12 +181,26 @@ export function createShiftService(deps: ShiftServiceDeps) {
   }
 
   /** Put people on one role of one shift (see {@link setRosterMany}). */
-  async function setRoster(input: { shift: string; role: string; people: string[]; by: string }): Promise<SetRosterResult> {
+  async function setRoster(input: {
+    shift: string;
+    role: string;
+    people: string[];
+    by: string;
+  }): Promise<SetRosterResult> {
     const active = await staff.listActive();
     const r = resolvePeople(input.shift, input.role, input.people, active);
     if (!r.ok) return r;
-    await deps.roster.set({ shift: input.shift, role: r.role as RosterRole, staffIds: r.staff.map((s) => s._id), by: input.by, now: deps.clock.now() });
-    logger.info({ event: 'roster_set', shift: input.shift, role: r.role, count: r.staff.length, by: input.by }, 'roster changed');
+    await deps.roster.set({
+      shift: input.shift,
+      role: r.role as RosterRole,
+      staffIds: r.staff.map((s) => s._id),
+      by: input.by,
+      now: deps.clock.now(),
+    });
+    logger.info(
+      { event: 'roster_set', shift: input.shift, role: r.role, count: r.staff.length, by: input.by },
+      'roster changed',
+    );
     return { ok: true, staff: r.staff };
   }
 
@@ -186,7 +219,9 @@ export function createShiftService(deps: ShiftServiceDeps) {
       deps.openCounsellorSessions(),
       crewAt(incoming),
     ]);
-    const departments = [...load.entries()].map(([code, l]) => ({ code, ...l })).sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.code.localeCompare(b.code));
+    const departments = [...load.entries()]
+      .map(([code, l]) => ({ code, ...l }))
+      .sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.code.localeCompare(b.code));
     return {
       incoming,
       previous,
@@ -212,7 +247,9 @@ export function createShiftService(deps: ShiftServiceDeps) {
     for (const p of people) {
       const names = (code: string) => list.find((d) => d.code === code)?.name[p.language] ?? code;
       const rendered = deps.render(p.language, handoverReplies(summary, p.language, names, plan.timeZone));
-      items.push(...noticeItems(p, rendered, `handover:${summary.incoming.shift.id}:${summary.incoming.start.toISOString()}`));
+      items.push(
+        ...noticeItems(p, rendered, `handover:${summary.incoming.shift.id}:${summary.incoming.start.toISOString()}`),
+      );
     }
     return items;
   }
@@ -239,10 +276,21 @@ export function createShiftService(deps: ShiftServiceDeps) {
       const items = await handoverMessages(summary);
       await deps.notifier.enqueue(items);
       logger.info(
-        { event: 'handover_sent', shift: summary.incoming.shift.id, supervisors: summary.crew.supervisor.length, opened: summary.opened, resolved: summary.resolved, overdue: summary.overdue },
+        {
+          event: 'handover_sent',
+          shift: summary.incoming.shift.id,
+          supervisors: summary.crew.supervisor.length,
+          opened: summary.opened,
+          resolved: summary.resolved,
+          overdue: summary.overdue,
+        },
         'shift hand-over queued',
       );
-      if (summary.crew.supervisor.length === 0) logger.warn({ event: 'shift_without_supervisor', shift: summary.incoming.shift.id }, 'no supervisor on the roster for this shift');
+      if (summary.crew.supervisor.length === 0)
+        logger.warn(
+          { event: 'shift_without_supervisor', shift: summary.incoming.shift.id },
+          'no supervisor on the roster for this shift',
+        );
       return summary;
     },
   };

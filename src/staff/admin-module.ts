@@ -76,12 +76,20 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
       list.map(async (i) =>
         t(i.needsConfirmation && !i.confirmedBy ? 'staff.invites_item_unconfirmed' : 'staff.invites_item', {
           code: i._id,
-          ...(await roleWords(departments, { role: i.role, ...(i.department ? { department: i.department } : {}) }, lang)),
+          ...(await roleWords(
+            departments,
+            { role: i.role, ...(i.department ? { department: i.department } : {}) },
+            lang,
+          )),
           expires: formatDateTime(i.expiresAt, lang),
         }),
       ),
     );
-    return [say('common.lines', { items: [t('staff.invites_title', { count: list.length, items }), t('staff.invites_manage'), usage] })];
+    return [
+      say('common.lines', {
+        items: [t('staff.invites_title', { count: list.length, items }), t('staff.invites_manage'), usage],
+      }),
+    ];
   }
 
   /**
@@ -92,11 +100,16 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
   async function otherAdmins(identity: StaffIdentity): Promise<AudienceMember[]> {
     const simulated = await access.inSimulator(identity.id);
     const sameSide = (channel: string) => (channel === 'web') === simulated;
-    const self = (a: AudienceMember) => (a.staffId ?? (a.channel === 'whatsapp' ? '' : configuredAdminId(a.channel, a.chatId))) === identity.id;
+    const self = (a: AudienceMember) =>
+      (a.staffId ?? (a.channel === 'whatsapp' ? '' : configuredAdminId(a.channel, a.chatId))) === identity.id;
     return (await audience.admins()).filter((a) => !self(a) && sameSide(a.channel));
   }
 
-  async function manageInvite(identity: StaffIdentity, what: 'cancel' | 'confirm', code: string | undefined): Promise<Answer> {
+  async function manageInvite(
+    identity: StaffIdentity,
+    what: 'cancel' | 'confirm',
+    code: string | undefined,
+  ): Promise<Answer> {
     if (!code) return { replies: [say('staff.invite_manage_usage')] };
     if (what === 'cancel') {
       const cancelled = await staff.cancelInvite(code, identity.id, clock.now());
@@ -105,13 +118,22 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
       return { replies: [say('staff.invite_cancelled', { code: cancelled._id })] };
     }
     const pending = (await staff.pendingInvites(clock.now())).find((i) => i._id === code.toUpperCase());
-    if (pending && (await access.inSimulator(pending.createdBy)) !== (await access.inSimulator(identity.id))) return forbidden();
+    if (pending && (await access.inSimulator(pending.createdBy)) !== (await access.inSimulator(identity.id)))
+      return forbidden();
     const confirmed = await staff.confirmInvite(code, identity.id, clock.now());
     if (!confirmed.ok) {
-      const key = confirmed.reason === 'own' ? 'staff.invite_confirm_own' : confirmed.reason === 'not_needed' ? 'staff.invite_confirm_not_needed' : 'staff.invite_not_pending';
+      const key =
+        confirmed.reason === 'own'
+          ? 'staff.invite_confirm_own'
+          : confirmed.reason === 'not_needed'
+            ? 'staff.invite_confirm_not_needed'
+            : 'staff.invite_not_pending';
       return { replies: [say(key, { code: code.toUpperCase() })] };
     }
-    logger.info({ event: 'invite_confirmed', by: identity.id, createdBy: confirmed.invite.createdBy }, 'administrator invite confirmed');
+    logger.info(
+      { event: 'invite_confirmed', by: identity.id, createdBy: confirmed.invite.createdBy },
+      'administrator invite confirmed',
+    );
     return { replies: [say('staff.invite_confirmed', { code: confirmed.invite._id })] };
   }
 
@@ -126,10 +148,21 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
     let department: string | undefined;
     if (role === 'officer' || deptRaw) {
       const dept = deptRaw ? await departments.get(deptRaw) : undefined;
-      if (!dept) return { replies: deptRaw ? [say('staff.unknown_department', { code: deptRaw, departments: codes })] : [say('staff.invite_usage', { departments: codes })] };
+      if (!dept)
+        return {
+          replies: deptRaw
+            ? [say('staff.unknown_department', { code: deptRaw, departments: codes })]
+            : [say('staff.invite_usage', { departments: codes })],
+        };
       department = dept.code;
     }
-    const created = await staff.createInvite({ role, ...(department ? { department } : {}), createdBy: identity.id, now: clock.now(), ttlHours: deps.inviteTtlHours });
+    const created = await staff.createInvite({
+      role,
+      ...(department ? { department } : {}),
+      createdBy: identity.id,
+      now: clock.now(),
+      ttlHours: deps.inviteTtlHours,
+    });
     const bot = deps.botUsername();
     logger.info({ event: 'invite_created', by: identity.id, role, department: department ?? null }, 'invite created');
     const replies = [
@@ -151,7 +184,11 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
         dedupeKey: `invite-confirm:${created._id}:${person.channel}:${person.chatId}`,
       })),
     );
-    replies.push(say(others.length > 0 ? 'staff.invite_needs_confirmation' : 'staff.invite_needs_confirmation_nobody', { code: created._id }));
+    replies.push(
+      say(others.length > 0 ? 'staff.invite_needs_confirmation' : 'staff.invite_needs_confirmation_nobody', {
+        code: created._id,
+      }),
+    );
     return { replies, effects: [{ type: 'notify', items }] };
   }
 
@@ -167,11 +204,21 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
           id: s._id,
           channel: t(`supervisor.failed.channel.${s.channel}`),
           joined: formatDateTime(s.joinedAt, lang),
-          ...(await roleWords(departments, { role: s.role, ...(s.department ? { department: s.department } : {}) }, lang)),
+          ...(await roleWords(
+            departments,
+            { role: s.role, ...(s.department ? { department: s.department } : {}) },
+            lang,
+          )),
         }),
       ),
     );
-    const reply = pageReply({ title: t('staff.list_title', { count: list.length }), items, page, total: list.length, valueFor: (p) => String(p) });
+    const reply = pageReply({
+      title: t('staff.list_title', { count: list.length }),
+      items,
+      page,
+      total: list.length,
+      valueFor: (p) => String(p),
+    });
     // Page buttons of this list are the administrators', not the supervisors' lists'.
     if (reply.buttons) reply.buttons = { ...reply.buttons, scope: STAFF_PAGE_SCOPE };
     return [reply];
@@ -183,13 +230,19 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
     let moved = 0;
     const tried = new Set<string>();
     for (;;) {
-      const batch = (await tickets.openTickets({ assignedTo: person._id }, REVOKE_BATCH)).filter((x) => !tried.has(x.ref));
+      const batch = (await tickets.openTickets({ assignedTo: person._id }, REVOKE_BATCH)).filter(
+        (x) => !tried.has(x.ref),
+      );
       if (batch.length === 0) return moved;
       for (const ticket of batch) {
         tried.add(ticket.ref);
         const result = await deps.reassign(actor, ticket.ref, { department: ticket.department, orUnassigned: true });
         if (result.ok) moved += 1;
-        else logger.warn({ event: 'revoke_ticket_not_moved', ref: ticket.ref, reason: result.reason }, 'a revoked officer kept a ticket');
+        else
+          logger.warn(
+            { event: 'revoke_ticket_not_moved', ref: ticket.ref, reason: result.reason },
+            'a revoked officer kept a ticket',
+          );
       }
     }
   }
@@ -207,7 +260,9 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
     if (!found) return { replies: [say('staff.not_found_staff')] };
     // The simulator's administrators have no rights over real channels' staff.
     if (found.channel !== 'web' && (await access.inSimulator(identity.id))) return forbidden();
-    const revokedAt = found.active ? ((await staff.revoke(found._id, clock.now()))?.revokedAt ?? clock.now()) : (found.revokedAt ?? found.joinedAt);
+    const revokedAt = found.active
+      ? ((await staff.revoke(found._id, clock.now()))?.revokedAt ?? clock.now())
+      : (found.revokedAt ?? found.joinedAt);
     access.forget(found._id);
     await staff.syncConversationRole(found.identityKey, null);
     const moved = await moveTickets(identity, found);
@@ -217,8 +272,16 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
       message,
       dedupeKey: `revoke:${found._id}:${revokedAt.getTime()}`,
     }));
-    logger.info({ event: 'staff_revoked', staff: found._id, by: identity.id, moved, again: !found.active }, 'staff revoked');
-    return { replies: [say(found.active ? 'staff.revoked' : 'staff.revoked_finished', { name: found.name, id: found._id, moved })], effects: [{ type: 'notify', items }] };
+    logger.info(
+      { event: 'staff_revoked', staff: found._id, by: identity.id, moved, again: !found.active },
+      'staff revoked',
+    );
+    return {
+      replies: [
+        say(found.active ? 'staff.revoked' : 'staff.revoked_finished', { name: found.name, id: found._id, moved }),
+      ],
+      effects: [{ type: 'notify', items }],
+    };
   }
 
   /** One entry per command: adding an administrator's command is one line here. */
@@ -233,7 +296,11 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
     helpKey: (identity) => (isAdmin(identity) ? 'staff.help_admin' : undefined),
     async handle(ctx) {
       const run = COMMANDS[ctx.name];
-      const answer = !isAdmin(ctx.identity) ? forbidden() : run ? await run(ctx) : { replies: [say('staff.unknown_command')] };
+      const answer = !isAdmin(ctx.identity)
+        ? forbidden()
+        : run
+          ? await run(ctx)
+          : { replies: [say('staff.unknown_command')] };
       return { state: ctx.state, replies: answer.replies, ...(answer.effects ? { effects: answer.effects } : {}) };
     },
     buttonScopes: [STAFF_PAGE_SCOPE],

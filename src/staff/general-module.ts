@@ -23,12 +23,19 @@ export interface GeneralModuleDeps {
  * @example createGeneralModule({ staff, help })
  */
 export function createGeneralModule(deps: GeneralModuleDeps): StaffCommandModule {
-  async function setLanguage(identity: StaffIdentity, state: ConversationState, language: Language): Promise<StaffOutcome> {
+  async function setLanguage(
+    identity: StaffIdentity,
+    state: ConversationState,
+    language: Language,
+  ): Promise<StaffOutcome> {
     if (!isConfiguredAdminId(identity.id)) await deps.staff.setLanguage(identity.id, language);
     return { state: { ...state, language }, replies: [say('language.changed')] };
   }
 
-  const help = async ({ identity, state }: StaffCommandContext): Promise<StaffOutcome> => ({ state, replies: await deps.help(identity, state.language) });
+  const help = async ({ identity, state }: StaffCommandContext): Promise<StaffOutcome> => ({
+    state,
+    replies: await deps.help(identity, state.language),
+  });
 
   /** One entry per command: adding a command for every staff member is one line here. */
   const COMMANDS: Record<string, (ctx: StaffCommandContext) => Promise<StaffOutcome>> = {
@@ -51,7 +58,18 @@ export function createGeneralModule(deps: GeneralModuleDeps): StaffCommandModule
       // The same choice citizens get: two buttons.
       return {
         state,
-        replies: [{ text: t('language.prompt'), buttons: { scope: LANGUAGE_SCOPE, options: [{ value: 'hi', label: t('language.hi') }, { value: 'en', label: t('language.en') }] } }],
+        replies: [
+          {
+            text: t('language.prompt'),
+            buttons: {
+              scope: LANGUAGE_SCOPE,
+              options: [
+                { value: 'hi', label: t('language.hi') },
+                { value: 'en', label: t('language.en') },
+              ],
+            },
+          },
+        ],
       };
     },
   };

@@ -38,18 +38,29 @@ export function createInviteRedemption(deps: InviteRedemptionDeps) {
     const now = clock.now();
     const by = `${msg.channel}:${msg.chatId}`;
     const since = state.inviteTries ? Date.parse(state.inviteTries.since) : NaN;
-    const tries = Number.isFinite(since) && now.getTime() - since < INVITE_TRY_WINDOW_MS && now.getTime() >= since ? (state.inviteTries?.count ?? 0) : 0;
+    const tries =
+      Number.isFinite(since) && now.getTime() - since < INVITE_TRY_WINDOW_MS && now.getTime() >= since
+        ? (state.inviteTries?.count ?? 0)
+        : 0;
     if (tries >= INVITE_TRIES) {
       logger.warn({ event: 'invite_throttled', channel: msg.channel }, 'too many invite attempts from one chat');
       return { state, replies: [say('staff.invite_throttled')] };
     }
     // The simulator's administrators have no rights over real channels: their codes work only in the simulator
     // (checked before the claim, so such a code stays usable in the simulator).
-    const claim = await staff.claimInvite(code, by, now, async (invite) => (msg.channel !== 'web' && (await deps.access.inSimulator(invite.createdBy)) ? 'simulator_invite' : undefined));
+    const claim = await staff.claimInvite(code, by, now, async (invite) =>
+      msg.channel !== 'web' && (await deps.access.inSimulator(invite.createdBy)) ? 'simulator_invite' : undefined,
+    );
     if (!claim.ok) {
       logger.warn({ event: 'invite_rejected', channel: msg.channel, reason: claim.reason }, 'invite code not usable');
-      const inviteTries = { since: tries === 0 ? now.toISOString() : (state.inviteTries?.since ?? now.toISOString()), count: tries + 1 };
-      return { state: { ...state, inviteTries }, replies: [say(claim.reason === 'unconfirmed' ? 'staff.invite_unconfirmed' : 'staff.invite_invalid')] };
+      const inviteTries = {
+        since: tries === 0 ? now.toISOString() : (state.inviteTries?.since ?? now.toISOString()),
+        count: tries + 1,
+      };
+      return {
+        state: { ...state, inviteTries },
+        replies: [say(claim.reason === 'unconfirmed' ? 'staff.invite_unconfirmed' : 'staff.invite_invalid')],
+      };
     }
     const invite = claim.invite;
     // The claim names this chat: if writing the record below fails, sending the code again finishes the job.
@@ -65,8 +76,15 @@ export function createInviteRedemption(deps: InviteRedemptionDeps) {
     });
     await staff.markInviteUsed(invite._id, by, now);
     deps.access.forget(doc._id);
-    const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
-    logger.info({ event: 'staff_joined', staff: doc._id, role: doc.role, department: doc.department ?? null }, 'staff joined');
+    const identity: StaffIdentity = {
+      id: doc._id,
+      role: doc.role,
+      ...(doc.department ? { department: doc.department } : {}),
+    };
+    logger.info(
+      { event: 'staff_joined', staff: doc._id, role: doc.role, department: doc.department ?? null },
+      'staff joined',
+    );
     const next = { ...state };
     delete next.flow;
     delete next.inviteTries;
@@ -75,7 +93,10 @@ export function createInviteRedemption(deps: InviteRedemptionDeps) {
       staffChange: identity,
       replies: [
         say('common.lines', {
-          items: [t('staff.joined', await roleWords(deps.departments, identity, state.language)), ...(identity.role === 'officer' ? [t('staff.joined_officer')] : [])],
+          items: [
+            t('staff.joined', await roleWords(deps.departments, identity, state.language)),
+            ...(identity.role === 'officer' ? [t('staff.joined_officer')] : []),
+          ],
         }),
         ...(await deps.help(identity, state.language)),
       ],

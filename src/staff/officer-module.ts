@@ -68,12 +68,21 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
   }
 
   /** `msg` names the action: the same message delivered again after a crash changes the ticket once. */
-  async function perform(identity: StaffIdentity, lang: Language, ref: string, request: StaffRequest, msg: InboundMessage): Promise<Reply[]> {
+  async function perform(
+    identity: StaffIdentity,
+    lang: Language,
+    ref: string,
+    request: StaffRequest,
+    msg: InboundMessage,
+  ): Promise<Reply[]> {
     if (request.type === 'transfer' && !(await departments.get(request.department))) {
       return [say('staff.unknown_department', { code: request.department, departments: await departments.codes() })];
     }
-    const result = await ticketService.act(identity, ref, request, { actionKey: `${msg.channel}:${msg.chatId}:${msg.updateKey}` });
-    const deptName = request.type === 'transfer' ? await departments.name(request.department.toUpperCase(), lang) : undefined;
+    const result = await ticketService.act(identity, ref, request, {
+      actionKey: `${msg.channel}:${msg.chatId}:${msg.updateKey}`,
+    });
+    const deptName =
+      request.type === 'transfer' ? await departments.name(request.department.toUpperCase(), lang) : undefined;
     return actResultReplies(result, ref, request, deptName);
   }
 
@@ -99,14 +108,26 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
    * if not. Asked before a tapped button asks for text, so a stale button on a
    * ticket transferred away or closed is refused at once, as /ack is.
    */
-  async function precheck(identity: StaffIdentity, ref: string, type: TicketAction['type']): Promise<Reply[] | undefined> {
+  async function precheck(
+    identity: StaffIdentity,
+    ref: string,
+    type: TicketAction['type'],
+  ): Promise<Reply[] | undefined> {
     const ticket = looksLikeReference(ref) ? await tickets.findByRef(ref) : null;
     if (!ticket) return [ticketRefusalReply('not_found', ref)];
     if (!mayActOnTicket(identity, ticket.department)) {
-      logger.warn({ event: 'staff_forbidden', staff: identity.id, role: identity.role, ref, action: type }, 'staff action refused');
+      logger.warn(
+        { event: 'staff_forbidden', staff: identity.id, role: identity.role, ref, action: type },
+        'staff action refused',
+      );
       return [ticketRefusalReply('forbidden', ref)];
     }
-    const probe: TicketAction = type === 'transfer' ? { type, department: ticket.department, text: '-' } : type === 'acknowledge' ? { type } : { type: type as 'ask', text: '-' };
+    const probe: TicketAction =
+      type === 'transfer'
+        ? { type, department: ticket.department, text: '-' }
+        : type === 'acknowledge'
+          ? { type }
+          : { type: type as 'ask', text: '-' };
     try {
       applyAction(ticket.status, probe, { kind: 'staff', id: identity.id, role: identity.role }, clock.now());
     } catch (err) {
@@ -129,14 +150,25 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
     transfer: async ({ identity, state, msg, args }, ref) => {
       const dept = args[1];
       const reason = args.slice(2).join(' ');
-      if (!looksLikeReference(ref) || !dept || !reason) return [say('staff.usage.transfer', { departments: await departments.codes() })];
+      if (!looksLikeReference(ref) || !dept || !reason)
+        return [say('staff.usage.transfer', { departments: await departments.codes() })];
       const n = checkNote(reason);
       if (!n.ok) return [n.reply];
-      return perform(identity, state.language, ref, { type: 'transfer', department: dept.toUpperCase(), text: n.value }, msg);
+      return perform(
+        identity,
+        state.language,
+        ref,
+        { type: 'transfer', department: dept.toUpperCase(), text: n.value },
+        msg,
+      );
     },
   };
 
-  async function withNote({ identity, state, msg, name }: StaffCommandContext, ref: string, rest: string): Promise<Reply[]> {
+  async function withNote(
+    { identity, state, msg, name }: StaffCommandContext,
+    ref: string,
+    rest: string,
+  ): Promise<Reply[]> {
     if (!looksLikeReference(ref) || !rest) return [say('staff.usage.text', { command: name })];
     const n = checkNote(rest);
     if (!n.ok) return [n.reply];
@@ -160,11 +192,15 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
       if (parts.length !== 2) return undefined;
       if (scope === TICKET_SCOPE) {
         const [action = '', ref = ''] = parts;
-        if (action === 'ack') return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }, msg) };
+        if (action === 'ack')
+          return { state, replies: await perform(identity, lang, ref, { type: 'acknowledge' }, msg) };
         if (action === 'ask' || action === 'update' || action === 'resolve') {
           const refusal = await precheck(identity, ref, action);
           if (refusal) return { state, replies: refusal };
-          return { state: { ...state, staffPending: { action, ref, at: clock.now().toISOString() } }, replies: [say(`staff.pending.${action}`, { ref })] };
+          return {
+            state: { ...state, staffPending: { action, ref, at: clock.now().toISOString() } },
+            replies: [say(`staff.pending.${action}`, { ref })],
+          };
         }
         if (action === 'transfer') {
           const refusal = await precheck(identity, ref, 'transfer');
@@ -175,7 +211,13 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
             replies: [
               {
                 text: t('staff.pending.transfer_pick', { ref }),
-                buttons: { scope: TRANSFER_SCOPE, options: list.map((d) => ({ value: `${ref}:${d.code}`, label: t('common.verbatim', { text: d.name[lang] }) })) },
+                buttons: {
+                  scope: TRANSFER_SCOPE,
+                  options: list.map((d) => ({
+                    value: `${ref}:${d.code}`,
+                    label: t('common.verbatim', { text: d.name[lang] }),
+                  })),
+                },
               },
             ],
           };
@@ -185,7 +227,11 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
       const [ref = '', dept = ''] = parts;
       const refusal = await precheck(identity, ref, 'transfer');
       if (refusal) return { state, replies: refusal };
-      if (!(await departments.get(dept))) return { state, replies: [say('staff.unknown_department', { code: dept, departments: await departments.codes() })] };
+      if (!(await departments.get(dept)))
+        return {
+          state,
+          replies: [say('staff.unknown_department', { code: dept, departments: await departments.codes() })],
+        };
       const name = await departments.name(dept, lang);
       return {
         state: { ...state, staffPending: { action: 'transfer', ref, department: dept, at: clock.now().toISOString() } },
@@ -196,7 +242,10 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
       const lang = state.language;
       // Replying with plain text to a ticket's card or a notice about it (found by the message's id,
       // never by a reference quoted in its text) is a progress update of that ticket.
-      const repliedRef = msg.replyToId && deps.messageRefs ? await deps.messageRefs.refOf(msg.channel, msg.chatId, msg.replyToId) : undefined;
+      const repliedRef =
+        msg.replyToId && deps.messageRefs
+          ? await deps.messageRefs.refOf(msg.channel, msg.chatId, msg.replyToId)
+          : undefined;
       let pending = state.staffPending;
       // A button tapped long ago must not turn a later "ok" into a resolution note.
       if (pending && clock.now().getTime() - Date.parse(pending.at ?? '') > PENDING_TTL_MS) {
@@ -209,11 +258,15 @@ export function createOfficerModule(deps: OfficerModuleDeps): StaffCommandModule
       if (!repliedRef && !pending) return undefined;
       const n = checkNote(raw);
       if (!n.ok) return { state, replies: [n.reply] };
-      if (repliedRef) return { state, replies: await perform(identity, lang, repliedRef, { type: 'update', text: n.value }, msg) };
+      if (repliedRef)
+        return { state, replies: await perform(identity, lang, repliedRef, { type: 'update', text: n.value }, msg) };
       const next: ConversationState = { ...state };
       delete next.staffPending;
       const p = pending as NonNullable<ConversationState['staffPending']>;
-      const request: StaffRequest = p.action === 'transfer' ? { type: 'transfer', department: p.department ?? '', text: n.value } : { type: p.action, text: n.value };
+      const request: StaffRequest =
+        p.action === 'transfer'
+          ? { type: 'transfer', department: p.department ?? '', text: n.value }
+          : { type: p.action, text: n.value };
       return { state: next, replies: await perform(identity, lang, p.ref, request, msg) };
     },
   };

@@ -9,7 +9,11 @@ import { t } from './reply-text';
  * Food and Supplies"), in `lang`.
  * @example say('staff.joined', await roleWords(departments, identity, 'hi'))
  */
-export async function roleWords(departments: Pick<DepartmentDirectory, 'name'>, identity: Pick<StaffIdentity, 'role' | 'department'>, lang: Language): Promise<Text['params']> {
+export async function roleWords(
+  departments: Pick<DepartmentDirectory, 'name'>,
+  identity: Pick<StaffIdentity, 'role' | 'department'>,
+  lang: Language,
+): Promise<Text['params']> {
   const dept = identity.department ? await departments.name(identity.department, lang) : undefined;
   return {
     role: t(`staff.role.${identity.role}`),

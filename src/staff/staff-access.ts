@@ -87,10 +87,17 @@ export function createStaffAccess(deps: StaffAccessDeps) {
       if (!stored) return {};
       const doc = await staffRecord(stored.id);
       if (!doc || !doc.active || doc.identityKey !== `${msg.channel}:${msg.chatId}`) {
-        logger.warn({ event: 'staff_role_ended', staff: stored.id }, 'a chat acted with a role its staff record no longer gives');
+        logger.warn(
+          { event: 'staff_role_ended', staff: stored.id },
+          'a chat acted with a role its staff record no longer gives',
+        );
         return { change: null, ended: true };
       }
-      const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
+      const identity: StaffIdentity = {
+        id: doc._id,
+        role: doc.role,
+        ...(doc.department ? { department: doc.department } : {}),
+      };
       const same = identity.role === stored.role && identity.department === stored.department;
       return same ? { identity } : { identity, change: identity };
     },

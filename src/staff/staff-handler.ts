@@ -115,22 +115,44 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
   /** One place logs every module's refusal with who tried (not every module has a logger). */
   function logRefusal(identity: StaffIdentity, what: string, out: StaffOutcome): void {
     if (out.replies.length === 1 && out.replies[0]?.text.key === 'staff.forbidden') {
-      logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command: what }, 'command not allowed for role');
+      logger.warn(
+        { event: 'staff_command_refused', staff: identity.id, role: identity.role, command: what },
+        'command not allowed for role',
+      );
     }
   }
 
-  async function command(identity: StaffIdentity, current: ConversationState, msg: InboundMessage, name: string, argText: string): Promise<StaffOutcome> {
+  async function command(
+    identity: StaffIdentity,
+    current: ConversationState,
+    msg: InboundMessage,
+    name: string,
+    argText: string,
+  ): Promise<StaffOutcome> {
     // Typing a command abandons a tapped action that was waiting for its text.
     const state = { ...current };
     delete state.staffPending;
     const module = modules.find((m) => m.commands.includes(name));
     if (!module) return { state, replies: [say('staff.unknown_command')] };
-    const out = await module.handle({ identity, state, msg, name, args: argText.split(/\s+/).filter(Boolean), argText });
+    const out = await module.handle({
+      identity,
+      state,
+      msg,
+      name,
+      args: argText.split(/\s+/).filter(Boolean),
+      argText,
+    });
     logRefusal(identity, name, out);
     return out;
   }
 
-  async function button(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, scope: string, value: string): Promise<StaffOutcome> {
+  async function button(
+    identity: StaffIdentity,
+    state: ConversationState,
+    msg: InboundMessage,
+    scope: string,
+    value: string,
+  ): Promise<StaffOutcome> {
     const module = modules.find((m) => m.buttonScopes?.includes(scope) || m.sharedScopes?.includes(scope));
     const out = module?.handleButton ? await module.handleButton({ identity, state, msg, scope, value }) : undefined;
     if (out) {
@@ -141,7 +163,12 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     return { state, replies: [say('error.stale_button'), ...(await help(identity, state.language))] };
   }
 
-  async function text(identity: StaffIdentity, state: ConversationState, msg: InboundMessage, raw: string): Promise<StaffOutcome> {
+  async function text(
+    identity: StaffIdentity,
+    state: ConversationState,
+    msg: InboundMessage,
+    raw: string,
+  ): Promise<StaffOutcome> {
     // A reply to a ticket's card or a tapped action waiting for its note comes first.
     for (const m of modules) {
       const out = await m.handleReply?.({ identity, state, msg, raw });
@@ -150,17 +177,29 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
     const n = checkNote(raw);
     if (n.ok) {
       for (const m of modules) {
-        const out = await m.handleText?.({ identity, state, msg, name: '', args: n.value.split(/\s+/), argText: n.value });
+        const out = await m.handleText?.({
+          identity,
+          state,
+          msg,
+          name: '',
+          args: n.value.split(/\s+/),
+          argText: n.value,
+        });
         if (out) return out;
       }
     }
     const isReply = msg.replyToId !== undefined || msg.replyToText !== undefined;
-    if (isReply && (identity.role === 'officer' || isOversight(identity.role))) return { state, replies: [say('staff.reply_hint')] };
+    if (isReply && (identity.role === 'officer' || isOversight(identity.role)))
+      return { state, replies: [say('staff.reply_hint')] };
     return { state, replies: await help(identity, state.language) };
   }
 
   /** A staff member's message, once their role is known from the record. */
-  async function dispatch(identity: StaffIdentity, msg: InboundMessage, state: ConversationState): Promise<StaffOutcome | undefined> {
+  async function dispatch(
+    identity: StaffIdentity,
+    msg: InboundMessage,
+    state: ConversationState,
+  ): Promise<StaffOutcome | undefined> {
     const c = msg.content;
     // An operator entering a caller's complaint walks the citizen flow: only
     // staff buttons and commands stay with staff.
@@ -174,7 +213,11 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
 
   return {
     /** Handle a message if it is staff business; undefined hands it to the citizen engine. */
-    async handle(msg: InboundMessage, state: ConversationState, stored: StaffIdentity | undefined): Promise<StaffOutcome | undefined> {
+    async handle(
+      msg: InboundMessage,
+      state: ConversationState,
+      stored: StaffIdentity | undefined,
+    ): Promise<StaffOutcome | undefined> {
       const c = msg.content;
       if (c.kind === 'command' && c.command === 'start' && looksLikeInviteCode(c.args.trim())) {
         return redeem(msg, c.args.trim(), state);
@@ -192,7 +235,8 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       const identity = current.identity;
       if (!identity) return undefined;
       const outcome = await dispatch(identity, msg, state);
-      if (outcome && current.change !== undefined && outcome.staffChange === undefined) outcome.staffChange = current.change;
+      if (outcome && current.change !== undefined && outcome.staffChange === undefined)
+        outcome.staffChange = current.change;
       return outcome;
     },
   };

@@ -12,7 +12,9 @@ export function ticketRefusalReply(reason: TicketRefusal, ref: string, status?: 
     case 'forbidden':
       return { text: { key: 'staff.forbidden_ticket', params: { ref } } };
     case 'closed':
-      return { text: { key: 'staff.ticket_closed', params: { ref, status: { key: `ticket.status.${status ?? 'closed'}` } } } };
+      return {
+        text: { key: 'staff.ticket_closed', params: { ref, status: { key: `ticket.status.${status ?? 'closed'}` } } },
+      };
     case 'conflict':
       return { text: { key: 'staff.conflict', params: { ref } } };
   }

@@ -21,7 +21,16 @@ export interface BulkImport {
   /** Delivered notifications, in the outbox's archive where the clean-up job moves them. */
   notifications(docs: ReadonlyArray<Omit<OutboxDoc, '_id'>>): Promise<void>;
   /** Phone links between citizen ids (see citizen-store). */
-  citizenLinks(docs: ReadonlyArray<{ _id: string; personId: string; citizenIds: string[]; identities: string[]; createdAt: Date; updatedAt: Date }>): Promise<void>;
+  citizenLinks(
+    docs: ReadonlyArray<{
+      _id: string;
+      personId: string;
+      citizenIds: string[];
+      identities: string[];
+      createdAt: Date;
+      updatedAt: Date;
+    }>,
+  ): Promise<void>;
   /** Move the district's reference counter to at least `seq`, so new tickets continue after the loaded ones. */
   raiseReferenceCounter(district: string, seq: number): Promise<void>;
   /** The reference counter's value (0 when no ticket was ever filed). */
@@ -37,7 +46,11 @@ export function createBulkImport(deps: { conn: Connection; models: Models; outbo
   let probeOwners: boolean | undefined;
   // Raw driver inserts: mongoose would validate and hydrate each of hundreds of thousands of documents.
   const insert = async (collection: string, docs: readonly object[]) => {
-    if (docs.length) await conn.collection(collection).insertMany(docs.map((d) => ({ ...d })), { ordered: false });
+    if (docs.length)
+      await conn.collection(collection).insertMany(
+        docs.map((d) => ({ ...d })),
+        { ordered: false },
+      );
   };
   return {
     async tickets(docs, archiveBefore) {
@@ -53,7 +66,10 @@ export function createBulkImport(deps: { conn: Connection; models: Models; outbo
       const archived = (d: TicketDoc) => d.status === 'closed' && !!d.closedAt && d.closedAt < archiveBefore;
       await insert(models.TicketOwner.collection.collectionName, entries);
       await Promise.all([
-        insert(models.Ticket.collection.collectionName, keyed.filter((d) => !archived(d))),
+        insert(
+          models.Ticket.collection.collectionName,
+          keyed.filter((d) => !archived(d)),
+        ),
         insert(models.TicketArchive.collection.collectionName, keyed.filter(archived)),
       ]);
     },
@@ -69,7 +85,13 @@ export function createBulkImport(deps: { conn: Connection; models: Models; outbo
       await models.Counter.updateOne({ _id: id }, { $set: { seq } }, { upsert: true }).exec();
     },
     async referenceCounter(district) {
-      return (await models.Counter.findOne({ _id: `ticket:${district}` }).lean().exec())?.seq ?? 0;
+      return (
+        (
+          await models.Counter.findOne({ _id: `ticket:${district}` })
+            .lean()
+            .exec()
+        )?.seq ?? 0
+      );
     },
   };
 }

@@ -59,8 +59,14 @@ export function createConversationStore(models: Models): ConversationStore {
   const locks = createKeyedLock();
 
   /** Update the conversation `key` if `guard` holds on it; says whether it matched. */
-  async function updateIf(key: string, guard: (doc: ConversationDoc) => boolean, mongoFilter: Record<string, unknown>, update: Record<string, unknown>): Promise<boolean> {
-    if (!(await byIdOnly)) return (await Conversation.collection.updateOne({ _id: key, ...mongoFilter } as never, update)).matchedCount > 0;
+  async function updateIf(
+    key: string,
+    guard: (doc: ConversationDoc) => boolean,
+    mongoFilter: Record<string, unknown>,
+    update: Record<string, unknown>,
+  ): Promise<boolean> {
+    if (!(await byIdOnly))
+      return (await Conversation.collection.updateOne({ _id: key, ...mongoFilter } as never, update)).matchedCount > 0;
     return locks.run(key, async () => {
       const doc = await Conversation.findOne({ _id: key }).lean<ConversationDoc>().exec();
       if (!doc || !guard(doc)) return false;
@@ -85,10 +91,24 @@ export function createConversationStore(models: Models): ConversationStore {
   }
 
   /** Keep the profile in step with what lasts: language and staff role (rarely changed, so rarely written). */
-  async function updateProfile(key: string, citizenId: string, previous: ConversationDoc | null, state: ConversationState, staff: StaffIdentity | null | undefined, now: Date) {
+  async function updateProfile(
+    key: string,
+    citizenId: string,
+    previous: ConversationDoc | null,
+    state: ConversationState,
+    staff: StaffIdentity | null | undefined,
+    now: Date,
+  ) {
     if (!previous) {
       try {
-        await ChatProfile.create({ _id: key, citizenId, language: state.language, ...(staff ? { staff } : {}), createdAt: now, updatedAt: now } satisfies ChatProfileDoc);
+        await ChatProfile.create({
+          _id: key,
+          citizenId,
+          language: state.language,
+          ...(staff ? { staff } : {}),
+          createdAt: now,
+          updatedAt: now,
+        } satisfies ChatProfileDoc);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -96,7 +116,10 @@ export function createConversationStore(models: Models): ConversationStore {
     }
     const languageChanged = previous.state.language !== state.language;
     if (!languageChanged && staff === undefined) return;
-    const update: Record<string, unknown> = { $set: { language: state.language, updatedAt: now, ...(staff ? { staff } : {}) }, $setOnInsert: { citizenId, createdAt: now } };
+    const update: Record<string, unknown> = {
+      $set: { language: state.language, updatedAt: now, ...(staff ? { staff } : {}) },
+      $setOnInsert: { citizenId, createdAt: now },
+    };
     if (staff === null) update.$unset = { staff: '' };
     await ChatProfile.collection.updateOne({ _id: key } as never, update, { upsert: true });
   }
@@ -112,7 +135,17 @@ export function createConversationStore(models: Models): ConversationStore {
       if (!previous || previous.version === RESTORED_VERSION) {
         try {
           const role = staff === undefined ? previous?.staff : (staff ?? undefined);
-          await Conversation.create({ _id: key, citizenId, state, seen, lastReplies, version: 1, createdAt: now, updatedAt: now, ...(role ? { staff: role } : {}) });
+          await Conversation.create({
+            _id: key,
+            citizenId,
+            state,
+            seen,
+            lastReplies,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+            ...(role ? { staff: role } : {}),
+          });
         } catch (err) {
           if (isDuplicateKey(err)) throw new ConcurrentUpdateError('conversation created concurrently');
           throw err;
@@ -120,16 +153,28 @@ export function createConversationStore(models: Models): ConversationStore {
         await updateProfile(key, citizenId, previous, state, staff, now);
         return;
       }
-      const update: Record<string, unknown> = { $set: { state, seen, lastReplies, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) } };
+      const update: Record<string, unknown> = {
+        $set: { state, seen, lastReplies, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) },
+      };
       if (staff === null) update.$unset = { staff: '' };
-      const saved = await updateIf(key, (doc) => doc.version === previous.version, { version: previous.version }, update);
+      const saved = await updateIf(
+        key,
+        (doc) => doc.version === previous.version,
+        { version: previous.version },
+        update,
+      );
       // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
       if (!saved) throw new ConcurrentUpdateError('conversation changed concurrently');
       await updateProfile(key, citizenId, previous, state, staff, now);
     },
     async settleReplies(key, updateKey) {
       // A newer step has replaced them already if it does not match.
-      await updateIf(key, (doc) => doc.lastReplies?.updateKey === updateKey, { 'lastReplies.updateKey': updateKey }, { $set: { 'lastReplies.settled': true } });
+      await updateIf(
+        key,
+        (doc) => doc.lastReplies?.updateKey === updateKey,
+        { 'lastReplies.updateKey': updateKey },
+        { $set: { 'lastReplies.settled': true } },
+      );
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));
@@ -140,7 +185,12 @@ export function createConversationStore(models: Models): ConversationStore {
       const restored = await fromProfile(key);
       if (!restored) return false;
       try {
-        await Conversation.create({ ...restored, state: { ...restored.state, ...patch }, version: 1, updatedAt: new Date() });
+        await Conversation.create({
+          ...restored,
+          state: { ...restored.state, ...patch },
+          version: 1,
+          updatedAt: new Date(),
+        });
         return true;
       } catch (err) {
         // A message of the chat brought it back meanwhile: patch that one.

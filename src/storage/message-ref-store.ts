@@ -38,10 +38,19 @@ const keyOf = (channel: ChannelName, chatId: string, messageId: string) => `${ch
 export function createMessageRefStore(model: Model<MessageRefDoc>): MessageRefStore {
   return {
     async record({ channel, chatId, messageId, ref, at }) {
-      await model.replaceOne({ _id: keyOf(channel, chatId, messageId) }, { _id: keyOf(channel, chatId, messageId), ref, at }, { upsert: true }).exec();
+      await model
+        .replaceOne(
+          { _id: keyOf(channel, chatId, messageId) },
+          { _id: keyOf(channel, chatId, messageId), ref, at },
+          { upsert: true },
+        )
+        .exec();
     },
     async refOf(channel, chatId, messageId) {
-      const doc = await model.findOne({ _id: keyOf(channel, chatId, messageId) }).lean<MessageRefDoc>().exec();
+      const doc = await model
+        .findOne({ _id: keyOf(channel, chatId, messageId) })
+        .lean<MessageRefDoc>()
+        .exec();
       return doc?.ref;
     },
     async purge(before) {

@@ -5,7 +5,16 @@ import type { OwedNotices } from '../notify/notifier';
 import type { RenderedMessage } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import { migrateTicketKeys } from './ticket-archive';
-import { departmentSchemaDb, inviteClaimSchema, inviteSchema, staffSchema, type DepartmentDoc, type InviteClaimDoc, type InviteDoc, type StaffDoc } from './staff-models';
+import {
+  departmentSchemaDb,
+  inviteClaimSchema,
+  inviteSchema,
+  staffSchema,
+  type DepartmentDoc,
+  type InviteClaimDoc,
+  type InviteDoc,
+  type StaffDoc,
+} from './staff-models';
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
 import { ticketCountSchema, type TicketCountDoc } from './ticket-count-store';
 
@@ -147,7 +156,10 @@ const ticketSchema = new Schema<TicketDoc>(
     firstAcknowledgedAt: Date,
     resolvedAt: Date,
     closedAt: Date,
-    feedback: { type: new Schema({ rating: Number, satisfied: Boolean, at: Date }, { _id: false }), default: undefined },
+    feedback: {
+      type: new Schema({ rating: Number, satisfied: Boolean, at: Date }, { _id: false }),
+      default: undefined,
+    },
     reopenCount: { type: Number, required: true, default: 0 },
     routePending: { type: Boolean, default: undefined },
     owed: { type: [Schema.Types.Mixed], default: undefined },
@@ -176,11 +188,18 @@ const chatProfileSchema = new Schema<ChatProfileDoc>(
 );
 
 const ticketOwnerSchema = new Schema<TicketOwnerDoc>(
-  { _id: { type: String, required: true }, ref: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  {
+    _id: { type: String, required: true },
+    ref: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
   { versionKey: false },
 );
 
-const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
+const counterSchema = new Schema<CounterDoc>(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { versionKey: false },
+);
 
 /** The models of one connection; no global mongoose state. */
 export interface Models {

@@ -36,10 +36,14 @@ export interface LoadStep {
 }
 
 const OPEN = new Set<string>(OPEN_STATUSES);
-const holder = (t: Pick<Ticket, 'status' | 'assignedTo' | 'department'>) => (t.assignedTo && OPEN.has(t.status) ? `${t.assignedTo}@${t.department}` : undefined);
+const holder = (t: Pick<Ticket, 'status' | 'assignedTo' | 'department'>) =>
+  t.assignedTo && OPEN.has(t.status) ? `${t.assignedTo}@${t.department}` : undefined;
 
 /** What a change from `before` to `after` moves in the officers' counts (nothing when the same officer holds it open). */
-export function loadDelta(before: Pick<Ticket, 'status' | 'assignedTo' | 'department'>, after: Pick<Ticket, 'status' | 'assignedTo' | 'department'>): LoadStep[] {
+export function loadDelta(
+  before: Pick<Ticket, 'status' | 'assignedTo' | 'department'>,
+  after: Pick<Ticket, 'status' | 'assignedTo' | 'department'>,
+): LoadStep[] {
   const from = holder(before);
   const to = holder(after);
   if (from === to) return [];
@@ -52,13 +56,19 @@ export function loadDelta(before: Pick<Ticket, 'status' | 'assignedTo' | 'depart
 /** The officer load documents on the tickets' connection. */
 export function createOfficerLoads(Ticket: Model<TicketDoc>) {
   const conn = Ticket.db;
-  const Load = (conn.models.OfficerLoad as Model<OfficerLoadDoc> | undefined) ?? conn.model<OfficerLoadDoc>('OfficerLoad', officerLoadSchema, 'officer_loads');
+  const Load =
+    (conn.models.OfficerLoad as Model<OfficerLoadDoc> | undefined) ??
+    conn.model<OfficerLoadDoc>('OfficerLoad', officerLoadSchema, 'officer_loads');
   const key = (officerId: string, department: string) => `${officerId}@${department}`;
 
   return {
     async apply(steps: readonly LoadStep[]): Promise<void> {
       for (const s of steps) {
-        await Load.updateOne({ _id: key(s.officerId, s.department) }, { $inc: { open: s.by }, $set: { officerId: s.officerId, department: s.department } }, { upsert: true }).exec();
+        await Load.updateOne(
+          { _id: key(s.officerId, s.department) },
+          { $inc: { open: s.by }, $set: { officerId: s.officerId, department: s.department } },
+          { upsert: true },
+        ).exec();
       }
     },
     /** Open tickets per officer of a department. */
@@ -68,7 +78,10 @@ export function createOfficerLoads(Ticket: Model<TicketDoc>) {
     },
     /** Set every count to what the live tickets say; returns how many documents changed. */
     async recount(): Promise<number> {
-      const open = await Ticket.find({ status: { $in: [...OPEN_STATUSES] }, assignedTo: { $exists: true } }, { assignedTo: 1, department: 1 })
+      const open = await Ticket.find(
+        { status: { $in: [...OPEN_STATUSES] }, assignedTo: { $exists: true } },
+        { assignedTo: 1, department: 1 },
+      )
         .lean<Array<Pick<TicketDoc, 'assignedTo' | 'department'>>>()
         .exec();
       const counts = new Map<string, { officerId: string; department: string; open: number }>();

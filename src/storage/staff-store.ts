@@ -46,14 +46,25 @@ export interface StaffStoreOptions {
 /** Staff, invites and departments. */
 export interface StaffStore {
   /** A new invite; an administrator invite waits for another administrator's confirmation. */
-  createInvite(input: { role: StaffRole; department?: string; createdBy: string; now: Date; ttlHours: number }): Promise<InviteDoc>;
+  createInvite(input: {
+    role: StaffRole;
+    department?: string;
+    createdBy: string;
+    now: Date;
+    ttlHours: number;
+  }): Promise<InviteDoc>;
   /**
    * Claim an invite for a chat identity (`channel:chatId`): a uniquely keyed
    * claim document names the one chat that may use it. The same chat claiming
    * again gets the invite again, so a redemption that failed before the staff
    * record was written can be finished by sending the code once more.
    */
-  claimInvite(code: string, by: string, now: Date, refuse?: (invite: InviteDoc) => Promise<string | undefined>): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }>;
+  claimInvite(
+    code: string,
+    by: string,
+    now: Date,
+    refuse?: (invite: InviteDoc) => Promise<string | undefined>,
+  ): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }>;
   /** Record on the invite that it was used (after the staff record exists). */
   markInviteUsed(code: string, by: string, now: Date): Promise<void>;
   /** Claim and mark used in one call: the invite, or null when it cannot be used. */
@@ -63,13 +74,26 @@ export interface StaffStore {
   /** Cancel a pending invite; null when there is no such pending invite. */
   cancelInvite(code: string, by: string, now: Date): Promise<InviteDoc | null>;
   /** Confirm a pending administrator invite by another administrator. */
-  confirmInvite(code: string, by: string, now: Date): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: 'not_found' | 'not_needed' | 'own' }>;
+  confirmInvite(
+    code: string,
+    by: string,
+    now: Date,
+  ): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: 'not_found' | 'not_needed' | 'own' }>;
   /**
    * Create or re-activate the staff record of a chat identity with a new role.
    * A new record gets a fresh id by a unique insert (a colliding id is drawn
    * again); an existing one is updated in place: no record is ever replaced.
    */
-  upsertStaff(input: { channel: ChannelName; chatId: string; role: StaffRole; department?: string; name: string; language: 'hi' | 'en'; invitedBy: string; now: Date }): Promise<StaffDoc>;
+  upsertStaff(input: {
+    channel: ChannelName;
+    chatId: string;
+    role: StaffRole;
+    department?: string;
+    name: string;
+    language: 'hi' | 'en';
+    invitedBy: string;
+    now: Date;
+  }): Promise<StaffDoc>;
   setLanguage(id: string, language: 'hi' | 'en'): Promise<void>;
   /** Active staff with one of the roles (supervisors and administrators for alerts). */
   activeWithRoles(roles: StaffRole[]): Promise<StaffDoc[]>;
@@ -100,7 +124,8 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
     refuse?: (invite: InviteDoc) => Promise<string | undefined>,
   ): Promise<{ ok: true; invite: InviteDoc } | { ok: false; reason: InviteRefusal }> {
     const invite = await Invite.findOne({ _id: code.toUpperCase() }).lean<InviteDoc>().exec();
-    if (!invite || invite.cancelledAt || invite.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'invalid' };
+    if (!invite || invite.cancelledAt || invite.expiresAt.getTime() <= now.getTime())
+      return { ok: false, reason: 'invalid' };
     const refusal = await refuse?.(invite);
     if (refusal) return { ok: false, reason: refusal };
     if (invite.usedBy && invite.usedBy !== by) return { ok: false, reason: 'invalid' };
@@ -148,7 +173,9 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
       return claim.invite;
     },
     async pendingInvites(now) {
-      const all = await Invite.find({ usedAt: null, cancelledAt: null, expiresAt: { $gt: now } }).lean<InviteDoc[]>().exec();
+      const all = await Invite.find({ usedAt: null, cancelledAt: null, expiresAt: { $gt: now } })
+        .lean<InviteDoc[]>()
+        .exec();
       return all.filter((i) => isPending(i, now)).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     },
     async cancelInvite(code, by, now) {
@@ -185,11 +212,33 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
           if (department) doc.department = department;
           await Staff.updateOne(
             { _id: existing._id },
-            { $set: { role, name, language, active: true, joinedAt: doc.joinedAt, invitedBy, ...(department ? { department } : {}) }, $unset: { revokedAt: '', ...(department ? {} : { department: '' }) } },
+            {
+              $set: {
+                role,
+                name,
+                language,
+                active: true,
+                joinedAt: doc.joinedAt,
+                invitedBy,
+                ...(department ? { department } : {}),
+              },
+              $unset: { revokedAt: '', ...(department ? {} : { department: '' }) },
+            },
           ).exec();
           return doc;
         }
-        const doc: StaffDoc = { _id: newStaffId(), identityKey, channel, chatId, role, name, language, active: true, joinedAt: now, invitedBy };
+        const doc: StaffDoc = {
+          _id: newStaffId(),
+          identityKey,
+          channel,
+          chatId,
+          role,
+          name,
+          language,
+          active: true,
+          joinedAt: now,
+          invitedBy,
+        };
         if (department) doc.department = department;
         try {
           // A plain insert: an id already held by someone else fails here instead of taking over their record.
@@ -205,7 +254,9 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
       await Staff.updateOne({ _id: id }, { $set: { language } }).exec();
     },
     async activeWithRoles(roles) {
-      return Staff.find({ active: true, role: { $in: roles } }).lean<StaffDoc[]>().exec();
+      return Staff.find({ active: true, role: { $in: roles } })
+        .lean<StaffDoc[]>()
+        .exec();
     },
     async listActive() {
       return Staff.find({ active: true }).sort({ role: 1, department: 1, joinedAt: 1 }).lean<StaffDoc[]>().exec();
@@ -221,7 +272,9 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
     },
     async findForRevoke(idOrChat) {
       const key = idOrChat.trim();
-      const all = await Staff.find({ $or: [{ _id: key.toUpperCase() }, { chatId: key }] }).lean<StaffDoc[]>().exec();
+      const all = await Staff.find({ $or: [{ _id: key.toUpperCase() }, { chatId: key }] })
+        .lean<StaffDoc[]>()
+        .exec();
       const active = all.find((s) => s.active);
       if (active) return active;
       return all.sort((a, b) => (b.revokedAt?.getTime() ?? 0) - (a.revokedAt?.getTime() ?? 0))[0] ?? null;
@@ -230,19 +283,34 @@ export function createStaffStore(models: Models, options: StaffStoreOptions = {}
       return Staff.find({ active: true, role: 'officer', department }).lean<StaffDoc[]>().exec();
     },
     async revoke(id, now) {
-      return Staff.findOneAndUpdate({ _id: id, active: true }, { $set: { active: false, revokedAt: now } }, { returnDocument: 'after' })
+      return Staff.findOneAndUpdate(
+        { _id: id, active: true },
+        { $set: { active: false, revokedAt: now } },
+        { returnDocument: 'after' },
+      )
         .lean<StaffDoc>()
         .exec();
     },
     async syncConversationRole(identityKey, staff) {
-      const update = staff ? { $set: { staff }, $inc: { version: 1 } } : { $unset: { staff: '' }, $inc: { version: 1 } };
+      const update = staff
+        ? { $set: { staff }, $inc: { version: 1 } }
+        : { $unset: { staff: '' }, $inc: { version: 1 } };
       await Conversation.collection.updateOne({ _id: identityKey } as never, update);
       // The profile too: it is what the chat is known by after its idle conversation is removed.
-      await ChatProfile.collection.updateOne({ _id: identityKey } as never, staff ? { $set: { staff } } : { $unset: { staff: '' } });
+      await ChatProfile.collection.updateOne(
+        { _id: identityKey } as never,
+        staff ? { $set: { staff } } : { $unset: { staff: '' } },
+      );
     },
     async departments() {
       const docs = await Department.find().sort({ code: 1 }).lean<DepartmentDoc[]>().exec();
-      return docs.map(({ code, name, categories, blocks, escalation }) => ({ code, name, categories, blocks, escalation }));
+      return docs.map(({ code, name, categories, blocks, escalation }) => ({
+        code,
+        name,
+        categories,
+        blocks,
+        escalation,
+      }));
     },
     async saveDepartments(list, now) {
       for (const d of list) {

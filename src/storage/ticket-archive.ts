@@ -11,7 +11,9 @@ const KEYS_MIGRATED = 'schema:ticket-keys';
  * per database (a marker document remembers it); on a database created by
  * this version it only writes the marker. Safe to repeat after a crash.
  */
-export async function migrateTicketKeys(models: Pick<Models, 'Ticket' | 'TicketArchive' | 'TicketOwner' | 'Counter'>): Promise<number> {
+export async function migrateTicketKeys(
+  models: Pick<Models, 'Ticket' | 'TicketArchive' | 'TicketOwner' | 'Counter'>,
+): Promise<number> {
   const { Ticket, TicketArchive, TicketOwner, Counter } = models;
   if (await Counter.findOne({ _id: KEYS_MIGRATED }).lean().exec()) return 0;
   const owners = createOwnerIndex(TicketOwner);
@@ -19,13 +21,17 @@ export async function migrateTicketKeys(models: Pick<Models, 'Ticket' | 'TicketA
     if (!isDuplicateKey(err)) throw err;
   };
   // A run that stopped half-way left some tickets parked in the archive (below): back to live first.
-  for (const doc of await TicketArchive.find({ status: { $ne: 'closed' } }).lean<TicketDoc[]>().exec()) {
+  for (const doc of await TicketArchive.find({ status: { $ne: 'closed' } })
+    .lean<TicketDoc[]>()
+    .exec()) {
     await Ticket.collection.insertOne({ ...doc } as never).catch(ignoreDuplicate);
     await TicketArchive.collection.deleteOne({ _id: doc._id } as never);
   }
   const legacy = await Ticket.find({}).lean<Array<TicketDoc & { _id: unknown }>>().exec();
   let moved = 0;
-  for (const doc of legacy.filter((d) => typeof d._id !== 'string').sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+  for (const doc of legacy
+    .filter((d) => typeof d._id !== 'string')
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
     await owners.add(doc.citizenId, doc.ref, doc.createdAt);
     // The old copy holds the unique ref and idempotency key, so it must go before the keyed copy comes in;
     // meanwhile a keyed copy waits in the archive, where findByRef also looks.
@@ -46,10 +52,19 @@ export async function migrateTicketKeys(models: Pick<Models, 'Ticket' | 'TicketA
  * which readers tolerate (live wins) and the next run finishes. Returns how
  * many moved; at most `limit` per call.
  */
-export async function archiveClosedTickets(models: Pick<Models, 'Ticket' | 'TicketArchive'>, closedBefore: Date, limit: number): Promise<number> {
+export async function archiveClosedTickets(
+  models: Pick<Models, 'Ticket' | 'TicketArchive'>,
+  closedBefore: Date,
+  limit: number,
+): Promise<number> {
   const { Ticket, TicketArchive } = models;
   // A ticket still owing notices or counts stays until the relays have moved them on.
-  const done = await Ticket.find({ status: 'closed', closedAt: { $lt: closedBefore }, 'owed.0': { $exists: false }, 'owedCounts.0': { $exists: false } })
+  const done = await Ticket.find({
+    status: 'closed',
+    closedAt: { $lt: closedBefore },
+    'owed.0': { $exists: false },
+    'owedCounts.0': { $exists: false },
+  })
     .limit(limit)
     .lean<TicketDoc[]>()
     .exec();
@@ -60,7 +75,11 @@ export async function archiveClosedTickets(models: Pick<Models, 'Ticket' | 'Tick
       if (!isDuplicateKey(err)) throw err;
     }
     // Changed since it was read (a late rating): the next run copies it again.
-    const res = await Ticket.collection.deleteOne({ _id: doc._id, status: 'closed', updatedAt: doc.updatedAt } as never);
+    const res = await Ticket.collection.deleteOne({
+      _id: doc._id,
+      status: 'closed',
+      updatedAt: doc.updatedAt,
+    } as never);
     if (res.deletedCount === 0) await TicketArchive.collection.deleteOne({ _id: doc._id } as never);
   }
   return done.length;

@@ -17,7 +17,10 @@ export interface TicketCountDoc {
   m?: Record<string, Date>;
 }
 
-export const ticketCountSchema = new Schema<TicketCountDoc>({ _id: { type: String, required: true } }, { versionKey: false, strict: false });
+export const ticketCountSchema = new Schema<TicketCountDoc>(
+  { _id: { type: String, required: true } },
+  { versionKey: false, strict: false },
+);
 
 /** Counters of one day, flat: path → number (`status.new` → 3). */
 export type DayCounts = Map<string, number>;
@@ -49,7 +52,8 @@ export interface TicketCountStore {
 }
 
 /** `{ 'status.new': 1 }` → `{ 'c.status.new': 1 }`. */
-const prefixed = (paths: Record<string, number>) => Object.fromEntries(Object.entries(paths).map(([p, n]) => [`c.${p}`, n]));
+const prefixed = (paths: Record<string, number>) =>
+  Object.fromEntries(Object.entries(paths).map(([p, n]) => [`c.${p}`, n]));
 
 /** A marker's field name: the key without `.`/`$`. */
 const markerField = (key: string) => `m.${key.replace(/[.$\0]/g, '_')}`;
@@ -81,7 +85,10 @@ function nest(paths: Record<string, number>): Record<string, unknown> {
  * single-document update is atomic) and on FerretDB with its one connection
  * per process; nothing relies on a server quirk.
  */
-export function createTicketCountStore(models: { TicketCount: Model<TicketCountDoc>; Counter: Model<{ _id: string; seq: number }> }): TicketCountStore {
+export function createTicketCountStore(models: {
+  TicketCount: Model<TicketCountDoc>;
+  Counter: Model<{ _id: string; seq: number }>;
+}): TicketCountStore {
   const coll = models.TicketCount.collection;
   // On FerretDB a filter other than `{_id}` reads the whole collection, so there the marker is
   // checked on the document read by `_id` and the write is by `_id` alone; the count relay runs
@@ -94,13 +101,21 @@ export function createTicketCountStore(models: { TicketCount: Model<TicketCountD
       for (const [day, paths] of Object.entries(delta)) {
         if (Object.keys(paths).length === 0) continue;
         if (await byIdOnly) {
-          const doc = await models.TicketCount.findOne({ _id: day }, { [marker]: 1 }).lean<TicketCountDoc>().exec();
+          const doc = await models.TicketCount.findOne({ _id: day }, { [marker]: 1 })
+            .lean<TicketCountDoc>()
+            .exec();
           if (doc?.m && Object.keys(doc.m).length > 0) continue;
-          await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, { upsert: true });
+          await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, {
+            upsert: true,
+          });
           continue;
         }
         try {
-          await coll.updateOne({ _id: day, [marker]: { $exists: false } } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, { upsert: true });
+          await coll.updateOne(
+            { _id: day, [marker]: { $exists: false } } as never,
+            { $inc: prefixed(paths), $set: { [marker]: at } } as never,
+            { upsert: true },
+          );
         } catch (err) {
           // The day exists with this marker: the upsert's insert met the day's `_id`. Already counted.
           if (!isDuplicateKey(err)) throw err;
@@ -109,7 +124,8 @@ export function createTicketCountStore(models: { TicketCount: Model<TicketCountD
     },
     async addBulk(delta) {
       for (const [day, paths] of Object.entries(delta)) {
-        if (Object.keys(paths).length) await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths) } as never, { upsert: true });
+        if (Object.keys(paths).length)
+          await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths) } as never, { upsert: true });
       }
     },
     async days(days) {
@@ -135,7 +151,8 @@ export function createTicketCountStore(models: { TicketCount: Model<TicketCountD
     async replaceAll(totals) {
       const days = Object.keys(totals);
       // Markers go too: a change still owed when the tickets were read was left out of the totals, so it must count again.
-      for (const day of days) await coll.replaceOne({ _id: day } as never, { c: nest(totals[day] ?? {}) }, { upsert: true });
+      for (const day of days)
+        await coll.replaceOne({ _id: day } as never, { c: nest(totals[day] ?? {}) }, { upsert: true });
       await coll.deleteMany({ _id: { $nin: days } } as never);
     },
     async isBuilt() {
@@ -153,7 +170,10 @@ export function createTicketCountStore(models: { TicketCount: Model<TicketCountD
           if (at.getTime() < before.getTime() && !(await stillOwed(field))) old.push(`m.${field}`);
         }
         if (old.length) {
-          await coll.updateOne({ _id: doc._id } as never, { $unset: Object.fromEntries(old.map((f) => [f, ''])) } as never);
+          await coll.updateOne(
+            { _id: doc._id } as never,
+            { $unset: Object.fromEntries(old.map((f) => [f, ''])) } as never,
+          );
           pruned += old.length;
         }
       }

@@ -4,7 +4,15 @@ import type { Attachment } from '../core/messages';
 import type { OwedNotices } from '../notify/notifier';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { randomBytes } from 'node:crypto';
-import { CHANGING_COUNTED_FIELDS, countDelta, dayOfIn, storedCounts, type CountedTicket, type DayOf, type StoredCounts } from '../domain/ticket-counts';
+import {
+  CHANGING_COUNTED_FIELDS,
+  countDelta,
+  dayOfIn,
+  storedCounts,
+  type CountedTicket,
+  type DayOf,
+  type StoredCounts,
+} from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { isFerretDb } from '../db/connect';
 import { createKeyedLock } from './keyed-lock';
@@ -48,7 +56,13 @@ export interface TicketStore {
   transition(ref: string, expected: TicketStatus, change: TicketChange): Promise<StoredTicket | null>;
   /** Append a history line (and perhaps an attachment) without changing the status. */
   /** Add a history entry (and an attachment), with the notices it owes in the same write. */
-  appendHistory(ref: string, entry: HistoryEntry, now: Date, attachment?: Attachment, owed?: OwedNotices): Promise<StoredTicket | null>;
+  appendHistory(
+    ref: string,
+    entry: HistoryEntry,
+    now: Date,
+    attachment?: Attachment,
+    owed?: OwedNotices,
+  ): Promise<StoredTicket | null>;
   /** Updates about these citizens' unfinished tickets go out in `language` from now on. */
   setLanguage(citizenIds: readonly string[], language: 'hi' | 'en'): Promise<void>;
   /** Open tickets per assigned officer in a department (from the officer load documents, see officer-loads.ts). */
@@ -76,7 +90,12 @@ export interface TicketStore {
  * between the change and the counters loses no count and counts none twice.
  * Undefined when nothing moves.
  */
-export function countedChange(ref: string, before: CountedTicket, after: CountedTicket, dayOf: DayOf): OwedCounts | undefined {
+export function countedChange(
+  ref: string,
+  before: CountedTicket,
+  after: CountedTicket,
+  dayOf: DayOf,
+): OwedCounts | undefined {
   const delta = countDelta(before, after, dayOf);
   return delta ? { key: `${ref}:c:${randomBytes(6).toString('base64url')}`, delta: storedCounts(delta) } : undefined;
 }
@@ -98,7 +117,9 @@ export function countGuard(before: CountedTicket): Record<string, unknown> {
 /** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time). */
 function matches(doc: object, guard: Record<string, unknown>): boolean {
   return Object.entries(guard).every(([path, want]) => {
-    const got = path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
+    const got = path
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
     if (want === null || want === undefined) return got === null || got === undefined;
     if (want instanceof Date) return got instanceof Date && got.getTime() === want.getTime();
     return got === want;
@@ -130,8 +151,13 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
   const locks = createKeyedLock();
 
   /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
-  async function updateIf(ref: string, guard: Record<string, unknown>, update: Record<string, unknown>): Promise<{ before: TicketDoc; after: StoredTicket } | null> {
-    const write = () => TicketModel.findOneAndUpdate({ _id: ref }, update, { returnDocument: 'after' }).lean<StoredTicket>().exec();
+  async function updateIf(
+    ref: string,
+    guard: Record<string, unknown>,
+    update: Record<string, unknown>,
+  ): Promise<{ before: TicketDoc; after: StoredTicket } | null> {
+    const write = () =>
+      TicketModel.findOneAndUpdate({ _id: ref }, update, { returnDocument: 'after' }).lean<StoredTicket>().exec();
     if (await byIdOnly) {
       return locks.run(ref, async () => {
         const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
@@ -140,7 +166,9 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         return after ? { before, after } : null;
       });
     }
-    const before = await TicketModel.findOneAndUpdate({ _id: ref, ...guard }, update, { returnDocument: 'before' }).lean<TicketDoc>().exec();
+    const before = await TicketModel.findOneAndUpdate({ _id: ref, ...guard }, update, { returnDocument: 'before' })
+      .lean<TicketDoc>()
+      .exec();
     if (!before) return null;
     const after = await TicketModel.findOne({ _id: ref }).lean<StoredTicket>().exec();
     return after ? { before, after } : null;
@@ -160,7 +188,8 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
   /** One ticket by reference: live first, then the archive. */
   async function findByRef(ref: string): Promise<Ticket | null> {
     return (
-      (await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec()) ?? (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec())
+      (await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec()) ??
+      (await TicketArchive.findOne({ _id: ref }).lean<TicketDoc>().exec())
     );
   }
 
@@ -173,7 +202,9 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         try {
           // The new ticket's counts are owed in the same insert; the count relay applies them (see countedChange).
           const counts = countDelta(undefined, input, dayOf);
-          const owedCounts: OwedCounts[] | undefined = counts ? [{ key: `${ref}:c:filed`, delta: storedCounts(counts) }] : undefined;
+          const owedCounts: OwedCounts[] | undefined = counts
+            ? [{ key: `${ref}:c:filed`, delta: storedCounts(counts) }]
+            : undefined;
           const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owedCounts ? { owedCounts } : {}) });
           return { ticket: saved.toObject<TicketDoc>(), created: true };
         } catch (err) {
@@ -226,12 +257,19 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
     },
     async appendHistory(ref, entry, now, attachment, owed) {
       const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
-      return TicketModel.findOneAndUpdate({ _id: ref }, { $set: { updatedAt: now }, $push: push }, { returnDocument: 'after' })
+      return TicketModel.findOneAndUpdate(
+        { _id: ref },
+        { $set: { updatedAt: now }, $push: push },
+        { returnDocument: 'after' },
+      )
         .lean<TicketDoc>()
         .exec();
     },
     async setLanguage(citizenIds, language) {
-      await TicketModel.updateMany({ citizenId: { $in: [...citizenIds] }, status: { $ne: 'closed' } }, { $set: { language } }).exec();
+      await TicketModel.updateMany(
+        { citizenId: { $in: [...citizenIds] }, status: { $ne: 'closed' } },
+        { $set: { language } },
+      ).exec();
     },
     async openCountsByOfficer(department) {
       return loads.of(department);
@@ -285,7 +323,10 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
  */
 export function createOwnerIndex(TicketOwner: Models['TicketOwner']) {
   const key = (citizenId: string, k: number) => `${citizenId}#${k}`;
-  const exists = async (citizenId: string, k: number) => (await TicketOwner.findOne({ _id: key(citizenId, k) }, { _id: 1 }).lean().exec()) !== null;
+  const exists = async (citizenId: string, k: number) =>
+    (await TicketOwner.findOne({ _id: key(citizenId, k) }, { _id: 1 })
+      .lean()
+      .exec()) !== null;
 
   /** The highest k with an entry (0 when none). */
   async function last(citizenId: string): Promise<number> {
@@ -321,7 +362,9 @@ export function createOwnerIndex(TicketOwner: Models['TicketOwner']) {
       const top = await last(citizenId);
       const refs: string[] = [];
       for (let k = top; k > 0 && k > top - n; k--) {
-        const doc = await TicketOwner.findOne({ _id: key(citizenId, k) }, { ref: 1 }).lean<Pick<TicketOwnerDoc, 'ref'>>().exec();
+        const doc = await TicketOwner.findOne({ _id: key(citizenId, k) }, { ref: 1 })
+          .lean<Pick<TicketOwnerDoc, 'ref'>>()
+          .exec();
         if (doc) refs.push(doc.ref);
       }
       return refs;

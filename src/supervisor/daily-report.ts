@@ -52,9 +52,19 @@ export interface DailyReport {
 }
 
 /** The report from one day's figures and the current queue (pure). */
-export function reportFromFigures(input: { day: string; start: Date; end: Date; now: Date; figures: DayFigures; load: DepartmentLoad }): DailyReport {
+export function reportFromFigures(input: {
+  day: string;
+  start: Date;
+  end: Date;
+  now: Date;
+  figures: DayFigures;
+  load: DepartmentLoad;
+}): DailyReport {
   const { day, start, end, now, figures: f, load } = input;
-  const channels = Object.fromEntries(INTAKE_CHANNELS.map((c) => [c, f.channels.get(c) ?? 0])) as Record<IntakeChannel, number>;
+  const channels = Object.fromEntries(INTAKE_CHANNELS.map((c) => [c, f.channels.get(c) ?? 0])) as Record<
+    IntakeChannel,
+    number
+  >;
   const depts = new Map<string, DepartmentDay>();
   const dept = (code: string) => {
     let d = depts.get(code);
@@ -94,7 +104,15 @@ export function reportFromFigures(input: { day: string; start: Date; end: Date; 
  * report (pure): the tickets' counts (the same function the counters are
  * made of) summed, then {@link reportFromFigures}.
  */
-export function summarizeDay(input: { day: string; start: Date; end: Date; now: Date; rows: readonly ActivityRow[]; load: DepartmentLoad; timeZone?: string }): DailyReport {
+export function summarizeDay(input: {
+  day: string;
+  start: Date;
+  end: Date;
+  now: Date;
+  rows: readonly ActivityRow[];
+  load: DepartmentLoad;
+  timeZone?: string;
+}): DailyReport {
   const dayOf = dayOfIn(input.timeZone ?? TIME_ZONE);
   const totals: CountDelta = {};
   for (const r of input.rows) addCounts(totals, ticketCounts({ category: '', level: 1, ...r } as CountedTicket, dayOf));
@@ -105,7 +123,11 @@ export function summarizeDay(input: { day: string; start: Date; end: Date; now: 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 
 /** The report in words: one message, short lines, readable on a phone. */
-export function dailyReportReplies(report: DailyReport, lang: Language, departmentName: (code: string) => string): Reply[] {
+export function dailyReportReplies(
+  report: DailyReport,
+  lang: Language,
+  departmentName: (code: string) => string,
+): Reply[] {
   const average = (total: number, n: number) => (n > 0 ? durationText(total / n) : t('common.none'));
   const r = report.ratings;
   return [
@@ -122,12 +144,27 @@ export function dailyReportReplies(report: DailyReport, lang: Language, departme
         resolve_count: report.resolved,
         ratings:
           r.count > 0
-            ? t('supervisor.report.ratings', { average: formatDecimal(r.sum / r.count, lang), count: r.count, satisfied: r.satisfied, stars: [5, 4, 3, 2, 1].map((s) => `${s}★ ${r.stars[s as 1]}`).join(' · ') })
+            ? t('supervisor.report.ratings', {
+                average: formatDecimal(r.sum / r.count, lang),
+                count: r.count,
+                satisfied: r.satisfied,
+                stars: [5, 4, 3, 2, 1].map((s) => `${s}★ ${r.stars[s as 1]}`).join(' · '),
+              })
             : t('supervisor.report.no_ratings'),
         departments: report.departments.length
-          ? report.departments.map((d) => t('supervisor.report.department_line', { department: departmentName(d.code), created: d.created, resolved: d.resolved, open: d.open, overdue: d.overdue }))
+          ? report.departments.map((d) =>
+              t('supervisor.report.department_line', {
+                department: departmentName(d.code),
+                created: d.created,
+                resolved: d.resolved,
+                open: d.open,
+                overdue: d.overdue,
+              }),
+            )
           : [t('common.none')],
-        channels: INTAKE_CHANNELS.map((c) => t('supervisor.count_line', { label: t(`supervisor.channel.${c}`), count: report.channels[c] })),
+        channels: INTAKE_CHANNELS.map((c) =>
+          t('supervisor.count_line', { label: t(`supervisor.channel.${c}`), count: report.channels[c] }),
+        ),
         generated: formatDateTime(report.generatedAt, lang),
       }),
     },
@@ -193,9 +230,21 @@ export function createDailyReports(deps: DailyReportsDeps) {
       const report = await buildDailyReport(day);
       const people = await audience.admins();
       const items: OutboundItem[] = [];
-      for (const p of people) items.push(...noticeItems(p, deps.messages.render(p.language, await replies(report, p.language)), `daily-report:${day}`));
+      for (const p of people)
+        items.push(
+          ...noticeItems(p, deps.messages.render(p.language, await replies(report, p.language)), `daily-report:${day}`),
+        );
       await deps.notifier.enqueue(items);
-      deps.logger.info({ event: 'daily_report_sent', day, recipients: people.length, created: report.created, resolved: report.resolved }, 'daily report queued');
+      deps.logger.info(
+        {
+          event: 'daily_report_sent',
+          day,
+          recipients: people.length,
+          created: report.created,
+          resolved: report.resolved,
+        },
+        'daily report queued',
+      );
       return { report, recipients: people.length };
     },
   };

@@ -8,8 +8,15 @@ export function durationText(ms: number): Text {
   const minutes = Math.max(0, Math.round(ms / 60_000));
   if (minutes < 60) return unit('minute', minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return { key: 'supervisor.duration.hours', params: { hours: unit('hour', hours), minutes: unit('minute', minutes % 60) } };
-  return { key: 'supervisor.duration.days', params: { days: unit('day', Math.floor(hours / 24)), hours: unit('hour', hours % 24) } };
+  if (hours < 48)
+    return {
+      key: 'supervisor.duration.hours',
+      params: { hours: unit('hour', hours), minutes: unit('minute', minutes % 60) },
+    };
+  return {
+    key: 'supervisor.duration.days',
+    params: { days: unit('day', Math.floor(hours / 24)), hours: unit('hour', hours % 24) },
+  };
 }
 
 /** One unit with its count, so the words agree with it ("1 घंटा", "3 घंटे"). */

@@ -26,11 +26,19 @@ export function fitsButton(value: string): boolean {
  * One page of a list as a reply: a title, the items one per line, and
  * "previous"/"next" buttons whose values `valueFor(page)` makes.
  */
-export function pageReply(input: { title: Text; items: Text[]; page: number; total: number; valueFor: (page: number) => string; footer?: Text }): Reply {
+export function pageReply(input: {
+  title: Text;
+  items: Text[];
+  page: number;
+  total: number;
+  valueFor: (page: number) => string;
+  footer?: Text;
+}): Reply {
   const pages = pageCount(input.total);
   const options: ButtonSet['options'] = [];
   if (input.page > 1) options.push({ value: input.valueFor(input.page - 1), label: { key: 'supervisor.page.prev' } });
-  if (input.page < pages) options.push({ value: input.valueFor(input.page + 1), label: { key: 'supervisor.page.next' } });
+  if (input.page < pages)
+    options.push({ value: input.valueFor(input.page + 1), label: { key: 'supervisor.page.next' } });
   const reply: Reply = {
     text: {
       key: 'supervisor.page.body',

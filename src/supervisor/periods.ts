@@ -24,12 +24,19 @@ const LOCALE: Record<Language, string> = { hi: 'hi-IN', en: 'en-IN' };
 /** A calendar day as a person reads it ("28 Nov 2026", "28 नव॰ 2026"). */
 export function formatDay(day: string, lang: Language): string {
   const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)));
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 /** A time of day in the district ("14:00"), for shift hours and short lines. */
 export function formatClock(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    date,
+  );
 }
 
 /** A number with one decimal at most, in the language's digits grouping. */

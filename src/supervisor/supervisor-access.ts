@@ -1,7 +1,16 @@
 import type { StaffRole } from '../domain/roles';
 
 /** The supervisor module's commands. */
-export const SUPERVISOR_COMMANDS = ['stats', 'pending', 'overdue', 'ticket', 'assign', 'find', 'export', 'report'] as const;
+export const SUPERVISOR_COMMANDS = [
+  'stats',
+  'pending',
+  'overdue',
+  'ticket',
+  'assign',
+  'find',
+  'export',
+  'report',
+] as const;
 export type SupervisorCommand = (typeof SUPERVISOR_COMMANDS)[number];
 
 /**

@@ -6,7 +6,13 @@ import type { Reply, Text } from '../core/messages';
 import { toLatinDigits } from '../core/text-normalize';
 import type { Catalog } from '../domain/catalog';
 import { mayActOnTicket, type StaffIdentity } from '../domain/roles';
-import { INTAKE_CHANNELS, looksLikeReference, normalizeReference, TICKET_STATUSES, type Ticket } from '../domain/ticket';
+import {
+  INTAKE_CHANNELS,
+  looksLikeReference,
+  normalizeReference,
+  TICKET_STATUSES,
+  type Ticket,
+} from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatAge, formatDateTime, TIME_ZONE } from '../i18n/format';
 import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
@@ -72,7 +78,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   const exportMaxRows = deps.exportMaxRows ?? EXPORT_MAX_ROWS;
 
   function refuse(identity: StaffIdentity, command: string): Reply[] {
-    logger.warn({ event: 'staff_command_refused', staff: identity.id, role: identity.role, command }, 'command not allowed for role');
+    logger.warn(
+      { event: 'staff_command_refused', staff: identity.id, role: identity.role, command },
+      'command not allowed for role',
+    );
     return [say('staff.forbidden')];
   }
 
@@ -96,8 +105,13 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const { start, firstDay, lastDay } = periodRange(period, clock.now(), timeZone);
     const b = await deps.figures.breakdown(firstDay, lastDay);
     const lines = (entries: Array<[Text, number]>): Text[] =>
-      entries.length ? entries.map(([label, count]) => t('supervisor.count_line', { label, count })) : [t('common.none')];
-    const ordered = (keys: readonly string[], counts: Map<string, number>) => [...keys.filter((k) => counts.has(k)), ...[...counts.keys()].filter((k) => !keys.includes(k))];
+      entries.length
+        ? entries.map(([label, count]) => t('supervisor.count_line', { label, count }))
+        : [t('common.none')];
+    const ordered = (keys: readonly string[], counts: Map<string, number>) => [
+      ...keys.filter((k) => counts.has(k)),
+      ...[...counts.keys()].filter((k) => !keys.includes(k)),
+    ];
     const deptList = await departments.list();
     const name = await departmentNames(lang);
     return [
@@ -127,7 +141,14 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   async function ratingsReply(firstDay: string, lastDay: string, name: (code: string) => string): Promise<Reply[]> {
     const rows = await deps.figures.ratings(firstDay, lastDay);
     const items = rows.length
-      ? rows.map((r) => t('supervisor.stats.rating_line', { department: name(r.department), average: r.average.toFixed(1), count: r.count, satisfied: r.satisfied }))
+      ? rows.map((r) =>
+          t('supervisor.stats.rating_line', {
+            department: name(r.department),
+            average: r.average.toFixed(1),
+            count: r.count,
+            satisfied: r.satisfied,
+          }),
+        )
       : [t('common.none')];
     return [say('supervisor.stats.ratings', { items })];
   }
@@ -135,7 +156,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   // ---- lists with pages ---------------------------------------------------------
 
   /** Fetch a page; when the list shrank under a page button, show its last page instead. */
-  async function fetchPage(page: number, get: (skip: number) => Promise<Page<Ticket>>): Promise<{ page: number; result: Page<Ticket> }> {
+  async function fetchPage(
+    page: number,
+    get: (skip: number) => Promise<Page<Ticket>>,
+  ): Promise<{ page: number; result: Page<Ticket> }> {
     let result = await get((page - 1) * PAGE_SIZE);
     if (result.items.length === 0 && result.total > 0 && page > pageCount(result.total)) {
       page = pageCount(result.total);
@@ -144,7 +168,12 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     return { page, result };
   }
 
-  async function pending(identity: StaffIdentity, lang: Language, deptArg: string | undefined, page: number): Promise<Reply[]> {
+  async function pending(
+    identity: StaffIdentity,
+    lang: Language,
+    deptArg: string | undefined,
+    page: number,
+  ): Promise<Reply[]> {
     let department: string | undefined;
     if (identity.role === 'officer') {
       if (deptArg && deptArg.toUpperCase() !== identity.department) return refuse(identity, 'pending');
@@ -158,12 +187,25 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     // Department codes are for typing; people read names.
     const name = await departmentNames(lang);
     const got = await fetchPage(page, (skip) => queries.pending(department, skip, PAGE_SIZE));
-    if (got.result.total === 0) return [department ? say('supervisor.pending.empty_department', { department: name(department) }) : say('supervisor.pending.empty')];
+    if (got.result.total === 0)
+      return [
+        department
+          ? say('supervisor.pending.empty_department', { department: name(department) })
+          : say('supervisor.pending.empty'),
+      ];
     return [
       pageReply({
-        title: t(department ? 'supervisor.pending.title_department' : 'supervisor.pending.title', { count: got.result.total, department: department ? name(department) : '' }),
+        title: t(department ? 'supervisor.pending.title_department' : 'supervisor.pending.title', {
+          count: got.result.total,
+          department: department ? name(department) : '',
+        }),
         items: got.result.items.map((x) =>
-          t('supervisor.pending.item', { ref: x.ref, department: name(x.department), status: t(`ticket.status.${x.status}`), age: formatAge(x.createdAt, now, lang) }),
+          t('supervisor.pending.item', {
+            ref: x.ref,
+            department: name(x.department),
+            status: t(`ticket.status.${x.status}`),
+            age: formatAge(x.createdAt, now, lang),
+          }),
         ),
         page: got.page,
         total: got.result.total,
@@ -182,7 +224,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       pageReply({
         title: t('supervisor.overdue.title', { count: got.result.total }),
         items: got.result.items.map((x) => {
-          const late = x.resolveDueAt.getTime() < now.getTime() ? { reason: 'resolve', since: x.resolveDueAt } : { reason: 'ack', since: x.ackDueAt };
+          const late =
+            x.resolveDueAt.getTime() < now.getTime()
+              ? { reason: 'resolve', since: x.resolveDueAt }
+              : { reason: 'ack', since: x.ackDueAt };
           return t('supervisor.overdue.item', {
             ref: x.ref,
             department: name(x.department),
@@ -214,7 +259,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const query = parseFind(raw);
     if (!query) return [say('supervisor.find.usage')];
     const got = await fetchPage(page, (skip) => queries.find(query, skip, PAGE_SIZE));
-    logger.info({ event: 'tickets_searched', staff: identity.id, kind: query.kind, results: got.result.total }, 'ticket search');
+    logger.info(
+      { event: 'tickets_searched', staff: identity.id, kind: query.kind, results: got.result.total },
+      'ticket search',
+    );
     if (got.result.total === 0) return [say('supervisor.find.none')];
     return [
       pageReply({
@@ -244,7 +292,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const found = await deps.tickets.findByRef(ref);
     if (!found) return [say('staff.ticket_not_found', { ref })];
     if (identity.role === 'officer' && found.department !== identity.department) {
-      logger.warn({ event: 'staff_forbidden', staff: identity.id, role: identity.role, ref, action: 'view' }, 'staff action refused');
+      logger.warn(
+        { event: 'staff_forbidden', staff: identity.id, role: identity.role, ref, action: 'view' },
+        'staff action refused',
+      );
       return [say('staff.forbidden_ticket', { ref })];
     }
     return ticketDetailReplies({
@@ -263,13 +314,20 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   async function assign(identity: StaffIdentity, args: string[], lang: Language): Promise<Reply[]> {
     const ref = normalizeReference(args[0] ?? '');
     const dept = args[1];
-    if (!looksLikeReference(ref) || !dept || args.length > 3) return [say('supervisor.assign.usage', { departments: await departments.codes() })];
+    if (!looksLikeReference(ref) || !dept || args.length > 3)
+      return [say('supervisor.assign.usage', { departments: await departments.codes() })];
     const result = await deps.reassign(identity, ref, { department: dept, ...(args[2] ? { officer: args[2] } : {}) });
     const name = async (code: string) => (await departmentNames(lang))(code);
     if (result.ok) {
       const department = await name(result.ticket.department);
       return result.officer
-        ? [say('supervisor.assign.done', { ref, department, officer: `${result.officer.name} (${result.officer._id})` })]
+        ? [
+            say('supervisor.assign.done', {
+              ref,
+              department,
+              officer: `${result.officer.name} (${result.officer._id})`,
+            }),
+          ]
         : [say('supervisor.assign.done_unassigned', { ref, department, code: result.ticket.department })];
     }
     switch (result.reason) {
@@ -280,15 +338,21 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         return [ticketRefusalReply(result.reason, ref, result.ticket?.status)];
       case 'unknown_department':
         return [say('staff.unknown_department', { code: dept, departments: await departments.codes() })];
-      case 'unknown_officer':
-      {
+      case 'unknown_officer': {
         // /staff is for administrators: a supervisor learns the department's officer ids here.
         const code = dept.toUpperCase();
         const officers = (await deps.staff.activeOfficers(code)).map((o) => `${o.name} — ${o._id}`).join(', ');
         return [say('supervisor.assign.unknown_officer', { officer: args[2] ?? '', code, officers: officers || '—' })];
       }
       case 'already':
-        return [say('supervisor.assign.already', { ref, officer: result.ticket?.assignedTo ? staffLabel(await loadStaffNames(deps.staff), result.ticket.assignedTo) : '' })];
+        return [
+          say('supervisor.assign.already', {
+            ref,
+            officer: result.ticket?.assignedTo
+              ? staffLabel(await loadStaffNames(deps.staff), result.ticket.assignedTo)
+              : '',
+          }),
+        ];
       case 'no_officer':
         return [say('supervisor.assign.no_officer', { ref, code: dept.toUpperCase() })];
     }
@@ -297,13 +361,20 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   // ---- /export and /report ----------------------------------------------------------
 
   /** The file is not sent from here: it is pushed onto `effects`, which the effect runner queues in the outbox. */
-  async function exportTickets(identity: StaffIdentity, msg: InboundMessage, args: string[], lang: Language, effects: Effect[]): Promise<Reply[]> {
+  async function exportTickets(
+    identity: StaffIdentity,
+    msg: InboundMessage,
+    args: string[],
+    lang: Language,
+    effects: Effect[],
+  ): Promise<Reply[]> {
     const today = zonedDay(clock.now(), timeZone);
     const from = args[0] ? parseDay(args[0]) : addDays(today, 1 - EXPORT_DEFAULT_DAYS);
     const to = args[1] ? parseDay(args[1]) : today;
     if (!from || !to || args.length > 2) return [say('supervisor.export.usage')];
     if (from > to) return [say('supervisor.export.order', { from: formatDay(from, lang), to: formatDay(to, lang) })];
-    const days = Math.round((dayRange(to, 'UTC').start.getTime() - dayRange(from, 'UTC').start.getTime()) / 86_400_000) + 1;
+    const days =
+      Math.round((dayRange(to, 'UTC').start.getTime() - dayRange(from, 'UTC').start.getTime()) / 86_400_000) + 1;
     if (days > EXPORT_MAX_DAYS) return [say('supervisor.export.too_long', { count: EXPORT_MAX_DAYS })];
     const start = dayRange(from, timeZone).start;
     const end = dayRange(to, timeZone).end;
@@ -311,7 +382,13 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const range = { from: formatDay(from, lang), to: formatDay(to, lang) };
     if (list.length === 0) return [say('supervisor.export.empty', range)];
     if (list.length > exportMaxRows) {
-      return [say('supervisor.export.too_many', { ...range, count: await queries.countCreated(start, end), max: exportMaxRows })];
+      return [
+        say('supervisor.export.too_many', {
+          ...range,
+          count: await queries.countCreated(start, end),
+          max: exportMaxRows,
+        }),
+      ];
     }
     const bytes = exportCsv(list, {
       lang,
@@ -330,12 +407,18 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         {
           channel: msg.channel,
           chatId: msg.chatId,
-          message: { text: caption, document: { fileName: `complaints_${from}_${to}.csv`, bytes, mimeType: 'text/csv' } },
+          message: {
+            text: caption,
+            document: { fileName: `complaints_${from}_${to}.csv`, bytes, mimeType: 'text/csv' },
+          },
           dedupeKey: `export:${msg.channel}:${msg.chatId}:${msg.updateKey}`,
         },
       ],
     });
-    logger.info({ event: 'tickets_exported', staff: identity.id, rows: list.length, from, to, bytes: bytes.length }, 'tickets exported');
+    logger.info(
+      { event: 'tickets_exported', staff: identity.id, rows: list.length, from, to, bytes: bytes.length },
+      'tickets exported',
+    );
     return [say('supervisor.export.queued', { ...range, count: list.length })];
   }
 
@@ -343,7 +426,8 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const typed = args[0];
     const today = zonedDay(clock.now(), timeZone);
     let day: string | undefined;
-    if (!typed || typed.toLowerCase() === 'yesterday' || isWord(typed, 'supervisor.word.yesterday')) day = addDays(today, -1);
+    if (!typed || typed.toLowerCase() === 'yesterday' || isWord(typed, 'supervisor.word.yesterday'))
+      day = addDays(today, -1);
     else if (typed.toLowerCase() === 'today' || isWord(typed, 'supervisor.word.today')) day = today;
     else day = parseDay(typed);
     if (!day || args.length > 1) return [say('supervisor.report.usage')];
@@ -353,7 +437,15 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
 
   // ---- dispatch -------------------------------------------------------------------------
 
-  async function run(command: SupervisorCommand, identity: StaffIdentity, state: ConversationState, msg: InboundMessage, args: string[], argText: string, effects: Effect[]): Promise<Reply[]> {
+  async function run(
+    command: SupervisorCommand,
+    identity: StaffIdentity,
+    state: ConversationState,
+    msg: InboundMessage,
+    args: string[],
+    argText: string,
+    effects: Effect[],
+  ): Promise<Reply[]> {
     if (!mayUse(identity.role, command)) return refuse(identity, command);
     const lang = state.language;
     switch (command) {
@@ -405,7 +497,9 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     },
     async handle(ctx): Promise<StaffOutcome> {
       const effects: Effect[] = [];
-      const replies = isSupervisorCommand(ctx.name) ? await run(ctx.name, ctx.identity, ctx.state, ctx.msg, ctx.args, ctx.argText, effects) : [say('staff.unknown_command')];
+      const replies = isSupervisorCommand(ctx.name)
+        ? await run(ctx.name, ctx.identity, ctx.state, ctx.msg, ctx.args, ctx.argText, effects)
+        : [say('staff.unknown_command')];
       return { state: ctx.state, replies, ...(effects.length ? { effects } : {}) };
     },
     async handleButton(ctx): Promise<StaffOutcome> {

@@ -39,8 +39,19 @@ export function actorText(names: StaffNames, entry: HistoryEntry): Text {
 }
 
 /** One history step on one short line (plus the note, clipped, on the next). */
-export function historyLine(entry: HistoryEntry, lang: Language, translator: Translator, names: StaffNames, departmentName: (code: string) => string): Text {
-  const target = entry.department ? t('supervisor.history.target', { department: departmentName(entry.department), officer: entry.officerId ? ` · ${staffLabel(names, entry.officerId)}` : '' }) : '';
+export function historyLine(
+  entry: HistoryEntry,
+  lang: Language,
+  translator: Translator,
+  names: StaffNames,
+  departmentName: (code: string) => string,
+): Text {
+  const target = entry.department
+    ? t('supervisor.history.target', {
+        department: departmentName(entry.department),
+        officer: entry.officerId ? ` · ${staffLabel(names, entry.officerId)}` : '',
+      })
+    : '';
   return t('supervisor.history.line', {
     at: formatDateTime(entry.at, lang),
     who: actorText(names, entry),
@@ -93,26 +104,52 @@ export function ticketDetailReplies(input: {
     t('supervisor.ticket.description', { description: tk.description }),
   ];
   const photos = tk.attachments.filter((a) => a.kind === 'photo').length;
-  if (tk.attachments.length) lines.push(t('supervisor.ticket.attachments', { attachments: t('intake.summary.attachments', { photos, voices: tk.attachments.length - photos }) }));
+  if (tk.attachments.length)
+    lines.push(
+      t('supervisor.ticket.attachments', {
+        attachments: t('intake.summary.attachments', { photos, voices: tk.attachments.length - photos }),
+      }),
+    );
   lines.push(t('supervisor.ticket.phone', { phone: tk.phone ?? t('staff.ticket.phone_hidden') }));
-  lines.push(t('supervisor.ticket.intake', { intake: t(`supervisor.channel.${tk.intake}`), language: t(`supervisor.language.${tk.language}`) }));
+  lines.push(
+    t('supervisor.ticket.intake', {
+      intake: t(`supervisor.channel.${tk.intake}`),
+      language: t(`supervisor.language.${tk.language}`),
+    }),
+  );
   if (tk.loggedBy) lines.push(t('supervisor.ticket.logged_by', { name: staffLabel(names, tk.loggedBy) }));
-  if (tk.replyVia) lines.push(t('supervisor.ticket.reply_via', { how: t(`supervisor.ticket.reply_via_how.${tk.replyVia}`) }));
-  lines.push(t('supervisor.ticket.created', { created: formatDateTime(tk.createdAt, lang), age: formatAge(tk.createdAt, now, lang) }));
+  if (tk.replyVia)
+    lines.push(t('supervisor.ticket.reply_via', { how: t(`supervisor.ticket.reply_via_how.${tk.replyVia}`) }));
+  lines.push(
+    t('supervisor.ticket.created', {
+      created: formatDateTime(tk.createdAt, lang),
+      age: formatAge(tk.createdAt, now, lang),
+    }),
+  );
   lines.push(
     t('supervisor.ticket.ack', {
       due: formatDateTime(tk.ackDueAt, lang),
-      done: tk.acknowledgedAt ? t('supervisor.ticket.done_at', { at: formatDateTime(tk.acknowledgedAt, lang) }) : t('supervisor.ticket.not_yet'),
+      done: tk.acknowledgedAt
+        ? t('supervisor.ticket.done_at', { at: formatDateTime(tk.acknowledgedAt, lang) })
+        : t('supervisor.ticket.not_yet'),
     }),
   );
   lines.push(
     t('supervisor.ticket.resolve', {
       due: formatDateTime(tk.resolveDueAt, lang),
-      done: tk.resolvedAt ? t('supervisor.ticket.done_at', { at: formatDateTime(tk.resolvedAt, lang) }) : t('supervisor.ticket.not_yet'),
+      done: tk.resolvedAt
+        ? t('supervisor.ticket.done_at', { at: formatDateTime(tk.resolvedAt, lang) })
+        : t('supervisor.ticket.not_yet'),
     }),
   );
   if (tk.closedAt) lines.push(t('supervisor.ticket.closed', { at: formatDateTime(tk.closedAt, lang) }));
-  if (tk.level > 1 || tk.escalatedAt) lines.push(t('supervisor.ticket.level', { level: tk.level, at: tk.escalatedAt ? formatDateTime(tk.escalatedAt, lang) : t('common.none') }));
+  if (tk.level > 1 || tk.escalatedAt)
+    lines.push(
+      t('supervisor.ticket.level', {
+        level: tk.level,
+        at: tk.escalatedAt ? formatDateTime(tk.escalatedAt, lang) : t('common.none'),
+      }),
+    );
   if (tk.reopenCount > 0) lines.push(t('supervisor.ticket.reopened', { count: tk.reopenCount }));
   if (tk.feedback) {
     lines.push(
@@ -122,16 +159,23 @@ export function ticketDetailReplies(input: {
       }),
     );
   }
-  const details: Reply = { text: t('supervisor.ticket.details', { ref: tk.ref, status: t(`ticket.status.${tk.status}`), lines }) };
+  const details: Reply = {
+    text: t('supervisor.ticket.details', { ref: tk.ref, status: t(`ticket.status.${tk.status}`), lines }),
+  };
   if (input.actions && isOpen(tk.status)) {
-    details.buttons = { scope: TICKET_SCOPE, options: CARD_ACTIONS.map((a) => ({ value: `${a}:${tk.ref}`, label: t(`staff.button.${a}`) })) };
+    details.buttons = {
+      scope: TICKET_SCOPE,
+      options: CARD_ACTIONS.map((a) => ({ value: `${a}:${tk.ref}`, label: t(`staff.button.${a}`) })),
+    };
   }
 
   const shown = tk.history.slice(-HISTORY_SHOWN);
   const earlier = tk.history.length - shown.length;
   const replies: Reply[] = [details];
   for (let i = 0; i < shown.length; i += HISTORY_PER_MESSAGE) {
-    const chunk = shown.slice(i, i + HISTORY_PER_MESSAGE).map((e) => historyLine(e, lang, input.translator, names, input.departmentName));
+    const chunk = shown
+      .slice(i, i + HISTORY_PER_MESSAGE)
+      .map((e) => historyLine(e, lang, input.translator, names, input.departmentName));
     const first = i === 0;
     replies.push({
       text: t(first ? 'supervisor.history.title' : 'supervisor.history.more', {

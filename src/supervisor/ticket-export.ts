@@ -77,7 +77,10 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
   const history = tk.history
     .map((e) => {
       const parts = [time(e.at), w(actorText(ctx.names, e)), w(actionText(ctx.translator, ctx.lang, e.action))];
-      if (e.department) parts.push(`→ ${ctx.departmentName(e.department)}${e.officerId ? ` ${staffLabel(ctx.names, e.officerId)}` : ''}`);
+      if (e.department)
+        parts.push(
+          `→ ${ctx.departmentName(e.department)}${e.officerId ? ` ${staffLabel(ctx.names, e.officerId)}` : ''}`,
+        );
       if (e.text) {
         const note = noteText(e, ctx.lang, ctx.translator, Number.MAX_SAFE_INTEGER);
         parts.push(typeof note === 'string' ? note : w(note));
@@ -117,7 +120,9 @@ export function exportRow(tk: Ticket, ctx: ExportContext): CsvValue[] {
     logged_by: tk.loggedBy ? staffLabel(ctx.names, tk.loggedBy) : undefined,
     reopened: tk.reopenCount,
     rating: tk.feedback?.rating,
-    satisfied: tk.feedback ? w({ key: tk.feedback.satisfied ? 'supervisor.export.yes' : 'supervisor.export.no' }) : undefined,
+    satisfied: tk.feedback
+      ? w({ key: tk.feedback.satisfied ? 'supervisor.export.yes' : 'supervisor.export.no' })
+      : undefined,
     rated: time(tk.feedback?.at),
     updated: time(tk.updatedAt),
     history,

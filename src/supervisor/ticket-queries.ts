@@ -8,10 +8,22 @@ import { ticketsByCreation, type HistoryModels } from '../storage/history-models
 export { isOverdue, overdueFilter } from '../reports/overdue';
 
 /** A ticket's fields that reports and hand-overs count with. */
-export type ActivityRow = Pick<Ticket, 'ref' | 'department' | 'intake' | 'status' | 'createdAt' | 'acknowledgedAt' | 'firstAcknowledgedAt' | 'resolvedAt' | 'feedback'>;
+export type ActivityRow = Pick<
+  Ticket,
+  | 'ref'
+  | 'department'
+  | 'intake'
+  | 'status'
+  | 'createdAt'
+  | 'acknowledgedAt'
+  | 'firstAcknowledgedAt'
+  | 'resolvedAt'
+  | 'feedback'
+>;
 
 /** What a supervisor searches for with /find. */
-export type FindQuery = { kind: 'ref'; ref: string } | { kind: 'phone'; digits: string } | { kind: 'text'; text: string };
+export type FindQuery =
+  { kind: 'ref'; ref: string } | { kind: 'phone'; digits: string } | { kind: 'text'; text: string };
 
 /** One page of a longer list, and how long the list is. */
 export interface Page<T> {
@@ -62,12 +74,21 @@ function findFilter(q: FindQuery): Record<string, unknown> {
  * connection's models, so a long search never queues in front of citizens;
  * the main models when there is no such connection).
  */
-export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchive'>, history: HistoryModels = models): TicketQueries {
+export function createTicketQueries(
+  models: Pick<Models, 'Ticket' | 'TicketArchive'>,
+  history: HistoryModels = models,
+): TicketQueries {
   const { Ticket: T } = models;
   const open = { status: { $in: [...OPEN_STATUSES] } };
-  const byCreated = (dir: 1 | -1) => (a: Ticket, b: Ticket) => dir * (a.createdAt.getTime() - b.createdAt.getTime()) || dir * a.ref.localeCompare(b.ref);
+  const byCreated = (dir: 1 | -1) => (a: Ticket, b: Ticket) =>
+    dir * (a.createdAt.getTime() - b.createdAt.getTime()) || dir * a.ref.localeCompare(b.ref);
 
-  async function page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number): Promise<Page<Ticket>> {
+  async function page(
+    filter: Record<string, unknown>,
+    sort: Record<string, 1 | -1>,
+    skip: number,
+    limit: number,
+  ): Promise<Page<Ticket>> {
     const [total, items] = await Promise.all([
       T.countDocuments(filter).exec(),
       T.find(filter).sort(sort).skip(skip).limit(limit).lean<Ticket[]>().exec(),
@@ -76,11 +97,21 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
   }
 
   /** A page over live and archived tickets together, by creation time. */
-  async function pageBoth(filter: Record<string, unknown>, dir: 1 | -1, skip: number, limit: number): Promise<Page<Ticket>> {
+  async function pageBoth(
+    filter: Record<string, unknown>,
+    dir: 1 | -1,
+    skip: number,
+    limit: number,
+  ): Promise<Page<Ticket>> {
     const [live, archived] = await Promise.all(
       [history.Ticket, history.TicketArchive].map(async (m) => ({
         total: await m.countDocuments(filter).exec(),
-        items: await m.find(filter).sort({ createdAt: dir, ref: dir }).limit(skip + limit).lean<Ticket[]>().exec(),
+        items: await m
+          .find(filter)
+          .sort({ createdAt: dir, ref: dir })
+          .limit(skip + limit)
+          .lean<Ticket[]>()
+          .exec(),
       })),
     );
     const items = [...live!.items, ...archived!.items].sort(byCreated(dir)).slice(skip, skip + limit);
@@ -90,7 +121,10 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
   return {
     async departmentLoad(now) {
       const byDept = (match: Record<string, unknown>) =>
-        T.aggregate<{ _id: string; n: number }>([{ $match: match }, { $group: { _id: '$department', n: { $sum: 1 } } }]).exec();
+        T.aggregate<{ _id: string; n: number }>([
+          { $match: match },
+          { $group: { _id: '$department', n: { $sum: 1 } } },
+        ]).exec();
       const [openRows, overdueRows] = await Promise.all([byDept(open), byDept(overdueFilter(now))]);
       const load: DepartmentLoad = new Map();
       for (const r of openRows) load.set(r._id, { open: r.n, overdue: 0 });
@@ -123,7 +157,10 @@ export function createTicketQueries(models: Pick<Models, 'Ticket' | 'TicketArchi
 
     async countCreated(start, end) {
       const filter = { createdAt: { $gte: start, $lt: end } };
-      const [live, archived] = await Promise.all([history.Ticket.countDocuments(filter).exec(), history.TicketArchive.countDocuments(filter).exec()]);
+      const [live, archived] = await Promise.all([
+        history.Ticket.countDocuments(filter).exec(),
+        history.TicketArchive.countDocuments(filter).exec(),
+      ]);
       return live + archived;
     },
   };

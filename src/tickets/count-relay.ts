@@ -44,7 +44,10 @@ export function createCountRelay(deps: CountRelayDeps) {
         }
       } catch (err) {
         failed.push(ref);
-        deps.logger.error({ event: 'counts_relay_failed', ref, error: safeError(err) }, 'could not apply owed counts; the next run retries');
+        deps.logger.error(
+          { event: 'counts_relay_failed', ref, error: safeError(err) },
+          'could not apply owed counts; the next run retries',
+        );
       }
     }
     return { tickets: owing.length, changes, failed };

@@ -49,7 +49,10 @@ export function createNoticeRelay(deps: NoticeRelayDeps) {
       try {
         await relay(ticket.ref, ticket.owed);
       } catch (err) {
-        deps.logger.warn({ event: 'notices_deferred', ref: ticket.ref, error: safeError(err) }, 'notices recorded; the recovery pass will send them');
+        deps.logger.warn(
+          { event: 'notices_deferred', ref: ticket.ref, error: safeError(err) },
+          'notices recorded; the recovery pass will send them',
+        );
       }
     },
 
@@ -63,10 +66,17 @@ export function createNoticeRelay(deps: NoticeRelayDeps) {
           items += await relay(ref, owed);
         } catch (err) {
           failed.push(ref);
-          deps.logger.error({ event: 'notices_relay_failed', ref, error: safeError(err) }, 'could not move owed notices to the outbox');
+          deps.logger.error(
+            { event: 'notices_relay_failed', ref, error: safeError(err) },
+            'could not move owed notices to the outbox',
+          );
         }
       }
-      if (items > 0) deps.logger.info({ event: 'notices_recovered', tickets: owing.length - failed.length, items }, 'owed notices moved to the outbox');
+      if (items > 0)
+        deps.logger.info(
+          { event: 'notices_recovered', tickets: owing.length - failed.length, items },
+          'owed notices moved to the outbox',
+        );
       return { tickets: owing.length, items, failed };
     },
   };

@@ -44,7 +44,19 @@ export interface ReassignTarget {
 /** The reassigned ticket (and its new officer, if any), or why nothing changed. */
 export type ReassignResult =
   | { ok: true; ticket: Ticket; officer?: StaffDoc; previousOfficer?: string }
-  | { ok: false; reason: 'not_found' | 'forbidden' | 'closed' | 'unknown_department' | 'unknown_officer' | 'already' | 'no_officer' | 'conflict'; ticket?: Ticket };
+  | {
+      ok: false;
+      reason:
+        | 'not_found'
+        | 'forbidden'
+        | 'closed'
+        | 'unknown_department'
+        | 'unknown_officer'
+        | 'already'
+        | 'no_officer'
+        | 'conflict';
+      ticket?: Ticket;
+    };
 
 const t = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 
@@ -60,17 +72,26 @@ export function createReassign(deps: ReassignDeps) {
   const { tickets, staff, departments, messages, clock, logger } = deps;
   const audience = createAudience({ staff, ...(deps.adminChats ? { adminChats: deps.adminChats } : {}) });
 
-  async function chooseOfficer(department: string, wanted: string | undefined, current: Ticket): Promise<StaffDoc | undefined | 'unknown'> {
+  async function chooseOfficer(
+    department: string,
+    wanted: string | undefined,
+    current: Ticket,
+  ): Promise<StaffDoc | undefined | 'unknown'> {
     const officers = await staff.activeOfficers(department);
     if (wanted) {
       const key = wanted.trim();
       return officers.find((o) => o._id === key.toUpperCase() || o.chatId === key) ?? 'unknown';
     }
     // Reassigning within the department means "someone else, please".
-    const others = current.department === department && current.assignedTo ? officers.filter((o) => o._id !== current.assignedTo) : officers;
+    const others =
+      current.department === department && current.assignedTo
+        ? officers.filter((o) => o._id !== current.assignedTo)
+        : officers;
     if (others.length === 0) return undefined;
     const counts = await tickets.openCountsByOfficer(department);
-    const id = pickOfficer(others.map((o) => ({ id: o._id, openTickets: counts.get(o._id) ?? 0, joinedAt: o.joinedAt })));
+    const id = pickOfficer(
+      others.map((o) => ({ id: o._id, openTickets: counts.get(o._id) ?? 0, joinedAt: o.joinedAt })),
+    );
     return others.find((o) => o._id === id);
   }
 
@@ -78,7 +99,10 @@ export function createReassign(deps: ReassignDeps) {
     const ticket = await tickets.findByRef(ref);
     if (!ticket) return { ok: false, reason: 'not_found' };
     if (!isOversight(actor.role)) {
-      logger.warn({ event: 'staff_forbidden', staff: actor.id, role: actor.role, ref, action: 'reassign' }, 'staff action refused');
+      logger.warn(
+        { event: 'staff_forbidden', staff: actor.id, role: actor.role, ref, action: 'reassign' },
+        'staff action refused',
+      );
       return { ok: false, reason: 'forbidden', ticket };
     }
     const dept = await departments.get(target.department);
@@ -118,42 +142,79 @@ export function createReassign(deps: ReassignDeps) {
     const items: OutboundItem[] = [];
     if (chosen) {
       const deptName = await departments.name(dept.code, chosen.language);
-      messages.card(next, chosen.language, t('supervisor.assign.card_header', { ref }), now, deptName).forEach((message, i) =>
-        items.push({ channel: chosen.channel, chatId: chosen.chatId, message, dedupeKey: `${ref}:${n}:reassign:${chosen._id}:${i}`, ticketRef: ref }),
-      );
+      messages
+        .card(next, chosen.language, t('supervisor.assign.card_header', { ref }), now, deptName)
+        .forEach((message, i) =>
+          items.push({
+            channel: chosen.channel,
+            chatId: chosen.chatId,
+            message,
+            dedupeKey: `${ref}:${n}:reassign:${chosen._id}:${i}`,
+            ticketRef: ref,
+          }),
+        );
     }
-    const previous = ticket.assignedTo && ticket.assignedTo !== chosen?._id ? await staff.findById(ticket.assignedTo) : null;
+    const previous =
+      ticket.assignedTo && ticket.assignedTo !== chosen?._id ? await staff.findById(ticket.assignedTo) : null;
     if (previous?.active) {
       const deptName = await departments.name(dept.code, previous.language);
-      for (const message of messages.render(previous.language, [{ text: t('supervisor.assign.moved_away', { ref, department: deptName }) }])) {
-        items.push({ channel: previous.channel, chatId: previous.chatId, message, dedupeKey: `${ref}:${n}:moved:${previous._id}` });
+      for (const message of messages.render(previous.language, [
+        { text: t('supervisor.assign.moved_away', { ref, department: deptName }) },
+      ])) {
+        items.push({
+          channel: previous.channel,
+          chatId: previous.chatId,
+          message,
+          dedupeKey: `${ref}:${n}:moved:${previous._id}`,
+        });
       }
     }
     if (!chosen && target.orUnassigned) {
       for (const person of await audience.overseers()) {
         const deptName = await departments.name(dept.code, person.language);
         const alert = t('staff.ticket.unassigned', { ref, department: deptName });
-        const rendered = [...messages.render(person.language, [{ text: alert }]), ...messages.card(next, person.language, t('staff.ticket.new', { ref }), now, deptName)];
+        const rendered = [
+          ...messages.render(person.language, [{ text: alert }]),
+          ...messages.card(next, person.language, t('staff.ticket.new', { ref }), now, deptName),
+        ];
         items.push(...noticeItems(person, rendered, `${ref}:${n}:unassigned`, ref));
       }
     }
     if (!sameDept) {
       const deptName = await departments.name(dept.code, next.language);
-      for (const message of messages.render(next.language, [{ text: t('notify.transferred', { ref, department: deptName }) }])) {
+      for (const message of messages.render(next.language, [
+        { text: t('notify.transferred', { ref, department: deptName }) },
+      ])) {
         items.push({ channel: next.channel, chatId: next.chatId, message, dedupeKey: `${ref}:transfer:${n}:citizen` });
       }
     } else if (chosen) {
       // Given to an officer within its department: the citizen hears it as from automatic assignment.
       const deptName = await departments.name(dept.code, next.language);
-      for (const message of messages.render(next.language, [{ text: t('notify.assigned', { ref, department: deptName }) }])) {
+      for (const message of messages.render(next.language, [
+        { text: t('notify.assigned', { ref, department: deptName }) },
+      ])) {
         items.push({ channel: next.channel, chatId: next.chatId, message, dedupeKey: `${ref}:assigned:${n}:citizen` });
       }
     }
-    const updated = await tickets.transition(ref, ticket.status, { ...write, owed: { key: `${ref}:reassign:${n}`, items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${ref}:reassign:${n}:${i}` })) } });
+    const updated = await tickets.transition(ref, ticket.status, {
+      ...write,
+      owed: {
+        key: `${ref}:reassign:${n}`,
+        items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${ref}:reassign:${n}:${i}` })),
+      },
+    });
     if (!updated) return { ok: false, reason: 'conflict', ticket };
     await deps.relay.afterWrite(updated);
-    logger.info({ event: 'ticket_reassigned', ref, staff: actor.id, department: dept.code, officer: chosen?._id ?? null }, 'ticket reassigned');
-    return { ok: true, ticket: updated, ...(chosen ? { officer: chosen } : {}), ...(ticket.assignedTo ? { previousOfficer: ticket.assignedTo } : {}) };
+    logger.info(
+      { event: 'ticket_reassigned', ref, staff: actor.id, department: dept.code, officer: chosen?._id ?? null },
+      'ticket reassigned',
+    );
+    return {
+      ok: true,
+      ticket: updated,
+      ...(chosen ? { officer: chosen } : {}),
+      ...(ticket.assignedTo ? { previousOfficer: ticket.assignedTo } : {}),
+    };
   };
 }
 

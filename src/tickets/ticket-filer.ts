@@ -76,7 +76,10 @@ export function createTicketFiler(deps: TicketFilerDeps) {
       reopenCount: 0,
       routePending: true,
     });
-    deps.logger.info({ event: 'ticket_created', ref: ticket.ref, category: ticket.category, intake: ticket.intake, created }, 'ticket created');
+    deps.logger.info(
+      { event: 'ticket_created', ref: ticket.ref, category: ticket.category, intake: ticket.intake, created },
+      'ticket created',
+    );
     return { ticket, created };
   };
 }

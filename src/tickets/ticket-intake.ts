@@ -36,7 +36,10 @@ export function createTicketIntake(deps: TicketIntakeDeps) {
       return await deps.route(ticket);
     } catch (err) {
       // The ticket is safely filed; the citizen gets their reference, and the recovery pass routes it.
-      deps.logger.warn({ event: 'routing_deferred', ref: ticket.ref, error: safeError(err) }, 'routing failed; the recovery pass will route the ticket');
+      deps.logger.warn(
+        { event: 'routing_deferred', ref: ticket.ref, error: safeError(err) },
+        'routing failed; the recovery pass will route the ticket',
+      );
       return ticket;
     }
   }
@@ -64,10 +67,14 @@ export function createTicketIntake(deps: TicketIntakeDeps) {
           if (!after.routePending) routed.push(ticket.ref);
         } catch (err) {
           failed.push(ticket.ref);
-          deps.logger.error({ event: 'routing_failed', ref: ticket.ref, error: safeError(err) }, 'could not route a ticket');
+          deps.logger.error(
+            { event: 'routing_failed', ref: ticket.ref, error: safeError(err) },
+            'could not route a ticket',
+          );
         }
       }
-      if (routed.length > 0) deps.logger.info({ event: 'tickets_recovered', routed: routed.length }, 'unrouted tickets routed');
+      if (routed.length > 0)
+        deps.logger.info({ event: 'tickets_recovered', routed: routed.length }, 'unrouted tickets routed');
       return { routed, failed };
     },
   };

@@ -40,7 +40,9 @@ export function createTicketMessages(deps: { translator: Translator; catalog: Ca
    * buttons, then the citizen's photos and voice notes as media.
    */
   function card(ticket: Ticket, lang: Language, header: Text, now: Date, departmentName: string): RenderedMessage[] {
-    const mapUrl = ticket.location ? `https://maps.google.com/?q=${ticket.location.lat},${ticket.location.lon}` : undefined;
+    const mapUrl = ticket.location
+      ? `https://maps.google.com/?q=${ticket.location.lat},${ticket.location.lon}`
+      : undefined;
     // The map link is a plain URL line under the place, tappable on a phone.
     const place = mapUrl
       ? `${translate(translator, lang, placeText(ticket))}\n${translator.t(lang, 'staff.ticket.map', { url: mapUrl })}`

@@ -21,12 +21,18 @@ export interface RecoveryPassDeps {
  * is under way yet) and on a schedule.
  */
 export function createRecoveryPass(deps: RecoveryPassDeps) {
-  return async function recover(opts: { graceMs?: number } = {}): Promise<{ routed: string[]; notices: number; failed: string[] }> {
+  return async function recover(
+    opts: { graceMs?: number } = {},
+  ): Promise<{ routed: string[]; notices: number; failed: string[] }> {
     const routing = await deps.intake.routePending(opts.graceMs ?? ROUTING_GRACE_MS);
     const relayed = await deps.relay.relayAll();
     const counted = (await deps.counts?.relayAll()) ?? { failed: [] };
     const failed = [...routing.failed, ...relayed.failed, ...counted.failed];
-    if (failed.length > 0) deps.logger.warn({ event: 'recovery_incomplete', failed: failed.length }, 'recovery pass left work for the next one');
+    if (failed.length > 0)
+      deps.logger.warn(
+        { event: 'recovery_incomplete', failed: failed.length },
+        'recovery pass left work for the next one',
+      );
     return { routed: routing.routed, notices: relayed.items, failed };
   };
 }

@@ -65,7 +65,26 @@ export interface TicketServicesDeps {
  * @example const t = createTicketServices(deps); await t.intake.file(complaint)
  */
 export async function createTicketServices(deps: TicketServicesDeps) {
-  const { config, conn, models, history, tickets, staff, departments, conversations, outbox, messages, catalog, shiftPlan, figures, countRelay, metrics, clock, logger, adminChats } = deps;
+  const {
+    config,
+    conn,
+    models,
+    history,
+    tickets,
+    staff,
+    departments,
+    conversations,
+    outbox,
+    messages,
+    catalog,
+    shiftPlan,
+    figures,
+    countRelay,
+    metrics,
+    clock,
+    logger,
+    adminChats,
+  } = deps;
   const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
   const feedbackStore = createFeedbackStore(models);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
@@ -113,7 +132,18 @@ export async function createTicketServices(deps: TicketServicesDeps) {
   });
   const queries = createTicketQueries(models, history);
   const reassign = createReassign({ tickets, staff, departments, relay, messages, clock, logger, adminChats });
-  const reports = createDailyReports({ queries, figures, staff, departments, messages, notifier: outbox, clock, logger, timeZone: shiftPlan.timeZone, adminChats });
+  const reports = createDailyReports({
+    queries,
+    figures,
+    staff,
+    departments,
+    messages,
+    notifier: outbox,
+    clock,
+    logger,
+    timeZone: shiftPlan.timeZone,
+    adminChats,
+  });
   const shifts = createShiftService({
     plan: shiftPlan,
     roster: createRosterStore(conn),
@@ -136,8 +166,26 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     logger,
     onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
-  const recover: RecoveryPass = createRecoveryPass({ intake, relay, counts: countRelay, logger: logger.child({ component: 'recovery' }) });
-  return { relay, feedbackStore, escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover };
+  const recover: RecoveryPass = createRecoveryPass({
+    intake,
+    relay,
+    counts: countRelay,
+    logger: logger.child({ component: 'recovery' }),
+  });
+  return {
+    relay,
+    feedbackStore,
+    escalationPolicy,
+    escalation,
+    feedback,
+    ticketService,
+    queries,
+    reassign,
+    reports,
+    shifts,
+    intake,
+    recover,
+  };
 }
 
 /** The connected ticket services (see {@link createTicketServices}). */

@@ -4,26 +4,49 @@ import { lintImportsOnce } from '../support/lint-imports';
 // that silently stops enforcing the direction fails here (lint passing proves nothing alone).
 const restricted = lintImportsOnce();
 
-const toConversation = "import type { InboundMessage } from '../conversation/types';\nexport type P = InboundMessage;\n";
-const toStaff = "import type { StaffCommandModule } from '../staff/staff-handler';\nexport type P = StaffCommandModule;\n";
+const toConversation =
+  "import type { InboundMessage } from '../conversation/types';\nexport type P = InboundMessage;\n";
+const toStaff =
+  "import type { StaffCommandModule } from '../staff/staff-handler';\nexport type P = StaffCommandModule;\n";
 const cases = {
   storageToConversation: restricted('src/storage/new-store.ts', toConversation),
   outboxToConversation: restricted('src/outbox/new-sender.ts', toConversation),
   ticketsToConversation: restricted('src/tickets/new-step.ts', toConversation),
-  domainToStorage: restricted('src/domain/new-rule.ts', "import type { Models } from '../storage/models';\nexport type P = Models;\n"),
+  domainToStorage: restricted(
+    'src/domain/new-rule.ts',
+    "import type { Models } from '../storage/models';\nexport type P = Models;\n",
+  ),
   domainAllowed: restricted(
     'src/domain/new-rule.ts',
     "import type { Text } from '../core/messages';\nimport { AppError } from '../errors';\nimport type { Language } from '../i18n/create-i18n';\nexport type P = Text | AppError | Language;\n",
   ),
-  engineToMongoose: restricted('src/conversation/engine.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
-  engineStepToMongoose: restricted('src/conversation/steps/new-step.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n"),
+  engineToMongoose: restricted(
+    'src/conversation/engine.ts',
+    "import mongoose from 'mongoose';\nexport const m = mongoose;\n",
+  ),
+  engineStepToMongoose: restricted(
+    'src/conversation/steps/new-step.ts',
+    "import mongoose from 'mongoose';\nexport const m = mongoose;\n",
+  ),
   conversationToStaff: restricted('src/conversation/new-part.ts', toStaff),
-  conversationToChannels: restricted('src/conversation/new-part.ts', "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n"),
+  conversationToChannels: restricted(
+    'src/conversation/new-part.ts',
+    "import { telegramMarkup } from '../channels/telegram/telegram-render';\nexport const m = telegramMarkup;\n",
+  ),
   escalationToStaff: restricted('src/escalation/new-command.ts', toStaff),
   feedbackToStaff: restricted('src/feedback/new-part.ts', toStaff),
-  escalationToConversation: restricted('src/escalation/new-command.ts', "import type { StaffCommandModule } from '../conversation/staff-command';\nexport type P = StaffCommandModule;\n"),
-  staffToConversation: restricted('src/staff/new-module.ts', "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n"),
-  exceptionItsFolder: restricted('src/storage/conversation-store.ts', "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n"),
+  escalationToConversation: restricted(
+    'src/escalation/new-command.ts',
+    "import type { StaffCommandModule } from '../conversation/staff-command';\nexport type P = StaffCommandModule;\n",
+  ),
+  staffToConversation: restricted(
+    'src/staff/new-module.ts',
+    "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n",
+  ),
+  exceptionItsFolder: restricted(
+    'src/storage/conversation-store.ts',
+    "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n",
+  ),
   exceptionOtherFolder: restricted('src/storage/conversation-store.ts', toStaff),
 };
 

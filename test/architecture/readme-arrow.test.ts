@@ -7,7 +7,12 @@ import { lintImportsOnce } from '../support/lint-imports';
 // each other). Each pair is linted both ways, so the arrow and the rule cannot drift apart.
 const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 const arrow = /enforced by the layering rule[\s\S]*?\*\*([^*]+)\*\*/.exec(readme)?.[1] ?? '';
-const layers = arrow.split('→').map((group) => group.split(',').map((f) => f.trim()).filter(Boolean));
+const layers = arrow.split('→').map((group) =>
+  group
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean),
+);
 
 const restricted = lintImportsOnce();
 const importOf = (folder: string) => `import type { X } from '../${folder}/some-module';\nexport type P = X;\n`;
@@ -26,7 +31,9 @@ const pairs = layers.flatMap((upper, i) =>
 
 describe('the README layering arrow', () => {
   it('names the layers', () => {
-    expect(layers.flat()).toEqual(expect.arrayContaining(['channels', 'staff', 'conversation', 'tickets', 'storage', 'domain', 'core']));
+    expect(layers.flat()).toEqual(
+      expect.arrayContaining(['channels', 'staff', 'conversation', 'tickets', 'storage', 'domain', 'core']),
+    );
   });
 
   it('says what the lint rule enforces: imports to the right pass, imports to the left fail', () => {

@@ -29,7 +29,10 @@ function fakePlatform() {
           },
           classify: () => ({ retry: false, reason: 'rejected' }),
         },
-        files: { owns: (id) => id.startsWith('fake:'), get: async (id) => ({ bytes: Buffer.from(id), fileName: 'f.jpg', mimeType: 'image/jpeg' }) },
+        files: {
+          owns: (id) => id.startsWith('fake:'),
+          get: async (id) => ({ bytes: Buffer.from(id), fileName: 'f.jpg', mimeType: 'image/jpeg' }),
+        },
         routes: { '/webhooks/fake': async (_req, res) => void res.writeHead(204).end() },
         health: () => health,
         start: async () => {
@@ -45,7 +48,13 @@ function fakePlatform() {
   };
   /** A citizen writes on the platform: the adapter hands it to the shared handler and sends nothing itself. */
   const receive = (chatId: string, updateKey: string) =>
-    (ctx as ChannelContext).handler({ channel: 'whatsapp', chatId, updateKey, receivedAt: new Date(), content: { kind: 'command', command: 'new', args: '' } });
+    (ctx as ChannelContext).handler({
+      channel: 'whatsapp',
+      chatId,
+      updateKey,
+      receivedAt: new Date(),
+      content: { kind: 'command', command: 'new', args: '' },
+    });
   return { definition, log, sent, receive, files: () => (ctx as ChannelContext).files };
 }
 
@@ -87,7 +96,9 @@ describe('the channel registry', () => {
   test('with no channel carrying WhatsApp, its messages fail at once instead of waiting', async () => {
     // The test configuration runs neither WhatsApp Web nor the Cloud API.
     t = await createTestApp();
-    await t.app.outbox.enqueue([{ channel: 'whatsapp', chatId: '919800000001@c.us', message: { text: 'x' }, dedupeKey: 'off-1' }]);
+    await t.app.outbox.enqueue([
+      { channel: 'whatsapp', chatId: '919800000001@c.us', message: { text: 'x' }, dedupeKey: 'off-1' },
+    ]);
     t.app.outbox.start();
     expect(await t.app.outbox.drain(10_000)).toBe(true);
     const [failed] = await t.app.outbox.failedRecent(5);
@@ -97,9 +108,15 @@ describe('the channel registry', () => {
   test('two definitions with one id, or two channels on one route, stop start-up with their names', async () => {
     const fake = fakePlatform();
     t = await createTestApp();
-    const ctx = { outbox: t.app.outbox, replies: t.app.replies } as unknown as Parameters<typeof createChannelRegistry>[1];
-    await expect(createChannelRegistry([fake.definition, fake.definition], ctx)).rejects.toThrow('fake-whatsapp is listed twice');
+    const ctx = { outbox: t.app.outbox, replies: t.app.replies } as unknown as Parameters<
+      typeof createChannelRegistry
+    >[1];
+    await expect(createChannelRegistry([fake.definition, fake.definition], ctx)).rejects.toThrow(
+      'fake-whatsapp is listed twice',
+    );
     const again = fakePlatform();
-    await expect(createChannelRegistry([fake.definition, { ...again.definition, id: 'fake-2' }], ctx)).rejects.toThrow('/webhooks/fake');
+    await expect(createChannelRegistry([fake.definition, { ...again.definition, id: 'fake-2' }], ctx)).rejects.toThrow(
+      '/webhooks/fake',
+    );
   });
 });

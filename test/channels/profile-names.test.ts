@@ -11,10 +11,23 @@ const AT = new Date('2026-11-28T04:30:00.000Z');
 /** The same profile name as each channel delivers it, turned into ours. */
 function namesFor(raw: string): { telegram?: string; telegramButton?: string; whatsapp?: string; web?: string } {
   const tg = telegramUpdateToInbound({ update_id: 1, ...textMessage(42, 'नमस्ते', { firstName: raw }) } as Update, AT);
-  const tgButton = telegramUpdateToInbound({ update_id: 2, ...callbackQuery(42, 'lang|hi', undefined, { firstName: raw }) } as Update, AT);
-  const wa = whatsappToInbound(new FakeWhatsAppMessage({ from: '919876543210@c.us', type: 'chat', body: 'नमस्ते', notifyName: raw }), { chatId: '919876543210@c.us', receivedAt: AT });
+  const tgButton = telegramUpdateToInbound(
+    { update_id: 2, ...callbackQuery(42, 'lang|hi', undefined, { firstName: raw }) } as Update,
+    AT,
+  );
+  const wa = whatsappToInbound(
+    new FakeWhatsAppMessage({ from: '919876543210@c.us', type: 'chat', body: 'नमस्ते', notifyName: raw }),
+    { chatId: '919876543210@c.us', receivedAt: AT },
+  );
   // The simulator's page caps the field at 64 UTF-16 units; a longer name is refused there.
-  const web = raw.length <= 64 ? webRequestToInbound({ chatId: 'citizen-1', clientId: 'abcdefgh1', kind: 'text', text: 'hi', firstName: raw }, [], AT).inbound : undefined;
+  const web =
+    raw.length <= 64
+      ? webRequestToInbound(
+          { chatId: 'citizen-1', clientId: 'abcdefgh1', kind: 'text', text: 'hi', firstName: raw },
+          [],
+          AT,
+        ).inbound
+      : undefined;
   return {
     ...(tg?.firstName !== undefined ? { telegram: tg.firstName } : {}),
     ...(tgButton?.firstName !== undefined ? { telegramButton: tgButton.firstName } : {}),

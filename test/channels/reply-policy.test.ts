@@ -47,23 +47,28 @@ describe('one reply policy for every channel', () => {
     await t.close();
   });
 
-  test.each<ChannelName>(['telegram', 'whatsapp', 'web'])('a %s reply goes out with the channel sender under keys named by its update, at once or through the outbox', async (channel) => {
-    const platform = recordingSender(channel);
-    t.app.outbox.registerSender(platform.sender);
-    const now = msg(t, channel, START);
-    const sent = await t.app.replies.direct(now);
-    expect(sent.messages.length).toBeGreaterThan(0);
-    expect(platform.got).toEqual(sent.messages.map((m, i) => ({ text: m.text, key: replyKey(now, i) })));
-    expect(await recorded(t, channel)).toHaveLength(0);
+  test.each<ChannelName>(['telegram', 'whatsapp', 'web'])(
+    'a %s reply goes out with the channel sender under keys named by its update, at once or through the outbox',
+    async (channel) => {
+      const platform = recordingSender(channel);
+      t.app.outbox.registerSender(platform.sender);
+      const now = msg(t, channel, START);
+      const sent = await t.app.replies.direct(now);
+      expect(sent.messages.length).toBeGreaterThan(0);
+      expect(platform.got).toEqual(sent.messages.map((m, i) => ({ text: m.text, key: replyKey(now, i) })));
+      expect(await recorded(t, channel)).toHaveLength(0);
 
-    platform.got.length = 0;
-    const paced = msg(t, channel, { kind: 'command', command: 'help', args: '' });
-    const queued = await t.app.replies.outbox(paced);
-    expect((await recorded(t, channel)).map((r) => r.dedupeKey)).toEqual(queued.messages.map((_, i) => replyKey(paced, i)));
-    t.app.outbox.start();
-    expect(await t.app.outbox.drain(10_000)).toBe(true);
-    expect(platform.got).toEqual(queued.messages.map((m, i) => ({ text: m.text, key: replyKey(paced, i) })));
-  });
+      platform.got.length = 0;
+      const paced = msg(t, channel, { kind: 'command', command: 'help', args: '' });
+      const queued = await t.app.replies.outbox(paced);
+      expect((await recorded(t, channel)).map((r) => r.dedupeKey)).toEqual(
+        queued.messages.map((_, i) => replyKey(paced, i)),
+      );
+      t.app.outbox.start();
+      expect(await t.app.outbox.drain(10_000)).toBe(true);
+      expect(platform.got).toEqual(queued.messages.map((m, i) => ({ text: m.text, key: replyKey(paced, i) })));
+    },
+  );
 
   test('a reply the platform refuses at once is left to the outbox, which sends it later', async () => {
     const platform = recordingSender('telegram');
@@ -92,7 +97,8 @@ describe('one reply policy for every channel', () => {
     platform.state.fail = false;
     const saved = await t.app.models.Conversation.findById(`telegram:${CHATS.telegram}`).lean();
     expect(saved?.state.flow?.step).toBe('block');
-    const ofAnswer = async () => (await recorded(t, 'telegram')).filter((r) => r.dedupeKey.includes(`:${answer.updateKey}:`));
+    const ofAnswer = async () =>
+      (await recorded(t, 'telegram')).filter((r) => r.dedupeKey.includes(`:${answer.updateKey}:`));
     expect(await ofAnswer()).toHaveLength(0);
 
     // Telegram (or the webhook inbox) delivers the unconfirmed update again after the restart.
@@ -161,7 +167,10 @@ describe('the outbox hold while a message is handled', () => {
     const hold = outbox.holdChat('web', 'citizen-8');
     // As the filing does: its notice for the citizen is recorded first, while the message is being handled.
     await outbox.enqueue([{ channel: 'web', chatId: 'citizen-8', message: { text: 'assigned to an officer' } }]);
-    await outbox.enqueue([{ channel: 'web', chatId: 'citizen-8', message: { text: 'registered, reference ALR-1' }, dedupeKey: 'r1' }], { hold });
+    await outbox.enqueue(
+      [{ channel: 'web', chatId: 'citizen-8', message: { text: 'registered, reference ALR-1' }, dedupeKey: 'r1' }],
+      { hold },
+    );
     hold.release();
     expect(await outbox.drain(10_000)).toBe(true);
     expect(sent).toEqual(['registered, reference ALR-1', 'assigned to an officer']);

@@ -31,13 +31,27 @@ describe('two instances on one database, Telegram by webhook', () => {
   beforeEach(async () => {
     api = createFakeTelegramApi({ token: TOKEN });
     const { apiRoot } = await api.start();
-    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK}`, TELEGRAM_WEBHOOK_SECRET: SECRET };
+    const env = {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK}`,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    };
     a = await createTestApp(env);
     // The second instance: the same configuration and database, its own connection and process state.
     const conn = mongoose.createConnection(process.env.TEST_MONGODB_URI ?? '', { dbName: a.db.dbName });
     await conn.asPromise();
     const logs = captureLogs();
-    b = { conn, app: await createApp({ config: a.config, logger: createLogger({ level: 'info', pretty: false, destination: logs.stream }), clock: a.clock, conn, outboxOptions: FAST_OUTBOX }) };
+    b = {
+      conn,
+      app: await createApp({
+        config: a.config,
+        logger: createLogger({ level: 'info', pretty: false, destination: logs.stream }),
+        clock: a.clock,
+        conn,
+        outboxOptions: FAST_OUTBOX,
+      }),
+    };
     await a.app.start();
     await b.app.start();
     urls = [a.app.http.url() as string, b.app.http.url() as string];
@@ -64,7 +78,14 @@ describe('two instances on one database, Telegram by webhook', () => {
         }
       }),
     );
-    const prompts = ['intake.category.prompt', 'intake.block.prompt', 'intake.locality.prompt', 'intake.description.prompt', 'intake.phone.prompt', 'intake.summary.prompt'];
+    const prompts = [
+      'intake.category.prompt',
+      'intake.block.prompt',
+      'intake.locality.prompt',
+      'intake.description.prompt',
+      'intake.phone.prompt',
+      'intake.summary.prompt',
+    ];
     for (const chat of CITIZENS) {
       const sent = api.sent(chat).map(textOf);
       expect(sent).toHaveLength(steps.length);
@@ -77,7 +98,8 @@ describe('two instances on one database, Telegram by webhook', () => {
     expect(new Set(tickets.map((t) => t.ref)).size).toBe(CITIZENS.length);
     // Each drain lets go of its chat after its last reply: nothing is left recorded or held.
     await a.app.outbox.drain(10_000);
-    for (let i = 0; i < 400 && (await a.db.conn.collection('inbox_chat_leases').countDocuments()) > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && (await a.db.conn.collection('inbox_chat_leases').countDocuments()) > 0; i += 1)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await a.db.conn.collection('inbox_chat_leases').countDocuments()).toBe(0);
     expect(await a.db.conn.collection('inbound_inbox').countDocuments()).toBe(0);
   }, 120_000);

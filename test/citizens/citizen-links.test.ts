@@ -4,7 +4,12 @@ import { createCitizenStore, type CitizenStore } from '../../src/citizens/citize
 import type { ReplyingHandler } from '../../src/channels/reply-policy';
 import type { InboundContent } from '../../src/conversation/types';
 import { createConversationStore } from '../../src/storage/conversation-store';
-import { attachWhatsApp, createWhatsAppTestApp, eventually, type AttachedWhatsApp } from '../channels/whatsapp/whatsapp-test-app';
+import {
+  attachWhatsApp,
+  createWhatsAppTestApp,
+  eventually,
+  type AttachedWhatsApp,
+} from '../channels/whatsapp/whatsapp-test-app';
 import type { TestApp } from '../support/test-app';
 import { openTestDb, type TestDb } from '../support/test-db';
 
@@ -48,16 +53,44 @@ describe('the citizen store', () => {
     // Other people stay apart.
     expect((await store.idsOf('tg-a')).sort()).toEqual(['tg-a', 'wa-a']);
     // Whose tickets each sees: the group's ids and the calls logged for its numbers.
-    expect((await store.ticketOwnersOf('wa-d')).sort()).toEqual(['phone:+919876500002', 'phone:+919876500003', 'phone:+919876500004', 'tg-b', 'wa-c', 'wa-d']);
+    expect((await store.ticketOwnersOf('wa-d')).sort()).toEqual([
+      'phone:+919876500002',
+      'phone:+919876500003',
+      'phone:+919876500004',
+      'tg-b',
+      'wa-c',
+      'wa-d',
+    ]);
   });
 
   test('phone links written before group documents existed (or by a bulk import) get them when the store starts', async () => {
     const old = await openTestDb();
     try {
       await old.conn.collection('citizens').insertMany([
-        { _id: '+919876500010', personId: '+919876500010', citizenIds: ['x-1', 'x-2'], identities: [], createdAt: now, updatedAt: now },
-        { _id: '+919876500011', personId: '+919876500010', citizenIds: ['x-3'], identities: [], createdAt: now, updatedAt: now },
-        { _id: '+919876500012', personId: '+919876500012', citizenIds: ['y-1'], identities: [], createdAt: now, updatedAt: now },
+        {
+          _id: '+919876500010',
+          personId: '+919876500010',
+          citizenIds: ['x-1', 'x-2'],
+          identities: [],
+          createdAt: now,
+          updatedAt: now,
+        },
+        {
+          _id: '+919876500011',
+          personId: '+919876500010',
+          citizenIds: ['x-3'],
+          identities: [],
+          createdAt: now,
+          updatedAt: now,
+        },
+        {
+          _id: '+919876500012',
+          personId: '+919876500012',
+          citizenIds: ['y-1'],
+          identities: [],
+          createdAt: now,
+          updatedAt: now,
+        },
       ] as never[]);
       const started = await createCitizenStore(old.conn);
       expect((await started.idsOf('x-3')).sort()).toEqual(['x-1', 'x-2', 'x-3']);
@@ -81,7 +114,14 @@ describe('one person on Telegram and WhatsApp', () => {
 
   async function tg(content: InboundContent) {
     update += 1;
-    return handler({ channel: 'telegram', chatId: TG_CHAT, updateKey: `u${update}`, receivedAt: t.clock.now(), firstName: 'Seema', content });
+    return handler({
+      channel: 'telegram',
+      chatId: TG_CHAT,
+      updateKey: `u${update}`,
+      receivedAt: t.clock.now(),
+      firstName: 'Seema',
+      content,
+    });
   }
 
   async function citizenIdOf(key: string): Promise<string> {
@@ -93,9 +133,16 @@ describe('one person on Telegram and WhatsApp', () => {
     t = await createWhatsAppTestApp();
     await t.app.start();
     citizens = await createCitizenStore(t.db.conn);
-    linker = createCitizenLinker({ citizens, conversations: createConversationStore(t.app.models), clock: t.clock, logger: t.logger });
+    linker = createCitizenLinker({
+      citizens,
+      conversations: createConversationStore(t.app.models),
+      clock: t.clock,
+      logger: t.logger,
+    });
     handler = withCitizenLinks(t.app.replies.outbox, linker, t.logger);
-    wa = await attachWhatsApp(t, { deps: { handler, linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }) } });
+    wa = await attachWhatsApp(t, {
+      deps: { handler, linkCitizen: (chatId, phone) => linker.linkChat({ channel: 'whatsapp', chatId, phone }) },
+    });
   });
 
   afterEach(async () => {
@@ -135,9 +182,21 @@ describe('one person on Telegram and WhatsApp', () => {
 
     // A number typed by hand on another Telegram chat proves nothing.
     update += 1;
-    await handler({ channel: 'telegram', chatId: '515151', updateKey: `u${update}`, receivedAt: t.clock.now(), content: { kind: 'command', command: 'new', args: '' } });
+    await handler({
+      channel: 'telegram',
+      chatId: '515151',
+      updateKey: `u${update}`,
+      receivedAt: t.clock.now(),
+      content: { kind: 'command', command: 'new', args: '' },
+    });
     update += 1;
-    await handler({ channel: 'telegram', chatId: '515151', updateKey: `u${update}`, receivedAt: t.clock.now(), content: { kind: 'text', text: '9876543210' } });
+    await handler({
+      channel: 'telegram',
+      chatId: '515151',
+      updateKey: `u${update}`,
+      receivedAt: t.clock.now(),
+      content: { kind: 'text', text: '9876543210' },
+    });
     expect((await citizens.idsOf(await citizenIdOf('telegram:515151'))).length).toBe(1);
   });
 });

@@ -37,11 +37,21 @@ describe('configuration', () => {
     ['WhatsApp', { WHATSAPP_ENABLED: 'true' }, 'off', []],
     [
       'the WhatsApp Cloud API',
-      { WHATSAPP_CLOUD_PHONE_NUMBER_ID: '123456789012', WHATSAPP_CLOUD_ACCESS_TOKEN: 'EAAG'.padEnd(40, 'x'), WHATSAPP_CLOUD_APP_SECRET: 'a'.repeat(32), WHATSAPP_CLOUD_VERIFY_TOKEN: 'v'.repeat(32) },
+      {
+        WHATSAPP_CLOUD_PHONE_NUMBER_ID: '123456789012',
+        WHATSAPP_CLOUD_ACCESS_TOKEN: 'EAAG'.padEnd(40, 'x'),
+        WHATSAPP_CLOUD_APP_SECRET: 'a'.repeat(32),
+        WHATSAPP_CLOUD_VERIFY_TOKEN: 'v'.repeat(32),
+      },
       'off',
       [],
     ],
-    ['explicitly enabled in production', { NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: TOKEN, SIMULATOR_ENABLED: 'true' }, 'login', ['admin']],
+    [
+      'explicitly enabled in production',
+      { NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: TOKEN, SIMULATOR_ENABLED: 'true' },
+      'login',
+      ['admin'],
+    ],
     ['explicitly enabled in development', { SIMULATOR_ENABLED: 'true' }, 'login', ['admin']],
     ['explicitly disabled', { SIMULATOR_ENABLED: 'false' }, 'off', []],
     ['public', { SIMULATOR_PUBLIC: 'true', HTTP_HOST: '0.0.0.0' }, 'login', []],

@@ -27,7 +27,11 @@ const cmd = (command: string, args = ''): InboundContent => ({ kind: 'command', 
 
 /** Feed inputs one after another; return the last result. */
 function play(inputs: InboundContent[], state: ConversationState = initialState()) {
-  let r = { state, replies: [] as ReturnType<typeof advance>['replies'], effects: [] as ReturnType<typeof advance>['effects'] };
+  let r = {
+    state,
+    replies: [] as ReturnType<typeof advance>['replies'],
+    effects: [] as ReturnType<typeof advance>['effects'],
+  };
   for (const c of inputs) r = advance(flow, r.state, msg(c), ctx);
   return r;
 }
@@ -57,7 +61,13 @@ describe('the intake engine', () => {
       {
         type: 'create_ticket',
         flowId: 'citizen-intake',
-        answers: { category: 'ration', block: 'jobat', locality: 'Ward 5', description: 'No ration for two months', attachments: [] },
+        answers: {
+          category: 'ration',
+          block: 'jobat',
+          locality: 'Ward 5',
+          description: 'No ration for two months',
+          attachments: [],
+        },
         // The update that started the form names this submission (the ticket's idempotency key).
         submissionId: expect.any(String),
       },
@@ -78,7 +88,12 @@ describe('the intake engine', () => {
   });
 
   test('changing the place from the summary with a location pin returns to the summary', () => {
-    const r = play([...toSummary, button('summary', 'change'), button('summary.edit', 'place'), { kind: 'location', lat: 22.3, lon: 74.36 }]);
+    const r = play([
+      ...toSummary,
+      button('summary', 'change'),
+      button('summary.edit', 'place'),
+      { kind: 'location', lat: 22.3, lon: 74.36 },
+    ]);
     expect(r.state.flow?.step).toBe('summary');
     expect(r.state.flow?.answers).toMatchObject({ location: { lat: 22.3, lon: 74.36 } });
     expect(r.state.flow?.answers.block).toBeUndefined();
@@ -104,9 +119,33 @@ describe('the intake engine', () => {
     const content: fc.Arbitrary<InboundContent> = fc.oneof(
       fc.string().map(text),
       fc.constantFrom('start', 'new', 'cancel', 'help', 'status', 'language', 'xyz').map((c) => cmd(c)),
-      fc.tuple(fc.constantFrom('category', 'block', 'phone', 'summary', 'summary.edit', 'category.confirm', 'menu', 'lang', ''), fc.string()).map(([s, v]) => button(s, v)),
-      fc.tuple(fc.constantFrom('category', 'block', 'phone', 'summary', 'summary.edit', 'category.confirm', 'menu', 'lang'), fc.constantFrom('ration', 'jobat', 'skip', 'submit', 'change', 'place', 'yes', 'no', 'new', 'en', 'back')).map(([s, v]) => button(s, v)),
-      fc.record({ kind: fc.constant('location' as const), lat: fc.double({ min: -90, max: 90, noNaN: true }), lon: fc.double({ min: -180, max: 180, noNaN: true }) }),
+      fc
+        .tuple(
+          fc.constantFrom(
+            'category',
+            'block',
+            'phone',
+            'summary',
+            'summary.edit',
+            'category.confirm',
+            'menu',
+            'lang',
+            '',
+          ),
+          fc.string(),
+        )
+        .map(([s, v]) => button(s, v)),
+      fc
+        .tuple(
+          fc.constantFrom('category', 'block', 'phone', 'summary', 'summary.edit', 'category.confirm', 'menu', 'lang'),
+          fc.constantFrom('ration', 'jobat', 'skip', 'submit', 'change', 'place', 'yes', 'no', 'new', 'en', 'back'),
+        )
+        .map(([s, v]) => button(s, v)),
+      fc.record({
+        kind: fc.constant('location' as const),
+        lat: fc.double({ min: -90, max: 90, noNaN: true }),
+        lon: fc.double({ min: -180, max: 180, noNaN: true }),
+      }),
       fc.record({ kind: fc.constant('photo' as const), fileId: fc.string({ minLength: 1 }) }),
       fc.record({ kind: fc.constant('voice' as const), fileId: fc.string({ minLength: 1 }) }),
       fc.record({ kind: fc.constant('contact' as const), phone: fc.string(), own: fc.boolean() }),
@@ -182,23 +221,31 @@ describe('the intake engine', () => {
     expect(r.replies.map((x) => x.text.key)).toEqual(['intake.flow_changed', 'intake.category.prompt']);
     expect(r.effects).toEqual([{ type: 'show_status', ref: 'ALR-000007' }]);
     // The current version is left alone.
-    expect(advance(flow, mid.state, msg(cmd('status')), ctx).replies.map((x) => x.text.key)).toEqual(['intake.block.prompt']);
+    expect(advance(flow, mid.state, msg(cmd('status')), ctx).replies.map((x) => x.text.key)).toEqual([
+      'intake.block.prompt',
+    ]);
   });
 
   test('language names and the counsellor offer take the words of the flow vocabulary', () => {
-    for (const word of flow.vocabulary.languageNames.en) expect(play([cmd('language', word)]).state.language).toBe('en');
-    for (const word of flow.vocabulary.languageNames.hi) expect(play([cmd('language', 'en'), cmd('language', word)]).state.language).toBe('hi');
+    for (const word of flow.vocabulary.languageNames.en)
+      expect(play([cmd('language', word)]).state.language).toBe('en');
+    for (const word of flow.vocabulary.languageNames.hi)
+      expect(play([cmd('language', 'en'), cmd('language', word)]).state.language).toBe('hi');
     expect(play([cmd('language', 'klingon')]).replies[0]?.text.key).toBe('language.prompt');
     const health = catalog.categories.find((c) => c.counsellor)!;
     const offered = [cmd('new'), button('category', health.id)];
     expect(play(offered).state.flow?.mode).toBe('counsellor-offer');
-    for (const word of flow.vocabulary.counsellorOffer.talk) expect(play([...offered, text(word)]).effects).toEqual([{ type: 'counsellor_request' }]);
-    for (const word of flow.vocabulary.counsellorOffer.complaint) expect(play([...offered, text(word)]).state.flow?.step).toBe('block');
+    for (const word of flow.vocabulary.counsellorOffer.talk)
+      expect(play([...offered, text(word)]).effects).toEqual([{ type: 'counsellor_request' }]);
+    for (const word of flow.vocabulary.counsellorOffer.complaint)
+      expect(play([...offered, text(word)]).state.flow?.step).toBe('block');
   });
 
   test('cancelling has a button too: in the summary’s change menu', () => {
     const menu = play([...toSummary, button('summary', 'change')]);
     expect(menu.replies.at(-1)?.buttons?.options.map((o) => o.value)).toContain('cancel');
-    expect(play([...toSummary, button('summary', 'change'), button('summary.edit', 'cancel')]).state.flow).toBeUndefined();
+    expect(
+      play([...toSummary, button('summary', 'change'), button('summary.edit', 'cancel')]).state.flow,
+    ).toBeUndefined();
   });
 });

@@ -47,7 +47,10 @@ describe('the inbound handler', () => {
   });
 
   test('a reference already taken is skipped, never duplicated', async () => {
-    await t.app.models.Ticket.collection.insertOne({ ref: 'ALR-000001', idempotencyKey: 'restored-from-backup' } as never);
+    await t.app.models.Ticket.collection.insertOne({
+      ref: 'ALR-000001',
+      idempotencyKey: 'restored-from-backup',
+    } as never);
     for (const c of TO_SUMMARY) {
       await t.app.handler(msg(t, c));
     }
@@ -66,7 +69,10 @@ describe('the inbound handler', () => {
       await t.app.models.Counter.collection.insertOne({ _id: 'ticket:ALR', seq: 'corrupt' } as never);
       const res = await t.app.handler(msg(t, { kind: 'button', scope: 'summary', value: 'submit' }));
       expect(res.messages.map((m) => m.text)).toEqual([t.translator.t('en', 'error.generic')]);
-      const errors = t.logs().slice(before).filter((l) => JSON.parse(l).level >= 50);
+      const errors = t
+        .logs()
+        .slice(before)
+        .filter((l) => JSON.parse(l).level >= 50);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toContain('"event":"update_failed"');
       expect(errors[0]).not.toContain('Street light');

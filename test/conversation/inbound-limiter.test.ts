@@ -8,7 +8,12 @@ describe('the per-chat flood limit in front of every channel', () => {
   let t: TestApp;
   let update = 0;
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '20', RATE_LIMIT_BURST: '5', RATE_LIMIT_STAFF_PER_MINUTE: '120', ADMIN_TELEGRAM_IDS: ADMIN });
+    t = await createTestApp({
+      RATE_LIMIT_PER_MINUTE: '20',
+      RATE_LIMIT_BURST: '5',
+      RATE_LIMIT_STAFF_PER_MINUTE: '120',
+      ADMIN_TELEGRAM_IDS: ADMIN,
+    });
   });
   afterAll(() => t.close());
 

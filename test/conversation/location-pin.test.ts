@@ -17,14 +17,38 @@ describe('a location pin that is no place on Earth', () => {
   ])('%s is answered like any unsupported message, not with an apology', async (_, lat, lon) => {
     const chatId = `pin-${lat}-${lon}`;
     // At the block step, which takes a pin.
-    await t.app.handler({ channel: 'telegram', chatId, updateKey: `${chatId}-a`, receivedAt: t.clock.now(), content: { kind: 'command', command: 'new', args: '' } });
-    await t.app.handler({ channel: 'telegram', chatId, updateKey: `${chatId}-b`, receivedAt: t.clock.now(), content: { kind: 'button', scope: 'category', value: 'ration' } });
-    const res = await t.app.handler({ channel: 'telegram', chatId, updateKey: `${chatId}-1`, receivedAt: t.clock.now(), content: { kind: 'location', lat, lon } });
+    await t.app.handler({
+      channel: 'telegram',
+      chatId,
+      updateKey: `${chatId}-a`,
+      receivedAt: t.clock.now(),
+      content: { kind: 'command', command: 'new', args: '' },
+    });
+    await t.app.handler({
+      channel: 'telegram',
+      chatId,
+      updateKey: `${chatId}-b`,
+      receivedAt: t.clock.now(),
+      content: { kind: 'button', scope: 'category', value: 'ration' },
+    });
+    const res = await t.app.handler({
+      channel: 'telegram',
+      chatId,
+      updateKey: `${chatId}-1`,
+      receivedAt: t.clock.now(),
+      content: { kind: 'location', lat, lon },
+    });
     const apology = new Set(LANGUAGES.map((l) => t.translator.t(l, 'error.generic')));
     expect(res.messages.length).toBeGreaterThan(0);
     expect(res.messages.filter((m) => apology.has(m.text))).toEqual([]);
     // The chat goes on as usual afterwards.
-    const next = await t.app.handler({ channel: 'telegram', chatId, updateKey: `${chatId}-2`, receivedAt: t.clock.now(), content: { kind: 'text', text: 'hello' } });
+    const next = await t.app.handler({
+      channel: 'telegram',
+      chatId,
+      updateKey: `${chatId}-2`,
+      receivedAt: t.clock.now(),
+      content: { kind: 'text', text: 'hello' },
+    });
     expect(next.messages.filter((m) => apology.has(m.text))).toEqual([]);
   });
 });

@@ -19,16 +19,23 @@ describe('media are fetched only when the step takes them, within a size limit a
     content,
     ...(media ? { media } : {}),
   });
-  const say = async (chatId: string, content: InboundContent, media?: PendingMedia) => (await t.app.handler(msg(chatId, content, media))).messages.map((m) => m.text);
+  const say = async (chatId: string, content: InboundContent, media?: PendingMedia) =>
+    (await t.app.handler(msg(chatId, content, media))).messages.map((m) => m.text);
   /** A deferred download that records whether it ran. */
   const download = (result: { fileId: string } | { tooBig: true }, size?: number) => {
     const calls: number[] = [];
-    const media: PendingMedia = { ...(size !== undefined ? { size } : {}), fetch: async (max) => (calls.push(max), result) };
+    const media: PendingMedia = {
+      ...(size !== undefined ? { size } : {}),
+      fetch: async (max) => (calls.push(max), result),
+    };
     return { media, calls };
   };
   const photo = (): InboundContent => ({ kind: 'photo', fileId: `pending:${update + 1}` });
   const attachments = async (chatId: string) =>
-    ((await t.app.models.Conversation.findById(`whatsapp:${chatId}`).lean().exec())?.state.flow?.answers.attachments ?? []).map((a) => a.fileId);
+    (
+      (await t.app.models.Conversation.findById(`whatsapp:${chatId}`).lean().exec())?.state.flow?.answers.attachments ??
+      []
+    ).map((a) => a.fileId);
   async function toDescription(chatId: string): Promise<void> {
     await say(chatId, { kind: 'command', command: 'start', args: '' });
     await say(chatId, { kind: 'button', scope: 'category', value: 'ration' });

@@ -44,13 +44,16 @@ describe('golden transcripts', () => {
       const { Message } = await createOutboxModel(t.db.conn);
       const queued = (await Message.find().sort({ seq: 1 }).lean())
         .filter((m) => !m.dedupeKey.startsWith('reply:'))
-        .map((m) => [`-> ${m.channel}:${m.chatId}${m.ticketRef ? ` (${m.ticketRef})` : ''}`, formatMessage(m.message)].join('\n'))
+        .map((m) =>
+          [`-> ${m.channel}:${m.chatId}${m.ticketRef ? ` (${m.ticketRef})` : ''}`, formatMessage(m.message)].join('\n'),
+        )
         .join('\n');
       const actual = `${played}== tickets ==\n${effects}\n== notifications ==\n${queued}\n`;
       const goldenFile = path.join(dir, file.replace(/\.txt$/, '.golden.txt'));
       if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(goldenFile, actual);
       // A missing golden file is a failure, not a new expectation written by the test itself.
-      if (!fs.existsSync(goldenFile)) throw new Error(`${path.basename(goldenFile)} is missing: write it with UPDATE_GOLDEN=1 and review it`);
+      if (!fs.existsSync(goldenFile))
+        throw new Error(`${path.basename(goldenFile)} is missing: write it with UPDATE_GOLDEN=1 and review it`);
       expect(actual).toBe(fs.readFileSync(goldenFile, 'utf8'));
     } finally {
       await t.close();

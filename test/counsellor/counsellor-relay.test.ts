@@ -36,7 +36,9 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
 
     // Counsellor → citizen.
     expect(await chat.send('counsellor-1', 'पानी खूब पिएँ और पैरासिटामोल लें')).toEqual([]);
-    expect(await chat.inbox('citizen-1')).toContain(hi('counsellor.from_counsellor', { text: 'पानी खूब पिएँ और पैरासिटामोल लें' }));
+    expect(await chat.inbox('citizen-1')).toContain(
+      hi('counsellor.from_counsellor', { text: 'पानी खूब पिएँ और पैरासिटामोल लें' }),
+    );
 
     // Second citizen: the only counsellor is full, so they wait and are given 104.
     const queued = await askForCounsellor('citizen-2');
@@ -73,7 +75,9 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
     await joinAsCounsellor('counsellor-1');
     expect(await chat.send('citizen-3', 'क्या कोई है?')).toEqual([]);
     expect(await chat.inbox('citizen-3')).toContain(hi('counsellor.connected'));
-    expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.from_citizen', { session: 'S-0001', text: 'क्या कोई है?' }));
+    expect(await chat.inbox('counsellor-1')).toContain(
+      hi('counsellor.from_citizen', { session: 'S-0001', text: 'क्या कोई है?' }),
+    );
     const [sessions] = await chat.send('counsellor-1', '/sessions');
     expect(sessions).toBe(hi('counsellor.sessions', { count: 1, active: 'S-0001' }));
     // Others cannot use counsellor commands.
@@ -83,17 +87,26 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
   describe('two citizens at once (room for both)', () => {
     beforeEach(() => restart({ COUNSELLOR_MAX_SESSIONS: '3' }));
 
-    const delivered = async (chatId: string, text: string) => (await chat.inbox(chatId)).filter((m) => m === hi('counsellor.from_counsellor', { text })).length;
+    const delivered = async (chatId: string, text: string) =>
+      (await chat.inbox(chatId)).filter((m) => m === hi('counsellor.from_counsellor', { text })).length;
 
-    test('a second citizen does not take the counsellor\'s words: they are told it stays with S-0001 and switch with a button', async () => {
+    test("a second citizen does not take the counsellor's words: they are told it stays with S-0001 and switch with a button", async () => {
       await joinAsCounsellor('counsellor-1');
       await askForCounsellor('citizen-1');
-      expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.new_session', { session: 'S-0001', language: hi('language.hi') }));
+      expect(await chat.inbox('counsellor-1')).toContain(
+        hi('counsellor.new_session', { session: 'S-0001', language: hi('language.hi') }),
+      );
       await askForCounsellor('citizen-2');
       const told = await chat.inbox('counsellor-1');
       // Never "everything you write goes to them" for a session that is not active.
-      expect(told.filter((m) => m.startsWith(hi('counsellor.new_session', { session: 'S-0002', language: hi('language.hi') })))).toEqual([]);
-      expect(told).toContain(hi('counsellor.new_session_inactive', { session: 'S-0002', language: hi('language.hi'), active: 'S-0001' }));
+      expect(
+        told.filter((m) =>
+          m.startsWith(hi('counsellor.new_session', { session: 'S-0002', language: hi('language.hi') })),
+        ),
+      ).toEqual([]);
+      expect(told).toContain(
+        hi('counsellor.new_session_inactive', { session: 'S-0002', language: hi('language.hi'), active: 'S-0001' }),
+      );
 
       // Their next words go where they were told: S-0001.
       expect(await chat.send('counsellor-1', 'पहले नागरिक के लिए')).toEqual([]);
@@ -101,11 +114,15 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
       expect(await delivered('citizen-2', 'पहले नागरिक के लिए')).toBe(0);
 
       // The button in the notice switches; then words go to S-0002 only.
-      expect(await chat.send('counsellor-1', '[cs|S-0002]')).toEqual([hi('counsellor.switched', { session: 'S-0002' })]);
+      expect(await chat.send('counsellor-1', '[cs|S-0002]')).toEqual([
+        hi('counsellor.switched', { session: 'S-0002' }),
+      ]);
       await chat.send('counsellor-1', 'दूसरे नागरिक के लिए');
       expect(await delivered('citizen-2', 'दूसरे नागरिक के लिए')).toBe(1);
       expect(await delivered('citizen-1', 'दूसरे नागरिक के लिए')).toBe(0);
-      expect(await chat.send('counsellor-1', '/sessions')).toEqual([hi('counsellor.sessions', { count: 2, active: 'S-0002' })]);
+      expect(await chat.send('counsellor-1', '/sessions')).toEqual([
+        hi('counsellor.sessions', { count: 2, active: 'S-0002' }),
+      ]);
     });
 
     test('after the active citizen leaves with /end nothing is active: /sessions says so and typed words reach no one', async () => {
@@ -120,13 +137,17 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
       expect(sessions).not.toContain('S-0001');
 
       // Typed words meant for the citizen who left are not sent to the other one.
-      expect(await chat.send('counsellor-1', 'क्या आप ठीक हैं?')).toEqual([hi('counsellor.active_ended', { session: 'S-0001' })]);
+      expect(await chat.send('counsellor-1', 'क्या आप ठीक हैं?')).toEqual([
+        hi('counsellor.active_ended', { session: 'S-0001' }),
+      ]);
       expect(await delivered('citizen-2', 'क्या आप ठीक हैं?')).toBe(0);
       expect(await delivered('citizen-1', 'क्या आप ठीक हैं?')).toBe(0);
 
       // A third citizen joining now is not made active behind the counsellor's back either.
       await askForCounsellor('citizen-3');
-      expect(await chat.inbox('counsellor-1')).toContain(hi('counsellor.new_session_none_active', { session: 'S-0003', language: hi('language.hi') }));
+      expect(await chat.inbox('counsellor-1')).toContain(
+        hi('counsellor.new_session_none_active', { session: 'S-0003', language: hi('language.hi') }),
+      );
       expect(await chat.send('counsellor-1', 'फिर से')).toEqual([hi('counsellor.active_ended', { session: 'S-0001' })]);
       expect(await delivered('citizen-3', 'फिर से')).toBe(0);
 
@@ -140,7 +161,10 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
       await joinAsCounsellor('counsellor-1');
       await askForCounsellor('citizen-1');
       await askForCounsellor('citizen-2');
-      expect(await chat.send('counsellor-1', '/end')).toEqual([hi('counsellor.ended', { session: 'S-0001' }), hi('counsellor.choose_next')]);
+      expect(await chat.send('counsellor-1', '/end')).toEqual([
+        hi('counsellor.ended', { session: 'S-0001' }),
+        hi('counsellor.choose_next'),
+      ]);
       expect(await chat.send('counsellor-1', 'अगला')).toEqual([hi('counsellor.no_active')]);
       expect(await delivered('citizen-2', 'अगला')).toBe(0);
     });

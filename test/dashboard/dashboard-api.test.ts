@@ -23,9 +23,16 @@ interface Seed {
 }
 
 /** Use a login link as the page does; the session cookie (name=value) when it worked. */
-async function login(kit: DashboardKit, link: string): Promise<{ status: number; body: { reason?: string; language?: string }; setCookie: string; cookie: string }> {
+async function login(
+  kit: DashboardKit,
+  link: string,
+): Promise<{ status: number; body: { reason?: string; language?: string }; setCookie: string; cookie: string }> {
   const token = new URL(link).searchParams.get('token') ?? '';
-  const res = await fetch(`${kit.url}/dashboard/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+  const res = await fetch(`${kit.url}/dashboard/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const setCookie = res.headers.get('set-cookie') ?? '';
   return { status: res.status, body: (await res.json()) as never, setCookie, cookie: setCookie.split(';')[0] ?? '' };
 }
@@ -71,7 +78,12 @@ describe('the dashboard API on the real app', () => {
     await fileAt('2026-11-20T04:30:00Z', 'citizen-b', 'travel', 'पास के लिए तीन दिन से चक्कर लगा रहे हैं');
     await fileAt('2026-11-23T04:30:00Z', 'citizen-a', 'ration', 'दो महीने से राशन की दुकान बंद है');
     await fileAt('2026-11-27T14:30:00Z', 'citizen-c', 'stranded', 'मेरा बेटा इंदौर में फँसा है, घर नहीं आ पा रहा');
-    const acked = await fileAt(FIXED_START.toISOString(), 'citizen-d', 'ration', `राशन की दुकान "बंद" है, मेरा नंबर ${CALLER} है`);
+    const acked = await fileAt(
+      FIXED_START.toISOString(),
+      'citizen-d',
+      'ration',
+      `राशन की दुकान "बंद" है, मेरा नंबर ${CALLER} है`,
+    );
     await fileAt(FIXED_START.toISOString(), 'citizen-e', 'other', 'गाँव में पीने का पानी नहीं आ रहा है');
     await fileAt(FIXED_START.toISOString(), 'citizen-f', 'travel', 'दूसरे ज़िले में जाने का पास चाहिए');
     await kit.chat.send('officer-1', `/ack ${acked}`);
@@ -80,7 +92,12 @@ describe('the dashboard API on the real app', () => {
     await kit.chat.send('operator-1', '/call');
     await kit.chat.send('operator-1', '[call|phone181]');
     await kit.chat.send('operator-1', CALLER);
-    await kit.chat.script('operator-1', ['[category|ration]', 'जोबट', 'फलिया नवापाड़ा', 'कॉलर को तीन महीने से राशन नहीं मिला']);
+    await kit.chat.script('operator-1', [
+      '[category|ration]',
+      'जोबट',
+      'फलिया नवापाड़ा',
+      'कॉलर को तीन महीने से राशन नहीं मिला',
+    ]);
     await kit.chat.send('operator-1', '[phone|skip]');
     const done = await kit.chat.send('operator-1', '[summary|submit]');
     const phoneRef = /\b(ALR-\d{6})\b/.exec(done.join('\n'))?.[1] ?? '';
@@ -109,7 +126,10 @@ describe('the dashboard API on the real app', () => {
       expect([path, res.status]).toEqual([path, 401]);
       expect(await res.json()).toMatchObject({ error: 'unauthorized', reason: 'missing' });
     }
-    const forged = await get('summary', `js_dashboard=${Buffer.from('{"v":1,"sub":"x","role":"admin","name":"x","exp":9999999999999}').toString('base64url')}.AAAA`);
+    const forged = await get(
+      'summary',
+      `js_dashboard=${Buffer.from('{"v":1,"sub":"x","role":"admin","name":"x","exp":9999999999999}').toString('base64url')}.AAAA`,
+    );
     expect(forged.status).toBe(401);
     expect(forged.headers.get('set-cookie')).toMatch(/^js_dashboard=; .*Max-Age=0/);
 
@@ -133,7 +153,9 @@ describe('the dashboard API on the real app', () => {
     const first = await login(kit, link);
     expect(first.status).toBe(200);
     expect(first.body.language).toBe('hi');
-    expect(first.setCookie).toMatch(/^js_dashboard=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; Path=\/dashboard; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    expect(first.setCookie).toMatch(
+      /^js_dashboard=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; Path=\/dashboard; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+    );
     expect((await get('meta', first.cookie)).status).toBe(200);
 
     const again = await login(kit, link);
@@ -147,13 +169,21 @@ describe('the dashboard API on the real app', () => {
     kit.clock.set(new Date(now.getTime() + 16 * 60_000));
     expect(await login(kit, fresh)).toMatchObject({ status: 401, body: { reason: 'expired' } });
     kit.clock.set(now);
-    expect(kit.dashLogs().some((l) => l.includes('"event":"dashboard_login_refused"') && l.includes('"reason":"used"'))).toBe(true);
+    expect(
+      kit.dashLogs().some((l) => l.includes('"event":"dashboard_login_refused"') && l.includes('"reason":"used"')),
+    ).toBe(true);
     // Tokens never reach the log.
     expect(kit.dashLogs().join('\n')).not.toContain(token);
   });
 
   test("today's and this week's counts match the tickets filed, by status, category, department and channel", async () => {
-    type B = { total: number; byStatus: Record<string, number>; byCategory: Record<string, number>; byDepartment: Record<string, number>; byChannel: Record<string, number> };
+    type B = {
+      total: number;
+      byStatus: Record<string, number>;
+      byCategory: Record<string, number>;
+      byDepartment: Record<string, number>;
+      byChannel: Record<string, number>;
+    };
     const expectFor = (list: Seed[]): B => ({
       total: list.length,
       byStatus: tally(list, (s) => statusOf.get(s.ref) ?? '?'),
@@ -168,14 +198,20 @@ describe('the dashboard API on the real app', () => {
     expect(summary.today.total).toBeGreaterThan(0);
     expect(summary.week.total).toBeGreaterThan(summary.today.total);
     expect(summary.range).toBeUndefined();
-    expect(summary.open).toBe(seeds.filter((s) => (OPEN_STATUSES as readonly string[]).includes(statusOf.get(s.ref) ?? '')).length);
+    expect(summary.open).toBe(
+      seeds.filter((s) => (OPEN_STATUSES as readonly string[]).includes(statusOf.get(s.ref) ?? '')).length,
+    );
 
     const food = await json<{ today: B; week: B }>('summary?dept=FOOD');
-    expect(food.week).toMatchObject(expectFor(since(weekStart(now)).filter((s) => departmentOf(s.category) === 'FOOD')));
+    expect(food.week).toMatchObject(
+      expectFor(since(weekStart(now)).filter((s) => departmentOf(s.category) === 'FOOD')),
+    );
 
     // Chosen days, inclusive, in district dates: 20 to 23 November.
     const range = await json<{ range?: B }>('summary?from=2026-11-20&to=2026-11-23');
-    const inRange = seeds.filter((s) => s.createdAt >= new Date('2026-11-19T18:30:00Z') && s.createdAt < new Date('2026-11-23T18:30:00Z'));
+    const inRange = seeds.filter(
+      (s) => s.createdAt >= new Date('2026-11-19T18:30:00Z') && s.createdAt < new Date('2026-11-23T18:30:00Z'),
+    );
     expect(range.range).toMatchObject(expectFor(inRange));
   });
 
@@ -185,9 +221,16 @@ describe('the dashboard API on the real app', () => {
         const sla = findCategory(kit.catalog, s.category)?.sla ?? { acknowledgeHours: 0, resolveHours: 0 };
         const ackDue = s.createdAt.getTime() + sla.acknowledgeHours * HOUR;
         const resolveDue = s.createdAt.getTime() + sla.resolveHours * HOUR;
-        const late = resolveDue < now.getTime() ? 'resolve' : !ackedAt.get(s.ref) && ackDue < now.getTime() ? 'ack' : undefined;
+        const late =
+          resolveDue < now.getTime() ? 'resolve' : !ackedAt.get(s.ref) && ackDue < now.getTime() ? 'ack' : undefined;
         const due = late === 'resolve' ? resolveDue : ackDue;
-        return { ref: s.ref, late, ageMinutes: (now.getTime() - s.createdAt.getTime()) / 60_000, lateMinutes: (now.getTime() - due) / 60_000, level: 1 };
+        return {
+          ref: s.ref,
+          late,
+          ageMinutes: (now.getTime() - s.createdAt.getTime()) / 60_000,
+          lateMinutes: (now.getTime() - due) / 60_000,
+          level: 1,
+        };
       })
       .filter((x) => x.late);
     expect(expected.length).toBeGreaterThanOrEqual(2);
@@ -199,7 +242,9 @@ describe('the dashboard API on the real app', () => {
   });
 
   test('latest tickets: newest first, a page at a time, filtered by department and dates', async () => {
-    const newestFirst = [...seeds].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref)).map((s) => s.ref);
+    const newestFirst = [...seeds]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref))
+      .map((s) => s.ref);
     const seen: string[] = [];
     for (let page = 1; ; page++) {
       const res = await json<{ total: number; items: Array<{ ref: string }> }>(`tickets?page=${page}&size=2`);
@@ -210,20 +255,37 @@ describe('the dashboard API on the real app', () => {
     expect(seen).toEqual(newestFirst);
 
     const food = await json<{ items: Array<{ ref: string; department: string }> }>('tickets?dept=FOOD');
-    expect(food.items.map((i) => i.ref)).toEqual(newestFirst.filter((r) => departmentOf(seeds.find((s) => s.ref === r)?.category ?? '') === 'FOOD'));
+    expect(food.items.map((i) => i.ref)).toEqual(
+      newestFirst.filter((r) => departmentOf(seeds.find((s) => s.ref === r)?.category ?? '') === 'FOOD'),
+    );
     const today = await json<{ items: Array<{ ref: string }> }>('tickets?from=2026-11-28&to=2026-11-28');
-    expect(today.items.map((i) => i.ref).sort()).toEqual(seeds.filter((s) => s.createdAt >= dayStart(now)).map((s) => s.ref).sort());
+    expect(today.items.map((i) => i.ref).sort()).toEqual(
+      seeds
+        .filter((s) => s.createdAt >= dayStart(now))
+        .map((s) => s.ref)
+        .sort(),
+    );
   });
 
   test("one ticket with its history: staff by name and role, citizens only as 'citizen', the description without the number", async () => {
     const seed = seeds[3] as Seed;
     const officer = await kit.app.models.Staff.findOne({ chatId: 'officer-1' }).lean();
-    const t = await json<{ ref: string; status: string; description: string; assignedTo?: string; history: Array<{ action: string; by: Record<string, string> }> }>(`tickets/${seed.ref}`);
+    const t = await json<{
+      ref: string;
+      status: string;
+      description: string;
+      assignedTo?: string;
+      history: Array<{ action: string; by: Record<string, string> }>;
+    }>(`tickets/${seed.ref}`);
     expect(t).toMatchObject({ ref: seed.ref, status: 'acknowledged', assignedTo: officer?.name });
     expect(t.description).toBe('राशन की दुकान "बंद" है, मेरा नंबर •••••••••• है');
     expect(t.history.map((h) => h.action)).toEqual(expect.arrayContaining(['created', 'assign', 'acknowledge']));
     expect(t.history.find((h) => h.action === 'created')?.by).toEqual({ kind: 'citizen' });
-    expect(t.history.find((h) => h.action === 'acknowledge')?.by).toEqual({ kind: 'staff', role: 'officer', name: officer?.name });
+    expect(t.history.find((h) => h.action === 'acknowledge')?.by).toEqual({
+      kind: 'staff',
+      role: 'officer',
+      name: officer?.name,
+    });
     expect(JSON.stringify(t)).not.toContain(officer?._id ?? '?');
     expect((await get('tickets/ALR-999999')).status).toBe(404);
   });
@@ -264,28 +326,46 @@ describe('the dashboard API on the real app', () => {
   });
 
   test('malformed filters answer 400', async () => {
-    for (const q of ['dept=food', 'from=2026-02-30', 'from=28-11-2026', 'from=2026-11-28&to=2026-11-27', 'page=0', 'size=1000']) {
+    for (const q of [
+      'dept=food',
+      'from=2026-02-30',
+      'from=28-11-2026',
+      'from=2026-11-28&to=2026-11-27',
+      'page=0',
+      'size=1000',
+    ]) {
       expect([q, (await get(`tickets?${q}`)).status]).toEqual([q, 400]);
     }
   });
 
   test('officers are refused a link, politely and on the record; citizens do not have the command', async () => {
     expect(await kit.chat.send('officer-1', '/dashboard')).toEqual([kit.translator.t('hi', 'dashboard.bot.refused')]);
-    expect(kit.dashLogs().some((l) => l.includes('"event":"dashboard_link_refused"') && l.includes('"role":"officer"'))).toBe(true);
+    expect(
+      kit.dashLogs().some((l) => l.includes('"event":"dashboard_link_refused"') && l.includes('"role":"officer"')),
+    ).toBe(true);
     const citizen = await kit.chat.send('citizen-z', '/dashboard');
     expect(citizen.join('\n')).not.toMatch(/dashboard\/login/);
   });
 
   test('logout: only a same-origin POST, and it ends the session on the server at once', async () => {
     const s = await login(kit, await kit.link('admin'));
-    const post = (headers: Record<string, string>) => fetch(`${kit.url}/dashboard/api/logout`, { method: 'POST', headers: { cookie: s.cookie, ...headers } });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${kit.url}/dashboard/api/logout`, { method: 'POST', headers: { cookie: s.cookie, ...headers } });
     expect((await fetch(`${kit.url}/dashboard/api/logout`, { headers: { cookie: s.cookie } })).status).toBe(405);
     expect((await post({ Origin: 'https://attacker.example' })).status).toBe(403);
     expect((await post({ 'Sec-Fetch-Site': 'cross-site', Origin: kit.url })).status).toBe(403);
     // Neither header: not a browser on our page (every browser sends Origin on a POST).
     expect((await post({})).status).toBe(403);
     // A forwarded host is not believed without TRUST_PROXY.
-    expect((await post({ Origin: 'https://attacker.example', 'X-Forwarded-Host': 'attacker.example', 'X-Forwarded-Proto': 'https' })).status).toBe(403);
+    expect(
+      (
+        await post({
+          Origin: 'https://attacker.example',
+          'X-Forwarded-Host': 'attacker.example',
+          'X-Forwarded-Proto': 'https',
+        })
+      ).status,
+    ).toBe(403);
     expect((await get('meta', s.cookie)).status).toBe(200);
 
     const out = await post({ Origin: kit.url, 'Sec-Fetch-Site': 'same-origin' });

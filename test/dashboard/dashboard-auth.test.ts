@@ -66,7 +66,9 @@ describe('session cookies', () => {
   test('a payload rewritten without the secret (officer → admin, later expiry) is refused', () => {
     const cookie = signer.sessionCookie(viewer, expiresAt);
     const [, sig] = cookie.split('.');
-    const forged = Buffer.from(JSON.stringify({ v: 1, sub: 'S1', role: 'admin', name: 'x', exp: expiresAt.getTime() * 2 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ v: 1, sub: 'S1', role: 'admin', name: 'x', exp: expiresAt.getTime() * 2 }),
+    ).toString('base64url');
     expect(signer.checkSession(`${forged}.${sig}`, NOW)).toEqual({ ok: false, reason: 'invalid' });
     expect(signer.checkSession(flip(cookie, 5), NOW)).toEqual({ ok: false, reason: 'invalid' });
     expect(signer.checkSession(flip(cookie, cookie.length - 3), NOW)).toEqual({ ok: false, reason: 'invalid' });
@@ -77,7 +79,8 @@ describe('session cookies', () => {
     expect(signer.checkSession(other.sessionCookie(viewer, expiresAt), NOW)).toEqual({ ok: false, reason: 'invalid' });
     const { token } = signer.loginToken(expiresAt);
     expect(signer.checkSession(token, NOW)).toEqual({ ok: false, reason: 'invalid' });
-    for (const junk of ['', '.', 'abc', 'a.b', '....']) expect(signer.checkSession(junk, NOW)).toMatchObject({ ok: false });
+    for (const junk of ['', '.', 'abc', 'a.b', '....'])
+      expect(signer.checkSession(junk, NOW)).toMatchObject({ ok: false });
   });
 });
 
@@ -103,7 +106,10 @@ describe('one-time links in the database', () => {
     expect(stored).toMatchObject({ staffId: 'S1', role: 'supervisor', language: 'hi' });
     expect(JSON.stringify(await models.Login.find().lean())).not.toContain(token);
 
-    expect(await l.redeem(token, new Date(NOW.getTime() + MIN))).toEqual({ ok: true, login: { ...viewer, language: 'hi' } });
+    expect(await l.redeem(token, new Date(NOW.getTime() + MIN))).toEqual({
+      ok: true,
+      login: { ...viewer, language: 'hi' },
+    });
     expect(await l.redeem(token, new Date(NOW.getTime() + 2 * MIN))).toEqual({ ok: false, reason: 'used' });
   });
 

@@ -17,14 +17,22 @@ const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
   // On a developer's machine the rest of the suite still runs; in CI a missing browser is a failure.
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
-  console.warn(`Skipping the dashboard browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
+  console.warn(
+    `Skipping the dashboard browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`,
+  );
 }
 const describeInBrowser = haveChromium ? describe : describe.skip;
 
 jest.setTimeout(180_000);
 
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
 
 describeInBrowser('the dashboard in headless Chromium', () => {
   let kit: DashboardKit;
@@ -38,7 +46,15 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     kit = await startDashboardKit();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -74,9 +90,15 @@ describeInBrowser('the dashboard in headless Chromium', () => {
   it('opens through a login link: the ticket is counted and charted, its history opens, the language switches, and it updates itself', async () => {
     // One complaint from Monday, long past its deadlines, and one from now (Saturday 10:00).
     kit.clock.set(new Date(FIXED_START.getTime() - 5 * 86_400_000));
-    const old = await fileComplaint(kit, 'citizen-3', { category: 'stranded', description: 'मेरा बेटा इंदौर में फँसा है, घर नहीं आ पा रहा' });
+    const old = await fileComplaint(kit, 'citizen-3', {
+      category: 'stranded',
+      description: 'मेरा बेटा इंदौर में फँसा है, घर नहीं आ पा रहा',
+    });
     kit.clock.set(FIXED_START);
-    const ref = await fileComplaint(kit, 'citizen-1', { category: 'ration', description: 'दो महीने से राशन की दुकान से गेहूँ नहीं मिला' });
+    const ref = await fileComplaint(kit, 'citizen-1', {
+      category: 'ration',
+      description: 'दो महीने से राशन की दुकान से गेहूँ नहीं मिला',
+    });
     const link = await kit.link('admin');
 
     const page = await newPage();
@@ -89,12 +111,26 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     const week = await kit.app.models.Ticket.countDocuments({ createdAt: { $gte: weekStart(FIXED_START) } });
     expect(await text(page, '#kpi-today')).toBe(String(today));
     expect(await text(page, '#kpi-week')).toBe(String(week));
-    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="ration"]')).toBe(`${hi('category.ration')}: 1`);
+    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="ration"]')).toBe(
+      `${hi('category.ration')}: 1`,
+    );
     expect(await page.locator('.chart-card[data-dim="category"] .counts li[data-key="stranded"]').count()).toBe(0);
     // The old one is past its deadline, with its age and level.
-    const dept = await kit.app.models.Department.findOne({ code: findCategory(kit.catalog, 'stranded')?.department }).lean();
+    const dept = await kit.app.models.Department.findOne({
+      code: findCategory(kit.catalog, 'stranded')?.department,
+    }).lean();
     const late = await page.locator(`#overdue-table tr[data-ref="${old}"] td`).allTextContents();
-    expect(late).toEqual([old, hi('category.stranded'), dept?.name.hi, hi('dashboard.level', { level: 1 }), hi('dashboard.duration.days', { days: hi('dashboard.duration.day', { count: 5 }), hours: hi('dashboard.duration.hour', { count: 0 }) }), expect.stringContaining(hi('dashboard.late.resolve'))]);
+    expect(late).toEqual([
+      old,
+      hi('category.stranded'),
+      dept?.name.hi,
+      hi('dashboard.level', { level: 1 }),
+      hi('dashboard.duration.days', {
+        days: hi('dashboard.duration.day', { count: 5 }),
+        hours: hi('dashboard.duration.hour', { count: 0 }),
+      }),
+      expect.stringContaining(hi('dashboard.late.resolve')),
+    ]);
     expect(await text(page, '#kpi-overdue')).toBe('1');
     // Chart.js drew every chart on a canvas of its own.
     const charts = await page.evaluate(() =>
@@ -121,7 +157,9 @@ describeInBrowser('the dashboard in headless Chromium', () => {
 
     // "Last 7 days" counts Monday's complaint too.
     await page.locator('.period[data-period="week"]').click();
-    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="stranded"]')).toBe(`${hi('category.stranded')}: 1`);
+    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="stranded"]')).toBe(
+      `${hi('category.stranded')}: 1`,
+    );
     await page.locator(`#overdue-table button.ref[data-ref="${old}"]`).click();
     await page.waitForSelector(`#ticket[data-loaded="${old}"]`);
     expect(await text(page, '#ticket-note')).toBe(hi('dashboard.late.resolve'));
@@ -132,15 +170,22 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.locator('.lang[data-lang="en"]').click();
     await page.waitForFunction((title) => document.querySelector('h1')?.textContent === title, en('dashboard.title'));
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="ration"]')).toBe(`${en('category.ration')}: 1`);
+    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="ration"]')).toBe(
+      `${en('category.ration')}: 1`,
+    );
     expect(await text(page, '#latest-table th')).toBe(en('dashboard.col.ref'));
 
     // It updates itself: a complaint filed now appears without a reload.
     const before = Number(await text(page, '#kpi-today'));
-    const second = await fileComplaint(kit, 'citizen-2', { category: 'travel', description: 'दूसरे ज़िले में जाने का पास चाहिए' });
+    const second = await fileComplaint(kit, 'citizen-2', {
+      category: 'travel',
+      description: 'दूसरे ज़िले में जाने का पास चाहिए',
+    });
     await page.waitForFunction((n) => document.getElementById('kpi-today')?.textContent === String(n), before + 1);
     await page.waitForSelector(`#latest-table tr[data-ref="${second}"]`);
-    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="travel"]')).toBe(`${en('category.travel')}: 1`);
+    expect(await text(page, '.chart-card[data-dim="category"] .counts li[data-key="travel"]')).toBe(
+      `${en('category.travel')}: 1`,
+    );
 
     // A department filter narrows the lists; the export link carries it.
     await page.locator('#f-dept').selectOption('FOOD');
@@ -165,13 +210,17 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.goto(await kit.link('supervisor-1'));
     await page.waitForSelector('body[data-ready="true"]');
     expect(await text(page, 'h1')).toBe(en('dashboard.title'));
-    expect(await text(page, '#viewer')).toBe(en('dashboard.signed_in_as', { name: 'supervisor-1', role: en('staff.role.supervisor') }));
+    expect(await text(page, '#viewer')).toBe(
+      en('dashboard.signed_in_as', { name: 'supervisor-1', role: en('staff.role.supervisor') }),
+    );
     // Signing out leaves the refusal; the cookie no longer opens anything, not even a copy kept elsewhere.
     const kept = (await page.context().cookies()).find((c) => c.name === 'js_dashboard');
     expect(kept).toBeDefined();
     await page.locator('#sign-out').click();
     await page.waitForSelector('body[data-ready="refused"]');
-    const replay = await fetch(`${kit.url}/dashboard/api/meta`, { headers: { cookie: `js_dashboard=${kept?.value ?? ''}` } });
+    const replay = await fetch(`${kit.url}/dashboard/api/meta`, {
+      headers: { cookie: `js_dashboard=${kept?.value ?? ''}` },
+    });
     expect(replay.status).toBe(401);
     expect(await text(page, '#refused-reason')).toBe(en('dashboard.refused.reason.signed_out'));
     await page.reload();
@@ -203,7 +252,10 @@ describeInBrowser('the dashboard in headless Chromium', () => {
     await page.waitForSelector('body[data-ready="refused"]');
     expect(await text(page, '#refused-reason')).toBe(hi('dashboard.refused.reason.invalid'));
     await page.locator('.lang[data-lang="en"]').click();
-    await page.waitForFunction((t) => document.getElementById('refused-reason')?.textContent === t, en('dashboard.refused.reason.invalid'));
+    await page.waitForFunction(
+      (t) => document.getElementById('refused-reason')?.textContent === t,
+      en('dashboard.refused.reason.invalid'),
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-refused-en.png') });
     await page.context().close();
   });

@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { createTranslator } from '../../src/i18n/create-i18n';
 import { EXPORT_COLUMNS, exportHeader } from '../../src/dashboard/dashboard-csv';
 import { csvLine, UTF8_BOM } from '../../src/supervisor/csv';
-import { currentPeriods, dateTimeText, dayStart, dayText, nextDay, parseDay } from '../../src/dashboard/dashboard-periods';
+import {
+  currentPeriods,
+  dateTimeText,
+  dayStart,
+  dayText,
+  nextDay,
+  parseDay,
+} from '../../src/dashboard/dashboard-periods';
 import { latenessOf } from '../../src/dashboard/dashboard-view';
 import { maskPhones } from '../../src/domain/phone-mask';
 import { REPO_ROOT } from '../support/test-app';
@@ -49,7 +56,9 @@ describe('district days and weeks (Asia/Kolkata)', () => {
     expect(currentPeriods(new Date('2026-11-29T18:29:00Z')).week.from).toEqual(new Date('2026-11-22T18:30:00Z'));
     // Monday 30 Nov, 00:00 IST → from Tuesday 24 Nov.
     expect(currentPeriods(new Date('2026-11-29T18:30:00Z')).week.from).toEqual(new Date('2026-11-23T18:30:00Z'));
-    expect(currentPeriods(new Date('2026-11-29T18:30:00Z')).week.from).toEqual(periodRange('week', new Date('2026-11-29T18:30:00Z'), 'Asia/Kolkata').start);
+    expect(currentPeriods(new Date('2026-11-29T18:30:00Z')).week.from).toEqual(
+      periodRange('week', new Date('2026-11-29T18:30:00Z'), 'Asia/Kolkata').start,
+    );
   });
 
   test('another configured zone moves the district day', () => {
@@ -77,7 +86,8 @@ describe('district days and weeks (Asia/Kolkata)', () => {
     expect(d).toEqual(new Date('2026-11-27T18:30:00Z'));
     expect(d && nextDay(d)).toEqual(new Date('2026-11-28T18:30:00Z'));
     expect(parseDay('2028-02-29')).toEqual(new Date('2028-02-28T18:30:00Z'));
-    for (const bad of ['2026-02-30', '2026-13-01', '28-11-2026', '2026-11-28T00:00', '', '2026-1-5']) expect(parseDay(bad)).toBeUndefined();
+    for (const bad of ['2026-02-30', '2026-13-01', '28-11-2026', '2026-11-28T00:00', '', '2026-1-5'])
+      expect(parseDay(bad)).toBeUndefined();
   });
 });
 
@@ -108,7 +118,9 @@ describe('privacy and lateness', () => {
     expect(maskPhones('call +91-98765-43210 now')).toBe('call •••••••••• now');
     expect(maskPhones('+919876543210')).toBe('••••••••••');
     expect(maskPhones('(0731) 252-1234 office')).toBe('•••••••••• office');
-    expect(maskPhones('ALR-000123 since 2026-11-28, ward 5, 3 bags')).toBe('ALR-000123 since 2026-11-28, ward 5, 3 bags');
+    expect(maskPhones('ALR-000123 since 2026-11-28, ward 5, 3 bags')).toBe(
+      'ALR-000123 since 2026-11-28, ward 5, 3 bags',
+    );
   });
 
   test('late: resolution deadline first, acknowledgement only while not acknowledged', () => {

@@ -50,7 +50,11 @@ export async function startDashboardKit(env: Record<string, string> = {}): Promi
 }
 
 /** A citizen files a complaint through the web chat; returns its reference. */
-export async function fileComplaint(kit: DashboardKit, chatId: string, c: { category: string; block?: string; locality?: string; description: string }): Promise<string> {
+export async function fileComplaint(
+  kit: DashboardKit,
+  chatId: string,
+  c: { category: string; block?: string; locality?: string; description: string },
+): Promise<string> {
   const done = await kit.chat.script(chatId, [
     '/new',
     `[category|${c.category}]`,

@@ -3,10 +3,13 @@ import { duplicateWriteCount, isDuplicateKey } from '../../src/db/duplicate-key'
 import { openTestDb, type TestDb } from '../support/test-db';
 
 // The shapes each server sends, reduced to what the check reads.
-const mongoDuplicate = () => Object.assign(new Error('E11000 duplicate key error collection: t.claims index: _id_'), { code: 11000 });
-const mongoOldDuplicate = () => Object.assign(new Error('insertDocument :: caused by :: 11001 E11001 duplicate key'), { code: 11001 });
+const mongoDuplicate = () =>
+  Object.assign(new Error('E11000 duplicate key error collection: t.claims index: _id_'), { code: 11000 });
+const mongoOldDuplicate = () =>
+  Object.assign(new Error('insertDocument :: caused by :: 11001 E11001 duplicate key'), { code: 11001 });
 // FerretDB 1.24 on SQLite: an InternalError (code 1) whose text names the SQLite constraint.
-const ferretDuplicate = () => Object.assign(new Error('UNIQUE constraint failed: outbox_claims._ferretdb_sqlite_json'), { code: 1 });
+const ferretDuplicate = () =>
+  Object.assign(new Error('UNIQUE constraint failed: outbox_claims._ferretdb_sqlite_json'), { code: 1 });
 const ferretInternal = () => Object.assign(new Error('database is locked'), { code: 1 });
 const bulk = (writeErrors: unknown[]) => Object.assign(new Error('bulk write failed'), { code: 11000, writeErrors });
 
@@ -48,19 +51,35 @@ describe('isDuplicateKey', () => {
     });
     afterAll(() => db?.close());
 
-    it('recognises the server\'s own refusals, single and bulk', async () => {
+    it("recognises the server's own refusals, single and bulk", async () => {
       const Claim = db.conn.model('DupClaim', new Schema({ _id: String, key: { type: String, unique: true } }));
       await Claim.init();
       await Claim.create({ _id: 'a', key: 'k1' });
 
-      const single = await Claim.create({ _id: 'a', key: 'k2' }).then(() => null, (err: unknown) => err);
+      const single = await Claim.create({ _id: 'a', key: 'k2' }).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(isDuplicateKey(single)).toBe(true);
-      const byIndex = await Claim.create({ _id: 'b', key: 'k1' }).then(() => null, (err: unknown) => err);
+      const byIndex = await Claim.create({ _id: 'b', key: 'k1' }).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(isDuplicateKey(byIndex)).toBe(true);
 
       const many = await Claim.collection
-        .insertMany([{ _id: 'a', key: 'x' }, { _id: 'c', key: 'k3' }, { _id: 'd', key: 'k1' }] as never[], { ordered: false })
-        .then(() => null, (err: unknown) => err);
+        .insertMany(
+          [
+            { _id: 'a', key: 'x' },
+            { _id: 'c', key: 'k3' },
+            { _id: 'd', key: 'k1' },
+          ] as never[],
+          { ordered: false },
+        )
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
       expect(isDuplicateKey(many)).toBe(true);
       expect(duplicateWriteCount(many)).toBe(2);
       expect(await Claim.countDocuments()).toBe(2);

@@ -21,7 +21,10 @@ const noteSchema = new Schema<Note>({
   body: { type: String, required: true },
 });
 
-const counterSchema = new Schema<Counter>({ _id: String, seq: { type: Number, required: true } }, { versionKey: false });
+const counterSchema = new Schema<Counter>(
+  { _id: String, seq: { type: Number, required: true } },
+  { versionKey: false },
+);
 
 describe('the test run database', () => {
   let db: TestDb;
@@ -66,7 +69,11 @@ describe('the test run database', () => {
 
     const results = await Promise.all(
       Array.from({ length: 50 }, () =>
-        Counter.findOneAndUpdate({ _id: 'ticket' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean(),
+        Counter.findOneAndUpdate(
+          { _id: 'ticket' },
+          { $inc: { seq: 1 } },
+          { upsert: true, returnDocument: 'after' },
+        ).lean(),
       ),
     );
 

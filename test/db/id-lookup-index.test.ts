@@ -5,7 +5,10 @@ import { openTestDb, type TestDb } from '../support/test-db';
 async function planOf(db: TestDb, collection: string, id: string): Promise<string> {
   // EXPLAIN does not reload a schema another connection changed; a real query first does.
   await db.conn.db!.collection(collection).findOne({ _id: id as never });
-  const explained = await db.conn.db!.collection(collection).find({ _id: id as never }).explain();
+  const explained = await db.conn
+    .db!.collection(collection)
+    .find({ _id: id as never })
+    .explain();
   return JSON.stringify(explained.queryPlanner ?? explained);
 }
 

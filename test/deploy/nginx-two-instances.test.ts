@@ -33,7 +33,25 @@ function siteConfig(dir: string, ports: { tls: number; plain: number; a: number;
 
 function writeNginx(dir: string, ports: { tls: number; plain: number; a: number; b: number }): string {
   fs.chmodSync(dir, 0o777);
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${HOST}`, '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${HOST}`,
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   fs.writeFileSync(path.join(dir, 'site.conf'), siteConfig(dir, ports));
   const main = path.join(dir, 'nginx.conf');
@@ -66,7 +84,12 @@ function postThroughProxy(port: number, update: NewUpdate & { update_id: number 
         method: 'POST',
         path: '/tg/hook',
         rejectUnauthorized: false,
-        headers: { Host: HOST, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+        headers: {
+          Host: HOST,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          'X-Telegram-Bot-Api-Secret-Token': SECRET,
+        },
       },
       (res) => {
         res.resume();
@@ -104,7 +127,12 @@ describe('the shipped nginx site in front of two instances', () => {
     beforeAll(async () => {
       api = createFakeTelegramApi({ token: TOKEN });
       const { apiRoot } = await api.start();
-      ports = { tls: await findFreePort(), plain: await findFreePort(), a: await findFreePort(), b: await findFreePort() };
+      ports = {
+        tls: await findFreePort(),
+        plain: await findFreePort(),
+        a: await findFreePort(),
+        b: await findFreePort(),
+      };
       const main = writeNginx(dir, ports);
       nginx = spawn(NGINX, ['-p', dir, '-c', main, '-g', 'daemon off;'], { stdio: 'ignore' });
       env = {
@@ -162,7 +190,10 @@ describe('the shipped nginx site in front of two instances', () => {
         expect(texts[6]).toMatch(/ALR-\d{6}/);
       }
       const conn = await mongoose.createConnection(privateDbUri(dbName)).asPromise();
-      const tickets = await conn.collection('tickets').find({}, { projection: { ref: 1, chatId: 1 } }).toArray();
+      const tickets = await conn
+        .collection('tickets')
+        .find({}, { projection: { ref: 1, chatId: 1 } })
+        .toArray();
       await conn.close();
       expect(tickets).toHaveLength(CITIZENS.length);
       expect(new Set(tickets.map((t) => t.chatId)).size).toBe(CITIZENS.length);

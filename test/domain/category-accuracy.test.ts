@@ -30,7 +30,8 @@ describe('understanding free text: the source document’s categories', () => {
     // No held-back phrase is also in the tuning table.
     const tuned = new Set(tune.map((p) => p.phrase.toLowerCase()));
     expect(held.filter((p) => tuned.has(p.phrase.toLowerCase()))).toEqual([]);
-    for (const p of [...held, ...tune]) for (const l of p.labels) expect(catalog.categories.map((c) => c.id)).toContain(l);
+    for (const p of [...held, ...tune])
+      for (const l of p.labels) expect(catalog.categories.map((c) => c.id)).toContain(l);
   });
 
   test(`held-back complaints: at least ${REQUIRED * 100} % right`, () => {
@@ -53,7 +54,17 @@ describe('understanding free text: the present-day profile (CATEGORY_PROFILE=cur
   const tune = readPhrases(path.join(PHRASES, 'current-tune.tsv'));
 
   test('the profile has today’s categories, each with a department of its own departments file and its deadlines', () => {
-    expect(catalog.categories.map((c) => c.id)).toEqual(['water', 'electricity', 'roads', 'ration', 'health', 'pension', 'mgnrega', 'school', 'other']);
+    expect(catalog.categories.map((c) => c.id)).toEqual([
+      'water',
+      'electricity',
+      'roads',
+      'ration',
+      'health',
+      'pension',
+      'mgnrega',
+      'school',
+      'other',
+    ]);
     const departments = readDepartmentsFile(profileFile(flows, 'departments', 'current'));
     for (const c of catalog.categories) {
       expect(departments.filter((d) => d.categories.includes(c.id)).map((d) => d.code)).toEqual([c.department]);
@@ -61,7 +72,8 @@ describe('understanding free text: the present-day profile (CATEGORY_PROFILE=cur
       expect(c.keywords.length).toBeGreaterThan(5);
     }
     expect(() => loadEscalationPolicy(flows, catalog.categories, 'current')).not.toThrow();
-    for (const p of [...held, ...tune]) for (const l of p.labels) expect(catalog.categories.map((x) => x.id)).toContain(l);
+    for (const p of [...held, ...tune])
+      for (const l of p.labels) expect(catalog.categories.map((x) => x.id)).toContain(l);
     expect(held.length + tune.length).toBeGreaterThanOrEqual(200);
   });
 

@@ -63,7 +63,10 @@ describe('category suggestion from a citizen’s own words', () => {
 
   test('one proposal when the words are clear, the two likeliest when they fit both, none without a keyword', () => {
     expect(decideCategory(catalog.categories, 'राशन नहीं मिला')).toEqual({ kind: 'one', categoryId: 'ration' });
-    expect(decideCategory(catalog.categories, 'बेटा गुजरात में फँसा है, उसे लेने जाने के लिए पास चाहिए')).toEqual({ kind: 'two', categoryIds: ['stranded', 'travel'] });
+    expect(decideCategory(catalog.categories, 'बेटा गुजरात में फँसा है, उसे लेने जाने के लिए पास चाहिए')).toEqual({
+      kind: 'two',
+      categoryIds: ['stranded', 'travel'],
+    });
     expect(decideCategory(catalog.categories, 'नमस्ते')).toEqual({ kind: 'none' });
   });
 });

@@ -63,7 +63,14 @@ describe('the dashboard view and its CSV mask the same numbers', () => {
     resolveDueAt: now,
     reopenCount: 0,
     assignedTo: 's1',
-    history: [{ at: now, by: { kind: 'staff' as const, id: 's1', role: 'officer' as const }, action: 'note', text: 'call 98765\u200B43210' }],
+    history: [
+      {
+        at: now,
+        by: { kind: 'staff' as const, id: 's1', role: 'officer' as const },
+        action: 'note',
+        text: 'call 98765\u200B43210',
+      },
+    ],
   };
   const names = new Map([['s1', 'Officer 9876543210']]);
 

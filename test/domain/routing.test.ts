@@ -35,16 +35,36 @@ describe('routing: category × block → department', () => {
   });
 
   test('only block-specific departments and a ticket outside them: the category default', () => {
-    expect(routeDepartment([dept('FOOD_JOBAT', ['ration'], ['jobat'])], { category: 'ration', block: 'udaigarh' }, 'FOOD')).toBe('FOOD');
+    expect(
+      routeDepartment([dept('FOOD_JOBAT', ['ration'], ['jobat'])], { category: 'ration', block: 'udaigarh' }, 'FOOD'),
+    ).toBe('FOOD');
   });
 });
 
 describe('least-loaded officer', () => {
   const at = (d: string) => new Date(`2026-11-${d}T00:00:00Z`);
   test.each([
-    [[{ id: 'a', openTickets: 3, joinedAt: at('01') }, { id: 'b', openTickets: 1, joinedAt: at('20') }], 'b'],
-    [[{ id: 'a', openTickets: 2, joinedAt: at('10') }, { id: 'b', openTickets: 2, joinedAt: at('05') }], 'b'],
-    [[{ id: 'b', openTickets: 0, joinedAt: at('05') }, { id: 'a', openTickets: 0, joinedAt: at('05') }], 'a'],
+    [
+      [
+        { id: 'a', openTickets: 3, joinedAt: at('01') },
+        { id: 'b', openTickets: 1, joinedAt: at('20') },
+      ],
+      'b',
+    ],
+    [
+      [
+        { id: 'a', openTickets: 2, joinedAt: at('10') },
+        { id: 'b', openTickets: 2, joinedAt: at('05') },
+      ],
+      'b',
+    ],
+    [
+      [
+        { id: 'b', openTickets: 0, joinedAt: at('05') },
+        { id: 'a', openTickets: 0, joinedAt: at('05') },
+      ],
+      'a',
+    ],
     [[], undefined],
   ])('%j → %s', (officers, expected) => {
     expect(pickOfficer(officers)).toBe(expected);

@@ -92,7 +92,8 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
     logger,
     adminChats,
   });
-  const outbox = async () => (await t.db.conn.collection<OutboxDoc>('outbox').find().sort({ seq: 1 }).toArray()) as OutboxDoc[];
+  const outbox = async () =>
+    (await t.db.conn.collection<OutboxDoc>('outbox').find().sort({ seq: 1 }).toArray()) as OutboxDoc[];
 
   return {
     t,
@@ -108,7 +109,16 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
     hi: (key, params) => t.translator.t('hi', key, params),
     async addStaff(chatId, role, department) {
       t.clock.advance(1000);
-      return staff.upsertStaff({ channel: 'telegram', chatId, role, ...(department ? { department } : {}), name: `${role}-${chatId}`, language: 'hi', invitedBy: 'test', now: t.clock.now() });
+      return staff.upsertStaff({
+        channel: 'telegram',
+        chatId,
+        role,
+        ...(department ? { department } : {}),
+        name: `${role}-${chatId}`,
+        language: 'hi',
+        invitedBy: 'test',
+        now: t.clock.now(),
+      });
     },
     identity: (s) => ({ id: s._id, role: s.role, ...(s.department ? { department: s.department } : {}) }),
     async fileTicket(opts = {}) {

@@ -37,7 +37,9 @@ describe('escalation and feedback words', () => {
     expect(message!.text).toContain('प्रगति 19');
     expect(message!.text).not.toContain('क'.repeat(161));
     expect(message!.text).toContain(`${'क'.repeat(160)}…`);
-    expect(message!.text).toContain(`${tr.t('hi', 'escalation.history.action.escalate', { level: 2 })} (${tr.t('hi', 'escalation.history.by_system')}): ${tr.t('hi', 'escalation.reason.ack_overdue')}`);
+    expect(message!.text).toContain(
+      `${tr.t('hi', 'escalation.history.action.escalate', { level: 2 })} (${tr.t('hi', 'escalation.history.by_system')}): ${tr.t('hi', 'escalation.reason.ack_overdue')}`,
+    );
     expect(lines.at(-1)).toContain('merged_into');
   });
 });

@@ -25,7 +25,15 @@ const slaOf = (id: string) => catalog.categories.find((c) => c.id === id)!.sla;
 
 /** Wall-clock time in Alirajpur, as staff would read a deadline. */
 const ist = (d: Date) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Kolkata',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(d);
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -58,9 +66,13 @@ describe('flows/escalation.yaml', () => {
     const missing = writeFlows('version: 1\nlevels:\n  - { level: 2, hours: 24 }\n  - { level: 4, hours: 24 }\n');
     expect(() => loadEscalationPolicy(missing, catalog.categories)).toThrow(FlowDefinitionError);
     expect(() => loadEscalationPolicy(missing, catalog.categories)).toThrow(/escalation\.yaml.*level 3/);
-    const unknown = writeFlows('version: 1\nlevels:\n  - { level: 2, hours: 24, byCategory: { floods: 2 } }\n  - { level: 3, hours: 24 }\n  - { level: 4, hours: 24 }\n');
+    const unknown = writeFlows(
+      'version: 1\nlevels:\n  - { level: 2, hours: 24, byCategory: { floods: 2 } }\n  - { level: 3, hours: 24 }\n  - { level: 4, hours: 24 }\n',
+    );
     expect(() => loadEscalationPolicy(unknown, catalog.categories)).toThrow(/unknown category floods/);
-    const fraction = writeFlows('version: 1\nlevels:\n  - { level: 2, hours: 24 }\n  - { level: 3, hours: 24 }\n  - { level: 4, hours: 24 }\nreminder: { atFraction: 1.5 }\n');
+    const fraction = writeFlows(
+      'version: 1\nlevels:\n  - { level: 2, hours: 24 }\n  - { level: 3, hours: 24 }\n  - { level: 4, hours: 24 }\nreminder: { atFraction: 1.5 }\n',
+    );
     expect(() => loadEscalationPolicy(fraction, catalog.categories)).toThrow(/reminder\.atFraction/);
   });
 });
@@ -86,13 +98,23 @@ describe('deadline arithmetic', () => {
 
   const base = (over: Partial<Parameters<typeof levelDeadline>[0]> = {}) => {
     const created = new Date('2026-11-28T04:30:00.000Z');
-    return { level: 1, category: 'ration', status: 'assigned' as const, createdAt: created, ...dueDates(created, slaOf('ration')), ...over };
+    return {
+      level: 1,
+      category: 'ration',
+      status: 'assigned' as const,
+      createdAt: created,
+      ...dueDates(created, slaOf('ration')),
+      ...over,
+    };
   };
 
   test('level 1: the acknowledgement deadline first, then the resolution deadline once acknowledged', () => {
     const t = base();
     expect(levelDeadline(t, policy)).toEqual({ at: t.ackDueAt, reason: 'ack_overdue' });
-    expect(levelDeadline({ ...t, acknowledgedAt: new Date(t.ackDueAt.getTime() - HOUR) }, policy)).toEqual({ at: t.resolveDueAt, reason: 'resolve_overdue' });
+    expect(levelDeadline({ ...t, acknowledgedAt: new Date(t.ackDueAt.getTime() - HOUR) }, policy)).toEqual({
+      at: t.resolveDueAt,
+      reason: 'resolve_overdue',
+    });
   });
 
   test('a higher level gets its own hours from the escalation, but never less than the ticket’s own resolve deadline', () => {
@@ -113,7 +135,10 @@ describe('deadline arithmetic', () => {
     const t = base();
     expect(escalationReason(t, policy, new Date(t.ackDueAt.getTime() - 1))).toBeUndefined();
     expect(escalationReason(t, policy, t.ackDueAt)).toBe('ack_overdue');
-    for (const status of ['resolved', 'closed'] as const) expect(escalationReason({ ...t, status }, policy, new Date(t.resolveDueAt.getTime() + 100 * HOUR))).toBeUndefined();
+    for (const status of ['resolved', 'closed'] as const)
+      expect(
+        escalationReason({ ...t, status }, policy, new Date(t.resolveDueAt.getTime() + 100 * HOUR)),
+      ).toBeUndefined();
   });
 
   test('once due, a ticket stays due as time passes (until it changes)', () => {
@@ -126,7 +151,12 @@ describe('deadline arithmetic', () => {
         fc.integer({ min: 0, max: 400 * HOUR }),
         fc.integer({ min: 0, max: 400 * HOUR }),
         (level, acked, escalatedAfter, a, b) => {
-          const ticket = { ...t, level, ...(acked ? { acknowledgedAt: t.createdAt } : {}), ...(level > 1 ? { escalatedAt: new Date(t.createdAt.getTime() + escalatedAfter) } : {}) };
+          const ticket = {
+            ...t,
+            level,
+            ...(acked ? { acknowledgedAt: t.createdAt } : {}),
+            ...(level > 1 ? { escalatedAt: new Date(t.createdAt.getTime() + escalatedAfter) } : {}),
+          };
           const [early, later] = [Math.min(a, b), Math.max(a, b)].map((ms) => new Date(t.createdAt.getTime() + ms));
           if (escalationReason(ticket, policy, early!)) expect(escalationReason(ticket, policy, later!)).toBeDefined();
         },

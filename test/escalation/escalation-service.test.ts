@@ -30,7 +30,11 @@ describe('escalation', () => {
     expect(moved.level).toBe(2);
     expect(moved.status).toBe(ticket.status);
     expect(moved.escalatedAt).toEqual(ticket.ackDueAt);
-    expect(moved.history.at(-1)).toMatchObject({ action: 'escalate', by: { kind: 'system', id: 'sla-sweep' }, text: 'ack_overdue' });
+    expect(moved.history.at(-1)).toMatchObject({
+      action: 'escalate',
+      by: { kind: 'system', id: 'sla-sweep' },
+      text: 'ack_overdue',
+    });
 
     const toColleague = await f.textsTo(colleague.chatId);
     expect(toColleague).toHaveLength(2);
@@ -62,7 +66,11 @@ describe('escalation', () => {
     const colleague = await f.addStaff('102', 'officer', 'FOOD');
     const departments = await f.staff.departments();
     await f.staff.saveDepartments(
-      departments.map((d) => (d.code === 'FOOD' ? { ...d, escalation: d.escalation.map((e) => (e.level === 2 ? { ...e, telegramId: '7777' } : e)) } : d)),
+      departments.map((d) =>
+        d.code === 'FOOD'
+          ? { ...d, escalation: d.escalation.map((e) => (e.level === 2 ? { ...e, telegramId: '7777' } : e)) }
+          : d,
+      ),
       f.t.clock.now(),
     );
     const ticket = await f.fileTicket();
@@ -113,7 +121,9 @@ describe('escalation', () => {
     // The officer heard of each step; the citizen once per level.
     const officerTexts = await f.textsTo(officer.chatId);
     expect(officerTexts.filter((x) => x.includes('⬆️'))).toHaveLength(3);
-    expect((await f.textsTo(CITIZEN_CHAT)).filter((x) => x === f.hi('escalation.citizen', { ref: ticket.ref }))).toHaveLength(3);
+    expect(
+      (await f.textsTo(CITIZEN_CHAT)).filter((x) => x === f.hi('escalation.citizen', { ref: ticket.ref })),
+    ).toHaveLength(3);
 
     // The top has nowhere to go, however long it waits.
     at(new Date(level4At + 100 * 24 * HOUR));
@@ -129,7 +139,8 @@ describe('escalation', () => {
     at(ticket.ackDueAt);
     await f.escalation.sweep();
     expect((await f.ticket(ticket.ref)).level).toBe(2);
-    for (const s of [s1, s2]) expect((await f.textsTo(s.chatId)).some((x) => x.includes(f.hi('escalation.reason.ack_overdue')))).toBe(true);
+    for (const s of [s1, s2])
+      expect((await f.textsTo(s.chatId)).some((x) => x.includes(f.hi('escalation.reason.ack_overdue')))).toBe(true);
   });
 
   test('resolved tickets are never escalated', async () => {
@@ -142,10 +153,26 @@ describe('escalation', () => {
 
   describe('/escalate', () => {
     const state: ConversationState = { language: 'hi', quota: { day: '', count: 0 } };
-    const msg: InboundMessage = { channel: 'telegram', chatId: '301', updateKey: '1', receivedAt: new Date(), content: { kind: 'command', command: 'escalate', args: '' } };
+    const msg: InboundMessage = {
+      channel: 'telegram',
+      chatId: '301',
+      updateKey: '1',
+      receivedAt: new Date(),
+      content: { kind: 'command', command: 'escalate', args: '' },
+    };
     const run = async (identity: StaffIdentity, argText: string) => {
-      const module = createEscalateCommand({ escalation: f.escalation, logger: createLogger({ level: 'silent', pretty: false }) });
-      const out = await module.handle({ identity, state, msg, name: 'escalate', args: argText.split(/\s+/).filter(Boolean), argText });
+      const module = createEscalateCommand({
+        escalation: f.escalation,
+        logger: createLogger({ level: 'silent', pretty: false }),
+      });
+      const out = await module.handle({
+        identity,
+        state,
+        msg,
+        name: 'escalate',
+        args: argText.split(/\s+/).filter(Boolean),
+        argText,
+      });
       return out.replies.map((r) => r.text);
     };
 
@@ -155,20 +182,32 @@ describe('escalation', () => {
       const supervisor = await f.addStaff('301', 'supervisor');
       const ticket = await f.fileTicket();
 
-      expect(await run(f.identity(supervisor), `${ticket.ref.toLowerCase()} दुकानदार फ़ोन नहीं उठा रहा`)).toEqual([{ key: 'escalation.done', params: { ref: ticket.ref, level: 2, count: 1 } }]);
+      expect(await run(f.identity(supervisor), `${ticket.ref.toLowerCase()} दुकानदार फ़ोन नहीं उठा रहा`)).toEqual([
+        { key: 'escalation.done', params: { ref: ticket.ref, level: 2, count: 1 } },
+      ]);
       const moved = await f.ticket(ticket.ref);
-      expect(moved.history.at(-1)).toMatchObject({ action: 'escalate', by: { kind: 'staff', id: supervisor._id, role: 'supervisor' }, text: 'दुकानदार फ़ोन नहीं उठा रहा' });
-      expect((await f.textsTo(colleague.chatId))[0]).toContain(f.hi('escalation.reason.manual', { text: 'दुकानदार फ़ोन नहीं उठा रहा' }));
+      expect(moved.history.at(-1)).toMatchObject({
+        action: 'escalate',
+        by: { kind: 'staff', id: supervisor._id, role: 'supervisor' },
+        text: 'दुकानदार फ़ोन नहीं उठा रहा',
+      });
+      expect((await f.textsTo(colleague.chatId))[0]).toContain(
+        f.hi('escalation.reason.manual', { text: 'दुकानदार फ़ोन नहीं उठा रहा' }),
+      );
       expect((await f.textsTo(officer.chatId)).at(-1)).toContain('दुकानदार फ़ोन नहीं उठा रहा');
 
       // An officer may not; a missing reason is explained; the top is the top.
       expect(await run(f.identity(officer), `${ticket.ref} कारण`)).toEqual([{ key: 'staff.forbidden' }]);
       expect(await run(f.identity(supervisor), ticket.ref)).toEqual([{ key: 'escalation.usage' }]);
-      expect(await run(f.identity(supervisor), 'ALR-999999 कारण')).toEqual([{ key: 'staff.ticket_not_found', params: { ref: 'ALR-999999' } }]);
+      expect(await run(f.identity(supervisor), 'ALR-999999 कारण')).toEqual([
+        { key: 'staff.ticket_not_found', params: { ref: 'ALR-999999' } },
+      ]);
       await run(f.identity(supervisor), `${ticket.ref} फिर से`);
       await run(f.identity(supervisor), `${ticket.ref} फिर से`);
       expect((await f.ticket(ticket.ref)).level).toBe(4);
-      expect(await run(f.identity(supervisor), `${ticket.ref} फिर से`)).toEqual([{ key: 'escalation.already_top', params: { ref: ticket.ref } }]);
+      expect(await run(f.identity(supervisor), `${ticket.ref} फिर से`)).toEqual([
+        { key: 'escalation.already_top', params: { ref: ticket.ref } },
+      ]);
     });
 
     test('a resolved ticket cannot be escalated', async () => {

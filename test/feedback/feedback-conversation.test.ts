@@ -28,7 +28,9 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     expect(ticket?.feedback).toMatchObject({ rating: 5, satisfied: true });
     // Ratings appear in /stats per department.
     const stats = await chat.send('admin', '/stats week');
-    expect(stats.join('\n')).toContain(hi('supervisor.stats.rating_line', { department: 'ज़िला नियंत्रण कक्ष', average: '5.0', count: 1, satisfied: 1 }));
+    expect(stats.join('\n')).toContain(
+      hi('supervisor.stats.rating_line', { department: 'ज़िला नियंत्रण कक्ष', average: '5.0', count: 1, satisfied: 1 }),
+    );
     // A second rating is not counted twice.
     expect(await chat.send('citizen-1', `[fb|${ref}:2]`)).toEqual([hi('feedback.already', { ref })]);
 
@@ -56,7 +58,9 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     const ref = await chat.fileComplaint('citizen-1');
     await chat.send('officer-1', `/resolve ${ref} done`);
     expect(await chat.send('citizen-2', `[fb|${ref}:1]`)).toEqual([hi('status.not_found', { ref })]);
-    expect(await chat.send('citizen-2', `/reopen ${ref}`)).toEqual(expect.arrayContaining([hi('status.not_found', { ref })]));
+    expect(await chat.send('citizen-2', `/reopen ${ref}`)).toEqual(
+      expect.arrayContaining([hi('status.not_found', { ref })]),
+    );
     expect((await t.app.models.Ticket.findOne({ ref }).lean())?.status).toBe('resolved');
   });
 
@@ -113,14 +117,22 @@ describe('after a resolution the citizen rates, and may reopen', () => {
 
     // The day's report: one acknowledgement, 30 minutes after filing (not 3½ hours, not twice).
     const dayStart = new Date(created.getTime() - 5 * 3_600_000);
-    const report = summarizeDay({ day: '2026-11-28', start: dayStart, end: new Date(dayStart.getTime() + 86_400_000), now: t.clock.now(), rows: [ticket as never], load: new Map() });
+    const report = summarizeDay({
+      day: '2026-11-28',
+      start: dayStart,
+      end: new Date(dayStart.getTime() + 86_400_000),
+      now: t.clock.now(),
+      rows: [ticket as never],
+      load: new Map(),
+    });
     expect(report.acknowledged).toBe(1);
     expect(report.ackTotalMs).toBe(30 * 60_000);
 
     // The CSV's "acknowledged" column is the first acknowledgement (10:30 in the district).
     await chat.send('admin', '/export');
     await t.app.outbox.drain(5_000);
-    const fileId = (await t.app.web.messages('admin', 0)).find((m) => m.message?.document)?.message?.document?.fileId as string;
+    const fileId = (await t.app.web.messages('admin', 0)).find((m) => m.message?.document)?.message?.document
+      ?.fileId as string;
     const file = await t.app.web.file(fileId);
     const rows = parse(Buffer.from(file?.bytes as Uint8Array), { bom: true }) as string[][];
     const row = rows.find((r) => r[0] === ref) as string[];

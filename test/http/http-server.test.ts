@@ -34,7 +34,10 @@ describe('HTTP server on loopback', () => {
   });
 
   it('logs one line with the simulator URL on start', () => {
-    const started = s.httpLogs().map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'http_started');
+    const started = s
+      .httpLogs()
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === 'http_started');
     expect(started).toHaveLength(1);
     expect(started[0]?.simulator).toBe(`${s.url}/sim/`);
   });
@@ -93,7 +96,13 @@ describe('HTTP server on loopback', () => {
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe('/sim/');
     }
-    for (const path of ['/sim/nope.html', '/sim/%2e%2e/package.json', '/sim/..%2fpackage.json', '/package.json', '/sim/api/nothing']) {
+    for (const path of [
+      '/sim/nope.html',
+      '/sim/%2e%2e/package.json',
+      '/sim/..%2fpackage.json',
+      '/package.json',
+      '/sim/api/nothing',
+    ]) {
       expect((await fetch(`${s.url}${path}`)).status).toBe(404);
     }
     expect((await fetch(`${s.url}/healthz`, { method: 'POST' })).status).toBe(405);
@@ -107,7 +116,11 @@ describe('HTTP server on loopback', () => {
       expect(body.strings.title).toBe(s.translator.t(lang, 'web.title'));
     }
     expect((await fetch(`${s.url}/sim/api/i18n?lang=fr`)).status).toBe(400);
-    const config = (await (await fetch(`${s.url}/sim/api/config`)).json()) as { places: unknown[]; maxUploadBytes: number; languages: string[] };
+    const config = (await (await fetch(`${s.url}/sim/api/config`)).json()) as {
+      places: unknown[];
+      maxUploadBytes: number;
+      languages: string[];
+    };
     expect(config.places).toEqual(s.places.map((p) => ({ id: p.id, label: p.label, lat: p.lat, lon: p.lon })));
     expect(config.maxUploadBytes).toBe(s.web.maxUploadBytes);
     expect(config.languages).toEqual([...LANGUAGES]);
@@ -123,19 +136,29 @@ describe('HTTP server on loopback', () => {
 
 describe('HTTP server on a non-loopback address', () => {
   it('hides the simulator unless SIMULATOR_PUBLIC, while health and metrics still work', async () => {
-    const hidden = await startSimTestServer({ config: { host: '0.0.0.0', port: 0, simulator: 'dev', simulatorPublic: false } }, { listen: false });
+    const hidden = await startSimTestServer(
+      { config: { host: '0.0.0.0', port: 0, simulator: 'dev', simulatorPublic: false } },
+      { listen: false },
+    );
     try {
       expect(hidden.http.simulatorEnabled).toBe(false);
       const url = await listenOnLoopback(hidden);
-      for (const path of ['/', '/sim/', '/sim/api/config', '/sim/api/messages?chatId=citizen-1']) expect((await fetch(`${url}${path}`)).status).toBe(404);
-      expect((await postMessage(url, { chatId: 'citizen-1', clientId: clientId(), kind: 'command', command: 'start' })).status).toBe(404);
+      for (const path of ['/', '/sim/', '/sim/api/config', '/sim/api/messages?chatId=citizen-1'])
+        expect((await fetch(`${url}${path}`)).status).toBe(404);
+      expect(
+        (await postMessage(url, { chatId: 'citizen-1', clientId: clientId(), kind: 'command', command: 'start' }))
+          .status,
+      ).toBe(404);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/metrics`)).status).toBe(200);
     } finally {
       await hidden.close();
     }
 
-    const shown = await startSimTestServer({ config: { host: '0.0.0.0', port: 0, simulator: 'login', simulatorPublic: true } }, { listen: false });
+    const shown = await startSimTestServer(
+      { config: { host: '0.0.0.0', port: 0, simulator: 'login', simulatorPublic: true } },
+      { listen: false },
+    );
     try {
       expect(shown.http.simulatorEnabled).toBe(true);
       const url = await listenOnLoopback(shown);
@@ -148,11 +171,17 @@ describe('HTTP server on a non-loopback address', () => {
 
 describe('HTTP server health and shutdown', () => {
   it('answers /healthz 503 when a configured channel is down', async () => {
-    const s = await startSimTestServer({ healthChecks: { telegram: () => 'down', broken: () => Promise.reject(new Error('boom')) } });
+    const s = await startSimTestServer({
+      healthChecks: { telegram: () => 'down', broken: () => Promise.reject(new Error('boom')) },
+    });
     try {
       const res = await fetch(`${s.url}/healthz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', db: 'up', channels: { telegram: 'down', broken: 'down' } });
+      expect(await res.json()).toEqual({
+        status: 'unavailable',
+        db: 'up',
+        channels: { telegram: 'down', broken: 'down' },
+      });
     } finally {
       await s.close();
     }
@@ -195,9 +224,13 @@ describe('HTTP server health and shutdown', () => {
 
 describe('loopback checks', () => {
   it('tells loopback hosts and Host headers from others', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(h)).toBe(true);
-    for (const h of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '', '128.0.0.1']) expect(isLoopbackHost(h)).toBe(false);
-    for (const h of ['127.0.0.1:3000', 'localhost', 'localhost:80', '[::1]:3000']) expect(isLoopbackHostHeader(h)).toBe(true);
-    for (const h of [undefined, '', 'localhost.attacker.example', '127.0.0.1.nip.io:3000', '[::]:3000']) expect(isLoopbackHostHeader(h)).toBe(false);
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '', '128.0.0.1'])
+      expect(isLoopbackHost(h)).toBe(false);
+    for (const h of ['127.0.0.1:3000', 'localhost', 'localhost:80', '[::1]:3000'])
+      expect(isLoopbackHostHeader(h)).toBe(true);
+    for (const h of [undefined, '', 'localhost.attacker.example', '127.0.0.1.nip.io:3000', '[::]:3000'])
+      expect(isLoopbackHostHeader(h)).toBe(false);
   });
 });

@@ -92,7 +92,10 @@ export function clientId(): string {
 }
 
 /** POST a message as the page does. */
-export async function postMessage(url: string, body: Record<string, unknown>): Promise<{ status: number; json: { duplicate?: boolean; messages?: WebMessageView[]; error?: string } }> {
+export async function postMessage(
+  url: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; json: { duplicate?: boolean; messages?: WebMessageView[]; error?: string } }> {
   const res = await fetch(`${url}/sim/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -110,7 +113,11 @@ export async function chatLog(url: string, chatId: string): Promise<WebMessageVi
 
 /** Upload an image as the page does. */
 export async function uploadImage(url: string, bytes: Buffer, chatId: string, type = 'image/png'): Promise<Response> {
-  return fetch(`${url}/sim/api/files?chatId=${encodeURIComponent(chatId)}`, { method: 'POST', headers: { 'Content-Type': type }, body: new Uint8Array(bytes) });
+  return fetch(`${url}/sim/api/files?chatId=${encodeURIComponent(chatId)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': type },
+    body: new Uint8Array(bytes),
+  });
 }
 
 /**

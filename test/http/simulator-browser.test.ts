@@ -12,14 +12,22 @@ const REF_RE = /[A-Z]{2,6}-\d{6}/;
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
   // On a developer's machine the rest of the suite still runs; in CI a missing browser is a failure.
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
-  console.warn(`Skipping the simulator browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
+  console.warn(
+    `Skipping the simulator browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`,
+  );
 }
 const describeInBrowser = haveChromium ? describe : describe.skip;
 
 jest.setTimeout(180_000);
 
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
 
 describeInBrowser('the simulator in headless Chromium', () => {
@@ -32,7 +40,15 @@ describeInBrowser('the simulator in headless Chromium', () => {
     s = await startSimTestServer();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -76,7 +92,9 @@ describeInBrowser('the simulator in headless Chromium', () => {
     const source = typeof text === 'string' ? { s: text } : { r: text.source };
     const handle = await page.waitForFunction(
       ([sel, src]) => {
-        const texts = Array.from(document.querySelectorAll(`${sel} .msg.bot .text`), (e) => e.textContent ?? '').slice(-3);
+        const texts = Array.from(document.querySelectorAll(`${sel} .msg.bot .text`), (e) => e.textContent ?? '').slice(
+          -3,
+        );
         const hit = texts.find((t) => (src.s !== undefined ? t.includes(src.s) : new RegExp(src.r ?? '').test(t)));
         return hit ?? false;
       },
@@ -104,7 +122,9 @@ describeInBrowser('the simulator in headless Chromium', () => {
     await type(page, citizen, 'वार्ड 5, बस स्टैंड के पास');
     await botSays(page, citizen, hi('intake.description.prompt', { min: 10 }));
 
-    await page.locator(`${citizen} .photo-input`).setInputFiles({ name: 'ration-shop.png', mimeType: 'image/png', buffer: makePng(160, 120) });
+    await page
+      .locator(`${citizen} .photo-input`)
+      .setInputFiles({ name: 'ration-shop.png', mimeType: 'image/png', buffer: makePng(160, 120) });
     await botSays(page, citizen, hi('intake.description.photo_saved'));
     await page.waitForFunction((sel) => {
       const img = document.querySelector<HTMLImageElement>(`${sel} img.photo`);
@@ -124,7 +144,10 @@ describeInBrowser('the simulator in headless Chromium', () => {
     expect(ticket?.phone).toMatch(/^\+91\d{10}$/);
 
     // A notification for an officer, delivered the way the outbox will: through the web sender.
-    await s.web.sender.send('officer-1', { text: `नई शिकायत ${ref}: राशन, जोबट`, buttons: [{ label: '👀 देख ली', data: `staff|ack:${ref}` }] });
+    await s.web.sender.send('officer-1', {
+      text: `नई शिकायत ${ref}: राशन, जोबट`,
+      buttons: [{ label: '👀 देख ली', data: `staff|ack:${ref}` }],
+    });
     await botSays(page, '#pane-staff', ref);
     // …and the citizen's photo, forwarded by its file id.
     const photoId = ticket?.attachments[0]?.fileId ?? '';
@@ -205,13 +228,20 @@ describeInBrowser('the simulator in headless Chromium', () => {
 
 describeInBrowser('the simulator behind a login, in headless Chromium', () => {
   it('says how to get in without a session; a login link opens it, leaves the address bar clean, and works once', async () => {
-    const s = await startSimTestServer({ config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true } });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+    const s = await startSimTestServer({
+      config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true },
+    });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
+    });
     try {
       const page = await (await browser.newContext(PHONE)).newPage();
       await page.goto(`${s.url}/sim/`);
       await page.waitForSelector('body[data-ready="login"]');
-      expect((await page.locator('.login-needed').textContent())?.trim()).toBe(s.translator.t('hi', 'web.login_needed'));
+      expect((await page.locator('.login-needed').textContent())?.trim()).toBe(
+        s.translator.t('hi', 'web.login_needed'),
+      );
 
       const { token } = (await s.auth?.issue('test', 'visitor')) ?? { token: '' };
       await page.goto(`${s.url}/sim/login?token=${token}`);

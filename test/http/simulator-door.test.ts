@@ -17,10 +17,17 @@ interface Answer {
 }
 
 /** A request as a reverse proxy on the same machine would forward it: Host is 127.0.0.1:<port>. */
-async function call(base: string, path: string, init: { method?: string; body?: unknown; cookie?: string } = {}): Promise<Answer> {
+async function call(
+  base: string,
+  path: string,
+  init: { method?: string; body?: unknown; cookie?: string } = {},
+): Promise<Answer> {
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(init.cookie ? { cookie: init.cookie } : {}) },
+    headers: {
+      ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(init.cookie ? { cookie: init.cookie } : {}),
+    },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   const text = await res.text();
@@ -42,8 +49,16 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   throw new Error('condition not met');
 }
 
-const say = (chatId: string, text: string) => ({ chatId, clientId: clientId(), firstName: chatId, ...(text.startsWith('/') ? { kind: 'command', command: text.slice(1).split(' ')[0], args: text.split(' ').slice(1).join(' ') } : { kind: 'text', text }) });
-const outTexts = (a: Answer) => (a.json.messages ?? []).filter((m) => m.direction === 'out').map((m) => m.message?.text ?? '');
+const say = (chatId: string, text: string) => ({
+  chatId,
+  clientId: clientId(),
+  firstName: chatId,
+  ...(text.startsWith('/')
+    ? { kind: 'command', command: text.slice(1).split(' ')[0], args: text.split(' ').slice(1).join(' ') }
+    : { kind: 'text', text }),
+});
+const outTexts = (a: Answer) =>
+  (a.json.messages ?? []).filter((m) => m.direction === 'out').map((m) => m.message?.text ?? '');
 
 describe('the simulator behind a proxy in production, with a Telegram token', () => {
   it('is not served at all: a request with Host 127.0.0.1 is refused and no invite can be made through it', async () => {
@@ -70,7 +85,11 @@ describe('the simulator behind a proxy in production, with a Telegram token', ()
 
 describe('an explicitly enabled simulator next to Telegram', () => {
   it('asks for a login; the start-up link opens it once; its invites do not work on Telegram', async () => {
-    const s = await startTelegramTestApp({ NODE_ENV: 'production', SIMULATOR_ENABLED: 'true', ADMIN_TELEGRAM_IDS: `${TG_ADMIN},${TG_ADMIN_2}` });
+    const s = await startTelegramTestApp({
+      NODE_ENV: 'production',
+      SIMULATOR_ENABLED: 'true',
+      ADMIN_TELEGRAM_IDS: `${TG_ADMIN},${TG_ADMIN_2}`,
+    });
     try {
       const base = s.t.app.http.url() ?? '';
       // Without a session: the page loads (to show the login notice), the API does not.
@@ -78,7 +97,10 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect((await call(base, '/sim/api/messages', { body: say('admin', '/invite admin') })).status).toBe(401);
       expect((await call(base, '/sim/api/messages?chatId=admin&after=0')).status).toBe(401);
       expect((await call(base, '/sim/api/config')).status).toBe(401);
-      expect((await call(base, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie: 'js_sim=forged.AAAA' })).status).toBe(401);
+      expect(
+        (await call(base, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie: 'js_sim=forged.AAAA' }))
+          .status,
+      ).toBe(401);
       expect(await s.t.app.models.Invite.countDocuments({})).toBe(0);
 
       const line = s.t.logs().find((l) => l.includes('"event":"simulator_login_link"')) ?? '';
@@ -115,9 +137,14 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       expect(s.t.logs().join('\n')).not.toContain(adminToken);
 
       // A link from an administrator who is then removed stops working at once.
-      const textsTo = (chatId: number) => s.api.calls.filter((c) => String(c.params.chat_id) === String(chatId)).map((c) => String(c.params.text ?? ''));
+      const textsTo = (chatId: number) =>
+        s.api.calls.filter((c) => String(c.params.chat_id) === String(chatId)).map((c) => String(c.params.text ?? ''));
       s.api.pushUpdate(command(TG_ADMIN, '/invite', 'admin'));
-      const adminCode = await s.api.waitFor(() => textsTo(TG_ADMIN).map((x) => /\b([A-Z2-9]{13})\n/.exec(x)?.[1]).find(Boolean));
+      const adminCode = await s.api.waitFor(() =>
+        textsTo(TG_ADMIN)
+          .map((x) => /\b([A-Z2-9]{13})\n/.exec(x)?.[1])
+          .find(Boolean),
+      );
       // An administrator invite needs a second administrator (of a real channel) to confirm it.
       s.api.pushUpdate(command(TG_ADMIN_2, '/invite', `confirm ${adminCode}`));
       const confirmed = s.t.translator.t('hi', 'staff.invite_confirmed', { code: adminCode });
@@ -125,14 +152,25 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       s.api.pushUpdate(command(9402, '/start', adminCode));
       await until(async () => (await s.t.app.models.Staff.exists({ chatId: '9402', active: true })) !== null);
       s.api.pushUpdate(command(9402, '/simulator'));
-      const linkText = await s.api.waitFor(() => s.api.calls.map((c) => (String(c.params.chat_id) === '9402' ? /(http:\/\/\S+\/sim\/login\?token=\S+)/.exec(String(c.params.text))?.[1] : undefined)).find(Boolean));
+      const linkText = await s.api.waitFor(() =>
+        s.api.calls
+          .map((c) =>
+            String(c.params.chat_id) === '9402'
+              ? /(http:\/\/\S+\/sim\/login\?token=\S+)/.exec(String(c.params.text))?.[1]
+              : undefined,
+          )
+          .find(Boolean),
+      );
       const token2 = new URL(linkText).searchParams.get('token') ?? '';
       const admin2 = await s.t.app.models.Staff.findOne({ chatId: '9402', active: true }).lean();
       expect(admin2?.role).toBe('admin');
       const cookie2 = (await call(base, '/sim/api/login', { body: { token: token2 } })).setCookie.split(';')[0] ?? '';
       expect((await call(base, '/sim/api/config', { cookie: cookie2 })).status).toBe(200);
       // Nor can the simulator's administrator remove staff of a real channel.
-      const simRevoke = await call(base, '/sim/api/messages', { body: say('admin', `/revoke ${admin2?._id ?? ''}`), cookie });
+      const simRevoke = await call(base, '/sim/api/messages', {
+        body: say('admin', `/revoke ${admin2?._id ?? ''}`),
+        cookie,
+      });
       expect(outTexts(simRevoke)).toEqual([s.t.translator.t('hi', 'staff.forbidden')]);
       expect(await s.t.app.models.Staff.exists({ chatId: '9402', active: true })).not.toBeNull();
       s.api.pushUpdate(command(TG_ADMIN, '/revoke', admin2?._id ?? ''));
@@ -158,7 +196,10 @@ describe('Telegram failing at start', () => {
     api.failNext(2, { status: 403, description: 'Forbidden' }, { method: 'getMe' });
     api.failNext(2, { status: 500 }, { method: 'getMe' });
     const { apiRoot } = await api.start();
-    const t = await createTestApp({ TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN, TELEGRAM_API_ROOT: apiRoot }, { telegramStartBackoff: { baseMs: 200, maxMs: 200 } });
+    const t = await createTestApp(
+      { TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN, TELEGRAM_API_ROOT: apiRoot },
+      { telegramStartBackoff: { baseMs: 200, maxMs: 200 } },
+    );
     try {
       await t.app.start();
       const base = t.app.http.url() ?? '';
@@ -168,7 +209,10 @@ describe('Telegram failing at start', () => {
       const answer = await t.app.web.receive(say('citizen-1', '/start'));
       expect(answer.messages.some((m) => m.direction === 'out')).toBe(true);
 
-      await api.waitFor(() => api.calls.filter((c) => c.method === 'getMe' && c.failed === undefined).length > 0, 20_000);
+      await api.waitFor(
+        () => api.calls.filter((c) => c.method === 'getMe' && c.failed === undefined).length > 0,
+        20_000,
+      );
       const start = Date.now();
       let last = health;
       while (last.status !== 200 && Date.now() - start < 20_000) last = await call(base, '/healthz');
@@ -186,7 +230,9 @@ describe('Telegram failing at start', () => {
 
 describe('a public simulator (SIMULATOR_PUBLIC=true)', () => {
   it("gives each browser its own chats: another visitor's messages and files stay out of reach", async () => {
-    const s = await startSimTestServer({ config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true } });
+    const s = await startSimTestServer({
+      config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true },
+    });
     try {
       const auth = s.auth;
       if (!auth) throw new Error('no simulator login');
@@ -202,7 +248,11 @@ describe('a public simulator (SIMULATOR_PUBLIC=true)', () => {
 
       const started = await call(s.url, '/sim/api/messages', { body: say('citizen-1', '/start'), cookie: a });
       expect(outTexts(started).length).toBeGreaterThan(0);
-      const upload = await fetch(`${s.url}/sim/api/files?chatId=citizen-1`, { method: 'POST', headers: { 'Content-Type': 'image/png', cookie: a }, body: new Uint8Array(makePng(4, 4)) });
+      const upload = await fetch(`${s.url}/sim/api/files?chatId=citizen-1`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'image/png', cookie: a },
+        body: new Uint8Array(makePng(4, 4)),
+      });
       expect(upload.status).toBe(200);
       const { fileId } = (await upload.json()) as { fileId: string };
 
@@ -220,7 +270,9 @@ describe('a public simulator (SIMULATOR_PUBLIC=true)', () => {
       const stored = await s.db.conn.collection('web_messages').distinct('chatId');
       expect(stored.length).toBeGreaterThan(0);
       for (const chatId of stored) expect(chatId).toMatch(/^[0-9a-f]{12}-citizen-1$/);
-      expect((await call(s.url, `/sim/api/messages?chatId=${String(stored[0])}&after=0`, { cookie: b })).json.messages).toEqual([]);
+      expect(
+        (await call(s.url, `/sim/api/messages?chatId=${String(stored[0])}&after=0`, { cookie: b })).json.messages,
+      ).toEqual([]);
       // No administrator chat in public.
       const invite = await call(s.url, '/sim/api/messages', { body: say('admin', '/invite admin'), cookie: b });
       expect(outTexts(invite).join('\n')).not.toMatch(/\b[A-Z2-9]{13}\n/);

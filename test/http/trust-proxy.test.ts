@@ -6,10 +6,17 @@ import { startDashboardKit, type DashboardKit } from '../dashboard/dashboard-kit
 jest.setTimeout(60_000);
 
 /** What a reverse proxy in front of us adds to a browser's request that came in over HTTPS. */
-const PROXIED = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'jansahayak.example.org', 'X-Forwarded-For': '203.0.113.7' };
+const PROXIED = {
+  'X-Forwarded-Proto': 'https',
+  'X-Forwarded-Host': 'jansahayak.example.org',
+  'X-Forwarded-For': '203.0.113.7',
+};
 
 /** A real request through a real socket, so the peer address is the socket's. */
-async function viewOf(headers: Record<string, string>, trustProxy: boolean): Promise<{ view: ReturnType<typeof requestView>; same: boolean }> {
+async function viewOf(
+  headers: Record<string, string>,
+  trustProxy: boolean,
+): Promise<{ view: ReturnType<typeof requestView>; same: boolean }> {
   let seen: { view: ReturnType<typeof requestView>; same: boolean } | undefined;
   const server = http.createServer((req, res) => {
     seen = { view: requestView(req, trustProxy), same: isSameOrigin(req, { trustProxy }) };
@@ -33,7 +40,10 @@ describe('TRUST_PROXY', () => {
   });
 
   it("on: the proxy's headers are believed; the client address is the proxy's own (last) entry, not one a client wrote", async () => {
-    const { view, same } = await viewOf({ ...PROXIED, 'X-Forwarded-For': '6.6.6.6, 203.0.113.7', Origin: 'https://jansahayak.example.org' }, true);
+    const { view, same } = await viewOf(
+      { ...PROXIED, 'X-Forwarded-For': '6.6.6.6, 203.0.113.7', Origin: 'https://jansahayak.example.org' },
+      true,
+    );
     expect(view).toEqual({ proto: 'https', host: 'jansahayak.example.org', clientIp: '203.0.113.7' });
     expect(same).toBe(true);
   });
@@ -42,7 +52,11 @@ describe('TRUST_PROXY', () => {
 describe('the dashboard behind a proxy', () => {
   async function loginVia(kit: DashboardKit, headers: Record<string, string>) {
     const token = new URL(await kit.link('admin')).searchParams.get('token') ?? '';
-    const res = await fetch(`${kit.url}/dashboard/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ token }) });
+    const res = await fetch(`${kit.url}/dashboard/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify({ token }),
+    });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get('set-cookie') ?? '';
     return { setCookie, cookie: setCookie.split(';')[0] ?? '' };
@@ -57,7 +71,10 @@ describe('the dashboard behind a proxy', () => {
       })
     ).status;
   const logout = (kit: DashboardKit, cookie: string) =>
-    fetch(`${kit.url}/dashboard/api/logout`, { method: 'POST', headers: { cookie, ...PROXIED, Origin: 'https://jansahayak.example.org' } });
+    fetch(`${kit.url}/dashboard/api/logout`, {
+      method: 'POST',
+      headers: { cookie, ...PROXIED, Origin: 'https://jansahayak.example.org' },
+    });
 
   it('without TRUST_PROXY: no Secure cookie on a forwarded https, and a forwarded origin cannot log out', async () => {
     const kit = await startDashboardKit();

@@ -15,7 +15,10 @@ function leafKeys(tree: unknown, prefix: string): string[] {
 }
 
 function webFile(lang: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'locales', lang, 'web.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'locales', lang, 'web.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Every key the page can ask for: from its attributes, its t('…') calls, and its keys built from data. */
@@ -46,7 +49,9 @@ describe('the simulator page words', () => {
     const used = keysUsedByPage();
     expect(used.length).toBeGreaterThan(30);
     for (const lang of LANGUAGES) {
-      const missing = used.filter((k) => !translator.has(lang, k) || typeof translator.instance.getResource(lang, 'translation', k) !== 'string');
+      const missing = used.filter(
+        (k) => !translator.has(lang, k) || typeof translator.instance.getResource(lang, 'translation', k) !== 'string',
+      );
       expect({ lang, missing }).toEqual({ lang, missing: [] });
     }
   });

@@ -17,7 +17,13 @@ function glossary(): Array<{ idea: string; avoid: string[] }> {
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| idea') && !l.startsWith('| ---'))
     .map((l) => l.split('|').map((c) => c.trim()))
-    .map((cells) => ({ idea: cells[1] ?? '', avoid: (cells[5] ?? '').split(',').map((v) => v.trim()).filter((v) => v && v !== '—') }));
+    .map((cells) => ({
+      idea: cells[1] ?? '',
+      avoid: (cells[5] ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v && v !== '—'),
+    }));
 }
 
 const isDevanagari = (s: string) => /[\u0900-\u097F]/.test(s);
@@ -26,17 +32,39 @@ const wordRe = (v: string) => new RegExp(`(^|[^\\p{L}\\p{M}])${v.replace(/[.*+?^
 
 describe('one term per idea (locales/GLOSSARY.md)', () => {
   const rows = glossary();
-  const strings = Object.fromEntries(LANGUAGES.map((l) => [l, leaves(loadLanguage(path.join(LOCALES, l)))])) as Record<Language, Array<[string, string]>>;
+  const strings = Object.fromEntries(LANGUAGES.map((l) => [l, leaves(loadLanguage(path.join(LOCALES, l)))])) as Record<
+    Language,
+    Array<[string, string]>
+  >;
 
   test('the glossary lists the ideas the review named', () => {
     const ideas = rows.map((r) => r.idea);
-    for (const idea of ['supervisor', 'block', 'locality', 'reference number', 'escalation', 'deadline', 'feedback', 'reopen', 'transfer', 'voice message', 'export']) expect(ideas).toContain(idea);
+    for (const idea of [
+      'supervisor',
+      'block',
+      'locality',
+      'reference number',
+      'escalation',
+      'deadline',
+      'feedback',
+      'reopen',
+      'transfer',
+      'voice message',
+      'export',
+    ])
+      expect(ideas).toContain(idea);
   });
 
-  test.each(glossary().filter((r) => r.avoid.length).map((r) => [r.idea, r.avoid] as const))('%s: no locale uses a listed variant', (_idea, avoid) => {
+  test.each(
+    glossary()
+      .filter((r) => r.avoid.length)
+      .map((r) => [r.idea, r.avoid] as const),
+  )('%s: no locale uses a listed variant', (_idea, avoid) => {
     const found = avoid.flatMap((variant) => {
       const lang: Language = isDevanagari(variant) ? 'hi' : 'en';
-      return strings[lang].filter(([, text]) => wordRe(variant).test(text)).map(([key]) => `${lang}:${key} uses «${variant}»`);
+      return strings[lang]
+        .filter(([, text]) => wordRe(variant).test(text))
+        .map(([key]) => `${lang}:${key} uses «${variant}»`);
     });
     expect(found).toEqual([]);
   });

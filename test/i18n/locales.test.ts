@@ -24,7 +24,9 @@ function keysUsedInSource(): string[] {
       if (e.isDirectory()) walk(p);
       else if (p.endsWith('.ts')) {
         // Keys passed to t()/say()/this.say() or written as `key:`/`labelKey:` values.
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:\bt\(|\bsay\(|\bkey: |labelKey: )'([a-z_]+(?:\.[a-z_]+)+)'/g)) {
+        for (const m of fs
+          .readFileSync(p, 'utf8')
+          .matchAll(/(?:\bt\(|\bsay\(|\bkey: |labelKey: )'([a-z_]+(?:\.[a-z_]+)+)'/g)) {
           const key = m[1] ?? '';
           if (top.has(key.split('.')[0] ?? '') && !/\.(yaml|json|ts)$/.test(key)) found.add(key);
         }
@@ -64,7 +66,9 @@ describe('locales', () => {
       ...keysUsedInSource(),
     ];
     // A key with plural forms exists as key_one / key_other.
-    const missing = keys.flatMap((k) => LANGUAGES.filter((l) => !tr.has(l, k) && !tr.has(l, `${k}_other`)).map((l) => `${l}:${k}`));
+    const missing = keys.flatMap((k) =>
+      LANGUAGES.filter((l) => !tr.has(l, k) && !tr.has(l, `${k}_other`)).map((l) => `${l}:${k}`),
+    );
     expect(missing).toEqual([]);
   });
 

@@ -12,7 +12,10 @@ function leaves(tree: unknown, prefix = ''): Array<[string, string]> {
   if (typeof tree !== 'object' || tree === null) return [];
   return Object.entries(tree).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
-const strings = Object.fromEntries(LANGUAGES.map((l) => [l, leaves(loadLanguage(path.join(LOCALES, l)))])) as Record<Language, Array<[string, string]>>;
+const strings = Object.fromEntries(LANGUAGES.map((l) => [l, leaves(loadLanguage(path.join(LOCALES, l)))])) as Record<
+  Language,
+  Array<[string, string]>
+>;
 
 // Nouns whose plural must not follow the number 1, and that need a plural
 // form (i18next `_one`/`_other` by `count`) whenever a number precedes them.
@@ -24,18 +27,26 @@ const PLURAL_NOUNS: Record<Language, string[]> = {
 describe('wording that agrees with its numbers', () => {
   test.each(LANGUAGES)('%s: a number before a plural noun is always a `count` with plural forms', (lang) => {
     const offenders = strings[lang].filter(([, text]) =>
-      PLURAL_NOUNS[lang].some((noun) => new RegExp(`\\{\\{(?!count\\}\\})[\\w]+\\}\\}\\s+${noun}(?![\\p{L}\\p{M}])`, 'u').test(text)),
+      PLURAL_NOUNS[lang].some((noun) =>
+        new RegExp(`\\{\\{(?!count\\}\\})[\\w]+\\}\\}\\s+${noun}(?![\\p{L}\\p{M}])`, 'u').test(text),
+      ),
     );
     expect(offenders.map(([k]) => k)).toEqual([]);
   });
 
   test.each(LANGUAGES)('%s: every key with plural forms reads right for 1 and for 3', (lang) => {
-    const bases = new Set(strings[lang].map(([k]) => k).filter((k) => k.endsWith('_one')).map((k) => k.slice(0, -4)));
+    const bases = new Set(
+      strings[lang]
+        .map(([k]) => k)
+        .filter((k) => k.endsWith('_one'))
+        .map((k) => k.slice(0, -4)),
+    );
     expect(bases.size).toBeGreaterThan(10);
     for (const key of bases) {
       const one = tr.t(lang, key, { count: 1 });
       const three = tr.t(lang, key, { count: 3 });
-      for (const noun of PLURAL_NOUNS[lang]) expect(one).not.toMatch(new RegExp(`(^|[^\\d,])1 ${noun}(?![\\p{L}\\p{M}])`, 'u'));
+      for (const noun of PLURAL_NOUNS[lang])
+        expect(one).not.toMatch(new RegExp(`(^|[^\\d,])1 ${noun}(?![\\p{L}\\p{M}])`, 'u'));
       expect(one).toContain('1');
       expect(three).toContain('3');
     }
@@ -62,7 +73,16 @@ describe('words that mean what they should', () => {
   });
 
   test('buttons the citizen presses put no gendered verb in their mouth', () => {
-    const buttons = ['intake.category.suggest_yes', 'intake.category.suggest_no', 'intake.summary.submit', 'intake.summary.change', 'intake.phone.share', 'intake.phone.skip', 'intake.counsellor.talk', 'intake.counsellor.complaint'];
+    const buttons = [
+      'intake.category.suggest_yes',
+      'intake.category.suggest_no',
+      'intake.summary.submit',
+      'intake.summary.change',
+      'intake.phone.share',
+      'intake.phone.skip',
+      'intake.counsellor.talk',
+      'intake.counsellor.complaint',
+    ];
     for (const key of buttons) expect(hi(key)).not.toMatch(/(ूँ|ूं|ऊँ|ऊं)(गा|गी)/);
   });
 
@@ -93,11 +113,15 @@ describe('words that mean what they should', () => {
 
 describe('wording per channel', () => {
   // WhatsApp shows numbered lines, not buttons: nothing there may tell the citizen to press.
-  const citizen = leaves(loadLanguage(path.join(LOCALES, 'hi'))).filter(([k]) => !/^(staff|supervisor|dashboard|shifts|operator|counsellor|escalation|web|whatsapp)\./.test(k));
+  const citizen = leaves(loadLanguage(path.join(LOCALES, 'hi'))).filter(
+    ([k]) => !/^(staff|supervisor|dashboard|shifts|operator|counsellor|escalation|web|whatsapp)\./.test(k),
+  );
   const PRESS = { hi: /दबा/, en: /\b(tap|press)/i };
 
   test('every citizen message that says “press” has a WhatsApp wording that does not', () => {
-    const pressing = citizen.map(([k]) => k).filter((k) => !k.endsWith('_whatsapp') && LANGUAGES.some((l) => PRESS[l].test(tr.t(l, k))));
+    const pressing = citizen
+      .map(([k]) => k)
+      .filter((k) => !k.endsWith('_whatsapp') && LANGUAGES.some((l) => PRESS[l].test(tr.t(l, k))));
     expect(pressing.length).toBeGreaterThan(0);
     for (const key of pressing) {
       for (const lang of LANGUAGES) {

@@ -24,11 +24,30 @@ describe('the clean-up job', () => {
   });
   afterEach(() => db.close());
 
-  const state = (extra: Partial<ConversationState> = {}): ConversationState => ({ language: 'hi', quota: { day: '2026-11-25', count: 1 }, ...extra });
-  const flow = { flowId: 'citizen-intake', version: 1, step: 'description', mode: 'answer' as const, answers: { category: 'ration', attachments: [] } };
+  const state = (extra: Partial<ConversationState> = {}): ConversationState => ({
+    language: 'hi',
+    quota: { day: '2026-11-25', count: 1 },
+    ...extra,
+  });
+  const flow = {
+    flowId: 'citizen-intake',
+    version: 1,
+    step: 'description',
+    mode: 'answer' as const,
+    answers: { category: 'ration', attachments: [] },
+  };
 
   async function conversation(id: string, updatedAt: Date, s: ConversationState, staff?: object): Promise<void> {
-    await models.Conversation.collection.insertOne({ _id: id, citizenId: `c-${id}`, state: s, seen: ['u1'], version: 3, createdAt: updatedAt, updatedAt, ...(staff ? { staff } : {}) } as never);
+    await models.Conversation.collection.insertOne({
+      _id: id,
+      citizenId: `c-${id}`,
+      state: s,
+      seen: ['u1'],
+      version: 3,
+      createdAt: updatedAt,
+      updatedAt,
+      ...(staff ? { staff } : {}),
+    } as never);
   }
   const load = async (id: string) => models.Conversation.findOne({ _id: id }).lean().exec();
 
@@ -36,19 +55,28 @@ describe('the clean-up job', () => {
     const idle = new Date(NOW.getTime() - 73 * HOUR);
     const recent = new Date(NOW.getTime() - 71 * HOUR);
     await conversation('telegram:1', idle, state({ flow }));
-    await conversation('telegram:2', idle, state({ staffPending: { action: 'resolve', ref: 'ALR-000001' } }), { id: 'OFF1', role: 'officer', department: 'FOOD' });
+    await conversation('telegram:2', idle, state({ staffPending: { action: 'resolve', ref: 'ALR-000001' } }), {
+      id: 'OFF1',
+      role: 'officer',
+      department: 'FOOD',
+    });
     await conversation('telegram:3', idle, state({ flow, awaitingAnswer: { ref: 'ALR-000002' } }));
     await conversation('telegram:4', recent, state({ flow }));
     await conversation('telegram:5', idle, state({ language: 'en' }));
 
     const job = createCleanupJob({ models, conversationIdleHours: 72, cron: '40 3 * * *' });
-    expect(await job.run({ firingTime: NOW, now: NOW, logger: createLogger({ level: 'silent', pretty: false }) })).toMatchObject({
+    expect(
+      await job.run({ firingTime: NOW, now: NOW, logger: createLogger({ level: 'silent', pretty: false }) }),
+    ).toMatchObject({
       conversationsReset: 1,
       conversationsRemoved: 3,
     });
 
     // The collection written on every message keeps only chats in use (and the one awaiting an answer).
-    expect((await models.Conversation.find({}, { _id: 1 }).sort({ _id: 1 }).lean().exec()).map((c) => c._id)).toEqual(['telegram:3', 'telegram:4']);
+    expect((await models.Conversation.find({}, { _id: 1 }).sort({ _id: 1 }).lean().exec()).map((c) => c._id)).toEqual([
+      'telegram:3',
+      'telegram:4',
+    ]);
     const three = await load('telegram:3');
     expect(three?.state.awaitingAnswer).toEqual({ ref: 'ALR-000002' });
     expect(three?.state.flow).toBeUndefined();
@@ -62,7 +90,14 @@ describe('the clean-up job', () => {
     expect((await store.load('telegram:2'))?.staff).toEqual({ id: 'OFF1', role: 'officer', department: 'FOOD' });
     expect((await store.load('telegram:5'))?.state.language).toBe('en');
     // Saving it brings the conversation back (an insert: a racing second delivery loses, as for a new chat).
-    await store.save({ key: 'telegram:5', previous: (await store.load('telegram:5'))!, citizenId: 'c-telegram:5', state: state({ language: 'en' }), updateKey: 'u2', now: NOW });
+    await store.save({
+      key: 'telegram:5',
+      previous: (await store.load('telegram:5'))!,
+      citizenId: 'c-telegram:5',
+      state: state({ language: 'en' }),
+      updateKey: 'u2',
+      now: NOW,
+    });
     expect(await load('telegram:5')).toMatchObject({ citizenId: 'c-telegram:5', version: 1, seen: ['u2'] });
     // An officer's question to a removed chat still reaches it.
     expect(await store.patchState('telegram:1', { awaitingAnswer: { ref: 'ALR-000003' } })).toBe(true);
@@ -71,10 +106,26 @@ describe('the clean-up job', () => {
 
   test('used and expired invites, old finished notifications and old run-keys are deleted; the rest stay', async () => {
     const staff = createStaffStore(models);
-    const expired = await staff.createInvite({ role: 'officer', department: 'FOOD', createdBy: 'admin', now: new Date(NOW.getTime() - 3 * DAY), ttlHours: 48 });
-    const used = await staff.createInvite({ role: 'supervisor', createdBy: 'admin', now: new Date(NOW.getTime() - HOUR), ttlHours: 48 });
+    const expired = await staff.createInvite({
+      role: 'officer',
+      department: 'FOOD',
+      createdBy: 'admin',
+      now: new Date(NOW.getTime() - 3 * DAY),
+      ttlHours: 48,
+    });
+    const used = await staff.createInvite({
+      role: 'supervisor',
+      createdBy: 'admin',
+      now: new Date(NOW.getTime() - HOUR),
+      ttlHours: 48,
+    });
     await staff.redeemInvite(used._id, 'telegram:77', NOW);
-    const valid = await staff.createInvite({ role: 'operator', createdBy: 'admin', now: new Date(NOW.getTime() - HOUR), ttlHours: 48 });
+    const valid = await staff.createInvite({
+      role: 'operator',
+      createdBy: 'admin',
+      now: new Date(NOW.getTime() - HOUR),
+      ttlHours: 48,
+    });
 
     const logger = createLogger({ level: 'silent', pretty: false });
     const outbox = createOutbox({ models: await createOutboxModel(db.conn), logger });
@@ -84,8 +135,14 @@ describe('the clean-up job', () => {
       { channel: 'telegram', chatId: '3', message: { text: 'अभी बाकी' }, dedupeKey: 'pending' },
     ]);
     const messages = db.conn.collection('outbox');
-    await messages.updateOne({ dedupeKey: 'old' }, { $set: { status: 'sent', sentAt: new Date(NOW.getTime() - 31 * DAY) } });
-    await messages.updateOne({ dedupeKey: 'new' }, { $set: { status: 'sent', sentAt: new Date(NOW.getTime() - 29 * DAY) } });
+    await messages.updateOne(
+      { dedupeKey: 'old' },
+      { $set: { status: 'sent', sentAt: new Date(NOW.getTime() - 31 * DAY) } },
+    );
+    await messages.updateOne(
+      { dedupeKey: 'new' },
+      { $set: { status: 'sent', sentAt: new Date(NOW.getTime() - 29 * DAY) } },
+    );
 
     const runKeys = await createRunKeyStore(db.conn);
     await runKeys.claim('sla-sweep', new Date(NOW.getTime() - 8 * DAY), 'p', NOW);
@@ -93,25 +150,59 @@ describe('the clean-up job', () => {
 
     const job = createCleanupJob({ models, conversationIdleHours: 72, outbox, runKeys, cron: '40 3 * * *' });
     const clock = createFixedClock(NOW);
-    expect(await job.run({ firingTime: NOW, now: clock.now(), logger })).toMatchObject({ conversationsReset: 0, conversationsRemoved: 0, invitesDeleted: 2, outboxPurged: 1, runKeysPurged: 1, ticketsArchived: 0, outboxArchived: 1 });
+    expect(await job.run({ firingTime: NOW, now: clock.now(), logger })).toMatchObject({
+      conversationsReset: 0,
+      conversationsRemoved: 0,
+      invitesDeleted: 2,
+      outboxPurged: 1,
+      runKeysPurged: 1,
+      ticketsArchived: 0,
+      outboxArchived: 1,
+    });
     expect((await models.Invite.find().lean().exec()).map((i) => i._id)).toEqual([valid._id]);
     expect(await staff.redeemInvite(expired._id, 'telegram:78', NOW)).toBeNull();
     // The delivered message still kept moves out of the live outbox, which every poll reads, into the archive.
     expect((await messages.find().toArray()).map((m) => m.dedupeKey).sort()).toEqual(['pending']);
-    expect((await db.conn.collection('outbox_archive').find().toArray()).map((m) => [m.dedupeKey, m.status])).toEqual([['new', 'sent']]);
+    expect((await db.conn.collection('outbox_archive').find().toArray()).map((m) => [m.dedupeKey, m.status])).toEqual([
+      ['new', 'sent'],
+    ]);
     expect(await runKeys.recent('sla-sweep', 10)).toHaveLength(1);
   });
 
   test('cancelled invites and the ticket records of old sent messages are deleted', async () => {
     const staff = createStaffStore(models);
-    const cancelled = await staff.createInvite({ role: 'operator', createdBy: 'admin', now: new Date(NOW.getTime() - HOUR), ttlHours: 48 });
+    const cancelled = await staff.createInvite({
+      role: 'operator',
+      createdBy: 'admin',
+      now: new Date(NOW.getTime() - HOUR),
+      ttlHours: 48,
+    });
     await staff.cancelInvite(cancelled._id, 'admin', NOW);
-    const kept = await staff.createInvite({ role: 'operator', createdBy: 'admin', now: new Date(NOW.getTime() - HOUR), ttlHours: 48 });
+    const kept = await staff.createInvite({
+      role: 'operator',
+      createdBy: 'admin',
+      now: new Date(NOW.getTime() - HOUR),
+      ttlHours: 48,
+    });
     const refs = createMessageRefStore(models.MessageRef);
-    await refs.record({ channel: 'telegram', chatId: '1', messageId: '10', ref: 'ALR-000001', at: new Date(NOW.getTime() - 31 * DAY) });
-    await refs.record({ channel: 'telegram', chatId: '1', messageId: '11', ref: 'ALR-000002', at: new Date(NOW.getTime() - 2 * DAY) });
+    await refs.record({
+      channel: 'telegram',
+      chatId: '1',
+      messageId: '10',
+      ref: 'ALR-000001',
+      at: new Date(NOW.getTime() - 31 * DAY),
+    });
+    await refs.record({
+      channel: 'telegram',
+      chatId: '1',
+      messageId: '11',
+      ref: 'ALR-000002',
+      at: new Date(NOW.getTime() - 2 * DAY),
+    });
     const job = createCleanupJob({ models, conversationIdleHours: 72, messageRefs: refs, cron: '40 3 * * *' });
-    expect(await job.run({ firingTime: NOW, now: NOW, logger: createLogger({ level: 'silent', pretty: false }) })).toMatchObject({ invitesDeleted: 1, messageRefsPurged: 1 });
+    expect(
+      await job.run({ firingTime: NOW, now: NOW, logger: createLogger({ level: 'silent', pretty: false }) }),
+    ).toMatchObject({ invitesDeleted: 1, messageRefsPurged: 1 });
     expect((await models.Invite.find().lean().exec()).map((i) => i._id)).toEqual([kept._id]);
     expect(await refs.refOf('telegram', '1', '10')).toBeUndefined();
     expect(await refs.refOf('telegram', '1', '11')).toBe('ALR-000002');

@@ -15,7 +15,13 @@ const RETAINED = [
   { collection: 'job_runs', field: 'firingTime', variable: 'RUN_KEY_RETENTION_DAYS', days: 2 },
   { collection: 'outbox_claims', field: 'createdAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5 },
   { collection: 'outbox', field: 'failedAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5, extra: { status: 'failed' } },
-  { collection: 'outbox_archive', field: 'sentAt', variable: 'OUTBOX_RETENTION_DAYS', days: 5, extra: { status: 'sent' } },
+  {
+    collection: 'outbox_archive',
+    field: 'sentAt',
+    variable: 'OUTBOX_RETENTION_DAYS',
+    days: 5,
+    extra: { status: 'sent' },
+  },
 ] as const;
 
 describe('every retention period is configured and its clean-up is scheduled', () => {
@@ -32,14 +38,21 @@ describe('every retention period is configured and its clean-up is scheduled', (
   test('one run deletes what is older than each period and keeps what is younger', async () => {
     for (const [i, r] of RETAINED.entries()) {
       const extra = 'extra' in r ? r.extra : {};
-      await t.db.conn.collection(r.collection).insertMany([
-        { _id: `old-${i}`, [r.field]: daysAgo(r.days + 1), ...extra } as never,
-        { _id: `young-${i}`, [r.field]: daysAgo(r.days - 1), ...extra } as never,
-      ]);
+      await t.db.conn
+        .collection(r.collection)
+        .insertMany([
+          { _id: `old-${i}`, [r.field]: daysAgo(r.days + 1), ...extra } as never,
+          { _id: `young-${i}`, [r.field]: daysAgo(r.days - 1), ...extra } as never,
+        ]);
     }
     expect(await t.app.scheduler.runNow('cleanup', FIXED_START)).toBe('ran');
     for (const [i, r] of RETAINED.entries()) {
-      const left = (await t.db.conn.collection(r.collection).find({ _id: { $in: [`old-${i}`, `young-${i}`] } } as never).toArray()).map((d) => String(d._id));
+      const left = (
+        await t.db.conn
+          .collection(r.collection)
+          .find({ _id: { $in: [`old-${i}`, `young-${i}`] } } as never)
+          .toArray()
+      ).map((d) => String(d._id));
       expect({ collection: r.collection, left }).toEqual({ collection: r.collection, left: [`young-${i}`] });
     }
   });

@@ -13,7 +13,10 @@ const MINUTE = 60_000;
 
 /** A second connection to the same database: what a second bot process would hold. */
 async function secondConnection(db: TestDb): Promise<mongoose.Connection> {
-  const conn = mongoose.createConnection(process.env.TEST_MONGODB_URI as string, { dbName: db.dbName, serverSelectionTimeoutMS: 10_000 });
+  const conn = mongoose.createConnection(process.env.TEST_MONGODB_URI as string, {
+    dbName: db.dbName,
+    serverSelectionTimeoutMS: 10_000,
+  });
   await conn.asPromise();
   return conn;
 }
@@ -66,7 +69,8 @@ describe('the scheduler', () => {
     ]);
     const firings = [0, 5, 10, 15, 20].map((m) => new Date(FIRING.getTime() + m * MINUTE));
     const outcomes = await Promise.all(firings.flatMap((f) => [a.runNow('sla-sweep', f), b.runNow('sla-sweep', f)]));
-    for (let i = 0; i < firings.length; i++) expect([outcomes[2 * i], outcomes[2 * i + 1]].sort()).toEqual(['ran', 'skipped']);
+    for (let i = 0; i < firings.length; i++)
+      expect([outcomes[2 * i], outcomes[2 * i + 1]].sort()).toEqual(['ran', 'skipped']);
     expect(runs.map((r) => r.firing).sort()).toEqual(firings.map((f) => f.toISOString()));
 
     // A late repeat of a firing (a restarted process, a retried timer) does nothing.
@@ -93,7 +97,10 @@ describe('the scheduler', () => {
     b.start();
     expect(a.nextRuns().tick).toBeInstanceOf(Date);
     // Wait for a few firings to be finished; how long that takes does not matter.
-    await waitUntil(async () => (await a.runKeys.recent('tick', 10)).filter((k) => k.outcome === 'ok').length >= 3, 20_000);
+    await waitUntil(
+      async () => (await a.runKeys.recent('tick', 10)).filter((k) => k.outcome === 'ok').length >= 3,
+      20_000,
+    );
     await Promise.all([a.stop(), b.stop()]);
     expect(a.nextRuns().tick).toBeNull();
     const finished = (await a.runKeys.recent('tick', 100)).filter((k) => k.outcome === 'ok');
@@ -134,7 +141,10 @@ describe('the scheduler', () => {
     const [failed] = await scheduler.runKeys.recent('broken', 1);
     // Only the error's type: a message may quote a citizen's text or a chat id.
     expect(failed).toMatchObject({ outcome: 'failed', error: 'Error' });
-    const failure = logs.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'job_failed');
+    const failure = logs
+      .lines()
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.event === 'job_failed');
     expect(failure).toMatchObject({ job: 'broken', firing: FIRING.toISOString(), level: 50 });
     expect(await metricValue(metrics.jobRuns, { job: 'broken', outcome: 'failed' })).toBe(1);
     expect(await metricValue(metrics.jobRuns, { job: 'fine', outcome: 'ok' })).toBe(1);
@@ -147,8 +157,12 @@ describe('the scheduler', () => {
   test('a bad cron expression or a repeated name stops start-up with the job named', async () => {
     const logger = createLogger({ level: 'silent', pretty: false });
     const run = async () => undefined;
-    await expect(createScheduler({ conn: db.conn, clock, logger, jobs: [{ name: 'sla-sweep', cron: 'every five minutes', run }] })).rejects.toThrow(ConfigError);
-    await expect(createScheduler({ conn: db.conn, clock, logger, jobs: [{ name: 'sla-sweep', cron: '61 * * * *', run }] })).rejects.toThrow(/sla-sweep/);
+    await expect(
+      createScheduler({ conn: db.conn, clock, logger, jobs: [{ name: 'sla-sweep', cron: 'every five minutes', run }] }),
+    ).rejects.toThrow(ConfigError);
+    await expect(
+      createScheduler({ conn: db.conn, clock, logger, jobs: [{ name: 'sla-sweep', cron: '61 * * * *', run }] }),
+    ).rejects.toThrow(/sla-sweep/);
     await expect(
       createScheduler({
         conn: db.conn,

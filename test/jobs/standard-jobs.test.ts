@@ -14,7 +14,10 @@ describe('the standard jobs on two schedulers', () => {
 
   beforeEach(async () => {
     f = await createEscalationFixture();
-    other = mongoose.createConnection(process.env.TEST_MONGODB_URI as string, { dbName: f.t.db.dbName, serverSelectionTimeoutMS: 10_000 });
+    other = mongoose.createConnection(process.env.TEST_MONGODB_URI as string, {
+      dbName: f.t.db.dbName,
+      serverSelectionTimeoutMS: 10_000,
+    });
     await other.asPromise();
   });
   afterEach(async () => {
@@ -46,7 +49,9 @@ describe('the standard jobs on two schedulers', () => {
     for (const name of JOB_NAMES) expect(validate(DEFAULT_JOB_CRONS[name])).toBe(true);
     expect(jobs().map((j) => j.name)).toEqual(['sla-sweep', 'ack-reminders', 'close-unanswered-feedback', 'cleanup']);
     const build = async () => [];
-    expect(jobs({ shiftHandover: { build }, dailyReport: { build }, recovery: async () => undefined }).map((j) => j.name)).toEqual([...JOB_NAMES]);
+    expect(
+      jobs({ shiftHandover: { build }, dailyReport: { build }, recovery: async () => undefined }).map((j) => j.name),
+    ).toEqual([...JOB_NAMES]);
     expect(jobs({ crons: { 'sla-sweep': '*/2 * * * *' } })[0]?.cron).toBe('*/2 * * * *');
   });
 
@@ -64,7 +69,9 @@ describe('the standard jobs on two schedulers', () => {
     expect(after.level).toBe(2);
     expect(after.history.filter((h) => h.action === 'escalate')).toHaveLength(1);
     expect((await f.outbox()).length - before).toBe(4);
-    expect((await f.textsTo(CITIZEN_CHAT)).filter((x) => x === f.hi('escalation.citizen', { ref: ticket.ref }))).toHaveLength(1);
+    expect(
+      (await f.textsTo(CITIZEN_CHAT)).filter((x) => x === f.hi('escalation.citizen', { ref: ticket.ref })),
+    ).toHaveLength(1);
   });
 
   test('reminders and unanswered feedback run through their jobs', async () => {
@@ -101,7 +108,9 @@ describe('the standard jobs on two schedulers', () => {
       },
     });
     const nineAm = new Date('2026-11-29T03:30:00.000Z');
-    expect(await Promise.all([a.runNow('daily-report', nineAm), b.runNow('daily-report', nineAm)])).toEqual(expect.arrayContaining(['ran', 'skipped']));
+    expect(await Promise.all([a.runNow('daily-report', nineAm), b.runNow('daily-report', nineAm)])).toEqual(
+      expect.arrayContaining(['ran', 'skipped']),
+    );
     expect(calls).toBe(1);
     const sent = (await f.outbox()).filter((d) => d.chatId === '401' || d.chatId === '301');
     expect(sent.map((d) => [d.chatId, d.dedupeKey])).toEqual([
@@ -132,16 +141,27 @@ describe('the standard jobs on two schedulers', () => {
   test('a hook that sends by itself runs on the shift plan’s own change times and zone', async () => {
     const seen: Date[] = [];
     const { a } = await pair({
-      shiftHandover: { run: async ({ now }) => seen.push(now), cron: ['0 6 * * *', '30 14 * * *', '0 22 * * *'], timezone: 'Asia/Kolkata' },
+      shiftHandover: {
+        run: async ({ now }) => seen.push(now),
+        cron: ['0 6 * * *', '30 14 * * *', '0 22 * * *'],
+        timezone: 'Asia/Kolkata',
+      },
     });
-    const job = jobs({ shiftHandover: { run: async () => undefined, cron: ['0 6 * * *', '30 14 * * *'], timezone: 'Asia/Kolkata' } }).find((j) => j.name === 'shift-handover');
+    const job = jobs({
+      shiftHandover: { run: async () => undefined, cron: ['0 6 * * *', '30 14 * * *'], timezone: 'Asia/Kolkata' },
+    }).find((j) => j.name === 'shift-handover');
     expect(job).toMatchObject({ cron: ['0 6 * * *', '30 14 * * *'], timezone: 'Asia/Kolkata' });
     expect(await a.runNow('shift-handover', new Date('2026-11-29T09:00:00.000Z'))).toBe('ran');
     expect(seen).toEqual([f.t.clock.now()]);
     a.start();
     // The next change is one of the three, read in Asia/Kolkata.
     const next = a.nextRuns()['shift-handover'];
-    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next as Date);
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Kolkata',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(next as Date);
     expect(['06:00', '14:30', '22:00']).toContain(local);
   });
 });

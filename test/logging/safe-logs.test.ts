@@ -10,7 +10,8 @@ import { openTestDb } from '../support/test-db';
 const PHONE = '919876543210';
 const TEXT = 'राशन नहीं मिला';
 /** An error whose message quotes what must never reach a log or a record (a duplicate key error does so). */
-const leaky = () => Object.assign(new Error(`E11000 duplicate key { _id: "whatsapp:${PHONE}@c.us" } text: ${TEXT}`), { code: 11000 });
+const leaky = () =>
+  Object.assign(new Error(`E11000 duplicate key { _id: "whatsapp:${PHONE}@c.us" } text: ${TEXT}`), { code: 11000 });
 
 describe('logs and stored job errors carry no phone numbers or message texts', () => {
   test('the one helper keeps type and code, drops the message', () => {
@@ -18,7 +19,11 @@ describe('logs and stored job errors carry no phone numbers or message texts', (
     expect(JSON.stringify(safeError(leaky()))).not.toMatch(new RegExp(`${PHONE}|${TEXT}`));
     expect(safeErrorText(leaky())).toBe('Error (11000)');
     // grammY's refused call keeps its method and code, not its description.
-    const api = Object.assign(new Error(`Call to 'sendMessage' failed! (400: Bad Request: chat ${PHONE} not found)`), { name: 'GrammyError', method: 'sendMessage', error_code: 400 });
+    const api = Object.assign(new Error(`Call to 'sendMessage' failed! (400: Bad Request: chat ${PHONE} not found)`), {
+      name: 'GrammyError',
+      method: 'sendMessage',
+      error_code: 400,
+    });
     expect(safeError(api)).toMatchObject({ type: 'GrammyError', code: 400, method: 'sendMessage' });
     expect(JSON.stringify(safeError(api))).not.toContain(PHONE);
     // Our own errors keep their message, with any number in it masked.
@@ -72,7 +77,8 @@ describe('logs and stored job errors carry no phone numbers or message texts', (
               if (at < 0) return;
               // In the logged object: `{ event: 'x', err }` or `err: something` that is not safeError(…).
               const fields = line.slice(at);
-              if (/[{,]\s*(err|error)\s*[,}]/.test(fields) || /\b(err|error):\s*(?!safeError\()[A-Za-z]/.test(fields)) offenders.push(`${path.relative(root, p)}:${i + 1}`);
+              if (/[{,]\s*(err|error)\s*[,}]/.test(fields) || /\b(err|error):\s*(?!safeError\()[A-Za-z]/.test(fields))
+                offenders.push(`${path.relative(root, p)}:${i + 1}`);
             });
         }
       }

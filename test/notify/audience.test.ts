@@ -51,21 +51,40 @@ describe('audience', () => {
   });
 
   it('adds supervisors for the overseers and leaves out revoked people and other roles', async () => {
-    const overseers = await createAudience({ staff, adminChats: [{ channel: 'telegram', chatId: '7000' }] }).overseers();
+    const overseers = await createAudience({
+      staff,
+      adminChats: [{ channel: 'telegram', chatId: '7000' }],
+    }).overseers();
     expect(overseers.map((a) => a.chatId).sort()).toEqual(['7000', '9000', '9001', '9100']);
     expect(overseers.find((a) => a.chatId === '9100')?.language).toBe('en');
   });
 
   it('gives staff of the roles asked for, without configured chats', async () => {
-    const people = await createAudience({ staff, adminChats: [{ channel: 'telegram', chatId: '7000' }] }).withRoles(['operator', 'supervisor']);
+    const people = await createAudience({ staff, adminChats: [{ channel: 'telegram', chatId: '7000' }] }).withRoles([
+      'operator',
+      'supervisor',
+    ]);
     expect(people.map((a) => a.chatId).sort()).toEqual(['9100', '9200']);
   });
 
   it('keys each message of a notice by chat and position, so a notice queued twice is sent once', () => {
-    const items = noticeItems({ channel: 'web', chatId: 'sim-1' }, [{ text: 'a' }, { text: 'b' }], 'ALR-000001:3', 'ALR-000001');
+    const items = noticeItems(
+      { channel: 'web', chatId: 'sim-1' },
+      [{ text: 'a' }, { text: 'b' }],
+      'ALR-000001:3',
+      'ALR-000001',
+    );
     expect(items.map((i) => i.dedupeKey)).toEqual(['ALR-000001:3:web:sim-1:0', 'ALR-000001:3:web:sim-1:1']);
     expect(items.every((i) => i.ticketRef === 'ALR-000001')).toBe(true);
     expect(noticeItems({ channel: 'web', chatId: 'sim-1' }, [{ text: 'a' }], 'k')[0]).not.toHaveProperty('ticketRef');
-    expect(withConfiguredChats([], [{ channel: 'telegram', chatId: '1' }, { channel: 'telegram', chatId: '1' }])).toHaveLength(1);
+    expect(
+      withConfiguredChats(
+        [],
+        [
+          { channel: 'telegram', chatId: '1' },
+          { channel: 'telegram', chatId: '1' },
+        ],
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { startDashboardKit, type DashboardKit } from '../dashboard/dashboard-kit
 
 jest.setTimeout(60_000);
 
-describe('a telephone caller\'s notices when no channel can carry them (WhatsApp off)', () => {
+describe("a telephone caller's notices when no channel can carry them (WhatsApp off)", () => {
   let kit: DashboardKit;
   const hi = (key: string, params?: Record<string, unknown>) => kit.translator.t('hi', key, params);
 
@@ -16,7 +16,13 @@ describe('a telephone caller\'s notices when no channel can carry them (WhatsApp
 
   test('fail at once (in /failed and the dashboard), the operators get a call-back task, and the ticket says how the caller hears back', async () => {
     const { chat } = kit;
-    await chat.script('operator-1', ['/call 181 9876500001', '[category|other]', '[block|sondwa]', 'Kakrana', 'हैंडपंप एक हफ़्ते से खराब है']);
+    await chat.script('operator-1', [
+      '/call 181 9876500001',
+      '[category|other]',
+      '[block|sondwa]',
+      'Kakrana',
+      'हैंडपंप एक हफ़्ते से खराब है',
+    ]);
     const [done] = await chat.send('operator-1', '[summary|submit]');
     const ref = /(ALR-\d{6})/.exec(done ?? '')?.[1] as string;
     expect(done).toContain(hi('intake.caller_reach.callback'));
@@ -43,14 +49,22 @@ describe('a telephone caller\'s notices when no channel can carry them (WhatsApp
     expect(failed).toContain(hi('supervisor.failed.reason.no_channel'));
 
     // /ticket says how the caller hears back.
-    expect((await chat.send('supervisor-1', `/ticket ${ref}`)).join('\n')).toContain(hi('supervisor.ticket.reply_via', { how: hi('supervisor.ticket.reply_via_how.callback') }));
+    expect((await chat.send('supervisor-1', `/ticket ${ref}`)).join('\n')).toContain(
+      hi('supervisor.ticket.reply_via', { how: hi('supervisor.ticket.reply_via_how.callback') }),
+    );
 
     // The dashboard shows the count.
     const link = await kit.link('supervisor-1');
     const token = new URL(link).searchParams.get('token') ?? '';
-    const login = await fetch(`${kit.url}/dashboard/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+    const login = await fetch(`${kit.url}/dashboard/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const summary = (await (await fetch(`${kit.url}/dashboard/api/summary`, { headers: { cookie } })).json()) as { failedNotices?: number };
+    const summary = (await (await fetch(`${kit.url}/dashboard/api/summary`, { headers: { cookie } })).json()) as {
+      failedNotices?: number;
+    };
     expect(summary.failedNotices).toBe(1);
   });
 });

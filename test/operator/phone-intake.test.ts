@@ -32,10 +32,16 @@ describe('an operator logs a telephone call as a ticket', () => {
       category: 'ration',
       block: 'jobat',
     });
-    expect(ticket?.history[0]).toMatchObject({ action: 'created', by: { kind: 'staff', id: operator?._id, role: 'operator' }, text: 'phone181' });
+    expect(ticket?.history[0]).toMatchObject({
+      action: 'created',
+      by: { kind: 'staff', id: operator?._id, role: 'operator' },
+      text: 'phone181',
+    });
 
     // The operator's own daily limit is untouched, and they are staff again.
-    expect(await chat.send('operator-1', '/call 104 9123456780')).toEqual(expect.arrayContaining([expect.stringContaining('+919123456780')]));
+    expect(await chat.send('operator-1', '/call 104 9123456780')).toEqual(
+      expect.arrayContaining([expect.stringContaining('+919123456780')]),
+    );
     expect(await chat.send('operator-1', '/cancel')).toEqual([hi('operator.call_cancelled')]);
   });
 
@@ -55,27 +61,49 @@ describe('an operator logs a telephone call as a ticket', () => {
     expect((await chat.send('operator-1', 'hello'))[0]).toContain(t.translator.t('hi', 'staff.role.operator'));
   });
 
-  test('/call 104 NUMBER: the phone step speaks of the caller, never offers the operator\'s contact, and skip is what the ticket keeps', async () => {
+  test("/call 104 NUMBER: the phone step speaks of the caller, never offers the operator's contact, and skip is what the ticket keeps", async () => {
     const started = await chat.send('operator-1', '/call 104 9876500001');
     expect(started[0]).toBe(hi('operator.started', { line: hi('operator.line.phone104'), phone: '+919876500001' }));
     await chat.script('operator-1', ['[category|other]', '[block|sondwa]', 'Kakrana']);
     // No question about "your" number: the summary comes straight after the description, with the caller's number.
     const summary = await chat.send('operator-1', 'हैंडपंप एक हफ़्ते से खराब है');
     expect(summary).toHaveLength(1);
-    expect(summary[0]).toContain(hi('intake.summary.prompt_caller', { category: '', place: '', description: '', attachments: '', phone: '' }).split('\n')[0] as string);
+    expect(summary[0]).toContain(
+      hi('intake.summary.prompt_caller', {
+        category: '',
+        place: '',
+        description: '',
+        attachments: '',
+        phone: '',
+      }).split('\n')[0] as string,
+    );
     expect(summary[0]).toContain('+919876500001');
     expect(summary.join('\n')).not.toContain(hi('intake.phone.prompt'));
 
     // Changing the number from the summary asks for the caller's, without the contact button.
     await chat.send('operator-1', '[summary|change]');
-    const asked = await t.app.web.receive({ chatId: 'operator-1', clientId: 'c-edit-phone', firstName: 'op', kind: 'button', data: 'summary.edit|phone' });
+    const asked = await t.app.web.receive({
+      chatId: 'operator-1',
+      clientId: 'c-edit-phone',
+      firstName: 'op',
+      kind: 'button',
+      data: 'summary.edit|phone',
+    });
     const ask = asked.messages.filter((m) => m.direction === 'out');
     expect(ask).toHaveLength(1);
     expect(ask[0]?.message?.text).toContain(hi('intake.phone.caller_prompt'));
     expect(ask[0]?.message?.contactRequest).toBeUndefined();
     // A shared contact is the operator's own number: refused, not stored.
-    const shared = await t.app.web.receive({ chatId: 'operator-1', clientId: 'c-contact', firstName: 'op', kind: 'contact', phone: '+919000000001' } as never);
-    expect(shared.messages.filter((m) => m.direction === 'out').map((m) => m.message?.text)[0]).toContain(hi('intake.phone.caller_typed'));
+    const shared = await t.app.web.receive({
+      chatId: 'operator-1',
+      clientId: 'c-contact',
+      firstName: 'op',
+      kind: 'contact',
+      phone: '+919000000001',
+    } as never);
+    expect(shared.messages.filter((m) => m.direction === 'out').map((m) => m.message?.text)[0]).toContain(
+      hi('intake.phone.caller_typed'),
+    );
 
     // Skip: the summary says "not given", and so does the ticket.
     const skipped = await chat.send('operator-1', '[phone|skip]');

@@ -14,12 +14,18 @@ describe('backoffDelay', () => {
 
   it('never exceeds the cap and never goes below half of it once reached', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempts, r) => {
-        const d = backoffDelay(attempts, DEFAULT_BACKOFF, () => r);
-        expect(Number.isFinite(d)).toBe(true);
-        expect(d).toBeLessThanOrEqual(DEFAULT_BACKOFF.maxMs);
-        expect(d).toBeGreaterThanOrEqual(Math.min(DEFAULT_BACKOFF.baseMs * 2 ** (attempts - 1), DEFAULT_BACKOFF.maxMs) / 2 - 1);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempts, r) => {
+          const d = backoffDelay(attempts, DEFAULT_BACKOFF, () => r);
+          expect(Number.isFinite(d)).toBe(true);
+          expect(d).toBeLessThanOrEqual(DEFAULT_BACKOFF.maxMs);
+          expect(d).toBeGreaterThanOrEqual(
+            Math.min(DEFAULT_BACKOFF.baseMs * 2 ** (attempts - 1), DEFAULT_BACKOFF.maxMs) / 2 - 1,
+          );
+        },
+      ),
     );
   });
 });

@@ -39,14 +39,26 @@ test('a full outbox drains to many chats, each once, through 429s, looking for d
     // Searches only: a read of one message by its `_id` is a lookup, not a look for due work.
     const byId = Object.keys((e.command.filter ?? {}) as object).join() === '_id';
     if (e.commandName === 'find' && e.command.find === OUTBOX_COLLECTIONS.messages && !byId) finds.push(e.commandName);
-    const writes = e.commandName === 'update' ? (e.command.updates as Array<{ q: object }>).map((u) => u.q) : e.commandName === 'findAndModify' ? [e.command.query as object] : [];
+    const writes =
+      e.commandName === 'update'
+        ? (e.command.updates as Array<{ q: object }>).map((u) => u.q)
+        : e.commandName === 'findAndModify'
+          ? [e.command.query as object]
+          : [];
     if (e.command[e.commandName] === OUTBOX_COLLECTIONS.messages) {
       for (const q of writes) if (Object.keys(q).join() !== '_id') conditionalWrites.push(e.commandName);
     }
   };
   try {
     const chats = Array.from({ length: CHATS }, (_, i) => 500_000 + i);
-    await outbox.enqueue(chats.map((c) => ({ channel: 'telegram', chatId: String(c), message: { text: `सूचना ${c}` }, dedupeKey: `drain-test:${c}` })));
+    await outbox.enqueue(
+      chats.map((c) => ({
+        channel: 'telegram',
+        chatId: String(c),
+        message: { text: `सूचना ${c}` },
+        dedupeKey: `drain-test:${c}`,
+      })),
+    );
     client.on('commandStarted', listen);
     outbox.start();
     await api.waitFor(() => api.sent().length >= CHATS, 60_000);

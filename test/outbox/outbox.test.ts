@@ -6,7 +6,12 @@ import type { ChannelSender } from '../../src/outbox/channel-sender';
 import { createOutbox, type Outbox, type OutboxDeps } from '../../src/outbox/outbox';
 import { createOutboxModel, type OutboxModels } from '../../src/outbox/outbox-model';
 import { createTelegramSender } from '../../src/channels/telegram/telegram-sender';
-import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type UploadedFile } from '../support/fake-telegram-api';
+import {
+  createFakeTelegramApi,
+  type FakeTelegramApi,
+  type RecordedCall,
+  type UploadedFile,
+} from '../support/fake-telegram-api';
 import { createFixedClock } from '../../src/clock';
 import { createManualTimers } from '../support/manual-timers';
 import { captureLogs } from '../support/test-app';
@@ -150,7 +155,9 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     expect(failed.map((c) => c.failed).sort()).toEqual([429, 500, 500, 500, 500, 500, 'network'].sort());
     // The 429 asked for one second; the retry to that chat came no sooner.
     const throttled = api.calls.find((c) => c.failed === 429) as RecordedCall;
-    const after = api.calls.find((c) => c.at >= throttled.at && c !== throttled && c.params.chat_id === throttled.params.chat_id) as RecordedCall;
+    const after = api.calls.find(
+      (c) => c.at >= throttled.at && c !== throttled && c.params.chat_id === throttled.params.chat_id,
+    ) as RecordedCall;
     expect(after.at - throttled.at).toBeGreaterThanOrEqual(950);
 
     expect(await outbox.stats()).toEqual({ pending: 0, sending: 0, sent: 15, failed: 0 });
@@ -160,10 +167,15 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
       expect(d.platformMessageId).toBe(String((call?.result as { message_id: number }).message_id));
       expect(d.sentAt).toBeInstanceOf(Date);
     }
-    expect(docs.find((d) => d.chatId === '102' && d.message.text === texts(102)[0])).toMatchObject({ attempts: 1, throttles: 1 });
+    expect(docs.find((d) => d.chatId === '102' && d.message.text === texts(102)[0])).toMatchObject({
+      attempts: 1,
+      throttles: 1,
+    });
 
     const events = logEvents();
-    expect(events.filter((e) => e.event === 'outbox_retry').map((e) => e.code)).toEqual(expect.arrayContaining(['telegram_500', 'telegram_429', 'network']));
+    expect(events.filter((e) => e.event === 'outbox_retry').map((e) => e.code)).toEqual(
+      expect.arrayContaining(['telegram_500', 'telegram_429', 'network']),
+    );
     const allLogs = logs.lines().join('\n');
     for (const chat of chats) for (const t of texts(chat)) expect(allLogs).not.toContain(t);
   });
@@ -172,7 +184,14 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     api.blockChat(201);
     api.failNext(1, { status: 400, description: 'Bad Request: chat not found' }, { chatId: 203 });
     const outbox = makeOutbox();
-    await outbox.enqueue([telegram(201, 'क'), telegram(202, 'ख'), telegram(201, 'ग'), telegram(202, 'घ'), telegram(203, 'ङ'), telegram(201, 'च')]);
+    await outbox.enqueue([
+      telegram(201, 'क'),
+      telegram(202, 'ख'),
+      telegram(201, 'ग'),
+      telegram(202, 'घ'),
+      telegram(203, 'ङ'),
+      telegram(201, 'च'),
+    ]);
     outbox.start();
     expect(await outbox.drain(10_000)).toBe(true);
 
@@ -185,7 +204,11 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     expect(failed).toHaveLength(4);
     expect(failed.filter((f) => f.chatId === '201').map((f) => f.reason)).toEqual(['blocked', 'blocked', 'blocked']);
     expect(failed.find((f) => f.chatId === '201')?.detail).toMatch(/blocked by the user/);
-    expect(failed.find((f) => f.chatId === '203')).toMatchObject({ reason: 'chat_not_found', channel: 'telegram', attempts: 1 });
+    expect(failed.find((f) => f.chatId === '203')).toMatchObject({
+      reason: 'chat_not_found',
+      channel: 'telegram',
+      attempts: 1,
+    });
     expect(await outbox.stats()).toEqual({ pending: 0, sending: 0, sent: 2, failed: 4 });
     expect(logEvents().filter((e) => e.event === 'outbox_failed')).toHaveLength(4);
   });
@@ -205,11 +228,21 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
 
   it('ignores a repeated dedupeKey, within one enqueue and across enqueues', async () => {
     const outbox = makeOutbox();
-    expect(await outbox.enqueue([telegram(401, 'टिकट ALR-1 आपको सौंपा गया', 'ticket:ALR-1:assigned'), telegram(401, 'टिकट ALR-1 आपको सौंपा गया', 'ticket:ALR-1:assigned')])).toEqual({
+    expect(
+      await outbox.enqueue([
+        telegram(401, 'टिकट ALR-1 आपको सौंपा गया', 'ticket:ALR-1:assigned'),
+        telegram(401, 'टिकट ALR-1 आपको सौंपा गया', 'ticket:ALR-1:assigned'),
+      ]),
+    ).toEqual({
       enqueued: 1,
       duplicates: 1,
     });
-    expect(await outbox.enqueue([telegram(401, 'टिकट ALR-1 आपको सौंपा गया', 'ticket:ALR-1:assigned'), telegram(401, 'अलग सूचना', 'ticket:ALR-1:note')])).toEqual({
+    expect(
+      await outbox.enqueue([
+        telegram(401, 'टिकट ALR-1 आपको सौंपा गया', 'ticket:ALR-1:assigned'),
+        telegram(401, 'अलग सूचना', 'ticket:ALR-1:note'),
+      ]),
+    ).toEqual({
       enqueued: 1,
       duplicates: 1,
     });
@@ -225,19 +258,34 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
 
   it('tells onSent the platform id of each sent message that is about a ticket, and only of those', async () => {
     const seen: Array<{ chatId: string; messageId: string; ticketRef: string }> = [];
-    const outbox = makeOutbox({ onSent: async ({ chatId, messageId, ticketRef }) => void seen.push({ chatId, messageId, ticketRef }) });
-    await outbox.enqueue([{ ...telegram(402, '🆕 नई शिकायत ALR-000007', 'card:7'), ticketRef: 'ALR-000007' }, telegram(402, 'कोई और सूचना ALR-000008', 'other')]);
+    const outbox = makeOutbox({
+      onSent: async ({ chatId, messageId, ticketRef }) => void seen.push({ chatId, messageId, ticketRef }),
+    });
+    await outbox.enqueue([
+      { ...telegram(402, '🆕 नई शिकायत ALR-000007', 'card:7'), ticketRef: 'ALR-000007' },
+      telegram(402, 'कोई और सूचना ALR-000008', 'other'),
+    ]);
     outbox.start();
     expect(await outbox.drain(10_000)).toBe(true);
     const card = api.sent(402).find((c) => textOf(c).startsWith('🆕'));
-    expect(seen).toEqual([{ chatId: '402', messageId: String((card?.result as { message_id: number }).message_id), ticketRef: 'ALR-000007' }]);
+    expect(seen).toEqual([
+      {
+        chatId: '402',
+        messageId: String((card?.result as { message_id: number }).message_id),
+        ticketRef: 'ALR-000007',
+      },
+    ]);
   });
 
   it('resumes unsent messages in another process after a stop midway', async () => {
     const chats = [501, 502];
     const texts = (chat: number) => [1, 2, 3, 4, 5].map((i) => `${chat} का संदेश ${i}`);
     // A slow pace on A's own clock, so A is surely still busy when it stops, however loaded the machine.
-    const { outbox: a, runUntil, clock } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 400, perSecond: 1000 } } });
+    const {
+      outbox: a,
+      runUntil,
+      clock,
+    } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 400, perSecond: 1000 } } });
     await a.enqueue(chats.flatMap((c) => texts(c).map((t) => telegram(c, t))));
     a.start();
     await runUntil(() => api.sent(501).length >= 2);
@@ -256,7 +304,14 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
   /** Records a claim as a dispatcher of another process would, without any message update. */
   async function foreignClaim(messageId: Types.ObjectId | undefined, gen: number, leaseUntil: Date): Promise<void> {
     if (!messageId) throw new Error('no message to claim');
-    await models.Claim.create({ _id: `${String(messageId)}:${gen}`, messageId, gen, owner: 'other-host:1:x', leaseUntil, createdAt: new Date() });
+    await models.Claim.create({
+      _id: `${String(messageId)}:${gen}`,
+      messageId,
+      gen,
+      owner: 'other-host:1:x',
+      leaseUntil,
+      createdAt: new Date(),
+    });
   }
 
   it('takes over a message claimed by a process that died, once its lease has run out', async () => {
@@ -266,13 +321,21 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     const head = await models.Message.findOne({ chatId: '601', 'message.text': 'एक' }).lean();
     const expired = new Date(Date.now() - 1);
     await foreignClaim(head?._id, 1, expired);
-    await models.Message.updateOne({ _id: head?._id }, { $set: { status: 'sending', claimGen: 1, leaseOwner: 'other-host:1:x', leaseUntil: expired }, $inc: { attempts: 1 } });
+    await models.Message.updateOne(
+      { _id: head?._id },
+      {
+        $set: { status: 'sending', claimGen: 1, leaseOwner: 'other-host:1:x', leaseUntil: expired },
+        $inc: { attempts: 1 },
+      },
+    );
 
     const b = makeOutbox({ models: await otherProcessModels() });
     b.start();
     expect(await b.drain(10_000)).toBe(true);
     expect(api.sent(601).map(textOf)).toEqual(['एक', 'दो', 'तीन']);
-    expect(logEvents().filter((e) => e.event === 'outbox_lease_reclaimed')).toEqual([expect.objectContaining({ id: String(head?._id), attempt: 2 })]);
+    expect(logEvents().filter((e) => e.event === 'outbox_lease_reclaimed')).toEqual([
+      expect.objectContaining({ id: String(head?._id), attempt: 2 }),
+    ]);
     expect(await models.Message.findById(head?._id).lean()).toMatchObject({ status: 'sent', claimGen: 2, attempts: 2 });
   });
 
@@ -282,7 +345,10 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     const head = await models.Message.findOne({ chatId: '602', 'message.text': 'एक' }).lean();
     // It claimed two minutes ago with a one-minute lease, and the message has not changed since.
     const twoMinutesAgo = new Date(Date.now() - 120_000);
-    await models.Message.updateOne({ _id: head?._id }, { $set: { updatedAt: twoMinutesAgo, createdAt: twoMinutesAgo } });
+    await models.Message.updateOne(
+      { _id: head?._id },
+      { $set: { updatedAt: twoMinutesAgo, createdAt: twoMinutesAgo } },
+    );
     await foreignClaim(head?._id, 1, new Date(twoMinutesAgo.getTime() + 60_000));
 
     const b = makeOutbox();
@@ -316,35 +382,56 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     const a = makeOutbox();
     const b = makeOutbox({ models: await otherProcessModels() });
     // Each process enqueues part of the work, both dispatch all of it.
-    await a.enqueue(chats.flatMap((c) => texts(c).slice(0, 3).map((t) => telegram(c, t))));
+    await a.enqueue(
+      chats.flatMap((c) =>
+        texts(c)
+          .slice(0, 3)
+          .map((t) => telegram(c, t)),
+      ),
+    );
     a.start();
     b.start();
-    await b.enqueue(chats.flatMap((c) => texts(c).slice(3).map((t) => telegram(c, t))));
+    await b.enqueue(
+      chats.flatMap((c) =>
+        texts(c)
+          .slice(3)
+          .map((t) => telegram(c, t)),
+      ),
+    );
 
     expect(await a.drain(15_000)).toBe(true);
     expect(await b.drain(15_000)).toBe(true);
     for (const chat of chats) expect(api.sent(chat).map(textOf)).toEqual(texts(chat));
     expect(api.sent()).toHaveLength(20);
     // Both took part, so the test really exercised concurrent claims.
-    const owners = new Set(logEvents().filter((e) => e.event === 'outbox_started').map((e) => e.owner));
+    const owners = new Set(
+      logEvents()
+        .filter((e) => e.event === 'outbox_started')
+        .map((e) => e.owner),
+    );
     expect(owners.size).toBe(2);
   });
 
   it('keeps at least the per-chat interval between two messages to one chat', async () => {
-    const { outbox, starts, runUntil } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 1000, perSecond: 30 } } });
+    const { outbox, starts, runUntil } = makeClockedOutbox({
+      pacing: { telegram: { perChatIntervalMs: 1000, perSecond: 30 } },
+    });
     await outbox.enqueue([telegram(801, 'एक'), telegram(801, 'दो'), telegram(801, 'तीन'), telegram(802, 'अन्य')]);
     outbox.start();
     await runUntil(() => api.sent().length === 4);
 
     const at = starts.filter((x) => x.chatId === '801').map((x) => x.at);
     expect(at).toHaveLength(3);
-    for (let i = 1; i < at.length; i += 1) expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(1000);
+    for (let i = 1; i < at.length; i += 1)
+      expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(1000);
     // Another chat is not held up behind the first one's interval.
     expect(starts.find((x) => x.chatId === '802')?.at).toBeLessThan(at[1] as number);
   });
 
   it('keeps the channel within its messages per second across chats', async () => {
-    const { outbox, starts, runUntil } = makeClockedOutbox({ pacing: { telegram: { perChatIntervalMs: 0, perSecond: 5 } } });
+    const { outbox, starts, runUntil } = makeClockedOutbox({
+      pacing: { telegram: { perChatIntervalMs: 0, perSecond: 5 } },
+    });
     await outbox.enqueue([901, 902, 903, 904, 905, 906].map((c) => telegram(c, 'नमस्ते')));
     outbox.start();
     await runUntil(() => api.sent().length === 6);
@@ -352,7 +439,8 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     // Five a second is one send every 200 ms on the outbox's clock, however long each claim took.
     const at = starts.map((x) => x.at);
     expect(at).toHaveLength(6);
-    for (let i = 1; i < at.length; i += 1) expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(200);
+    for (let i = 1; i < at.length; i += 1)
+      expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(200);
   });
 
   it('sends a document with its bytes and buttons as an inline keyboard', async () => {
@@ -371,7 +459,10 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     expect(await outbox.drain(10_000)).toBe(true);
     const [doc, text] = api.sent(1001);
     expect(doc?.method).toBe('sendDocument');
-    expect(doc?.params).toMatchObject({ caption: 'आज की रिपोर्ट', reply_markup: { inline_keyboard: [[{ text: 'ठीक', callback_data: 'report|ok' }]] } });
+    expect(doc?.params).toMatchObject({
+      caption: 'आज की रिपोर्ट',
+      reply_markup: { inline_keyboard: [[{ text: 'ठीक', callback_data: 'report|ok' }]] },
+    });
     const upload = doc?.params.document as UploadedFile;
     expect(upload.fileName).toBe('report.csv');
     expect(Buffer.compare(upload.bytes, csv)).toBe(0);
@@ -388,7 +479,9 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
       },
       classify: () => ({ retry: true, code: 'wa_error' }),
     };
-    const { outbox, pass, runUntil } = makeClockedOutbox({ pacing: { whatsapp: { perChatIntervalMs: 100, perSecond: 50, jitterMs: 50 } } });
+    const { outbox, pass, runUntil } = makeClockedOutbox({
+      pacing: { whatsapp: { perChatIntervalMs: 100, perSecond: 50, jitterMs: 50 } },
+    });
     await outbox.enqueue([
       { channel: 'whatsapp', chatId: '919800000001@c.us', message: { text: 'पहला' } },
       { channel: 'whatsapp', chatId: '919800000001@c.us', message: { text: 'दूसरा' } },
@@ -400,13 +493,18 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     await pass(1000);
     expect(delivered).toEqual([]);
     expect(await outbox.stats()).toMatchObject({ pending: 2, sent: 1 });
-    expect(logEvents().filter((e) => e.event === 'outbox_no_sender')).toEqual([expect.objectContaining({ channel: 'whatsapp' })]);
+    expect(logEvents().filter((e) => e.event === 'outbox_no_sender')).toEqual([
+      expect.objectContaining({ channel: 'whatsapp' }),
+    ]);
 
     outbox.registerSender(whatsapp);
     await runUntil(() => delivered.length === 2);
     expect(delivered.map((d) => d.text)).toEqual(['पहला', 'दूसरा']);
     await runUntil(async () => (await outbox.stats()).sent === 3);
-    expect((await models.Message.find({ channel: 'whatsapp' }).lean()).map((d) => d.platformMessageId).sort()).toEqual(['wa-1', 'wa-2']);
+    expect((await models.Message.find({ channel: 'whatsapp' }).lean()).map((d) => d.platformMessageId).sort()).toEqual([
+      'wa-1',
+      'wa-2',
+    ]);
   });
 
   it('waits for a send in flight when stopped, and records it', async () => {

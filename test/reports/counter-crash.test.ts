@@ -32,10 +32,21 @@ describe('the ticket counters after a failed command at any point', () => {
   beforeAll(async () => {
     clock.advance(3_600_000);
     proxy = await startDbFaultProxy(process.env.TEST_MONGODB_URI ?? '');
-    conn = mongoose.createConnection(proxy.uri(`counts_${randomBytes(5).toString('hex')}`), { serverSelectionTimeoutMS: 3_000 });
+    conn = mongoose.createConnection(proxy.uri(`counts_${randomBytes(5).toString('hex')}`), {
+      serverSelectionTimeoutMS: 3_000,
+    });
     await conn.asPromise();
-    const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: '9001', ...NO_FLOOD_LIMIT }, REPO_ROOT);
-    app = await createApp({ config, logger: createLogger({ level: 'debug', pretty: false, destination: captureLogs().stream }), clock, conn, outboxOptions: FAST_OUTBOX });
+    const config = loadConfig(
+      { NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: '9001', ...NO_FLOOD_LIMIT },
+      REPO_ROOT,
+    );
+    app = await createApp({
+      config,
+      logger: createLogger({ level: 'debug', pretty: false, destination: captureLogs().stream }),
+      clock,
+      conn,
+      outboxOptions: FAST_OUTBOX,
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -79,16 +90,24 @@ describe('the ticket counters after a failed command at any point', () => {
     const tickets = await app.models.Ticket.find({}).lean<TicketDoc[]>();
     const expected: CountDelta = {};
     for (const t of tickets) addCounts(expected, ticketCounts(t, dayOfIn('Asia/Kolkata')));
-    for (const paths of Object.values(expected)) for (const [p, n] of Object.entries(paths)) if (n === 0) delete paths[p];
+    for (const paths of Object.values(expected))
+      for (const [p, n] of Object.entries(paths)) if (n === 0) delete paths[p];
     const docs = await app.models.TicketCount.find({}).lean<TicketCountDoc[]>();
     const stored = await createTicketCountStore(app.models).days(docs.map((d) => d._id));
     const actual: CountDelta = {};
     for (const [day, c] of stored) for (const [p, n] of c) if (n !== 0) (actual[day] ??= {})[p] = n;
-    expect({ faulted, owing: tickets.filter((t) => t.owed?.length || t.owedCounts?.length).length, counts: actual }).toEqual({ faulted, owing: 0, counts: expected });
+    expect({
+      faulted,
+      owing: tickets.filter((t) => t.owed?.length || t.owedCounts?.length).length,
+      counts: actual,
+    }).toEqual({ faulted, owing: 0, counts: expected });
   }
 
   /** Count the commands of `act` once, then fail each of them in each mode; recover; compare. */
-  async function everyFault(setup: () => Promise<string | undefined>, act: (ref: string | undefined) => Promise<unknown>): Promise<number> {
+  async function everyFault(
+    setup: () => Promise<string | undefined>,
+    act: (ref: string | undefined) => Promise<unknown>,
+  ): Promise<number> {
     const clean = await setup();
     proxy.reset();
     await act(clean);
@@ -115,13 +134,23 @@ describe('the ticket counters after a failed command at any point', () => {
   }
 
   test('filing and routing a complaint', async () => {
-    expect(await everyFault(async () => undefined, () => file())).toBeGreaterThan(10);
+    expect(
+      await everyFault(
+        async () => undefined,
+        () => file(),
+      ),
+    ).toBeGreaterThan(10);
   });
 
   test.each<[string, StaffRequest]>([
     ['acknowledge', { type: 'acknowledge' }],
     ['resolve', { type: 'resolve', text: 'दुकान खुल गई' }],
   ])('an officer action: %s', async (_name, request) => {
-    expect(await everyFault(() => file(), (ref) => app.tickets.act(ADMIN, ref ?? '', request))).toBeGreaterThan(10);
+    expect(
+      await everyFault(
+        () => file(),
+        (ref) => app.tickets.act(ADMIN, ref ?? '', request),
+      ),
+    ).toBeGreaterThan(10);
   });
 });

@@ -22,10 +22,43 @@ const bump = (t: Tally, k: string, n = 1) => (t[k] = (t[k] ?? 0) + n);
 
 /** What a count over the tickets says, per district day: the figures the reports show. */
 function countOverTickets(tickets: readonly Ticket[]) {
-  const days = new Map<string, { n: number; status: Tally; category: Tally; department: Tally; intake: Tally; ack: number; ackMs: number; resolved: number; resolvedDept: Tally; rated: Tally; ratedSum: Tally; satisfied: Tally }>();
+  const days = new Map<
+    string,
+    {
+      n: number;
+      status: Tally;
+      category: Tally;
+      department: Tally;
+      intake: Tally;
+      ack: number;
+      ackMs: number;
+      resolved: number;
+      resolvedDept: Tally;
+      rated: Tally;
+      ratedSum: Tally;
+      satisfied: Tally;
+    }
+  >();
   const day = (d: string) => {
     let x = days.get(d);
-    if (!x) days.set(d, (x = { n: 0, status: {}, category: {}, department: {}, intake: {}, ack: 0, ackMs: 0, resolved: 0, resolvedDept: {}, rated: {}, ratedSum: {}, satisfied: {} }));
+    if (!x)
+      days.set(
+        d,
+        (x = {
+          n: 0,
+          status: {},
+          category: {},
+          department: {},
+          intake: {},
+          ack: 0,
+          ackMs: 0,
+          resolved: 0,
+          resolvedDept: {},
+          rated: {},
+          ratedSum: {},
+          satisfied: {},
+        }),
+      );
     return x;
   };
   for (const t of tickets) {
@@ -90,7 +123,8 @@ describe('ticket counters agree with a count over the tickets', () => {
     for (const [day, c] of stored) for (const [p, n] of c) if (n !== 0) (actual[day] ??= {})[p] = n;
     const nonZero = (d: CountDelta): CountDelta => {
       const out: CountDelta = {};
-      for (const [day, paths] of Object.entries(d)) for (const [p, n] of Object.entries(paths)) if (n !== 0) (out[day] ??= {})[p] = n;
+      for (const [day, paths] of Object.entries(d))
+        for (const [p, n] of Object.entries(paths)) if (n !== 0) (out[day] ??= {})[p] = n;
       return out;
     };
     expect(nonZero(actual)).toEqual(nonZero(expected));
@@ -98,7 +132,13 @@ describe('ticket counters agree with a count over the tickets', () => {
     const fig = figures();
     for (const [day, want] of countOverTickets(tickets)) {
       const b = await fig.breakdown(day, day);
-      expect({ total: b.total, status: Object.fromEntries(b.status), category: Object.fromEntries(b.category), department: Object.fromEntries(b.department), intake: Object.fromEntries(b.intake) }).toEqual({
+      expect({
+        total: b.total,
+        status: Object.fromEntries(b.status),
+        category: Object.fromEntries(b.category),
+        department: Object.fromEntries(b.department),
+        intake: Object.fromEntries(b.intake),
+      }).toEqual({
         total: want.n,
         status: want.status,
         category: want.category,
@@ -106,16 +146,43 @@ describe('ticket counters agree with a count over the tickets', () => {
         intake: want.intake,
       });
       const d = await fig.day(day);
-      expect({ ack: d.acknowledged, ackMs: d.ackTotalMs, resolved: d.resolved, resolvedDept: Object.fromEntries(d.resolvedByDepartment) }).toEqual({ ack: want.ack, ackMs: want.ackMs, resolved: want.resolved, resolvedDept: want.resolvedDept });
+      expect({
+        ack: d.acknowledged,
+        ackMs: d.ackTotalMs,
+        resolved: d.resolved,
+        resolvedDept: Object.fromEntries(d.resolvedByDepartment),
+      }).toEqual({ ack: want.ack, ackMs: want.ackMs, resolved: want.resolved, resolvedDept: want.resolvedDept });
       const ratings = await fig.ratings(day, day);
-      expect(Object.fromEntries(ratings.map((r) => [r.department, [r.count, r.satisfied]]))).toEqual(Object.fromEntries(Object.keys(want.rated).map((k) => [k, [want.rated[k], want.satisfied[k] ?? 0]])));
+      expect(Object.fromEntries(ratings.map((r) => [r.department, [r.count, r.satisfied]]))).toEqual(
+        Object.fromEntries(Object.keys(want.rated).map((k) => [k, [want.rated[k], want.satisfied[k] ?? 0]])),
+      );
     }
   }
 
   const command = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('file' as const), category: fc.constantFrom('ration', 'health', 'stranded', 'other') }) },
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('act' as const), pick: fc.nat(), action: fc.constantFrom('acknowledge', 'update', 'resolve', 'resolve', 'transfer') }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('rate' as const), pick: fc.nat(), rating: fc.integer({ min: 1, max: 5 }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('file' as const),
+        category: fc.constantFrom('ration', 'health', 'stranded', 'other'),
+      }),
+    },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('act' as const),
+        pick: fc.nat(),
+        action: fc.constantFrom('acknowledge', 'update', 'resolve', 'resolve', 'transfer'),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('rate' as const),
+        pick: fc.nat(),
+        rating: fc.integer({ min: 1, max: 5 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('escalate' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
@@ -138,7 +205,15 @@ describe('ticket counters agree with a count over the tickets', () => {
               break;
             case 'act':
               if (!ref) break;
-              await f.t.app.tickets.act(f.identity(admin), ref, c.action === 'transfer' ? { type: 'transfer', department: refs.length % 2 ? 'HEALTH' : 'REVENUE', text: 'x' } : c.action === 'acknowledge' ? { type: 'acknowledge' } : { type: c.action, text: 'काम हुआ' });
+              await f.t.app.tickets.act(
+                f.identity(admin),
+                ref,
+                c.action === 'transfer'
+                  ? { type: 'transfer', department: refs.length % 2 ? 'HEALTH' : 'REVENUE', text: 'x' }
+                  : c.action === 'acknowledge'
+                    ? { type: 'acknowledge' }
+                    : { type: c.action, text: 'काम हुआ' },
+              );
               break;
             case 'rate':
               if (ref) await f.feedback.recordFeedback(ref, c.rating, c.rating >= 3);

@@ -3,7 +3,11 @@ import { runScript } from './run-script';
 /** A smoke run of the benchmark: correctness and the command budget, never its timings. */
 describe('scripts/bench-flow.ts', () => {
   test('a few citizens file one ticket each, and each conversational step stays within its command budget', async () => {
-    const { code, stdout, stderr } = await runScript('scripts/bench-flow.ts', ['--citizens', '3', '--officers', '--json'], '');
+    const { code, stdout, stderr } = await runScript(
+      'scripts/bench-flow.ts',
+      ['--citizens', '3', '--officers', '--json'],
+      '',
+    );
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(stdout) as {
@@ -25,9 +29,16 @@ describe('scripts/bench-flow.ts', () => {
   });
 
   test('with --preload it measures an empty and a seeded database in one run, officer actions and supervisor questions included', async () => {
-    const { code, stdout, stderr } = await runScript('scripts/bench-flow.ts', ['--citizens', '2', '--preload', '60', '--json'], '');
+    const { code, stdout, stderr } = await runScript(
+      'scripts/bench-flow.ts',
+      ['--citizens', '2', '--preload', '60', '--json'],
+      '',
+    );
 
-    expect({ code, stderr: stderr.split('\n').filter((l) => !l.includes('bench_preloaded') && l.trim()) }).toEqual({ code: 0, stderr: [] });
+    expect({ code, stderr: stderr.split('\n').filter((l) => !l.includes('bench_preloaded') && l.trim()) }).toEqual({
+      code: 0,
+      stderr: [],
+    });
     const reports = JSON.parse(stdout) as Array<{
       preload: number;
       steps: Array<{ step: string; updates: number }>;
@@ -40,7 +51,13 @@ describe('scripts/bench-flow.ts', () => {
       expect(r.verification).toMatchObject({ ok: true, ticketsFound: 2 });
       expect(r.steps.find((s) => s.step === 'ack')?.updates).toBe(2);
       expect(r.steps.find((s) => s.step === 'resolve')?.updates).toBe(2);
-      expect(r.queries.map((q) => q.query)).toEqual(['stats', 'stats month', 'pending', 'overdue', 'dashboard summary']);
+      expect(r.queries.map((q) => q.query)).toEqual([
+        'stats',
+        'stats month',
+        'pending',
+        'overdue',
+        'dashboard summary',
+      ]);
       expect(r.queries.every((q) => q.runs > 0 && q.commands > 0)).toBe(true);
     }
   });

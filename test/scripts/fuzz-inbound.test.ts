@@ -34,7 +34,13 @@ describe('fuzz: random updates through the real handler and the real database', 
       apology: new Set(LANGUAGES.map((l) => t.translator.t(l, 'error.generic'))),
       now: () => t.clock.now(),
     });
-    expect({ thrown: report.thrown, unhandledRejections: report.unhandledRejections, apologies: report.apologies, unanswered: report.unanswered, examples: report.examples }).toEqual({
+    expect({
+      thrown: report.thrown,
+      unhandledRejections: report.unhandledRejections,
+      apologies: report.apologies,
+      unanswered: report.unanswered,
+      examples: report.examples,
+    }).toEqual({
       thrown: 0,
       unhandledRejections: 0,
       apologies: 0,

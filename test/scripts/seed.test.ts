@@ -29,7 +29,13 @@ describe('seeding demo data (scripts/seed.ts)', () => {
 
   test('fills tickets in realistic proportions, every status and line, with histories the state machine allows', async () => {
     const res = await seedDatabase(deps, { tickets: N, citizens: 300, days: 90, force: false, end: FIXED_START });
-    expect(res).toMatchObject({ tickets: N, citizens: 300, notifications: 5 * N, firstRef: 'ALR-000001', lastRef: 'ALR-001200' });
+    expect(res).toMatchObject({
+      tickets: N,
+      citizens: 300,
+      notifications: 5 * N,
+      firstRef: 'ALR-000001',
+      lastRef: 'ALR-001200',
+    });
 
     const live = await t.app.models.Ticket.find({}).lean<TicketDoc[]>().exec();
     const archived = await t.app.models.TicketArchive.find({}).lean<TicketDoc[]>().exec();
@@ -79,7 +85,11 @@ describe('seeding demo data (scripts/seed.ts)', () => {
     expect(await t.app.models.Staff.countDocuments({ role: 'officer' })).toBe(15);
     // Every citizen has a profile; only chats active within the idle period keep a conversation.
     expect(await t.app.models.ChatProfile.countDocuments({})).toBe(300);
-    expect(await t.app.models.Conversation.countDocuments({ updatedAt: { $lt: new Date(FIXED_START.getTime() - 72 * 3_600_000) } })).toBe(0);
+    expect(
+      await t.app.models.Conversation.countDocuments({
+        updatedAt: { $lt: new Date(FIXED_START.getTime() - 72 * 3_600_000) },
+      }),
+    ).toBe(0);
     expect((await t.app.models.Counter.findOne({ _id: 'ticket:ALR' }).lean())?.seq).toBe(N);
   });
 
@@ -90,8 +100,12 @@ describe('seeding demo data (scripts/seed.ts)', () => {
 
     // A ticket filed by the product makes the database "real".
     await t.app.models.Counter.updateOne({ _id: 'ticket:ALR' }, { $inc: { seq: 1 } });
-    await expect(seedDatabase(deps, { tickets: 10, citizens: 5, days: 1, force: false, end: FIXED_START })).rejects.toThrow(RealDataError);
-    expect((await t.app.models.Ticket.countDocuments({})) + (await t.app.models.TicketArchive.countDocuments({}))).toBe(N + 10);
+    await expect(
+      seedDatabase(deps, { tickets: 10, citizens: 5, days: 1, force: false, end: FIXED_START }),
+    ).rejects.toThrow(RealDataError);
+    expect((await t.app.models.Ticket.countDocuments({})) + (await t.app.models.TicketArchive.countDocuments({}))).toBe(
+      N + 10,
+    );
 
     const forced = await seedDatabase(deps, { tickets: 10, citizens: 5, days: 1, force: true, end: FIXED_START });
     expect(forced.firstRef).toBe('ALR-001212');

@@ -16,10 +16,14 @@ async function loadRoster(kit: SupervisorKit, yaml: string): Promise<{ code: num
   const uri = new URL(process.env.TEST_MONGODB_URI as string);
   uri.pathname = `/${kit.db.dbName}`;
   try {
-    const { stdout, stderr } = await run(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/load-roster.ts'), file], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, MONGODB_URI: uri.toString(), FLOWS_DIR: FLOWS },
-    });
+    const { stdout, stderr } = await run(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      [path.join(ROOT, 'scripts/load-roster.ts'), file],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, MONGODB_URI: uri.toString(), FLOWS_DIR: FLOWS },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -42,16 +46,28 @@ describe('scripts/load-roster.ts', () => {
     const op2 = await kit.addStaff('operator');
     const coun = await kit.addStaff('counsellor');
 
-    const ok = await loadRoster(kit, `version: 1\nroster:\n  night: { supervisor: [${sup.id}], operator: [${op1.id}, ${op2.chatId}], counsellor: [${coun.id}] }\n`);
+    const ok = await loadRoster(
+      kit,
+      `version: 1\nroster:\n  night: { supervisor: [${sup.id}], operator: [${op1.id}, ${op2.chatId}], counsellor: [${coun.id}] }\n`,
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('roster loaded: 3 entries');
     const duty = await kit.shifts.onDuty(ist('2026-11-29', '01:00'));
-    expect([duty.supervisor, duty.operator, duty.counsellor].map((l) => l.map((s) => s._id))).toEqual([[sup.id], [op1.id, op2.id], [coun.id]]);
+    expect([duty.supervisor, duty.operator, duty.counsellor].map((l) => l.map((s) => s._id))).toEqual([
+      [sup.id],
+      [op1.id, op2.id],
+      [coun.id],
+    ]);
 
-    const bad = await loadRoster(kit, `version: 1\nroster:\n  night: { operator: [] }\n  morning: { supervisor: [${op1.id}] }\n`);
+    const bad = await loadRoster(
+      kit,
+      `version: 1\nroster:\n  night: { operator: [] }\n  morning: { supervisor: [${op1.id}] }\n`,
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`morning.supervisor: ${op1.doc.name} (${op1.id}) is operator, not supervisor; nothing was changed`);
+    expect(bad.stderr).toContain(
+      `morning.supervisor: ${op1.doc.name} (${op1.id}) is operator, not supervisor; nothing was changed`,
+    );
     expect((await kit.shifts.onDuty(ist('2026-11-29', '01:00'))).operator).toHaveLength(2);
 
     const malformed = await loadRoster(kit, `version: 1\nroster:\n  night: { cook: [X] }\n`);

@@ -3,7 +3,10 @@ import { ist, seedStandardSet } from '../supervisor/seed-tickets';
 
 describe('roster and who is on duty', () => {
   let kit: SupervisorKit;
-  let people: Record<'sup1' | 'sup2' | 'sup3' | 'op1' | 'op2' | 'op3' | 'op4' | 'op5' | 'coun1' | 'coun2' | 'officer' | 'admin', Awaited<ReturnType<SupervisorKit['addStaff']>>>;
+  let people: Record<
+    'sup1' | 'sup2' | 'sup3' | 'op1' | 'op2' | 'op3' | 'op4' | 'op5' | 'coun1' | 'coun2' | 'officer' | 'admin',
+    Awaited<ReturnType<SupervisorKit['addStaff']>>
+  >;
 
   beforeAll(async () => {
     kit = await createSupervisorKit();
@@ -53,7 +56,12 @@ describe('roster and who is on duty', () => {
     ];
     for (const [at, shift, sup, ops, couns] of cases) {
       const duty = await kit.shifts.onDuty(at);
-      expect([duty.occurrence.shift.id, ids(duty.supervisor), ids(duty.operator), ids(duty.counsellor)]).toEqual([shift, sup, ops, couns]);
+      expect([duty.occurrence.shift.id, ids(duty.supervisor), ids(duty.operator), ids(duty.counsellor)]).toEqual([
+        shift,
+        sup,
+        ops,
+        couns,
+      ]);
     }
     const night = await kit.shifts.onDuty(ist('2026-11-29', '00:01'));
     expect(night.occurrence.start).toEqual(ist('2026-11-28', '22:00'));
@@ -61,12 +69,38 @@ describe('roster and who is on duty', () => {
 
   test('refused roster changes say why and change nothing', async () => {
     const before = await kit.rosterStore.all();
-    expect(await kit.shifts.setRoster({ shift: 'noon', role: 'operator', people: [], by: 'test' })).toEqual({ ok: false, reason: 'unknown_shift' });
-    expect(await kit.shifts.setRoster({ shift: 'night', role: 'officer', people: [], by: 'test' })).toEqual({ ok: false, reason: 'unknown_role' });
-    expect(await kit.shifts.setRoster({ shift: 'night', role: 'supervisor', people: ['NOBODY'], by: 'test' })).toEqual({ ok: false, reason: 'unknown_staff', who: 'NOBODY' });
-    expect(await kit.shifts.setRoster({ shift: 'night', role: 'supervisor', people: [people.officer.id], by: 'test' })).toMatchObject({ ok: false, reason: 'wrong_role' });
-    expect(await kit.shifts.setRoster({ shift: 'night', role: 'supervisor', people: [people.sup1.id, people.sup2.id], by: 'test' })).toEqual({ ok: false, reason: 'too_many', max: 1 });
-    expect(await kit.shifts.setRoster({ shift: 'night', role: 'operator', people: [people.op1.id, people.op1.chatId], by: 'test' })).toMatchObject({ ok: false, reason: 'duplicate' });
+    expect(await kit.shifts.setRoster({ shift: 'noon', role: 'operator', people: [], by: 'test' })).toEqual({
+      ok: false,
+      reason: 'unknown_shift',
+    });
+    expect(await kit.shifts.setRoster({ shift: 'night', role: 'officer', people: [], by: 'test' })).toEqual({
+      ok: false,
+      reason: 'unknown_role',
+    });
+    expect(await kit.shifts.setRoster({ shift: 'night', role: 'supervisor', people: ['NOBODY'], by: 'test' })).toEqual({
+      ok: false,
+      reason: 'unknown_staff',
+      who: 'NOBODY',
+    });
+    expect(
+      await kit.shifts.setRoster({ shift: 'night', role: 'supervisor', people: [people.officer.id], by: 'test' }),
+    ).toMatchObject({ ok: false, reason: 'wrong_role' });
+    expect(
+      await kit.shifts.setRoster({
+        shift: 'night',
+        role: 'supervisor',
+        people: [people.sup1.id, people.sup2.id],
+        by: 'test',
+      }),
+    ).toEqual({ ok: false, reason: 'too_many', max: 1 });
+    expect(
+      await kit.shifts.setRoster({
+        shift: 'night',
+        role: 'operator',
+        people: [people.op1.id, people.op1.chatId],
+        by: 'test',
+      }),
+    ).toMatchObject({ ok: false, reason: 'duplicate' });
     const many = await kit.shifts.setRosterMany(
       [
         { shift: 'evening', role: 'operator', people: [people.op5.id] },
@@ -80,13 +114,20 @@ describe('roster and who is on duty', () => {
 
   test('an administrator may supervise a shift; someone whose role ends leaves the duty list at once', async () => {
     const temp = await kit.addStaff('operator', { name: 'अस्थायी' });
-    expect(await kit.shifts.setRoster({ shift: 'evening', role: 'operator', people: [temp.id, people.op5.id], by: 'test' })).toMatchObject({ ok: true });
+    expect(
+      await kit.shifts.setRoster({ shift: 'evening', role: 'operator', people: [temp.id, people.op5.id], by: 'test' }),
+    ).toMatchObject({ ok: true });
     expect(ids((await kit.shifts.onDuty(ist('2026-11-28', '15:00'))).operator)).toEqual([temp.id, people.op5.id]);
     await kit.staffStore.revoke(temp.id, kit.clock.now());
     expect(ids((await kit.shifts.onDuty(ist('2026-11-28', '15:00'))).operator)).toEqual([people.op5.id]);
     const view = await kit.shifts.rosterView();
-    expect(view.find((v) => v.shiftId === 'evening')?.people.operator).toEqual([{ id: temp.id }, expect.objectContaining({ id: people.op5.id })]);
-    expect(await kit.shifts.setRoster({ shift: 'evening', role: 'supervisor', people: [people.admin.id], by: 'test' })).toMatchObject({ ok: true });
+    expect(view.find((v) => v.shiftId === 'evening')?.people.operator).toEqual([
+      { id: temp.id },
+      expect.objectContaining({ id: people.op5.id }),
+    ]);
+    expect(
+      await kit.shifts.setRoster({ shift: 'evening', role: 'supervisor', people: [people.admin.id], by: 'test' }),
+    ).toMatchObject({ ok: true });
     expect(ids((await kit.shifts.onDuty(ist('2026-11-28', '15:00'))).supervisor)).toEqual([people.admin.id]);
     // Put things back for the other tests.
     await kit.shifts.setRoster({ shift: 'evening', role: 'supervisor', people: [people.sup2.id], by: 'test' });
@@ -115,13 +156,17 @@ describe('roster and who is on duty', () => {
 
     const refused = await kit.command(who(people.sup1), 'roster', `set night operator ${people.op5.id}`);
     expect(refused.texts).toEqual([kit.translator.t('hi', 'staff.forbidden')]);
-    expect(kit.logs().some((l) => l.includes('"event":"staff_command_refused"') && l.includes('"command":"roster set"'))).toBe(true);
+    expect(
+      kit.logs().some((l) => l.includes('"event":"staff_command_refused"') && l.includes('"command":"roster set"')),
+    ).toBe(true);
     const operatorView = await kit.command(who(people.op1), 'roster');
     expect(operatorView.texts).toEqual([kit.translator.t('hi', 'staff.forbidden')]);
 
     // Hindi words for the shift and the role are understood too.
     const set = await kit.command(who(people.admin), 'roster', `set रात ऑपरेटर ${people.op5.id} ${people.op4.id}`, 'en');
-    expect(set.texts[0]).toBe(`✅ Night shift — operator: ${people.op5.doc.name} (${people.op5.id}), ${people.op4.doc.name} (${people.op4.id})`);
+    expect(set.texts[0]).toBe(
+      `✅ Night shift — operator: ${people.op5.doc.name} (${people.op5.id}), ${people.op4.doc.name} (${people.op4.id})`,
+    );
     expect(ids((await kit.shifts.onDuty(ist('2026-11-29', '01:00'))).operator)).toEqual([people.op5.id, people.op4.id]);
 
     const wrong = await kit.command(who(people.admin), 'roster', `set night counsellor ${people.op1.id}`, 'en');
@@ -131,7 +176,12 @@ describe('roster and who is on duty', () => {
     const cleared = await kit.command(who(people.admin), 'roster', 'set night operator -', 'en');
     expect(cleared.texts[0]).toBe('✅ Night shift — operator: nobody now.');
     // A configured administrator (no staff record) may set the roster too.
-    const configAdmin = await kit.command({ chatId: '9000' }, 'roster', `set night operator ${people.op3.id},${people.op4.id}`, 'en');
+    const configAdmin = await kit.command(
+      { chatId: '9000' },
+      'roster',
+      `set night operator ${people.op3.id},${people.op4.id}`,
+      'en',
+    );
     expect(configAdmin.texts[0]).toContain(people.op3.doc.name);
   });
 });
@@ -150,13 +200,23 @@ describe('the hand-over summary at a shift change', () => {
     const morning = await kit.addStaff('supervisor', { name: 'सुनीता' });
     await kit.shifts.setRoster({ shift: 'evening', role: 'supervisor', people: [evening.id], by: 'test' });
     await kit.shifts.setRoster({ shift: 'morning', role: 'supervisor', people: [morning.id], by: 'test' });
-    const set = await seedStandardSet(kit, { foodOfficer: foodOfficer.id, healthOfficer: healthOfficer.id, operator: operator.id });
+    const set = await seedStandardSet(kit, {
+      foodOfficer: foodOfficer.id,
+      healthOfficer: healthOfficer.id,
+      operator: operator.id,
+    });
     // Two live counsellor conversations, one citizen waiting and one finished, as the counsellor relay keeps them.
-    await kit.conn.collection('counsellor_sessions').insertMany([{ status: 'open' }, { status: 'waiting' }, { status: 'open' }, { status: 'closed' }]);
+    await kit.conn
+      .collection('counsellor_sessions')
+      .insertMany([{ status: 'open' }, { status: 'waiting' }, { status: 'open' }, { status: 'closed' }]);
 
     const summary = await kit.shifts.buildHandoverSummary(kit.clock.now());
     expect(summary.incoming.shift.id).toBe('evening');
-    expect([summary.previous.shift.id, summary.previous.start, summary.previous.end]).toEqual(['morning', ist('2026-11-28', '06:00'), ist('2026-11-28', '14:00')]);
+    expect([summary.previous.shift.id, summary.previous.start, summary.previous.end]).toEqual([
+      'morning',
+      ist('2026-11-28', '06:00'),
+      ist('2026-11-28', '14:00'),
+    ]);
     // Filed during the morning: t2 (08:00) and t7 (09:30); nothing was resolved between 06:00 and 14:00 (t5 was at 05:00).
     expect(summary.opened).toBe(2);
     expect(summary.resolved).toBe(0);
@@ -190,7 +250,11 @@ describe('the hand-over summary at a shift change', () => {
     kit = await createSupervisorKit({ start: ist('2026-11-28', '06:00') });
     const admin = await kit.addStaff('admin', { language: 'hi' });
     await kit.seedTicket({ category: 'travel', department: 'POLICE', createdAt: ist('2026-11-27', '21:59') });
-    const lateNight = await kit.seedTicket({ category: 'travel', department: 'POLICE', createdAt: ist('2026-11-27', '23:30') });
+    const lateNight = await kit.seedTicket({
+      category: 'travel',
+      department: 'POLICE',
+      createdAt: ist('2026-11-27', '23:30'),
+    });
     await kit.seedTicket({
       category: 'health',
       department: 'HEALTH',
@@ -201,7 +265,11 @@ describe('the hand-over summary at a shift change', () => {
     });
 
     const summary = await kit.shifts.buildHandoverSummary(kit.clock.now());
-    expect([summary.incoming.shift.id, summary.previous.shift.id, summary.previous.start]).toEqual(['morning', 'night', ist('2026-11-27', '22:00')]);
+    expect([summary.incoming.shift.id, summary.previous.shift.id, summary.previous.start]).toEqual([
+      'morning',
+      'night',
+      ist('2026-11-27', '22:00'),
+    ]);
     expect([summary.opened, summary.resolved]).toEqual([1, 1]);
     expect(summary.counsellorSessions).toEqual({ open: 0, waiting: 0 });
     expect(summary.departments).toEqual([{ code: 'POLICE', open: 2, overdue: 0 }]);

@@ -1,5 +1,13 @@
 import { FlowDefinitionError } from '../../src/errors';
-import { loadShiftPlan, nextShiftChange, previousShift, shiftAt, shiftChangeCron, validateShiftPlan, type ShiftPlan } from '../../src/shifts/shift-plan';
+import {
+  loadShiftPlan,
+  nextShiftChange,
+  previousShift,
+  shiftAt,
+  shiftChangeCron,
+  validateShiftPlan,
+  type ShiftPlan,
+} from '../../src/shifts/shift-plan';
 import { addDays, dayRange, isCalendarDay, zonedDay, zonedTimeToUtc } from '../../src/shifts/zoned-time';
 import { FLOWS } from '../supervisor/supervisor-kit';
 import { ist } from '../supervisor/seed-tickets';
@@ -53,7 +61,11 @@ describe('which shift runs when', () => {
 
   test('the shift before the morning one is the night that began the evening before', () => {
     const prev = previousShift(plan, ist('2026-11-28', '06:00'));
-    expect([prev.shift.id, prev.start, prev.end]).toEqual(['night', ist('2026-11-27', '22:00'), ist('2026-11-28', '06:00')]);
+    expect([prev.shift.id, prev.start, prev.end]).toEqual([
+      'night',
+      ist('2026-11-27', '22:00'),
+      ist('2026-11-28', '06:00'),
+    ]);
   });
 
   test('walking through a week, each shift ends exactly where the next begins', () => {
@@ -87,9 +99,14 @@ describe('plans in a zone with daylight saving', () => {
   });
 
   test('zoned times and days convert both ways', () => {
-    expect(zonedTimeToUtc({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'Europe/London').toISOString()).toBe('2026-07-01T11:00:00.000Z');
+    expect(zonedTimeToUtc({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'Europe/London').toISOString()).toBe(
+      '2026-07-01T11:00:00.000Z',
+    );
     expect(zonedDay(new Date('2026-11-27T19:00:00Z'), 'Asia/Kolkata')).toBe('2026-11-28');
-    expect(dayRange('2026-11-28', 'Asia/Kolkata')).toEqual({ start: ist('2026-11-28', '00:00'), end: ist('2026-11-29', '00:00') });
+    expect(dayRange('2026-11-28', 'Asia/Kolkata')).toEqual({
+      start: ist('2026-11-28', '00:00'),
+      end: ist('2026-11-29', '00:00'),
+    });
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
     expect(isCalendarDay('2026-02-29')).toBe(false);
     expect(isCalendarDay('2028-02-29')).toBe(true);
@@ -101,7 +118,11 @@ describe('invalid plans are refused at load time, naming the problem', () => {
   const shift = (id: string, start: string, end: string) => ({ id, label: `shifts.name.${id}`, start, end });
 
   test.each([
-    ['a gap', [shift('a', '06:00', '14:00'), shift('b', '15:00', '06:00')], /ends at 14:00 but the next one \(b\) starts at 15:00/],
+    [
+      'a gap',
+      [shift('a', '06:00', '14:00'), shift('b', '15:00', '06:00')],
+      /ends at 14:00 but the next one \(b\) starts at 15:00/,
+    ],
     ['an overlap', [shift('a', '06:00', '15:00'), shift('b', '14:00', '06:00')], /ends at 15:00/],
     ['a duplicate id', [shift('a', '06:00', '18:00'), shift('a', '18:00', '06:00')], /duplicate shift a/],
     ['a bad time', [shift('a', '6:00', '06:00')], /HH:MM/],
@@ -112,7 +133,9 @@ describe('invalid plans are refused at load time, naming the problem', () => {
   });
 
   test('an unknown time zone', () => {
-    expect(() => validateShiftPlan({ ...base, timeZone: 'Asia/Alirajpur', shifts: [shift('a', '06:00', '06:00')] })).toThrow(/IANA time zone/);
+    expect(() =>
+      validateShiftPlan({ ...base, timeZone: 'Asia/Alirajpur', shifts: [shift('a', '06:00', '06:00')] }),
+    ).toThrow(/IANA time zone/);
   });
 
   test('one shift of 24 hours is a valid plan', () => {

@@ -5,7 +5,13 @@
  * write, and staff ids that never overwrite one another.
  */
 import type { ConversationState, InboundMessage } from '../../src/conversation/types';
-import { CODE_BITS_PER_CHAR, createStaffStore, INVITE_CODE_LENGTH, randomCode, type StaffStore } from '../../src/storage/staff-store';
+import {
+  CODE_BITS_PER_CHAR,
+  createStaffStore,
+  INVITE_CODE_LENGTH,
+  randomCode,
+  type StaffStore,
+} from '../../src/storage/staff-store';
 import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from '../supervisor/supervisor-kit';
 
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -19,7 +25,14 @@ function chat(kit: SupervisorKit, chatId: string) {
   return {
     async start(code: string) {
       updates += 1;
-      const msg: InboundMessage = { channel: 'telegram', chatId, updateKey: `i${updates}`, receivedAt: kit.clock.now(), firstName: 'नया', content: { kind: 'command', command: 'start', args: code } };
+      const msg: InboundMessage = {
+        channel: 'telegram',
+        chatId,
+        updateKey: `i${updates}`,
+        receivedAt: kit.clock.now(),
+        firstName: 'नया',
+        content: { kind: 'command', command: 'start', args: code },
+      };
       const outcome = await kit.staffHandler.handle(msg, state, undefined);
       if (outcome) state = outcome.state;
       return { outcome, texts: kit.words('hi', outcome?.replies ?? []) };
@@ -63,10 +76,13 @@ describe('invites', () => {
     const code = await invite(kit, admin, 'operator');
     expect(code).toHaveLength(INVITE_CODE_LENGTH);
     const guesser = chat(kit, '3001');
-    for (let i = 0; i < 5; i++) expect((await guesser.start(`WRONGCODE${i}AAAA`)).texts).toEqual([kit.translator.t('hi', 'staff.invite_invalid')]);
+    for (let i = 0; i < 5; i++)
+      expect((await guesser.start(`WRONGCODE${i}AAAA`)).texts).toEqual([
+        kit.translator.t('hi', 'staff.invite_invalid'),
+      ]);
     // Even the right code waits now.
     expect((await guesser.start(code)).texts).toEqual([kit.translator.t('hi', 'staff.invite_throttled')]);
-    expect((await kit.staffStore.findActive('3001'))).toBeNull();
+    expect(await kit.staffStore.findActive('3001')).toBeNull();
     kit.clock.advance(61 * 60_000);
     const joined = await guesser.start(code);
     expect(joined.outcome?.staffChange).toMatchObject({ role: 'operator' });
@@ -79,11 +95,15 @@ describe('invites', () => {
     expect(listed).toHaveLength(1);
     expect(listed[0]).toContain(a);
     expect(listed[0]).toContain(b);
-    expect((await kit.command(admin, 'invite', `cancel ${a}`)).texts).toEqual([kit.translator.t('hi', 'staff.invite_cancelled', { code: a })]);
+    expect((await kit.command(admin, 'invite', `cancel ${a}`)).texts).toEqual([
+      kit.translator.t('hi', 'staff.invite_cancelled', { code: a }),
+    ]);
     expect((await kit.command(admin, 'invite')).texts[0]).not.toContain(a);
     expect((await chat(kit, '3002').start(a)).texts).toEqual([kit.translator.t('hi', 'staff.invite_invalid')]);
     // Cancelling twice, or an unknown code, is answered politely.
-    expect((await kit.command(admin, 'invite', `cancel ${a}`)).texts).toEqual([kit.translator.t('hi', 'staff.invite_not_pending', { code: a })]);
+    expect((await kit.command(admin, 'invite', `cancel ${a}`)).texts).toEqual([
+      kit.translator.t('hi', 'staff.invite_not_pending', { code: a }),
+    ]);
   });
 
   test('an administrator invite works only after a second administrator confirms it', async () => {
@@ -94,16 +114,31 @@ describe('invites', () => {
     const request = kit.translator.t('hi', 'staff.invite_confirm_request', { code });
     expect((await kit.queued()).some((m) => m.chatId === CONFIG_ADMIN_CHAT && m.message.text === request)).toBe(true);
     // Its creator cannot confirm it.
-    expect((await kit.command(admin, 'invite', `confirm ${code}`)).texts).toEqual([kit.translator.t('hi', 'staff.invite_confirm_own', { code })]);
-    expect((await kit.command(admin, 'invite')).texts[0]).toContain(kit.translator.t('hi', 'staff.invites_item_unconfirmed', { code, role: kit.translator.t('hi', 'staff.role.admin'), department: '', expires: '' }).split(' — ')[0] as string);
-    expect((await kit.command(configAdmin, 'invite', `confirm ${code}`)).texts).toEqual([kit.translator.t('hi', 'staff.invite_confirmed', { code })]);
+    expect((await kit.command(admin, 'invite', `confirm ${code}`)).texts).toEqual([
+      kit.translator.t('hi', 'staff.invite_confirm_own', { code }),
+    ]);
+    expect((await kit.command(admin, 'invite')).texts[0]).toContain(
+      kit.translator
+        .t('hi', 'staff.invites_item_unconfirmed', {
+          code,
+          role: kit.translator.t('hi', 'staff.role.admin'),
+          department: '',
+          expires: '',
+        })
+        .split(' — ')[0] as string,
+    );
+    expect((await kit.command(configAdmin, 'invite', `confirm ${code}`)).texts).toEqual([
+      kit.translator.t('hi', 'staff.invite_confirmed', { code }),
+    ]);
     const joined = await newcomer.start(code);
     expect(joined.outcome?.staffChange).toMatchObject({ role: 'admin' });
   });
 
   test('other roles need no confirmation', async () => {
     const code = await invite(kit, admin, 'supervisor');
-    expect((await kit.command(configAdmin, 'invite', `confirm ${code}`)).texts).toEqual([kit.translator.t('hi', 'staff.invite_confirm_not_needed', { code })]);
+    expect((await kit.command(configAdmin, 'invite', `confirm ${code}`)).texts).toEqual([
+      kit.translator.t('hi', 'staff.invite_confirm_not_needed', { code }),
+    ]);
   });
 });
 
@@ -150,8 +185,20 @@ describe('staff ids', () => {
     const ids = ['SAME22', 'SAME22', 'OTHER3'];
     const store = createStaffStore(kit.models, { newStaffId: () => ids.shift() ?? 'SPARE4' });
     const base = { channel: 'telegram' as const, language: 'hi' as const, invitedBy: 'test', now: kit.clock.now() };
-    const first = await store.upsertStaff({ ...base, chatId: '5001', role: 'officer', department: 'FOOD', name: 'पहले' });
-    const second = await store.upsertStaff({ ...base, chatId: '5002', role: 'officer', department: 'HEALTH', name: 'दूसरे' });
+    const first = await store.upsertStaff({
+      ...base,
+      chatId: '5001',
+      role: 'officer',
+      department: 'FOOD',
+      name: 'पहले',
+    });
+    const second = await store.upsertStaff({
+      ...base,
+      chatId: '5002',
+      role: 'officer',
+      department: 'HEALTH',
+      name: 'दूसरे',
+    });
     expect(first._id).toBe('SAME22');
     expect(second._id).toBe('OTHER3');
     expect(await store.findById('SAME22')).toMatchObject({ chatId: '5001', department: 'FOOD', name: 'पहले' });

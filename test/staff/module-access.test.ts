@@ -9,8 +9,19 @@ import type { StaffIdentity, StaffRole } from '../../src/domain/roles';
 import { createStaffStore } from '../../src/storage/staff-store';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-type Seat = 'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
-const SEATS: Seat[] = ['citizen', 'officer', 'otherDept', 'revoked', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
+type Seat =
+  'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
+const SEATS: Seat[] = [
+  'citizen',
+  'officer',
+  'otherDept',
+  'revoked',
+  'operator',
+  'counsellor',
+  'supervisor',
+  'admin',
+  'configAdmin',
+];
 const OVERSIGHT: Seat[] = ['supervisor', 'admin', 'configAdmin'];
 const CONFIG_ADMIN = '9000';
 
@@ -36,10 +47,28 @@ describe('module commands from every seat, through the whole app', () => {
     const link = async (role: StaffRole, department?: string) => {
       chat += 1;
       const chatId = String(chat);
-      const doc = await store.upsertStaff({ channel: 'telegram', chatId, role, ...(department ? { department } : {}), name: `${role}-${chatId}`, language: 'hi', invitedBy: 'test', now: t.clock.now() });
+      const doc = await store.upsertStaff({
+        channel: 'telegram',
+        chatId,
+        role,
+        ...(department ? { department } : {}),
+        name: `${role}-${chatId}`,
+        language: 'hi',
+        invitedBy: 'test',
+        now: t.clock.now(),
+      });
       const identity: StaffIdentity = { id: doc._id, role, ...(department ? { department } : {}) };
       const now = t.clock.now();
-      await t.app.models.Conversation.create({ _id: `telegram:${chatId}`, citizenId: `c-${chatId}`, state: { language: 'hi', quota: { day: '', count: 0 } }, seen: [], staff: identity, version: 1, createdAt: now, updatedAt: now });
+      await t.app.models.Conversation.create({
+        _id: `telegram:${chatId}`,
+        citizenId: `c-${chatId}`,
+        state: { language: 'hi', quota: { day: '', count: 0 } },
+        seen: [],
+        staff: identity,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
       return { chatId, identity };
     };
     seats.set('citizen', { chatId: '7001' });
@@ -55,29 +84,65 @@ describe('module commands from every seat, through the whole app', () => {
 
   const hi = (key: string) => t.translator.t('hi', key);
 
-  test.each(TABLE.map((row) => [`/${row.command}${row.args ? ` ${row.args}` : ''}`, row] as const))('%s', async (_name, row) => {
-    for (const seat of SEATS) {
-      const person = seats.get(seat) as { chatId: string; identity?: StaffIdentity };
-      // The revoked officer's conversation still remembers the role each time (a half-done revocation).
-      if (seat === 'revoked') await t.app.models.Conversation.updateOne({ _id: `telegram:${person.chatId}` }, { $set: { staff: person.identity } });
-      const before = t.logs().length;
-      updates += 1;
-      const result = await t.app.handler({ channel: 'telegram', chatId: person.chatId, updateKey: `m${updates}`, receivedAt: t.clock.now(), content: { kind: 'command', command: row.command, args: row.args } });
-      const texts = result.messages.map((m) => m.text);
-      // The dashboard says no in its own words; every other module with the common line.
-      const refused = [[hi('staff.forbidden')], [hi('dashboard.bot.refused')]].some((r) => JSON.stringify(texts) === JSON.stringify(r));
-      const ended = JSON.stringify(texts) === JSON.stringify([hi('staff.role_ended')]);
-      // A citizen's /end is the citizen engine's own (leaving a counsellor's queue); other names are unknown to it.
-      const verdict = seat === 'citizen' && !refused && !ended ? 'citizen engine' : ended ? 'role ended' : refused ? 'refused' : 'allowed';
-      const expected = seat === 'citizen' ? 'citizen engine' : seat === 'revoked' ? 'role ended' : row.allowed.includes(seat) ? 'allowed' : 'refused';
-      expect({ seat, verdict }).toEqual({ seat, verdict: expected });
-      if (verdict === 'refused') {
-        const logged = t.logs().slice(before);
-        expect({ seat, logged: logged.some((l) => /"event":"(staff_command_refused|dashboard_link_refused)"/.test(l) && l.includes(`"staff":"${person.identity?.id ?? `tg-admin-${CONFIG_ADMIN}`}"`)) }).toEqual({ seat, logged: true });
+  test.each(TABLE.map((row) => [`/${row.command}${row.args ? ` ${row.args}` : ''}`, row] as const))(
+    '%s',
+    async (_name, row) => {
+      for (const seat of SEATS) {
+        const person = seats.get(seat) as { chatId: string; identity?: StaffIdentity };
+        // The revoked officer's conversation still remembers the role each time (a half-done revocation).
+        if (seat === 'revoked')
+          await t.app.models.Conversation.updateOne(
+            { _id: `telegram:${person.chatId}` },
+            { $set: { staff: person.identity } },
+          );
+        const before = t.logs().length;
+        updates += 1;
+        const result = await t.app.handler({
+          channel: 'telegram',
+          chatId: person.chatId,
+          updateKey: `m${updates}`,
+          receivedAt: t.clock.now(),
+          content: { kind: 'command', command: row.command, args: row.args },
+        });
+        const texts = result.messages.map((m) => m.text);
+        // The dashboard says no in its own words; every other module with the common line.
+        const refused = [[hi('staff.forbidden')], [hi('dashboard.bot.refused')]].some(
+          (r) => JSON.stringify(texts) === JSON.stringify(r),
+        );
+        const ended = JSON.stringify(texts) === JSON.stringify([hi('staff.role_ended')]);
+        // A citizen's /end is the citizen engine's own (leaving a counsellor's queue); other names are unknown to it.
+        const verdict =
+          seat === 'citizen' && !refused && !ended
+            ? 'citizen engine'
+            : ended
+              ? 'role ended'
+              : refused
+                ? 'refused'
+                : 'allowed';
+        const expected =
+          seat === 'citizen'
+            ? 'citizen engine'
+            : seat === 'revoked'
+              ? 'role ended'
+              : row.allowed.includes(seat)
+                ? 'allowed'
+                : 'refused';
+        expect({ seat, verdict }).toEqual({ seat, verdict: expected });
+        if (verdict === 'refused') {
+          const logged = t.logs().slice(before);
+          expect({
+            seat,
+            logged: logged.some(
+              (l) =>
+                /"event":"(staff_command_refused|dashboard_link_refused)"/.test(l) &&
+                l.includes(`"staff":"${person.identity?.id ?? `tg-admin-${CONFIG_ADMIN}`}"`),
+            ),
+          }).toEqual({ seat, logged: true });
+        }
+        if (seat === 'revoked') {
+          expect((await t.app.models.Conversation.findById(`telegram:${person.chatId}`).lean())?.staff).toBeUndefined();
+        }
       }
-      if (seat === 'revoked') {
-        expect((await t.app.models.Conversation.findById(`telegram:${person.chatId}`).lean())?.staff).toBeUndefined();
-      }
-    }
-  });
+    },
+  );
 });

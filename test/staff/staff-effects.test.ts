@@ -19,12 +19,23 @@ describe('staff command effects', () => {
   /** Outbox items with this dedupe-key prefix, queued or already handled. */
   async function queued(prefix: string) {
     const filter = { dedupeKey: { $regex: `^${prefix}` } };
-    return [...(await t.db.conn.collection('outbox').find(filter).toArray()), ...(await t.db.conn.collection('outbox_archive').find(filter).toArray())];
+    return [
+      ...(await t.db.conn.collection('outbox').find(filter).toArray()),
+      ...(await t.db.conn.collection('outbox_archive').find(filter).toArray()),
+    ];
   }
 
   test('/revoke queues the revoked person’s notice once, even when the command is delivered twice', async () => {
     const store = createStaffStore(t.app.models);
-    const person = await store.upsertStaff({ channel: 'telegram', chatId: '8001', role: 'operator', name: 'Operator', language: 'en', invitedBy: 'test', now: t.clock.now() });
+    const person = await store.upsertStaff({
+      channel: 'telegram',
+      chatId: '8001',
+      role: 'operator',
+      name: 'Operator',
+      language: 'en',
+      invitedBy: 'test',
+      now: t.clock.now(),
+    });
     const revoke: InboundMessage = {
       channel: 'telegram',
       chatId: CONFIG_ADMIN,
@@ -33,10 +44,14 @@ describe('staff command effects', () => {
       content: { kind: 'command', command: 'revoke', args: person._id },
     };
     const first = await t.app.handler(revoke);
-    expect(first.messages[0]?.text).toBe(t.translator.t('hi', 'staff.revoked', { name: 'Operator', id: person._id, moved: 0 }));
+    expect(first.messages[0]?.text).toBe(
+      t.translator.t('hi', 'staff.revoked', { name: 'Operator', id: person._id, moved: 0 }),
+    );
     const again = await t.app.handler({ ...revoke });
     expect(again.duplicate).toBe(true);
     const notices = await queued('revoke:');
-    expect(notices.map((n) => [n.chatId, n.message?.text])).toEqual([['8001', t.translator.t('en', 'staff.revoked_notice')]]);
+    expect(notices.map((n) => [n.chatId, n.message?.text])).toEqual([
+      ['8001', t.translator.t('en', 'staff.revoked_notice')],
+    ]);
   });
 });

@@ -36,7 +36,16 @@ function failOnce<K extends keyof StaffStore>(name: K): { wrap: (s: StaffStore) 
 /** A conversation document for a staff chat, as one would exist after they joined. */
 async function conversationOf(kit: SupervisorKit, chatId: string, staff: StaffIdentity): Promise<void> {
   const now = kit.clock.now();
-  await kit.models.Conversation.create({ _id: `telegram:${chatId}`, citizenId: `c-${chatId}`, state: { language: 'hi', quota: { day: '', count: 0 } }, seen: [], staff, version: 1, createdAt: now, updatedAt: now });
+  await kit.models.Conversation.create({
+    _id: `telegram:${chatId}`,
+    citizenId: `c-${chatId}`,
+    state: { language: 'hi', quota: { day: '', count: 0 } },
+    seen: [],
+    staff,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
 describe('revocation', () => {
@@ -54,7 +63,16 @@ describe('revocation', () => {
     const colleague = await kit.addStaff('officer', { department: 'FOOD', name: 'साथी' });
     await conversationOf(kit, leaving.chatId, who(leaving).identity);
     const held = [];
-    for (let i = 0; i < 2; i++) held.push(await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: created, status: 'assigned', assignedTo: leaving.id }));
+    for (let i = 0; i < 2; i++)
+      held.push(
+        await kit.seedTicket({
+          category: 'ration',
+          department: 'FOOD',
+          createdAt: created,
+          status: 'assigned',
+          assignedTo: leaving.id,
+        }),
+      );
 
     // The record is written, the conversation's copy is not.
     await expect(kit.command(admin, 'revoke', leaving.id)).rejects.toThrow('injected failure');
@@ -76,24 +94,39 @@ describe('revocation', () => {
 
     // Again: not "not found", but finished.
     const { texts } = await kit.command(admin, 'revoke', leaving.id);
-    expect(texts).toEqual([kit.translator.t('hi', 'staff.revoked_finished', { name: 'जाने वाले', id: leaving.id, moved: 2 })]);
+    expect(texts).toEqual([
+      kit.translator.t('hi', 'staff.revoked_finished', { name: 'जाने वाले', id: leaving.id, moved: 2 }),
+    ]);
     expect((await kit.models.Conversation.findById(`telegram:${leaving.chatId}`).lean())?.staff).toBeUndefined();
     for (const t of held) {
       const now = await kit.tickets.findByRef(t.ref);
       expect(now?.assignedTo).toBe(colleague.id);
-      expect(now?.history.at(-1)).toMatchObject({ action: 'assign', officerId: colleague.id, by: { id: admin.identity.id } });
+      expect(now?.history.at(-1)).toMatchObject({
+        action: 'assign',
+        officerId: colleague.id,
+        by: { id: admin.identity.id },
+      });
     }
     const queued = await kit.queued();
     // The new officer gets each card, the citizens hear who holds their complaint now.
     for (const t of held) {
-      expect(queued.some((m) => m.chatId === colleague.chatId && m.ticketRef === t.ref && m.message.text.includes(t.ref))).toBe(true);
-      const told = kit.translator.t('hi', 'notify.assigned', { ref: t.ref, department: await kit.departments.name('FOOD', 'hi') });
+      expect(
+        queued.some((m) => m.chatId === colleague.chatId && m.ticketRef === t.ref && m.message.text.includes(t.ref)),
+      ).toBe(true);
+      const told = kit.translator.t('hi', 'notify.assigned', {
+        ref: t.ref,
+        department: await kit.departments.name('FOOD', 'hi'),
+      });
       expect(queued.filter((m) => m.chatId === t.chatId && m.message.text === told)).toHaveLength(1);
     }
     // A third /revoke moves nothing more and sends the revoked person no second notice.
     const third = await kit.command(admin, 'revoke', leaving.id);
-    expect(third.texts).toEqual([kit.translator.t('hi', 'staff.revoked_finished', { name: 'जाने वाले', id: leaving.id, moved: 0 })]);
-    const notices = (await kit.queued()).filter((m) => m.chatId === leaving.chatId && m.message.text === kit.translator.t('hi', 'staff.revoked_notice'));
+    expect(third.texts).toEqual([
+      kit.translator.t('hi', 'staff.revoked_finished', { name: 'जाने वाले', id: leaving.id, moved: 0 }),
+    ]);
+    const notices = (await kit.queued()).filter(
+      (m) => m.chatId === leaving.chatId && m.message.text === kit.translator.t('hi', 'staff.revoked_notice'),
+    );
     expect(notices).toHaveLength(1);
   });
 
@@ -101,15 +134,25 @@ describe('revocation', () => {
     const admin = who(await kit.addStaff('admin'));
     const supervisor = await kit.addStaff('supervisor');
     const only = await kit.addStaff('officer', { department: 'HEALTH', name: 'अकेले' });
-    const ticket = await kit.seedTicket({ category: 'health', department: 'HEALTH', createdAt: created, status: 'acknowledged', assignedTo: only.id });
+    const ticket = await kit.seedTicket({
+      category: 'health',
+      department: 'HEALTH',
+      createdAt: created,
+      status: 'acknowledged',
+      assignedTo: only.id,
+    });
     const { texts } = await kit.command(admin, 'revoke', only.chatId);
     expect(texts).toEqual([kit.translator.t('hi', 'staff.revoked', { name: 'अकेले', id: only.id, moved: 1 })]);
     const now = await kit.tickets.findByRef(ticket.ref);
     expect(now?.assignedTo).toBeUndefined();
     expect(now?.department).toBe('HEALTH');
-    const alert = kit.translator.t('hi', 'staff.ticket.unassigned', { ref: ticket.ref, department: await kit.departments.name('HEALTH', 'hi') });
+    const alert = kit.translator.t('hi', 'staff.ticket.unassigned', {
+      ref: ticket.ref,
+      department: await kit.departments.name('HEALTH', 'hi'),
+    });
     const queued = await kit.queued();
-    for (const chat of [supervisor.chatId, CONFIG_ADMIN_CHAT]) expect(queued.some((m) => m.chatId === chat && m.message.text === alert)).toBe(true);
+    for (const chat of [supervisor.chatId, CONFIG_ADMIN_CHAT])
+      expect(queued.some((m) => m.chatId === chat && m.message.text === alert)).toBe(true);
   });
 });
 
@@ -126,9 +169,22 @@ describe('a revoked operator in the middle of a call', () => {
     const state: ConversationState = {
       language: 'hi',
       quota: { day: '', count: 0 },
-      flow: { flowId: 'citizen-intake', version: 1, step: 'description', mode: 'answer', answers: { category: 'ration', attachments: [] }, onBehalf: { line: 'phone181', operatorId: operator.id } },
+      flow: {
+        flowId: 'citizen-intake',
+        version: 1,
+        step: 'description',
+        mode: 'answer',
+        answers: { category: 'ration', attachments: [] },
+        onBehalf: { line: 'phone181', operatorId: operator.id },
+      },
     };
-    const msg = { channel: 'telegram' as const, chatId: operator.chatId, updateKey: 'op1', receivedAt: kit.clock.now(), content: { kind: 'text' as const, text: 'राशन नहीं मिला' } };
+    const msg = {
+      channel: 'telegram' as const,
+      chatId: operator.chatId,
+      updateKey: 'op1',
+      receivedAt: kit.clock.now(),
+      content: { kind: 'text' as const, text: 'राशन नहीं मिला' },
+    };
     const outcome = await kit.staffHandler.handle(msg, state, who(operator).identity);
     expect(kit.words('hi', outcome?.replies ?? [])).toEqual([kit.translator.t('hi', 'staff.role_ended')]);
     expect(outcome?.staffChange).toBeNull();
@@ -148,7 +204,16 @@ describe('the staff record decides', () => {
     const stale = who(officer);
     const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: created });
     // Re-invited to HEALTH (the record), while the conversation still says FOOD.
-    await kit.staffStore.upsertStaff({ channel: 'telegram', chatId: officer.chatId, role: 'officer', department: 'HEALTH', name: 'x', language: 'hi', invitedBy: 'test', now: kit.clock.now() });
+    await kit.staffStore.upsertStaff({
+      channel: 'telegram',
+      chatId: officer.chatId,
+      role: 'officer',
+      department: 'HEALTH',
+      name: 'x',
+      language: 'hi',
+      invitedBy: 'test',
+      now: kit.clock.now(),
+    });
     kit.clock.advance(10_000);
     const { outcome, texts } = await kit.command(stale, 'ack', ticket.ref);
     expect(texts).toEqual([kit.translator.t('hi', 'staff.forbidden_ticket', { ref: ticket.ref })]);
@@ -183,7 +248,11 @@ describe('buttons', () => {
 
   test('a stale "resolve", "ask", "update" or "transfer" on a ticket transferred away is refused before any text is asked for', async () => {
     const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: created });
-    await kit.ticketService.act(officer.identity, ticket.ref, { type: 'transfer', department: 'HEALTH', text: 'गलत विभाग' });
+    await kit.ticketService.act(officer.identity, ticket.ref, {
+      type: 'transfer',
+      department: 'HEALTH',
+      text: 'गलत विभाग',
+    });
     for (const action of ['resolve', 'ask', 'update', 'transfer']) {
       const { outcome, texts } = await tap(officer, `tk|${action}:${ticket.ref}`);
       expect(texts).toEqual([kit.translator.t('hi', 'staff.forbidden_ticket', { ref: ticket.ref })]);
@@ -196,7 +265,16 @@ describe('buttons', () => {
     await kit.ticketService.act(officer.identity, ticket.ref, { type: 'resolve', text: 'हो गया' });
     for (const action of ['resolve', 'ask', 'update']) {
       const { outcome, texts } = await tap(officer, `tk|${action}:${ticket.ref}`);
-      expect(texts).toEqual([kit.words('hi', [{ text: { key: 'staff.ticket_closed', params: { ref: ticket.ref, status: { key: 'ticket.status.resolved' } } } }])[0]]);
+      expect(texts).toEqual([
+        kit.words('hi', [
+          {
+            text: {
+              key: 'staff.ticket_closed',
+              params: { ref: ticket.ref, status: { key: 'ticket.status.resolved' } },
+            },
+          },
+        ])[0],
+      ]);
       expect(outcome?.state.staffPending).toBeUndefined();
     }
   });
@@ -237,19 +315,56 @@ describe('replies to ticket messages', () => {
 
   test('only a reply to a card or notice of that ticket, found by its message id, is an update', async () => {
     const officer = who(await kit.addStaff('officer', { department: 'FOOD' }));
-    const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: created, status: 'assigned', assignedTo: officer.identity.id });
-    await kit.messageRefs.record({ channel: 'telegram', chatId: officer.chatId, messageId: '501', ref: ticket.ref, at: kit.clock.now() });
+    const ticket = await kit.seedTicket({
+      category: 'ration',
+      department: 'FOOD',
+      createdAt: created,
+      status: 'assigned',
+      assignedTo: officer.identity.id,
+    });
+    await kit.messageRefs.record({
+      channel: 'telegram',
+      chatId: officer.chatId,
+      messageId: '501',
+      ref: ticket.ref,
+      at: kit.clock.now(),
+    });
 
     const state: ConversationState = { language: 'hi', quota: { day: '', count: 0 } };
     const base = { channel: 'telegram' as const, chatId: officer.chatId, receivedAt: kit.clock.now() };
     // A message merely quoting the reference (the bot's own confirmation) is not the ticket's message.
-    const wrong = await kit.staffHandler.handle({ ...base, updateKey: 'r1', replyToId: '502', replyToText: `✅ शिकायत ${ticket.ref} देखी गई`, content: { kind: 'text', text: 'यह अपडेट नहीं है' } }, state, officer.identity);
+    const wrong = await kit.staffHandler.handle(
+      {
+        ...base,
+        updateKey: 'r1',
+        replyToId: '502',
+        replyToText: `✅ शिकायत ${ticket.ref} देखी गई`,
+        content: { kind: 'text', text: 'यह अपडेट नहीं है' },
+      },
+      state,
+      officer.identity,
+    );
     expect(kit.words('hi', wrong?.replies ?? [])).toEqual([kit.translator.t('hi', 'staff.reply_hint')]);
     expect((await kit.tickets.findByRef(ticket.ref))?.history).toHaveLength(ticket.history.length);
 
-    const right = await kit.staffHandler.handle({ ...base, updateKey: 'r2', replyToId: '501', replyToText: 'कार्ड', content: { kind: 'text', text: 'कल निरीक्षण होगा' } }, state, officer.identity);
-    expect(kit.words('hi', right?.replies ?? [])).toEqual([kit.translator.t('hi', 'staff.done.update', { ref: ticket.ref, department: '' })]);
-    expect((await kit.tickets.findByRef(ticket.ref))?.history.at(-1)).toMatchObject({ action: 'update', text: 'कल निरीक्षण होगा' });
+    const right = await kit.staffHandler.handle(
+      {
+        ...base,
+        updateKey: 'r2',
+        replyToId: '501',
+        replyToText: 'कार्ड',
+        content: { kind: 'text', text: 'कल निरीक्षण होगा' },
+      },
+      state,
+      officer.identity,
+    );
+    expect(kit.words('hi', right?.replies ?? [])).toEqual([
+      kit.translator.t('hi', 'staff.done.update', { ref: ticket.ref, department: '' }),
+    ]);
+    expect((await kit.tickets.findByRef(ticket.ref))?.history.at(-1)).toMatchObject({
+      action: 'update',
+      text: 'कल निरीक्षण होगा',
+    });
   });
 });
 

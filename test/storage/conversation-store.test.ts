@@ -6,7 +6,8 @@ import { openTestDb, type TestDb } from '../support/test-db';
 
 const NOW = new Date('2026-11-28T04:30:00.000Z');
 const KEY = 'telegram:42';
-const state = (language: 'hi' | 'en'): ConversationState => ({ language, quota: { day: '', count: 0 } }) as ConversationState;
+const state = (language: 'hi' | 'en'): ConversationState =>
+  ({ language, quota: { day: '', count: 0 } }) as ConversationState;
 
 // The save is conditional on the version read before the step: on MongoDB one command, on FerretDB a read
 // and a write by _id under a per-chat lock. Either way a stale save must fail and nothing be lost.
@@ -26,7 +27,9 @@ describe('conversation store: conditional save', () => {
   test('a save from a stale read fails and leaves the newer save in place', async () => {
     const read = await store.load(KEY);
     await store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('en'), updateKey: 'u2', now: NOW });
-    await expect(store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('hi'), updateKey: 'u3', now: NOW })).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    await expect(
+      store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('hi'), updateKey: 'u3', now: NOW }),
+    ).rejects.toBeInstanceOf(ConcurrentUpdateError);
     const now = await store.load(KEY);
     expect(now?.state.language).toBe('en');
     expect(now?.seen).toEqual(['u1', 'u2']);
@@ -34,8 +37,12 @@ describe('conversation store: conditional save', () => {
 
   test('an officer patch between a read and its save makes the save fail, and the patch stays', async () => {
     const read = await store.load(KEY);
-    expect(await store.patchState(KEY, { awaitingAnswer: { ref: 'ALR-000001' } } as Partial<ConversationState>)).toBe(true);
-    await expect(store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('hi'), updateKey: 'u2', now: NOW })).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    expect(await store.patchState(KEY, { awaitingAnswer: { ref: 'ALR-000001' } } as Partial<ConversationState>)).toBe(
+      true,
+    );
+    await expect(
+      store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('hi'), updateKey: 'u2', now: NOW }),
+    ).rejects.toBeInstanceOf(ConcurrentUpdateError);
     const again = await store.load(KEY);
     expect((again?.state as { awaitingAnswer?: unknown }).awaitingAnswer).toEqual({ ref: 'ALR-000001' });
   });
@@ -43,7 +50,9 @@ describe('conversation store: conditional save', () => {
   test('two saves from the same read at once: exactly one wins', async () => {
     const read = await store.load(KEY);
     const results = await Promise.allSettled(
-      ['a', 'b', 'c'].map((u) => store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('en'), updateKey: u, now: NOW })),
+      ['a', 'b', 'c'].map((u) =>
+        store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('en'), updateKey: u, now: NOW }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await store.load(KEY))?.seen).toHaveLength(2);
@@ -51,7 +60,15 @@ describe('conversation store: conditional save', () => {
 
   test('replies are settled only for the update that saved them', async () => {
     const read = await store.load(KEY);
-    await store.save({ key: KEY, previous: read, citizenId: 'c1', state: state('hi'), updateKey: 'u2', now: NOW, replies: [] });
+    await store.save({
+      key: KEY,
+      previous: read,
+      citizenId: 'c1',
+      state: state('hi'),
+      updateKey: 'u2',
+      now: NOW,
+      replies: [],
+    });
     await store.settleReplies(KEY, 'u1');
     expect((await store.load(KEY))?.lastReplies?.settled).toBeUndefined();
     await store.settleReplies(KEY, 'u2');

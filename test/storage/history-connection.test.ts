@@ -14,7 +14,19 @@ jest.setTimeout(300_000);
 /** More than two batches of the history cursor, live and archived together. */
 const SEEDED = 1_500;
 /** Commands that only read (and end a read). */
-const READS = new Set(['find', 'getMore', 'killCursors', 'count', 'aggregate', 'buildInfo', 'hello', 'isMaster', 'ismaster', 'ping', 'endSessions']);
+const READS = new Set([
+  'find',
+  'getMore',
+  'killCursors',
+  'count',
+  'aggregate',
+  'buildInfo',
+  'hello',
+  'isMaster',
+  'ismaster',
+  'ping',
+  'endSessions',
+]);
 
 /** Every command a connection starts, with the collection it names. */
 function recordCommands(conn: Connection) {
@@ -22,7 +34,10 @@ function recordCommands(conn: Connection) {
   const client = conn.getClient();
   const listener = (e: CommandStartedEvent) => {
     const target = e.command[e.commandName];
-    seen.push({ name: e.commandName, collection: typeof target === 'string' ? target : String(e.command.collection ?? '') });
+    seen.push({
+      name: e.commandName,
+      collection: typeof target === 'string' ? target : String(e.command.collection ?? ''),
+    });
   };
   client.on('commandStarted', listener);
   return {
@@ -55,7 +70,9 @@ describe('work over the whole history runs on its own read-only connection', () 
       ...(await kit.app.models.Ticket.find({}, { ref: 1, createdAt: 1 }).lean<TicketDoc[]>()),
       ...(await kit.app.models.TicketArchive.find({}, { ref: 1, createdAt: 1 }).lean<TicketDoc[]>()),
     ];
-    seeded = all.map((t) => ({ ref: t.ref, createdAt: t.createdAt })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.ref < b.ref ? -1 : 1));
+    seeded = all
+      .map((t) => ({ ref: t.ref, createdAt: t.createdAt }))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.ref < b.ref ? -1 : 1));
     // The fixture is what the test needs: both collections hold tickets.
     expect(seeded).toHaveLength(SEEDED);
     expect(await kit.app.models.TicketArchive.countDocuments({})).toBeGreaterThan(HISTORY_BATCH_SIZE);
@@ -63,7 +80,11 @@ describe('work over the whole history runs on its own read-only connection', () 
     await joinStaff(kit, 'supervisor-h', 'supervisor');
     const link = await kit.link('supervisor-h');
     const token = new URL(link).searchParams.get('token') ?? '';
-    const res = await fetch(`${kit.url}/dashboard/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+    const res = await fetch(`${kit.url}/dashboard/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect(res.status).toBe(200);
   });
@@ -96,7 +117,12 @@ describe('work over the whole history runs on its own read-only connection', () 
 
       // The scan went over the history connection, in batches, and read only.
       const scans = history.seen.filter((c) => c.collection === 'tickets' || c.collection === 'tickets_archive');
-      expect(scans.filter((c) => c.name === 'find').map((c) => c.collection).sort()).toEqual(['tickets', 'tickets_archive']);
+      expect(
+        scans
+          .filter((c) => c.name === 'find')
+          .map((c) => c.collection)
+          .sort(),
+      ).toEqual(['tickets', 'tickets_archive']);
       expect(scans.filter((c) => c.name === 'getMore').length).toBeGreaterThanOrEqual(2);
       expect(history.seen.filter((c) => !READS.has(c.name))).toEqual([]);
       // The citizens' work went over the main connection, which never read the archive meanwhile.
@@ -118,7 +144,9 @@ describe('work over the whole history runs on its own read-only connection', () 
         return res.text();
       })();
       const citizens = Promise.all(
-        ['citizen-h3', 'citizen-h4', 'citizen-h5'].map((chat) => fileComplaint(kit, chat, { category: 'travel', description: 'दूसरे ज़िले में जाने का पास चाहिए' })),
+        ['citizen-h3', 'citizen-h4', 'citizen-h5'].map((chat) =>
+          fileComplaint(kit, chat, { category: 'travel', description: 'दूसरे ज़िले में जाने का पास चाहिए' }),
+        ),
       );
       const [csv, refs] = await Promise.all([download, citizens]);
       expect(refs.every((r) => /^ALR-\d{6}$/.test(r))).toBe(true);
@@ -147,7 +175,9 @@ describe('work over the whole history runs on its own read-only connection', () 
       const queued = (await outbox.Message.find({}).lean()).find((m) => m.message.document?.fileName.endsWith('.csv'));
       const stored = queued?.message.document?.bytes as unknown as Buffer | { buffer: Uint8Array } | undefined;
       expect(stored).toBeDefined();
-      const records = parse(Buffer.isBuffer(stored) ? stored : Buffer.from(stored!.buffer), { bom: true }) as string[][];
+      const records = parse(Buffer.isBuffer(stored) ? stored : Buffer.from(stored!.buffer), {
+        bom: true,
+      }) as string[][];
       const exported = records.slice(1).map((r) => r[0]);
       const seededRefs = new Set(inRange.map((s) => s.ref));
       expect(exported.filter((ref) => seededRefs.has(ref ?? ''))).toEqual(inRange.map((s) => s.ref));

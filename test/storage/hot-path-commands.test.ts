@@ -36,9 +36,18 @@ interface Seen {
 /** The collection and filter of a command, as the driver sends it. */
 function describeCommand(name: string, command: Record<string, unknown>): Seen {
   const collection = String(command[name] ?? '');
-  const first = (list: unknown, key: string) => (Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined)?.[key] : undefined);
+  const first = (list: unknown, key: string) =>
+    Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined)?.[key] : undefined;
   const filter =
-    name === 'find' ? command.filter : name === 'findAndModify' ? command.query : name === 'update' ? first(command.updates, 'q') : name === 'delete' ? first(command.deletes, 'q') : command.pipeline ?? command.query;
+    name === 'find'
+      ? command.filter
+      : name === 'findAndModify'
+        ? command.query
+        : name === 'update'
+          ? first(command.updates, 'q')
+          : name === 'delete'
+            ? first(command.deletes, 'q')
+            : (command.pipeline ?? command.query);
   return { name, collection, filter };
 }
 
@@ -70,7 +79,14 @@ describe('the hot path with a few thousand tickets of history', () => {
   const OFFICER = '700101';
 
   const send = async (chatId: string, content: InboundContent, extra: Partial<InboundMessage> = {}) => {
-    const msg: InboundMessage = { channel: 'telegram', chatId, updateKey: `hp${(updates += 1)}`, receivedAt: t.clock.now(), content, ...extra };
+    const msg: InboundMessage = {
+      channel: 'telegram',
+      chatId,
+      updateKey: `hp${(updates += 1)}`,
+      receivedAt: t.clock.now(),
+      content,
+      ...extra,
+    };
     return (await t.app.handler(msg)).messages.map((m) => m.text);
   };
   /** The commands one message sends. */
@@ -83,10 +99,18 @@ describe('the hot path with a few thousand tickets of history', () => {
   };
 
   beforeAll(async () => {
-    const conn = await connectDatabase(process.env.TEST_MONGODB_URI ?? '', { dbName: `hot_${randomBytes(5).toString('hex')}` });
+    const conn = await connectDatabase(process.env.TEST_MONGODB_URI ?? '', {
+      dbName: `hot_${randomBytes(5).toString('hex')}`,
+    });
     const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false' }, REPO_ROOT);
     const clock = createFixedClock(FIXED_START);
-    const app = await createApp({ config, logger: createLogger({ level: 'silent', pretty: false }), clock, conn, outboxOptions: FAST_OUTBOX });
+    const app = await createApp({
+      config,
+      logger: createLogger({ level: 'silent', pretty: false }),
+      clock,
+      conn,
+      outboxOptions: FAST_OUTBOX,
+    });
     t = { app, config, clock, db: { conn } };
     await seedDatabase(
       {
@@ -101,7 +125,16 @@ describe('the hot path with a few thousand tickets of history', () => {
     );
     // An officer of the food department, linked as an invite links them, with no open tickets: routing picks them.
     const staff = createStaffStore(t.app.models);
-    const officer = await staff.upsertStaff({ channel: 'telegram', chatId: OFFICER, role: 'officer', department: 'FOOD', name: 'Officer', language: 'hi', invitedBy: 'test', now: t.clock.now() });
+    const officer = await staff.upsertStaff({
+      channel: 'telegram',
+      chatId: OFFICER,
+      role: 'officer',
+      department: 'FOOD',
+      name: 'Officer',
+      language: 'hi',
+      invitedBy: 'test',
+      now: t.clock.now(),
+    });
     await send(OFFICER, { kind: 'command', command: 'help', args: '' });
     await staff.syncConversationRole(officer.identityKey, { id: officer._id, role: 'officer', department: 'FOOD' });
     t.db.conn.getClient().on('commandStarted', (ev: { commandName: string; command: Record<string, unknown> }) => {
@@ -118,8 +151,15 @@ describe('the hot path with a few thousand tickets of history', () => {
     const { models } = t.app;
     const outbox = await createOutboxModel(t.db.conn);
     // Seeded: 3,000 tickets over a year, 1,500 citizens, 6,000 delivered notices.
-    const live = { tickets: await models.Ticket.countDocuments(), conversations: await models.Conversation.countDocuments(), outbox: await outbox.Message.countDocuments() };
-    const all = { tickets: live.tickets + (await models.TicketArchive.countDocuments()), chats: await models.ChatProfile.countDocuments() };
+    const live = {
+      tickets: await models.Ticket.countDocuments(),
+      conversations: await models.Conversation.countDocuments(),
+      outbox: await outbox.Message.countDocuments(),
+    };
+    const all = {
+      tickets: live.tickets + (await models.TicketArchive.countDocuments()),
+      chats: await models.ChatProfile.countDocuments(),
+    };
     expect(all).toEqual({ tickets: 3_000, chats: 1_501 });
     expect(live.tickets).toBeLessThan(all.tickets * 0.1);
     expect(live.conversations).toBeLessThan(all.chats * 0.05);
@@ -131,7 +171,15 @@ describe('the hot path with a few thousand tickets of history', () => {
     const step = async (name: string, chatId: string, content: InboundContent, extra: Partial<InboundMessage> = {}) => {
       const r = await measure(chatId, content, extra);
       steps.push({ step: name, commands: r.commands });
-      if (process.env.HOT_PATH_DUMP) writeFileSync(process.env.HOT_PATH_DUMP, JSON.stringify(steps.map((x) => ({ ...x, texts: x === steps.at(-1) ? r.texts : undefined })), null, 1));
+      if (process.env.HOT_PATH_DUMP)
+        writeFileSync(
+          process.env.HOT_PATH_DUMP,
+          JSON.stringify(
+            steps.map((x) => ({ ...x, texts: x === steps.at(-1) ? r.texts : undefined })),
+            null,
+            1,
+          ),
+        );
       return r.texts;
     };
     await step('start', CITIZEN, { kind: 'command', command: 'start', args: '' });
@@ -147,12 +195,22 @@ describe('the hot path with a few thousand tickets of history', () => {
     // A ticket of long ago, archived: found by reference.
     const archived = await t.app.models.TicketArchive.findOne({}, { ref: 1 }).lean();
     expect(archived).not.toBeNull();
-    expect((await step('status REF', CITIZEN, { kind: 'command', command: 'status', args: archived!.ref })).join('\n')).toContain(archived!.ref);
-    expect((await step('ack button', OFFICER, { kind: 'button', scope: TICKET_SCOPE, value: `ack:${ref}` })).join('\n')).toContain(ref);
+    expect(
+      (await step('status REF', CITIZEN, { kind: 'command', command: 'status', args: archived!.ref })).join('\n'),
+    ).toContain(archived!.ref);
+    expect(
+      (await step('ack button', OFFICER, { kind: 'button', scope: TICKET_SCOPE, value: `ack:${ref}` })).join('\n'),
+    ).toContain(ref);
     await step('update button', OFFICER, { kind: 'button', scope: TICKET_SCOPE, value: `update:${ref}` });
     await step('update text', OFFICER, { kind: 'text', text: 'दुकानदार से बात हो गई है' });
     // A reply to the ticket's card (its platform id recorded when the outbox sent it).
-    await createMessageRefStore(t.app.models.MessageRef).record({ channel: 'telegram', chatId: OFFICER, messageId: '9001', ref: ref!, at: t.clock.now() });
+    await createMessageRefStore(t.app.models.MessageRef).record({
+      channel: 'telegram',
+      chatId: OFFICER,
+      messageId: '9001',
+      ref: ref!,
+      at: t.clock.now(),
+    });
     await step('reply-to update', OFFICER, { kind: 'text', text: 'कल दुकान खुलेगी' }, { replyToId: '9001' });
     await step('ask', OFFICER, { kind: 'command', command: 'ask', args: `${ref} दुकान का नाम क्या है?` });
     await step('citizen answer', CITIZEN, { kind: 'text', text: 'शर्मा राशन भंडार' });
@@ -161,11 +219,15 @@ describe('the hot path with a few thousand tickets of history', () => {
     await step('rating', CITIZEN, { kind: 'button', scope: FEEDBACK_SCOPE, value: `${ref}:5` });
     const after = await t.app.models.Ticket.findOne({ _id: ref }).lean();
     expect(after?.status).toBe('closed');
-    expect(after?.history.map((h) => h.action)).toEqual(expect.arrayContaining(['acknowledge', 'update', 'ask', 'citizen_reply', 'resolve']));
+    expect(after?.history.map((h) => h.action)).toEqual(
+      expect.arrayContaining(['acknowledge', 'update', 'ask', 'citizen_reply', 'resolve']),
+    );
 
     // Every step was measured, and none touched a history collection but by insert or _id lookup.
     expect(steps.every((s) => s.commands.length > 0)).toBe(true);
-    expect(steps.map((s) => ({ step: s.step, violations: violations(s.commands) }))).toEqual(steps.map((s) => ({ step: s.step, violations: [] })));
+    expect(steps.map((s) => ({ step: s.step, violations: violations(s.commands) }))).toEqual(
+      steps.map((s) => ({ step: s.step, violations: [] })),
+    );
     // A conversational step is one read and one conditional write of the conversation: on MongoDB one command
     // filtered by _id and version; on FerretDB (where that filter reads every conversation) a read and a write by _id alone.
     const ferret = await isFerretDb(t.db.conn);
@@ -182,11 +244,17 @@ describe('the hot path with a few thousand tickets of history', () => {
     }
     // On FerretDB even the live tickets are reached by _id alone (a conditional change is read, checked and written by _id).
     if (ferret) {
-      expect(steps.flatMap((s) => s.commands.filter((c) => c.collection === 'tickets' && !flat(c)).map((c) => ({ step: s.step, ...c })))).toEqual([]);
+      expect(
+        steps.flatMap((s) =>
+          s.commands.filter((c) => c.collection === 'tickets' && !flat(c)).map((c) => ({ step: s.step, ...c })),
+        ),
+      ).toEqual([]);
     }
     // Tickets themselves are read by reference on /status, never searched.
     for (const s of steps.filter((x) => x.step.startsWith('status'))) {
-      expect(s.commands.filter((c) => c.collection === 'tickets' && !(c.name === 'find' && isIdLookup(c.filter)))).toEqual([]);
+      expect(
+        s.commands.filter((c) => c.collection === 'tickets' && !(c.name === 'find' && isIdLookup(c.filter))),
+      ).toEqual([]);
     }
   });
 
@@ -195,8 +263,12 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect(violations([{ name: 'aggregate', collection: 'outbox_archive', filter: [] }])).toHaveLength(1);
     expect(violations([{ name: 'find', collection: 'citizens', filter: { citizenIds: 'c' } }])).toHaveLength(1);
     expect(violations([{ name: 'find', collection: 'ticket_owners', filter: { _id: 7 } }])).toHaveLength(1);
-    expect(violations([{ name: 'find', collection: 'ticket_owners', filter: { _id: { $in: ['c#1'] } } }])).toHaveLength(1);
-    expect(violations([{ name: 'update', collection: 'message_refs', filter: { _id: 'x', ref: 'y' } }])).toHaveLength(1);
+    expect(violations([{ name: 'find', collection: 'ticket_owners', filter: { _id: { $in: ['c#1'] } } }])).toHaveLength(
+      1,
+    );
+    expect(violations([{ name: 'update', collection: 'message_refs', filter: { _id: 'x', ref: 'y' } }])).toHaveLength(
+      1,
+    );
     expect(violations([{ name: 'count', collection: 'a_new_collection', filter: undefined }])).toHaveLength(1);
     expect(
       violations([

@@ -12,9 +12,13 @@ describe('loadDelta', () => {
   test('moves a count only when the officer holding the ticket open changes', () => {
     const open = { status: 'assigned' as const, assignedTo: 'A', department: 'FOOD' };
     expect(loadDelta(open, { ...open, status: 'acknowledged' })).toEqual([]);
-    expect(loadDelta({ status: 'new', department: 'FOOD' }, open)).toEqual([{ officerId: 'A', department: 'FOOD', by: 1 }]);
+    expect(loadDelta({ status: 'new', department: 'FOOD' }, open)).toEqual([
+      { officerId: 'A', department: 'FOOD', by: 1 },
+    ]);
     expect(loadDelta(open, { ...open, status: 'resolved' })).toEqual([{ officerId: 'A', department: 'FOOD', by: -1 }]);
-    expect(loadDelta({ ...open, status: 'resolved' }, { ...open, status: 'reopened' })).toEqual([{ officerId: 'A', department: 'FOOD', by: 1 }]);
+    expect(loadDelta({ ...open, status: 'resolved' }, { ...open, status: 'reopened' })).toEqual([
+      { officerId: 'A', department: 'FOOD', by: 1 },
+    ]);
     expect(loadDelta(open, { status: 'assigned', assignedTo: 'B', department: 'WATER' })).toEqual([
       { officerId: 'A', department: 'FOOD', by: -1 },
       { officerId: 'B', department: 'WATER', by: 1 },
@@ -36,7 +40,12 @@ describe('createKeyedLock', () => {
       order.push('f');
       throw new Error('boom');
     });
-    const results = await Promise.allSettled([failing, locks.run('k', slow('a', 20)), locks.run('k', slow('b', 1)), locks.run('other', slow('c', 1))]);
+    const results = await Promise.allSettled([
+      failing,
+      locks.run('k', slow('a', 20)),
+      locks.run('k', slow('b', 1)),
+      locks.run('other', slow('c', 1)),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     // a and b never overlap; c (another key) does not wait for them.
     expect(order.filter((x) => x !== 'c+' && x !== 'c-')).toEqual(['f', 'a+', 'a-', 'b+', 'b-']);
@@ -86,12 +95,31 @@ describe('the officer load documents', () => {
 
   test('follow assignments, resolutions and transfers, and a recount mends a lost count', async () => {
     const [a, b, c] = [await file(), await file(), await file()];
-    await tickets.transition(a, 'new', { status: 'assigned', set: { assignedTo: 'OA' }, unset: ['routePending'], entry: entry('assign') });
-    await tickets.transition(b, 'new', { status: 'assigned', set: { assignedTo: 'OA' }, unset: ['routePending'], entry: entry('assign') });
-    await tickets.transition(c, 'new', { status: 'assigned', set: { assignedTo: 'OB' }, unset: ['routePending'], entry: entry('assign') });
+    await tickets.transition(a, 'new', {
+      status: 'assigned',
+      set: { assignedTo: 'OA' },
+      unset: ['routePending'],
+      entry: entry('assign'),
+    });
+    await tickets.transition(b, 'new', {
+      status: 'assigned',
+      set: { assignedTo: 'OA' },
+      unset: ['routePending'],
+      entry: entry('assign'),
+    });
+    await tickets.transition(c, 'new', {
+      status: 'assigned',
+      set: { assignedTo: 'OB' },
+      unset: ['routePending'],
+      entry: entry('assign'),
+    });
     expect(Object.fromEntries(await tickets.openCountsByOfficer('FOOD'))).toEqual({ OA: 2, OB: 1 });
     await tickets.transition(a, 'assigned', { status: 'resolved', entry: entry('resolve') });
-    await tickets.transition(b, 'assigned', { status: 'assigned', set: { department: 'WATER', assignedTo: 'OW' }, entry: entry('transfer') });
+    await tickets.transition(b, 'assigned', {
+      status: 'assigned',
+      set: { department: 'WATER', assignedTo: 'OW' },
+      entry: entry('transfer'),
+    });
     expect(Object.fromEntries(await tickets.openCountsByOfficer('FOOD'))).toEqual({ OA: 0, OB: 1 });
     expect(Object.fromEntries(await tickets.openCountsByOfficer('WATER'))).toEqual({ OW: 1 });
     // A crash between a change and its count: the clean-up's recount sets it right.
@@ -104,7 +132,14 @@ describe('the officer load documents', () => {
   test('of two changes from the same status at once exactly one wins', async () => {
     const ref = await file();
     const results = await Promise.all(
-      ['OX', 'OY', 'OZ'].map((officer) => tickets.transition(ref, 'new', { status: 'assigned', set: { assignedTo: officer }, unset: ['routePending'], entry: entry('assign') })),
+      ['OX', 'OY', 'OZ'].map((officer) =>
+        tickets.transition(ref, 'new', {
+          status: 'assigned',
+          set: { assignedTo: officer },
+          unset: ['routePending'],
+          entry: entry('assign'),
+        }),
+      ),
     );
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     const stored = await tickets.findByRef(ref);

@@ -35,21 +35,39 @@ describe('archiving closed tickets never loses one', () => {
       status: 'closed',
       closedAt: new Date(now.getTime() - 2 * DAY_MS),
     });
-    const open = await kit.seedTicket({ category: 'ration', department: 'FOOD', citizenId: 'citizen-archive', createdAt: new Date(now.getTime() - DAY_MS) });
+    const open = await kit.seedTicket({
+      category: 'ration',
+      department: 'FOOD',
+      citizenId: 'citizen-archive',
+      createdAt: new Date(now.getTime() - DAY_MS),
+    });
 
-    const job = createCleanupJob({ models: kit.models, conversationIdleHours: 72, ticketArchiveDays: 7, cron: '40 3 * * *' });
+    const job = createCleanupJob({
+      models: kit.models,
+      conversationIdleHours: 72,
+      ticketArchiveDays: 7,
+      cron: '40 3 * * *',
+    });
     expect(await job.run({ firingTime: now, now, logger: kit.logger })).toMatchObject({ ticketsArchived: 1 });
     expect(await kit.models.Ticket.find({}, { ref: 1 }).sort({ ref: 1 }).lean()).toEqual([
       { _id: recentlyClosed.ref, ref: recentlyClosed.ref },
       { _id: open.ref, ref: open.ref },
     ]);
-    expect((await kit.models.TicketArchive.find({}).lean<TicketDoc[]>()).map((t) => [t.ref, t.description, t.history.length])).toEqual([
-      [longClosed.ref, 'हैंडपंप पुराना मामला', longClosed.history.length],
-    ]);
+    expect(
+      (await kit.models.TicketArchive.find({}).lean<TicketDoc[]>()).map((t) => [
+        t.ref,
+        t.description,
+        t.history.length,
+      ]),
+    ).toEqual([[longClosed.ref, 'हैंडपंप पुराना मामला', longClosed.history.length]]);
 
     // The citizen's /status REF and /status list.
     expect((await kit.tickets.findByRef(longClosed.ref))?.status).toBe('closed');
-    expect((await kit.tickets.recentForCitizen('citizen-archive', 5)).map((t) => t.ref)).toEqual([open.ref, recentlyClosed.ref, longClosed.ref]);
+    expect((await kit.tickets.recentForCitizen('citizen-archive', 5)).map((t) => t.ref)).toEqual([
+      open.ref,
+      recentlyClosed.ref,
+      longClosed.ref,
+    ]);
     // Supervisors: /ticket REF, /find by words and by reference, /export.
     const admin = await kit.addStaff('admin', { name: 'Admin' });
     const details = await kit.command(who(admin), 'ticket', longClosed.ref, 'en');
@@ -67,18 +85,31 @@ describe('archiving closed tickets never loses one', () => {
     // The dashboard: the ticket's page, the latest list, the CSV export and counts over chosen days.
     const dash = createDashboardQueries({ models: kit.models, figures: kit.figures });
     expect((await dash.ticket(longClosed.ref, now))?.ref).toBe(longClosed.ref);
-    expect((await dash.latest({}, 1, 10)).items.map((r) => r.ref)).toEqual([open.ref, recentlyClosed.ref, longClosed.ref]);
+    expect((await dash.latest({}, 1, 10)).items.map((r) => r.ref)).toEqual([
+      open.ref,
+      recentlyClosed.ref,
+      longClosed.ref,
+    ]);
     expect((await dash.latest({}, 2, 2)).items.map((r) => r.ref)).toEqual([longClosed.ref]);
     const exported: string[] = [];
     for await (const row of dash.exportCursor({})) exported.push(row.ref);
     expect(exported).toEqual([longClosed.ref, recentlyClosed.ref, open.ref]);
-    const summary = await dash.summary(filterOf(new URL(`http://x/?from=${from}&to=${now.toISOString().slice(0, 10)}`)), now);
+    const summary = await dash.summary(
+      filterOf(new URL(`http://x/?from=${from}&to=${now.toISOString().slice(0, 10)}`)),
+      now,
+    );
     expect(summary.range?.total).toBe(3);
   });
 
   test('a ticket changed while being archived stays live (and the archive copy is dropped)', async () => {
     const now = kit.clock.now();
-    const t = await kit.seedTicket({ category: 'other', department: 'CONTROL', createdAt: new Date(now.getTime() - 30 * DAY_MS), status: 'closed', closedAt: new Date(now.getTime() - 20 * DAY_MS) });
+    const t = await kit.seedTicket({
+      category: 'other',
+      department: 'CONTROL',
+      createdAt: new Date(now.getTime() - 30 * DAY_MS),
+      status: 'closed',
+      closedAt: new Date(now.getTime() - 20 * DAY_MS),
+    });
     // A rating lands between the job's read and its delete: the delete is conditional on the version read.
     const find = kit.models.Ticket.find.bind(kit.models.Ticket);
     const spy = jest.spyOn(kit.models.Ticket, 'find').mockImplementationOnce(((...args: Parameters<typeof find>) => {

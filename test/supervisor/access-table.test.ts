@@ -9,8 +9,19 @@ import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from 
  * whose conversation still remembers the role (a half-done revocation): the
  * staff record decides, so they are told their role ended, whatever they send.
  */
-type Seat = 'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
-const SEATS: Seat[] = ['citizen', 'officer', 'otherDept', 'revoked', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
+type Seat =
+  'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
+const SEATS: Seat[] = [
+  'citizen',
+  'officer',
+  'otherDept',
+  'revoked',
+  'operator',
+  'counsellor',
+  'supervisor',
+  'admin',
+  'configAdmin',
+];
 const ALL_STAFF: Seat[] = ['officer', 'otherDept', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
 /** Officers of the ticket's department, and oversight: who may act on a FOOD ticket. */
 const TICKET_HOLDERS: Seat[] = ['officer', 'supervisor', 'admin', 'configAdmin'];
@@ -68,7 +79,8 @@ describe('every staff command from every role', () => {
   beforeAll(async () => {
     kit = await createSupervisorKit();
     seats.set('citizen', { chatId: '777' });
-    for (const role of ['operator', 'counsellor', 'supervisor', 'admin'] as const) seats.set(role, who(await kit.addStaff(role)));
+    for (const role of ['operator', 'counsellor', 'supervisor', 'admin'] as const)
+      seats.set(role, who(await kit.addStaff(role)));
     seats.set('officer', who(await kit.addStaff('officer', { department: 'FOOD' })));
     seats.set('otherDept', who(await kit.addStaff('officer', { department: 'HEALTH' })));
     // Revoked in the staff record only: the second write of /revoke never happened.
@@ -84,12 +96,19 @@ describe('every staff command from every role', () => {
 
   const forbidden = () => [kit.translator.t('hi', 'staff.forbidden')];
 
-  const label = (row: Row) => ('button' in row ? `button ${row.button.replace('$REF', 'REF')}` : `/${row.command}${row.args ? ` ${row.args.replace('$REF', 'REF')}` : ''}`);
+  const label = (row: Row) =>
+    'button' in row
+      ? `button ${row.button.replace('$REF', 'REF')}`
+      : `/${row.command}${row.args ? ` ${row.args.replace('$REF', 'REF')}` : ''}`;
 
   test.each(TABLE.map((row) => [label(row), row] as const))('%s', async (_name, row) => {
     for (const seat of SEATS) {
       // A fresh ticket per seat: one seat's transfer or resolution must not decide what the next may do.
-      const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: ist('2026-11-28', '08:00') });
+      const ticket = await kit.seedTicket({
+        category: 'ration',
+        department: 'FOOD',
+        createdAt: ist('2026-11-28', '08:00'),
+      });
       const person = seats.get(seat) as { chatId: string; identity?: StaffIdentity };
       const before = kit.logs().length;
       let sent;
@@ -101,17 +120,43 @@ describe('every staff command from every role', () => {
       }
       const { outcome, texts } = sent;
       const refusedTicket = [kit.translator.t('hi', 'staff.forbidden_ticket', { ref: ticket.ref })];
-      const refused = JSON.stringify(texts) === JSON.stringify(forbidden()) || JSON.stringify(texts) === JSON.stringify(refusedTicket);
-      const ended = JSON.stringify(texts) === JSON.stringify([kit.translator.t('hi', 'staff.role_ended')]) && outcome?.staffChange === null;
-      const verdict = seat === 'citizen' ? (outcome === undefined ? 'citizen engine' : 'answered by staff side') : ended ? 'role ended' : refused ? 'refused' : 'allowed';
-      const expected = seat === 'citizen' ? 'citizen engine' : seat === 'revoked' ? 'role ended' : row.allowed.includes(seat) ? 'allowed' : 'refused';
+      const refused =
+        JSON.stringify(texts) === JSON.stringify(forbidden()) ||
+        JSON.stringify(texts) === JSON.stringify(refusedTicket);
+      const ended =
+        JSON.stringify(texts) === JSON.stringify([kit.translator.t('hi', 'staff.role_ended')]) &&
+        outcome?.staffChange === null;
+      const verdict =
+        seat === 'citizen'
+          ? outcome === undefined
+            ? 'citizen engine'
+            : 'answered by staff side'
+          : ended
+            ? 'role ended'
+            : refused
+              ? 'refused'
+              : 'allowed';
+      const expected =
+        seat === 'citizen'
+          ? 'citizen engine'
+          : seat === 'revoked'
+            ? 'role ended'
+            : row.allowed.includes(seat)
+              ? 'allowed'
+              : 'refused';
       expect({ seat, verdict }).toEqual({ seat, verdict: expected });
       // A refused button never leaves a half-done action waiting for text.
       if (verdict !== 'allowed') expect(outcome?.state.staffPending).toBeUndefined();
       if (verdict === 'refused') {
         // Every refusal is polite (the translated line above) and logged with who tried.
         const logged = kit.logs().slice(before);
-        expect(logged.some((l) => /"event":"(staff_command_refused|staff_forbidden)"/.test(l) && l.includes(`"staff":"${person.identity?.id}"`))).toBe(true);
+        expect(
+          logged.some(
+            (l) =>
+              /"event":"(staff_command_refused|staff_forbidden)"/.test(l) &&
+              l.includes(`"staff":"${person.identity?.id}"`),
+          ),
+        ).toBe(true);
       }
     }
   });

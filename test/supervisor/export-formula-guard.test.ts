@@ -8,7 +8,17 @@ describe('the chat /export guards every cell against formulas, as the dashboard 
   test('one guard: every text cell of any CSV is made inert, numbers stay numbers', () => {
     const csv = toCsv([['=cmd|"/c calc"!A1', '+91 98765', '-2+3', '@SUM(A1)', '\tx', '＝1+1', 'plain', -3, 4.5]]);
     const [row] = parse(csv, { bom: true }) as string[][];
-    expect(row).toEqual(["'=cmd|\"/c calc\"!A1", "'+91 98765", "'-2+3", "'@SUM(A1)", "'\tx", "'＝1+1", 'plain', '-3', '4.5']);
+    expect(row).toEqual([
+      '\'=cmd|"/c calc"!A1',
+      "'+91 98765",
+      "'-2+3",
+      "'@SUM(A1)",
+      "'\tx",
+      "'＝1+1",
+      'plain',
+      '-3',
+      '4.5',
+    ]);
   });
 
   describe('end to end through /export', () => {
@@ -18,7 +28,10 @@ describe('the chat /export guards every cell against formulas, as the dashboard 
     test('a staff name from a chat profile and a shared contact number cannot become formulas', async () => {
       kit = await createSupervisorKit();
       const admin = await kit.addStaff('admin', { name: 'Admin' });
-      const officer = await kit.addStaff('officer', { department: 'FOOD', name: '=HYPERLINK("http://evil.example","x")' });
+      const officer = await kit.addStaff('officer', {
+        department: 'FOOD',
+        name: '=HYPERLINK("http://evil.example","x")',
+      });
       const operator = await kit.addStaff('operator', { name: '@SUM(1+1)*cmd|' });
       const created = ist('2026-11-28', '08:00');
       const ticket = await kit.seedTicket({
@@ -31,7 +44,15 @@ describe('the chat /export guards every cell against formulas, as the dashboard 
         phone: '=1+1',
         locality: '-10+20',
         description: '+cmd',
-        history: [{ at: created, by: { kind: 'staff', id: operator.id, role: 'operator' }, action: 'created', to: 'new', text: '=2*3' }],
+        history: [
+          {
+            at: created,
+            by: { kind: 'staff', id: operator.id, role: 'operator' },
+            action: 'created',
+            to: 'new',
+            text: '=2*3',
+          },
+        ],
       });
       await kit.command(who(admin), 'export', '2026-11-28 2026-11-28', 'en');
       const doc = (await kit.queued()).find((q) => q.message.document)?.message.document;

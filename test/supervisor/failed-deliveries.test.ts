@@ -3,7 +3,6 @@ import { startTelegramTestApp } from '../support/telegram-test-app';
 import type { TestApp } from '../support/test-app';
 import { webChats } from '../support/web-chats';
 
-
 describe('/failed shows notifications a person refused', () => {
   let api: FakeTelegramApi;
   let t: TestApp;
@@ -19,7 +18,9 @@ describe('/failed shows notifications a person refused', () => {
     const chat = webChats(t.app);
     expect(await chat.send('admin', '/failed')).toEqual([hi('supervisor.failed.none')]);
     api.blockChat(777001);
-    await t.app.outbox.enqueue([{ channel: 'telegram', chatId: '777001', message: { text: 'x' }, dedupeKey: 'ALR-000042:update:9:citizen' }]);
+    await t.app.outbox.enqueue([
+      { channel: 'telegram', chatId: '777001', message: { text: 'x' }, dedupeKey: 'ALR-000042:update:9:citizen' },
+    ]);
     await t.app.outbox.drain(5_000);
     const [list] = await chat.send('admin', '/failed');
     expect(list).toContain('ALR-000042');

@@ -35,7 +35,15 @@ describe('CSV', () => {
   });
 
   test('cells that a spreadsheet would run as formulas are defused; our numbers are not', () => {
-    expect(['=1+1', '+91', '-2', '@SUM(A1)', '\tx', 'normal', 'a=b'].map(cell)).toEqual(["'=1+1", "'+91", "'-2", "'@SUM(A1)", "'\tx", 'normal', 'a=b']);
+    expect(['=1+1', '+91', '-2', '@SUM(A1)', '\tx', 'normal', 'a=b'].map(cell)).toEqual([
+      "'=1+1",
+      "'+91",
+      "'-2",
+      "'@SUM(A1)",
+      "'\tx",
+      'normal',
+      'a=b',
+    ]);
     expect(cell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(cell('\rx')).toBe('"\'\rx"');
     expect([-3, -0.5].map(cell)).toEqual(['-3', '-0.5']);
@@ -53,7 +61,13 @@ describe('pages', () => {
     expect(mid.buttons?.options.map((o) => o.value)).toEqual(['o:1', 'o:3']);
     const long = 'पंचायत भवन के पास वाली गली';
     expect(Buffer.byteLength(`svp|f:2:${long}`)).toBeGreaterThan(64);
-    const tooLong = pageReply({ title: { key: 'x' }, items: [], page: 1, total: 30, valueFor: (p) => `f:${p}:${long}` });
+    const tooLong = pageReply({
+      title: { key: 'x' },
+      items: [],
+      page: 1,
+      total: 30,
+      valueFor: (p) => `f:${p}:${long}`,
+    });
     expect(tooLong.buttons).toBeUndefined();
     const single = pageReply({ title: { key: 'x' }, items: [], page: 1, total: 3, valueFor: (p) => `o:${p}` });
     expect(single.buttons).toBeUndefined();
@@ -71,14 +85,22 @@ describe('periods, days and durations', () => {
   });
 
   test('days as staff type them', () => {
-    expect(['2026-11-01', '1-11-2026', '01/11/2026', '01.11.2026', '०१-११-२०२६'].map(parseDay)).toEqual(Array(5).fill('2026-11-01'));
+    expect(['2026-11-01', '1-11-2026', '01/11/2026', '01.11.2026', '०१-११-२०२६'].map(parseDay)).toEqual(
+      Array(5).fill('2026-11-01'),
+    );
     expect(['2026-13-01', '31-02-2026', 'kal', '2026/11/01', ''].map(parseDay)).toEqual(Array(5).fill(undefined));
   });
 
   test('durations in minutes, hours or days', () => {
     const unit = (name: string, count: number) => ({ key: `supervisor.duration.${name}`, params: { count } });
     expect(durationText(59 * 60_000)).toEqual(unit('minute', 59));
-    expect(durationText(3 * 3_600_000 + 20 * 60_000)).toEqual({ key: 'supervisor.duration.hours', params: { hours: unit('hour', 3), minutes: unit('minute', 20) } });
-    expect(durationText(53 * 3_600_000)).toEqual({ key: 'supervisor.duration.days', params: { days: unit('day', 2), hours: unit('hour', 5) } });
+    expect(durationText(3 * 3_600_000 + 20 * 60_000)).toEqual({
+      key: 'supervisor.duration.hours',
+      params: { hours: unit('hour', 3), minutes: unit('minute', 20) },
+    });
+    expect(durationText(53 * 3_600_000)).toEqual({
+      key: 'supervisor.duration.days',
+      params: { days: unit('day', 2), hours: unit('hour', 5) },
+    });
   });
 });

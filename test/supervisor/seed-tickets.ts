@@ -39,9 +39,26 @@ export interface StandardSet {
  * - t7 FOOD, Telegram, today 09:30, with quotes, comma, line break and a phone number
  * - 12 more FOOD, Telegram, yesterday from 12:00, new
  */
-export async function seedStandardSet(kit: SupervisorKit, people: { foodOfficer: string; healthOfficer: string; operator: string }): Promise<StandardSet> {
-  const t1 = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: ist('2026-11-27', '09:00'), status: 'assigned', assignedTo: people.foodOfficer, intake: 'telegram' });
-  const t2 = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: ist('2026-11-28', '08:00'), intake: 'phone181', loggedBy: people.operator, phone: '+919123456789' });
+export async function seedStandardSet(
+  kit: SupervisorKit,
+  people: { foodOfficer: string; healthOfficer: string; operator: string },
+): Promise<StandardSet> {
+  const t1 = await kit.seedTicket({
+    category: 'ration',
+    department: 'FOOD',
+    createdAt: ist('2026-11-27', '09:00'),
+    status: 'assigned',
+    assignedTo: people.foodOfficer,
+    intake: 'telegram',
+  });
+  const t2 = await kit.seedTicket({
+    category: 'ration',
+    department: 'FOOD',
+    createdAt: ist('2026-11-28', '08:00'),
+    intake: 'phone181',
+    loggedBy: people.operator,
+    phone: '+919123456789',
+  });
   const t3 = await kit.seedTicket({
     category: 'health',
     department: 'HEALTH',
@@ -55,9 +72,30 @@ export async function seedStandardSet(kit: SupervisorKit, people: { foodOfficer:
     feedback: { rating: 4, satisfied: true, at: ist('2026-11-27', '18:00') },
     history: [
       { at: ist('2026-11-25', '10:00'), by: { kind: 'citizen', id: 'c3' }, action: 'created', to: 'new' },
-      { at: ist('2026-11-25', '10:00'), by: { kind: 'system', id: 'router' }, action: 'assign', from: 'new', to: 'assigned', department: 'HEALTH', officerId: people.healthOfficer },
-      { at: ist('2026-11-27', '11:00'), by: { kind: 'staff', id: people.healthOfficer, role: 'officer' }, action: 'acknowledge', from: 'assigned', to: 'acknowledged' },
-      { at: ist('2026-11-27', '15:00'), by: { kind: 'staff', id: people.healthOfficer, role: 'officer' }, action: 'resolve', from: 'acknowledged', to: 'resolved', text: 'जाँच शिविर में जाँच हो गई' },
+      {
+        at: ist('2026-11-25', '10:00'),
+        by: { kind: 'system', id: 'router' },
+        action: 'assign',
+        from: 'new',
+        to: 'assigned',
+        department: 'HEALTH',
+        officerId: people.healthOfficer,
+      },
+      {
+        at: ist('2026-11-27', '11:00'),
+        by: { kind: 'staff', id: people.healthOfficer, role: 'officer' },
+        action: 'acknowledge',
+        from: 'assigned',
+        to: 'acknowledged',
+      },
+      {
+        at: ist('2026-11-27', '15:00'),
+        by: { kind: 'staff', id: people.healthOfficer, role: 'officer' },
+        action: 'resolve',
+        from: 'acknowledged',
+        to: 'resolved',
+        text: 'जाँच शिविर में जाँच हो गई',
+      },
     ],
   });
   const t4 = await kit.seedTicket({
@@ -71,7 +109,12 @@ export async function seedStandardSet(kit: SupervisorKit, people: { foodOfficer:
     escalatedAt: ist('2026-11-21', '10:00'),
     history: [
       { at: ist('2026-11-18', '10:00'), by: { kind: 'citizen', id: 'c4' }, action: 'created', to: 'new' },
-      { at: ist('2026-11-21', '10:00'), by: { kind: 'system', id: 'sla' }, action: 'escalate', text: 'resolve_overdue' },
+      {
+        at: ist('2026-11-21', '10:00'),
+        by: { kind: 'system', id: 'sla' },
+        action: 'escalate',
+        text: 'resolve_overdue',
+      },
     ],
   });
   const t5 = await kit.seedTicket({
@@ -84,7 +127,15 @@ export async function seedStandardSet(kit: SupervisorKit, people: { foodOfficer:
     resolvedAt: ist('2026-11-28', '05:00'),
     feedback: { rating: 2, satisfied: false, at: ist('2026-11-28', '06:30') },
   });
-  const t6 = await kit.seedTicket({ category: 'other', department: 'CONTROL', createdAt: ist('2026-10-19', '10:00'), channel: 'web', intake: 'web', status: 'closed', closedAt: ist('2026-10-25', '10:00') });
+  const t6 = await kit.seedTicket({
+    category: 'other',
+    department: 'CONTROL',
+    createdAt: ist('2026-10-19', '10:00'),
+    channel: 'web',
+    intake: 'web',
+    status: 'closed',
+    closedAt: ist('2026-10-25', '10:00'),
+  });
   const t7 = await kit.seedTicket({
     category: 'ration',
     department: 'FOOD',
@@ -97,7 +148,14 @@ export async function seedStandardSet(kit: SupervisorKit, people: { foodOfficer:
   });
   const extras: Ticket[] = [];
   for (let i = 0; i < EXTRA_FOOD; i++) {
-    extras.push(await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: new Date(ist('2026-11-27', '12:00').getTime() + i * 600_000), intake: 'telegram' }));
+    extras.push(
+      await kit.seedTicket({
+        category: 'ration',
+        department: 'FOOD',
+        createdAt: new Date(ist('2026-11-27', '12:00').getTime() + i * 600_000),
+        intake: 'telegram',
+      }),
+    );
   }
   return { t1, t2, t3, t4, t5, t6, t7, extras, all: [t1, t2, t3, t4, t5, t6, t7, ...extras] };
 }

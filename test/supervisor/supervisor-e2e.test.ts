@@ -9,7 +9,12 @@ import type { EffectRunner } from '../../src/conversation/effect-runner';
 import { createTelegramSender } from '../../src/channels/telegram/telegram-sender';
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
-import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type UploadedFile } from '../support/fake-telegram-api';
+import {
+  createFakeTelegramApi,
+  type FakeTelegramApi,
+  type RecordedCall,
+  type UploadedFile,
+} from '../support/fake-telegram-api';
 import { callbackQuery, command } from '../support/telegram-updates';
 import { FAST_OUTBOX } from '../support/test-app';
 import { ist, seedStandardSet, TRICKY_DESCRIPTION, type StandardSet } from './seed-tickets';
@@ -23,7 +28,12 @@ const HEALTH_OFFICER = 9303;
 
 const textOf = (call: RecordedCall | undefined) => String(call?.params.text ?? call?.params.caption ?? '');
 const buttons = (call: RecordedCall | undefined) =>
-  ((call?.params.reply_markup as { inline_keyboard?: Array<Array<{ callback_data: string }>> } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
+  (
+    (call?.params.reply_markup as { inline_keyboard?: Array<Array<{ callback_data: string }>> } | undefined)
+      ?.inline_keyboard ?? []
+  )
+    .flat()
+    .map((b) => b.callback_data);
 
 /**
  * The supervisor and shift modules behind the real grammY bot, the real
@@ -38,7 +48,11 @@ describe('supervisor commands over Telegram', () => {
   let set: StandardSet;
   const hi = (key: string, params?: Record<string, unknown>) => kit.translator.t('hi', key, params);
 
-  async function exchange(update: Parameters<FakeTelegramApi['pushUpdate']>[0], chat: number, count: number): Promise<RecordedCall[]> {
+  async function exchange(
+    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
+    chat: number,
+    count: number,
+  ): Promise<RecordedCall[]> {
     const before = api.sent(chat).length;
     api.pushUpdate(update);
     return (await api.waitForSent(chat, before + count, 10_000)).slice(before);
@@ -69,7 +83,20 @@ describe('supervisor commands over Telegram', () => {
       maxTicketsPerDay: 5,
       staff: kit.staffHandler,
     });
-    bot = createTelegramBot({ token: TOKEN, apiRoot, handler: createReplyPolicy({ handler, outbox: kit.outbox, senderOf: (c) => kit.outbox.senderOf(c), settle: async () => undefined, logger: kit.logger }).direct, clock: kit.clock, logger: kit.logger, botInfo: api.botInfo });
+    bot = createTelegramBot({
+      token: TOKEN,
+      apiRoot,
+      handler: createReplyPolicy({
+        handler,
+        outbox: kit.outbox,
+        senderOf: (c) => kit.outbox.senderOf(c),
+        settle: async () => undefined,
+        logger: kit.logger,
+      }).direct,
+      clock: kit.clock,
+      logger: kit.logger,
+      botInfo: api.botInfo,
+    });
     kit.outbox.registerSender(createTelegramSender({ api: bot.api }));
     kit.outbox.start();
     await new Promise<void>((resolve) => {
@@ -104,7 +131,11 @@ describe('supervisor commands over Telegram', () => {
     const [details, history] = await exchange(command(SUPERVISOR, '/ticket', set.t2.ref), SUPERVISOR, 2);
     expect(textOf(details)).toContain(`🎫 ${set.t2.ref}`);
     expect(textOf(history)).toContain(hi('supervisor.history.action.created'));
-    const [done] = await exchange(callbackQuery(SUPERVISOR, `tk|ack:${set.t2.ref}`, details?.result as Message), SUPERVISOR, 1);
+    const [done] = await exchange(
+      callbackQuery(SUPERVISOR, `tk|ack:${set.t2.ref}`, details?.result as Message),
+      SUPERVISOR,
+      1,
+    );
     expect(textOf(done)).toBe(hi('staff.done.acknowledge', { ref: set.t2.ref, department: '' }));
   });
 
@@ -123,7 +154,13 @@ describe('supervisor commands over Telegram', () => {
 
   test('/assign sends the card to the new officer', async () => {
     await exchange(command(SUPERVISOR, '/assign', `${set.t1.ref} HEALTH`), SUPERVISOR, 1);
-    const card = await api.waitFor(() => api.sent(HEALTH_OFFICER).find((c) => textOf(c).includes(hi('supervisor.assign.card_header', { ref: set.t1.ref }))), 10_000);
+    const card = await api.waitFor(
+      () =>
+        api
+          .sent(HEALTH_OFFICER)
+          .find((c) => textOf(c).includes(hi('supervisor.assign.card_header', { ref: set.t1.ref }))),
+      10_000,
+    );
     expect(buttons(card)).toContain(`tk|ack:${set.t1.ref}`);
     const notice = await api.waitFor(() => api.sent(FOOD_OFFICER).find((c) => textOf(c).includes(set.t1.ref)), 10_000);
     expect(textOf(notice)).toBe(hi('supervisor.assign.moved_away', { ref: set.t1.ref, department: 'स्वास्थ्य विभाग' }));

@@ -74,7 +74,11 @@ export async function createSupervisorKit(
   const tickets = createTicketStore(models, 'ALR');
   const ticketCounts = createTicketCountStore(models);
   const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger });
-  const figures = createTicketFigures({ counts: ticketCounts, timeZone: 'Asia/Kolkata', settle: () => countRelay.relayAll() });
+  const figures = createTicketFigures({
+    counts: ticketCounts,
+    timeZone: 'Asia/Kolkata',
+    settle: () => countRelay.relayAll(),
+  });
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
   const outboxModels = await createOutboxModel(conn);
@@ -93,9 +97,29 @@ export async function createSupervisorKit(
     adminChats,
   });
   const queries = createTicketQueries(models);
-  const reassign = createReassign({ tickets, staff: staffStore, departments, relay, messages, clock, logger, adminChats });
+  const reassign = createReassign({
+    tickets,
+    staff: staffStore,
+    departments,
+    relay,
+    messages,
+    clock,
+    logger,
+    adminChats,
+  });
   const messageRefs = createMessageRefStore(models.MessageRef);
-  const reports = createDailyReports({ queries, figures, staff: staffStore, departments, messages, notifier: outbox, clock, logger, timeZone: 'Asia/Kolkata', adminChats });
+  const reports = createDailyReports({
+    queries,
+    figures,
+    staff: staffStore,
+    departments,
+    messages,
+    notifier: outbox,
+    clock,
+    logger,
+    timeZone: 'Asia/Kolkata',
+    adminChats,
+  });
   const plan = loadShiftPlan(FLOWS);
   const rosterStore = createRosterStore(conn);
   const shifts = createShiftService({
@@ -155,7 +179,10 @@ export async function createSupervisorKit(
   let ticketSeq = 0;
 
   /** A staff member of a role, linked as an invite would link them. */
-  async function addStaff(role: StaffRole, o: { department?: string; name?: string; language?: Language; chatId?: string } = {}): Promise<StaffIdentity & { doc: StaffDoc; chatId: string }> {
+  async function addStaff(
+    role: StaffRole,
+    o: { department?: string; name?: string; language?: Language; chatId?: string } = {},
+  ): Promise<StaffIdentity & { doc: StaffDoc; chatId: string }> {
     const chatId = o.chatId ?? String((chatCounter += 1));
     const doc = await staffStore.upsertStaff({
       channel: 'telegram',
@@ -167,13 +194,19 @@ export async function createSupervisorKit(
       invitedBy: 'test',
       now: clock.now(),
     });
-    const identity: StaffIdentity = { id: doc._id, role: doc.role, ...(doc.department ? { department: doc.department } : {}) };
+    const identity: StaffIdentity = {
+      id: doc._id,
+      role: doc.role,
+      ...(doc.department ? { department: doc.department } : {}),
+    };
     await staffStore.syncConversationRole(doc.identityKey, identity);
     return { ...identity, doc, chatId };
   }
 
   /** Insert a ticket as the intake would have stored it; fields not given get plain defaults. */
-  async function seedTicket(t: Partial<Ticket> & Pick<Ticket, 'category' | 'department' | 'createdAt'>): Promise<Ticket> {
+  async function seedTicket(
+    t: Partial<Ticket> & Pick<Ticket, 'category' | 'department' | 'createdAt'>,
+  ): Promise<Ticket> {
     ticketSeq += 1;
     const createdAt = t.createdAt;
     const { ticket } = await tickets.create({
@@ -188,7 +221,9 @@ export async function createSupervisorKit(
       ackDueAt: t.ackDueAt ?? new Date(createdAt.getTime() + 24 * 3_600_000),
       resolveDueAt: t.resolveDueAt ?? new Date(createdAt.getTime() + 72 * 3_600_000),
       updatedAt: t.updatedAt ?? createdAt,
-      history: t.history ?? [{ at: createdAt, by: { kind: 'citizen', id: `citizen-${ticketSeq}` }, action: 'created', to: 'new' }],
+      history: t.history ?? [
+        { at: createdAt, by: { kind: 'citizen', id: `citizen-${ticketSeq}` }, action: 'created', to: 'new' },
+      ],
       intake: t.intake ?? 'telegram',
       level: t.level ?? 1,
       reopenCount: t.reopenCount ?? 0,
@@ -210,11 +245,17 @@ export async function createSupervisorKit(
     who: { chatId: string; identity?: StaffIdentity },
     content: InboundMessage['content'],
     lang: Language = 'hi',
-  ): Promise<{ outcome: StaffOutcome | undefined; texts: string[]; rendered: ReturnType<typeof renderReplies>; msg: InboundMessage }> {
+  ): Promise<{
+    outcome: StaffOutcome | undefined;
+    texts: string[];
+    rendered: ReturnType<typeof renderReplies>;
+    msg: InboundMessage;
+  }> {
     const state: ConversationState = { language: lang, quota: { day: '', count: 0 } };
     const msg = message(who.chatId, content);
     const outcome = await staffHandler.handle(msg, state, who.identity);
-    if (outcome?.effects?.length) await effects.run(outcome.effects, { msg, citizenId: `staff-${who.chatId}`, language: lang });
+    if (outcome?.effects?.length)
+      await effects.run(outcome.effects, { msg, citizenId: `staff-${who.chatId}`, language: lang });
     const rendered = outcome ? renderReplies(translator, lang, outcome.replies) : [];
     return { outcome, texts: rendered.map((r) => r.text), rendered, msg };
   }
@@ -268,6 +309,12 @@ export async function createSupervisorKit(
 export type SupervisorKit = Awaited<ReturnType<typeof createSupervisorKit>>;
 
 /** An identity for one of the kit's people, as the handler receives it. */
-export function who(p: { chatId: string; id: string; role: StaffRole; department?: string }): { chatId: string; identity: StaffIdentity } {
-  return { chatId: p.chatId, identity: { id: p.id, role: p.role, ...(p.department ? { department: p.department } : {}) } };
+export function who(p: { chatId: string; id: string; role: StaffRole; department?: string }): {
+  chatId: string;
+  identity: StaffIdentity;
+} {
+  return {
+    chatId: p.chatId,
+    identity: { id: p.id, role: p.role, ...(p.department ? { department: p.department } : {}) },
+  };
 }

@@ -38,7 +38,11 @@ export function judge(categories: readonly Category[], phrases: readonly Labelle
     const d = decideCategory(categories, p.phrase);
     if (d.kind === 'none') return { phrase: p, answer: 'none', right: false };
     if (d.kind === 'one') return { phrase: p, answer: d.categoryId, right: p.labels.includes(d.categoryId) };
-    return { phrase: p, answer: d.categoryIds.join('|'), right: p.labels.length > 1 && d.categoryIds.some((id) => p.labels.includes(id)) };
+    return {
+      phrase: p,
+      answer: d.categoryIds.join('|'),
+      right: p.labels.length > 1 && d.categoryIds.some((id) => p.labels.includes(id)),
+    };
   });
 }
 
@@ -49,13 +53,17 @@ export function report(title: string, outcomes: readonly Outcome[]): { accuracy:
   const rows = [...new Set(outcomes.map((o) => o.phrase.labels.join('|')))].sort();
   const columns = [...new Set(outcomes.map((o) => (o.answer.includes('|') ? 'asked two' : o.answer)))].sort();
   const cell = (row: string, col: string) =>
-    outcomes.filter((o) => o.phrase.labels.join('|') === row && (o.answer.includes('|') ? 'asked two' : o.answer) === col).length;
+    outcomes.filter(
+      (o) => o.phrase.labels.join('|') === row && (o.answer.includes('|') ? 'asked two' : o.answer) === col,
+    ).length;
   const width = Math.max(...rows.map((r) => r.length), 14);
   const lines = [
     `${title}: ${right}/${outcomes.length} right = ${(accuracy * 100).toFixed(1)} %`,
     `${'label \\ answer'.padEnd(width)} | ${columns.map((c) => c.padStart(9)).join(' | ')}`,
     ...rows.map((r) => `${r.padEnd(width)} | ${columns.map((c) => String(cell(r, c) || '.').padStart(9)).join(' | ')}`),
-    ...outcomes.filter((o) => !o.right).map((o) => `  wrong: [${o.phrase.labels.join('|')} → ${o.answer}] ${o.phrase.phrase}`),
+    ...outcomes
+      .filter((o) => !o.right)
+      .map((o) => `  wrong: [${o.phrase.labels.join('|')} → ${o.answer}] ${o.phrase.phrase}`),
   ];
   return { accuracy, text: lines.join('\n') };
 }

@@ -9,7 +9,19 @@ export type FaultMode =
   | 'drop-reply';
 
 /** Commands of the driver's own housekeeping, never counted or failed. */
-const HOUSEKEEPING = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'buildinfo', 'saslStart', 'saslContinue', 'endSessions', 'getParameter', 'killCursors']);
+const HOUSEKEEPING = new Set([
+  'hello',
+  'ismaster',
+  'isMaster',
+  'ping',
+  'buildInfo',
+  'buildinfo',
+  'saslStart',
+  'saslContinue',
+  'endSessions',
+  'getParameter',
+  'killCursors',
+]);
 const OP_MSG = 2013;
 
 /**

@@ -53,7 +53,9 @@ export function createFakeGraphApi(opts: { phoneNumberId: string; accessToken: s
     res.end(body);
   }
   function graphError(res: http.ServerResponse, f: GraphFailure): void {
-    json(res, f.status, { error: { message: f.message ?? `(#${f.code}) error`, type: 'OAuthException', code: f.code, fbtrace_id: 'Afake' } });
+    json(res, f.status, {
+      error: { message: f.message ?? `(#${f.code}) error`, type: 'OAuthException', code: f.code, fbtrace_id: 'Afake' },
+    });
   }
 
   const server = http.createServer((req, res) => {
@@ -69,14 +71,20 @@ export function createFakeGraphApi(opts: { phoneNumberId: string; accessToken: s
         const failure = failures.shift();
         if (failure) return graphError(res, failure);
         const payload = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-        if (payload.messaging_product !== 'whatsapp' || typeof payload.to !== 'string') return graphError(res, { status: 400, code: 100, message: 'Invalid parameter' });
+        if (payload.messaging_product !== 'whatsapp' || typeof payload.to !== 'string')
+          return graphError(res, { status: 400, code: 100, message: 'Invalid parameter' });
         const id = `wamid.FAKE${++seq}`;
         sent.push({ to: payload.to, type: String(payload.type), body: payload, id });
-        return json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: payload.to, wa_id: payload.to }], messages: [{ id }] });
+        return json(res, 200, {
+          messaging_product: 'whatsapp',
+          contacts: [{ input: payload.to, wa_id: payload.to }],
+          messages: [{ id }],
+        });
       }
       if (req.method === 'POST' && url.pathname === `/${opts.phoneNumberId}/media`) {
         const type = /name="type"\r\n\r\n([^\r]+)/.exec(body.toString('latin1'))?.[1] ?? '';
-        if (!/multipart\/form-data/.test(req.headers['content-type'] ?? '') || !type) return graphError(res, { status: 400, code: 100, message: 'Invalid parameter' });
+        if (!/multipart\/form-data/.test(req.headers['content-type'] ?? '') || !type)
+          return graphError(res, { status: 400, code: 100, message: 'Invalid parameter' });
         uploads.push({ type, size: body.length });
         return json(res, 200, { id: `upload-${uploads.length}` });
       }
@@ -92,7 +100,13 @@ export function createFakeGraphApi(opts: { phoneNumberId: string; accessToken: s
         const id = decodeURIComponent(mediaId);
         const m = media.get(id);
         if (!m) return graphError(res, { status: 400, code: 100, message: 'Unsupported get request' });
-        return json(res, 200, { messaging_product: 'whatsapp', url: `${root}/download/${encodeURIComponent(id)}`, mime_type: m.mimeType, file_size: m.bytes.length, id });
+        return json(res, 200, {
+          messaging_product: 'whatsapp',
+          url: `${root}/download/${encodeURIComponent(id)}`,
+          mime_type: m.mimeType,
+          file_size: m.bytes.length,
+          id,
+        });
       }
       graphError(res, { status: 404, code: 803, message: 'unknown path' });
     });
@@ -122,7 +136,8 @@ export function createFakeGraphApi(opts: { phoneNumberId: string; accessToken: s
       for (;;) {
         const mine = api.sentTo(to);
         if (mine.length >= count) return mine;
-        if (Date.now() > deadline) throw new Error(`waitForSent: ${mine.length} of ${count} messages to ${to} within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`waitForSent: ${mine.length} of ${count} messages to ${to} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -150,11 +165,16 @@ export function choose(m: SentCloudMessage | undefined, label: string): Record<s
   const i = (m?.body as Record<string, any> | undefined)?.interactive;
   if (i) {
     const options: Array<{ id: string; title: string; description?: string }> =
-      i.type === 'button' ? i.action.buttons.map((b: { reply: { id: string; title: string } }) => b.reply) : i.action.sections.flatMap((s: { rows: unknown[] }) => s.rows);
+      i.type === 'button'
+        ? i.action.buttons.map((b: { reply: { id: string; title: string } }) => b.reply)
+        : i.action.sections.flatMap((s: { rows: unknown[] }) => s.rows);
     const found = options.find((o) => (o.description ?? o.title).includes(label));
     if (!found) throw new Error(`no choice "${label}" in ${JSON.stringify(i)}`);
     return i.type === 'button'
-      ? { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: found.id, title: found.title } } }
+      ? {
+          type: 'interactive',
+          interactive: { type: 'button_reply', button_reply: { id: found.id, title: found.title } },
+        }
       : { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: found.id, title: found.title } } };
   }
   const line = cloudTextOf(m)
@@ -170,12 +190,32 @@ export function cloudWebhook(phoneNumberId: string) {
   let seq = 0;
   const envelope = (value: Record<string, unknown>) => ({
     object: 'whatsapp_business_account',
-    entry: [{ id: 'WABA-1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId }, ...value } }] }],
+    entry: [
+      {
+        id: 'WABA-1',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
   });
   return {
     /** A message from `from` (digits) with the given type-specific part. */
     message(from: string, part: Record<string, unknown>, id = `wamid.IN${++seq}`) {
-      return { id, payload: envelope({ contacts: [{ wa_id: from, profile: { name: 'Seema' } }], messages: [{ from, id, timestamp: '1764300000', ...part }] }) };
+      return {
+        id,
+        payload: envelope({
+          contacts: [{ wa_id: from, profile: { name: 'Seema' } }],
+          messages: [{ from, id, timestamp: '1764300000', ...part }],
+        }),
+      };
     },
     statuses(statuses: Array<Record<string, unknown>>) {
       return envelope({ statuses });
@@ -184,7 +224,12 @@ export function cloudWebhook(phoneNumberId: string) {
 }
 
 /** POST a webhook body to the app, signed with `secret` unless told otherwise. */
-export async function postWebhook(appUrl: string, payload: unknown, secret: string, opts: { signature?: string | null } = {}): Promise<number> {
+export async function postWebhook(
+  appUrl: string,
+  payload: unknown,
+  secret: string,
+  opts: { signature?: string | null } = {},
+): Promise<number> {
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   const signature = opts.signature === undefined ? signCloudBody(body, secret) : opts.signature;

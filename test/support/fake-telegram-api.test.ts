@@ -51,7 +51,10 @@ describe('fake Telegram API with a real grammY bot', () => {
 
     expect(reply?.method).toBe('sendMessage');
     expect(reply?.params).toMatchObject({ chat_id: USER, text: 'आपने लिखा: नमस्ते' });
-    expect(reply?.result).toMatchObject({ chat: { id: USER, type: 'private' }, from: { id: api.botInfo.id, is_bot: true } });
+    expect(reply?.result).toMatchObject({
+      chat: { id: USER, type: 'private' },
+      from: { id: api.botInfo.id, is_bot: true },
+    });
     expect(api.calls.map((c) => c.method)).toContain('getMe');
   });
 
@@ -77,7 +80,10 @@ describe('fake Telegram API with a real grammY bot', () => {
     const [edit] = await api.waitForSent(USER, 1);
 
     const answer = api.calls.find((c) => c.method === 'answerCallbackQuery');
-    expect(answer).toMatchObject({ params: { callback_query_id: pushed.callback_query?.id, text: 'दर्ज हो गया' }, result: true });
+    expect(answer).toMatchObject({
+      params: { callback_query_id: pushed.callback_query?.id, text: 'दर्ज हो गया' },
+      result: true,
+    });
     expect(edit).toMatchObject({ method: 'editMessageText', result: { text: 'शिकायत दर्ज हो गई' } });
     // Editing text without reply_markup drops the inline keyboard, as in Telegram.
     expect((edit?.result as { reply_markup?: unknown }).reply_markup).toBeUndefined();
@@ -98,7 +104,9 @@ describe('fake Telegram API with a real grammY bot', () => {
     expect(ids).toEqual([...ids].sort((a, b) => Number(a) - Number(b)));
     expect(new Set(ids).size).toBe(4);
     // The bot's first reply is still its own message, so it can be edited.
-    await expect(bot.api.editMessageText(USER, Number(replies[0]), 'बदला गया')).resolves.toMatchObject({ text: 'बदला गया' });
+    await expect(bot.api.editMessageText(USER, Number(replies[0]), 'बदला गया')).resolves.toMatchObject({
+      text: 'बदला गया',
+    });
   });
 
   it('does not deliver a confirmed update twice unless it is redelivered', async () => {
@@ -139,7 +147,11 @@ describe('fake Telegram API with a real grammY bot', () => {
     expect(document.size).toBe(3);
     expect(document.bytes.toString()).toBe('a,b');
     // Multipart sends every value as text; numbers and JSON fields come back typed.
-    expect(call?.params).toMatchObject({ chat_id: USER, caption: 'रिपोर्ट', reply_markup: { inline_keyboard: [[{ callback_data: 'ok' }]] } });
+    expect(call?.params).toMatchObject({
+      chat_id: USER,
+      caption: 'रिपोर्ट',
+      reply_markup: { inline_keyboard: [[{ callback_data: 'ok' }]] },
+    });
     expect(message.document).toMatchObject({ file_name: 'x.csv', mime_type: 'text/csv', file_size: 3 });
 
     const file = await bot.api.getFile(message.document.file_id);

@@ -478,7 +478,13 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
       };
       files.set(fileId, stored);
       fileBytesByPath.set(filePath, value.bytes);
-      return { fileId, uniqueId: stored.uniqueId, size: value.size, fileName: value.fileName, mimeType: stored.mimeType };
+      return {
+        fileId,
+        uniqueId: stored.uniqueId,
+        size: value.size,
+        fileName: value.fileName,
+        mimeType: stored.mimeType,
+      };
     }
     if (typeof value === 'string') {
       const known = files.get(value);
@@ -520,7 +526,13 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
   }
 
   /** Applies parse_mode to text, as Telegram does, and enforces the length limit. */
-  function renderText(raw: unknown, parseMode: unknown, limit: number, emptyError: string | undefined, tooLong: string) {
+  function renderText(
+    raw: unknown,
+    parseMode: unknown,
+    limit: number,
+    emptyError: string | undefined,
+    tooLong: string,
+  ) {
     if (raw === undefined || raw === null) {
       if (emptyError) throw badRequest(emptyError);
       return undefined;
@@ -540,7 +552,8 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     const inline = (markup as { inline_keyboard?: unknown }).inline_keyboard;
     if (!Array.isArray(inline)) return undefined;
     for (const row of inline) {
-      if (!Array.isArray(row)) throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays');
+      if (!Array.isArray(row))
+        throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays');
       for (const button of row as Array<Record<string, unknown>>) {
         const data = button?.callback_data;
         // Byte length, not characters: Devanagari takes 3 bytes per letter in UTF-8.
@@ -553,7 +566,8 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
   }
 
   function replyTarget(chatId: number, params: Params): FakeMessage | undefined {
-    const replyParameters = params.reply_parameters as { message_id?: unknown; allow_sending_without_reply?: unknown } | undefined;
+    const replyParameters = params.reply_parameters as
+      { message_id?: unknown; allow_sending_without_reply?: unknown } | undefined;
     const rawId = replyParameters?.message_id ?? params.reply_to_message_id;
     if (rawId === undefined) return undefined;
     const target = findMessage(chatId, Number(rawId));
@@ -561,7 +575,8 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
       const { reply_to_message: _nested, ...flat } = target;
       return flat as FakeMessage;
     }
-    if (replyParameters?.allow_sending_without_reply === true || params.allow_sending_without_reply === true) return undefined;
+    if (replyParameters?.allow_sending_without_reply === true || params.allow_sending_without_reply === true)
+      return undefined;
     throw badRequest('message to be replied not found');
   }
 
@@ -584,10 +599,17 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
   }
 
   function captionContent(params: Params): Record<string, unknown> {
-    const caption = renderText(params.caption, params.parse_mode, MAX_CAPTION_LENGTH, undefined, 'message caption is too long');
+    const caption = renderText(
+      params.caption,
+      params.parse_mode,
+      MAX_CAPTION_LENGTH,
+      undefined,
+      'message caption is too long',
+    );
     return {
       ...(caption !== undefined && { caption }),
-      ...(caption !== undefined && params.caption_entities !== undefined && { caption_entities: params.caption_entities }),
+      ...(caption !== undefined &&
+        params.caption_entities !== undefined && { caption_entities: params.caption_entities }),
     };
   }
 
@@ -647,14 +669,28 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     },
 
     sendMessage: (params) => {
-      const text = renderText(params.text, params.parse_mode, MAX_TEXT_LENGTH, 'message text is empty', 'message is too long');
+      const text = renderText(
+        params.text,
+        params.parse_mode,
+        MAX_TEXT_LENGTH,
+        'message text is empty',
+        'message is too long',
+      );
       return postMessage(params, { text, ...(params.entities !== undefined && { entities: params.entities }) });
     },
 
     sendPhoto: (params) => {
       const media = resolveMedia(params.photo, 'photo');
       return postMessage(params, {
-        photo: [{ file_id: media.fileId, file_unique_id: media.uniqueId, width: 800, height: 600, ...(media.size !== undefined && { file_size: media.size }) }],
+        photo: [
+          {
+            file_id: media.fileId,
+            file_unique_id: media.uniqueId,
+            width: 800,
+            height: 600,
+            ...(media.size !== undefined && { file_size: media.size }),
+          },
+        ],
         ...captionContent(params),
       });
     },
@@ -703,7 +739,16 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
 
     copyMessage: (params) => {
       const source = sourceMessage(params, 'copy');
-      const { message_id: _id, chat: _chat, date: _date, from: _from, reply_markup: _markup, reply_to_message: _reply, edit_date: _edit, ...content } = source;
+      const {
+        message_id: _id,
+        chat: _chat,
+        date: _date,
+        from: _from,
+        reply_markup: _markup,
+        reply_to_message: _reply,
+        edit_date: _edit,
+        ...content
+      } = source;
       const copied = postMessage(params, { ...content, ...(params.caption !== undefined && captionContent(params)) });
       // copyMessage answers with the new id only, unlike forwardMessage.
       return { message_id: copied.message_id };
@@ -711,7 +756,16 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
 
     forwardMessage: (params) => {
       const source = sourceMessage(params, 'forward');
-      const { message_id: _id, chat: _chat, date: _date, from: _from, reply_markup: _markup, reply_to_message: _reply, edit_date: _edit, ...content } = source;
+      const {
+        message_id: _id,
+        chat: _chat,
+        date: _date,
+        from: _from,
+        reply_markup: _markup,
+        reply_to_message: _reply,
+        edit_date: _edit,
+        ...content
+      } = source;
       const origin = source.from
         ? { type: 'user', sender_user: source.from, date: source.date }
         : { type: 'chat', sender_chat: source.chat, date: source.date };
@@ -720,7 +774,13 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     },
 
     editMessageText: (params) => {
-      const text = renderText(params.text, params.parse_mode, MAX_TEXT_LENGTH, 'message text is empty', 'message is too long');
+      const text = renderText(
+        params.text,
+        params.parse_mode,
+        MAX_TEXT_LENGTH,
+        'message text is empty',
+        'message is too long',
+      );
       const markup = checkMarkup(params.reply_markup);
       const message = editableMessage(params);
       if (!message) return true;
@@ -768,8 +828,14 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
       const fileId = params.file_id;
       const stored = typeof fileId === 'string' ? files.get(fileId) : undefined;
       // Only files whose bytes the test registered can be downloaded, so only they resolve.
-      if (typeof fileId !== 'string' || !stored?.bytes || stored.filePath === undefined) throw badRequest('invalid file_id');
-      return { file_id: fileId, file_unique_id: stored.uniqueId, file_size: stored.bytes.length, file_path: stored.filePath };
+      if (typeof fileId !== 'string' || !stored?.bytes || stored.filePath === undefined)
+        throw badRequest('invalid file_id');
+      return {
+        file_id: fileId,
+        file_unique_id: stored.uniqueId,
+        file_size: stored.bytes.length,
+        file_path: stored.filePath,
+      };
     },
   };
 
@@ -804,7 +870,9 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     const rule = failureRules.find(
       (r) =>
         r.remaining > 0 &&
-        (r.filter.method === undefined ? OUTBOUND_METHODS.has(method) : r.filter.method.toLowerCase() === method.toLowerCase()) &&
+        (r.filter.method === undefined
+          ? OUTBOUND_METHODS.has(method)
+          : r.filter.method.toLowerCase() === method.toLowerCase()) &&
         (r.filter.chatId === undefined || r.filter.chatId === chatId),
     );
     if (!rule) return undefined;
@@ -816,7 +884,9 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
   function injectedError(failure: Exclude<InjectedFailure, { status: 'network' }>): TelegramApiError {
     switch (failure.status) {
       case 429:
-        return new TelegramApiError(429, `Too Many Requests: retry after ${failure.retryAfter}`, { retry_after: failure.retryAfter });
+        return new TelegramApiError(429, `Too Many Requests: retry after ${failure.retryAfter}`, {
+          retry_after: failure.retryAfter,
+        });
       case 403:
         return new TelegramApiError(403, failure.description ?? 'Forbidden: bot was blocked by the user');
       case 500:
@@ -895,13 +965,27 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
   function getUpdates(call: RecordedCall, res: http.ServerResponse): void {
     const { params } = call;
     if (webhookUrl !== '') {
-      return fail(res, call, new TelegramApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+      return fail(
+        res,
+        call,
+        new TelegramApiError(
+          409,
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        ),
+      );
     }
     if (poller) {
       const previous = poller;
       poller = undefined;
       clearTimeout(previous.timer);
-      fail(previous.res, previous.call, new TelegramApiError(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'));
+      fail(
+        previous.res,
+        previous.call,
+        new TelegramApiError(
+          409,
+          'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+        ),
+      );
     }
     const offset = Number(params.offset ?? 0) || 0;
     const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100) || 100));
@@ -978,7 +1062,9 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
       const value = predicate();
       if (value !== undefined && value !== null && value !== false) return value;
       if (performance.now() >= deadline) {
-        throw new Error(`waitFor: condition not met within ${timeoutMs} ms; recent calls:\n${describeCalls(calls.slice(-10))}`);
+        throw new Error(
+          `waitFor: condition not met within ${timeoutMs} ms; recent calls:\n${describeCalls(calls.slice(-10))}`,
+        );
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 10).unref());
     }
@@ -1081,7 +1167,8 @@ async function readParams(req: http.IncomingMessage, url: URL): Promise<Params> 
     return params;
   }
   const parsed: unknown = JSON.parse(body.toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('JSON body must be an object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('JSON body must be an object');
   for (const [key, value] of Object.entries(parsed)) {
     params[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? tryJson(value) : value;
   }
@@ -1130,7 +1217,10 @@ function attachUploads(params: Params, uploads: Map<string, UploadedFile>): Para
  * grammY writes `filename=` unquoted and last on the line, so an unquoted
  * filename runs to the end of the header line.
  */
-function parseMultipart(body: Buffer, boundary: string): { fields: Record<string, string>; uploads: Map<string, UploadedFile> } {
+function parseMultipart(
+  body: Buffer,
+  boundary: string,
+): { fields: Record<string, string>; uploads: Map<string, UploadedFile> } {
   const fields: Record<string, string> = {};
   const uploads = new Map<string, UploadedFile>();
   const opening = Buffer.from(`--${boundary}`);
@@ -1161,14 +1251,20 @@ function parseMultipart(body: Buffer, boundary: string): { fields: Record<string
       if (name === 'content-disposition') disposition = value;
       if (name === 'content-type') contentType = value;
     }
-    const fieldName = /;\s*name="([^"]*)"/i.exec(disposition)?.[1] ?? /;\s*name=([^;]+)/i.exec(disposition)?.[1]?.trim();
+    const fieldName =
+      /;\s*name="([^"]*)"/i.exec(disposition)?.[1] ?? /;\s*name=([^;]+)/i.exec(disposition)?.[1]?.trim();
     if (fieldName === undefined) continue;
     const fileName = multipartFileName(disposition);
     if (fileName === undefined) {
       fields[fieldName] = content.toString('utf8');
     } else {
       const bytes = Buffer.from(content);
-      uploads.set(fieldName, { fileName, size: bytes.length, bytes, ...(contentType !== undefined && { contentType }) });
+      uploads.set(fieldName, {
+        fileName,
+        size: bytes.length,
+        bytes,
+        ...(contentType !== undefined && { contentType }),
+      });
     }
   }
   return { fields, uploads };
@@ -1185,8 +1281,22 @@ function multipartFileName(disposition: string): string | undefined {
 // ---- Telegram HTML ------------------------------------------------------------
 
 const HTML_TAGS = new Set([
-  'b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler',
-  'a', 'code', 'pre', 'blockquote', 'tg-emoji',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-emoji',
 ]);
 
 /**
@@ -1204,13 +1314,19 @@ function parseHtml(source: string): string {
     if (ch === '<') {
       const end = source.indexOf('>', i);
       const tag = end === -1 ? undefined : /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>$/.exec(source.slice(i, end + 1));
-      if (!tag) throw badRequest(`can't parse entities: Unsupported start tag "${source.slice(i + 1, i + 2).trim()}" at byte offset ${byteOffset(i)}`);
+      if (!tag)
+        throw badRequest(
+          `can't parse entities: Unsupported start tag "${source.slice(i + 1, i + 2).trim()}" at byte offset ${byteOffset(i)}`,
+        );
       const name = (tag[2] as string).toLowerCase();
-      if (!HTML_TAGS.has(name)) throw badRequest(`can't parse entities: Unsupported start tag "${name}" at byte offset ${byteOffset(i)}`);
+      if (!HTML_TAGS.has(name))
+        throw badRequest(`can't parse entities: Unsupported start tag "${name}" at byte offset ${byteOffset(i)}`);
       if (tag[1] === '/') {
         const expected = open.pop();
-        if (expected === undefined) throw badRequest(`can't parse entities: Unexpected end tag at byte offset ${byteOffset(i)}`);
-        if (expected !== name) throw badRequest(`can't parse entities: Can't find end tag corresponding to start tag "${expected}"`);
+        if (expected === undefined)
+          throw badRequest(`can't parse entities: Unexpected end tag at byte offset ${byteOffset(i)}`);
+        if (expected !== name)
+          throw badRequest(`can't parse entities: Can't find end tag corresponding to start tag "${expected}"`);
       } else {
         open.push(name);
       }
@@ -1229,7 +1345,8 @@ function parseHtml(source: string): string {
     i += 1;
   }
   const unclosed = open.pop();
-  if (unclosed !== undefined) throw badRequest(`can't parse entities: Can't find end tag corresponding to start tag "${unclosed}"`);
+  if (unclosed !== undefined)
+    throw badRequest(`can't parse entities: Can't find end tag corresponding to start tag "${unclosed}"`);
   return out;
 }
 

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Location, MessageMedia, type MessageSendOptions } from 'whatsapp-web.js';
-import type { WhatsAppChatLike, WhatsAppClientLike, WhatsAppMessageLike } from '../../src/channels/whatsapp/whatsapp-types';
+import type {
+  WhatsAppChatLike,
+  WhatsAppClientLike,
+  WhatsAppMessageLike,
+} from '../../src/channels/whatsapp/whatsapp-types';
 import type { Timers } from '../../src/timers';
 
 /**
@@ -89,7 +93,9 @@ export class FakeWhatsAppMessage implements WhatsAppMessageLike {
     this.to = init.to ?? 'me@c.us';
     this.id = messageId(fromMe, fromMe ? this.to : init.from, init.ownId);
     this.author = init.author;
-    this.media = init.mediaObject ?? (init.media ? new MessageMedia(init.media.mimetype, init.media.data, init.media.filename ?? null) : undefined);
+    this.media =
+      init.mediaObject ??
+      (init.media ? new MessageMedia(init.media.mimetype, init.media.data, init.media.filename ?? null) : undefined);
     this.hasMedia = this.media !== undefined;
     this.type = init.type ?? (this.hasMedia ? 'image' : init.location ? 'location' : 'chat');
     this.body = init.body ?? '';
@@ -236,7 +242,8 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientLi
   }
 
   async initialize(): Promise<void> {
-    if (this.behaviour === 'fail') throw new Error('Failed to launch the browser process! /usr/bin/chromium: not found');
+    if (this.behaviour === 'fail')
+      throw new Error('Failed to launch the browser process! /usr/bin/chromium: not found');
     this.initialized = true;
     // Like the library, initialize() resolves before ready: events follow.
     if (this.behaviour === 'ready') setImmediate(() => this.ready());
@@ -257,8 +264,13 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientLi
     return this.state;
   }
 
-  async sendMessage(chatId: string, content: string | MessageMedia, options?: MessageSendOptions): Promise<FakeWhatsAppMessage | undefined> {
-    if (this.destroyed) throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
+  async sendMessage(
+    chatId: string,
+    content: string | MessageMedia,
+    options?: MessageSendOptions,
+  ): Promise<FakeWhatsAppMessage | undefined> {
+    if (this.destroyed)
+      throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
     if (this.sendFailures.length) throw this.sendFailures.shift();
     if (this.unknownChats.has(chatId)) return undefined;
     if (this.world.notOnWhatsApp.has(chatId)) throw new Error('No LID for user');
@@ -266,7 +278,13 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientLi
     // WhatsApp Web cannot open a chat by phone number for someone whose linked id it has not learnt.
     if (person?.lid && chatId === person.pn && !this.knownLids.has(person.lid)) throw new Error('No LID for user');
     const media = content instanceof MessageMedia ? content : undefined;
-    const type = !media ? 'chat' : options?.sendMediaAsDocument ? 'document' : options?.sendAudioAsVoice ? 'ptt' : 'image';
+    const type = !media
+      ? 'chat'
+      : options?.sendMediaAsDocument
+        ? 'document'
+        : options?.sendAudioAsVoice
+          ? 'ptt'
+          : 'image';
     const msg = new FakeWhatsAppMessage({
       from: 'me@c.us',
       to: chatId,
@@ -369,7 +387,10 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientLi
   logout(): void {
     this.disconnect('LOGOUT');
     setImmediate(() => {
-      if (this.destroyed) this.stray(new Error('Protocol error (Runtime.evaluate): Session closed. Most likely the page has been closed.'));
+      if (this.destroyed)
+        this.stray(
+          new Error('Protocol error (Runtime.evaluate): Session closed. Most likely the page has been closed.'),
+        );
       else this.refreshQr();
     });
   }
@@ -425,12 +446,24 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientLi
 
   /** Resolves once the chat holds `count` messages from the bot; rejects after `timeoutMs` (a guard, not a timing check). */
   waitForSent(chatId: string, count: number, timeoutMs = 10_000): Promise<FakeWhatsAppMessage[]> {
-    return waitUntil(this.probe, 'sent', () => (this.sent(chatId).length >= count ? this.sent(chatId) : undefined), timeoutMs, `${count} messages to ${chatId}`);
+    return waitUntil(
+      this.probe,
+      'sent',
+      () => (this.sent(chatId).length >= count ? this.sent(chatId) : undefined),
+      timeoutMs,
+      `${count} messages to ${chatId}`,
+    );
   }
 
   /** Resolves with the first message to `chatId` that `match` accepts. */
   waitForText(chatId: string, match: (body: string) => boolean, timeoutMs = 10_000): Promise<FakeWhatsAppMessage> {
-    return waitUntil(this.probe, 'sent', () => this.sent(chatId).find((m) => match(m.body)), timeoutMs, `a matching message to ${chatId}`);
+    return waitUntil(
+      this.probe,
+      'sent',
+      () => this.sent(chatId).find((m) => match(m.body)),
+      timeoutMs,
+      `a matching message to ${chatId}`,
+    );
   }
 }
 
@@ -446,7 +479,10 @@ export interface FakeWhatsAppFactory {
   waitForClient(n: number, timeoutMs?: number): Promise<FakeWhatsAppClient>;
 }
 
-export function createFakeWhatsAppFactory(fallback: FakeStartBehaviour = 'ready', opts: Omit<FakeClientOptions, 'world'> = {}): FakeWhatsAppFactory {
+export function createFakeWhatsAppFactory(
+  fallback: FakeStartBehaviour = 'ready',
+  opts: Omit<FakeClientOptions, 'world'> = {},
+): FakeWhatsAppFactory {
   const probe = new EventEmitter();
   const world = new FakeWhatsAppWorld();
   const factory: FakeWhatsAppFactory = {
@@ -467,7 +503,13 @@ export function createFakeWhatsAppFactory(fallback: FakeStartBehaviour = 'ready'
 }
 
 /** Resolve with `check()` once it gives something, re-checking on each `event`. */
-export function waitUntil<T>(emitter: EventEmitter, event: string, check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+export function waitUntil<T>(
+  emitter: EventEmitter,
+  event: string,
+  check: () => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const now = check();
     if (now !== undefined) return resolve(now);

@@ -29,7 +29,9 @@ export function lintImportsOnce(): (file: string, code: string) => () => string[
   const queued: Array<[string, string]> = [];
   let answers: string[][] = [];
   beforeAll(() => {
-    answers = JSON.parse(execFileSync(process.execPath, ['-e', LINT_ALL], { cwd: ROOT, input: JSON.stringify(queued), encoding: 'utf8' })) as string[][];
+    answers = JSON.parse(
+      execFileSync(process.execPath, ['-e', LINT_ALL], { cwd: ROOT, input: JSON.stringify(queued), encoding: 'utf8' }),
+    ) as string[][];
   });
   return (file, code) => {
     const i = queued.push([file, code]) - 1;

@@ -22,7 +22,10 @@ export async function dropPrivateDb(dbName: string): Promise<void> {
  * Start the real service (src/main.ts) as its own process and wait until
  * its log says `readyEvent` (by default Telegram has started).
  */
-export async function startService(env: Record<string, string>, readyEvent = 'telegram_started'): Promise<ChildProcess> {
+export async function startService(
+  env: Record<string, string>,
+  readyEvent = 'telegram_started',
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, HTTP_PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },

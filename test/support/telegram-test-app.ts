@@ -8,7 +8,9 @@ export const TEST_BOT_TOKEN = '123456789:TEST-token-abcdefghijklmnopqrstuvwxyz';
  * The real app, started, with Telegram pointed at a fresh fake Bot API on
  * 127.0.0.1. `close()` stops both, the app first so the bot stops polling.
  */
-export async function startTelegramTestApp(env: Record<string, string> = {}): Promise<{ api: FakeTelegramApi; t: TestApp; close(): Promise<void> }> {
+export async function startTelegramTestApp(
+  env: Record<string, string> = {},
+): Promise<{ api: FakeTelegramApi; t: TestApp; close(): Promise<void> }> {
   const api = createFakeTelegramApi({ token: TEST_BOT_TOKEN });
   const { apiRoot } = await api.start();
   const t = await createTestApp({ TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN, TELEGRAM_API_ROOT: apiRoot, ...env });

@@ -167,7 +167,12 @@ export function callbackQuery(userId: number, data: string, message?: Message, o
   const from = user(userId, opts);
   const pressedOn: Message = message ?? {
     message_id: opts.messageId ?? nextMessageId(),
-    from: { id: FAKE_BOT_INFO.id, is_bot: true, first_name: FAKE_BOT_INFO.first_name, username: FAKE_BOT_INFO.username },
+    from: {
+      id: FAKE_BOT_INFO.id,
+      is_bot: true,
+      first_name: FAKE_BOT_INFO.first_name,
+      username: FAKE_BOT_INFO.username,
+    },
     chat: privateChat(userId, opts),
     date: opts.date ?? Math.floor(Date.now() / 1000),
     text: 'कृपया एक विकल्प चुनें',

@@ -53,16 +53,31 @@ export const FAST_OUTBOX = {
  */
 export const NO_FLOOD_LIMIT = { RATE_LIMIT_BURST: '1000' };
 
-export async function createTestApp(env: Record<string, string> = {}, extra: Pick<AppDeps, 'telegramStartBackoff' | 'channels'> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  extra: Pick<AppDeps, 'telegramStartBackoff' | 'channels'> = {},
+): Promise<TestApp> {
   // Port 0: every test app listens on a free port of its own.
   // No scheduled jobs unless a test asks: a cron boundary passing mid-test would act on its tickets.
-  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...NO_FLOOD_LIMIT, ...env }, REPO_ROOT);
+  const config = loadConfig(
+    { NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ...NO_FLOOD_LIMIT, ...env },
+    REPO_ROOT,
+  );
   const db = await openTestDb();
   const clock = createFixedClock(FIXED_START);
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
   const historyConn = await connectHistoryDatabase(process.env.TEST_MONGODB_URI ?? '', { dbName: db.dbName });
-  const app = await createApp({ config, logger, clock, conn: db.conn, historyConn, outboxOptions: FAST_OUTBOX, dashboardPollSeconds: 1, ...extra });
+  const app = await createApp({
+    config,
+    logger,
+    clock,
+    conn: db.conn,
+    historyConn,
+    outboxOptions: FAST_OUTBOX,
+    dashboardPollSeconds: 1,
+    ...extra,
+  });
   return {
     app,
     config,

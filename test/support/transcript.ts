@@ -15,10 +15,14 @@ import type { InboundContent, InboundMessage } from '../../src/conversation/type
  *   @advance HOURS  move the fixed clock
  *   # comment       ignored
  */
-export function parseTranscriptLine(line: string): InboundContent | { directive: 'redeliver' } | { directive: 'advance'; hours: number } | undefined {
+export function parseTranscriptLine(
+  line: string,
+): InboundContent | { directive: 'redeliver' } | { directive: 'advance'; hours: number } | undefined {
   const trimmed = line.replace(/\s+$/, '');
   if (!trimmed || trimmed.startsWith('#')) return undefined;
-  const unescaped = trimmed.replace(/\\n/g, '\n').replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const unescaped = trimmed
+    .replace(/\\n/g, '\n')
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   const button = /^\[([^|\]]+)\|([^\]]+)\]$/.exec(trimmed);
   if (button) return { kind: 'button', scope: button[1] ?? '', value: button[2] ?? '' };
   if (trimmed.startsWith('/')) {
@@ -31,7 +35,9 @@ export function parseTranscriptLine(line: string): InboundContent | { directive:
       case 'location':
         return { kind: 'location', lat: Number(args[0]), lon: Number(args[1]) };
       case 'photo':
-        return args.length > 1 ? { kind: 'photo', fileId: args[0] ?? '', caption: args.slice(1).join(' ') } : { kind: 'photo', fileId: args[0] ?? '' };
+        return args.length > 1
+          ? { kind: 'photo', fileId: args[0] ?? '', caption: args.slice(1).join(' ') }
+          : { kind: 'photo', fileId: args[0] ?? '' };
       case 'voice':
         return { kind: 'voice', fileId: args[0] ?? '', durationSec: Number(args[1] ?? 1) };
       case 'contact':
@@ -41,7 +47,7 @@ export function parseTranscriptLine(line: string): InboundContent | { directive:
       case 'video':
         return { kind: 'unsupported', what: directive };
       case 'repeat':
-        return { kind: 'text', text: (args.slice(1).join(' ')).repeat(Number(args[0])) };
+        return { kind: 'text', text: args.slice(1).join(' ').repeat(Number(args[0])) };
       case 'redeliver':
         return { directive: 'redeliver' };
       case 'advance':

@@ -50,7 +50,8 @@ export function useWebChatApp(opts: { env?: Record<string, string>; staff?: read
   afterEach(() => close());
 
   // Stand-ins read through to the current test's app, so a file can destructure them once.
-  const through = <T extends object>(pick: () => T): T => new Proxy({} as T, { get: (_, key) => Reflect.get(pick(), key) });
+  const through = <T extends object>(pick: () => T): T =>
+    new Proxy({} as T, { get: (_, key) => Reflect.get(pick(), key) });
   return {
     t: through(() => now().t),
     chat: through(() => now().chat),

@@ -44,7 +44,14 @@ export function webChats(app: App) {
 
   /** A citizen files a short "other problem" complaint with buttons; its reference. */
   async function fileComplaint(chatId: string): Promise<string> {
-    await script(chatId, ['/new', '[category|other]', '[block|sondwa]', 'Kakrana', 'Hand pump broken for a week', '[phone|skip]']);
+    await script(chatId, [
+      '/new',
+      '[category|other]',
+      '[block|sondwa]',
+      'Kakrana',
+      'Hand pump broken for a week',
+      '[phone|skip]',
+    ]);
     const [done] = await send(chatId, '[summary|submit]');
     const ref = /(ALR-\d{6})/.exec(done ?? '')?.[1];
     if (!ref) throw new Error(`no reference in: ${done}`);

@@ -9,9 +9,13 @@ describe('officer questions, language and half-done staff actions', () => {
     // "2" is the menu's "my complaints", not the answer.
     const status = await chat.send('citizen-1', '2');
     expect(status[0]).toContain(ref);
-    expect(await chat.send('citizen-1', 'Bada falia, near the school')).toEqual([hi('notify.answer_forwarded', { ref })]);
+    expect(await chat.send('citizen-1', 'Bada falia, near the school')).toEqual([
+      hi('notify.answer_forwarded', { ref }),
+    ]);
     const history = (await t.app.models.Ticket.findOne({ ref }).lean())?.history ?? [];
-    expect(history.filter((h) => h.action === 'citizen_reply').map((h) => h.text)).toEqual(['Bada falia, near the school']);
+    expect(history.filter((h) => h.action === 'citizen_reply').map((h) => h.text)).toEqual([
+      'Bada falia, near the school',
+    ]);
   });
 
   test('mid-complaint, replying to the question message answers it; plain words stay with the complaint', async () => {

@@ -49,7 +49,10 @@ async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
   // Short server selection: an outage surfaces as an error (and an apology) rather than a long wait.
   const conn = mongoose.createConnection(proxy.uri(dbName), { serverSelectionTimeoutMS: 3_000 });
   await conn.asPromise();
-  const config = loadConfig({ NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: ADMIN, ...NO_FLOOD_LIMIT }, REPO_ROOT);
+  const config = loadConfig(
+    { NODE_ENV: 'test', HTTP_PORT: '0', JOBS_ENABLED: 'false', ADMIN_TELEGRAM_IDS: ADMIN, ...NO_FLOOD_LIMIT },
+    REPO_ROOT,
+  );
   const clock = createFixedClock(FIXED_START);
   const logger = createLogger({ level: 'debug', pretty: false, destination: captureLogs().stream });
   // Not started: no dispatcher polls in the background, so the commands counted are the action's own.
@@ -57,7 +60,13 @@ async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
   const translator = createTranslator(config.localesDirAbs);
   let update = 0;
   const send = async (chatId: string, content: InboundContent) => {
-    const msg: InboundMessage = { channel: 'telegram', chatId, updateKey: `u${(update += 1)}`, receivedAt: clock.now(), content };
+    const msg: InboundMessage = {
+      channel: 'telegram',
+      chatId,
+      updateKey: `u${(update += 1)}`,
+      receivedAt: clock.now(),
+      content,
+    };
     return (await app.handler(msg)).messages.map((m) => m.text);
   };
   const h: Harness = {
@@ -67,7 +76,15 @@ async function startHarness(proxy: DbFaultProxy): Promise<Harness> {
     hi: (key, params) => translator.t('hi', key, params),
     send,
     async toSummary(chatId) {
-      for (const input of [cmd('new'), button('category', 'ration'), button('block', 'jobat'), text('Ward 5'), text('राशन की दुकान दस दिन से बंद है'), button('phone', 'skip')]) await send(chatId, input);
+      for (const input of [
+        cmd('new'),
+        button('category', 'ration'),
+        button('block', 'jobat'),
+        text('Ward 5'),
+        text('राशन की दुकान दस दिन से बंद है'),
+        button('phone', 'skip'),
+      ])
+        await send(chatId, input);
     },
     async file(chatId) {
       await h.toSummary(chatId);
@@ -109,10 +126,17 @@ async function mentions(h: Harness, chatId: string, ref: string): Promise<string
  * many history entries of each action, and no notice left owed. `faulted`
  * names the run in a failure's diff.
  */
-function expectTicketAfter(faulted: string, ticket: TicketDoc, want: { actions: Record<string, number> } & Partial<Pick<TicketDoc, 'status' | 'department' | 'level' | 'routePending'>>): void {
+function expectTicketAfter(
+  faulted: string,
+  ticket: TicketDoc,
+  want: { actions: Record<string, number> } & Partial<
+    Pick<TicketDoc, 'status' | 'department' | 'level' | 'routePending'>
+  >,
+): void {
   const { actions, ...fields } = want;
   const got: Record<string, unknown> = { faulted, owed: ticket.owed?.length ?? 0 };
-  for (const key of Object.keys(fields) as Array<keyof typeof fields>) got[key] = key === 'routePending' ? (ticket.routePending ?? false) : ticket[key];
+  for (const key of Object.keys(fields) as Array<keyof typeof fields>)
+    got[key] = key === 'routePending' ? (ticket.routePending ?? false) : ticket[key];
   for (const action of Object.keys(actions)) got[action] = ticket.history.filter((e) => e.action === action).length;
   expect(got).toEqual({ faulted, owed: 0, ...fields, ...actions });
 }
@@ -141,7 +165,9 @@ async function expectResolvedOnce(h: Harness, ref: string, chat: string, note: s
   const ticket = await h.ticket(ref);
   expectTicketAfter('outage', ticket, { status: 'resolved', actions: { resolve: 1 } });
   expect((await mentions(h, chat, ref)).filter((x) => x.includes(note))).toHaveLength(1);
-  expect((await h.outboxTo(chat)).filter((d) => d.message.buttons?.some((b) => b.data === `fb|${ref}:5`))).toHaveLength(1);
+  expect((await h.outboxTo(chat)).filter((d) => d.message.buttons?.some((b) => b.data === `fb|${ref}:5`))).toHaveLength(
+    1,
+  );
 }
 
 describe('a failed database command at any point of an action', () => {
@@ -163,7 +189,12 @@ describe('a failed database command at any point of an action', () => {
    * Run `act` once cleanly to count its commands, then once per command and fault mode with that
    * command failing; `retry` is what the actor does after an apology. Each run gets a fresh `setup`.
    */
-  async function everyFault<S>(setup: () => Promise<S>, act: (s: S) => Promise<string[]>, check: (s: S, faulted: string) => Promise<void>, retry = act): Promise<number> {
+  async function everyFault<S>(
+    setup: () => Promise<S>,
+    act: (s: S) => Promise<string[]>,
+    check: (s: S, faulted: string) => Promise<void>,
+    retry = act,
+  ): Promise<number> {
     const clean = await setup();
     proxy.reset();
     await act(clean);
@@ -202,7 +233,10 @@ describe('a failed database command at any point of an action', () => {
         expectTicketAfter(faulted, ticket, { status: 'assigned', routePending: false, actions: { assign: 1 } });
         const citizen = await mentions(h, chat, ticket.ref);
         const officer = await mentions(h, OFFICER, ticket.ref);
-        expect(citizen.filter((x) => x === h.hi('notify.assigned', { ref: ticket.ref, department: h.hi('department.FOOD') })).length).toBeLessThanOrEqual(1);
+        expect(
+          citizen.filter((x) => x === h.hi('notify.assigned', { ref: ticket.ref, department: h.hi('department.FOOD') }))
+            .length,
+        ).toBeLessThanOrEqual(1);
         notices.check(faulted, { citizen: citizen.length, officer: officer.length });
       },
     );
@@ -246,7 +280,15 @@ describe('a failed database command at any point of an action', () => {
       },
       // The platform delivers the answer; after an apology (or a crash) it delivers the same update again.
       async ({ chat, update }) =>
-        (await h.app.handler({ channel: 'telegram', chatId: chat, updateKey: update, receivedAt: h.clock.now(), content: text('सरकारी दुकान नंबर 12') })).messages.map((m) => m.text),
+        (
+          await h.app.handler({
+            channel: 'telegram',
+            chatId: chat,
+            updateKey: update,
+            receivedAt: h.clock.now(),
+            content: text('सरकारी दुकान नंबर 12'),
+          })
+        ).messages.map((m) => m.text),
       async ({ ref }, faulted) => {
         expectTicketAfter(faulted, await h.ticket(ref), { actions: { citizen_reply: 1 } });
         const forwarded = (await mentions(h, OFFICER, ref)).filter((x) => x.includes('सरकारी दुकान नंबर 12'));
@@ -269,8 +311,14 @@ describe('a failed database command at any point of an action', () => {
         expectTicketAfter(faulted, await h.ticket(ref), { status: 'resolved', actions: { resolve: 1 } });
         const texts = await mentions(h, chat, ref);
         const resolved = texts.filter((x) => x.includes('दुकान खुल गई'));
-        const question = (await h.outboxTo(chat)).filter((d) => d.message.buttons?.some((b) => b.data === `fb|${ref}:5`));
-        expect({ faulted, resolved: resolved.length, question: question.length }).toEqual({ faulted, resolved: 1, question: 1 });
+        const question = (await h.outboxTo(chat)).filter((d) =>
+          d.message.buttons?.some((b) => b.data === `fb|${ref}:5`),
+        );
+        expect({ faulted, resolved: resolved.length, question: question.length }).toEqual({
+          faulted,
+          resolved: 1,
+          question: 1,
+        });
         notices.check(faulted, { texts: texts.length });
       },
     );
@@ -285,7 +333,10 @@ describe('a failed database command at any point of an action', () => {
       },
       async ({ ref }) => {
         try {
-          const r = await h.app.escalation.escalate(ref, { by: { kind: 'staff', id: 'test', role: 'supervisor' }, reason: { text: 'परीक्षण' } });
+          const r = await h.app.escalation.escalate(ref, {
+            by: { kind: 'staff', id: 'test', role: 'supervisor' },
+            reason: { text: 'परीक्षण' },
+          });
           return r.ok ? [] : [h.hi('error.generic')];
         } catch {
           return [h.hi('error.generic')];
@@ -301,7 +352,11 @@ describe('a failed database command at any point of an action', () => {
       // retry asks for level 2 → 3 only if the first did not happen).
       async ({ ref }) => {
         const ticket = await h.ticket(ref);
-        if (ticket.level === 1) await h.app.escalation.escalate(ref, { by: { kind: 'staff', id: 'test', role: 'supervisor' }, reason: { text: 'परीक्षण' } });
+        if (ticket.level === 1)
+          await h.app.escalation.escalate(ref, {
+            by: { kind: 'staff', id: 'test', role: 'supervisor' },
+            reason: { text: 'परीक्षण' },
+          });
         return [];
       },
     );

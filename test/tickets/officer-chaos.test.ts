@@ -39,7 +39,12 @@ describe('the officer’s side under kill -9', () => {
 
   test('acknowledge, ask, update and resolve many tickets through random crashes: each change once, each notice once', async () => {
     const { apiRoot } = await api.start();
-    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, MONGODB_URI: privateDbUri(dbName), ADMIN_TELEGRAM_IDS: String(ADMIN) };
+    const env = {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      MONGODB_URI: privateDbUri(dbName),
+      ADMIN_TELEGRAM_IDS: String(ADMIN),
+    };
     child = await startService(env);
 
     // The officer joins; the citizens file, with the service up throughout.
@@ -59,7 +64,10 @@ describe('the officer’s side under kill -9', () => {
       api.pushUpdate(textMessage(citizen, 'राशन की दुकान दस दिन से बंद है'));
       api.pushUpdate(callbackQuery(citizen, 'phone|skip'));
       api.pushUpdate(callbackQuery(citizen, 'summary|submit'));
-      const receipt = await api.waitFor(() => api.sent(citizen).find((c) => /ALR-\d{6}/.test(textOf(c)) && textOf(c).startsWith('✅')), 30_000);
+      const receipt = await api.waitFor(
+        () => api.sent(citizen).find((c) => /ALR-\d{6}/.test(textOf(c)) && textOf(c).startsWith('✅')),
+        30_000,
+      );
       refs.push(/ALR-\d{6}/.exec(textOf(receipt))?.[0] as string);
     }
 
@@ -75,7 +83,7 @@ describe('the officer’s side under kill -9', () => {
     ]);
     const batch = Math.ceil(work.length / KILLS);
     let seed = 11;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let kills = 0;
     while (work.length > 0) {
       for (const update of work.splice(0, batch)) api.pushUpdate(update);
@@ -103,8 +111,16 @@ describe('the officer’s side under kill -9', () => {
         if (Date.now() > deadline) {
           const state = {
             pendingUpdates: api.pendingUpdates(),
-            tickets: (await tickets.find().toArray()).map((t) => ({ ref: t.ref, status: t.status, owed: t.owed?.length ?? 0, history: t.history.map((e) => e.action) })),
-            outbox: await outbox.find({ status: { $in: ['pending', 'sending'] } }).project({ status: 1, chatId: 1, dedupeKey: 1, leaseUntil: 1, nextAttemptAt: 1 }).toArray(),
+            tickets: (await tickets.find().toArray()).map((t) => ({
+              ref: t.ref,
+              status: t.status,
+              owed: t.owed?.length ?? 0,
+              history: t.history.map((e) => e.action),
+            })),
+            outbox: await outbox
+              .find({ status: { $in: ['pending', 'sending'] } })
+              .project({ status: 1, chatId: 1, dedupeKey: 1, leaseUntil: 1, nextAttemptAt: 1 })
+              .toArray(),
           };
           throw new Error(`the service did not finish the work after the crashes: ${JSON.stringify(state)}`);
         }
@@ -115,13 +131,24 @@ describe('the officer’s side under kill -9', () => {
       for (const [i, ref] of refs.entries()) {
         const ticket = (await tickets.findOne({ ref })) as TicketDoc;
         const actions = ticket.history.map((e) => e.action);
-        expect({ ref, actions }).toEqual({ ref, actions: ['created', 'assign', 'acknowledge', 'ask', 'update', 'resolve'] });
+        expect({ ref, actions }).toEqual({
+          ref,
+          actions: ['created', 'assign', 'acknowledge', 'ask', 'update', 'resolve'],
+        });
         expect(ticket.status).toBe('resolved');
 
         const citizen = CITIZENS[i] as number;
         // Recorded for delivery: each notice exactly once (dedupe keys), every one delivered.
-        const docs = (await outbox.find({ chatId: String(citizen) }).toArray()).filter((d) => String(d.message.text).includes(ref));
-        const kinds = (pred: (text: string, buttons: string[]) => boolean) => docs.filter((d) => pred(String(d.message.text), (d.message.buttons ?? []).map((b: { data: string }) => b.data))).length;
+        const docs = (await outbox.find({ chatId: String(citizen) }).toArray()).filter((d) =>
+          String(d.message.text).includes(ref),
+        );
+        const kinds = (pred: (text: string, buttons: string[]) => boolean) =>
+          docs.filter((d) =>
+            pred(
+              String(d.message.text),
+              (d.message.buttons ?? []).map((b: { data: string }) => b.data),
+            ),
+          ).length;
         expect({
           ref,
           assigned: kinds((x) => x.startsWith('📨')),
@@ -132,14 +159,29 @@ describe('the officer’s side under kill -9', () => {
           rating: kinds((_x, b) => b.includes(`fb|${ref}:5`)),
           all: docs.length,
           sent: docs.filter((d) => d.status === 'sent').length,
-        }).toEqual({ ref, assigned: 1, acknowledged: 1, question: 1, update: 1, resolved: 1, rating: 1, all: 6, sent: 6 });
+        }).toEqual({
+          ref,
+          assigned: 1,
+          acknowledged: 1,
+          question: 1,
+          update: 1,
+          resolved: 1,
+          rating: 1,
+          all: 6,
+          sent: 6,
+        });
         // Sent exactly once each. The one exception Telegram allows no way around: the process died after
         // the Bot API accepted a message and before the outbox recorded it; the outbox then sends it again
         // after the lease (such a message shows a second claim). Those are counted, and may not exceed that.
         for (const d of docs) {
           const sends = api.sent(citizen).filter((c) => textOf(c) === String(d.message.text)).length;
           if (sends !== 1) {
-            expect({ ref, text: d.message.text, sends, attempts: d.attempts }).toEqual({ ref, text: d.message.text, sends: 2, attempts: 2 });
+            expect({ ref, text: d.message.text, sends, attempts: d.attempts }).toEqual({
+              ref,
+              text: d.message.text,
+              sends: 2,
+              attempts: 2,
+            });
             resent += 1;
           }
         }

@@ -24,7 +24,11 @@ describe('the officer loop over Telegram', () => {
   const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
 
   /** Send and wait until `chat` has received `count` more messages; returns the new ones. */
-  async function exchange(update: Parameters<FakeTelegramApi['pushUpdate']>[0], chat: number, count: number): Promise<RecordedCall[]> {
+  async function exchange(
+    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
+    chat: number,
+    count: number,
+  ): Promise<RecordedCall[]> {
     const before = api.sent(chat).length;
     api.pushUpdate(update);
     return (await api.waitForSent(chat, before + count, 10_000)).slice(before);
@@ -52,17 +56,31 @@ describe('the officer loop over Telegram', () => {
     const before = api.sent(CITIZEN).length;
     api.pushUpdate(callbackQuery(CITIZEN, 'summary|submit'));
     // The reply and the outbox's "assigned" notice may arrive in either order.
-    const receipt = await api.waitFor(() => api.sent(CITIZEN).slice(before).find((c) => textOf(c).startsWith('✅')), 10_000);
+    const receipt = await api.waitFor(
+      () =>
+        api
+          .sent(CITIZEN)
+          .slice(before)
+          .find((c) => textOf(c).startsWith('✅')),
+      10_000,
+    );
     const ref = /(ALR-\d{6})/.exec(textOf(receipt))?.[1] as string;
     expect(ref).toBeDefined();
-    await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes(ref) && textOf(c).startsWith('📨')), 10_000);
+    await api.waitFor(
+      () => api.sent(CITIZEN).find((c) => textOf(c).includes(ref) && textOf(c).startsWith('📨')),
+      10_000,
+    );
     return ref;
   }
 
   beforeEach(async () => {
     api = createFakeTelegramApi({ token: TOKEN });
     const { apiRoot } = await api.start();
-    t = await createTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN) });
+    t = await createTestApp({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      ADMIN_TELEGRAM_IDS: String(ADMIN),
+    });
     await t.app.start();
   });
 
@@ -81,7 +99,13 @@ describe('the officer loop over Telegram', () => {
     expect(textOf(card)).toContain(ref);
     expect(textOf(card)).toContain('राशन की दुकान दस दिन से बंद है');
     expect(textOf(card)).toContain(hi('staff.ticket.phone_hidden'));
-    expect(buttons(card)).toEqual([`tk|ack:${ref}`, `tk|ask:${ref}`, `tk|update:${ref}`, `tk|resolve:${ref}`, `tk|transfer:${ref}`]);
+    expect(buttons(card)).toEqual([
+      `tk|ack:${ref}`,
+      `tk|ask:${ref}`,
+      `tk|update:${ref}`,
+      `tk|resolve:${ref}`,
+      `tk|transfer:${ref}`,
+    ]);
     // The citizen hears it was assigned, in Hindi.
     const assigned = api.sent(CITIZEN).find((c) => textOf(c).startsWith('📨'));
     expect(textOf(assigned)).toContain(ref);
@@ -98,7 +122,10 @@ describe('the officer loop over Telegram', () => {
 
     // Acknowledge by button.
     await exchange(callbackQuery(FOOD_OFFICER, `tk|ack:${ref}`, card?.result as Message), FOOD_OFFICER, 1);
-    const ackNotice = await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes(hi('notify.acknowledged', { ref }))), 10_000);
+    const ackNotice = await api.waitFor(
+      () => api.sent(CITIZEN).find((c) => textOf(c).includes(hi('notify.acknowledged', { ref }))),
+      10_000,
+    );
     expect(ackNotice).toBeDefined();
 
     // Ask by button then text; the citizen's next message is the answer.
@@ -108,21 +135,35 @@ describe('the officer loop over Telegram', () => {
     await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('दुकान का नाम क्या है?')), 10_000);
     const [thanks] = await exchange(textMessage(CITIZEN, 'गुप्ता राशन स्टोर'), CITIZEN, 1);
     expect(textOf(thanks)).toBe(hi('notify.answer_forwarded', { ref }));
-    const forwarded = await api.waitFor(() => api.sent(FOOD_OFFICER).find((c) => textOf(c).includes('गुप्ता राशन स्टोर')), 10_000);
+    const forwarded = await api.waitFor(
+      () => api.sent(FOOD_OFFICER).find((c) => textOf(c).includes('गुप्ता राशन स्टोर')),
+      10_000,
+    );
     expect(textOf(forwarded)).toContain(ref);
 
     // Replying to the card with plain text is an update.
-    const [updated] = await exchange(textMessage(FOOD_OFFICER, 'कल निरीक्षण होगा', { replyTo: card?.result as Message }), FOOD_OFFICER, 1);
+    const [updated] = await exchange(
+      textMessage(FOOD_OFFICER, 'कल निरीक्षण होगा', { replyTo: card?.result as Message }),
+      FOOD_OFFICER,
+      1,
+    );
     expect(textOf(updated)).toBe(hi('staff.done.update', { ref, department: '' }));
     await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('कल निरीक्षण होगा')), 10_000);
 
     // A reply to a message that only quotes the reference (the bot's own confirmation) is no update: a hint instead.
-    const [hint] = await exchange(textMessage(FOOD_OFFICER, 'यह नागरिक को नहीं जाना चाहिए', { replyTo: updated?.result as Message }), FOOD_OFFICER, 1);
+    const [hint] = await exchange(
+      textMessage(FOOD_OFFICER, 'यह नागरिक को नहीं जाना चाहिए', { replyTo: updated?.result as Message }),
+      FOOD_OFFICER,
+      1,
+    );
     expect(textOf(hint)).toBe(hi('staff.reply_hint'));
 
     // Resolve by command; the citizen gets the note.
     await exchange(command(FOOD_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), FOOD_OFFICER, 1);
-    const resolved = await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('दुकान खुलवा दी गई')), 10_000);
+    const resolved = await api.waitFor(
+      () => api.sent(CITIZEN).find((c) => textOf(c).includes('दुकान खुलवा दी गई')),
+      10_000,
+    );
     expect(textOf(resolved)).toBe(hi('notify.resolved', { ref, text: 'दुकान खुलवा दी गई' }));
 
     // The history tells who did what, in order, and was only appended to.
@@ -151,7 +192,13 @@ describe('the officer loop over Telegram', () => {
     await exchange(command(FOOD_OFFICER, '/transfer', `${ref} HEALTH बीमारी से जुड़ा मामला`), FOOD_OFFICER, 1);
     const incoming = await api.waitFor(() => api.sent(HEALTH_OFFICER).find((c) => textOf(c).includes(ref)), 10_000);
     expect(textOf(incoming)).toContain('बीमारी से जुड़ा मामला');
-    await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes(hi('notify.transferred', { ref, department: 'स्वास्थ्य विभाग' }))), 10_000);
+    await api.waitFor(
+      () =>
+        api
+          .sent(CITIZEN)
+          .find((c) => textOf(c).includes(hi('notify.transferred', { ref, department: 'स्वास्थ्य विभाग' }))),
+      10_000,
+    );
     const moved = await t.app.models.Ticket.findOne({ ref }).lean();
     expect(moved?.department).toBe('HEALTH');
 
@@ -163,7 +210,14 @@ describe('the officer loop over Telegram', () => {
     // The reply, and (through the outbox, in either order) the alert that the moved ticket has no officer.
     const before = api.sent(ADMIN).length;
     api.pushUpdate(command(ADMIN, '/revoke', String(health?._id)));
-    const revoked = await api.waitFor(() => api.sent(ADMIN).slice(before).find((c) => textOf(c).includes(String(health?._id))), 10_000);
+    const revoked = await api.waitFor(
+      () =>
+        api
+          .sent(ADMIN)
+          .slice(before)
+          .find((c) => textOf(c).includes(String(health?._id))),
+      10_000,
+    );
     expect(textOf(revoked)).toContain(String(health?._id));
     await api.waitFor(() => api.sent(HEALTH_OFFICER).find((c) => textOf(c) === hi('staff.revoked_notice')), 10_000);
     // Now a citizen: staff commands get the citizen menu.

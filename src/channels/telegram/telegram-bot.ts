@@ -30,7 +30,11 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
 
   bot.on('callback_query', async (ctx, next) => {
     // Stop the button's spinner first; a failure here must not lose the press.
-    await ctx.answerCallbackQuery().catch((err: unknown) => deps.logger.warn({ event: 'answer_callback_failed', err: safeError(err) }, 'answerCallbackQuery failed'));
+    await ctx
+      .answerCallbackQuery()
+      .catch((err: unknown) =>
+        deps.logger.warn({ event: 'answer_callback_failed', err: safeError(err) }, 'answerCallbackQuery failed'),
+      );
     await next();
   });
 
@@ -42,7 +46,10 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   });
 
   bot.catch((err) => {
-    deps.logger.error({ event: 'telegram_update_error', update: err.ctx.update.update_id, err: safeError(err.error) }, 'telegram handler failed');
+    deps.logger.error(
+      { event: 'telegram_update_error', update: err.ctx.update.update_id, err: safeError(err.error) },
+      'telegram handler failed',
+    );
   });
   return bot;
 }

@@ -32,7 +32,12 @@ export function telegramUpdateToInbound(update: Update, receivedAt: Date): Inbou
     updateKey,
     receivedAt,
     ...nameOf(m.from.first_name),
-    ...(m.reply_to_message ? { replyToText: m.reply_to_message.text ?? m.reply_to_message.caption ?? '', replyToId: String(m.reply_to_message.message_id) } : {}),
+    ...(m.reply_to_message
+      ? {
+          replyToText: m.reply_to_message.text ?? m.reply_to_message.caption ?? '',
+          replyToId: String(m.reply_to_message.message_id),
+        }
+      : {}),
     content: contentOf(m, m.from.id),
     ...declaredSize(m),
   };

@@ -53,14 +53,20 @@ export function createTelegramRunner(deps: TelegramRunnerDeps) {
         break;
       } catch (err) {
         const waitMs = backoffDelay(attempt, backoff, deps.random ?? Math.random);
-        logger.error({ event: 'telegram_start_failed', attempt, retryInMs: waitMs, err: safeError(err) }, 'Telegram did not answer getMe; retrying in the background');
+        logger.error(
+          { event: 'telegram_start_failed', attempt, retryInMs: waitMs, err: safeError(err) },
+          'Telegram did not answer getMe; retrying in the background',
+        );
         await pause(waitMs);
       }
     }
     if (stopping.signal.aborted) return;
     if (deps.webhook) {
       webhookUp = true;
-      logger.info({ event: 'telegram_started', bot: bot.botInfo.username, mode: 'webhook' }, 'Telegram bot receiving by webhook');
+      logger.info(
+        { event: 'telegram_started', bot: bot.botInfo.username, mode: 'webhook' },
+        'Telegram bot receiving by webhook',
+      );
       return;
     }
     logger.info({ event: 'telegram_started', bot: bot.botInfo.username }, 'Telegram bot polling');

@@ -36,7 +36,12 @@ export function createTelegramSender(deps: TelegramSenderDeps): ChannelSender {
       if (message.document) {
         const file = new InputFile(message.document.bytes, message.document.fileName);
         const { reply_markup } = telegramMarkup(message);
-        const sent = await api.sendDocument(chatId, file, { caption: message.text, ...(reply_markup && { reply_markup }) }, signal);
+        const sent = await api.sendDocument(
+          chatId,
+          file,
+          { caption: message.text, ...(reply_markup && { reply_markup }) },
+          signal,
+        );
         return { messageId: String(sent.message_id) };
       }
       if (message.media) {
@@ -70,13 +75,25 @@ export function classifyTelegramError(err: unknown): SendFailure {
     const code = `telegram_${err.error_code}`;
     if (err.error_code === 429) {
       const seconds = err.parameters?.retry_after;
-      return typeof seconds === 'number' && seconds >= 0 ? { retry: true, afterMs: seconds * 1000, code } : { retry: true, code };
+      return typeof seconds === 'number' && seconds >= 0
+        ? { retry: true, afterMs: seconds * 1000, code }
+        : { retry: true, code };
     }
     if (err.error_code === 403) {
-      return { retry: false, reason: /blocked/i.test(err.description) ? 'blocked' : 'forbidden', code, detail: err.description };
+      return {
+        retry: false,
+        reason: /blocked/i.test(err.description) ? 'blocked' : 'forbidden',
+        code,
+        detail: err.description,
+      };
     }
     if (err.error_code === 400) {
-      return { retry: false, reason: /chat not found/i.test(err.description) ? 'chat_not_found' : 'rejected', code, detail: err.description };
+      return {
+        retry: false,
+        reason: /chat not found/i.test(err.description) ? 'chat_not_found' : 'rejected',
+        code,
+        detail: err.description,
+      };
     }
     return { retry: true, code };
   }

@@ -78,8 +78,17 @@ export async function createTelegramWebhook(deps: TelegramWebhookDeps): Promise<
         if (err instanceof HttpError) throw err;
         throw new HttpError(400, 'bad_json', 'body is not valid JSON');
       }
-      if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) throw new HttpError(400, 'bad_update', 'not a Telegram update');
-      const [fresh] = await deps.inbox.add([{ _id: `telegram:${update.update_id}`, chatKey: chatKeyOf(update), order: update.update_id, json: JSON.stringify(update), receivedAt: deps.clock.now() }]);
+      if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id))
+        throw new HttpError(400, 'bad_update', 'not a Telegram update');
+      const [fresh] = await deps.inbox.add([
+        {
+          _id: `telegram:${update.update_id}`,
+          chatKey: chatKeyOf(update),
+          order: update.update_id,
+          json: JSON.stringify(update),
+          receivedAt: deps.clock.now(),
+        },
+      ]);
       // Answered once recorded: Telegram waits for nothing else, and retries only what it did not hear 200 for.
       sendJson(res, 200, {});
       if (fresh && running) dispatcher.submit(fresh.chatKey);
@@ -100,6 +109,11 @@ export async function createTelegramWebhook(deps: TelegramWebhookDeps): Promise<
 
 /** The chat an update belongs to, so one person's updates stay in order; updates without one share a key. */
 function chatKeyOf(update: Update): string {
-  const chat = update.message?.chat.id ?? update.edited_message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ?? update.my_chat_member?.chat.id;
+  const chat =
+    update.message?.chat.id ??
+    update.edited_message?.chat.id ??
+    update.callback_query?.message?.chat.id ??
+    update.callback_query?.from.id ??
+    update.my_chat_member?.chat.id;
   return chat !== undefined ? `telegram:${chat}` : 'telegram:other';
 }

@@ -7,7 +7,13 @@ import type { RenderedMessage } from '../../core/messages';
 import { AppError } from '../../errors';
 import { createWebFileStore, sniffImageType, WEB_FILE_ID_RE, type WebFile } from './web-file-store';
 import { WEB_CHAT_ID_RE, WebRequestError, webRequestToInbound } from './web-inbound';
-import { createWebMessageStore, FRESH_KEY_PREFIX, type WebMessageDraft, type WebMessageView, type WebOutputView } from './web-message-store';
+import {
+  createWebMessageStore,
+  FRESH_KEY_PREFIX,
+  type WebMessageDraft,
+  type WebMessageView,
+  type WebOutputView,
+} from './web-message-store';
 import type { WebPlace } from './web-places';
 
 /** Largest photo the page may upload, by default. */
@@ -24,7 +30,8 @@ export interface WebChannelDeps {
 }
 
 /** How the outbox should treat a failed web send (the shape of the outbox's SendFailure). */
-export type WebSendFailure = { retry: true; afterMs?: number; code?: string } | { retry: false; reason: string; code?: string; detail?: string };
+export type WebSendFailure =
+  { retry: true; afterMs?: number; code?: string } | { retry: false; reason: string; code?: string; detail?: string };
 
 /**
  * The web channel's outbound side, in the shape of the outbox's
@@ -34,7 +41,11 @@ export type WebSendFailure = { retry: true; afterMs?: number; code?: string } | 
 export interface WebSender {
   readonly channel: 'web';
   /** Store a message in the chat (the page shows it at its next poll); messageId is its sequence number. */
-  send(chatId: string, message: RenderedMessage, opts?: { signal?: AbortSignal; key?: string }): Promise<{ messageId?: string }>;
+  send(
+    chatId: string,
+    message: RenderedMessage,
+    opts?: { signal?: AbortSignal; key?: string },
+  ): Promise<{ messageId?: string }>;
   /** A malformed chat id never becomes deliverable; a database failure may pass. */
   classify(err: unknown): WebSendFailure;
 }
@@ -66,7 +77,11 @@ export interface WebChannel {
    * Messages of a chat after `afterSeq`. With `waitMs`, waits up to that long
    * for the first new one (long poll); `signal` ends the wait early.
    */
-  messages(chatId: string, afterSeq: number, opts?: { waitMs?: number; signal?: AbortSignal }): Promise<WebMessageView[]>;
+  messages(
+    chatId: string,
+    afterSeq: number,
+    opts?: { waitMs?: number; signal?: AbortSignal },
+  ): Promise<WebMessageView[]>;
   /** Store an uploaded image; throws {@link WebRequestError} (413, 415) when too big or not an image. */
   upload(input: { bytes: Buffer; chatId?: string }): Promise<{ fileId: string; mimeType: string }>;
   file(fileId: string): Promise<WebFile | null>;
@@ -91,7 +106,8 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
 
   async function outputView(chatId: string, m: RenderedMessage): Promise<WebOutputView> {
     const view: WebOutputView = { text: m.text.replace(CONTROL_CHARS, '') };
-    if (m.buttons?.length) view.buttons = m.buttons.map((b) => ({ label: b.label.replace(CONTROL_CHARS, ''), data: b.data }));
+    if (m.buttons?.length)
+      view.buttons = m.buttons.map((b) => ({ label: b.label.replace(CONTROL_CHARS, ''), data: b.data }));
     if (m.contactRequest) view.contactRequest = { label: m.contactRequest.label };
     const media = (m as WithMedia).media;
     // A file id from another platform (a Telegram citizen's photo shown to a
@@ -116,7 +132,11 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
       if (!WEB_CHAT_ID_RE.test(chatId)) throw new WebChatIdError(chatId);
       try {
         // Stored under the outbox's key: a send repeated (after a lost lease, or a reply retried) is stored once.
-        const draft: WebMessageDraft = { key: opts?.key ?? `${FRESH_KEY_PREFIX}${randomUUID()}`, direction: 'out', message: await outputView(chatId, message) };
+        const draft: WebMessageDraft = {
+          key: opts?.key ?? `${FRESH_KEY_PREFIX}${randomUUID()}`,
+          direction: 'out',
+          message: await outputView(chatId, message),
+        };
         const [stored] = await store.append(chatId, [draft], deps.clock.now());
         return stored ? { messageId: String(stored.seq) } : {};
       } catch (cause) {
@@ -143,9 +163,22 @@ export async function createWebChannel(deps: WebChannelDeps): Promise<WebChannel
       // The person's own message is stored first, so the chat shows it
       // before the replies; a repeat of the same client id is skipped here
       // and recognised again by the handler.
-      await store.append(inbound.chatId, [{ key: `in:${inbound.updateKey}`, direction: 'in', input }], inbound.receivedAt);
+      await store.append(
+        inbound.chatId,
+        [{ key: `in:${inbound.updateKey}`, direction: 'in', input }],
+        inbound.receivedAt,
+      );
       const result = await deps.handler(inbound);
-      log.info({ event: 'web_message', chatId: inbound.chatId, kind: input.kind, duplicate: result.duplicate, replies: result.messages.length }, 'web message handled');
+      log.info(
+        {
+          event: 'web_message',
+          chatId: inbound.chatId,
+          kind: input.kind,
+          duplicate: result.duplicate,
+          replies: result.messages.length,
+        },
+        'web message handled',
+      );
       // The reply policy has stored the replies with `sender` under their keys (or, if that failed, left them to the outbox).
       if (result.duplicate) return { duplicate: true, messages: [] };
       return { duplicate: false, messages: await store.withKeys(inbound.chatId, result.replyKeys) };

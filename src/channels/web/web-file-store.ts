@@ -32,7 +32,13 @@ export interface WebFile {
 
 /** Files of the web channel by id. */
 export interface WebFileStore {
-  save(input: { bytes: Buffer; mimeType: string; fileName?: string; chatId?: string; now: Date }): Promise<{ fileId: string }>;
+  save(input: {
+    bytes: Buffer;
+    mimeType: string;
+    fileName?: string;
+    chatId?: string;
+    now: Date;
+  }): Promise<{ fileId: string }>;
   get(fileId: string): Promise<WebFile | null>;
   exists(fileId: string): Promise<boolean>;
   /** Delete files stored before `date` (a scheduled clean-up; there is no TTL index on FerretDB). */
@@ -61,11 +67,14 @@ webFileSchema.index({ createdAt: 1 });
 
 /** The file store over its own collection `web_files` on the given connection. */
 export async function createWebFileStore(conn: Connection): Promise<WebFileStore> {
-  const WebFile = (conn.models.WebFile as Model<WebFileDoc> | undefined) ?? conn.model<WebFileDoc>('WebFile', webFileSchema, 'web_files');
+  const WebFile =
+    (conn.models.WebFile as Model<WebFileDoc> | undefined) ??
+    conn.model<WebFileDoc>('WebFile', webFileSchema, 'web_files');
   await WebFile.createIndexes();
   return {
     async save({ bytes, mimeType, fileName, chatId, now }) {
-      if (bytes.length > MAX_STORED_FILE_BYTES) throw new RangeError(`file of ${bytes.length} bytes is larger than ${MAX_STORED_FILE_BYTES}`);
+      if (bytes.length > MAX_STORED_FILE_BYTES)
+        throw new RangeError(`file of ${bytes.length} bytes is larger than ${MAX_STORED_FILE_BYTES}`);
       const fileId = `wf_${randomBytes(12).toString('hex')}`;
       await WebFile.create({
         _id: fileId,
@@ -82,7 +91,13 @@ export async function createWebFileStore(conn: Connection): Promise<WebFileStore
       if (!WEB_FILE_ID_RE.test(fileId)) return null;
       const doc = await WebFile.findById(fileId).lean<WebFileDoc>().exec();
       if (!doc) return null;
-      return { fileId: doc._id, mimeType: doc.mimeType, fileName: doc.fileName, bytes: toBuffer(doc.bytes), chatId: doc.chatId ?? '' };
+      return {
+        fileId: doc._id,
+        mimeType: doc.mimeType,
+        fileName: doc.fileName,
+        bytes: toBuffer(doc.bytes),
+        chatId: doc.chatId ?? '',
+      };
     },
     async exists(fileId) {
       if (!WEB_FILE_ID_RE.test(fileId)) return false;
@@ -110,8 +125,14 @@ function toBuffer(v: unknown): Buffer {
  */
 export function sniffImageType(bytes: Buffer): 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp' | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'image/gif';
-  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (
+    bytes.length >= 12 &&
+    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
   return undefined;
 }

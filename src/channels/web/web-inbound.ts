@@ -26,7 +26,12 @@ export const webInboundSchema = z.discriminatedUnion('kind', [
     command: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
     args: z.string().max(256).default(''),
   }),
-  z.object({ ...base, kind: z.literal('button'), data: z.string().min(1).max(128), label: z.string().max(256).optional() }),
+  z.object({
+    ...base,
+    kind: z.literal('button'),
+    data: z.string().min(1).max(128),
+    label: z.string().max(256).optional(),
+  }),
   z.object({
     ...base,
     kind: z.literal('location'),
@@ -35,7 +40,12 @@ export const webInboundSchema = z.discriminatedUnion('kind', [
     lon: z.number().min(-180).max(180).optional(),
   }),
   z.object({ ...base, kind: z.literal('contact') }),
-  z.object({ ...base, kind: z.literal('photo'), fileId: z.string().regex(WEB_FILE_ID_RE), caption: z.string().max(1024).optional() }),
+  z.object({
+    ...base,
+    kind: z.literal('photo'),
+    fileId: z.string().regex(WEB_FILE_ID_RE),
+    caption: z.string().max(1024).optional(),
+  }),
 ]);
 
 export type WebInboundRequest = z.infer<typeof webInboundSchema>;
@@ -60,7 +70,11 @@ const TYPED_COMMAND_RE = /^\/([A-Za-z][A-Za-z0-9_]{0,31})(?:@\S+)?(?:\s+([\s\S]*
  * file exists.
  * @example const { inbound, input } = webRequestToInbound(body, places, clock.now())
  */
-export function webRequestToInbound(body: unknown, places: readonly WebPlace[], receivedAt: Date): { inbound: InboundMessage; input: WebInputView } {
+export function webRequestToInbound(
+  body: unknown,
+  places: readonly WebPlace[],
+  receivedAt: Date,
+): { inbound: InboundMessage; input: WebInputView } {
   const parsed = webInboundSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,7 +96,10 @@ export function webRequestToInbound(body: unknown, places: readonly WebPlace[], 
   };
 }
 
-function contentOf(req: WebInboundRequest, places: readonly WebPlace[]): { content: InboundContent; input: WebInputView } {
+function contentOf(
+  req: WebInboundRequest,
+  places: readonly WebPlace[],
+): { content: InboundContent; input: WebInputView } {
   switch (req.kind) {
     case 'text': {
       const text = sanitizeText(req.text);
@@ -90,13 +107,19 @@ function contentOf(req: WebInboundRequest, places: readonly WebPlace[]): { conte
       const typed = TYPED_COMMAND_RE.exec(text);
       if (typed) {
         const args = (typed[2] ?? '').trim();
-        return { content: { kind: 'command', command: (typed[1] ?? '').toLowerCase(), args }, input: { kind: 'command', text } };
+        return {
+          content: { kind: 'command', command: (typed[1] ?? '').toLowerCase(), args },
+          input: { kind: 'command', text },
+        };
       }
       return { content: { kind: 'text', text }, input: { kind: 'text', text } };
     }
     case 'command': {
       const args = sanitizeText(req.args);
-      return { content: { kind: 'command', command: req.command, args }, input: { kind: 'command', text: args ? `/${req.command} ${args}` : `/${req.command}` } };
+      return {
+        content: { kind: 'command', command: req.command, args },
+        input: { kind: 'command', text: args ? `/${req.command} ${args}` : `/${req.command}` },
+      };
     }
     case 'button': {
       const parsed = parseButtonData(req.data);
@@ -115,8 +138,12 @@ function contentOf(req: WebInboundRequest, places: readonly WebPlace[]): { conte
           input: { kind: 'location', placeId: place.id, lat: place.lat, lon: place.lon },
         };
       }
-      if (req.lat === undefined || req.lon === undefined) throw new WebRequestError('invalid request: location needs placeId, or lat and lon');
-      return { content: { kind: 'location', lat: req.lat, lon: req.lon }, input: { kind: 'location', lat: req.lat, lon: req.lon } };
+      if (req.lat === undefined || req.lon === undefined)
+        throw new WebRequestError('invalid request: location needs placeId, or lat and lon');
+      return {
+        content: { kind: 'location', lat: req.lat, lon: req.lon },
+        input: { kind: 'location', lat: req.lat, lon: req.lon },
+      };
     }
     case 'contact': {
       const phone = fakePhoneFor(req.chatId);

@@ -37,8 +37,7 @@ export interface WebMessageView {
 
 /** One message to append; `key` makes a repeated append a no-op. */
 export type WebMessageDraft =
-  | { key: string; direction: 'in'; input: WebInputView }
-  | { key: string; direction: 'out'; message: WebOutputView };
+  { key: string; direction: 'in'; input: WebInputView } | { key: string; direction: 'out'; message: WebOutputView };
 
 interface WebMessageDoc {
   chatId: string;
@@ -115,8 +114,11 @@ const webChatSchema = new Schema<WebChatDoc>(
  */
 export async function createWebMessageStore(conn: Connection): Promise<WebMessageStore> {
   const WebMessage =
-    (conn.models.WebMessage as Model<WebMessageDoc> | undefined) ?? conn.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages');
-  const WebChat = (conn.models.WebChat as Model<WebChatDoc> | undefined) ?? conn.model<WebChatDoc>('WebChat', webChatSchema, 'web_chats');
+    (conn.models.WebMessage as Model<WebMessageDoc> | undefined) ??
+    conn.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages');
+  const WebChat =
+    (conn.models.WebChat as Model<WebChatDoc> | undefined) ??
+    conn.model<WebChatDoc>('WebChat', webChatSchema, 'web_chats');
   await Promise.all([WebMessage.createIndexes(), WebChat.createIndexes()]);
 
   const tails = new Map<string, Promise<unknown>>();
@@ -147,12 +149,18 @@ export async function createWebMessageStore(conn: Connection): Promise<WebMessag
     const checkable = drafts.filter((d) => !d.key.startsWith(FRESH_KEY_PREFIX)).map((d) => d.key);
     const known = new Set<string>();
     if (checkable.length) {
-      const existing = await WebMessage.find({ chatId, key: { $in: checkable } }, { key: 1 }).lean<Array<{ key: string }>>().exec();
+      const existing = await WebMessage.find({ chatId, key: { $in: checkable } }, { key: 1 })
+        .lean<Array<{ key: string }>>()
+        .exec();
       for (const e of existing) known.add(e.key);
     }
     const fresh = drafts.filter((d, i) => !known.has(d.key) && drafts.findIndex((x) => x.key === d.key) === i);
     if (!fresh.length) return [];
-    const chat = await WebChat.findOneAndUpdate({ _id: chatId }, { $inc: { seq: fresh.length } }, { upsert: true, returnDocument: 'after' })
+    const chat = await WebChat.findOneAndUpdate(
+      { _id: chatId },
+      { $inc: { seq: fresh.length } },
+      { upsert: true, returnDocument: 'after' },
+    )
       .lean<WebChatDoc>()
       .exec();
     const first = (chat?.seq ?? fresh.length) - fresh.length + 1;
@@ -185,7 +193,10 @@ export async function createWebMessageStore(conn: Connection): Promise<WebMessag
     },
     async withKeys(chatId, keys) {
       if (!keys.length) return [];
-      const docs = await WebMessage.find({ chatId, key: { $in: [...keys] } }).sort({ seq: 1 }).lean<WebMessageDoc[]>().exec();
+      const docs = await WebMessage.find({ chatId, key: { $in: [...keys] } })
+        .sort({ seq: 1 })
+        .lean<WebMessageDoc[]>()
+        .exec();
       return docs.map(toView);
     },
     nextAppend(chatId) {

@@ -47,7 +47,9 @@ export function createCloudApi(opts: CloudApiOptions): CloudApi {
     try {
       return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-      throw new CloudApiError(0, undefined, `Graph API unreachable (${err instanceof Error ? err.name : 'error'})`, { cause: err });
+      throw new CloudApiError(0, undefined, `Graph API unreachable (${err instanceof Error ? err.name : 'error'})`, {
+        cause: err,
+      });
     }
   }
 
@@ -57,8 +59,13 @@ export function createCloudApi(opts: CloudApiOptions): CloudApi {
     const error = (body.error ?? {}) as { code?: unknown; message?: unknown; error_subcode?: unknown };
     const code = typeof error.code === 'number' ? error.code : undefined;
     // The platform's own words name the problem (rate limit, template missing); they hold no message text.
-    const words = typeof error.message === 'string' ? error.message.replace(/\d{7,}/g, '…').slice(0, 200) : res.statusText;
-    throw new CloudApiError(res.status, code, `Graph API ${res.status}${code !== undefined ? ` code ${code}` : ''}: ${words}`);
+    const words =
+      typeof error.message === 'string' ? error.message.replace(/\d{7,}/g, '…').slice(0, 200) : res.statusText;
+    throw new CloudApiError(
+      res.status,
+      code,
+      `Graph API ${res.status}${code !== undefined ? ` code ${code}` : ''}: ${words}`,
+    );
   }
 
   return {
@@ -70,7 +77,8 @@ export function createCloudApi(opts: CloudApiOptions): CloudApi {
       });
       const out = await json(res);
       const id = (out.messages as Array<{ id?: unknown }> | undefined)?.[0]?.id;
-      if (typeof id !== 'string') throw new CloudApiError(res.status, undefined, 'Graph API answered without a message id');
+      if (typeof id !== 'string')
+        throw new CloudApiError(res.status, undefined, 'Graph API answered without a message id');
       return { id };
     },
     async uploadMedia(bytes, mimeType, fileName) {
@@ -78,21 +86,29 @@ export function createCloudApi(opts: CloudApiOptions): CloudApi {
       form.append('messaging_product', 'whatsapp');
       form.append('type', mimeType);
       form.append('file', new Blob([new Uint8Array(bytes)], { type: mimeType }), fileName);
-      const out = await json(await call(`${root}/${opts.phoneNumberId}/media`, { method: 'POST', headers: auth, body: form }));
-      if (typeof out.id !== 'string') throw new CloudApiError(200, undefined, 'Graph API answered an upload without a media id');
+      const out = await json(
+        await call(`${root}/${opts.phoneNumberId}/media`, { method: 'POST', headers: auth, body: form }),
+      );
+      if (typeof out.id !== 'string')
+        throw new CloudApiError(200, undefined, 'Graph API answered an upload without a media id');
       return out.id;
     },
     async downloadMedia(mediaId, maxBytes) {
       const meta = await json(await call(`${root}/${encodeURIComponent(mediaId)}`, { method: 'GET', headers: auth }));
       const url = meta.url;
       const size = Number(meta.file_size);
-      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new CloudApiError(200, undefined, 'Graph API gave no media URL');
-      if (Number.isFinite(size) && size > maxBytes) throw new CloudApiError(413, undefined, 'media is larger than allowed');
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+        throw new CloudApiError(200, undefined, 'Graph API gave no media URL');
+      if (Number.isFinite(size) && size > maxBytes)
+        throw new CloudApiError(413, undefined, 'media is larger than allowed');
       const res = await call(url, { method: 'GET', headers: auth });
       if (!res.ok) throw new CloudApiError(res.status, undefined, `media download answered ${res.status}`);
       const bytes = Buffer.from(await res.arrayBuffer());
       if (bytes.length > maxBytes) throw new CloudApiError(413, undefined, 'media is larger than allowed');
-      const mimeType = typeof meta.mime_type === 'string' ? meta.mime_type : (res.headers.get('content-type') ?? 'application/octet-stream');
+      const mimeType =
+        typeof meta.mime_type === 'string'
+          ? meta.mime_type
+          : (res.headers.get('content-type') ?? 'application/octet-stream');
       return { bytes, mimeType };
     },
   };

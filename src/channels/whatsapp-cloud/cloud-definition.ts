@@ -2,7 +2,11 @@ import type { Channel, ChannelDefinition } from '../channel';
 import { createCloudApi } from './cloud-api';
 import { WHATSAPP_CLOUD_FILE_ID_RE } from './cloud-inbound';
 import { loadCloudTemplates } from './cloud-templates';
-import { createWhatsAppCloudChannel, WHATSAPP_CLOUD_WEBHOOK_PATH, type WhatsAppCloudChannel } from './whatsapp-cloud-channel';
+import {
+  createWhatsAppCloudChannel,
+  WHATSAPP_CLOUD_WEBHOOK_PATH,
+  type WhatsAppCloudChannel,
+} from './whatsapp-cloud-channel';
 
 /** The WhatsApp Business Cloud API as a registered channel. */
 export interface WhatsAppCloudEntry extends Channel {

@@ -18,12 +18,19 @@ export const CLOUD_LIMITS = {
 
 /** A message body for the Cloud API's `/messages` endpoint, without `to` and `messaging_product`. */
 export type CloudMessageBody =
-  | { type: 'text'; text: { body: string; preview_url: false } }
-  | { type: 'interactive'; interactive: CloudInteractive };
+  { type: 'text'; text: { body: string; preview_url: false } } | { type: 'interactive'; interactive: CloudInteractive };
 
 type CloudInteractive =
-  | { type: 'button'; body: { text: string }; action: { buttons: Array<{ type: 'reply'; reply: { id: string; title: string } }> } }
-  | { type: 'list'; body: { text: string }; action: { button: string; sections: Array<{ rows: Array<{ id: string; title: string; description?: string }> }> } };
+  | {
+      type: 'button';
+      body: { text: string };
+      action: { buttons: Array<{ type: 'reply'; reply: { id: string; title: string } }> };
+    }
+  | {
+      type: 'list';
+      body: { text: string };
+      action: { button: string; sections: Array<{ rows: Array<{ id: string; title: string; description?: string }> }> };
+    };
 
 /** How one rendered message goes out, and the numbered menu a typed number then answers (empty for none). */
 export interface CloudLayout {
@@ -43,14 +50,19 @@ export function layoutForCloud(msg: RenderedMessage, listButtonLabel: string): C
     ...(msg.buttons ?? []).map((b) => ({ id: b.data, title: b.label })),
     ...(msg.contactRequest ? [{ id: CLOUD_CONTACT_BUTTON_ID, title: msg.contactRequest.label }] : []),
   ];
-  const fits = (limit: number) => choices.every((c) => [...c.title].length <= limit && c.id.length <= CLOUD_LIMITS.rowId);
+  const fits = (limit: number) =>
+    choices.every((c) => [...c.title].length <= limit && c.id.length <= CLOUD_LIMITS.rowId);
   const length = (t: string) => [...t].length;
   if (choices.length > 0 && [...msg.text].length <= CLOUD_LIMITS.interactiveBody) {
     if (choices.length <= CLOUD_LIMITS.replyButtons && fits(CLOUD_LIMITS.buttonTitle)) {
       return {
         body: {
           type: 'interactive',
-          interactive: { type: 'button', body: { text: msg.text }, action: { buttons: choices.map((c) => ({ type: 'reply', reply: { id: c.id, title: c.title } })) } },
+          interactive: {
+            type: 'button',
+            body: { text: msg.text },
+            action: { buttons: choices.map((c) => ({ type: 'reply', reply: { id: c.id, title: c.title } })) },
+          },
         },
         menu: [],
       };
@@ -68,7 +80,9 @@ export function layoutForCloud(msg: RenderedMessage, listButtonLabel: string): C
               sections: [
                 {
                   rows: choices.map((c) =>
-                    length(c.title) <= CLOUD_LIMITS.rowTitle ? { id: c.id, title: c.title } : { id: c.id, title: truncate(c.title, CLOUD_LIMITS.rowTitle), description: c.title },
+                    length(c.title) <= CLOUD_LIMITS.rowTitle
+                      ? { id: c.id, title: c.title }
+                      : { id: c.id, title: truncate(c.title, CLOUD_LIMITS.rowTitle), description: c.title },
                   ),
                 },
               ],

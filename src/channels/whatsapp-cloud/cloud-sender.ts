@@ -70,12 +70,22 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
 
   async function freeForm(to: string, chatId: string, message: RenderedMessage): Promise<string> {
     if (message.document) {
-      const id = await deps.api.uploadMedia(message.document.bytes, message.document.mimeType, message.document.fileName);
-      return (await deps.api.sendMessage(to, { type: 'document', document: { id, filename: message.document.fileName, caption: message.text } })).id;
+      const id = await deps.api.uploadMedia(
+        message.document.bytes,
+        message.document.mimeType,
+        message.document.fileName,
+      );
+      return (
+        await deps.api.sendMessage(to, {
+          type: 'document',
+          document: { id, filename: message.document.fileName, caption: message.text },
+        })
+      ).id;
     }
     if (message.media?.kind === 'photo') {
       const media = await uploadOf(message.media.fileId);
-      if (media) return (await deps.api.sendMessage(to, { type: 'image', image: { id: media.id, caption: message.text } })).id;
+      if (media)
+        return (await deps.api.sendMessage(to, { type: 'image', image: { id: media.id, caption: message.text } })).id;
     }
     const language: Language = DEVANAGARI.test(message.text) ? 'hi' : 'en';
     const { body, menu } = layoutForCloud(message, deps.listButtonLabel(language));
@@ -84,7 +94,12 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
       // A voice note shows no caption, so the words went first; its own failure is only logged.
       await uploadOf(message.media.fileId)
         .then((media) => media && deps.api.sendMessage(to, { type: 'audio', audio: { id: media.id } }))
-        .catch((err: unknown) => deps.logger.warn({ event: 'whatsapp_cloud_voice_forward_failed', error: safeError(err) }, 'voice note not forwarded'));
+        .catch((err: unknown) =>
+          deps.logger.warn(
+            { event: 'whatsapp_cloud_voice_forward_failed', error: safeError(err) },
+            'voice note not forwarded',
+          ),
+        );
     }
     await remember(chatId, sent.id, menu);
     return sent.id;
@@ -97,16 +112,27 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
     const { text, menu } = renderForWhatsApp(message);
     const sent = await deps.api.sendMessage(to, {
       type: 'template',
-      template: { name: t.name, language: { code: t.language }, components: [{ type: 'body', parameters: [{ type: 'text', text: templateParameter(text) }] }] },
+      template: {
+        name: t.name,
+        language: { code: t.language },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: templateParameter(text) }] }],
+      },
     });
     await remember(chatId, sent.id, menu);
     return sent.id;
   }
 
-  async function remember(chatId: string, messageId: string, menu: Parameters<WhatsAppMenuStore['remember']>[2]): Promise<void> {
+  async function remember(
+    chatId: string,
+    messageId: string,
+    menu: Parameters<WhatsAppMenuStore['remember']>[2],
+  ): Promise<void> {
     // The message is out; losing its menu must not make the outbox send it again.
     await deps.menus.remember(chatId, messageId, menu, deps.clock.now()).catch((err: unknown) => {
-      deps.logger.warn({ event: 'whatsapp_cloud_menu_not_saved', error: safeError(err) }, 'menu of a sent message not saved');
+      deps.logger.warn(
+        { event: 'whatsapp_cloud_menu_not_saved', error: safeError(err) },
+        'menu of a sent message not saved',
+      );
     });
   }
 
@@ -122,7 +148,8 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
         return { messageId: await freeForm(to, chatId, message), via: 'text' };
       } catch (err) {
         // Our clock and WhatsApp's may disagree at the edge of the window: the platform's word decides.
-        if (err instanceof CloudApiError && err.apiCode === WINDOW_CLOSED) return { messageId: await template(to, chatId, message), via: 'template' };
+        if (err instanceof CloudApiError && err.apiCode === WINDOW_CLOSED)
+          return { messageId: await template(to, chatId, message), via: 'template' };
         throw err;
       }
     },
@@ -138,16 +165,22 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
  * server errors retry with back-off.
  */
 export function classifyCloudError(err: unknown): SendFailure {
-  if (err instanceof CloudRecipientError) return { retry: false, reason: 'chat_not_found', code: 'whatsapp_cloud_no_number' };
+  if (err instanceof CloudRecipientError)
+    return { retry: false, reason: 'chat_not_found', code: 'whatsapp_cloud_no_number' };
   if (!(err instanceof CloudApiError)) {
     const name = err instanceof Error ? err.name : '';
-    return { retry: true, code: name === 'AbortError' || name === 'TimeoutError' ? 'whatsapp_cloud_timeout' : 'whatsapp_cloud_error' };
+    return {
+      retry: true,
+      code: name === 'AbortError' || name === 'TimeoutError' ? 'whatsapp_cloud_timeout' : 'whatsapp_cloud_error',
+    };
   }
   const code = err.apiCode;
   const tag = `whatsapp_cloud_${code ?? err.status}`;
   if (err.status === 0) return { retry: true, code: 'whatsapp_cloud_network' };
-  if (err.status === 429 || (code !== undefined && THROTTLED.has(code))) return { retry: true, afterMs: code === 131056 ? 60_000 : 30_000, code: tag };
-  if (code !== undefined && NO_RECIPIENT.has(code)) return { retry: false, reason: 'chat_not_found', code: tag, detail: err.message };
+  if (err.status === 429 || (code !== undefined && THROTTLED.has(code)))
+    return { retry: true, afterMs: code === 131056 ? 60_000 : 30_000, code: tag };
+  if (code !== undefined && NO_RECIPIENT.has(code))
+    return { retry: false, reason: 'chat_not_found', code: tag, detail: err.message };
   if (code !== undefined && AUTH.has(code)) return { retry: true, afterMs: 5 * 60_000, code: tag };
   if (err.status >= 500 || (code !== undefined && TRANSIENT.has(code))) return { retry: true, code: tag };
   return { retry: false, reason: 'rejected', code: tag, detail: err.message };

@@ -6,7 +6,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * constant time, so a forger learns nothing from how long a refusal takes.
  * @example verifyCloudSignature(rawBody, req.headers['x-hub-signature-256'], config.WHATSAPP_CLOUD_APP_SECRET)
  */
-export function verifyCloudSignature(rawBody: Buffer, header: string | string[] | undefined, appSecret: string): boolean {
+export function verifyCloudSignature(
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+  appSecret: string,
+): boolean {
   if (typeof header !== 'string') return false;
   const m = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (!m?.[1]) return false;

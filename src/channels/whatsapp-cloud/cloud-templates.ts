@@ -34,7 +34,10 @@ export function loadCloudTemplates(flowsDir: string): CloudTemplates {
   try {
     parsed = schema.parse(parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
-    throw new FlowDefinitionError(`whatsapp-templates.yaml is invalid: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { cause: err });
+    throw new FlowDefinitionError(
+      `whatsapp-templates.yaml is invalid: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      { cause: err },
+    );
   }
   return {
     pick: (language) => parsed.default[language],

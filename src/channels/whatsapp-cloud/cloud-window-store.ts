@@ -17,11 +17,16 @@ interface WindowDoc {
   lastInboundAt: Date;
 }
 
-const windowSchema = new Schema<WindowDoc>({ _id: { type: String, required: true }, lastInboundAt: { type: Date, required: true } }, { versionKey: false });
+const windowSchema = new Schema<WindowDoc>(
+  { _id: { type: String, required: true }, lastInboundAt: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 /** The window store on its collection `whatsapp_cloud_windows`. */
 export async function createCloudWindowStore(conn: Connection): Promise<CloudWindowStore> {
-  const Window = (conn.models.WhatsAppCloudWindow as Model<WindowDoc> | undefined) ?? conn.model<WindowDoc>('WhatsAppCloudWindow', windowSchema, 'whatsapp_cloud_windows');
+  const Window =
+    (conn.models.WhatsAppCloudWindow as Model<WindowDoc> | undefined) ??
+    conn.model<WindowDoc>('WhatsAppCloudWindow', windowSchema, 'whatsapp_cloud_windows');
   await Window.createCollection().catch(() => undefined);
   return {
     async touch(chatId, at) {

@@ -45,7 +45,15 @@ export interface WhatsAppCloudChannelDeps {
   /** The shared handler, which records the replies in the outbox (`replyThroughOutbox`), paced and kept like every notice. */
   handler: ReplyingHandler;
   /** Records the platform's delivery reports on outbox messages. */
-  deliveryReports: { recordDeliveryStatus(channel: 'whatsapp', platformMessageId: string, status: DeliveryStatus, at: Date, code?: string): Promise<boolean> };
+  deliveryReports: {
+    recordDeliveryStatus(
+      channel: 'whatsapp',
+      platformMessageId: string,
+      status: DeliveryStatus,
+      at: Date,
+      code?: string,
+    ): Promise<boolean>;
+  };
   /** Bytes of a file another channel received (simulator uploads), for forwarding here. */
   otherFiles?: (fileId: string) => Promise<CloudFile | null>;
   listButtonLabel(language: Language): string;
@@ -87,14 +95,21 @@ export interface WhatsAppCloudChannel {
  */
 export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps): Promise<WhatsAppCloudChannel> {
   const log = deps.logger;
-  const [inbox, windows, menus] = await Promise.all([createInboundInbox(deps.conn), createCloudWindowStore(deps.conn), createWhatsAppMenuStore(deps.conn)]);
+  const [inbox, windows, menus] = await Promise.all([
+    createInboundInbox(deps.conn),
+    createCloudWindowStore(deps.conn),
+    createWhatsAppMenuStore(deps.conn),
+  ]);
   const dispatcher = await createInboxDispatcher({
     conn: deps.conn,
     inbox,
     logger: log,
     handle: (item) =>
       handleOne(item).catch((err: unknown) => {
-        log.error({ event: 'whatsapp_cloud_message_failed', chat: chatTag(item.chatKey), error: safeError(err) }, 'could not handle a WhatsApp message');
+        log.error(
+          { event: 'whatsapp_cloud_message_failed', chat: chatTag(item.chatKey), error: safeError(err) },
+          'could not handle a WhatsApp message',
+        );
       }),
   });
   let running = false;
@@ -121,11 +136,27 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
     const chatId = item.chatKey;
     const now = deps.clock.now();
     await windows.touch(chatId, item.receivedAt);
-    const menu = msg.type === 'text' && menuNumberOf(String(msg.text?.body ?? '')) !== undefined ? await menus.latest(chatId) : undefined;
-    const inbound = cloudToInbound(msg, { receivedAt: now, ...(item.extra ? { profileName: item.extra } : {}), ...(menu ? { menu } : {}) });
+    const menu =
+      msg.type === 'text' && menuNumberOf(String(msg.text?.body ?? '')) !== undefined
+        ? await menus.latest(chatId)
+        : undefined;
+    const inbound = cloudToInbound(msg, {
+      receivedAt: now,
+      ...(item.extra ? { profileName: item.extra } : {}),
+      ...(menu ? { menu } : {}),
+    });
     if (inbound) {
       const result = await deps.handler(inbound);
-      log.info({ event: 'whatsapp_cloud_message', chat: chatTag(chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
+      log.info(
+        {
+          event: 'whatsapp_cloud_message',
+          chat: chatTag(chatId),
+          kind: inbound.content.kind,
+          duplicate: result.duplicate,
+          replies: result.messages.length,
+        },
+        'WhatsApp message handled',
+      );
     }
   }
 
@@ -146,7 +177,8 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
 
   function inboxItemsOf(value: CloudChangeValue, receivedAt: Date): InboxItem[] {
     const names = new Map<string, string>();
-    for (const c of Array.isArray(value.contacts) ? value.contacts : []) if (c?.wa_id && typeof c.profile?.name === 'string') names.set(c.wa_id, c.profile.name);
+    for (const c of Array.isArray(value.contacts) ? value.contacts : [])
+      if (c?.wa_id && typeof c.profile?.name === 'string') names.set(c.wa_id, c.profile.name);
     const items: InboxItem[] = [];
     for (const m of Array.isArray(value.messages) ? value.messages : []) {
       const chatId = cloudChatIdOf(m?.from);
@@ -155,7 +187,14 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
       // WhatsApp stamps messages in whole seconds; the order in the payload breaks ties.
       const seconds = Number(m.timestamp);
       const order = (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : receivedAt.getTime()) + items.length;
-      items.push({ _id: `whatsapp:${m.id}`, chatKey: chatId, order, json: JSON.stringify(m), receivedAt, ...(name ? { extra: name.slice(0, 128) } : {}) });
+      items.push({
+        _id: `whatsapp:${m.id}`,
+        chatKey: chatId,
+        order,
+        json: JSON.stringify(m),
+        receivedAt,
+        ...(name ? { extra: name.slice(0, 128) } : {}),
+      });
     }
     return items;
   }
@@ -171,9 +210,18 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
       // A report can overtake our own record of the send: look again a few times before giving up on it.
       for (let attempt = 0; attempt < STATUS_TRIES; attempt += 1) {
         const found = await deps.deliveryReports
-          .recordDeliveryStatus('whatsapp', id, status, at, typeof code === 'number' ? `whatsapp_cloud_${code}` : undefined)
+          .recordDeliveryStatus(
+            'whatsapp',
+            id,
+            status,
+            at,
+            typeof code === 'number' ? `whatsapp_cloud_${code}` : undefined,
+          )
           .catch((err: unknown) => {
-            log.warn({ event: 'whatsapp_cloud_status_not_saved', error: safeError(err) }, 'delivery report not recorded');
+            log.warn(
+              { event: 'whatsapp_cloud_status_not_saved', error: safeError(err) },
+              'delivery report not recorded',
+            );
             return false;
           });
         if (found || !running) break;
@@ -185,9 +233,12 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
   async function webhook(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method === 'GET') {
       // The platform's subscription handshake.
-      const ok = url.searchParams.get('hub.mode') === 'subscribe' && safeEqual(url.searchParams.get('hub.verify_token') ?? '', deps.verifyToken);
+      const ok =
+        url.searchParams.get('hub.mode') === 'subscribe' &&
+        safeEqual(url.searchParams.get('hub.verify_token') ?? '', deps.verifyToken);
       const challenge = url.searchParams.get('hub.challenge') ?? '';
-      if (!ok || !/^[0-9A-Za-z_-]{1,128}$/.test(challenge)) throw new HttpError(403, 'forbidden', 'verification refused');
+      if (!ok || !/^[0-9A-Za-z_-]{1,128}$/.test(challenge))
+        throw new HttpError(403, 'forbidden', 'verification refused');
       return sendBytes(res, 200, challenge, 'text/plain; charset=utf-8');
     }
     if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'use GET or POST');
@@ -229,7 +280,10 @@ export async function createWhatsAppCloudChannel(deps: WhatsAppCloudChannelDeps)
       await dispatcher.stop();
     },
     async purgeOlderThan(before) {
-      const [, m] = await Promise.all([windows.purgeOlderThan(new Date(deps.clock.now().getTime() - CLOUD_WINDOW_MS)), menus.purgeOlderThan(before.menus)]);
+      const [, m] = await Promise.all([
+        windows.purgeOlderThan(new Date(deps.clock.now().getTime() - CLOUD_WINDOW_MS)),
+        menus.purgeOlderThan(before.menus),
+      ]);
       return { menus: m, files: 0 };
     },
   };

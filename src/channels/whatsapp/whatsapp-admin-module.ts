@@ -11,7 +11,9 @@ const t = (key: string, params?: Text['params']): Text => (params ? { key, param
  * this is how the current one is asked for.
  * @example createStaffHandler({ ..., modules: [createWhatsAppAdminModule({ channel: () => whatsapp })] })
  */
-export function createWhatsAppAdminModule(deps: { channel: () => Pick<WhatsAppChannel, 'status' | 'pairingCode'> | undefined }): StaffCommandModule {
+export function createWhatsAppAdminModule(deps: {
+  channel: () => Pick<WhatsAppChannel, 'status' | 'pairingCode'> | undefined;
+}): StaffCommandModule {
   return {
     commands: ['whatsapp'],
     helpKey: (identity) => (identity.role === 'admin' ? 'whatsapp.admin.help' : undefined),

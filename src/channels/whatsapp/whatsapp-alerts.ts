@@ -46,9 +46,16 @@ export function createWhatsAppAlerts(deps: WhatsAppAlertsDeps) {
       return;
     }
     await deps.notifier.enqueue(
-      people.map((r) => ({ channel: r.channel, chatId: r.chatId, message: { text: deps.translator.t(r.language ?? 'hi', key, params) } })),
+      people.map((r) => ({
+        channel: r.channel,
+        chatId: r.chatId,
+        message: { text: deps.translator.t(r.language ?? 'hi', key, params) },
+      })),
     );
-    deps.logger.info({ event: 'whatsapp_alert_sent', key, recipients: people.length }, 'administrators told about WhatsApp');
+    deps.logger.info(
+      { event: 'whatsapp_alert_sent', key, recipients: people.length },
+      'administrators told about WhatsApp',
+    );
   }
   return {
     /** WhatsApp is down for `reason`. */

@@ -137,7 +137,12 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
   const [menus, files, identities] = await Promise.all([
     createWhatsAppMenuStore(deps.conn),
     createWhatsAppFileStore(deps.conn),
-    createWhatsAppIdentities({ conn: deps.conn, clock: deps.clock, timers, ...(deps.knownChat ? { knownChat: deps.knownChat } : {}) }),
+    createWhatsAppIdentities({
+      conn: deps.conn,
+      clock: deps.clock,
+      timers,
+      ...(deps.knownChat ? { knownChat: deps.knownChat } : {}),
+    }),
   ]);
   const log = deps.logger;
   const initialMs = deps.reconnect?.initialMs ?? 5_000;
@@ -152,7 +157,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     destroyMs: deps.timeouts?.destroyMs ?? 30_000,
     catchUpMs: deps.timeouts?.catchUpMs ?? 60_000,
   };
-  const mediaRetry = { waitsMs: deps.mediaRetryMs ?? [1_000, 3_000], sleep: (ms: number) => new Promise<void>((r) => timers.setTimeout(r, ms)) };
+  const mediaRetry = {
+    waitsMs: deps.mediaRetryMs ?? [1_000, 3_000],
+    sleep: (ms: number) => new Promise<void>((r) => timers.setTimeout(r, ms)),
+  };
   const catchUpLimit = deps.catchUpLimit ?? 20;
 
   let running = false;
@@ -192,7 +200,12 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (!fn) return;
     void Promise.resolve()
       .then(fn)
-      .catch((err: unknown) => log.error({ event: 'whatsapp_callback_failed', what, error: safeError(err) }, 'WhatsApp status callback failed'));
+      .catch((err: unknown) =>
+        log.error(
+          { event: 'whatsapp_callback_failed', what, error: safeError(err) },
+          'WhatsApp status callback failed',
+        ),
+      );
   }
 
   function reportDown(reason: WhatsAppDownReason): void {
@@ -218,7 +231,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     stallTimer = timers.setTimeout(() => {
       stallTimer = undefined;
       if (client !== current || health === 'up') return;
-      log.warn({ event: 'whatsapp_stalled', waitingFor: what, afterMs: ms }, 'WhatsApp did not make progress in time; starting a new client');
+      log.warn(
+        { event: 'whatsapp_stalled', waitingFor: what, afterMs: ms },
+        'WhatsApp did not make progress in time; starting a new client',
+      );
       fail(client, 'stalled');
     }, ms);
   }
@@ -228,7 +244,12 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     client.removeAllListeners();
     // A client that never got its browser up throws here, and a browser may
     // never close: it is left behind after the time limit.
-    await withTimeLimit(Promise.resolve().then(() => client.destroy()), limits.destroyMs, timers, 'closing the browser').catch((err: unknown) =>
+    await withTimeLimit(
+      Promise.resolve().then(() => client.destroy()),
+      limits.destroyMs,
+      timers,
+      'closing the browser',
+    ).catch((err: unknown) =>
       log.warn({ event: 'whatsapp_destroy_failed', error: safeError(err) }, 'closing the WhatsApp client failed'),
     );
   }
@@ -249,7 +270,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
   function fail(client: WhatsAppClientLike | undefined, reason: WhatsAppDownReason, err?: unknown): void {
     if (client !== current) return;
     const level = reason === 'banned' ? 'error' : 'warn';
-    log[level]({ event: 'whatsapp_down', reason, ...(err !== undefined ? { error: safeError(err) } : {}) }, 'WhatsApp is down');
+    log[level](
+      { event: 'whatsapp_down', reason, ...(err !== undefined ? { error: safeError(err) } : {}) },
+      'WhatsApp is down',
+    );
     health = running ? 'down' : 'off';
     stopWatchdog();
     clearStall();
@@ -281,7 +305,12 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     if (client !== current || health !== 'up') return;
     let state: string | null | undefined;
     try {
-      state = await withTimeLimit(Promise.resolve().then(() => client.getState()), Math.max(1_000, Math.floor(watchdogMs / 2)), timers, 'state check');
+      state = await withTimeLimit(
+        Promise.resolve().then(() => client.getState()),
+        Math.max(1_000, Math.floor(watchdogMs / 2)),
+        timers,
+        'state check',
+      );
     } catch {
       state = undefined;
     }
@@ -291,7 +320,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       return;
     }
     watchdogMisses += 1;
-    log.warn({ event: 'whatsapp_state_check_failed', state: state ?? null, misses: watchdogMisses }, 'WhatsApp did not report a healthy state');
+    log.warn(
+      { event: 'whatsapp_state_check_failed', state: state ?? null, misses: watchdogMisses },
+      'WhatsApp did not report a healthy state',
+    );
     if (watchdogMisses >= WATCHDOG_MISSES) fail(client, 'disconnected');
   }
 
@@ -302,7 +334,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
       try {
         fn(...args);
       } catch (err) {
-        log.error({ event: 'whatsapp_listener_failed', what: event, error: safeError(err) }, 'a WhatsApp event could not be handled');
+        log.error(
+          { event: 'whatsapp_listener_failed', what: event, error: safeError(err) },
+          'a WhatsApp event could not be handled',
+        );
       }
     });
   }
@@ -352,7 +387,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     });
     listen(client, 'code', (code) => {
       latestCode = String(code);
-      log.warn({ event: 'whatsapp_pairing_code', code: latestCode, forwarded: !codeForwarded }, 'WhatsApp pairing code: enter it on the phone (Linked devices → Link with phone number)');
+      log.warn(
+        { event: 'whatsapp_pairing_code', code: latestCode, forwarded: !codeForwarded },
+        'WhatsApp pairing code: enter it on the phone (Linked devices → Link with phone number)',
+      );
       // The library asks for a new code every 180 s: only the first goes to
       // the administrators, later ones on request (/whatsapp).
       if (!codeForwarded) {
@@ -371,7 +409,9 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     listen(client, 'auth_failure', () => fail(client, 'auth_failure'));
     listen(client, 'ready', () => ready(client));
     listen(client, 'disconnected', (reason) => disconnected(client, reason));
-    listen(client, 'change_state', (state) => log.info({ event: 'whatsapp_state', state: String(state) }, 'WhatsApp connection state changed'));
+    listen(client, 'change_state', (state) =>
+      log.info({ event: 'whatsapp_state', state: String(state) }, 'WhatsApp connection state changed'),
+    );
     listen(client, 'message', (msg) => receive(client, msg as WhatsAppMessageLike));
   }
 
@@ -381,7 +421,10 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     try {
       client = deps.createClient();
     } catch (err) {
-      log.error({ event: 'whatsapp_down', reason: 'start_failed', error: safeError(err) }, 'could not create the WhatsApp client');
+      log.error(
+        { event: 'whatsapp_down', reason: 'start_failed', error: safeError(err) },
+        'could not create the WhatsApp client',
+      );
       health = 'down';
       reportDown('start_failed');
       scheduleReconnect();
@@ -411,7 +454,12 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
    */
   async function catchUp(client: WhatsAppClientLike): Promise<void> {
     try {
-      const chats = await withTimeLimit(Promise.resolve().then(() => client.getChats()), limits.catchUpMs, timers, 'listing chats');
+      const chats = await withTimeLimit(
+        Promise.resolve().then(() => client.getChats()),
+        limits.catchUpMs,
+        timers,
+        'listing chats',
+      );
       let count = 0;
       for (const chat of chats) {
         if (client !== current) return;
@@ -424,9 +472,16 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
           receive(client, msg);
         }
       }
-      if (count) log.info({ event: 'whatsapp_caught_up', messages: count }, 'WhatsApp messages that arrived while down are being handled');
+      if (count)
+        log.info(
+          { event: 'whatsapp_caught_up', messages: count },
+          'WhatsApp messages that arrived while down are being handled',
+        );
     } catch (err) {
-      log.warn({ event: 'whatsapp_catch_up_failed', error: safeError(err) }, 'could not read back messages that arrived while down');
+      log.warn(
+        { event: 'whatsapp_catch_up_failed', error: safeError(err) },
+        'could not read back messages that arrived while down',
+      );
     }
   }
 
@@ -456,12 +511,25 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     const id = from;
     void enqueue(lookups, id, async () => {
       const person = await identities.resolve(client, id);
-      if (person.chatId !== id) log.debug({ event: 'whatsapp_id_mapped', chat: chatTag(person.chatId) }, 'message from another id form of a known person');
+      if (person.chatId !== id)
+        log.debug(
+          { event: 'whatsapp_id_mapped', chat: chatTag(person.chatId) },
+          'message from another id form of a known person',
+        );
       await enqueue(tails, person.chatId, () => handleOne(client, person, msg));
-    }).catch((err: unknown) => log.error({ event: 'whatsapp_message_failed', chat: chatTag(id), error: safeError(err) }, 'could not handle a WhatsApp message'));
+    }).catch((err: unknown) =>
+      log.error(
+        { event: 'whatsapp_message_failed', chat: chatTag(id), error: safeError(err) },
+        'could not handle a WhatsApp message',
+      ),
+    );
   }
 
-  async function handleOne(client: WhatsAppClientLike, person: WhatsAppPerson, msg: WhatsAppMessageLike): Promise<void> {
+  async function handleOne(
+    client: WhatsAppClientLike,
+    person: WhatsAppPerson,
+    msg: WhatsAppMessageLike,
+  ): Promise<void> {
     const now = deps.clock.now();
     const { chatId, phone } = person;
     let quoted: WhatsAppMessageLike | undefined;
@@ -513,11 +581,24 @@ export async function createWhatsAppChannel(deps: WhatsAppChannelDeps): Promise<
     });
     if (!inbound) return;
     const result = await deps.handler(media ? { ...inbound, media } : inbound);
-    log.info({ event: 'whatsapp_message', chat: chatTag(chatId), kind: inbound.content.kind, duplicate: result.duplicate, replies: result.messages.length }, 'WhatsApp message handled');
+    log.info(
+      {
+        event: 'whatsapp_message',
+        chat: chatTag(chatId),
+        kind: inbound.content.kind,
+        duplicate: result.duplicate,
+        replies: result.messages.length,
+      },
+      'WhatsApp message handled',
+    );
     if (phone && deps.linkCitizen && !linked.has(chatId)) {
       await deps.linkCitizen(chatId, phone).then(
         () => linked.add(chatId),
-        (err: unknown) => log.warn({ event: 'whatsapp_citizen_link_failed', error: safeError(err) }, 'could not link the WhatsApp number to its citizen'),
+        (err: unknown) =>
+          log.warn(
+            { event: 'whatsapp_citizen_link_failed', error: safeError(err) },
+            'could not link the WhatsApp number to its citizen',
+          ),
       );
     }
   }

@@ -128,7 +128,10 @@ export function createQrPrinter(
       qrTerminal.generate(qr, { small: true }, (drawn) => {
         out.write(`\n${heading}\n${drawn}\n`);
       });
-      logger.warn({ event: 'whatsapp_qr', printed: true }, 'WhatsApp needs a QR scan: the code is printed in the terminal');
+      logger.warn(
+        { event: 'whatsapp_qr', printed: true },
+        'WhatsApp needs a QR scan: the code is printed in the terminal',
+      );
       return;
     }
     // The raw QR string logs in whoever scans it: it never goes to the log, which may be shipped elsewhere.

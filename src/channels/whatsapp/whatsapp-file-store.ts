@@ -19,14 +19,23 @@ import type { WhatsAppMessageLike } from './whatsapp-types';
  */
 export interface WhatsAppFileStore {
   /** Download the message's media and store it; resolves with the new file id. Never logs or returns the bytes. */
-  saveFrom(msg: Pick<WhatsAppMessageLike, 'id' | 'downloadMedia'>, kind: 'photo' | 'voice', now: Date, retry?: DownloadRetry, maxBytes?: number): Promise<string>;
+  saveFrom(
+    msg: Pick<WhatsAppMessageLike, 'id' | 'downloadMedia'>,
+    kind: 'photo' | 'voice',
+    now: Date,
+    retry?: DownloadRetry,
+    maxBytes?: number,
+  ): Promise<string>;
   get(fileId: string): Promise<WhatsAppFile | null>;
   /**
    * The file with its bytes: those stored, else fetched now from the original
    * message with `fetch` (and stored for next time). Null when unknown; the
    * file without bytes when the fetch found nothing.
    */
-  withBytes(fileId: string, fetch: (messageId: string) => Promise<MessageMedia | undefined>): Promise<WhatsAppFile | null>;
+  withBytes(
+    fileId: string,
+    fetch: (messageId: string) => Promise<MessageMedia | undefined>,
+  ): Promise<WhatsAppFile | null>;
   /** Delete files stored before `date` (a scheduled clean-up); returns how many. */
   purgeOlderThan(date: Date): Promise<number>;
 }
@@ -89,7 +98,9 @@ fileSchema.index({ createdAt: 1 });
 
 /** The file store over its own collection on the given connection. */
 export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAppFileStore> {
-  const File = (conn.models.WhatsAppFile as Model<FileDoc> | undefined) ?? conn.model<FileDoc>('WhatsAppFile', fileSchema, 'whatsapp_files');
+  const File =
+    (conn.models.WhatsAppFile as Model<FileDoc> | undefined) ??
+    conn.model<FileDoc>('WhatsAppFile', fileSchema, 'whatsapp_files');
   await File.createIndexes();
 
   async function get(fileId: string): Promise<WhatsAppFile | null> {
@@ -141,7 +152,10 @@ export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAp
       const mimeType = file.mimeType ?? media?.mimetype;
       const fileName = file.fileName ?? media?.filename ?? undefined;
       if (bytes.length <= MAX_WHATSAPP_FILE_BYTES) {
-        await File.updateOne({ _id: fileId }, { $set: { bytes, size: bytes.length, ...(mimeType ? { mimeType } : {}), ...(fileName ? { fileName } : {}) } });
+        await File.updateOne(
+          { _id: fileId },
+          { $set: { bytes, size: bytes.length, ...(mimeType ? { mimeType } : {}), ...(fileName ? { fileName } : {}) } },
+        );
       }
       return { ...file, bytes, ...(mimeType ? { mimeType } : {}), ...(fileName ? { fileName } : {}) };
     },

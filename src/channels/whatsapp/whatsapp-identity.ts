@@ -72,7 +72,9 @@ export async function createWhatsAppIdentities(deps: {
   /** Whether a chat id already has a conversation (an officer linked before ids were mapped keeps their role). */
   knownChat?: (chatId: string) => Promise<boolean>;
 }): Promise<WhatsAppIdentities> {
-  const Ids = (deps.conn.models.WhatsAppId as Model<IdDoc> | undefined) ?? deps.conn.model<IdDoc>('WhatsAppId', idSchema, 'whatsapp_ids');
+  const Ids =
+    (deps.conn.models.WhatsAppId as Model<IdDoc> | undefined) ??
+    deps.conn.model<IdDoc>('WhatsAppId', idSchema, 'whatsapp_ids');
   await Ids.createIndexes();
 
   const find = (id: string) => Ids.findById(id).lean<IdDoc>().exec();
@@ -99,7 +101,13 @@ export async function createWhatsAppIdentities(deps: {
   async function claim(id: string, person: string, set: Omit<IdDoc, '_id' | 'person'>): Promise<string> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        const doc = await Ids.findOneAndUpdate({ _id: id }, { $set: set, $setOnInsert: { person } }, { upsert: true, new: true }).lean<IdDoc>().exec();
+        const doc = await Ids.findOneAndUpdate(
+          { _id: id },
+          { $set: set, $setOnInsert: { person } },
+          { upsert: true, new: true },
+        )
+          .lean<IdDoc>()
+          .exec();
         return doc?.person ?? person;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -113,7 +121,8 @@ export async function createWhatsAppIdentities(deps: {
       const now = deps.clock.now();
       const own = await find(fromId);
       const ownPhone = phoneOfWhatsAppId(fromId);
-      if (own && fresh(own, now)) return { chatId: own.person, ...((own.phone ?? ownPhone) ? { phone: own.phone ?? ownPhone } : {}) };
+      if (own && fresh(own, now))
+        return { chatId: own.person, ...((own.phone ?? ownPhone) ? { phone: own.phone ?? ownPhone } : {}) };
 
       const answer = await lookUp(client, fromId);
       const pn = answer?.pn ?? (PN.test(fromId) ? fromId : undefined);

@@ -86,7 +86,9 @@ export const STALE_MENU_SCOPE = 'wa-stale-menu';
  * to us privately: our own messages, groups (`@g.us`), status updates
  * (`status@broadcast`), broadcast lists, channels (`@newsletter`).
  */
-export function whatsappChatOf(msg: Pick<WhatsAppMessageLike, 'from' | 'fromMe' | 'isStatus' | 'broadcast' | 'author'>): string | null {
+export function whatsappChatOf(
+  msg: Pick<WhatsAppMessageLike, 'from' | 'fromMe' | 'isStatus' | 'broadcast' | 'author'>,
+): string | null {
   if (msg.fromMe || msg.isStatus || msg.broadcast || msg.author) return null;
   return PRIVATE_CHAT.test(msg.from) ? msg.from : null;
 }
@@ -148,7 +150,11 @@ function contentOf(msg: WhatsAppMessageLike, ctx: WhatsAppInboundContext): Inbou
     case 'audio': {
       if (!ctx.fileId) return { kind: 'unsupported', what: 'voice' };
       const seconds = Number(msg.duration);
-      return { kind: 'voice', fileId: ctx.fileId, ...(Number.isFinite(seconds) && seconds >= 0 ? { durationSec: Math.round(seconds) } : {}) };
+      return {
+        kind: 'voice',
+        fileId: ctx.fileId,
+        ...(Number.isFinite(seconds) && seconds >= 0 ? { durationSec: Math.round(seconds) } : {}),
+      };
     }
     case 'vcard':
     case 'multi_vcard':
@@ -173,7 +179,10 @@ export function locationContent(latitude: unknown, longitude: unknown): InboundC
  * A typed WhatsApp text as ours: a slash or bare staff command, a number
  * answering the menu in `ctx`, or plain words. Shared by both WhatsApp adapters.
  */
-export function textContent(body: string, ctx: Pick<WhatsAppInboundContext, 'menu' | 'phone' | 'staleMenu'>): InboundContent | null {
+export function textContent(
+  body: string,
+  ctx: Pick<WhatsAppInboundContext, 'menu' | 'phone' | 'staleMenu'>,
+): InboundContent | null {
   const text = sanitizeText(body ?? '');
   if (!text) return null;
   const slash = SLASH_COMMAND.exec(text);
@@ -204,7 +213,8 @@ function bareCommand(text: string): InboundContent | undefined {
   const fits =
     shape === 'nothing'
       ? rest.length === 0
-      : looksLikeReference(ref) && (shape === 'ref' ? rest.length === 1 : shape === 'ref-text' ? rest.length >= 2 : rest.length >= 3);
+      : looksLikeReference(ref) &&
+        (shape === 'ref' ? rest.length === 1 : shape === 'ref-text' ? rest.length >= 2 : rest.length >= 3);
   if (!fits) return undefined;
   return { kind: 'command', command: first.toLowerCase(), args: text.slice(first.length).trim() };
 }

@@ -30,7 +30,10 @@ interface MenuDoc {
   sentAt: Date;
 }
 
-const optionSchema = new Schema<WhatsAppMenuOption>({ n: { type: Number, required: true }, data: String, contact: Boolean }, { _id: false });
+const optionSchema = new Schema<WhatsAppMenuOption>(
+  { n: { type: Number, required: true }, data: String, contact: Boolean },
+  { _id: false },
+);
 const menuSchema = new Schema<MenuDoc>(
   {
     _id: { type: String, required: true },
@@ -43,20 +46,29 @@ menuSchema.index({ sentAt: 1 });
 
 /** The menu store over its own collection on the given connection. */
 export async function createWhatsAppMenuStore(conn: Connection): Promise<WhatsAppMenuStore> {
-  const Menu = (conn.models.WhatsAppMenu as Model<MenuDoc> | undefined) ?? conn.model<MenuDoc>('WhatsAppMenu', menuSchema, 'whatsapp_menus');
+  const Menu =
+    (conn.models.WhatsAppMenu as Model<MenuDoc> | undefined) ??
+    conn.model<MenuDoc>('WhatsAppMenu', menuSchema, 'whatsapp_menus');
   await Menu.createIndexes();
 
   async function optionsOf(id: string): Promise<WhatsAppMenuOption[] | undefined> {
     const doc = await Menu.findById(id).lean<MenuDoc>().exec();
     if (!doc?.options.length) return undefined;
-    return doc.options.map((o) => ({ n: o.n, ...(o.data ? { data: o.data } : {}), ...(o.contact ? { contact: true } : {}) }));
+    return doc.options.map((o) => ({
+      n: o.n,
+      ...(o.data ? { data: o.data } : {}),
+      ...(o.contact ? { contact: true } : {}),
+    }));
   }
 
   return {
     async remember(chatId, messageId, options, now) {
       const set = { options: [...options], sentAt: now };
-      const ops: Parameters<typeof Menu.bulkWrite>[0] = [{ updateOne: { filter: { _id: `chat:${chatId}` }, update: { $set: set }, upsert: true } }];
-      if (options.length) ops.push({ updateOne: { filter: { _id: `msg:${messageId}` }, update: { $set: set }, upsert: true } });
+      const ops: Parameters<typeof Menu.bulkWrite>[0] = [
+        { updateOne: { filter: { _id: `chat:${chatId}` }, update: { $set: set }, upsert: true } },
+      ];
+      if (options.length)
+        ops.push({ updateOne: { filter: { _id: `msg:${messageId}` }, update: { $set: set }, upsert: true } });
       await Menu.bulkWrite(ops, { ordered: false });
     },
     latest: (chatId) => optionsOf(`chat:${chatId}`),

@@ -54,7 +54,8 @@ const PHONE_CHAT = /^[0-9]{5,20}@c\.us$/;
  * after a WhatsApp Web update) is not among them: retrying it as "browser
  * gone" without counting the attempt would block a chat for ever.
  */
-const BROWSER_GONE = /session closed|target closed|execution context was destroyed|detached frame|browser has disconnected|connection closed/i;
+const BROWSER_GONE =
+  /session closed|target closed|execution context was destroyed|detached frame|browser has disconnected|connection closed/i;
 /** What WhatsApp Web says of an id that is no account. */
 const NO_SUCH_ACCOUNT = /invalid wid|wid error|not a valid wid/i;
 /** WhatsApp Web could not map a phone number to the person's linked id (#3919); the number exists (getNumberId said so). */
@@ -103,14 +104,26 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
     return wid._serialized;
   }
 
-  async function deliver(client: WhatsAppClientLike, chatId: string, message: RenderedMessage, text: string): Promise<WhatsAppSentLike | undefined> {
+  async function deliver(
+    client: WhatsAppClientLike,
+    chatId: string,
+    message: RenderedMessage,
+    text: string,
+  ): Promise<WhatsAppSentLike | undefined> {
     if (message.document) {
-      const doc = new MessageMedia(message.document.mimeType, message.document.bytes.toString('base64'), message.document.fileName);
+      const doc = new MessageMedia(
+        message.document.mimeType,
+        message.document.bytes.toString('base64'),
+        message.document.fileName,
+      );
       return client.sendMessage(chatId, doc, { caption: text, sendMediaAsDocument: true });
     }
     if (message.media) {
       const media = await mediaOf(client, message.media.fileId).catch((err: unknown) => {
-        log.warn({ event: 'whatsapp_media_unavailable', error: safeError(err) }, 'could not load media to forward; sending the text alone');
+        log.warn(
+          { event: 'whatsapp_media_unavailable', error: safeError(err) },
+          'could not load media to forward; sending the text alone',
+        );
         return undefined;
       });
       if (media && message.media.kind === 'photo') return client.sendMessage(chatId, media, { caption: text });
@@ -176,11 +189,13 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps): ChannelSender {
  */
 export function classifyWhatsAppError(err: unknown): SendFailure {
   if (err instanceof WhatsAppUnavailableError) return { retry: true, afterMs: err.retryAfterMs, code: 'whatsapp_down' };
-  if (err instanceof WhatsAppChatNotFoundError) return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: err.message };
+  if (err instanceof WhatsAppChatNotFoundError)
+    return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: err.message };
   const message = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
   const name = err instanceof Error ? err.name : '';
   if (name === 'AbortError' || name === 'TimeoutError') return { retry: true, code: 'whatsapp_timeout' };
-  if (NO_SUCH_ACCOUNT.test(message)) return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: message.slice(0, 200) };
+  if (NO_SUCH_ACCOUNT.test(message))
+    return { retry: false, reason: 'chat_not_found', code: 'whatsapp_no_chat', detail: message.slice(0, 200) };
   if (NO_LID.test(message)) return { retry: true, code: 'whatsapp_no_lid' };
   if (isBrowserGone(err)) return { retry: true, code: 'whatsapp_browser' };
   return { retry: true, code: 'whatsapp_error' };
@@ -231,6 +246,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 }
 
 function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : Object.assign(new Error('send aborted'), { name: 'AbortError' });
+  return signal.reason instanceof Error
+    ? signal.reason
+    : Object.assign(new Error('send aborted'), { name: 'AbortError' });
 }
-

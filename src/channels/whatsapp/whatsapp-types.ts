@@ -55,7 +55,11 @@ export interface WhatsAppClientLike {
   destroy(): Promise<void>;
   /** The connection state (`CONNECTED`, `OPENING`, `UNPAIRED`, …); null before the page is up. */
   getState(): Promise<string | null>;
-  sendMessage(chatId: string, content: string | MessageMedia, options?: MessageSendOptions): Promise<WhatsAppSentLike | undefined>;
+  sendMessage(
+    chatId: string,
+    content: string | MessageMedia,
+    options?: MessageSendOptions,
+  ): Promise<WhatsAppSentLike | undefined>;
   getMessageById(messageId: string): Promise<WhatsAppMessageLike | undefined | null>;
   /**
    * Both forms of a person's id, given either (`…@lid` or `…@c.us`). Either

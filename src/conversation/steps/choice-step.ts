@@ -48,7 +48,11 @@ export function choiceStep(turn: Turn, fs: FlowState, step: ChoiceStep, content:
 function chose(turn: Turn, fs: FlowState, step: ChoiceStep, value: string): void {
   if (step.save === 'block') delete fs.answers.location;
   if (step.save) fs.answers[step.save] = value;
-  const offerCounsellor = step.save === 'category' && !fs.editEndAfter && !fs.onBehalf && findCategory(turn.ctx.catalog, value)?.counsellor === true;
+  const offerCounsellor =
+    step.save === 'category' &&
+    !fs.editEndAfter &&
+    !fs.onBehalf &&
+    findCategory(turn.ctx.catalog, value)?.counsellor === true;
   if (offerCounsellor) {
     fs.mode = 'counsellor-offer';
     return ask(turn);
@@ -112,7 +116,8 @@ export function confirmCategory(turn: Turn, fs: FlowState, step: ChoiceStep, con
     leaveConfirm(fs);
     return ask(turn);
   }
-  const direct = content.kind === 'text' ? matchOption(content.text, choiceOptions(turn.ctx, step), turn.ctx.labelsOf) : undefined;
+  const direct =
+    content.kind === 'text' ? matchOption(content.text, choiceOptions(turn.ctx, step), turn.ctx.labelsOf) : undefined;
   if (direct) {
     leaveConfirm(fs);
     return chose(turn, fs, step, direct);

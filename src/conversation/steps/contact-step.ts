@@ -22,7 +22,9 @@ export function contactStep(turn: Turn, fs: FlowState, step: ContactStep, conten
     return goNext(turn, fs, step, step.next);
   }
   if (content.kind === 'button' || content.kind === 'text') {
-    const skip = turn.pick(content, [{ value: 'skip', labelKey: 'intake.phone.skip', aliases: turn.flow.vocabulary.skip }]);
+    const skip = turn.pick(content, [
+      { value: 'skip', labelKey: 'intake.phone.skip', aliases: turn.flow.vocabulary.skip },
+    ]);
     if (skip === 'skip' && step.optional) {
       delete fs.answers.phone;
       return goNext(turn, fs, step, step.next);

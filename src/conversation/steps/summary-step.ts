@@ -49,7 +49,13 @@ function submit(turn: Turn, fs: FlowState): void {
   const submissionId = fs.submissionId ? { submissionId: fs.submissionId } : {};
   if (fs.onBehalf) {
     // An operator's calls are not the operator's own complaints: no daily limit.
-    turn.effects.push({ type: 'create_ticket', answers: fs.answers, flowId: fs.flowId, onBehalf: fs.onBehalf, ...submissionId });
+    turn.effects.push({
+      type: 'create_ticket',
+      answers: fs.answers,
+      flowId: fs.flowId,
+      onBehalf: fs.onBehalf,
+      ...submissionId,
+    });
     delete state.flow;
     return;
   }

@@ -47,7 +47,11 @@ export function textStep(turn: Turn, fs: FlowState, step: TextStep, content: Inb
 }
 
 /** Keep a photo or voice note with the complaint; false (and said why) past {@link MAX_ATTACHMENTS}. */
-export function attach(turn: Turn, fs: FlowState, content: Extract<InboundContent, { kind: 'photo' | 'voice' }>): boolean {
+export function attach(
+  turn: Turn,
+  fs: FlowState,
+  content: Extract<InboundContent, { kind: 'photo' | 'voice' }>,
+): boolean {
   if (fs.answers.attachments.length >= MAX_ATTACHMENTS) {
     turn.say('error.too_many_attachments', { max: MAX_ATTACHMENTS });
     return false;
@@ -55,7 +59,11 @@ export function attach(turn: Turn, fs: FlowState, content: Extract<InboundConten
   fs.answers.attachments.push(
     content.kind === 'photo'
       ? { kind: 'photo', fileId: content.fileId }
-      : { kind: 'voice', fileId: content.fileId, ...(content.durationSec !== undefined ? { durationSec: content.durationSec } : {}) },
+      : {
+          kind: 'voice',
+          fileId: content.fileId,
+          ...(content.durationSec !== undefined ? { durationSec: content.durationSec } : {}),
+        },
   );
   return true;
 }

@@ -56,7 +56,9 @@
       if (typeof node !== 'string') node = find(`${key}_other`);
     }
     if (typeof node !== 'string') return key;
-    return node.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => (values && values[name] !== undefined ? String(values[name]) : ''));
+    return node.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) =>
+      values && values[name] !== undefined ? String(values[name]) : '',
+    );
   }
 
   function applyWords(root) {
@@ -73,7 +75,8 @@
     app.labels = body.labels;
     document.documentElement.lang = app.lang;
     applyWords(document);
-    for (const b of document.querySelectorAll('.lang')) b.setAttribute('aria-pressed', String(b.dataset.lang === app.lang));
+    for (const b of document.querySelectorAll('.lang'))
+      b.setAttribute('aria-pressed', String(b.dataset.lang === app.lang));
     $('subtitle').textContent = t('dashboard.subtitle', { district: app.labels.district });
   }
 
@@ -91,11 +94,22 @@
   }
 
   function dateTime(iso) {
-    return new Intl.DateTimeFormat(LOCALES[app.lang], { timeZone: TIME_ZONE, day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+    return new Intl.DateTimeFormat(LOCALES[app.lang], {
+      timeZone: TIME_ZONE,
+      day: 'numeric',
+      month: 'short',
+      hour: 'numeric',
+      minute: '2-digit',
+    }).format(new Date(iso));
   }
 
   function clockTime(iso) {
-    return new Intl.DateTimeFormat(LOCALES[app.lang], { timeZone: TIME_ZONE, hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
+    return new Intl.DateTimeFormat(LOCALES[app.lang], {
+      timeZone: TIME_ZONE,
+      hour: 'numeric',
+      minute: '2-digit',
+      second: '2-digit',
+    }).format(new Date(iso));
   }
 
   function number(n) {
@@ -107,8 +121,15 @@
     const m = Math.max(0, Math.floor(minutes));
     const unit = (name, count) => t(`dashboard.duration.${name}`, { count });
     if (m < 60) return unit('minute', m);
-    if (m < 48 * 60) return t('dashboard.duration.hours', { hours: unit('hour', Math.floor(m / 60)), minutes: unit('minute', m % 60) });
-    return t('dashboard.duration.days', { days: unit('day', Math.floor(m / 1440)), hours: unit('hour', Math.floor((m % 1440) / 60)) });
+    if (m < 48 * 60)
+      return t('dashboard.duration.hours', {
+        hours: unit('hour', Math.floor(m / 60)),
+        minutes: unit('minute', m % 60),
+      });
+    return t('dashboard.duration.days', {
+      days: unit('day', Math.floor(m / 1440)),
+      hours: unit('hour', Math.floor((m % 1440) / 60)),
+    });
   }
 
   /** Minutes between two instants given by the server (the page never trusts its own clock). */
@@ -232,7 +253,13 @@
   /** Keys to chart for a dimension: every known one (zeros too), then any the data adds. */
   function keysOf(dim, tally) {
     const known =
-      dim === 'status' ? app.meta.statuses : dim === 'category' ? app.meta.categories : dim === 'department' ? app.meta.departments.map((d) => d.code) : app.meta.channels;
+      dim === 'status'
+        ? app.meta.statuses
+        : dim === 'category'
+          ? app.meta.categories
+          : dim === 'department'
+            ? app.meta.departments.map((d) => d.code)
+            : app.meta.channels;
     return [...known, ...Object.keys(tally).filter((k) => !known.includes(k))];
   }
 
@@ -261,7 +288,8 @@
     if (app.period === 'range' && !s.range) app.period = 'today';
     const rangeButton = document.querySelector('.period[data-period="range"]');
     rangeButton.hidden = !s.range;
-    for (const b of document.querySelectorAll('.period')) b.setAttribute('aria-pressed', String(b.dataset.period === app.period));
+    for (const b of document.querySelectorAll('.period'))
+      b.setAttribute('aria-pressed', String(b.dataset.period === app.period));
     const b = s[app.period];
     $('period-empty').hidden = b.total > 0;
     const tallies = { status: b.byStatus, category: b.byCategory, department: b.byDepartment, channel: b.byChannel };
@@ -282,7 +310,10 @@
       });
 
       const canvas = card.querySelector('canvas');
-      canvas.setAttribute('aria-label', `${t(`dashboard.chart.${dim}`)}: ${keys.map((k, i) => `${labels[i]} ${values[i]}`).join(', ')}`);
+      canvas.setAttribute(
+        'aria-label',
+        `${t(`dashboard.chart.${dim}`)}: ${keys.map((k, i) => `${labels[i]} ${values[i]}`).join(', ')}`,
+      );
       if (!window.Chart) continue;
       card.querySelector('.chart-box').style.height = `${Math.max(140, keys.length * 32 + 40)}px`;
       const chart = app.charts[dim];
@@ -294,7 +325,18 @@
       } else {
         app.charts[dim] = new window.Chart(canvas, {
           type: 'bar',
-          data: { labels: labels.map(wrap), datasets: [{ label: t('dashboard.chart.count'), data: values, backgroundColor: COLORS[dim], borderRadius: 4, maxBarThickness: 26 }] },
+          data: {
+            labels: labels.map(wrap),
+            datasets: [
+              {
+                label: t('dashboard.chart.count'),
+                data: values,
+                backgroundColor: COLORS[dim],
+                borderRadius: 4,
+                maxBarThickness: 26,
+              },
+            ],
+          },
           options: {
             indexAxis: 'y',
             animation: false,
@@ -350,7 +392,10 @@
     $('overdue-empty').hidden = o.items.length > 0;
     $('overdue-count').textContent = number(o.total);
     $('overdue-more').hidden = o.total <= o.items.length;
-    $('overdue-more').textContent = t('dashboard.overdue.shown', { shown: number(o.items.length), total: number(o.total) });
+    $('overdue-more').textContent = t('dashboard.overdue.shown', {
+      shown: number(o.items.length),
+      total: number(o.total),
+    });
   }
 
   function renderLatest() {
@@ -397,7 +442,11 @@
     const page = new URLSearchParams(q);
     page.set('page', String(app.page));
     page.set('size', String(PAGE_SIZE));
-    const [summary, overdue, latest] = await Promise.all([getJson(`api/summary?${q}`), getJson(`api/overdue?${q}`), getJson(`api/tickets?${page.toString()}`)]);
+    const [summary, overdue, latest] = await Promise.all([
+      getJson(`api/summary?${q}`),
+      getJson(`api/overdue?${q}`),
+      getJson(`api/tickets?${page.toString()}`),
+    ]);
     if (seq !== app.seq || app.stopped) return;
     // A page past the end (tickets filtered away) goes back to the last one.
     if (latest.items.length === 0 && latest.page > 1 && latest.total > 0) {
@@ -444,7 +493,9 @@
   function whoText(by) {
     if (by.kind === 'staff') {
       const role = by.role ? roleLabel(by.role) : '';
-      return by.name ? t('dashboard.history.by_staff', { name: by.name, role }) : t('dashboard.history.by_staff_role', { role });
+      return by.name
+        ? t('dashboard.history.by_staff', { name: by.name, role })
+        : t('dashboard.history.by_staff_role', { role });
     }
     return t(`dashboard.history.by_${by.kind === 'citizen' ? 'citizen' : 'system'}`);
   }
@@ -466,7 +517,11 @@
     field(dl, 'channel', channelLabel(x.intake));
     field(dl, 'language', app.strings.lang && app.strings.lang[x.language]);
     field(dl, 'place', [x.block && (app.labels.block[x.block] || x.block), x.locality].filter(Boolean).join(', '));
-    field(dl, 'description', x.photos ? `${x.description}\n${t('dashboard.ticket.photos', { count: x.photos })}` : x.description);
+    field(
+      dl,
+      'description',
+      x.photos ? `${x.description}\n${t('dashboard.ticket.photos', { count: x.photos })}` : x.description,
+    );
     field(dl, 'created', dateTime(x.createdAt));
     field(dl, 'ack_due', dateTime(x.ackDueAt));
     field(dl, 'acknowledged', x.acknowledgedAt && dateTime(x.acknowledgedAt));
@@ -487,7 +542,8 @@
         time.dateTime = h.at;
         const what = [actionLabel(h.action)];
         if (h.to && h.from !== h.to) what.push(`(${statusLabel(h.to)})`);
-        if (h.department) what.push(t('dashboard.history.to_department', { department: departmentLabel(h.department) }));
+        if (h.department)
+          what.push(t('dashboard.history.to_department', { department: departmentLabel(h.department) }));
         if (h.officer) what.push(t('dashboard.history.to_officer', { officer: h.officer }));
         li.append(time, el('strong', '', what.join(' ')), el('span', '', ` — ${whoText(h.by)}`));
         // A telephone complaint's first line records the line it came in on: shown in words.

@@ -11,7 +11,12 @@
   const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
   const SHRINK_TO_PX = 1600;
 
-  const app = { lang: 'hi', strings: {}, config: { places: [], maxUploadBytes: 2 * 1024 * 1024, maxPollWaitSec: LONG_POLL_SEC }, panes: [] };
+  const app = {
+    lang: 'hi',
+    strings: {},
+    config: { places: [], maxUploadBytes: 2 * 1024 * 1024, maxPollWaitSec: LONG_POLL_SEC },
+    panes: [],
+  };
   const params = new URLSearchParams(location.search);
   const saved = (key) => params.get(key) || safeStorage('get', key);
 
@@ -22,7 +27,9 @@
     let node = { web: app.strings };
     for (const part of key.split('.')) node = node && typeof node === 'object' ? node[part] : undefined;
     if (typeof node !== 'string') return key;
-    return node.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => (values && values[name] !== undefined ? String(values[name]) : ''));
+    return node.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) =>
+      values && values[name] !== undefined ? String(values[name]) : '',
+    );
   }
 
   function applyWords(root) {
@@ -42,7 +49,8 @@
     app.strings = body.strings;
     document.documentElement.lang = app.lang;
     applyWords(document);
-    for (const b of document.querySelectorAll('.lang')) b.setAttribute('aria-pressed', String(b.dataset.lang === app.lang));
+    for (const b of document.querySelectorAll('.lang'))
+      b.setAttribute('aria-pressed', String(b.dataset.lang === app.lang));
     for (const pane of app.panes) pane.refreshWords();
   }
 
@@ -89,7 +97,9 @@
     canvas.width = Math.round(bitmap.width * scale);
     canvas.height = Math.round(bitmap.height * scale);
     canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('encode'))), 'image/jpeg', 0.85));
+    return new Promise((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('encode'))), 'image/jpeg', 0.85),
+    );
   }
 
   // ---- one chat pane --------------------------------------------------------
@@ -210,7 +220,8 @@
         this.messages.push(m);
         this.log.append(this.renderMessage(m));
         added = true;
-        if (m.direction === 'out' && document.body.dataset.active !== this.role) this.tab.querySelector('.dot').hidden = false;
+        if (m.direction === 'out' && document.body.dataset.active !== this.role)
+          this.tab.querySelector('.dot').hidden = false;
       }
       this.updateEmpty();
       if (added) this.log.scrollTop = this.log.scrollHeight;
@@ -249,7 +260,10 @@
           return;
         }
         case 'contact':
-          bubble.append(el('p', 'text', t('web.sent.contact', { phone: input.phone })), el('p', 'note', t('web.fake_number_note')));
+          bubble.append(
+            el('p', 'text', t('web.sent.contact', { phone: input.phone })),
+            el('p', 'note', t('web.fake_number_note')),
+          );
           return;
         case 'photo': {
           const img = el('img', 'photo');
@@ -314,7 +328,12 @@
 
     /** Send one message; a failed attempt is repeated with the same id, which the server de-duplicates. */
     async send(body) {
-      const request = { chatId: this.chatId, clientId: newId(), firstName: t(`web.first_name.${this.chatId}`), ...body };
+      const request = {
+        chatId: this.chatId,
+        clientId: newId(),
+        firstName: t(`web.first_name.${this.chatId}`),
+        ...body,
+      };
       for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
         try {
           const res = await fetch(`${API}/messages`, {
@@ -399,14 +418,19 @@
     // Switching the page's language switches the citizen's conversation too,
     // once there is one (a new chat does it when «Start» is pressed).
     const citizen = app.panes.find((p) => p.role === 'citizen');
-    if (tellBot && citizen && citizen.messages.length) await citizen.send({ kind: 'command', command: 'language', args: lang });
+    if (tellBot && citizen && citizen.messages.length)
+      await citizen.send({ kind: 'command', command: 'language', args: lang });
   }
 
   /** A one-time login link (/sim/login?token=…) opens a session; the token then leaves the address bar. */
   async function useLoginLink() {
     const token = params.get('token');
     if (!token) return;
-    await fetch(`${API}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) }).catch(() => undefined);
+    await fetch(`${API}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    }).catch(() => undefined);
     params.delete('token');
     const rest = params.toString();
     history.replaceState(null, '', `/sim/${rest ? `?${rest}` : ''}`);
@@ -428,8 +452,10 @@
     for (const section of document.querySelectorAll('.pane')) app.panes.push(new Pane(section));
     const lang = saved('lang');
     await loadWords(app.config.languages && app.config.languages.includes(lang) ? lang : 'hi');
-    for (const b of document.querySelectorAll('.lang')) b.addEventListener('click', () => setLanguage(b.dataset.lang, true));
-    for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => activate(tab.dataset.pane));
+    for (const b of document.querySelectorAll('.lang'))
+      b.addEventListener('click', () => setLanguage(b.dataset.lang, true));
+    for (const tab of document.querySelectorAll('.tab'))
+      tab.addEventListener('click', () => activate(tab.dataset.pane));
     activate(saved('tab') === 'staff' ? 'staff' : 'citizen');
     for (const pane of app.panes) pane.poll();
     document.body.dataset.ready = 'true';

@@ -36,12 +36,23 @@ describe('control room end to end over Telegram (service process)', () => {
 
   /** The first message to `chat`, sent after the first `after` ones, whose text satisfies `pred`. */
   function next(chat: number, after: number, pred: (s: string) => boolean): Promise<RecordedCall> {
-    return api.waitFor(() => api.sent(chat).slice(after).find((c) => pred(text(c))), WAIT);
+    return api.waitFor(
+      () =>
+        api
+          .sent(chat)
+          .slice(after)
+          .find((c) => pred(text(c))),
+      WAIT,
+    );
   }
   const count = (chat: number) => api.sent(chat).length;
 
   /** Push an update and wait for a message to `chat` that satisfies `pred`. */
-  async function act(chat: number, update: Parameters<FakeTelegramApi['pushUpdate']>[0], pred: (s: string) => boolean): Promise<RecordedCall> {
+  async function act(
+    chat: number,
+    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
+    pred: (s: string) => boolean,
+  ): Promise<RecordedCall> {
     const before = count(chat);
     api.pushUpdate(update);
     return next(chat, before, pred);
@@ -103,10 +114,18 @@ describe('control room end to end over Telegram (service process)', () => {
     await next(COUNSELLOR, c0, (s) => s === hi('counsellor.citizen_left_active', { session: 'S-0001' }));
     const sessions = await act(COUNSELLOR, command(COUNSELLOR, '/sessions'), (s) => s.includes('(1)'));
     expect(text(sessions)).toBe(hi('counsellor.sessions_none_active', { count: 1 }));
-    await act(COUNSELLOR, textMessage(COUNSELLOR, 'और कुछ?'), (s) => s === hi('counsellor.active_ended', { session: 'S-0001' }));
+    await act(
+      COUNSELLOR,
+      textMessage(COUNSELLOR, 'और कुछ?'),
+      (s) => s === hi('counsellor.active_ended', { session: 'S-0001' }),
+    );
 
     // Switching by the button: now the second citizen hears the counsellor.
-    await act(COUNSELLOR, callbackQuery(COUNSELLOR, 'cs|S-0002'), (s) => s === hi('counsellor.switched', { session: 'S-0002' }));
+    await act(
+      COUNSELLOR,
+      callbackQuery(COUNSELLOR, 'cs|S-0002'),
+      (s) => s === hi('counsellor.switched', { session: 'S-0002' }),
+    );
     api.pushUpdate(textMessage(COUNSELLOR, 'नमस्ते, बताइए'));
     await next(CITIZEN_2, 0, (s) => s === hi('counsellor.from_counsellor', { text: 'नमस्ते, बताइए' }));
 
@@ -119,14 +138,28 @@ describe('control room end to end over Telegram (service process)', () => {
 
   test("an operator's call with the caller's number: no question about the operator's number, the caller's complaint filed", async () => {
     const o0 = count(OPERATOR);
-    const started = await act(OPERATOR, command(OPERATOR, '/call', '104 9876500001'), (s) => s.includes('+919876500001'));
+    const started = await act(OPERATOR, command(OPERATOR, '/call', '104 9876500001'), (s) =>
+      s.includes('+919876500001'),
+    );
     expect(text(started)).toBe(hi('operator.started', { line: hi('operator.line.phone104'), phone: '+919876500001' }));
     await next(OPERATOR, o0, (s) => s.includes(hi('intake.category.prompt')));
     await act(OPERATOR, callbackQuery(OPERATOR, 'category|other'), (s) => s.includes(hi('intake.block.prompt')));
     await act(OPERATOR, callbackQuery(OPERATOR, 'block|sondwa'), (s) => s.includes(hi('intake.locality.prompt')));
-    await act(OPERATOR, textMessage(OPERATOR, 'Kakrana'), (s) => s.includes(hi('intake.description.prompt', { min: 10 })));
-    const summary = await act(OPERATOR, textMessage(OPERATOR, 'हैंडपंप एक हफ़्ते से खराब है'), (s) => s.includes('+919876500001'));
-    expect(text(summary)).toContain(hi('intake.summary.prompt_caller', { category: '', place: '', description: '', attachments: '', phone: '' }).split('\n')[0] as string);
+    await act(OPERATOR, textMessage(OPERATOR, 'Kakrana'), (s) =>
+      s.includes(hi('intake.description.prompt', { min: 10 })),
+    );
+    const summary = await act(OPERATOR, textMessage(OPERATOR, 'हैंडपंप एक हफ़्ते से खराब है'), (s) =>
+      s.includes('+919876500001'),
+    );
+    expect(text(summary)).toContain(
+      hi('intake.summary.prompt_caller', {
+        category: '',
+        place: '',
+        description: '',
+        attachments: '',
+        phone: '',
+      }).split('\n')[0] as string,
+    );
     const done = await act(OPERATOR, callbackQuery(OPERATOR, 'summary|submit'), (s) => /ALR-\d{6}/.test(s));
     const ref = /(ALR-\d{6})/.exec(text(done))?.[1] as string;
     expect(text(done)).toContain(hi('intake.submitted_caller', { ref, date: '', reach: '' }).split('\n')[0] as string);
@@ -138,7 +171,13 @@ describe('control room end to end over Telegram (service process)', () => {
     }
 
     // WhatsApp is off here: the caller's notice becomes a call-back task for the operator.
-    await next(OPERATOR, o0, (s) => s.startsWith(hi('operator.call_back', { ref, phone: '+919876500001', notice: '' }).split(':')[0] as string) && s.includes(ref));
+    await next(
+      OPERATOR,
+      o0,
+      (s) =>
+        s.startsWith(hi('operator.call_back', { ref, phone: '+919876500001', notice: '' }).split(':')[0] as string) &&
+        s.includes(ref),
+    );
 
     // /cancel in the middle of another call: back to staff, not the citizen menu.
     await act(OPERATOR, command(OPERATOR, '/call', '181 9876500002'), (s) => s.includes(hi('intake.category.prompt')));
@@ -148,14 +187,21 @@ describe('control room end to end over Telegram (service process)', () => {
     const conn = await mongoose.createConnection(privateDbUri(dbName)).asPromise();
     const ticket = await conn.collection('tickets').findOne({ ref });
     await conn.close();
-    expect(ticket).toMatchObject({ intake: 'phone104', phone: '+919876500001', replyVia: 'callback', category: 'other' });
+    expect(ticket).toMatchObject({
+      intake: 'phone104',
+      phone: '+919876500001',
+      replyVia: 'callback',
+      category: 'other',
+    });
   });
 
   test('a rating typed in Devanagari digits answers the rating question', async () => {
     await act(CITIZEN_3, command(CITIZEN_3, '/new'), (s) => s.includes(hi('intake.category.prompt')));
     await act(CITIZEN_3, callbackQuery(CITIZEN_3, 'category|other'), (s) => s.includes(hi('intake.block.prompt')));
     await act(CITIZEN_3, callbackQuery(CITIZEN_3, 'block|sondwa'), (s) => s.includes(hi('intake.locality.prompt')));
-    await act(CITIZEN_3, textMessage(CITIZEN_3, 'Kakrana'), (s) => s.includes(hi('intake.description.prompt', { min: 10 })));
+    await act(CITIZEN_3, textMessage(CITIZEN_3, 'Kakrana'), (s) =>
+      s.includes(hi('intake.description.prompt', { min: 10 })),
+    );
     await act(CITIZEN_3, textMessage(CITIZEN_3, 'हैंडपंप एक हफ़्ते से खराब है'), (s) => s.includes(hi('intake.phone.prompt')));
     await act(CITIZEN_3, textMessage(CITIZEN_3, 'skip'), (s) => s.includes(hi('intake.summary.phone_none')));
     const done = await act(CITIZEN_3, callbackQuery(CITIZEN_3, 'summary|submit'), (s) => /ALR-\d{6}/.test(s));
@@ -166,7 +212,11 @@ describe('control room end to end over Telegram (service process)', () => {
     await next(CITIZEN_3, c3, (s) => s === hi('feedback.question', { ref }));
 
     // "४": the rating, not the menu's fourth choice or a new complaint.
-    const thanks = await act(CITIZEN_3, textMessage(CITIZEN_3, '४'), (s) => s.includes(ref) || s.includes(hi('intake.category.prompt')));
+    const thanks = await act(
+      CITIZEN_3,
+      textMessage(CITIZEN_3, '४'),
+      (s) => s.includes(ref) || s.includes(hi('intake.category.prompt')),
+    );
     expect(text(thanks)).toBe(hi('feedback.thanks', { ref }));
 
     const conn = await mongoose.createConnection(privateDbUri(dbName)).asPromise();

@@ -1,6 +1,13 @@
 import type { FakeTelegramApi, RecordedCall } from '../../support/fake-telegram-api';
 import { startTelegramTestApp } from '../../support/telegram-test-app';
-import { callbackQuery, command, contactMessage, stickerMessage, textMessage, voiceMessage } from '../../support/telegram-updates';
+import {
+  callbackQuery,
+  command,
+  contactMessage,
+  stickerMessage,
+  textMessage,
+  voiceMessage,
+} from '../../support/telegram-updates';
 import type { TestApp } from '../../support/test-app';
 
 const CITIZEN = 424242;
@@ -32,7 +39,11 @@ describe('Telegram end to end through the real grammY bot and a fake Bot API', (
     // The press is answered (spinner stops) and advances the flow.
     const press = api.pushUpdate(callbackQuery(CITIZEN, 'category|ration', categoryPrompt?.result as never));
     await api.waitForSent(CITIZEN, 3);
-    expect(api.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === press.callback_query?.id)).toBe(true);
+    expect(
+      api.calls.some(
+        (c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === press.callback_query?.id,
+      ),
+    ).toBe(true);
 
     api.pushUpdate(textMessage(CITIZEN, 'Jobat'));
     await api.waitForSent(CITIZEN, 4);
@@ -86,11 +97,19 @@ describe('Telegram end to end through the real grammY bot and a fake Bot API', (
     api.pushUpdate(callbackQuery(CITIZEN, 'summary|submit', summary?.result as never));
     await api.waitForSent(CITIZEN, 8);
     const ticket = await t.app.models.Ticket.findOne({ channel: 'telegram' }).lean();
-    expect(ticket).toMatchObject({ category: 'ration', block: 'jobat', attachments: [expect.objectContaining({ kind: 'voice' })] });
+    expect(ticket).toMatchObject({
+      category: 'ration',
+      block: 'jobat',
+      attachments: [expect.objectContaining({ kind: 'voice' })],
+    });
   });
 
   test('an update delivered twice produces one ticket and one set of replies', async () => {
-    for (const u of [command(CITIZEN, '/new'), callbackQuery(CITIZEN, 'category|other'), callbackQuery(CITIZEN, 'block|sondwa')]) {
+    for (const u of [
+      command(CITIZEN, '/new'),
+      callbackQuery(CITIZEN, 'category|other'),
+      callbackQuery(CITIZEN, 'block|sondwa'),
+    ]) {
       api.pushUpdate(u);
     }
     await api.waitForSent(CITIZEN, 3);
@@ -111,7 +130,10 @@ describe('Telegram end to end through the real grammY bot and a fake Bot API', (
 
   test('group chats are ignored and a wrong button is answered politely', async () => {
     const group = textMessage(CITIZEN, 'hello');
-    api.pushUpdate({ ...group, message: { ...group.message!, chat: { id: -100123, type: 'group', title: 'Gaon' } } } as never);
+    api.pushUpdate({
+      ...group,
+      message: { ...group.message!, chat: { id: -100123, type: 'group', title: 'Gaon' } },
+    } as never);
     api.pushUpdate(callbackQuery(CITIZEN, 'nonsense'));
     const [reply, menu] = await api.waitForSent(CITIZEN, 2);
     expect(reply?.params.text).toBe(t.translator.t('hi', 'error.stale_button'));

@@ -35,7 +35,12 @@ describe('Telegram in webhook mode', () => {
   beforeEach(async () => {
     api = createFakeTelegramApi({ token: TOKEN });
     ({ apiRoot } = await api.start());
-    t = await createTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK_PATH}`, TELEGRAM_WEBHOOK_SECRET: SECRET });
+    t = await createTestApp({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK_PATH}`,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
     await t.app.start();
     appUrl = t.app.http.url() as string;
     // Telegram starts in the background: registering the webhook is its last step.
@@ -61,7 +66,12 @@ describe('Telegram in webhook mode', () => {
     api.failNext(2, { status: 500 }, { method: 'setWebhook' });
     const setsBefore = api.calls.filter((c) => c.method === 'setWebhook').length;
     t = await createTestApp(
-      { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK_PATH}`, TELEGRAM_WEBHOOK_SECRET: SECRET },
+      {
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: apiRoot,
+        TELEGRAM_WEBHOOK_URL: `https://bot.example.org${HOOK_PATH}`,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+      },
       { telegramStartBackoff: { baseMs: 50, maxMs: 100 } },
     );
     await t.app.start();

@@ -1,7 +1,15 @@
 import { metricValue } from '../../../src/metrics/app-metrics';
 import type { WebMessageView } from '../../../src/channels/web/web-message-store';
 import { fakePhoneFor } from '../../../src/channels/web/web-inbound';
-import { chatLog, clientId, makePng, postMessage, startSimTestServer, uploadImage, type SimTestServer } from '../../http/sim-test-server';
+import {
+  chatLog,
+  clientId,
+  makePng,
+  postMessage,
+  startSimTestServer,
+  uploadImage,
+  type SimTestServer,
+} from '../../http/sim-test-server';
 
 const REF_RE = /[A-Z]{2,6}-\d{6}/;
 
@@ -26,7 +34,10 @@ async function say(chatId: string, body: Record<string, unknown>): Promise<WebMe
 /** The button of the last reply whose data is `data`; fails the test when the bot offered no such button. */
 function button(replies: WebMessageView[], data: string): { label: string; data: string } {
   const found = replies.flatMap((m) => m.message?.buttons ?? []).find((b) => b.data === data);
-  if (!found) throw new Error(`no button ${data} among ${JSON.stringify(replies.map((m) => m.message?.buttons?.map((b) => b.data)))}`);
+  if (!found)
+    throw new Error(
+      `no button ${data} among ${JSON.stringify(replies.map((m) => m.message?.buttons?.map((b) => b.data)))}`,
+    );
   return found;
 }
 
@@ -40,7 +51,9 @@ describe('web channel over HTTP, real handler and database', () => {
     replies = await say(chatId, { kind: 'button', ...button(replies, 'block|jobat') });
     expect(replies.map((m) => m.message?.text).join('\n')).toContain(s.translator.t('hi', 'intake.locality.prompt'));
     replies = await say(chatId, { kind: 'text', text: 'वार्ड 5, बस स्टैंड के पास' });
-    expect(replies.map((m) => m.message?.text).join('\n')).toContain(s.translator.t('hi', 'intake.description.prompt', { min: 10 }));
+    expect(replies.map((m) => m.message?.text).join('\n')).toContain(
+      s.translator.t('hi', 'intake.description.prompt', { min: 10 }),
+    );
 
     const upload = await uploadImage(s.url, makePng(32, 24), chatId);
     expect(upload.status).toBe(200);
@@ -68,7 +81,9 @@ describe('web channel over HTTP, real handler and database', () => {
       status: 'new',
     });
     expect(ticket?.attachments).toEqual([{ kind: 'photo', fileId }]);
-    expect(await metricValue(s.metrics.updatesHandled, { channel: 'web', outcome: 'handled' })).toBeGreaterThanOrEqual(8);
+    expect(await metricValue(s.metrics.updatesHandled, { channel: 'web', outcome: 'handled' })).toBeGreaterThanOrEqual(
+      8,
+    );
 
     // The chat's history, as a reloaded page reads it: in order, both directions.
     const log = await chatLog(s.url, chatId);
@@ -106,9 +121,16 @@ describe('web channel over HTTP, real handler and database', () => {
     expect(place).toBeDefined();
     const replies = await say(chatId, { kind: 'location', placeId: 'sondwa' });
     // With a pin the locality question is skipped: the next question is the description.
-    expect(replies.map((m) => m.message?.text).join('\n')).toContain(s.translator.t('hi', 'intake.description.prompt', { min: 10 }).slice(0, 20));
+    expect(replies.map((m) => m.message?.text).join('\n')).toContain(
+      s.translator.t('hi', 'intake.description.prompt', { min: 10 }).slice(0, 20),
+    );
     const log = await chatLog(s.url, chatId);
-    expect(log.find((m) => m.input?.kind === 'location')?.input).toEqual({ kind: 'location', placeId: 'sondwa', lat: place?.lat, lon: place?.lon });
+    expect(log.find((m) => m.input?.kind === 'location')?.input).toEqual({
+      kind: 'location',
+      placeId: 'sondwa',
+      lat: place?.lat,
+      lon: place?.lon,
+    });
     const conversation = await s.app.models.Conversation.findById(`web:${chatId}`).lean();
     expect(conversation?.state.flow?.answers.location).toEqual({ lat: place?.lat, lon: place?.lon });
   });
@@ -130,27 +152,41 @@ describe('web channel over HTTP, real handler and database', () => {
     const log = await chatLog(s.url, chatId);
     expect(log.filter((m) => m.direction === 'in')).toHaveLength(2);
     const replies = log.filter((m) => m.direction === 'out').length;
-    expect(replies).toBe((a.json.messages?.length ?? 0) + (both.find((r) => !r.json.duplicate)?.json.messages?.length ?? 0));
-    expect(await metricValue(s.metrics.updatesHandled, { channel: 'web', outcome: 'duplicate' })).toBeGreaterThanOrEqual(2);
+    expect(replies).toBe(
+      (a.json.messages?.length ?? 0) + (both.find((r) => !r.json.duplicate)?.json.messages?.length ?? 0),
+    );
+    expect(
+      await metricValue(s.metrics.updatesHandled, { channel: 'web', outcome: 'duplicate' }),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('treats typed "/status REF" as a command, like Telegram', async () => {
     const chatId = 'citizen-api-4';
     const replies = await say(chatId, { kind: 'text', text: '/status ALR-999999' });
-    expect(replies.map((m) => m.message?.text).join('\n')).toBe(s.translator.t('hi', 'status.not_found', { ref: 'ALR-999999' }));
+    expect(replies.map((m) => m.message?.text).join('\n')).toBe(
+      s.translator.t('hi', 'status.not_found', { ref: 'ALR-999999' }),
+    );
     const log = await chatLog(s.url, chatId);
     expect(log[0]?.input).toEqual({ kind: 'command', text: '/status ALR-999999' });
   });
 
   it('delivers messages sent through the web sender to the chat, waking a waiting long poll', async () => {
     const chatId = 'officer-api-1';
-    const poll = fetch(`${s.url}/sim/api/messages?chatId=${chatId}&after=0&wait=5`).then(async (r) => (await r.json()) as { messages: WebMessageView[] });
+    const poll = fetch(`${s.url}/sim/api/messages?chatId=${chatId}&after=0&wait=5`).then(
+      async (r) => (await r.json()) as { messages: WebMessageView[] },
+    );
     // The poll is registered before the send only if it reached the server first; either way it must return the message.
-    const sent = await s.web.sender.send(chatId, { text: 'नई शिकायत ALR-000001', buttons: [{ label: 'देख ली', data: 'staff|ack' }] });
+    const sent = await s.web.sender.send(chatId, {
+      text: 'नई शिकायत ALR-000001',
+      buttons: [{ label: 'देख ली', data: 'staff|ack' }],
+    });
     expect(sent.messageId).toBe('1');
     const { messages } = await poll;
     expect(messages).toHaveLength(1);
-    expect(messages[0]?.message).toEqual({ text: 'नई शिकायत ALR-000001', buttons: [{ label: 'देख ली', data: 'staff|ack' }] });
+    expect(messages[0]?.message).toEqual({
+      text: 'नई शिकायत ALR-000001',
+      buttons: [{ label: 'देख ली', data: 'staff|ack' }],
+    });
 
     const doc = await s.web.sender.send(chatId, {
       text: 'export',
@@ -165,11 +201,25 @@ describe('web channel over HTTP, real handler and database', () => {
 
     // Photos forwarded by file id: a web file can be shown, another platform's cannot.
     const upload = (await (await uploadImage(s.url, makePng(8, 8), 'citizen-api-7')).json()) as { fileId: string };
-    const webPhoto = await s.web.sender.send(chatId, { text: 'photo', media: { kind: 'photo', fileId: upload.fileId } } as never);
-    const telegramPhoto = await s.web.sender.send(chatId, { text: 'photo', media: { kind: 'photo', fileId: 'AgACAgIAAxkBAAIB' } } as never);
+    const webPhoto = await s.web.sender.send(chatId, {
+      text: 'photo',
+      media: { kind: 'photo', fileId: upload.fileId },
+    } as never);
+    const telegramPhoto = await s.web.sender.send(chatId, {
+      text: 'photo',
+      media: { kind: 'photo', fileId: 'AgACAgIAAxkBAAIB' },
+    } as never);
     const after = await chatLog(s.url, chatId);
-    expect(after.find((m) => String(m.seq) === webPhoto.messageId)?.message?.media).toEqual({ kind: 'photo', fileId: upload.fileId, here: true });
-    expect(after.find((m) => String(m.seq) === telegramPhoto.messageId)?.message?.media).toEqual({ kind: 'photo', fileId: 'AgACAgIAAxkBAAIB', here: false });
+    expect(after.find((m) => String(m.seq) === webPhoto.messageId)?.message?.media).toEqual({
+      kind: 'photo',
+      fileId: upload.fileId,
+      here: true,
+    });
+    expect(after.find((m) => String(m.seq) === telegramPhoto.messageId)?.message?.media).toEqual({
+      kind: 'photo',
+      fileId: 'AgACAgIAAxkBAAIB',
+      here: false,
+    });
   });
 
   it('refuses to send to a chat id the web never uses, and says not to retry', async () => {
@@ -193,22 +243,44 @@ describe('web channel over HTTP, real handler and database', () => {
       { chatId, clientId: clientId(), kind: 'location', lat: 91, lon: 0 },
     ];
     for (const body of bad) expect((await postMessage(s.url, body)).status).toBe(400);
-    const missing = await postMessage(s.url, { chatId, clientId: clientId(), kind: 'photo', fileId: 'wf_000000000000000000000000' });
+    const missing = await postMessage(s.url, {
+      chatId,
+      clientId: clientId(),
+      kind: 'photo',
+      fileId: 'wf_000000000000000000000000',
+    });
     expect(missing.status).toBe(404);
 
-    const notJson = await fetch(`${s.url}/sim/api/messages`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const notJson = await fetch(`${s.url}/sim/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{}',
+    });
     expect(notJson.status).toBe(415);
-    const broken = await fetch(`${s.url}/sim/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
+    const broken = await fetch(`${s.url}/sim/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{',
+    });
     expect(broken.status).toBe(400);
     expect(await chatLog(s.url, chatId)).toEqual([]);
   });
 
   it('accepts only real images up to the size limit', async () => {
-    const notImage = await uploadImage(s.url, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 'citizen-api-6', 'image/svg+xml');
+    const notImage = await uploadImage(
+      s.url,
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>'),
+      'citizen-api-6',
+      'image/svg+xml',
+    );
     expect(notImage.status).toBe(415);
     const wrongType = await uploadImage(s.url, makePng(4, 4), 'citizen-api-6', 'text/html');
     expect(wrongType.status).toBe(415);
-    const tooBig = await uploadImage(s.url, Buffer.concat([makePng(4, 4), Buffer.alloc(s.web.maxUploadBytes)]), 'citizen-api-6');
+    const tooBig = await uploadImage(
+      s.url,
+      Buffer.concat([makePng(4, 4), Buffer.alloc(s.web.maxUploadBytes)]),
+      'citizen-api-6',
+    );
     expect(tooBig.status).toBe(413);
     expect((await fetch(`${s.url}/sim/api/files/wf_ffffffffffffffffffffffff`)).status).toBe(404);
   });

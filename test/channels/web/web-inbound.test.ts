@@ -11,7 +11,11 @@ const base = { chatId: 'citizen-1', clientId: 'abcdefgh12' };
 
 describe('webRequestToInbound', () => {
   it('makes a channel-neutral message keyed by the client id', () => {
-    const { inbound, input } = webRequestToInbound({ ...base, kind: 'text', text: '  राशन\u0000 नहीं मिला ', firstName: 'सीमा' }, places, AT);
+    const { inbound, input } = webRequestToInbound(
+      { ...base, kind: 'text', text: '  राशन\u0000 नहीं मिला ', firstName: 'सीमा' },
+      places,
+      AT,
+    );
     expect(inbound).toEqual({
       channel: 'web',
       chatId: 'citizen-1',
@@ -24,7 +28,10 @@ describe('webRequestToInbound', () => {
   });
 
   it('reads typed commands, with or without a bot name, and explicit ones', () => {
-    expect(webRequestToInbound({ ...base, kind: 'text', text: '/Status@JanSahayakBot ALR-000001' }, places, AT).inbound.content).toEqual({
+    expect(
+      webRequestToInbound({ ...base, kind: 'text', text: '/Status@JanSahayakBot ALR-000001' }, places, AT).inbound
+        .content,
+    ).toEqual({
       kind: 'command',
       command: 'status',
       args: 'ALR-000001',
@@ -35,11 +42,16 @@ describe('webRequestToInbound', () => {
   });
 
   it('splits button data, and marks malformed data unsupported instead of guessing', () => {
-    expect(webRequestToInbound({ ...base, kind: 'button', data: 'block|jobat', label: 'जोबट' }, places, AT)).toMatchObject({
+    expect(
+      webRequestToInbound({ ...base, kind: 'button', data: 'block|jobat', label: 'जोबट' }, places, AT),
+    ).toMatchObject({
       inbound: { content: { kind: 'button', scope: 'block', value: 'jobat' } },
       input: { kind: 'button', label: 'जोबट' },
     });
-    expect(webRequestToInbound({ ...base, kind: 'button', data: 'nonsense' }, places, AT).inbound.content).toEqual({ kind: 'unsupported', what: 'button' });
+    expect(webRequestToInbound({ ...base, kind: 'button', data: 'nonsense' }, places, AT).inbound.content).toEqual({
+      kind: 'unsupported',
+      what: 'button',
+    });
   });
 
   it('turns a preset place into its coordinates from places.yaml', () => {
@@ -47,7 +59,9 @@ describe('webRequestToInbound', () => {
       const { inbound } = webRequestToInbound({ ...base, kind: 'location', placeId: place.id }, places, AT);
       expect(inbound.content).toEqual({ kind: 'location', lat: place.lat, lon: place.lon });
     }
-    expect(() => webRequestToInbound({ ...base, kind: 'location', placeId: 'atlantis' }, places, AT)).toThrow(WebRequestError);
+    expect(() => webRequestToInbound({ ...base, kind: 'location', placeId: 'atlantis' }, places, AT)).toThrow(
+      WebRequestError,
+    );
     expect(() => webRequestToInbound({ ...base, kind: 'location' }, places, AT)).toThrow(WebRequestError);
   });
 
@@ -80,7 +94,9 @@ describe('sniffImageType', () => {
     expect(sniffImageType(makePng(2, 2))).toBe('image/png');
     expect(sniffImageType(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0]))).toBe('image/jpeg');
     expect(sniffImageType(Buffer.from('GIF89a……', 'latin1'))).toBe('image/gif');
-    expect(sniffImageType(Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')]))).toBe('image/webp');
+    expect(sniffImageType(Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')]))).toBe(
+      'image/webp',
+    );
     expect(sniffImageType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeUndefined();
     expect(sniffImageType(Buffer.from('<html><script>alert(1)</script>'))).toBeUndefined();
     expect(sniffImageType(Buffer.alloc(0))).toBeUndefined();

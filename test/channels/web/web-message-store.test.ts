@@ -18,7 +18,11 @@ afterAll(async () => {
 describe('web message store', () => {
   it('numbers concurrent appends to one chat 1, 2, 3… without gaps and keeps each batch in order', async () => {
     const batches = Array.from({ length: 6 }, (_, b) =>
-      Array.from({ length: 3 }, (_, i) => ({ key: `reply:c${b}:${i}`, direction: 'out' as const, message: { text: `${b}.${i}` } })),
+      Array.from({ length: 3 }, (_, i) => ({
+        key: `reply:c${b}:${i}`,
+        direction: 'out' as const,
+        message: { text: `${b}.${i}` },
+      })),
     );
     await Promise.all(batches.map((drafts) => store.append('chat-a', drafts, NOW)));
     const all = await store.list('chat-a', 0);
@@ -52,9 +56,13 @@ describe('web message store', () => {
   });
 
   it('lists after a sequence number and deletes messages older than a date', async () => {
-    await store.append('chat-f', [1, 2, 3].map((n) => ({ key: `out:f${n}`, direction: 'out' as const, message: { text: String(n) } })), NOW);
+    await store.append(
+      'chat-f',
+      [1, 2, 3].map((n) => ({ key: `out:f${n}`, direction: 'out' as const, message: { text: String(n) } })),
+      NOW,
+    );
     expect((await store.list('chat-f', 2)).map((m) => m.message?.text)).toEqual(['3']);
-    expect((await store.list('chat-f', 3))).toEqual([]);
+    expect(await store.list('chat-f', 3)).toEqual([]);
     const later = new Date(NOW.getTime() + 1000);
     expect(await store.deleteOlderThan(later)).toBeGreaterThanOrEqual(3);
     expect(await store.list('chat-f', 0)).toEqual([]);

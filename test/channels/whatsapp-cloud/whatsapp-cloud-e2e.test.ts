@@ -1,4 +1,12 @@
-import { createFakeGraphApi, choose, cloudTextOf, cloudWebhook, postWebhook, type FakeGraphApi, type SentCloudMessage } from '../../support/fake-graph-api';
+import {
+  createFakeGraphApi,
+  choose,
+  cloudTextOf,
+  cloudWebhook,
+  postWebhook,
+  type FakeGraphApi,
+  type SentCloudMessage,
+} from '../../support/fake-graph-api';
 import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../../support/fake-telegram-api';
 import { command } from '../../support/telegram-updates';
 import { createTestApp, type TestApp } from '../../support/test-app';
@@ -57,7 +65,10 @@ describe('WhatsApp Business Cloud API channel', () => {
     await say(choose(block, hi('block.jobat')), 1);
     await say(text('वार्ड 5'), 1);
     graph.addMedia('771', JPEG, 'image/jpeg');
-    const [phone] = await say({ type: 'image', image: { id: '771', mime_type: 'image/jpeg', caption: 'राशन की दुकान दस दिन से बंद है' } }, 1);
+    const [phone] = await say(
+      { type: 'image', image: { id: '771', mime_type: 'image/jpeg', caption: 'राशन की दुकान दस दिन से बंद है' } },
+      1,
+    );
     expect(cloudTextOf(phone)).toContain(hi('intake.phone.prompt'));
     const [summary] = await say(choose(phone, hi('intake.phone.share')), 1);
     expect(cloudTextOf(summary)).toContain('+919876543210');
@@ -102,7 +113,12 @@ describe('WhatsApp Business Cloud API channel', () => {
     await t.app.outbox.drain(10_000);
     expect(await t.app.models.Ticket.countDocuments({ chatId: CITIZEN_CHAT })).toBe(1);
     const ticket = await t.app.models.Ticket.findOne({ ref }).lean();
-    expect(ticket).toMatchObject({ channel: 'whatsapp', chatId: CITIZEN_CHAT, category: 'ration', phone: '+919876543210' });
+    expect(ticket).toMatchObject({
+      channel: 'whatsapp',
+      chatId: CITIZEN_CHAT,
+      category: 'ration',
+      phone: '+919876543210',
+    });
     expect(ticket?.attachments[0]?.fileId).toBe('wac:771');
 
     // The officer's card arrives on Telegram with the citizen's photo, fetched from the Graph API.
@@ -112,7 +128,9 @@ describe('WhatsApp Business Cloud API channel', () => {
 
     // Inside the 24-hour window the acknowledgement is free text.
     await tgCommand(TG_OFFICER, '/ack', ref, 1);
-    const ackMsg = await waitUntil(() => graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes(hi('notify.acknowledged', { ref }))));
+    const ackMsg = await waitUntil(() =>
+      graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes(hi('notify.acknowledged', { ref }))),
+    );
     expect(ackMsg.type).not.toBe('template');
 
     // A day and more later the citizen has not written: the update goes as the approved template.
@@ -129,13 +147,21 @@ describe('WhatsApp Business Cloud API channel', () => {
     // The citizen writes again: the window is open and the resolution is free text with the rating buttons.
     await say(text('कब तक?'), 1);
     await tgCommand(TG_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`, 1);
-    const resolved = await waitUntil(() => graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes('दुकान खुलवा दी गई')));
+    const resolved = await waitUntil(() =>
+      graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes('दुकान खुलवा दी गई')),
+    );
     expect(resolved.type).not.toBe('template');
 
     // Delivery reports update the outbox record.
-    const statuses = wh.statuses([{ id: resolved.id, status: 'delivered', timestamp: '1764300100', recipient_id: CITIZEN }]);
+    const statuses = wh.statuses([
+      { id: resolved.id, status: 'delivered', timestamp: '1764300100', recipient_id: CITIZEN },
+    ]);
     expect(await postWebhook(appUrl, statuses, APP_SECRET)).toBe(200);
-    await waitUntil(async () => (await t.db.conn.collection('outbox').findOne({ platformMessageId: resolved.id }))?.deliveryStatus === 'delivered');
+    await waitUntil(
+      async () =>
+        (await t.db.conn.collection('outbox').findOne({ platformMessageId: resolved.id }))?.deliveryStatus ===
+        'delivered',
+    );
 
     const logs = t.logs().join('\n');
     expect(logs).not.toContain('9876543210');
@@ -165,13 +191,20 @@ describe('WhatsApp Business Cloud API channel', () => {
 
     const [ack] = await officerSays(choose(card, hi('staff.button.ack')), 1);
     expect(cloudTextOf(ack)).toContain(hi('staff.done.acknowledge', { ref }));
-    await waitUntil(() => graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes(hi('notify.acknowledged', { ref }))));
+    await waitUntil(() =>
+      graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes(hi('notify.acknowledged', { ref }))),
+    );
 
     // Words in reply to the card (WhatsApp's context names the card's message id) are a progress update.
-    const [updated] = await officerSays({ ...text('कल निरीक्षण होगा'), context: { from: '15550000000', id: card.id } }, 1);
+    const [updated] = await officerSays(
+      { ...text('कल निरीक्षण होगा'), context: { from: '15550000000', id: card.id } },
+      1,
+    );
     expect(cloudTextOf(updated)).toContain(hi('staff.done.update', { ref }).slice(0, 20));
     await waitUntil(() => graph.sentTo(CITIZEN).find((m) => cloudTextOf(m).includes('कल निरीक्षण होगा')));
-    expect((await t.app.models.Ticket.findOne({ ref }).lean())?.history.map((h) => h.action)).toEqual(expect.arrayContaining(['acknowledge', 'update']));
+    expect((await t.app.models.Ticket.findOne({ ref }).lean())?.history.map((h) => h.action)).toEqual(
+      expect.arrayContaining(['acknowledge', 'update']),
+    );
   });
 
   test('the nightly clean-up forgets customer-service windows that have closed', async () => {
@@ -195,7 +228,8 @@ describe('WhatsApp Business Cloud API channel', () => {
     expect(await t.app.models.Conversation.countDocuments({ _id: { $regex: '^whatsapp:' } })).toBe(0);
     expect(graph.sent).toHaveLength(0);
 
-    const verify = (token: string) => fetch(`${appUrl}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=1158201444`);
+    const verify = (token: string) =>
+      fetch(`${appUrl}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=1158201444`);
     const ok = await verify(VERIFY_TOKEN);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
@@ -209,18 +243,35 @@ describe('WhatsApp Business Cloud API channel', () => {
 
     // A phone-call ticket's notice to a number that is not on WhatsApp fails for good.
     graph.failSends({ status: 400, code: 131026, message: 'Message undeliverable' });
-    await t.app.outbox.enqueue([{ channel: 'whatsapp', chatId: '919000000001@c.us', message: { text: 'सूचना' }, dedupeKey: 'test:undeliverable' }]);
-    await waitUntil(async () => (await t.app.outbox.failedRecent(10)).some((f) => f.dedupeKey === 'test:undeliverable' && f.reason === 'chat_not_found'));
+    await t.app.outbox.enqueue([
+      { channel: 'whatsapp', chatId: '919000000001@c.us', message: { text: 'सूचना' }, dedupeKey: 'test:undeliverable' },
+    ]);
+    await waitUntil(async () =>
+      (await t.app.outbox.failedRecent(10)).some(
+        (f) => f.dedupeKey === 'test:undeliverable' && f.reason === 'chat_not_found',
+      ),
+    );
 
     // The platform accepted a message, then reported it failed.
     const [sent] = await say(text('/cancel'), 1);
-    const report = wh.statuses([{ id: sent?.id, status: 'failed', timestamp: '1764300200', recipient_id: CITIZEN, errors: [{ code: 131049, title: 'not delivered' }] }]);
+    const report = wh.statuses([
+      {
+        id: sent?.id,
+        status: 'failed',
+        timestamp: '1764300200',
+        recipient_id: CITIZEN,
+        errors: [{ code: 131049, title: 'not delivered' }],
+      },
+    ]);
     expect(await postWebhook(appUrl, report, APP_SECRET)).toBe(200);
     await waitUntil(async () => (await t.app.outbox.failedRecent(10)).some((f) => f.reason === 'undeliverable'));
   });
 });
 
-async function waitUntil<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+async function waitUntil<T>(
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, LocalAuth } from 'whatsapp-web.js';
 import { createWhatsAppChannel, type WhatsAppDownReason } from '../../../src/channels/whatsapp/whatsapp-channel';
-import { CHROMIUM_ARGS, clearChromiumLocks, createQrPrinter, createWhatsAppClient, loadQrTerminal, whatsAppClientOptions } from '../../../src/channels/whatsapp/whatsapp-client';
+import {
+  CHROMIUM_ARGS,
+  clearChromiumLocks,
+  createQrPrinter,
+  createWhatsAppClient,
+  loadQrTerminal,
+  whatsAppClientOptions,
+} from '../../../src/channels/whatsapp/whatsapp-client';
 import type { WhatsAppClientLike } from '../../../src/channels/whatsapp/whatsapp-types';
 import { createFixedClock } from '../../../src/clock';
 import { createLogger } from '../../../src/logger';
@@ -25,7 +32,9 @@ describe('the real whatsapp-web.js client, constructed as configured (no network
 
   test('the library’s Client fits the channel’s client type', () => {
     // Type-level: this line stops compiling if the library's surface drifts from what the channel uses.
-    const client: WhatsAppClientLike = new Client(whatsAppClientOptions({ dataDir, chromiumPath: '/usr/bin/chromium' }));
+    const client: WhatsAppClientLike = new Client(
+      whatsAppClientOptions({ dataDir, chromiumPath: '/usr/bin/chromium' }),
+    );
     expect(client).toBeInstanceOf(Client);
   });
 
@@ -36,16 +45,26 @@ describe('the real whatsapp-web.js client, constructed as configured (no network
     expect(options.authStrategy.dataPath).toBe(path.join(dataDir, 'whatsapp'));
     expect(options.puppeteer).toMatchObject({ executablePath: '/usr/bin/chromium', headless: true });
     expect(options.puppeteer.args).toEqual(CHROMIUM_ARGS);
-    expect(options.puppeteer.args).toEqual(expect.arrayContaining(['--no-sandbox', '--disable-gpu', '--disable-background-networking']));
+    expect(options.puppeteer.args).toEqual(
+      expect.arrayContaining(['--no-sandbox', '--disable-gpu', '--disable-background-networking']),
+    );
     expect(options.webVersionCache).toEqual({ type: 'local', path: path.join(dataDir, 'whatsapp', 'web-cache') });
     // QR login unless a pairing number is set (the library's default keeps an empty number).
     expect(options.pairWithPhoneNumber.phoneNumber).toBe('');
   });
 
   test('a pairing phone number switches to pairing-code login, in the library’s digits-only form', () => {
-    const client = createWhatsAppClient({ dataDir, chromiumPath: '/usr/bin/chromium', pairingPhone: '+91 98765 43210' });
+    const client = createWhatsAppClient({
+      dataDir,
+      chromiumPath: '/usr/bin/chromium',
+      pairingPhone: '+91 98765 43210',
+    });
     const options = (client as unknown as { options: Record<string, any> }).options;
-    expect(options.pairWithPhoneNumber).toEqual({ phoneNumber: '919876543210', showNotification: true, intervalMs: 180000 });
+    expect(options.pairWithPhoneNumber).toEqual({
+      phoneNumber: '919876543210',
+      showNotification: true,
+      intervalMs: 180000,
+    });
   });
 
   test('a Chromium profile lock left by an unclean exit (naming another host) is removed before the client is made', () => {
@@ -92,7 +111,9 @@ describe('the real whatsapp-web.js client, constructed as configured (no network
       expect(channel.status()).toBe('off');
       // LocalAuth made the session folder under DATA_DIR before the launch failed.
       expect(fs.existsSync(path.join(dataDir, 'whatsapp', 'session'))).toBe(true);
-      expect(logs.lines().some((l) => l.includes('"event":"whatsapp_down"') && l.includes('"reason":"start_failed"'))).toBe(true);
+      expect(
+        logs.lines().some((l) => l.includes('"event":"whatsapp_down"') && l.includes('"reason":"start_failed"')),
+      ).toBe(true);
     });
   });
 });
@@ -107,12 +128,16 @@ describe('showing the login QR code', () => {
     const logs = captureLogs();
     const out = sink();
     const drawn: string[] = [];
-    const print = createQrPrinter(createLogger({ level: 'info', pretty: false, destination: logs.stream }), out.stream, {
-      generate: (text, opts, cb) => {
-        drawn.push(`${text}|${opts.small}`);
-        cb('█▀▀▀█ QR █▀▀▀█');
+    const print = createQrPrinter(
+      createLogger({ level: 'info', pretty: false, destination: logs.stream }),
+      out.stream,
+      {
+        generate: (text, opts, cb) => {
+          drawn.push(`${text}|${opts.small}`);
+          cb('█▀▀▀█ QR █▀▀▀█');
+        },
       },
-    });
+    );
     print('2@qr-string');
     expect(drawn).toEqual(['2@qr-string|true']);
     expect(out.text()).toContain('█▀▀▀█ QR █▀▀▀█');
@@ -124,7 +149,11 @@ describe('showing the login QR code', () => {
   test('never logged, not even when qrcode-terminal is missing: the log says how to log in instead', () => {
     const logs = captureLogs();
     const out = sink();
-    createQrPrinter(createLogger({ level: 'info', pretty: false, destination: logs.stream }), out.stream, null)('2@qr-string');
+    createQrPrinter(
+      createLogger({ level: 'info', pretty: false, destination: logs.stream }),
+      out.stream,
+      null,
+    )('2@qr-string');
     expect(out.text()).toBe('');
     const line = logs.lines().find((l) => l.includes('"event":"whatsapp_qr"'));
     expect(line).toContain('"printed":false');

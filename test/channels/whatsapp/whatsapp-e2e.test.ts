@@ -2,7 +2,13 @@ import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '
 import type { FakeWhatsAppClient, FakeWhatsAppMessage } from '../../support/fake-whatsapp-client';
 import { callbackQuery, command, textMessage } from '../../support/telegram-updates';
 import type { TestApp } from '../../support/test-app';
-import { attachWhatsApp, createWhatsAppTestApp, eventually, optionNumber, type AttachedWhatsApp } from './whatsapp-test-app';
+import {
+  attachWhatsApp,
+  createWhatsAppTestApp,
+  eventually,
+  optionNumber,
+  type AttachedWhatsApp,
+} from './whatsapp-test-app';
 
 const TOKEN = '123456789:WA-E2E-token-abcdefghijklmnopqrstuvwxyz';
 const ADMIN = 9001;
@@ -23,14 +29,23 @@ describe('WhatsApp and Telegram in one application', () => {
   const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
 
   /** Telegram: send and wait until `chat` has `count` more messages. */
-  async function tg(update: Parameters<FakeTelegramApi['pushUpdate']>[0], chat: number, count: number): Promise<RecordedCall[]> {
+  async function tg(
+    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
+    chat: number,
+    count: number,
+  ): Promise<RecordedCall[]> {
     const before = api.sent(chat).length;
     api.pushUpdate(update);
     return (await api.waitForSent(chat, before + count, 10_000)).slice(before);
   }
 
   /** WhatsApp: a person writes; wait until the chat has `count` more messages from the bot. */
-  async function say(chatId: string, body: string, count: number, extra: Partial<Parameters<FakeWhatsAppClient['receive']>[0]> = {}): Promise<FakeWhatsAppMessage[]> {
+  async function say(
+    chatId: string,
+    body: string,
+    count: number,
+    extra: Partial<Parameters<FakeWhatsAppClient['receive']>[0]> = {},
+  ): Promise<FakeWhatsAppMessage[]> {
     const client = wa.client();
     const before = client.sent(chatId).length;
     client.receive({ from: chatId, body, notifyName: 'Seema', ...extra });
@@ -50,7 +65,11 @@ describe('WhatsApp and Telegram in one application', () => {
   beforeEach(async () => {
     api = createFakeTelegramApi({ token: TOKEN });
     const { apiRoot } = await api.start();
-    t = await createWhatsAppTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN) });
+    t = await createWhatsAppTestApp({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      ADMIN_TELEGRAM_IDS: String(ADMIN),
+    });
     await t.app.start();
     wa = await attachWhatsApp(t);
   });
@@ -73,7 +92,9 @@ describe('WhatsApp and Telegram in one application', () => {
     expect(locality?.body).toContain(hi('intake.locality.prompt'));
     await say(WA_CITIZEN, 'वार्ड 5', 1);
     // A photo whose caption describes the problem answers the description step.
-    const [phone] = await say(WA_CITIZEN, 'राशन की दुकान दस दिन से बंद है', 1, { media: { mimetype: 'image/jpeg', data: JPEG.toString('base64') } });
+    const [phone] = await say(WA_CITIZEN, 'राशन की दुकान दस दिन से बंद है', 1, {
+      media: { mimetype: 'image/jpeg', data: JPEG.toString('base64') },
+    });
     expect(phone?.body).toContain(hi('intake.phone.prompt'));
     expect(phone?.body).toContain(`. ${hi('intake.phone.share')}`);
     // Choosing "share my number" sends the number WhatsApp delivered the message from.
@@ -84,7 +105,13 @@ describe('WhatsApp and Telegram in one application', () => {
     expect(ref).toBeDefined();
 
     const ticket = await t.app.models.Ticket.findOne({ ref }).lean();
-    expect(ticket).toMatchObject({ channel: 'whatsapp', chatId: WA_CITIZEN, category: 'ration', block: 'jobat', phone: '+919876543210' });
+    expect(ticket).toMatchObject({
+      channel: 'whatsapp',
+      chatId: WA_CITIZEN,
+      category: 'ration',
+      block: 'jobat',
+      phone: '+919876543210',
+    });
     const fileId = ticket?.attachments[0]?.fileId ?? '';
     expect(fileId).toMatch(/^waf_[0-9a-f]{24}$/);
     const stored = await t.db.conn.collection('whatsapp_files').findOne({ _id: fileId as never });
@@ -113,14 +140,21 @@ describe('WhatsApp and Telegram in one application', () => {
     const [block] = await say(WA_CITIZEN, optionNumber(category?.body ?? '', hi('category.ration')), 1);
     await say(WA_CITIZEN, optionNumber(block?.body ?? '', hi('block.jobat')), 1);
     // The voice note at the place question stands for the place and the problem.
-    const [taken, phone] = await say(WA_CITIZEN, '', 2, { type: 'ptt', media: { mimetype: 'audio/ogg; codecs=opus', data: Buffer.from('OggS-voice').toString('base64') } });
+    const [taken, phone] = await say(WA_CITIZEN, '', 2, {
+      type: 'ptt',
+      media: { mimetype: 'audio/ogg; codecs=opus', data: Buffer.from('OggS-voice').toString('base64') },
+    });
     expect(taken?.body).toBe(hi('intake.voice_taken'));
     const [summary] = await say(WA_CITIZEN, optionNumber(phone?.body ?? '', hi('intake.phone.skip')), 1);
     expect(summary?.body).toContain(hi('intake.summary.in_voice'));
     expect(summary?.body).not.toContain('दबाएँ');
     await say(WA_CITIZEN, optionNumber(summary?.body ?? '', hi('intake.summary.submit')), 1);
     const ticket = await t.app.models.Ticket.findOne({ channel: 'whatsapp' }).lean();
-    expect(ticket).toMatchObject({ category: 'ration', block: 'jobat', attachments: [expect.objectContaining({ kind: 'voice' })] });
+    expect(ticket).toMatchObject({
+      category: 'ration',
+      block: 'jobat',
+      attachments: [expect.objectContaining({ kind: 'voice' })],
+    });
   });
 
   test('an officer on WhatsApp joins by invite, acknowledges by number, updates by quoting the card, resolves with a bare word', async () => {
@@ -148,7 +182,10 @@ describe('WhatsApp and Telegram in one application', () => {
     // "1" acknowledges.
     const [ack] = await say(WA_OFFICER, optionNumber(card.body, hi('staff.button.ack')), 1);
     expect(ack?.body).toBe(hi('staff.done.acknowledge', { ref }));
-    await api.waitFor(() => api.sent(TG_CITIZEN).find((c) => textOf(c).includes(hi('notify.acknowledged', { ref }))), 10_000);
+    await api.waitFor(
+      () => api.sent(TG_CITIZEN).find((c) => textOf(c).includes(hi('notify.acknowledged', { ref }))),
+      10_000,
+    );
 
     // Quoting the card with words is a progress update.
     const [updated] = await say(WA_OFFICER, 'कल निरीक्षण होगा', 1, { quoted: card });
@@ -189,6 +226,8 @@ describe('WhatsApp and Telegram in one application', () => {
     const [first, second] = (await client.waitForSent(WA_CITIZEN, before + 3)).slice(before);
     expect(first?.body).toContain(hi('intake.category.prompt'));
     expect(second?.body).toBe(hi('intake.cancelled'));
-    await eventually(async () => (await t.app.models.Conversation.findById(`whatsapp:${WA_CITIZEN}`).lean())?.state.flow === undefined);
+    await eventually(
+      async () => (await t.app.models.Conversation.findById(`whatsapp:${WA_CITIZEN}`).lean())?.state.flow === undefined,
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { menuNumberOf, phoneOfWhatsAppId, whatsappChatOf, whatsappToInbound, type WhatsAppInboundContext } from '../../../src/channels/whatsapp/whatsapp-inbound';
+import {
+  menuNumberOf,
+  phoneOfWhatsAppId,
+  whatsappChatOf,
+  whatsappToInbound,
+  type WhatsAppInboundContext,
+} from '../../../src/channels/whatsapp/whatsapp-inbound';
 import { FakeWhatsAppMessage, type FakeMessageInit } from '../../support/fake-whatsapp-client';
 
 const CHAT = '919876543210@c.us';
@@ -50,19 +56,45 @@ describe('WhatsApp messages in channel-neutral form', () => {
   });
 
   test('a leading slash is a command', () => {
-    expect(inbound({ body: '/status ALR-000123' }).result?.content).toEqual({ kind: 'command', command: 'status', args: 'ALR-000123' });
-    expect(inbound({ body: '/START abcd2345' }).result?.content).toEqual({ kind: 'command', command: 'start', args: 'abcd2345' });
+    expect(inbound({ body: '/status ALR-000123' }).result?.content).toEqual({
+      kind: 'command',
+      command: 'status',
+      args: 'ALR-000123',
+    });
+    expect(inbound({ body: '/START abcd2345' }).result?.content).toEqual({
+      kind: 'command',
+      command: 'start',
+      args: 'abcd2345',
+    });
   });
 
   test('staff words without the slash are commands only when what follows fits', () => {
-    expect(inbound({ body: 'resolve ALR-000123 दुकान खुल गई' }).result?.content).toEqual({ kind: 'command', command: 'resolve', args: 'ALR-000123 दुकान खुल गई' });
-    expect(inbound({ body: 'Ack alr-000123' }).result?.content).toEqual({ kind: 'command', command: 'ack', args: 'alr-000123' });
-    expect(inbound({ body: 'transfer ALR-000123 HEALTH बीमारी' }).result?.content).toMatchObject({ kind: 'command', command: 'transfer' });
+    expect(inbound({ body: 'resolve ALR-000123 दुकान खुल गई' }).result?.content).toEqual({
+      kind: 'command',
+      command: 'resolve',
+      args: 'ALR-000123 दुकान खुल गई',
+    });
+    expect(inbound({ body: 'Ack alr-000123' }).result?.content).toEqual({
+      kind: 'command',
+      command: 'ack',
+      args: 'alr-000123',
+    });
+    expect(inbound({ body: 'transfer ALR-000123 HEALTH बीमारी' }).result?.content).toMatchObject({
+      kind: 'command',
+      command: 'transfer',
+    });
     expect(inbound({ body: 'mine' }).result?.content).toEqual({ kind: 'command', command: 'mine', args: '' });
-    expect(inbound({ body: 'status ALR-000123' }).result?.content).toEqual({ kind: 'command', command: 'status', args: 'ALR-000123' });
+    expect(inbound({ body: 'status ALR-000123' }).result?.content).toEqual({
+      kind: 'command',
+      command: 'status',
+      args: 'ALR-000123',
+    });
     // Ordinary words stay words.
     expect(inbound({ body: 'update please' }).result?.content).toEqual({ kind: 'text', text: 'update please' });
-    expect(inbound({ body: 'resolve ALR-000123' }).result?.content).toEqual({ kind: 'text', text: 'resolve ALR-000123' });
+    expect(inbound({ body: 'resolve ALR-000123' }).result?.content).toEqual({
+      kind: 'text',
+      text: 'resolve ALR-000123',
+    });
     expect(inbound({ body: 'mine bhi' }).result?.content).toEqual({ kind: 'text', text: 'mine bhi' });
     expect(inbound({ body: 'status' }).result?.content).toEqual({ kind: 'text', text: 'status' });
   });
@@ -73,8 +105,16 @@ describe('WhatsApp messages in channel-neutral form', () => {
       { n: 2, contact: true },
     ];
     expect(inbound({ body: '1' }, { menu }).result?.content).toEqual({ kind: 'button', scope: 'phone', value: 'skip' });
-    expect(inbound({ body: '२' }, { menu }).result?.content).toEqual({ kind: 'contact', phone: '+919876543210', own: true });
-    expect(inbound({ body: '2.' }, { menu }).result?.content).toEqual({ kind: 'contact', phone: '+919876543210', own: true });
+    expect(inbound({ body: '२' }, { menu }).result?.content).toEqual({
+      kind: 'contact',
+      phone: '+919876543210',
+      own: true,
+    });
+    expect(inbound({ body: '2.' }, { menu }).result?.content).toEqual({
+      kind: 'contact',
+      phone: '+919876543210',
+      own: true,
+    });
     // Outside the menu, or without one, the number goes on as typed (the engine reads numbers too).
     expect(inbound({ body: '3' }, { menu }).result?.content).toEqual({ kind: 'text', text: '3' });
     expect(inbound({ body: '1' }).result?.content).toEqual({ kind: 'text', text: '1' });
@@ -84,13 +124,20 @@ describe('WhatsApp messages in channel-neutral form', () => {
   });
 
   test('the quoted message becomes replyToText, and its id replyToId', () => {
-    const { result } = inbound({ body: 'कल निरीक्षण होगा' }, { quotedText: '🆕 New complaint ALR-000123', quotedId: 'true_919876500001@c.us_3EB0CARD' });
+    const { result } = inbound(
+      { body: 'कल निरीक्षण होगा' },
+      { quotedText: '🆕 New complaint ALR-000123', quotedId: 'true_919876500001@c.us_3EB0CARD' },
+    );
     expect(result?.replyToText).toBe('🆕 New complaint ALR-000123');
     expect(result?.replyToId).toBe('true_919876500001@c.us_3EB0CARD');
   });
 
   test('a location pin', () => {
-    expect(inbound({ location: { latitude: 22.3, longitude: 74.36 } }).result?.content).toEqual({ kind: 'location', lat: 22.3, lon: 74.36 });
+    expect(inbound({ location: { latitude: 22.3, longitude: 74.36 } }).result?.content).toEqual({
+      kind: 'location',
+      lat: 22.3,
+      lon: 74.36,
+    });
   });
 
   test('photos and voice notes by stored file id, with caption and duration', () => {
@@ -100,7 +147,12 @@ describe('WhatsApp messages in channel-neutral form', () => {
       fileId: 'waf_0123456789abcdef01234567',
       caption: 'दुकान बंद',
     });
-    expect(inbound({ media: { mimetype: 'audio/ogg; codecs=opus', data: 'AAAA' }, type: 'ptt', duration: 7 }, { fileId: 'waf_0123456789abcdef01234567' }).result?.content).toEqual({
+    expect(
+      inbound(
+        { media: { mimetype: 'audio/ogg; codecs=opus', data: 'AAAA' }, type: 'ptt', duration: 7 },
+        { fileId: 'waf_0123456789abcdef01234567' },
+      ).result?.content,
+    ).toEqual({
       kind: 'voice',
       fileId: 'waf_0123456789abcdef01234567',
       durationSec: 7,
@@ -110,17 +162,35 @@ describe('WhatsApp messages in channel-neutral form', () => {
   });
 
   test('stickers, documents and videos are unsupported; WhatsApp bookkeeping is ignored', () => {
-    expect(inbound({ type: 'sticker', media: { mimetype: 'image/webp', data: 'AA' } }).result?.content).toEqual({ kind: 'unsupported', what: 'sticker' });
-    expect(inbound({ type: 'document', media: { mimetype: 'application/pdf', data: 'AA' } }).result?.content).toEqual({ kind: 'unsupported', what: 'document' });
-    expect(inbound({ type: 'video', media: { mimetype: 'video/mp4', data: 'AA' } }).result?.content).toEqual({ kind: 'unsupported', what: 'video' });
+    expect(inbound({ type: 'sticker', media: { mimetype: 'image/webp', data: 'AA' } }).result?.content).toEqual({
+      kind: 'unsupported',
+      what: 'sticker',
+    });
+    expect(inbound({ type: 'document', media: { mimetype: 'application/pdf', data: 'AA' } }).result?.content).toEqual({
+      kind: 'unsupported',
+      what: 'document',
+    });
+    expect(inbound({ type: 'video', media: { mimetype: 'video/mp4', data: 'AA' } }).result?.content).toEqual({
+      kind: 'unsupported',
+      what: 'video',
+    });
     expect(inbound({ type: 'e2e_notification' }).result).toBeNull();
     expect(inbound({ type: 'revoked' }).result).toBeNull();
   });
 
   test('a contact card is the sender’s own only when its WhatsApp id is the sender’s', () => {
-    const card = (waid: string) => `BEGIN:VCARD\nVERSION:3.0\nFN:Seema\nTEL;type=CELL;type=VOICE;waid=${waid}:+${waid}\nEND:VCARD`;
-    expect(inbound({ type: 'vcard', vCards: [card('919876543210')] }).result?.content).toEqual({ kind: 'contact', phone: '+919876543210', own: true });
-    expect(inbound({ type: 'vcard', vCards: [card('919999999999')] }).result?.content).toEqual({ kind: 'contact', phone: '+919999999999', own: false });
+    const card = (waid: string) =>
+      `BEGIN:VCARD\nVERSION:3.0\nFN:Seema\nTEL;type=CELL;type=VOICE;waid=${waid}:+${waid}\nEND:VCARD`;
+    expect(inbound({ type: 'vcard', vCards: [card('919876543210')] }).result?.content).toEqual({
+      kind: 'contact',
+      phone: '+919876543210',
+      own: true,
+    });
+    expect(inbound({ type: 'vcard', vCards: [card('919999999999')] }).result?.content).toEqual({
+      kind: 'contact',
+      phone: '+919999999999',
+      own: false,
+    });
   });
 
   test('menu numbers: digits alone, Latin or Devanagari', () => {

@@ -2,10 +2,24 @@ import type { Logger } from 'pino';
 import { createWhatsAppAdminModule } from '../../../src/channels/whatsapp/whatsapp-admin-module';
 import { IDENTITY_RETRY_MS } from '../../../src/channels/whatsapp/whatsapp-identity';
 import type { WhatsAppChannelDeps } from '../../../src/channels/whatsapp/whatsapp-channel';
-import { createFakeWhatsAppFactory, FakeWhatsAppMessage, PAIRING_CODE_INTERVAL_MS, QR_REFRESH_MS, type FakeStartBehaviour, type FakeWhatsAppClient, type FakeWhatsAppFactory } from '../../support/fake-whatsapp-client';
+import {
+  createFakeWhatsAppFactory,
+  FakeWhatsAppMessage,
+  PAIRING_CODE_INTERVAL_MS,
+  QR_REFRESH_MS,
+  type FakeStartBehaviour,
+  type FakeWhatsAppClient,
+  type FakeWhatsAppFactory,
+} from '../../support/fake-whatsapp-client';
 import { createManualTimers, type ManualTimers } from '../../support/manual-timers';
 import type { TestApp } from '../../support/test-app';
-import { attachWhatsApp, createWhatsAppTestApp, eventually, optionNumber, type AttachedWhatsApp } from './whatsapp-test-app';
+import {
+  attachWhatsApp,
+  createWhatsAppTestApp,
+  eventually,
+  optionNumber,
+  type AttachedWhatsApp,
+} from './whatsapp-test-app';
 
 const PN = '919876543210@c.us';
 const LID = '204571238765432@lid';
@@ -33,10 +47,17 @@ describe('WhatsApp as the real library behaves', () => {
   });
 
   /** The channel on manual timers: nothing times out until the test moves the clock. */
-  async function onManualTimers(fallback: FakeStartBehaviour, deps: Partial<WhatsAppChannelDeps> = {}): Promise<{ timers: ManualTimers; factory: FakeWhatsAppFactory }> {
+  async function onManualTimers(
+    fallback: FakeStartBehaviour,
+    deps: Partial<WhatsAppChannelDeps> = {},
+  ): Promise<{ timers: ManualTimers; factory: FakeWhatsAppFactory }> {
     const timers = createManualTimers(t.clock);
     const factory = createFakeWhatsAppFactory(fallback, { timers });
-    wa = await attachWhatsApp(t, { wait: false, factory, deps: { timers, reconnect: { initialMs: 1_000, maxMs: 1_000, random: () => 0 }, timeouts: {}, ...deps } });
+    wa = await attachWhatsApp(t, {
+      wait: false,
+      factory,
+      deps: { timers, reconnect: { initialMs: 1_000, maxMs: 1_000, random: () => 0 }, timeouts: {}, ...deps },
+    });
     return { timers, factory };
   }
 
@@ -48,7 +69,14 @@ describe('WhatsApp as the real library behaves', () => {
     await say(client, PN, 'वार्ड 5, बस स्टैंड के पास', PN, 1);
   }
 
-  async function say(client: FakeWhatsAppClient, from: string, body: string, to: string, count: number, extra: object = {}) {
+  async function say(
+    client: FakeWhatsAppClient,
+    from: string,
+    body: string,
+    to: string,
+    count: number,
+    extra: object = {},
+  ) {
     const before = client.sent(to).length;
     client.receive({ from, body, ...extra });
     const all = await client.waitForSent(to, before + count);
@@ -67,7 +95,9 @@ describe('WhatsApp as the real library behaves', () => {
     expect(block?.body).toContain(hi('intake.block.prompt'));
     expect(client.sent(LID)).toHaveLength(0);
     // Quoting the block question as WhatsApp shows it in the @lid chat still reads its menu.
-    const [locality] = await say(client, LID, optionNumber(block?.body ?? '', hi('block.jobat')), PN, 1, { quoted: block?.inChat(LID) });
+    const [locality] = await say(client, LID, optionNumber(block?.body ?? '', hi('block.jobat')), PN, 1, {
+      quoted: block?.inChat(LID),
+    });
     expect(locality?.body).toContain(hi('intake.locality.prompt'));
     const conversations = await t.app.models.Conversation.find({ _id: { $regex: '^whatsapp:' } }).lean();
     expect(conversations.map((c) => c._id)).toEqual([`whatsapp:${PN}`]);
@@ -128,7 +158,12 @@ describe('WhatsApp as the real library behaves', () => {
     client.world.notOnWhatsApp.add('911111111111@c.us');
     await t.app.outbox.enqueue([
       { channel: 'whatsapp', chatId: PN, message: { text: 'आपकी शिकायत दर्ज हुई' }, dedupeKey: 'n:ALR-000001:a' },
-      { channel: 'whatsapp', chatId: '911111111111@c.us', message: { text: 'आपकी शिकायत दर्ज हुई' }, dedupeKey: 'n:ALR-000002:a' },
+      {
+        channel: 'whatsapp',
+        chatId: '911111111111@c.us',
+        message: { text: 'आपकी शिकायत दर्ज हुई' },
+        dedupeKey: 'n:ALR-000002:a',
+      },
     ]);
     const [sent] = await client.waitForSent(PN, 1);
     expect(sent?.body).toBe('आपकी शिकायत दर्ज हुई');
@@ -145,7 +180,9 @@ describe('WhatsApp as the real library behaves', () => {
     expect(category?.body).toContain(hi('intake.category.prompt'));
     // Quoting a message of ours whose menu is not known (purged, or saved under another key) and typing a number.
     const old = new FakeWhatsAppMessage({ from: 'me@c.us', to: PN, fromMe: true, body: 'पुराना संदेश' });
-    const replies = await say(client, PN, optionNumber(category?.body ?? '', hi('category.ration')), PN, 1, { quoted: old });
+    const replies = await say(client, PN, optionNumber(category?.body ?? '', hi('category.ration')), PN, 1, {
+      quoted: old,
+    });
     expect(replies[0]?.body).toContain(hi('error.stale_button'));
     const state = (await t.app.models.Conversation.findById(`whatsapp:${PN}`).lean())?.state;
     expect(state?.flow?.step).toBe('category');
@@ -161,10 +198,23 @@ describe('WhatsApp as the real library behaves', () => {
     // The photo is answered; the album bookkeeping message is not called "unsupported".
     await client.waitForSent(PN, before + 1);
     await t.app.outbox.drain(10_000);
-    expect(client.sent(PN).map((m) => m.body).join('\n')).not.toContain(hi('error.unsupported_media'));
+    expect(
+      client
+        .sent(PN)
+        .map((m) => m.body)
+        .join('\n'),
+    ).not.toContain(hi('error.unsupported_media'));
 
-    const photo = client.receive({ from: PN, body: 'नाली टूटी है', media: { mimetype: 'image/jpeg', data: JPEG }, mediaPendingTries: 1 });
-    await eventually(async () => (await t.db.conn.collection('whatsapp_files').countDocuments({ messageId: photo.id._serialized })) === 1);
+    const photo = client.receive({
+      from: PN,
+      body: 'नाली टूटी है',
+      media: { mimetype: 'image/jpeg', data: JPEG },
+      mediaPendingTries: 1,
+    });
+    await eventually(
+      async () =>
+        (await t.db.conn.collection('whatsapp_files').countDocuments({ messageId: photo.id._serialized })) === 1,
+    );
     const stored = await t.db.conn.collection('whatsapp_files').findOne({ messageId: photo.id._serialized });
     expect(stored?.bytes).toBeDefined();
     expect(photo.downloads).toBe(2);
@@ -186,7 +236,10 @@ describe('WhatsApp as the real library behaves', () => {
     const client = wa.client();
     await toDescription(client);
     const photo = client.receive({ from: PN, media: { mimetype: 'image/jpeg', data: JPEG }, mediaPendingTries: 1 });
-    await eventually(async () => (await t.db.conn.collection('whatsapp_files').countDocuments({ messageId: photo.id._serialized })) === 1);
+    await eventually(
+      async () =>
+        (await t.db.conn.collection('whatsapp_files').countDocuments({ messageId: photo.id._serialized })) === 1,
+    );
     const doc = await t.db.conn.collection('whatsapp_files').findOne({ messageId: photo.id._serialized });
     expect(doc?.bytes).toBeUndefined();
     const file = await wa.channel.file(String(doc?._id));
@@ -261,9 +314,26 @@ describe('WhatsApp as the real library behaves', () => {
 
     const module = createWhatsAppAdminModule({ channel: () => wa?.channel });
     const state = { language: 'hi' } as never;
-    const asked = await module.handle({ identity: { id: 'a', role: 'admin' }, state, msg: {} as never, name: 'whatsapp', args: [], argText: '' });
-    expect(asked.replies.map((r) => r.text)).toEqual([{ key: 'whatsapp.admin.status.down' }, { key: 'whatsapp.alert.pairing_code', params: { code: client.codes[3] } }]);
-    const officer = await module.handle({ identity: { id: 'o', role: 'officer', department: 'FOOD' }, state, msg: {} as never, name: 'whatsapp', args: [], argText: '' });
+    const asked = await module.handle({
+      identity: { id: 'a', role: 'admin' },
+      state,
+      msg: {} as never,
+      name: 'whatsapp',
+      args: [],
+      argText: '',
+    });
+    expect(asked.replies.map((r) => r.text)).toEqual([
+      { key: 'whatsapp.admin.status.down' },
+      { key: 'whatsapp.alert.pairing_code', params: { code: client.codes[3] } },
+    ]);
+    const officer = await module.handle({
+      identity: { id: 'o', role: 'officer', department: 'FOOD' },
+      state,
+      msg: {} as never,
+      name: 'whatsapp',
+      args: [],
+      argText: '',
+    });
     expect(officer.replies.map((r) => r.text)).toEqual([{ key: 'staff.forbidden' }]);
   });
 

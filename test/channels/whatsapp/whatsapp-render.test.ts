@@ -21,7 +21,11 @@ describe('rendered messages as WhatsApp text', () => {
   });
 
   test('the contact request is the last numbered line, after the buttons', () => {
-    const out = renderForWhatsApp({ text: 'नंबर?', buttons: [{ label: 'आगे बढ़ें', data: 'phone|skip' }], contactRequest: { label: '📱 मेरा नंबर भेजें' } });
+    const out = renderForWhatsApp({
+      text: 'नंबर?',
+      buttons: [{ label: 'आगे बढ़ें', data: 'phone|skip' }],
+      contactRequest: { label: '📱 मेरा नंबर भेजें' },
+    });
     expect(out.text).toBe('नंबर?\n\n1. आगे बढ़ें\n2. 📱 मेरा नंबर भेजें');
     expect(out.menu).toEqual([
       { n: 1, data: 'phone|skip' },

@@ -24,7 +24,11 @@ describe('WhatsApp going down never stops the rest', () => {
   beforeEach(async () => {
     api = createFakeTelegramApi({ token: TOKEN });
     const { apiRoot } = await api.start();
-    t = await createWhatsAppTestApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN) });
+    t = await createWhatsAppTestApp({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      ADMIN_TELEGRAM_IDS: String(ADMIN),
+    });
     await t.app.start();
   });
 
@@ -66,8 +70,12 @@ describe('WhatsApp going down never stops the rest', () => {
     await api.waitForSent(TG_CITIZEN, before + 1, 10_000);
 
     // A notification for a WhatsApp citizen waits instead of failing.
-    await t.app.outbox.enqueue([{ channel: 'whatsapp', chatId: WA_CITIZEN, message: { text: 'आपकी शिकायत पर काम शुरू हुआ' } }]);
-    await eventually(() => t.logs().some((l) => l.includes('"event":"outbox_retry"') && l.includes('"code":"whatsapp_down"')));
+    await t.app.outbox.enqueue([
+      { channel: 'whatsapp', chatId: WA_CITIZEN, message: { text: 'आपकी शिकायत पर काम शुरू हुआ' } },
+    ]);
+    await eventually(() =>
+      t.logs().some((l) => l.includes('"event":"outbox_retry"') && l.includes('"code":"whatsapp_down"')),
+    );
     expect(second.sent(WA_CITIZEN)).toHaveLength(0);
 
     second.ready();
@@ -90,7 +98,9 @@ describe('WhatsApp going down never stops the rest', () => {
     await eventually(() => first?.destroyed === true);
 
     await t.app.outbox.enqueue([{ channel: 'whatsapp', chatId: WA_CITIZEN, message: { text: 'अधिकारी ने जवाब दिया' } }]);
-    await eventually(() => t.logs().some((l) => l.includes('"event":"outbox_retry"') && l.includes('"code":"whatsapp_down"')));
+    await eventually(() =>
+      t.logs().some((l) => l.includes('"event":"outbox_retry"') && l.includes('"code":"whatsapp_down"')),
+    );
     const second = await factory.waitForClient(2);
     // Events from the old client no longer count.
     first?.emit('ready');

@@ -1,7 +1,12 @@
 import { MessageMedia } from 'whatsapp-web.js';
 import { createWhatsAppFileStore, type WhatsAppFileStore } from '../../../src/channels/whatsapp/whatsapp-file-store';
 import { createWhatsAppMenuStore, type WhatsAppMenuStore } from '../../../src/channels/whatsapp/whatsapp-menu-store';
-import { classifyWhatsAppError, createWhatsAppSender, WhatsAppChatNotFoundError, WhatsAppUnavailableError } from '../../../src/channels/whatsapp/whatsapp-sender';
+import {
+  classifyWhatsAppError,
+  createWhatsAppSender,
+  WhatsAppChatNotFoundError,
+  WhatsAppUnavailableError,
+} from '../../../src/channels/whatsapp/whatsapp-sender';
 import { createFixedClock } from '../../../src/clock';
 import { createLogger } from '../../../src/logger';
 import type { ChannelSender } from '../../../src/outbox/channel-sender';
@@ -44,7 +49,13 @@ describe('the WhatsApp sender', () => {
   });
 
   test('choices go out as numbered lines and are remembered for the typed answer', async () => {
-    const { messageId } = await sender.send(CHAT, { text: 'चुनें', buttons: [{ label: 'हाँ', data: 'c.confirm|yes' }, { label: 'नहीं', data: 'c.confirm|no' }] });
+    const { messageId } = await sender.send(CHAT, {
+      text: 'चुनें',
+      buttons: [
+        { label: 'हाँ', data: 'c.confirm|yes' },
+        { label: 'नहीं', data: 'c.confirm|no' },
+      ],
+    });
     const [sent] = client.sent(CHAT);
     expect(sent?.body).toBe('चुनें\n\n1. हाँ\n2. नहीं');
     // The message's own id: no phone number in it, and the same whichever id form the chat has.
@@ -66,7 +77,10 @@ describe('the WhatsApp sender', () => {
 
   test('a citizen’s WhatsApp photo is forwarded as a photo with the words as caption, and the card’s menu stays', async () => {
     await sender.send(CHAT, { text: 'card', buttons: [{ label: 'Seen', data: 'tk|ack:ALR-000001' }] });
-    const fromCitizen = new FakeWhatsAppMessage({ from: '919811111111@c.us', media: { mimetype: 'image/png', data: PNG.toString('base64') } });
+    const fromCitizen = new FakeWhatsAppMessage({
+      from: '919811111111@c.us',
+      media: { mimetype: 'image/png', data: PNG.toString('base64') },
+    });
     const fileId = await files.saveFrom(fromCitizen, 'photo', clock.now());
     await sender.send(CHAT, { text: '📎 ALR-000001', media: { kind: 'photo', fileId } });
     const photo = client.sent(CHAT)[1];
@@ -77,7 +91,11 @@ describe('the WhatsApp sender', () => {
   });
 
   test('a voice note goes after its words; media from another platform goes as words alone', async () => {
-    const voice = new FakeWhatsAppMessage({ from: '919811111111@c.us', type: 'ptt', media: { mimetype: 'audio/ogg; codecs=opus', data: 'T2dnUw==' } });
+    const voice = new FakeWhatsAppMessage({
+      from: '919811111111@c.us',
+      type: 'ptt',
+      media: { mimetype: 'audio/ogg; codecs=opus', data: 'T2dnUw==' },
+    });
     const fileId = await files.saveFrom(voice, 'voice', clock.now());
     await sender.send(CHAT, { text: '📎 voice', media: { kind: 'voice', fileId } });
     await sender.send(CHAT, { text: '📎 telegram photo', media: { kind: 'photo', fileId: 'AgACAgIAAxkBAAIB' } });
@@ -90,15 +108,25 @@ describe('the WhatsApp sender', () => {
   });
 
   test('media WhatsApp could not hand over at intake is fetched from the original message', async () => {
-    const original = client.receive({ from: '919811111111@c.us', media: { mimetype: 'image/png', data: PNG.toString('base64') } });
-    const fileId = await files.saveFrom({ id: original.id, downloadMedia: async () => undefined }, 'photo', clock.now());
+    const original = client.receive({
+      from: '919811111111@c.us',
+      media: { mimetype: 'image/png', data: PNG.toString('base64') },
+    });
+    const fileId = await files.saveFrom(
+      { id: original.id, downloadMedia: async () => undefined },
+      'photo',
+      clock.now(),
+    );
     expect((await files.get(fileId))?.bytes).toBeUndefined();
     await sender.send(CHAT, { text: 'again', media: { kind: 'photo', fileId } });
     expect((await client.sent(CHAT)[0]?.downloadMedia())?.data).toBe(PNG.toString('base64'));
   });
 
   test('a document goes as a file with its name', async () => {
-    await sender.send(CHAT, { text: 'export', document: { fileName: 'tickets.csv', bytes: Buffer.from('ref,status\n'), mimeType: 'text/csv' } });
+    await sender.send(CHAT, {
+      text: 'export',
+      document: { fileName: 'tickets.csv', bytes: Buffer.from('ref,status\n'), mimeType: 'text/csv' },
+    });
     const [doc] = client.sent(CHAT);
     expect(doc?.type).toBe('document');
     expect(doc?.body).toBe('export');
@@ -124,23 +152,47 @@ describe('the WhatsApp sender', () => {
     expect(sender.classify(group)).toMatchObject({ retry: false, reason: 'chat_not_found' });
 
     // A closed browser is retried, and counts (no afterMs), so the outbox's attempts cap it.
-    client.sendFailures.push(new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.'));
-    expect(sender.classify(await sender.send(CHAT, { text: 'x' }).catch((e: unknown) => e))).toEqual({ retry: true, code: 'whatsapp_browser' });
-    expect(classifyWhatsAppError(Object.assign(new Error('Target closed'), { name: 'TargetCloseError' }))).toEqual({ retry: true, code: 'whatsapp_browser' });
+    client.sendFailures.push(
+      new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.'),
+    );
+    expect(sender.classify(await sender.send(CHAT, { text: 'x' }).catch((e: unknown) => e))).toEqual({
+      retry: true,
+      code: 'whatsapp_browser',
+    });
+    expect(classifyWhatsAppError(Object.assign(new Error('Target closed'), { name: 'TargetCloseError' }))).toEqual({
+      retry: true,
+      code: 'whatsapp_browser',
+    });
     // A page-side bug after a WhatsApp Web update is no closed browser: an ordinary, counted retry.
-    expect(classifyWhatsAppError(new TypeError("Evaluation failed: TypeError: Cannot read properties of null (reading 'id')"))).toEqual({ retry: true, code: 'whatsapp_error' });
-    expect(classifyWhatsAppError(new Error('Protocol error (DOM.resolveNode): Could not find node'))).toEqual({ retry: true, code: 'whatsapp_error' });
+    expect(
+      classifyWhatsAppError(
+        new TypeError("Evaluation failed: TypeError: Cannot read properties of null (reading 'id')"),
+      ),
+    ).toEqual({ retry: true, code: 'whatsapp_error' });
+    expect(classifyWhatsAppError(new Error('Protocol error (DOM.resolveNode): Could not find node'))).toEqual({
+      retry: true,
+      code: 'whatsapp_error',
+    });
 
     // "No LID for user" for a number that exists is retried (counted); an invalid id is given up.
     expect(classifyWhatsAppError(new Error('No LID for user'))).toEqual({ retry: true, code: 'whatsapp_no_lid' });
     expect(classifyWhatsAppError(new Error('invalid wid'))).toMatchObject({ retry: false, reason: 'chat_not_found' });
-    expect(classifyWhatsAppError(Object.assign(new Error('late'), { name: 'TimeoutError' }))).toEqual({ retry: true, code: 'whatsapp_timeout' });
+    expect(classifyWhatsAppError(Object.assign(new Error('late'), { name: 'TimeoutError' }))).toEqual({
+      retry: true,
+      code: 'whatsapp_timeout',
+    });
     expect(classifyWhatsAppError('evaluation failed')).toEqual({ retry: true, code: 'whatsapp_error' });
   });
 
   test('a send that does not finish is given up when the outbox aborts it', async () => {
     const stuck = new FakeWhatsAppClient('manual');
-    const s = createWhatsAppSender({ client: () => stuck, menus, files, clock, logger: createLogger({ level: 'silent', pretty: false }) });
+    const s = createWhatsAppSender({
+      client: () => stuck,
+      menus,
+      files,
+      clock,
+      logger: createLogger({ level: 'silent', pretty: false }),
+    });
     stuck.sendMessage = () => new Promise(() => undefined);
     const controller = new AbortController();
     const pending = s.send(CHAT, { text: 'x' }, { signal: controller.signal }).catch((e: unknown) => e);

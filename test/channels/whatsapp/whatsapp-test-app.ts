@@ -1,11 +1,20 @@
 import type { Logger } from 'pino';
 import { createApp } from '../../../src/app';
-import { createWhatsAppChannel, type WhatsAppChannel, type WhatsAppChannelDeps, type WhatsAppDownReason } from '../../../src/channels/whatsapp/whatsapp-channel';
+import {
+  createWhatsAppChannel,
+  type WhatsAppChannel,
+  type WhatsAppChannelDeps,
+  type WhatsAppDownReason,
+} from '../../../src/channels/whatsapp/whatsapp-channel';
 import { createFixedClock } from '../../../src/clock';
 import { loadConfig } from '../../../src/config';
 import { createTranslator } from '../../../src/i18n/create-i18n';
 import { createLogger } from '../../../src/logger';
-import { createFakeWhatsAppFactory, type FakeWhatsAppClient, type FakeWhatsAppFactory } from '../../support/fake-whatsapp-client';
+import {
+  createFakeWhatsAppFactory,
+  type FakeWhatsAppClient,
+  type FakeWhatsAppFactory,
+} from '../../support/fake-whatsapp-client';
 import { captureLogs, FAST_OUTBOX, FIXED_START, NO_FLOOD_LIMIT, REPO_ROOT, type TestApp } from '../../support/test-app';
 import { openTestDb } from '../../support/test-db';
 
@@ -54,7 +63,10 @@ export interface AttachedWhatsApp {
  * handler, replies and notifications through the app's outbox), start it
  * and, unless told otherwise, wait until it is up.
  */
-export async function attachWhatsApp(t: TestApp & { logger: Logger }, opts: { wait?: boolean; factory?: FakeWhatsAppFactory; deps?: Partial<WhatsAppChannelDeps> } = {}): Promise<AttachedWhatsApp> {
+export async function attachWhatsApp(
+  t: TestApp & { logger: Logger },
+  opts: { wait?: boolean; factory?: FakeWhatsAppFactory; deps?: Partial<WhatsAppChannelDeps> } = {},
+): Promise<AttachedWhatsApp> {
   const factory = opts.factory ?? createFakeWhatsAppFactory();
   const attached: AttachedWhatsApp = {
     channel: undefined as unknown as WhatsAppChannel,
