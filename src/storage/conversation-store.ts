@@ -1,6 +1,4 @@
 import { isDuplicateKey } from '../db/duplicate-key';
-import { isFerretDb } from '../db/connect';
-import { createKeyedLock } from './keyed-lock';
 import { ConcurrentUpdateError } from '../errors';
 import type { ConversationState } from '../conversation/types';
 import type { StaffIdentity } from '../domain/roles';
@@ -50,29 +48,6 @@ const RESTORED_VERSION = 0;
  */
 export function createConversationStore(models: Models): ConversationStore {
   const { Conversation, ChatProfile } = models;
-  // FerretDB answers a write whose filter has more than `_id` by reading every
-  // conversation (on every message); there the condition is checked in code on
-  // the document read by `_id`, under a per-chat lock that every write of this
-  // store takes (one process per FerretDB, as for tickets). MongoDB keeps the
-  // single conditional command.
-  const byIdOnly = isFerretDb(Conversation.db).catch(() => false);
-  const locks = createKeyedLock();
-
-  /** Update the conversation `key` if `guard` holds on it; says whether it matched. */
-  async function updateIf(
-    key: string,
-    guard: (doc: ConversationDoc) => boolean,
-    mongoFilter: Record<string, unknown>,
-    update: Record<string, unknown>,
-  ): Promise<boolean> {
-    if (!(await byIdOnly))
-      return (await Conversation.collection.updateOne({ _id: key, ...mongoFilter } as never, update)).matchedCount > 0;
-    return locks.run(key, async () => {
-      const doc = await Conversation.findOne({ _id: key }).lean<ConversationDoc>().exec();
-      if (!doc || !guard(doc)) return false;
-      return (await Conversation.collection.updateOne({ _id: key } as never, update)).matchedCount > 0;
-    });
-  }
 
   async function fromProfile(key: string): Promise<ConversationDoc | null> {
     const p = await ChatProfile.findOne({ _id: key }).lean<ChatProfileDoc>().exec();
@@ -157,30 +132,22 @@ export function createConversationStore(models: Models): ConversationStore {
         $set: { state, seen, lastReplies, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) },
       };
       if (staff === null) update.$unset = { staff: '' };
-      const saved = await updateIf(
-        key,
-        (doc) => doc.version === previous.version,
-        { version: previous.version },
-        update,
-      );
+      const res = await Conversation.collection.updateOne({ _id: key, version: previous.version } as never, update);
       // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
-      if (!saved) throw new ConcurrentUpdateError('conversation changed concurrently');
+      if (res.matchedCount === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
       await updateProfile(key, citizenId, previous, state, staff, now);
     },
     async settleReplies(key, updateKey) {
-      // A newer step has replaced them already if it does not match.
-      await updateIf(
-        key,
-        (doc) => doc.lastReplies?.updateKey === updateKey,
-        { 'lastReplies.updateKey': updateKey },
-        { $set: { 'lastReplies.settled': true } },
-      );
+      // By _id (the one cheap lookup on FerretDB); a newer step has replaced them already if it does not match.
+      await Conversation.collection.updateOne({ _id: key, 'lastReplies.updateKey': updateKey } as never, {
+        $set: { 'lastReplies.settled': true },
+      });
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));
       // Bumping the version makes a save racing with this patch read again.
-      const bump = () => updateIf(key, () => true, {}, { $set: set, $inc: { version: 1 } });
-      if (await bump()) return true;
+      const res = await Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } });
+      if (res.matchedCount > 0) return true;
       // The chat has been quiet long enough for its conversation to be removed: bring it back with the patch.
       const restored = await fromProfile(key);
       if (!restored) return false;
@@ -195,7 +162,10 @@ export function createConversationStore(models: Models): ConversationStore {
       } catch (err) {
         // A message of the chat brought it back meanwhile: patch that one.
         if (!isDuplicateKey(err)) throw err;
-        return bump();
+        return (
+          (await Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } }))
+            .matchedCount > 0
+        );
       }
     },
   };

@@ -23,7 +23,7 @@ export const telegramDefinition: ChannelDefinition<TelegramEntry> = {
   async create(ctx) {
     const { config } = ctx;
     if (!config.TELEGRAM_BOT_TOKEN) {
-      ctx.logger.warn(
+      ctx.logger.info(
         { event: 'telegram_disabled' },
         'TELEGRAM_BOT_TOKEN is not set: Telegram is off. Set TELEGRAM_BOT_TOKEN (from @BotFather) in .env to connect the bot.',
       );

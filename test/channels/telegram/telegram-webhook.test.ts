@@ -111,6 +111,10 @@ describe('Telegram in webhook mode', () => {
     await send(command(CITIZEN, '/status'), 1);
     expect(api.sent(CITIZEN)).toHaveLength(before + 1);
     expect(await t.app.models.Ticket.countDocuments({ chatId: String(CITIZEN) })).toBe(1);
+    // The inbox entry is removed just after the reply goes out: wait for it rather than race it.
+    for (let i = 0; i < 100 && (await t.db.conn.collection('inbound_inbox').countDocuments()) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(await t.db.conn.collection('inbound_inbox').countDocuments()).toBe(0);
   });
 });
