@@ -739,16 +739,7 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
 
     copyMessage: (params) => {
       const source = sourceMessage(params, 'copy');
-      const {
-        message_id: _id,
-        chat: _chat,
-        date: _date,
-        from: _from,
-        reply_markup: _markup,
-        reply_to_message: _reply,
-        edit_date: _edit,
-        ...content
-      } = source;
+      const content = messageContent(source);
       const copied = postMessage(params, { ...content, ...(params.caption !== undefined && captionContent(params)) });
       // copyMessage answers with the new id only, unlike forwardMessage.
       return { message_id: copied.message_id };
@@ -756,16 +747,7 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
 
     forwardMessage: (params) => {
       const source = sourceMessage(params, 'forward');
-      const {
-        message_id: _id,
-        chat: _chat,
-        date: _date,
-        from: _from,
-        reply_markup: _markup,
-        reply_to_message: _reply,
-        edit_date: _edit,
-        ...content
-      } = source;
+      const content = messageContent(source);
       const origin = source.from
         ? { type: 'user', sender_user: source.from, date: source.date }
         : { type: 'chat', sender_chat: source.chat, date: source.date };
@@ -845,6 +827,21 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     const source = findMessage(fromChat, requireMessageId(params));
     if (!source) throw badRequest(`message to ${verb} not found`);
     return source;
+  }
+
+  /** What a copy or a forward carries over from its source: the content, not the message's own id, chat, time or buttons. */
+  function messageContent(source: FakeMessage) {
+    const {
+      message_id: _id,
+      chat: _chat,
+      date: _date,
+      from: _from,
+      reply_markup: _markup,
+      reply_to_message: _reply,
+      edit_date: _edit,
+      ...content
+    } = source;
+    return content;
   }
 
   function commandsKey(params: Params): string {
