@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { dayStart } from '../../src/dashboard/dashboard-periods';
 import { periodRange } from '../../src/reports/report-periods';
 
@@ -8,22 +8,12 @@ import { periodRange } from '../../src/reports/report-periods';
 const weekStart = (at: Date) => periodRange('week', at, 'Asia/Kolkata').start;
 import { findCategory } from '../../src/domain/catalog';
 import { FIXED_START, REPO_ROOT } from '../support/test-app';
+import { browserDescribe, launchChromium } from '../support/chromium';
 import { fileComplaint, joinStaff, startDashboardKit, type DashboardKit } from './dashboard-kit';
 
-/** Debian's Chromium; the tests never download a browser. */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  // On a developer's machine the rest of the suite still runs; in CI a missing browser is a failure.
-  if (process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
-  console.warn(
-    `Skipping the dashboard browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`,
-  );
-}
-const describeInBrowser = haveChromium ? describe : describe.skip;
+const describeInBrowser = browserDescribe('dashboard');
 
 jest.setTimeout(180_000);
 
@@ -44,18 +34,7 @@ describeInBrowser('the dashboard in headless Chromium', () => {
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     kit = await startDashboardKit();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

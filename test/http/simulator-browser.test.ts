@@ -1,24 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/test-app';
+import { browserDescribe, launchChromium } from '../support/chromium';
 import { makePng, startSimTestServer, type SimTestServer } from './sim-test-server';
 
-/** Debian's Chromium; the tests never download a browser. */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const REF_RE = /[A-Z]{2,6}-\d{6}/;
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  // On a developer's machine the rest of the suite still runs; in CI a missing browser is a failure.
-  if (process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
-  console.warn(
-    `Skipping the simulator browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium`,
-  );
-}
-const describeInBrowser = haveChromium ? describe : describe.skip;
+const describeInBrowser = browserDescribe('simulator');
 
 jest.setTimeout(180_000);
 
@@ -38,18 +28,7 @@ describeInBrowser('the simulator in headless Chromium', () => {
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     s = await startSimTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -231,10 +210,7 @@ describeInBrowser('the simulator behind a login, in headless Chromium', () => {
     const s = await startSimTestServer({
       config: { host: '127.0.0.1', port: 0, simulator: 'login', simulatorPublic: true },
     });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await (await browser.newContext(PHONE)).newPage();
       await page.goto(`${s.url}/sim/`);
