@@ -1,4 +1,4 @@
-import { ticketRefusalReply } from '../staff/ticket-refusal';
+import { ticketRefusalReply } from '../tickets/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { ConversationState, Effect, InboundMessage } from '../conversation/types';
@@ -24,7 +24,7 @@ import type { DepartmentDirectory } from '../tickets/department-directory';
 import type { Reassign } from '../tickets/reassign';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import type { DailyReports } from './daily-report';
-import { PAGE_SCOPE, PAGE_SIZE, pageCount, pageReply } from './paging';
+import { PAGE_SIZE, pageCount, pageReply } from '../core/paging';
 import { formatDay, parseDay, periodRange, STATS_PERIODS } from './periods';
 import { loadStaffNames, staffLabel } from './staff-names';
 import { isSupervisorCommand, mayUse, SUPERVISOR_COMMANDS, type SupervisorCommand } from './supervisor-access';
@@ -33,6 +33,8 @@ import { exportCsv } from './ticket-export';
 import type { FindQuery, Page, TicketQueries } from './ticket-queries';
 import type { TicketFigures } from '../reports/ticket-figures';
 
+/** Button scope of the page buttons under supervisors' long lists. */
+export const PAGE_SCOPE = 'svp';
 /** Most rows in one export file; a longer period is refused with a hint to split it. */
 export const EXPORT_MAX_ROWS = 5000;
 /** Longest period one export may span. */
@@ -195,6 +197,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       ];
     return [
       pageReply({
+        scope: PAGE_SCOPE,
         title: t(department ? 'supervisor.pending.title_department' : 'supervisor.pending.title', {
           count: got.result.total,
           department: department ? name(department) : '',
@@ -222,6 +225,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const name = await departmentNames(lang);
     return [
       pageReply({
+        scope: PAGE_SCOPE,
         title: t('supervisor.overdue.title', { count: got.result.total }),
         items: got.result.items.map((x) => {
           const late =
@@ -266,6 +270,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     if (got.result.total === 0) return [say('supervisor.find.none')];
     return [
       pageReply({
+        scope: PAGE_SCOPE,
         title: t('supervisor.find.title', { count: got.result.total }),
         items: got.result.items.map((x) =>
           t('supervisor.find.item', {

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
-import { PAGE_SIZE } from '../../src/supervisor/paging';
+import { PAGE_SIZE } from '../../src/core/paging';
 import {
   EXTRA_FOOD,
   FORMULA_LOCALITY,
