@@ -79,13 +79,8 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   const timeZone = deps.timeZone ?? TIME_ZONE;
   const exportMaxRows = deps.exportMaxRows ?? EXPORT_MAX_ROWS;
 
-  function refuse(identity: StaffIdentity, command: string): Reply[] {
-    logger.warn(
-      { event: 'staff_command_refused', staff: identity.id, role: identity.role, command },
-      'command not allowed for role',
-    );
-    return [say('staff.forbidden')];
-  }
+  // The staff router logs every `staff.forbidden` answer once, with who tried.
+  const refuse = (): Reply[] => [say('staff.forbidden')];
 
   /** Whether `typed` is the word for `key` in any language ("आज", "today"). */
   function isWord(typed: string, key: string): boolean {
@@ -178,7 +173,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   ): Promise<Reply[]> {
     let department: string | undefined;
     if (identity.role === 'officer') {
-      if (deptArg && deptArg.toUpperCase() !== identity.department) return refuse(identity, 'pending');
+      if (deptArg && deptArg.toUpperCase() !== identity.department) return refuse();
       department = identity.department;
     } else if (deptArg) {
       const d = await departments.get(deptArg);
@@ -451,7 +446,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     argText: string,
     effects: Effect[],
   ): Promise<Reply[]> {
-    if (!mayUse(identity.role, command)) return refuse(identity, command);
+    if (!mayUse(identity.role, command)) return refuse();
     const lang = state.language;
     switch (command) {
       case 'stats':
@@ -477,16 +472,16 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   async function pageButton(identity: StaffIdentity, lang: Language, value: string): Promise<Reply[] | undefined> {
     const [kind = '', a = '', ...rest] = value.split(':');
     if (kind === 'p') {
-      if (!mayUse(identity.role, 'pending')) return refuse(identity, 'pending');
+      if (!mayUse(identity.role, 'pending')) return refuse();
       const page = Number(rest[0]);
       return Number.isInteger(page) ? pending(identity, lang, a === '*' ? undefined : a, page) : undefined;
     }
     if (kind === 'o') {
-      if (!mayUse(identity.role, 'overdue')) return refuse(identity, 'overdue');
+      if (!mayUse(identity.role, 'overdue')) return refuse();
       return Number.isInteger(Number(a)) ? overdue(lang, Number(a)) : undefined;
     }
     if (kind === 'f') {
-      if (!mayUse(identity.role, 'find')) return refuse(identity, 'find');
+      if (!mayUse(identity.role, 'find')) return refuse();
       return Number.isInteger(Number(a)) && rest.length ? find(rest.join(':'), lang, Number(a), identity) : undefined;
     }
     return undefined;
