@@ -502,9 +502,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         : [say('staff.unknown_command')];
       return { state: ctx.state, replies, ...(effects.length ? { effects } : {}) };
     },
-    async handleButton(ctx): Promise<StaffOutcome> {
+    async handleButton(ctx): Promise<StaffOutcome | undefined> {
+      // A page button we cannot read is stale: the router answers it, as for every module.
       const replies = await pageButton(ctx.identity, ctx.state.language, ctx.value);
-      return { state: ctx.state, replies: replies ?? [say('error.stale_button')] };
+      return replies ? { state: ctx.state, replies } : undefined;
     },
   };
 }
