@@ -240,7 +240,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     sessions: await createSessionStore(conn),
     staff: staffStore,
     conversations,
-    notifier: outbox,
     messages,
     catalog,
     fileTicket: intake.file,
