@@ -234,7 +234,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     timeZone: shiftPlan.timeZone,
     figures,
   });
-  const shiftModule = createShiftModule({ shifts, translator, clock, logger });
+  const shiftModule = createShiftModule({ shifts, translator, clock });
 
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
