@@ -342,7 +342,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     modules: [
       counsellor.module,
       callModule,
-      createEscalateCommand({ escalation, logger }),
+      createEscalateCommand({ escalation }),
       supervisorModule,
       shiftModule,
       dashboard.module,
