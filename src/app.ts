@@ -60,6 +60,7 @@ import { createConfiguredOutbox } from './outbox/outbox-setup';
 import { outboxLifecycle } from './outbox/outbox-lifecycle';
 import type { Outbox, OutboxDeps, OutboxItem } from './outbox/outbox';
 import { createStaffRouter } from './staff-router';
+import { configuredAdminIds } from './staff/configured-admins';
 import { createLifecycle } from './lifecycle';
 
 /** What {@link createApp} needs besides configuration. */
@@ -188,7 +189,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const stores = { tickets, staff: staffStore, conversations, departments, messages, messageRefs, outbox, figures };
   const services = await createTicketServices({ ...base, ...stores, countRelay, adminChats });
   const { escalation, feedback, ticketService, shifts, intake, recover } = services;
-  const counsellor = await createCounsellor({ ...base, ...stores, notifier: outbox, intake, shifts });
+  const counsellor = await createCounsellor({ ...base, ...stores, intake, shifts });
   const effects = createConfiguredEffectRunner({ ...base, ...services, tickets, citizens, counsellor, outbox });
 
   // Made after the handler they call; the staff commands reach them only when a command runs.
@@ -196,8 +197,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // The HTTP server is created below; this runs only when a link is made.
   const serverUrl = () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT);
   const pollSeconds = deps.dashboardPollSeconds;
-  const dashboard = await createConfiguredDashboard({ ...base, figures, outbox, serverUrl, pollSeconds });
-  const simulatorAuth = createSimulatorLogin({ config, dashboard, clock, logger });
+  // Administrators by configuration: the dashboard and the simulator's login let them in without a staff record.
+  const adminIds = configuredAdminIds(config);
+  const dashboard = await createConfiguredDashboard({ ...base, figures, outbox, serverUrl, pollSeconds, adminIds });
+  const simulatorAuth = createSimulatorLogin({ config, dashboard, adminIds, clock, logger });
   const staff = createStaffRouter({
     ...base,
     ...stores,

@@ -65,7 +65,7 @@ export function createStaffRouter(deps: StaffRouterDeps): ReturnType<typeof crea
       engineContext: () => ({ now: clock.now(), catalog, labelsOf, maxTicketsPerDay: config.MAX_TICKETS_PER_DAY }),
       skipWords: flow.vocabulary.skip,
     }),
-    createEscalateCommand({ escalation: deps.escalation, logger }),
+    createEscalateCommand({ escalation: deps.escalation }),
     createSupervisorModule({
       tickets: deps.tickets,
       queries: deps.queries,
@@ -81,7 +81,7 @@ export function createStaffRouter(deps: StaffRouterDeps): ReturnType<typeof crea
       timeZone: deps.timeZone,
       figures: deps.figures,
     }),
-    createShiftModule({ shifts: deps.shifts, translator, clock, logger }),
+    createShiftModule({ shifts: deps.shifts, translator, clock }),
     deps.dashboard.module,
     createFailedDeliveriesModule({ outbox: deps.outbox }),
     createSimulatorCommand({

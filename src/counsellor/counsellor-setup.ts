@@ -32,7 +32,6 @@ export async function createCounsellor(deps: CounsellorSetupDeps): Promise<Retur
     sessions: await createSessionStore(deps.conn),
     staff: deps.staff,
     conversations: deps.conversations,
-    notifier: deps.notifier,
     messages: deps.messages,
     catalog: deps.catalog,
     fileTicket: deps.intake.file,

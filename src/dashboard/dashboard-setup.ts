@@ -1,22 +1,17 @@
 import type { Config } from '../config';
 import type { Outbox } from '../outbox/outbox';
-import { configuredAdminIds } from '../staff/configured-admins';
 import { createDashboard, type Dashboard, type DashboardDeps } from './dashboard';
 
 /** What {@link createConfiguredDashboard} needs: the dashboard's deps with its settings taken from the configuration. */
 export interface DashboardSetupDeps extends Omit<DashboardDeps, 'config' | 'failedNotices' | 'configuredAdminIds'> {
   config: Pick<
     Config,
-    | 'DASHBOARD_SECRET'
-    | 'PUBLIC_BASE_URL'
-    | 'DASHBOARD_LINK_TTL_MINUTES'
-    | 'DASHBOARD_SESSION_HOURS'
-    | 'TRUST_PROXY'
-    | 'ADMIN_TELEGRAM_IDS'
-    | 'adminWebIds'
+    'DASHBOARD_SECRET' | 'PUBLIC_BASE_URL' | 'DASHBOARD_LINK_TTL_MINUTES' | 'DASHBOARD_SESSION_HOURS' | 'TRUST_PROXY'
   >;
   /** The outbox, for the count of notices given up for good. */
   outbox: Pick<Outbox, 'stats'>;
+  /** Staff ids of the administrators named in the configuration (`configuredAdminIds`, src/staff/configured-admins.ts). */
+  adminIds: readonly string[];
   /** How often the page refreshes (tests use 1 s; default DASHBOARD_DEFAULTS.pollSeconds). */
   pollSeconds?: number;
 }
@@ -28,10 +23,10 @@ export interface DashboardSetupDeps extends Omit<DashboardDeps, 'config' | 'fail
  * @example const dashboard = await createConfiguredDashboard({ ...deps, config, outbox, serverUrl: () => http.url() });
  */
 export function createConfiguredDashboard(deps: DashboardSetupDeps): Promise<Dashboard> {
-  const { config, outbox, pollSeconds, ...rest } = deps;
+  const { config, outbox, pollSeconds, adminIds, ...rest } = deps;
   return createDashboard({
     ...rest,
-    configuredAdminIds: configuredAdminIds(config),
+    configuredAdminIds: adminIds,
     failedNotices: async () => (await outbox.stats()).failed,
     logger: deps.logger.child({ component: 'dashboard' }),
     config: {

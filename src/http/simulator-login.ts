@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Dashboard } from '../dashboard/dashboard';
-import { configuredAdminIds } from '../staff/configured-admins';
 import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './simulator-auth';
 
 /** How long a simulator login link works (once): the start-up one and those /simulator gives. */
@@ -10,12 +9,11 @@ export const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
 
 /** What {@link createSimulatorLogin} needs. */
 export interface SimulatorLoginDeps {
-  config: Pick<
-    Config,
-    'simulator' | 'DASHBOARD_SESSION_HOURS' | 'PUBLIC_BASE_URL' | 'TRUST_PROXY' | 'ADMIN_TELEGRAM_IDS' | 'adminWebIds'
-  >;
+  config: Pick<Config, 'simulator' | 'DASHBOARD_SESSION_HOURS' | 'PUBLIC_BASE_URL' | 'TRUST_PROXY'>;
   /** The dashboard, whose secret, login links and sessions the simulator's login shares. */
   dashboard: Pick<Dashboard, 'secret' | 'authModels' | 'sessions' | 'queries'>;
+  /** Staff ids of the administrators named in the configuration (`configuredAdminIds`, src/staff/configured-admins.ts). */
+  adminIds: readonly string[];
   clock: Clock;
   logger: Logger;
 }
@@ -29,7 +27,6 @@ export interface SimulatorLoginDeps {
 export function createSimulatorLogin(deps: SimulatorLoginDeps): SimulatorAuth | undefined {
   const { config, dashboard } = deps;
   if (config.simulator !== 'login') return undefined;
-  const admins = configuredAdminIds(config);
   return createSimulatorAuth({
     secret: dashboard.secret,
     models: dashboard.authModels,
@@ -42,7 +39,7 @@ export function createSimulatorLogin(deps: SimulatorLoginDeps): SimulatorAuth | 
     trustProxy: config.TRUST_PROXY,
     // A link from /simulator works only while its administrator still is one.
     stillAllowed: async (by) =>
-      by === STARTUP_LINK_BY || admins.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
+      by === STARTUP_LINK_BY || deps.adminIds.includes(by) || (await dashboard.queries.activeRole(by)) === 'admin',
   });
 }
 

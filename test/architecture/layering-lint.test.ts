@@ -43,6 +43,23 @@ const cases = {
     'src/staff/new-module.ts',
     "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n",
   ),
+  staffToSupervisor: restricted(
+    'src/staff/new-module.ts',
+    "import { PAGE_SCOPE } from '../supervisor/supervisor-module';\nexport const s = PAGE_SCOPE;\n",
+  ),
+  staffToShifts: restricted(
+    'src/staff/new-module.ts',
+    "import type { ShiftService } from '../shifts/shift-service';\nexport type P = ShiftService;\n",
+  ),
+  supervisorToStaff: restricted(
+    'src/supervisor/new-part.ts',
+    "import { STAFF_PAGE_SCOPE } from '../staff/admin-module';\nexport const s = STAFF_PAGE_SCOPE;\n",
+  ),
+  counsellorToStaff: restricted('src/counsellor/new-part.ts', toStaff),
+  commandModulesShared: restricted(
+    'src/supervisor/new-part.ts',
+    "import { pageReply } from '../core/paging';\nimport { ticketRefusalReply } from '../tickets/ticket-refusal';\nimport type { StaffCommandModule } from '../conversation/staff-command';\nexport const p = [pageReply, ticketRefusalReply];\nexport type P = StaffCommandModule;\n",
+  ),
   exceptionItsFolder: restricted(
     'src/storage/conversation-store.ts',
     "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n",
@@ -74,6 +91,14 @@ describe('the layering lint rule', () => {
     expect(cases.escalationToStaff()).toHaveLength(1);
     expect(cases.feedbackToStaff()).toHaveLength(1);
     expect(cases.escalationToConversation()).toEqual([]);
+  });
+
+  it('keeps staff/ and the plugged-in command modules (supervisor, shifts, counsellor, …) from importing each other', () => {
+    expect(cases.staffToSupervisor()).toHaveLength(1);
+    expect(cases.staffToShifts()).toHaveLength(1);
+    expect(cases.supervisorToStaff()).toHaveLength(1);
+    expect(cases.counsellorToStaff()).toHaveLength(1);
+    expect(cases.commandModulesShared()).toEqual([]);
   });
 
   it('lifts an allow-listed exception only for its one folder', () => {

@@ -150,7 +150,7 @@ export async function createSupervisorKit(
     logger,
     figures,
   });
-  const shiftModule = createShiftModule({ shifts, translator, clock, logger });
+  const shiftModule = createShiftModule({ shifts, translator, clock });
   const staffHandler = createStaffHandler({
     staff: opts.wrapStaffStore ? opts.wrapStaffStore(staffStore) : staffStore,
     tickets,
