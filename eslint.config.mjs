@@ -57,11 +57,6 @@ const LAYERS = [
 const LAYER_EXCEPTIONS = [
   ['src/storage/conversation-store.ts', 'conversation', "persists ConversationState, the engine's own type"],
   ['src/storage/models.ts', 'conversation', 'the conversation schema is typed by ConversationState'],
-  [
-    'src/tickets/ticket-messages.ts',
-    'conversation',
-    'renders replies with conversation/render; render belongs in core/',
-  ],
 ];
 
 function layerRules() {

@@ -244,7 +244,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     sessions: await createSessionStore(conn),
     staff: staffStore,
     conversations,
-    notifier: outbox,
     messages,
     catalog,
     fileTicket: intake.file,
@@ -347,7 +346,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     modules: [
       counsellor.module,
       callModule,
-      createEscalateCommand({ escalation, logger }),
+      createEscalateCommand({ escalation }),
       supervisorModule,
       shiftModule,
       dashboard.module,

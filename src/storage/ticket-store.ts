@@ -1,7 +1,7 @@
 import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../core/messages';
-import type { OwedNotices } from '../notify/notifier';
+import type { OwedNotices } from '../core/outbound';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { randomBytes } from 'node:crypto';
 import {
