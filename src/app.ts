@@ -137,7 +137,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, {
+    timeZone: shiftPlan.timeZone,
+    onOwedCounts: (ref) => countRelay.note(ref),
+  });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
   const countRelay = createCountRelay({
@@ -149,7 +152,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const figures = createTicketFigures({
     counts: ticketCounts,
     timeZone: shiftPlan.timeZone,
-    settle: () => countRelay.relayAll(),
+    // The counts this process's changes owe, each ticket by `_id`; the recovery pass applies the rest every minute.
+    settle: () => countRelay.relayNoted(),
   });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);

@@ -170,6 +170,7 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     intake,
     relay,
     counts: countRelay,
+    anyWork: () => tickets.needsRecovery(),
     logger: logger.child({ component: 'recovery' }),
   });
   return {
