@@ -30,7 +30,7 @@ import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import type { TicketService } from './tickets/ticket-service';
-import { createTicketServices } from './tickets/ticket-services';
+import { createTicketServices } from './ticket-services';
 import { ensureTicketCounts, createCountMarkerPruner } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
@@ -44,7 +44,7 @@ import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-mo
 import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker } from './citizens/citizen-linker';
-import { createEscalateCommand } from './escalation/escalate-command';
+import { createEscalateCommand } from './supervisor/escalate-command';
 import type { EscalationService } from './escalation/escalation-service';
 import type { FeedbackService } from './feedback/feedback-service';
 import type { Scheduler } from './jobs/scheduler';
@@ -137,7 +137,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, {
+    timeZone: shiftPlan.timeZone,
+    onOwedCounts: (ref) => countRelay.note(ref),
+  });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
   const countRelay = createCountRelay({
@@ -149,7 +152,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const figures = createTicketFigures({
     counts: ticketCounts,
     timeZone: shiftPlan.timeZone,
-    settle: () => countRelay.relayAll(),
+    // The counts this process's changes owe, each ticket by `_id`; the recovery pass applies the rest every minute.
+    settle: () => countRelay.relayNoted(),
   });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
@@ -234,13 +238,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     timeZone: shiftPlan.timeZone,
     figures,
   });
-  const shiftModule = createShiftModule({ shifts, translator, clock, logger });
+  const shiftModule = createShiftModule({ shifts, translator, clock });
 
   const counsellor = createCounsellorService({
     sessions: await createSessionStore(conn),
     staff: staffStore,
     conversations,
-    notifier: outbox,
     messages,
     catalog,
     fileTicket: intake.file,
@@ -343,7 +346,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     modules: [
       counsellor.module,
       callModule,
-      createEscalateCommand({ escalation, logger }),
+      createEscalateCommand({ escalation }),
       supervisorModule,
       shiftModule,
       dashboard.module,

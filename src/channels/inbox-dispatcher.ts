@@ -27,6 +27,13 @@ export interface InboxDispatcherDeps {
   inbox: InboundInbox;
   /** Handle one recorded update; an error is logged and the update is not tried again (as with polling). */
   handle(item: InboxItem): Promise<void>;
+  /**
+   * Called before handling an update when a later update of the same chat is
+   * already recorded: the person has answered since, so whatever replies of
+   * this update are not yet known to be sent (its handler died between
+   * sending and recording that) must not go out again, late and out of order.
+   */
+  superseded?(item: InboxItem): Promise<void>;
   logger: Logger;
   /** A lease held longer than this (its holder crashed) is taken over. Default 20 s: handling one update takes well under a second. */
   leaseMs?: number;
@@ -114,7 +121,17 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
         for (;;) {
           const items = await deps.inbox.pendingOf(chatKey, 20);
           if (items.length === 0 || stopped) break;
-          for (const item of items) {
+          for (const [i, item] of items.entries()) {
+            if (i < items.length - 1 && deps.superseded) {
+              await deps
+                .superseded(item)
+                .catch((err: unknown) =>
+                  log.warn(
+                    { event: 'inbox_supersede_failed', error: safeError(err) },
+                    'could not settle stale replies',
+                  ),
+                );
+            }
             await deps
               .handle(item)
               .catch((err: unknown) =>

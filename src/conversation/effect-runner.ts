@@ -8,7 +8,7 @@ import { formatDateTime } from '../i18n/format';
 import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
-import type { Notifier } from '../notify/notifier';
+import type { Notifier, OutboundItem } from '../core/outbound';
 import type { Effect, InboundMessage } from './types';
 import type { Attachment, Reply, Text } from '../core/messages';
 
@@ -41,6 +41,16 @@ export interface EffectRunnerDeps {
   ) => Promise<boolean>;
 }
 
+/**
+ * What the counsellor relay answers a citizen's step with: the citizen's replies, and the
+ * notices to other chats (the counsellor, a waiting citizen now connected), which the
+ * runner queues exactly as a `notify` effect's items.
+ */
+export interface CounsellorAnswer {
+  replies: Reply[];
+  notices: OutboundItem[];
+}
+
 /** What the conversation needs of the counsellor relay. */
 export interface CounsellorGateway {
   request(citizen: {
@@ -48,10 +58,14 @@ export interface CounsellorGateway {
     chatId: string;
     citizenId: string;
     language: Language;
-  }): Promise<Reply[]>;
+  }): Promise<CounsellorAnswer>;
   /** `deliveryKey` names the citizen's message, so a retried handling relays it once. */
-  relay(citizenKey: string, content: { text?: string; attachment?: Attachment }, deliveryKey: string): Promise<Reply[]>;
-  leave(citizenKey: string): Promise<Reply[]>;
+  relay(
+    citizenKey: string,
+    content: { text?: string; attachment?: Attachment },
+    deliveryKey: string,
+  ): Promise<CounsellorAnswer>;
+  leave(citizenKey: string): Promise<CounsellorAnswer>;
 }
 
 /** Who the effects are for. */
@@ -229,14 +243,31 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
     return [{ text: t('error.generic') }];
   }
 
+  /** The one way this runner queues messages for other chats: `notify` effects and the counsellor relay's notices. */
+  async function notify(items: OutboundItem[]): Promise<void> {
+    if (items.length === 0) return;
+    if (!deps.notifier) throw new AppError('CONFIG_INVALID', 'notify effect without a notifier');
+    await deps.notifier.enqueue(items);
+  }
+
   async function counselling(
     effect: Extract<Effect, { type: `counsellor_${string}` }>,
     ctx: EffectContext,
   ): Promise<Reply[]> {
-    const key = `${ctx.msg.channel}:${ctx.msg.chatId}`;
     if (!deps.counsellor) return [{ text: t('counsellor.unavailable') }];
+    const answer = await askCounsellor(deps.counsellor, effect, ctx);
+    await notify(answer.notices);
+    return answer.replies;
+  }
+
+  function askCounsellor(
+    counsellor: CounsellorGateway,
+    effect: Extract<Effect, { type: `counsellor_${string}` }>,
+    ctx: EffectContext,
+  ): Promise<CounsellorAnswer> {
+    const key = `${ctx.msg.channel}:${ctx.msg.chatId}`;
     if (effect.type === 'counsellor_request') {
-      return deps.counsellor.request({
+      return counsellor.request({
         channel: ctx.msg.channel,
         chatId: ctx.msg.chatId,
         citizenId: ctx.citizenId,
@@ -244,7 +275,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
       });
     }
     if (effect.type === 'counsellor_relay') {
-      return deps.counsellor.relay(
+      return counsellor.relay(
         key,
         {
           ...(effect.text ? { text: effect.text } : {}),
@@ -253,7 +284,7 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         `${key}:${ctx.msg.updateKey}`,
       );
     }
-    return deps.counsellor.leave(key);
+    return counsellor.leave(key);
   }
 
   return {
@@ -264,10 +295,8 @@ export function createEffectRunner(deps: EffectRunnerDeps): EffectRunner {
         else if (effect.type === 'show_status') replies.push(...(await showStatus(effect, ctx)));
         else if (effect.type === 'answer_question') replies.push(...(await answerQuestion(effect, ctx)));
         else if (effect.type === 'feedback' || effect.type === 'reopen') replies.push(...(await feedback(effect, ctx)));
-        else if (effect.type === 'notify') {
-          if (!deps.notifier) throw new AppError('CONFIG_INVALID', 'notify effect without a notifier');
-          await deps.notifier.enqueue(effect.items);
-        } else if (effect.type === 'language_changed') {
+        else if (effect.type === 'notify') await notify(effect.items);
+        else if (effect.type === 'language_changed') {
           // Officers' updates reach the citizen in the language they now speak.
           const ids = deps.citizenIds ? await deps.citizenIds(ctx.citizenId) : [ctx.citizenId];
           await deps.tickets.setLanguage(ids, effect.language);

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { normalizeForMatch } from '../core/text-normalize';
 import type { Clock } from '../clock';
-import type { CounsellorGateway } from '../conversation/effect-runner';
+import type { CounsellorAnswer, CounsellorGateway } from '../conversation/effect-runner';
 import type { ConversationState } from '../conversation/types';
-import type { Attachment, Reply, Text } from '../core/messages';
+import type { Attachment, RenderedMessage, Reply, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
-import type { Language } from '../i18n/create-i18n';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import { memberOf, noticeItems, type AudienceMember } from '../notify/audience';
+import type { OutboundItem } from '../core/outbound';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
@@ -24,7 +24,6 @@ export interface CounsellorServiceDeps {
   sessions: SessionStore;
   staff: StaffStore;
   conversations: ConversationStore;
-  notifier: Notifier;
   messages: TicketMessages;
   catalog: Catalog;
   fileTicket: TicketFiler;
@@ -45,28 +44,28 @@ const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, par
  * The health counsellor relay: citizens ask to talk, are connected to an
  * on-duty counsellor with room (or queued, and given 104), and messages go
  * both ways through the outbox. The counsellor sees a session number, never
- * the citizen's phone number or chat id.
+ * the citizen's phone number or chat id. It queues nothing itself: every
+ * notice (built with `noticeItems`, each person in their own language) is
+ * returned, to the effect runner by the gateway and as a `notify` effect by
+ * the staff commands, the path every staff module's messages take.
  */
 export function createCounsellorService(deps: CounsellorServiceDeps) {
-  const { sessions, staff, notifier, messages, clock, logger } = deps;
+  const { sessions, staff, messages, clock, logger } = deps;
 
-  function to(
-    person: { channel: StaffDoc['channel']; chatId: string; language: Language },
-    replies: Reply[],
-    key: string,
-    media?: Attachment,
-  ): OutboundItem[] {
-    return messages.render(person.language, replies).map((message, i) => ({
-      channel: person.channel,
-      chatId: person.chatId,
-      message: media && i === 0 ? { ...message, media: { kind: media.kind, fileId: media.fileId } } : message,
-      dedupeKey: `${key}:${i}`,
-    }));
+  /** `replies` for `person` in their language; a citizen's photo or voice note rides on the first message. */
+  function to(person: AudienceMember, replies: Reply[], key: string, media?: Attachment): OutboundItem[] {
+    const rendered = messages.render(person.language, replies);
+    const withMedia = (message: RenderedMessage, i: number): RenderedMessage =>
+      media && i === 0 ? { ...message, media: { kind: media.kind, fileId: media.fileId } } : message;
+    return noticeItems(person, rendered.map(withMedia), key);
   }
 
-  function citizenOf(s: CounsellorSessionDoc) {
-    return { channel: s.channel, chatId: s.chatId, language: s.language };
-  }
+  const citizenOf = (s: CounsellorSessionDoc): AudienceMember => ({
+    channel: s.channel,
+    chatId: s.chatId,
+    language: s.language,
+  });
+  const answer = (replies: Reply[], notices: OutboundItem[] = []): CounsellorAnswer => ({ replies, notices });
 
   async function candidates(now: Date): Promise<StaffDoc[]> {
     const all = await staff.activeWithRoles(['counsellor']);
@@ -109,8 +108,12 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
    * otherwise their words keep going where they were told, and they are
    * offered a button to switch.
    */
-  async function connect(session: CounsellorSessionDoc, counsellor: StaffDoc, now: Date): Promise<boolean> {
-    if (!(await sessions.assign(session._id, counsellor._id, now))) return false;
+  async function connect(
+    session: CounsellorSessionDoc,
+    counsellor: StaffDoc,
+    now: Date,
+  ): Promise<OutboundItem[] | undefined> {
+    if (!(await sessions.assign(session._id, counsellor._id, now))) return undefined;
     const language = t(`language.${session.language}`);
     let notice: Reply;
     if (await sessions.focusIfNone(counsellor._id, session._id)) {
@@ -124,24 +127,23 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
         buttons: switchButtons([session]),
       };
     }
-    await notifier.enqueue([
-      ...to(counsellor, [notice], `cs:${session._id}:new`),
-      ...to(citizenOf(session), [say('counsellor.connected')], `cs:${session._id}:connected`),
-    ]);
     logger.info(
       { event: 'counselling_connected', session: session._id, counsellor: counsellor._id },
       'counselling session connected',
     );
-    return true;
+    return [
+      ...to(memberOf(counsellor), [notice], `cs:${session._id}:new`),
+      ...to(citizenOf(session), [say('counsellor.connected')], `cs:${session._id}:connected`),
+    ];
   }
 
-  /** Hand the oldest waiting citizen to this counsellor if they have room. */
-  async function pullWaiting(counsellor: StaffDoc): Promise<void> {
+  /** Hand the oldest waiting citizen to this counsellor if they have room; the notices that owes. */
+  async function pullWaiting(counsellor: StaffDoc): Promise<OutboundItem[]> {
     const now = clock.now();
     const open = (await sessions.openCounts()).get(counsellor._id) ?? 0;
-    if (open >= deps.maxSessionsPerCounsellor) return;
+    if (open >= deps.maxSessionsPerCounsellor) return [];
     const waiting = await sessions.oldestWaiting();
-    if (waiting) await connect(waiting, counsellor, now);
+    return (waiting && (await connect(waiting, counsellor, now))) ?? [];
   }
 
   const gateway: CounsellorGateway = {
@@ -149,7 +151,8 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       const key = `${citizen.channel}:${citizen.chatId}`;
       const now = clock.now();
       const live = await sessions.liveForCitizen(key);
-      if (live) return [say(live.status === 'open' ? 'counsellor.already_connected' : 'counsellor.still_waiting')];
+      if (live)
+        return answer([say(live.status === 'open' ? 'counsellor.already_connected' : 'counsellor.still_waiting')]);
       const session = await sessions.create({
         citizenKey: key,
         channel: citizen.channel,
@@ -159,15 +162,16 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
         createdAt: now,
       });
       const counsellor = await freeCounsellor(now);
-      if (counsellor && (await connect(session, counsellor, now))) return [];
+      const connected = counsellor && (await connect(session, counsellor, now));
+      if (connected) return answer([], connected);
       logger.info({ event: 'counselling_queued', session: session._id }, 'no counsellor free; citizen queued');
-      return [say('counsellor.queued')];
+      return answer([say('counsellor.queued')]);
     },
     async relay(citizenKey, content, deliveryKey) {
       const session = await sessions.liveForCitizen(citizenKey);
       if (!session) {
         await deps.conversations.patchState(citizenKey, { inCounselling: false });
-        return [say('counsellor.not_in_session')];
+        return answer([say('counsellor.not_in_session')]);
       }
       if (content.text) await sessions.addCitizenLine(session._id, content.text);
       let counsellor = session.counsellorId ? await staff.findById(session.counsellorId) : null;
@@ -176,25 +180,28 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
         await sessions.requeue(session._id);
         session.status = 'waiting';
       }
+      const notices: OutboundItem[] = [];
       if (session.status === 'waiting') {
         // A counsellor may have come on duty or freed up since: try again now.
         const now = clock.now();
         const free = await freeCounsellor(now);
-        if (!free || !(await connect({ ...session, status: 'waiting' }, free, now)))
-          return [say('counsellor.still_waiting')];
+        const connected = free && (await connect({ ...session, status: 'waiting' }, free, now));
+        if (!connected) return answer([say('counsellor.still_waiting')]);
+        notices.push(...connected);
         counsellor = free;
       }
-      if (!counsellor) return [say('counsellor.still_waiting')];
+      if (!counsellor) return answer([say('counsellor.still_waiting')]);
       const line = content.text
         ? say('counsellor.from_citizen', { session: session._id, text: content.text })
         : say('counsellor.citizen_media', { session: session._id });
-      await notifier.enqueue(to(counsellor, [line], `cs:${session._id}:in:${deliveryKey}`, content.attachment));
-      return [];
+      notices.push(...to(memberOf(counsellor), [line], `cs:${session._id}:in:${deliveryKey}`, content.attachment));
+      return answer([], notices);
     },
     async leave(citizenKey) {
       const session = await sessions.liveForCitizen(citizenKey);
-      if (!session) return [say('counsellor.not_in_session')];
+      if (!session) return answer([say('counsellor.not_in_session')]);
       await sessions.close(session._id, clock.now());
+      const notices: OutboundItem[] = [];
       if (session.counsellorId) {
         const counsellor = await staff.findById(session.counsellorId);
         if (counsellor) {
@@ -208,11 +215,11 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
                   ...(others.length > 0 ? { buttons: switchButtons(others) } : {}),
                 }
               : say('counsellor.citizen_left', { session: session._id });
-          await notifier.enqueue(to(counsellor, [notice], `cs:${session._id}:left`));
-          await pullWaiting(counsellor);
+          notices.push(...to(memberOf(counsellor), [notice], `cs:${session._id}:left`));
+          notices.push(...(await pullWaiting(counsellor)));
         }
       }
-      return [say('counsellor.you_left')];
+      return answer([say('counsellor.you_left')], notices);
     },
   };
 
@@ -259,7 +266,7 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
     // The citizen's notice is the command's effect: the effect runner queues it, as for every staff command.
     const ended = to(citizenOf(session), citizenNotices, `cs:${session._id}:ended`);
     const me = await staff.findById(identity.id);
-    if (me) await pullWaiting(me);
+    const pulled = me ? await pullWaiting(me) : [];
     // Sessions still open but not active: the counsellor picks the next one.
     const { session: nowActive } = await activeOf(identity.id);
     const remaining = (await sessions.openFor(identity.id)).filter((s) => s._id !== nowActive?._id);
@@ -269,7 +276,7 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       { event: 'counselling_ended', session: session._id, ticket: args[0] === 'ticket' },
       'counselling session ended',
     );
-    return { state, replies, effects: [{ type: 'notify', items: ended }] };
+    return { state, replies, effects: [{ type: 'notify', items: [...ended, ...pulled] }] };
   }
 
   async function list(identity: StaffIdentity, state: ConversationState): Promise<StaffOutcome> {
@@ -299,8 +306,9 @@ export function createCounsellorService(deps: CounsellorServiceDeps) {
       if (name === 'end') return end(identity, state, args);
       // A counsellor who just came on duty picks up whoever is waiting.
       const me = await staff.findById(identity.id);
-      if (me) await pullWaiting(me);
-      return list(identity, state);
+      const pulled = me ? await pullWaiting(me) : [];
+      const listed = await list(identity, state);
+      return pulled.length > 0 ? { ...listed, effects: [{ type: 'notify', items: pulled }] } : listed;
     },
     buttonScopes: [SESSION_SCOPE],
     async handleButton({ identity, state, value }) {

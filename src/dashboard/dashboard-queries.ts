@@ -7,6 +7,7 @@ import { overdueFilter } from '../reports/overdue';
 import { periodRange } from '../reports/report-periods';
 import type { Breakdown as Figures, TicketFigures } from '../reports/ticket-figures';
 import { TIME_ZONE } from '../i18n/format';
+import { dayRange, zonedDay } from '../core/zoned-time';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
 import {
   DETAIL_FIELDS,
@@ -146,16 +147,47 @@ export function createDashboardQueries(deps: {
       return { total, items: docs.map((d) => overdueRow(d, now)) };
     },
 
-    /** The newest tickets, live and archived, a page at a time (page 1 first). */
+    /**
+     * The newest tickets, live and archived, a page at a time (page 1 first).
+     * Read from the live tickets alone when the ticket counters show that every
+     * ticket filed from the page's oldest day on is live (an archived ticket
+     * was closed more than the reopening window ago, so the newest pages
+     * nearly always are); otherwise, and for deep pages, the archive is merged
+     * in over the history connection, which FerretDB answers by reading the
+     * whole archive.
+     */
     async latest(
       filter: DashboardFilter,
       page: number,
       size: number,
+      now: Date,
     ): Promise<{ total: number; page: number; size: number; items: TicketRow[] }> {
       const q = ticketMatch(filter);
       const upTo = page * size;
-      const [live, archived] = await Promise.all(
-        [Ticket, TicketArchive].map((m) =>
+      const dept = filter.department;
+      const live = await Ticket.find(q, projectionOf(ROW_FIELDS))
+        .sort({ createdAt: -1, ref: -1 })
+        .limit(upTo)
+        .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>();
+      const firstDay = filter.fromDay ?? EARLIEST_DAY;
+      const lastDay = filter.toDay ?? zonedDay(now, timeZone);
+      // The oldest day this page can reach: an archived ticket of that day or later could belong on it.
+      const oldest = live.length === upTo ? zonedDay(live.at(-1)!.createdAt, timeZone) : firstDay;
+      const fromDay = oldest > firstDay ? oldest : firstDay;
+      const [filed, liveSince] = await Promise.all([
+        deps.figures.breakdown(fromDay, lastDay, dept),
+        Ticket.countDocuments({
+          ...q,
+          createdAt: { $gte: dayRange(fromDay, timeZone).start, ...(filter.to ? { $lt: filter.to } : {}) },
+        }),
+      ]);
+      if (filed.total === liveSince) {
+        const total =
+          fromDay === firstDay ? filed.total : (await deps.figures.breakdown(firstDay, lastDay, dept)).total;
+        return { total, page, size, items: live.slice((page - 1) * size).map((d) => ticketRow(d)) };
+      }
+      const [all, archived] = await Promise.all(
+        [history.Ticket, history.TicketArchive].map((m) =>
           m
             .find(q, projectionOf(ROW_FIELDS))
             .sort({ createdAt: -1, ref: -1 })
@@ -163,12 +195,12 @@ export function createDashboardQueries(deps: {
             .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>(),
         ),
       );
-      const docs = [...live!, ...archived!].sort(newestFirst).slice((page - 1) * size, upTo);
-      const counted = live!.length + archived!.length;
+      const docs = [...all!, ...archived!].sort(newestFirst).slice((page - 1) * size, upTo);
+      const counted = all!.length + archived!.length;
       const total =
-        live!.length < upTo && archived!.length < upTo
+        all!.length < upTo && archived!.length < upTo
           ? counted
-          : (await Ticket.countDocuments(q)) + (await TicketArchive.countDocuments(q));
+          : (await history.Ticket.countDocuments(q)) + (await history.TicketArchive.countDocuments(q));
       return { total, page, size, items: docs.map((d) => ticketRow(d)) };
     },
 

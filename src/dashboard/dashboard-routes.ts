@@ -343,7 +343,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
       allow(method, ['GET']);
       const page = intParam(url, 'page', 1, 100_000, 1);
       const size = intParam(url, 'size', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
-      return sendJson(res, 200, await deps.queries.latest(filterOf(url, zone), page, size));
+      return sendJson(res, 200, await deps.queries.latest(filterOf(url, zone), page, size, now));
     }
     const one = /^\/tickets\/([A-Z]{2,6}-\d{6,})$/.exec(p);
     if (one) {

@@ -5,8 +5,8 @@ import { findCategory, type Catalog } from '../domain/catalog';
 import type { Actor, HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';
 import { formatDateTime } from '../i18n/format';
-import { noticeItems } from '../notify/audience';
-import type { Notifier, OutboundItem, OwedNotices } from '../notify/notifier';
+import { createAudience, noticeItems } from '../notify/audience';
+import type { Notifier, OwedNotices } from '../core/outbound';
 import type { NoticeRelay } from '../tickets/notice-relay';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
@@ -75,6 +75,11 @@ export const SLA_SWEEP_ACTOR: Actor = { kind: 'system', id: 'sla-sweep' };
 export function createEscalationService(deps: EscalationServiceDeps) {
   const { store, staff, departments, notifier, messages, catalog, policy, clock, logger } = deps;
   const batch = deps.batchSize ?? DEFAULT_BATCH;
+  const audience = createAudience({
+    staff,
+    adminChats: deps.adminChats,
+    ...(deps.onDutySupervisors ? { onDutySupervisors: deps.onDutySupervisors } : {}),
+  });
   const slaOf = (category: string): Sla => findCategory(catalog, category)?.sla ?? FALLBACK_SLA;
 
   async function levelWords(ticket: Ticket): Promise<Text> {
@@ -100,22 +105,15 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     const dedupe = `${ref}:esc${level}`;
     const who = await levelWords(ticket);
     const why = reasonWords(reason);
-    const recipients = await escalationRecipients(
-      {
-        staff,
-        adminChats: deps.adminChats,
-        ...(deps.onDutySupervisors ? { onDutySupervisors: deps.onDutySupervisors } : {}),
-      },
-      {
-        department: await departments.get(ticket.department),
-        departmentCode: ticket.department,
-        level,
-        assignedTo: ticket.assignedTo,
-        now,
-      },
-    );
+    const recipients = await escalationRecipients(audience, {
+      department: await departments.get(ticket.department),
+      departmentCode: ticket.department,
+      level,
+      assignedTo: ticket.assignedTo,
+      now,
+    });
     const names = await departments.list();
-    const items: OutboundItem[] = [];
+    const items: OwedNotices['items'] = [];
     for (const r of recipients) {
       const departmentName = (code: string) => names.find((d) => d.code === code)?.name[r.language] ?? code;
       const deptName = await departments.name(ticket.department, r.language);
@@ -150,10 +148,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     if (recipients.length === 0)
       logger.warn({ event: 'escalation_nobody', ref, level }, 'escalated, but nobody is linked at this level or above');
     return {
-      owed: {
-        key: dedupe,
-        items: items.map((item, i) => ({ ...item, dedupeKey: item.dedupeKey ?? `${dedupe}:${i}` })),
-      },
+      owed: { key: dedupe, items },
       recipients: recipients.length,
     };
   }

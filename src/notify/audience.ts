@@ -3,7 +3,7 @@ import type { StaffRole } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
-import type { OutboundItem } from './notifier';
+import type { OutboundItem } from '../core/outbound';
 
 /** A chat that is an administrator by configuration (ADMIN_TELEGRAM_IDS, ADMIN_WEB_IDS): it has no staff record. */
 export interface AlertChat {
@@ -60,7 +60,7 @@ export function noticeItems(
   rendered: readonly RenderedMessage[],
   dedupe: string,
   ticketRef?: string,
-): OutboundItem[] {
+): Array<OutboundItem & { dedupeKey: string }> {
   return rendered.map((message, i) => ({
     channel: to.channel,
     chatId: to.chatId,
@@ -70,17 +70,25 @@ export function noticeItems(
   }));
 }
 
+/** The shift roster's supervisors on duty at an instant. */
+export type OnDutySupervisors = (
+  now: Date,
+) => Promise<Array<Pick<StaffDoc, 'channel' | 'chatId' | 'language'> & { _id?: string }>>;
+
 /** What {@link createAudience} needs. */
 export interface AudienceDeps {
-  staff: Pick<StaffStore, 'activeWithRoles'>;
+  staff: Pick<StaffStore, 'activeWithRoles' | 'activeOfficers' | 'findActive'>;
   /** Chats that are administrators by configuration. */
   adminChats?: readonly AlertChat[];
+  /** The shift roster; without it every active supervisor counts as on duty. */
+  onDutySupervisors?: OnDutySupervisors;
 }
 
 /**
  * Who gets a notice, and in which language: the one place that looks up
- * supervisors, administrators and the configured admin chats. Staff are
- * written to in the language of their record, configured chats in Hindi.
+ * supervisors, administrators, a department's officers, a chat named in
+ * configuration and the configured admin chats. Staff are written to in the
+ * language of their record, configured chats in Hindi.
  * @example const audience = createAudience({ staff, adminChats: [{ channel: 'telegram', chatId: '9000' }] }); await audience.overseers()
  */
 export function createAudience(deps: AudienceDeps) {
@@ -100,6 +108,25 @@ export function createAudience(deps: AudienceDeps) {
     /** Supervisors and administrators, then the configured admin chats: who hears of a ticket nobody holds. */
     async overseers(): Promise<AudienceMember[]> {
       return withConfiguredChats(await withRoles(['supervisor', 'admin']), adminChats);
+    },
+    /** The active officers of `department`, one entry per chat. */
+    async officersOf(department: string): Promise<AudienceMember[]> {
+      return withConfiguredChats((await deps.staff.activeOfficers(department)).map(memberOf), []);
+    },
+    /** The supervisors on duty at `now` by the roster; when the roster names none, every active supervisor. */
+    async supervisorsOnDuty(now: Date): Promise<AudienceMember[]> {
+      const onDuty = deps.onDutySupervisors ? await deps.onDutySupervisors(now) : [];
+      return onDuty.length > 0 ? withConfiguredChats(onDuty.map(memberOf), []) : withRoles(['supervisor']);
+    },
+    /**
+     * A chat named in configuration (a department's escalation chat): the active staff member
+     * linked there, in their language; a chat nobody is linked from, in Hindi.
+     */
+    async namedChat(channel: ChannelName, chatId: string): Promise<AudienceMember> {
+      const person = await deps.staff.findActive(chatId);
+      return person && person.channel === channel && person.chatId === chatId
+        ? memberOf(person)
+        : { channel, chatId, language: CONFIGURED_CHAT_LANGUAGE };
     },
   };
 }

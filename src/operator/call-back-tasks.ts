@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import type { Text } from '../core/messages';
 import { isPhoneIntake, referenceIn } from '../domain/ticket';
-import { createAudience } from '../notify/audience';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import { createAudience, type AudienceDeps } from '../notify/audience';
+import type { Notifier, OutboundItem } from '../core/outbound';
 import type { GivenUpMessage } from '../outbox/outbox';
-import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
 import type { TicketMessages } from '../tickets/ticket-messages';
 
@@ -13,7 +12,7 @@ const MAX_NOTICE_CHARS = 600;
 
 export interface CallBackTasksDeps {
   tickets: Pick<TicketStore, 'findByRef'>;
-  staff: Pick<StaffStore, 'activeWithRoles'>;
+  staff: AudienceDeps['staff'];
   notifier: Notifier;
   messages: TicketMessages;
   logger: Logger;

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Reply, Text } from '../core/messages';
 import { isOversight, type StaffIdentity } from '../domain/roles';
@@ -20,26 +19,20 @@ export interface ShiftModuleDeps {
   shifts: ShiftService;
   translator: Translator;
   clock: Clock;
-  logger: Logger;
 }
 
 /**
  * The shift commands: `/shift` (who is on duty now, for all staff), `/roster`
  * (the whole roster, for supervisors and administrators) and
  * `/roster set <shift> <role> <people…>` (administrators).
- * @example createStaffHandler({ ...deps, modules: [createShiftModule({ shifts, translator, clock, logger })] })
+ * @example createStaffHandler({ ...deps, modules: [createShiftModule({ shifts, translator, clock })] })
  */
 export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
-  const { shifts, translator, clock, logger } = deps;
+  const { shifts, translator, clock } = deps;
   const tz = shifts.plan.timeZone;
 
-  function refuse(identity: StaffIdentity, command: string): Reply[] {
-    logger.warn(
-      { event: 'staff_command_refused', staff: identity.id, role: identity.role, command },
-      'command not allowed for role',
-    );
-    return [say('staff.forbidden')];
-  }
+  // The staff router logs every `staff.forbidden` answer once, with who tried.
+  const refuse = (): Reply[] => [say('staff.forbidden')];
 
   /** Shift by id or by its name in either language ("night", "रात"). */
   function findShift(typed: string) {
@@ -159,10 +152,10 @@ export function createShiftModule(deps: ShiftModuleDeps): StaffCommandModule {
       let replies: Reply[];
       if (ctx.name === 'shift') replies = await onDuty();
       else if (args[0]?.toLowerCase() === 'set')
-        replies = identity.role === 'admin' ? await setRoster(identity, args) : refuse(identity, 'roster set');
+        replies = identity.role === 'admin' ? await setRoster(identity, args) : refuse();
       else if (args.length > 0)
         replies = [say('shifts.roster.usage', { shifts: shifts.plan.shifts.map((s) => s.id).join(', ') })];
-      else replies = isOversight(identity.role) ? await showRoster(ctx.state.language) : refuse(identity, 'roster');
+      else replies = isOversight(identity.role) ? await showRoster(ctx.state.language) : refuse();
       return { state: ctx.state, replies };
     },
   };

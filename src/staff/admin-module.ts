@@ -6,11 +6,11 @@ import { isStaffRole, type StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';
 import { createAudience, type AudienceMember } from '../notify/audience';
-import type { OutboundItem } from '../notify/notifier';
+import type { OutboundItem } from '../core/outbound';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
-import { clampPage, pageReply, PAGE_SIZE } from '../supervisor/paging';
+import { clampPage, pageReply, PAGE_SIZE } from '../core/paging';
 import type { DepartmentDirectory } from '../tickets/department-directory';
 import type { Reassign } from '../tickets/reassign';
 import type { TicketMessages } from '../tickets/ticket-messages';
@@ -213,14 +213,13 @@ export function createAdminModule(deps: AdminModuleDeps): StaffCommandModule {
       ),
     );
     const reply = pageReply({
+      scope: STAFF_PAGE_SCOPE,
       title: t('staff.list_title', { count: list.length }),
       items,
       page,
       total: list.length,
       valueFor: (p) => String(p),
     });
-    // Page buttons of this list are the administrators', not the supervisors' lists'.
-    if (reply.buttons) reply.buttons = { ...reply.buttons, scope: STAFF_PAGE_SCOPE };
     return [reply];
   }
 

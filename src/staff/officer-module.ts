@@ -15,7 +15,7 @@ import { TICKET_SCOPE, TRANSFER_SCOPE, type TicketMessages } from '../tickets/ti
 import type { ActResult, StaffRequest, TicketService } from '../tickets/ticket-service';
 import type { StaffCommandContext, StaffCommandModule } from '../conversation/staff-command';
 import { say, t } from './reply-text';
-import { ticketRefusalReply } from './ticket-refusal';
+import { ticketRefusalReply } from '../tickets/ticket-refusal';
 
 /** How long a tapped "ask / update / resolve / transfer" waits for its text. */
 const PENDING_TTL_MS = 30 * 60_000;

@@ -159,8 +159,9 @@ export function createStaffHandler(deps: StaffHandlerDeps) {
       logRefusal(identity, `button ${scope}`, out);
       return out;
     }
-    // Anything else a client could send is a stale button.
-    return { state, replies: [say('error.stale_button'), ...(await help(identity, state.language))] };
+    // Anything else a client could send is a stale button: one short line pointing to /help, for
+    // every role and every module alike (a module returns undefined for a button it cannot use).
+    return { state, replies: [say('staff.stale_button')] };
   }
 
   async function text(

@@ -1,4 +1,4 @@
-import { ticketRefusalReply } from '../staff/ticket-refusal';
+import { ticketRefusalReply } from '../tickets/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { ConversationState, Effect, InboundMessage } from '../conversation/types';
@@ -15,7 +15,7 @@ import {
 } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatAge, formatDateTime, TIME_ZONE } from '../i18n/format';
-import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
+import { addDays, dayRange, zonedDay } from '../core/zoned-time';
 import type { StaffCommandModule } from '../conversation/staff-command';
 import type { StaffOutcome } from '../conversation/types';
 import type { StaffStore } from '../storage/staff-store';
@@ -24,7 +24,7 @@ import type { DepartmentDirectory } from '../tickets/department-directory';
 import type { Reassign } from '../tickets/reassign';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import type { DailyReports } from './daily-report';
-import { PAGE_SCOPE, PAGE_SIZE, pageCount, pageReply } from './paging';
+import { PAGE_SIZE, pageCount, pageReply } from '../core/paging';
 import { formatDay, parseDay, periodRange, STATS_PERIODS } from './periods';
 import { loadStaffNames, staffLabel } from './staff-names';
 import { isSupervisorCommand, mayUse, SUPERVISOR_COMMANDS, type SupervisorCommand } from './supervisor-access';
@@ -33,6 +33,8 @@ import { exportCsv } from './ticket-export';
 import type { FindQuery, Page, TicketQueries } from './ticket-queries';
 import type { TicketFigures } from '../reports/ticket-figures';
 
+/** Button scope of the page buttons under supervisors' long lists. */
+export const PAGE_SCOPE = 'svp';
 /** Most rows in one export file; a longer period is refused with a hint to split it. */
 export const EXPORT_MAX_ROWS = 5000;
 /** Longest period one export may span. */
@@ -77,13 +79,8 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   const timeZone = deps.timeZone ?? TIME_ZONE;
   const exportMaxRows = deps.exportMaxRows ?? EXPORT_MAX_ROWS;
 
-  function refuse(identity: StaffIdentity, command: string): Reply[] {
-    logger.warn(
-      { event: 'staff_command_refused', staff: identity.id, role: identity.role, command },
-      'command not allowed for role',
-    );
-    return [say('staff.forbidden')];
-  }
+  // The staff router logs every `staff.forbidden` answer once, with who tried.
+  const refuse = (): Reply[] => [say('staff.forbidden')];
 
   /** Whether `typed` is the word for `key` in any language ("आज", "today"). */
   function isWord(typed: string, key: string): boolean {
@@ -176,7 +173,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   ): Promise<Reply[]> {
     let department: string | undefined;
     if (identity.role === 'officer') {
-      if (deptArg && deptArg.toUpperCase() !== identity.department) return refuse(identity, 'pending');
+      if (deptArg && deptArg.toUpperCase() !== identity.department) return refuse();
       department = identity.department;
     } else if (deptArg) {
       const d = await departments.get(deptArg);
@@ -195,6 +192,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
       ];
     return [
       pageReply({
+        scope: PAGE_SCOPE,
         title: t(department ? 'supervisor.pending.title_department' : 'supervisor.pending.title', {
           count: got.result.total,
           department: department ? name(department) : '',
@@ -222,6 +220,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     const name = await departmentNames(lang);
     return [
       pageReply({
+        scope: PAGE_SCOPE,
         title: t('supervisor.overdue.title', { count: got.result.total }),
         items: got.result.items.map((x) => {
           const late =
@@ -266,6 +265,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     if (got.result.total === 0) return [say('supervisor.find.none')];
     return [
       pageReply({
+        scope: PAGE_SCOPE,
         title: t('supervisor.find.title', { count: got.result.total }),
         items: got.result.items.map((x) =>
           t('supervisor.find.item', {
@@ -446,7 +446,7 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
     argText: string,
     effects: Effect[],
   ): Promise<Reply[]> {
-    if (!mayUse(identity.role, command)) return refuse(identity, command);
+    if (!mayUse(identity.role, command)) return refuse();
     const lang = state.language;
     switch (command) {
       case 'stats':
@@ -472,16 +472,16 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
   async function pageButton(identity: StaffIdentity, lang: Language, value: string): Promise<Reply[] | undefined> {
     const [kind = '', a = '', ...rest] = value.split(':');
     if (kind === 'p') {
-      if (!mayUse(identity.role, 'pending')) return refuse(identity, 'pending');
+      if (!mayUse(identity.role, 'pending')) return refuse();
       const page = Number(rest[0]);
       return Number.isInteger(page) ? pending(identity, lang, a === '*' ? undefined : a, page) : undefined;
     }
     if (kind === 'o') {
-      if (!mayUse(identity.role, 'overdue')) return refuse(identity, 'overdue');
+      if (!mayUse(identity.role, 'overdue')) return refuse();
       return Number.isInteger(Number(a)) ? overdue(lang, Number(a)) : undefined;
     }
     if (kind === 'f') {
-      if (!mayUse(identity.role, 'find')) return refuse(identity, 'find');
+      if (!mayUse(identity.role, 'find')) return refuse();
       return Number.isInteger(Number(a)) && rest.length ? find(rest.join(':'), lang, Number(a), identity) : undefined;
     }
     return undefined;
@@ -502,9 +502,10 @@ export function createSupervisorModule(deps: SupervisorModuleDeps): StaffCommand
         : [say('staff.unknown_command')];
       return { state: ctx.state, replies, ...(effects.length ? { effects } : {}) };
     },
-    async handleButton(ctx): Promise<StaffOutcome> {
+    async handleButton(ctx): Promise<StaffOutcome | undefined> {
+      // A page button we cannot read is stale: the router answers it, as for every module.
       const replies = await pageButton(ctx.identity, ctx.state.language, ctx.value);
-      return { state: ctx.state, replies: replies ?? [say('error.stale_button')] };
+      return replies ? { state: ctx.state, replies } : undefined;
     },
   };
 }

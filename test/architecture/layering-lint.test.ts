@@ -43,6 +43,31 @@ const cases = {
     'src/staff/new-module.ts',
     "import type { Reply } from '../conversation/types';\nexport type P = Reply;\n",
   ),
+  ticketsToEscalation: restricted(
+    'src/tickets/new-part.ts',
+    "import type { EscalationService } from '../escalation/escalation-service';\nexport type P = EscalationService;\n",
+  ),
+  ticketsToSupervisor: restricted(
+    'src/tickets/new-part.ts',
+    "import type { TicketQueries } from '../supervisor/ticket-queries';\nexport type P = TicketQueries;\n",
+  ),
+  staffToSupervisor: restricted(
+    'src/staff/new-module.ts',
+    "import { PAGE_SCOPE } from '../supervisor/supervisor-module';\nexport const s = PAGE_SCOPE;\n",
+  ),
+  staffToShifts: restricted(
+    'src/staff/new-module.ts',
+    "import type { ShiftService } from '../shifts/shift-service';\nexport type P = ShiftService;\n",
+  ),
+  supervisorToStaff: restricted(
+    'src/supervisor/new-part.ts',
+    "import { STAFF_PAGE_SCOPE } from '../staff/admin-module';\nexport const s = STAFF_PAGE_SCOPE;\n",
+  ),
+  counsellorToStaff: restricted('src/counsellor/new-part.ts', toStaff),
+  commandModulesShared: restricted(
+    'src/supervisor/new-part.ts',
+    "import { pageReply } from '../core/paging';\nimport { ticketRefusalReply } from '../tickets/ticket-refusal';\nimport type { StaffCommandModule } from '../conversation/staff-command';\nexport const p = [pageReply, ticketRefusalReply];\nexport type P = StaffCommandModule;\n",
+  ),
   exceptionItsFolder: restricted(
     'src/storage/conversation-store.ts',
     "import type { ConversationState } from '../conversation/types';\nexport type P = ConversationState;\n",
@@ -70,10 +95,24 @@ describe('the layering lint rule', () => {
     expect(cases.staffToConversation()).toEqual([]);
   });
 
-  it('stops the feature folders conversation imports (feedback, escalation) from importing staff', () => {
+  it('stops the feature folders conversation imports (feedback, escalation) from importing staff or conversation', () => {
     expect(cases.escalationToStaff()).toHaveLength(1);
     expect(cases.feedbackToStaff()).toHaveLength(1);
-    expect(cases.escalationToConversation()).toEqual([]);
+    // conversation/ imports them: an import back would be a cycle.
+    expect(cases.escalationToConversation()).toHaveLength(1);
+  });
+
+  it('keeps staff/ and the plugged-in command modules (supervisor, shifts, counsellor, …) from importing each other', () => {
+    expect(cases.staffToSupervisor()).toHaveLength(1);
+    expect(cases.staffToShifts()).toHaveLength(1);
+    expect(cases.supervisorToStaff()).toHaveLength(1);
+    expect(cases.counsellorToStaff()).toHaveLength(1);
+    expect(cases.commandModulesShared()).toEqual([]);
+  });
+
+  it('keeps tickets/ below the features that use it: escalation, feedback and the command modules', () => {
+    expect(cases.ticketsToEscalation()).toHaveLength(1);
+    expect(cases.ticketsToSupervisor()).toHaveLength(1);
   });
 
   it('lifts an allow-listed exception only for its one folder', () => {

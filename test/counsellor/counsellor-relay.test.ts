@@ -1,7 +1,7 @@
 import { useWebChatApp } from '../support/web-chat-app';
 
 describe('health counsellor relay (two citizens, one counsellor)', () => {
-  const { t, chat, hi, restart } = useWebChatApp({ env: { COUNSELLOR_MAX_SESSIONS: '1' } });
+  const { t, chat, hi, en, restart } = useWebChatApp({ env: { COUNSELLOR_MAX_SESSIONS: '1' } });
 
   async function joinAsCounsellor(chatId: string): Promise<void> {
     const [invite] = await chat.send('admin', '/invite counsellor');
@@ -82,6 +82,30 @@ describe('health counsellor relay (two citizens, one counsellor)', () => {
     expect(sessions).toBe(hi('counsellor.sessions', { count: 1, active: 'S-0001' }));
     // Others cannot use counsellor commands.
     expect(await chat.send('admin', '/sessions')).toEqual([hi('staff.forbidden')]);
+  });
+
+  test('every notice takes the shared path: one outbox item per chat and session step, each person in their own language', async () => {
+    await joinAsCounsellor('counsellor-1');
+    // An English-speaking counsellor and a Hindi-speaking citizen.
+    await t.app.models.Staff.updateOne({ chatId: 'counsellor-1' }, { $set: { language: 'en' } });
+    await askForCounsellor('citizen-1');
+    expect(await chat.inbox('counsellor-1')).toContain(
+      en('counsellor.new_session', { session: 'S-0001', language: en('language.hi') }),
+    );
+    expect(await chat.inbox('citizen-1')).toContain(hi('counsellor.connected'));
+    await chat.send('citizen-1', 'नमस्ते');
+    await chat.send('citizen-1', '/end');
+    // Keyed as noticeItems keys every notice (`<step>:<channel>:<chat>:<i>`), so a repeated step queues nothing twice.
+    const keys = (await t.db.conn.collection('outbox').find({ dedupeKey: /^cs:/ }).toArray())
+      .map((m) => m.dedupeKey as string)
+      .map((k) => k.replace(/:in:.*:web:/, ':in:…:web:'))
+      .sort();
+    expect(keys).toEqual([
+      'cs:S-0001:connected:web:citizen-1:0',
+      'cs:S-0001:in:…:web:counsellor-1:0',
+      'cs:S-0001:left:web:counsellor-1:0',
+      'cs:S-0001:new:web:counsellor-1:0',
+    ]);
   });
 
   describe('two citizens at once (room for both)', () => {

@@ -1,8 +1,7 @@
 import type { ConversationState, InboundMessage } from '../../src/conversation/types';
-import { createEscalateCommand } from '../../src/escalation/escalate-command';
+import { createEscalateCommand } from '../../src/supervisor/escalate-command';
 import { levelHours } from '../../src/escalation/escalation-policy';
 import type { StaffIdentity } from '../../src/domain/roles';
-import { createLogger } from '../../src/logger';
 import { ADMIN_CHAT, CITIZEN_CHAT, createEscalationFixture, HOUR, type EscalationFixture } from './escalation-fixture';
 
 describe('escalation', () => {
@@ -161,10 +160,7 @@ describe('escalation', () => {
       content: { kind: 'command', command: 'escalate', args: '' },
     };
     const run = async (identity: StaffIdentity, argText: string) => {
-      const module = createEscalateCommand({
-        escalation: f.escalation,
-        logger: createLogger({ level: 'silent', pretty: false }),
-      });
+      const module = createEscalateCommand({ escalation: f.escalation });
       const out = await module.handle({
         identity,
         state,

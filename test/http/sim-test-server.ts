@@ -1,11 +1,11 @@
 import { deflateSync, crc32 } from 'node:zlib';
-import { createWebChannel, type WebChannel } from '../../src/channels/web/web-channel';
+import type { WebChannel } from '../../src/channels/web/web-channel';
 import type { WebMessageView } from '../../src/channels/web/web-message-store';
-import { loadPlaces, type WebPlace } from '../../src/channels/web/web-places';
+import type { WebPlace } from '../../src/channels/web/web-places';
 import { createHttpServer, type HttpServer, type HttpServerDeps } from '../../src/http/http-server';
 import { createSimulatorAuth, type SimulatorAuth } from '../../src/http/simulator-auth';
 import { createLogger } from '../../src/logger';
-import { createAppMetrics, instrumentHandler, type AppMetrics } from '../../src/metrics/app-metrics';
+import type { AppMetrics } from '../../src/metrics/app-metrics';
 import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
 
 /** The real application, its web channel and the HTTP server on a free loopback port. */
@@ -13,7 +13,7 @@ export interface SimTestServer extends TestApp {
   web: WebChannel;
   http: HttpServer;
   metrics: AppMetrics;
-  places: WebPlace[];
+  places: readonly WebPlace[];
   /** `http://127.0.0.1:<port>` */
   url: string;
   httpLogs: () => string[];
@@ -34,15 +34,9 @@ export async function startSimTestServer(
   const t = await createTestApp();
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const metrics = createAppMetrics();
-  const places = loadPlaces(t.config.flowsDirAbs);
-  const web = await createWebChannel({
-    conn: t.db.conn,
-    handler: instrumentHandler(t.app.handler, metrics),
-    clock: t.clock,
-    logger,
-    places,
-  });
+  // The app's own web channel and metrics: the replies its handler sends wake the same page's long poll.
+  const { metrics, web } = t.app;
+  const places = web.places;
   const login = overrides.config?.simulator === 'login';
   const auth = login
     ? createSimulatorAuth({

@@ -14,8 +14,23 @@ describe('audience', () => {
   let staff: StaffStore;
   const now = new Date('2026-03-02T10:00:00Z');
 
-  const link = (role: StaffRole, chatId: string, language: 'hi' | 'en', channel: 'telegram' | 'web' = 'telegram') =>
-    staff.upsertStaff({ channel, chatId, role, name: `${role}-${chatId}`, language, invitedBy: 'test', now });
+  const link = (
+    role: StaffRole,
+    chatId: string,
+    language: 'hi' | 'en',
+    channel: 'telegram' | 'web' = 'telegram',
+    department?: string,
+  ) =>
+    staff.upsertStaff({
+      channel,
+      chatId,
+      role,
+      name: `${role}-${chatId}`,
+      language,
+      invitedBy: 'test',
+      now,
+      ...(department ? { department } : {}),
+    });
 
   beforeAll(async () => {
     db = await openTestDb();
@@ -26,6 +41,9 @@ describe('audience', () => {
     await link('operator', '9200', 'hi');
     const gone = await link('supervisor', '9300', 'hi');
     await staff.revoke(gone._id, now);
+    await link('officer', '9500', 'en', 'telegram', 'FOOD');
+    await link('officer', '9501', 'hi', 'telegram', 'FOOD');
+    await link('officer', '9600', 'hi', 'telegram', 'HEALTH');
   });
   afterAll(() => db.close());
 
@@ -65,6 +83,31 @@ describe('audience', () => {
       'supervisor',
     ]);
     expect(people.map((a) => a.chatId).sort()).toEqual(['9100', '9200']);
+  });
+
+  it("gives a department's officers, the supervisors on duty (else all of them) and a named chat, each in their language", async () => {
+    const onDuty: Array<{ channel: 'telegram'; chatId: string; language: 'en' | 'hi' }> = [];
+    const audience = createAudience({ staff, onDutySupervisors: async () => onDuty });
+    expect((await audience.officersOf('FOOD')).map((a) => [a.chatId, a.language])).toEqual(
+      expect.arrayContaining([
+        ['9500', 'en'],
+        ['9501', 'hi'],
+      ]),
+    );
+    expect(await audience.officersOf('FOOD')).toHaveLength(2);
+    // Nobody on the roster: every active supervisor (the revoked one left out).
+    expect((await audience.supervisorsOnDuty(now)).map((a) => [a.chatId, a.language])).toEqual([['9100', 'en']]);
+    // The roster's supervisors on duty, and only they.
+    onDuty.push({ channel: 'telegram', chatId: '9700', language: 'hi' });
+    expect((await audience.supervisorsOnDuty(now)).map((a) => [a.chatId, a.language])).toEqual([['9700', 'hi']]);
+    // A chat someone is linked from is told in their language; a chat nobody is linked from, in Hindi.
+    expect(await audience.namedChat('telegram', '9500')).toMatchObject({ chatId: '9500', language: 'en' });
+    expect((await audience.namedChat('telegram', '9500')).staffId).toBeDefined();
+    expect(await audience.namedChat('telegram', '8888')).toEqual({
+      channel: 'telegram',
+      chatId: '8888',
+      language: 'hi',
+    });
   });
 
   it('keys each message of a notice by chat and position, so a notice queued twice is sent once', () => {

@@ -251,6 +251,85 @@ describe('the hot path with a few thousand tickets of history', () => {
     }
   });
 
+  test("a supervisor's /stats reads the counters, and the counts changes still owe by _id: never a search of the tickets", async () => {
+    const staff = createStaffStore(t.app.models);
+    const SUPERVISOR = '700201';
+    const supervisor = await staff.upsertStaff({
+      channel: 'telegram',
+      chatId: SUPERVISOR,
+      role: 'supervisor',
+      name: 'Supervisor',
+      language: 'hi',
+      invitedBy: 'test',
+      now: t.clock.now(),
+    });
+    await send(SUPERVISOR, { kind: 'command', command: 'help', args: '' });
+    await staff.syncConversationRole(supervisor.identityKey, { id: supervisor._id, role: 'supervisor' });
+    // The steps of the test before (when run with it) owe counts for ALR-003001: applied first, by its _id.
+    const before = await measure(SUPERVISOR, { kind: 'command', command: 'stats', args: '' });
+    expect(violations(before.commands)).toEqual([]);
+    expect(before.commands.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+    t.clock.advance(60_000);
+    const stats = await measure(SUPERVISOR, { kind: 'command', command: 'stats', args: '' });
+    expect(stats.texts.join('\n')).not.toBe('');
+    expect(violations(stats.commands)).toEqual([]);
+    expect(stats.commands.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+  });
+
+  test('the recovery pass (at start-up and every minute) reads the live tickets once when nothing waits for it', async () => {
+    await t.app.recover({ graceMs: 0 });
+    seen.length = 0;
+    recording = true;
+    const result = await t.app.recover({ graceMs: 0 });
+    recording = false;
+    expect(result).toEqual({ routed: [], notices: 0, failed: [] });
+    expect(seen.filter((c) => c.collection === 'tickets').map((c) => c.name)).toEqual(['find']);
+  });
+
+  test("the dashboard's latest tickets: the first pages from the live tickets alone, every page as the whole history orders it", async () => {
+    const { Ticket, TicketArchive } = t.app.models;
+    const queries = t.app.dashboard.queries;
+    const now = t.clock.now();
+    // What every page must show: live and archived tickets together, newest first.
+    const everyTicket = [
+      ...(await Ticket.find({}, { ref: 1, createdAt: 1, department: 1 }).lean()),
+      ...(await TicketArchive.find({}, { ref: 1, createdAt: 1, department: 1 }).lean()),
+    ].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref));
+    const expected = (rows: typeof everyTicket, page: number, size: number) =>
+      rows.slice((page - 1) * size, page * size).map((r) => r.ref);
+    const food = everyTicket.filter((r) => r.department === 'FOOD');
+    const page = async (filter: Parameters<typeof queries.latest>[0], n: number, size: number) => {
+      seen.length = 0;
+      recording = true;
+      const res = await queries.latest(filter, n, size, now);
+      recording = false;
+      return {
+        refs: res.items.map((i) => i.ref),
+        total: res.total,
+        archiveReads: seen.filter((c) => c.collection === 'tickets_archive'),
+      };
+    };
+
+    // Page one (what the page shows on every refresh): newest first, without a read of the archive.
+    const first = await page({}, 1, 25);
+    expect(first).toEqual({ refs: expected(everyTicket, 1, 25), total: everyTicket.length, archiveReads: [] });
+    const firstFood = await page({ department: 'FOOD' }, 1, 25);
+    expect(firstFood).toEqual({ refs: expected(food, 1, 25), total: food.length, archiveReads: [] });
+    // Deeper, where archived tickets belong on the page: they are there, in their place.
+    const archived = new Set((await TicketArchive.find({}, { ref: 1 }).lean()).map((r) => r.ref));
+    const deep = await page({}, 12, 25);
+    expect(deep.refs).toEqual(expected(everyTicket, 12, 25));
+    expect(deep.total).toBe(everyTicket.length);
+    expect(deep.refs.some((r) => archived.has(r))).toBe(true);
+    // Chosen days long ago, nearly all archived: over the history.
+    const from = new Date(now.getTime() - 60 * 86_400_000);
+    const to = new Date(now.getTime() - 50 * 86_400_000);
+    const inDays = everyTicket.filter((r) => r.createdAt >= from && r.createdAt < to);
+    const old = await queries.latest({ from, to }, 1, 200, now);
+    expect(old.items.map((i) => i.ref)).toEqual(inDays.map((r) => r.ref));
+    expect(inDays.some((r) => archived.has(r.ref))).toBe(true);
+  }, 300_000);
+
   test('the check itself catches a scan of the history', () => {
     expect(violations([{ name: 'find', collection: 'tickets_archive', filter: { citizenId: 'x' } }])).toHaveLength(1);
     expect(violations([{ name: 'aggregate', collection: 'outbox_archive', filter: [] }])).toHaveLength(1);

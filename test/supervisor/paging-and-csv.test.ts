@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { csvLine, toCsv, UTF8_BOM, type CsvValue } from '../../src/supervisor/csv';
-import { clampPage, pageCount, pageReply, PAGE_SIZE } from '../../src/supervisor/paging';
+import { clampPage, pageCount, pageReply, PAGE_SIZE } from '../../src/core/paging';
 import { parseDay, periodRange } from '../../src/supervisor/periods';
 import { durationText } from '../../src/supervisor/duration-text';
 import { ist } from './seed-tickets';
@@ -57,11 +57,19 @@ describe('pages', () => {
   });
 
   test('buttons go both ways in the middle, and are left out when their data would pass Telegram’s 64 bytes', () => {
-    const mid = pageReply({ title: { key: 'x' }, items: [], page: 2, total: 30, valueFor: (p) => `o:${p}` });
+    const mid = pageReply({
+      scope: 'svp',
+      title: { key: 'x' },
+      items: [],
+      page: 2,
+      total: 30,
+      valueFor: (p) => `o:${p}`,
+    });
     expect(mid.buttons?.options.map((o) => o.value)).toEqual(['o:1', 'o:3']);
     const long = 'पंचायत भवन के पास वाली गली';
     expect(Buffer.byteLength(`svp|f:2:${long}`)).toBeGreaterThan(64);
     const tooLong = pageReply({
+      scope: 'svp',
       title: { key: 'x' },
       items: [],
       page: 1,
@@ -69,8 +77,19 @@ describe('pages', () => {
       valueFor: (p) => `f:${p}:${long}`,
     });
     expect(tooLong.buttons).toBeUndefined();
-    const single = pageReply({ title: { key: 'x' }, items: [], page: 1, total: 3, valueFor: (p) => `o:${p}` });
+    const single = pageReply({
+      scope: 'svp',
+      title: { key: 'x' },
+      items: [],
+      page: 1,
+      total: 3,
+      valueFor: (p) => `o:${p}`,
+    });
     expect(single.buttons).toBeUndefined();
+    // Each module's list pages in its own button scope (the administrators' staff list is not the supervisors').
+    expect(
+      pageReply({ scope: 'stp', title: { key: 'x' }, items: [], page: 1, total: 30, valueFor: String }).buttons?.scope,
+    ).toBe('stp');
   });
 });
 

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
-import { PAGE_SIZE } from '../../src/supervisor/paging';
+import { PAGE_SIZE } from '../../src/core/paging';
 import {
   EXTRA_FOOD,
   FORMULA_LOCALITY,
@@ -388,9 +388,30 @@ describe('supervisor commands against a seeded set of tickets', () => {
     const last = await kit.send(who(sup), { kind: 'button', scope: 'svp', value: 'o:9' }, 'en');
     expect(last.texts[0]).toContain('page 1/1');
     const stale = await kit.send(who(sup), { kind: 'button', scope: 'svp', value: 'zz:1' }, 'en');
-    expect(stale.texts).toEqual([en('error.stale_button')]);
+    expect(stale.texts).toEqual([en('staff.stale_button')]);
     const officerPaging = await kit.send(who(foodOfficer), { kind: 'button', scope: 'svp', value: 'o:1' });
     expect(officerPaging.texts).toEqual([hi('staff.forbidden')]);
+  });
+
+  test('a stale button gets one answer with the /help hint, whoever presses it and whichever module it was', async () => {
+    const presses = [
+      { person: sup, scope: 'svp', value: 'zz:1' },
+      { person: admin, scope: 'stp', value: 'not-a-page' },
+      { person: foodOfficer, scope: 'tk', value: 'no-such-shape' },
+      { person: sup, scope: 'gone', value: 'x' },
+    ];
+    for (const { person, scope, value } of presses) {
+      for (const lang of ['hi', 'en'] as const) {
+        const answer = await kit.send(who(person), { kind: 'button', scope, value }, lang);
+        expect({ scope, lang, texts: answer.texts }).toEqual({
+          scope,
+          lang,
+          texts: [kit.translator.t(lang, 'staff.stale_button')],
+        });
+      }
+    }
+    expect(hi('staff.stale_button')).toContain('/help');
+    expect(en('staff.stale_button')).toContain('/help');
   });
 
   test('/help lists the supervisor lines for supervisors, the officer lines for officers', async () => {

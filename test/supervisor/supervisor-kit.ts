@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { createFixedClock } from '../../src/clock';
 import { createEffectRunner } from '../../src/conversation/effect-runner';
-import { renderReplies } from '../../src/conversation/render';
+import { renderReplies } from '../../src/core/render';
 import type { ConversationState, InboundMessage } from '../../src/conversation/types';
 import type { Reply } from '../../src/core/messages';
 import { loadCatalog } from '../../src/domain/catalog-loader';
@@ -150,7 +150,7 @@ export async function createSupervisorKit(
     logger,
     figures,
   });
-  const shiftModule = createShiftModule({ shifts, translator, clock, logger });
+  const shiftModule = createShiftModule({ shifts, translator, clock });
   const staffHandler = createStaffHandler({
     staff: opts.wrapStaffStore ? opts.wrapStaffStore(staffStore) : staffStore,
     tickets,

@@ -46,6 +46,7 @@ export const telegramDefinition: ChannelDefinition<TelegramEntry> = {
             url: config.TELEGRAM_WEBHOOK_URL,
             secret: config.TELEGRAM_WEBHOOK_SECRET,
             inbox: await createInboundInbox(ctx.conn),
+            settleReplies: (key, updateKey) => ctx.conversations.settleReplies(key, updateKey),
             clock: ctx.clock,
             logger,
           })

@@ -23,6 +23,12 @@ export interface TelegramWebhookDeps {
   inbox: InboundInbox;
   /** For the chat leases that keep one person's updates in order across instances. */
   conn: Connection;
+  /**
+   * Mark the replies an update's handling saved as sent (ConversationStore.settleReplies):
+   * used for an update the person has already answered, so a crash between
+   * sending its replies and recording that never sends them again.
+   */
+  settleReplies(conversationKey: string, updateKey: string): Promise<void>;
   clock: Clock;
   logger: Logger;
 }
@@ -59,6 +65,8 @@ export async function createTelegramWebhook(deps: TelegramWebhookDeps): Promise<
       deps.bot.handleUpdate(JSON.parse(item.json) as Update).catch((err: unknown) => {
         log.error({ event: 'telegram_update_error', err: safeError(err) }, 'telegram handler failed');
       }),
+    // The chat key is the conversation's key, and the update's id its update key (telegram-inbound.ts).
+    superseded: (item) => deps.settleReplies(item.chatKey, item._id.slice('telegram:'.length)),
   });
   let running = false;
 

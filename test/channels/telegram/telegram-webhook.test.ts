@@ -117,4 +117,27 @@ describe('Telegram in webhook mode', () => {
     }
     expect(await t.db.conn.collection('inbound_inbox').countDocuments()).toBe(0);
   });
+
+  test('after a crash between sending a reply and recording it, an update the citizen has since answered is not answered again', async () => {
+    const start = { ...command(CITIZEN, '/new'), update_id: ++nextUpdateId };
+    await send(start, 1);
+    // The instance that handled it died after the reply went and before it recorded so: the reply is
+    // unsettled and the update still in the inbox, and the citizen's answer arrives at another instance.
+    const key = `telegram:${CITIZEN}`;
+    await t.app.models.Conversation.collection.updateOne({ _id: key } as never, {
+      $set: { 'lastReplies.settled': false },
+    });
+    await t.db.conn.collection('inbound_inbox').insertOne({
+      _id: `telegram:${start.update_id}`,
+      chatKey: key,
+      order: start.update_id,
+      json: JSON.stringify(start),
+      receivedAt: new Date(),
+    } as never);
+    const answer = await send(callbackQuery(CITIZEN, 'category|ration'), 1);
+    expect(textOf(answer[0])).toContain('2/6');
+    await send(command(CITIZEN, '/status'), 1);
+    const texts = api.sent(CITIZEN).map(textOf);
+    expect(texts.filter((x) => x.includes(hi('intake.category.prompt')))).toHaveLength(1);
+  });
 });

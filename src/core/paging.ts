@@ -1,7 +1,9 @@
 import type { ButtonSet, Reply, Text } from '../core/messages';
 
-/** Button scope of the page buttons under supervisors' long lists. */
-export const PAGE_SCOPE = 'svp';
+// One page of a long list for staff commands (supervisors' lists, the administrators' staff
+// list). It lives in core/ because modules beside each other (staff/, supervisor/) both page
+// lists and must not import each other (README "Architecture").
+
 /** Items per page: ten short lines fit a phone screen. */
 export const PAGE_SIZE = 10;
 /** Telegram refuses callback data longer than this many bytes. */
@@ -17,16 +19,17 @@ export function clampPage(page: number, total: number): number {
   return Math.min(Math.max(1, Math.floor(page) || 1), pageCount(total));
 }
 
-/** Whether a button value still fits Telegram's callback data limit in this scope. */
-export function fitsButton(value: string): boolean {
-  return Buffer.byteLength(`${PAGE_SCOPE}|${value}`, 'utf8') <= MAX_BUTTON_DATA_BYTES;
+/** Whether a button value still fits Telegram's callback data limit in `scope`. */
+export function fitsButton(scope: string, value: string): boolean {
+  return Buffer.byteLength(`${scope}|${value}`, 'utf8') <= MAX_BUTTON_DATA_BYTES;
 }
 
 /**
  * One page of a list as a reply: a title, the items one per line, and
- * "previous"/"next" buttons whose values `valueFor(page)` makes.
+ * "previous"/"next" buttons in the module's button `scope`, whose values `valueFor(page)` makes.
  */
 export function pageReply(input: {
+  scope: string;
   title: Text;
   items: Text[];
   page: number;
@@ -51,6 +54,7 @@ export function pageReply(input: {
       },
     },
   };
-  if (options.length && options.every((o) => fitsButton(o.value))) reply.buttons = { scope: PAGE_SCOPE, options };
+  if (options.length && options.every((o) => fitsButton(input.scope, o.value)))
+    reply.buttons = { scope: input.scope, options };
   return reply;
 }

@@ -1,11 +1,10 @@
-import type { Logger } from 'pino';
 import { checkText } from '../conversation/text-input';
 import type { Reply, Text } from '../core/messages';
 import { isOversight } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import type { StaffCommandModule } from '../conversation/staff-command';
 import type { StaffOutcome } from '../conversation/types';
-import type { EscalationService } from './escalation-service';
+import type { EscalationService } from '../escalation/escalation-service';
 
 /** Longest reason a supervisor can give. */
 const MAX_REASON_LENGTH = 500;
@@ -16,25 +15,17 @@ const say = (key: string, params?: Text['params']): Reply => ({ text: t(key, par
 /**
  * `/escalate ALR-000123 reason`: a supervisor or administrator moves a ticket
  * up one level by hand, with the same notices as an automatic escalation.
- * @example createStaffHandler({ ..., modules: [createEscalateCommand({ escalation, logger })] })
+ * @example createStaffHandler({ ..., modules: [createEscalateCommand({ escalation })] })
  */
-export function createEscalateCommand(deps: {
-  escalation: Pick<EscalationService, 'escalate'>;
-  logger: Logger;
-}): StaffCommandModule {
+export function createEscalateCommand(deps: { escalation: Pick<EscalationService, 'escalate'> }): StaffCommandModule {
   return {
     commands: ['escalate'],
     helpKey: (identity) => (isOversight(identity.role) ? 'escalation.help' : undefined),
     async handle(ctx): Promise<StaffOutcome> {
       const { identity, state } = ctx;
       const done = (replies: Reply[]): StaffOutcome => ({ state, replies });
-      if (!isOversight(identity.role)) {
-        deps.logger.warn(
-          { event: 'staff_command_refused', staff: identity.id, role: identity.role, command: 'escalate' },
-          'command not allowed for role',
-        );
-        return done([say('staff.forbidden')]);
-      }
+      // The staff router logs the refusal, once.
+      if (!isOversight(identity.role)) return done([say('staff.forbidden')]);
       const ref = normalizeReference(ctx.args[0] ?? '');
       const rawReason = ctx.argText.trim().split(/\s+/).slice(1).join(' ');
       if (!looksLikeReference(ref) || !rawReason) return done([say('escalation.usage')]);
