@@ -27,7 +27,7 @@ import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import type { TicketService } from './tickets/ticket-service';
-import { createTicketServices } from './tickets/ticket-services';
+import { createTicketServices } from './ticket-services';
 import { countsAtStart, createCountMarkerPruner } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
@@ -137,7 +137,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone });
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, {
+    timeZone,
+    onOwedCounts: (ref) => countRelay.note(ref),
+  });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
   const countRelay = createCountRelay({
@@ -146,7 +149,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     now: () => clock.now(),
     logger: logger.child({ component: 'counts' }),
   });
-  const figures = createTicketFigures({ counts: ticketCounts, timeZone, settle: () => countRelay.relayAll() });
+  // The counts this process's changes owe, each ticket by `_id`; the recovery pass applies the rest every minute.
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone, settle: () => countRelay.relayNoted() });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);

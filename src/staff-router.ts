@@ -7,7 +7,7 @@ import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-mo
 import type { Flow } from './conversation/flow-definition';
 import type { Dashboard } from './dashboard/dashboard';
 import type { Catalog } from './domain/catalog';
-import { createEscalateCommand } from './escalation/escalate-command';
+import { createEscalateCommand } from './supervisor/escalate-command';
 import type { EscalationService } from './escalation/escalation-service';
 import type { SimulatorAuth } from './http/simulator-auth';
 import { createSimulatorCommand } from './http/simulator-command';

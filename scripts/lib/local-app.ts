@@ -72,8 +72,11 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
   const env = { ...(opts.env ?? process.env), TELEGRAM_BOT_TOKEN: '', WHATSAPP_ENABLED: 'false' };
   const config = loadConfig(env, REPO_ROOT);
   const cleanups: Array<() => Promise<unknown>> = [];
+  /** Each opened app's own clean-up (stop it, close its connections, drop a throw-away database). */
+  const apps: Array<() => Promise<unknown>> = [];
   const close = async () => {
-    // Reverse order: connection before server before folder.
+    // The apps (a run may open a hundred shards) together, then the server, then its folder.
+    await Promise.all(apps.splice(0).map((fn) => fn()));
     for (const fn of cleanups.reverse()) await fn();
   };
   try {
@@ -99,17 +102,24 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
       uri = db.uri;
       server = db.kind;
     }
+    // A server we started in a folder removed on close takes its databases with it: dropping them first only costs time.
+    const dropsWithFolder = server !== 'external' && !opts.dataDir && !opts.configuredDatabase;
     const open = async (name: string | undefined, drop: boolean) => {
       const conn = await connectDatabase(uri, name ? { dbName: name } : {});
-      cleanups.push(async () => {
-        if (drop) await conn.dropDatabase();
-        await conn.close();
+      const steps: Array<() => Promise<unknown>> = [
+        async () => {
+          if (drop && !dropsWithFolder) await conn.dropDatabase();
+          await conn.close();
+        },
+      ];
+      apps.push(async () => {
+        for (const fn of steps.reverse()) await fn();
       });
       // As `npm start` does: searches and exports over the whole history read over a connection of their own.
       const historyConn = await connectHistoryDatabase(uri, { dbName: conn.name });
-      cleanups.push(() => historyConn.close());
+      steps.push(() => historyConn.close());
       const app = await createApp({ config, logger: opts.logger, clock: opts.clock ?? systemClock, conn, historyConn });
-      cleanups.push(() => app.stop());
+      steps.push(() => app.stop());
       return { app, conn };
     };
     const { app, conn } = await open(dbName, dropOnClose);

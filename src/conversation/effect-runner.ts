@@ -8,7 +8,7 @@ import { formatDateTime } from '../i18n/format';
 import type { Language } from '../i18n/create-i18n';
 import type { TicketStore } from '../storage/ticket-store';
 import { AppError } from '../errors';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { Notifier, OutboundItem } from '../core/outbound';
 import type { Effect, InboundMessage } from './types';
 import type { Attachment, Reply, Text } from '../core/messages';
 

@@ -9,7 +9,7 @@ import { advance, initialState } from './engine';
 import type { EffectRunner } from './effect-runner';
 import type { Flow } from './flow-definition';
 import { placeOnEarth } from './location-pin';
-import { renderReplies } from './render';
+import { renderReplies } from '../core/render';
 import type { RenderedMessage, Reply } from '../core/messages';
 import type { ConversationState, Effect, InboundMessage, StaffOutcome } from './types';
 import type { StaffIdentity } from '../domain/roles';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Language, Translator } from '../i18n/create-i18n';
 import type { HandleResult, InboundHandler } from './inbound-handler';
-import { renderReplies } from './render';
+import { renderReplies } from '../core/render';
 import type { InboundMessage } from './types';
 
 /** How many messages one chat may send: a steady rate with room for a burst. */

@@ -2,7 +2,7 @@ import type { Language } from '../i18n/create-i18n';
 import type { Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
 import type { Attachment, ChannelName, Reply } from '../core/messages';
-import type { OutboundItem } from '../notify/notifier';
+import type { OutboundItem } from '../core/outbound';
 
 /** What a person sent, already turned from the platform's shape into ours. */
 export type InboundContent =

@@ -7,7 +7,7 @@ import type { Attachment, RenderedMessage, Reply, Text } from '../core/messages'
 import { findCategory, type Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';
 import { memberOf, noticeItems, type AudienceMember } from '../notify/audience';
-import type { OutboundItem } from '../notify/notifier';
+import type { OutboundItem } from '../core/outbound';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';

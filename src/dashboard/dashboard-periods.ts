@@ -1,6 +1,6 @@
 import { TIME_ZONE } from '../i18n/format';
 import { periodRange } from '../reports/report-periods';
-import { addDays, dayRange, isCalendarDay, zonedDay, zonedParts } from '../shifts/zoned-time';
+import { addDays, dayRange, isCalendarDay, zonedDay, zonedParts } from '../core/zoned-time';
 
 /**
  * Days and periods as the dashboard reads them, in the district's time zone

@@ -7,7 +7,7 @@ import { overdueFilter } from '../reports/overdue';
 import { periodRange } from '../reports/report-periods';
 import type { Breakdown as Figures, TicketFigures } from '../reports/ticket-figures';
 import { TIME_ZONE } from '../i18n/format';
-import { dayRange, zonedDay } from '../shifts/zoned-time';
+import { dayRange, zonedDay } from '../core/zoned-time';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
 import {
   DETAIL_FIELDS,

@@ -6,7 +6,7 @@ import type { Actor, HistoryEntry, Ticket } from '../domain/ticket';
 import { isOpen } from '../domain/ticket-lifecycle';
 import { formatDateTime } from '../i18n/format';
 import { createAudience, noticeItems } from '../notify/audience';
-import type { Notifier, OwedNotices } from '../notify/notifier';
+import type { Notifier, OwedNotices } from '../core/outbound';
 import type { NoticeRelay } from '../tickets/notice-relay';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';

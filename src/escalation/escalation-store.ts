@@ -1,5 +1,5 @@
 import type { HistoryEntry, Ticket } from '../domain/ticket';
-import type { OwedNotices } from '../notify/notifier';
+import type { OwedNotices } from '../core/outbound';
 import { countedChange, countGuard, type StoredTicket } from '../storage/ticket-store';
 import { dayOfIn } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';

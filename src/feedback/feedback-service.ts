@@ -16,7 +16,7 @@ import {
 import { daysMs, dueDates, type EscalationPolicy } from '../escalation/escalation-policy';
 import type { EscalationService } from '../escalation/escalation-service';
 import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
-import type { OutboundItem, OwedNotices } from '../notify/notifier';
+import type { OutboundItem, OwedNotices } from '../core/outbound';
 import type { NoticeRelay } from '../tickets/notice-relay';
 import { afterChange } from '../tickets/ticket-change';
 import type { TicketChange } from '../storage/ticket-store';

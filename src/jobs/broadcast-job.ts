@@ -1,5 +1,5 @@
 import type { RenderedMessage, ChannelName } from '../core/messages';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { Notifier, OutboundItem } from '../core/outbound';
 import type { ScheduledJob } from './scheduler';
 
 /** One message a report or summary builder wants sent. */

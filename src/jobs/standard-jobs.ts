@@ -1,6 +1,6 @@
 import type { EscalationService } from '../escalation/escalation-service';
 import type { FeedbackService } from '../feedback/feedback-service';
-import type { Notifier } from '../notify/notifier';
+import type { Notifier } from '../core/outbound';
 import { createBroadcastJob, type BroadcastBuilder } from './broadcast-job';
 import { createCleanupJob, type CleanupJobDeps } from './cleanup-job';
 import type { ScheduledJob } from './scheduler';

@@ -3,7 +3,7 @@ import type { StaffRole } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
-import type { OutboundItem } from './notifier';
+import type { OutboundItem } from '../core/outbound';
 
 /** A chat that is an administrator by configuration (ADMIN_TELEGRAM_IDS, ADMIN_WEB_IDS): it has no staff record. */
 export interface AlertChat {

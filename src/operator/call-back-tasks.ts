@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Text } from '../core/messages';
 import { isPhoneIntake, referenceIn } from '../domain/ticket';
 import { createAudience, type AudienceDeps } from '../notify/audience';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { Notifier, OutboundItem } from '../core/outbound';
 import type { GivenUpMessage } from '../outbox/outbox';
 import type { TicketStore } from '../storage/ticket-store';
 import type { TicketMessages } from '../tickets/ticket-messages';

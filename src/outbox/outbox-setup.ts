@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { MessageRefStore } from '../storage/message-ref-store';
+import type { ChannelName } from '../core/messages';
 import { createOutbox, type Outbox, type OutboxDeps } from './outbox';
 import { createOutboxModel } from './outbox-model';
 
@@ -10,8 +10,10 @@ export interface OutboxSetupDeps {
   conn: Connection;
   clock: Clock;
   logger: Logger;
-  /** Where delivered cards and notices remember their platform ids. */
-  messageRefs: Pick<MessageRefStore, 'record'>;
+  /** Where delivered cards and notices remember their platform ids (the message-ref store; typed here, since storage/ imports outbox/). */
+  messageRefs: {
+    record(input: { channel: ChannelName; chatId: string; messageId: string; ref: string; at: Date }): Promise<void>;
+  };
   /** The delivery-latency histogram and the queue-depth gauge (src/metrics/app-metrics.ts). */
   metrics: {
     outboxDeliverySeconds: { observe(labels: { channel: string }, seconds: number): void };

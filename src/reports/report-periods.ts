@@ -1,4 +1,4 @@
-import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
+import { addDays, dayRange, zonedDay } from '../core/zoned-time';
 
 /**
  * The one definition of the periods staff count over, in chat (`/stats

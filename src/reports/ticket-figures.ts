@@ -1,6 +1,6 @@
 import { hourKey } from '../domain/ticket-counts';
 import { sumDays, type DayCounts, type TicketCountStore } from '../storage/ticket-count-store';
-import { zonedDay, zonedTimeToUtc } from '../shifts/zoned-time';
+import { zonedDay, zonedTimeToUtc } from '../core/zoned-time';
 import { daysFrom } from './report-periods';
 
 /** How many tickets filed in a period are in each value of each field (their state now). */

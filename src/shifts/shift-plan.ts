@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readYamlFile } from '../domain/catalog-loader';
 import { FlowDefinitionError } from '../errors';
-import { addDays, isTimeZone, zonedDay, zonedParts, zonedTimeToUtc } from './zoned-time';
+import { addDays, isTimeZone, zonedDay, zonedParts, zonedTimeToUtc } from '../core/zoned-time';
 
 /** Roles a shift roster names; administrators and officers are not rostered. */
 export const ROSTER_ROLES = ['supervisor', 'operator', 'counsellor'] as const;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { RenderedMessage, Reply } from '../core/messages';
 import type { Language } from '../i18n/create-i18n';
-import type { Notifier, OutboundItem } from '../notify/notifier';
+import type { Notifier, OutboundItem } from '../core/outbound';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';

@@ -6,7 +6,7 @@ import { isStaffRole, type StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';
 import { formatDateTime } from '../i18n/format';
 import { createAudience, type AudienceMember } from '../notify/audience';
-import type { OutboundItem } from '../notify/notifier';
+import type { OutboundItem } from '../core/outbound';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ConversationState } from '../conversation/types';
 import type { Ticket } from '../domain/ticket';
-import type { OwedNotices } from '../notify/notifier';
+import type { OwedNotices } from '../core/outbound';
 import type { RenderedMessage } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import { migrateTicketKeys } from './ticket-archive';

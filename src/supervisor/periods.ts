@@ -1,6 +1,6 @@
 import { toLatinDigits } from '../core/text-normalize';
 import type { Language } from '../i18n/create-i18n';
-import { isCalendarDay } from '../shifts/zoned-time';
+import { isCalendarDay } from '../core/zoned-time';
 
 // The one period definition lives in the reporting module; re-exported for the chat commands.
 export { STATS_PERIODS, periodRange, type StatsPeriod } from '../reports/report-periods';

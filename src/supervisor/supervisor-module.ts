@@ -15,7 +15,7 @@ import {
 } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatAge, formatDateTime, TIME_ZONE } from '../i18n/format';
-import { addDays, dayRange, zonedDay } from '../shifts/zoned-time';
+import { addDays, dayRange, zonedDay } from '../core/zoned-time';
 import type { StaffCommandModule } from '../conversation/staff-command';
 import type { StaffOutcome } from '../conversation/types';
 import type { StaffStore } from '../storage/staff-store';

@@ -1,9 +1,9 @@
-import { translate } from '../conversation/render';
+import { translate } from '../core/render';
 import type { Text } from '../core/messages';
 import { findBlock, type Catalog } from '../domain/catalog';
 import { firstAcknowledgement, type Ticket } from '../domain/ticket';
 import type { Language, Translator } from '../i18n/create-i18n';
-import { zonedParts } from '../shifts/zoned-time';
+import { zonedParts } from '../core/zoned-time';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import { toCsv, type CsvValue } from './csv';
 import { actionText, actorText, noteText } from './ticket-details';

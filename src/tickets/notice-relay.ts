@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { safeError } from '../logger';
-import type { Notifier, OwedNotices } from '../notify/notifier';
+import type { Notifier, OwedNotices } from '../core/outbound';
 import type { TicketStore } from '../storage/ticket-store';
 
 /** Most tickets one relay run looks at; the next run takes the rest. */

@@ -6,7 +6,7 @@ import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError } from '../domain/ticket-lifecycle';
 import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
-import type { OutboundItem } from '../notify/notifier';
+import type { OutboundItem } from '../core/outbound';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';

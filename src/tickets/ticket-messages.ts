@@ -1,4 +1,4 @@
-import { renderReplies, translate } from '../conversation/render';
+import { renderReplies, translate } from '../core/render';
 import type { RenderedMessage, Reply, Text } from '../core/messages';
 import { findBlock, findCategory, type Catalog } from '../domain/catalog';
 import { IN_VOICE, type Ticket } from '../domain/ticket';

@@ -12,6 +12,12 @@ export interface RecoveryPassDeps {
   relay: Pick<NoticeRelay, 'relayAll'>;
   /** Owed ticket counts into the counters. */
   counts?: Pick<CountRelay, 'relayAll'>;
+  /**
+   * Whether any ticket may wait for the pass; when it answers no, the three
+   * reads of the live tickets are left out (each reads every live ticket on
+   * FerretDB: seconds at a district's size, every minute).
+   */
+  anyWork?: () => Promise<boolean>;
   logger: Logger;
 }
 
@@ -25,6 +31,7 @@ export function createRecoveryPass(deps: RecoveryPassDeps) {
   return async function recover(
     opts: { graceMs?: number } = {},
   ): Promise<{ routed: string[]; notices: number; failed: string[] }> {
+    if (deps.anyWork && !(await deps.anyWork())) return { routed: [], notices: 0, failed: [] };
     const routing = await deps.intake.routePending(opts.graceMs ?? ROUTING_GRACE_MS);
     const relayed = await deps.relay.relayAll();
     const counted = (await deps.counts?.relayAll()) ?? { failed: [] };

@@ -8,7 +8,7 @@ import type { Actor, Ticket } from '../domain/ticket';
 import { applyAction, InvalidTransitionError, type TicketAction } from '../domain/ticket-lifecycle';
 import type { Language } from '../i18n/create-i18n';
 import { createAudience, noticeItems, type AlertChat } from '../notify/audience';
-import type { OutboundItem, OwedNotices } from '../notify/notifier';
+import type { OutboundItem, OwedNotices } from '../core/outbound';
 import type { ConversationStore } from '../storage/conversation-store';
 import type { StaffDoc } from '../storage/staff-models';
 import type { StaffStore } from '../storage/staff-store';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { HISTORY_ACTIONS, historyText } from '../../src/escalation/escalation-history';
 import { ESCALATION_REASONS, HIGHER_LEVELS } from '../../src/escalation/escalation-policy';
-import { renderReplies } from '../../src/conversation/render';
+import { renderReplies } from '../../src/core/render';
 import { createTranslator, LANGUAGES } from '../../src/i18n/create-i18n';
 
 const tr = createTranslator(path.resolve(__dirname, '../../locales'));

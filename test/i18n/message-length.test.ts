@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { STATUS_LIST_LIMIT } from '../../src/conversation/effect-runner';
-import { renderReplies } from '../../src/conversation/render';
+import { renderReplies } from '../../src/core/render';
 import type { Text, TextParam } from '../../src/core/messages';
 import { createTranslator, LANGUAGES, loadLanguage, type Language } from '../../src/i18n/create-i18n';
 

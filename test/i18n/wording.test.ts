@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { renderReplies } from '../../src/conversation/render';
+import { renderReplies } from '../../src/core/render';
 import { readDepartmentsFile } from '../../src/domain/department-loader';
 import { createTranslator, LANGUAGES, loadLanguage, type Language } from '../../src/i18n/create-i18n';
 

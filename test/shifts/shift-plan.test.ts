@@ -8,7 +8,7 @@ import {
   validateShiftPlan,
   type ShiftPlan,
 } from '../../src/shifts/shift-plan';
-import { addDays, dayRange, isCalendarDay, zonedDay, zonedTimeToUtc } from '../../src/shifts/zoned-time';
+import { addDays, dayRange, isCalendarDay, zonedDay, zonedTimeToUtc } from '../../src/core/zoned-time';
 import { FLOWS } from '../supervisor/supervisor-kit';
 import { ist } from '../supervisor/seed-tickets';
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { createFixedClock } from '../../src/clock';
 import { createEffectRunner } from '../../src/conversation/effect-runner';
-import { renderReplies } from '../../src/conversation/render';
+import { renderReplies } from '../../src/core/render';
 import type { ConversationState, InboundMessage } from '../../src/conversation/types';
 import type { Reply } from '../../src/core/messages';
 import { loadCatalog } from '../../src/domain/catalog-loader';

@@ -1,5 +1,5 @@
 import type { Update } from 'grammy/types';
-import { parseButtonData } from '../../conversation/render';
+import { parseButtonData } from '../../core/render';
 import { sanitizeName } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 

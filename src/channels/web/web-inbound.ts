@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseButtonData } from '../../conversation/render';
+import { parseButtonData } from '../../core/render';
 import { sanitizeName, sanitizeText } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { WEB_FILE_ID_RE } from './web-file-store';

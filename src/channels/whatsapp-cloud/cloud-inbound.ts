@@ -1,4 +1,4 @@
-import { parseButtonData } from '../../conversation/render';
+import { parseButtonData } from '../../core/render';
 import { sanitizeText } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';
 import { locationContent, textContent, type WhatsAppMenuOption } from '../whatsapp/whatsapp-inbound';

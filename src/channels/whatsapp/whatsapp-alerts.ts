@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChannelName } from '../../core/messages';
 import type { Language, Translator } from '../../i18n/create-i18n';
-import type { Notifier } from '../../notify/notifier';
+import type { Notifier } from '../../core/outbound';
 import type { WhatsAppDownReason } from './whatsapp-channel';
 
 /** Someone to tell about WhatsApp's state. */

@@ -1,4 +1,4 @@
-import { parseButtonData } from '../../conversation/render';
+import { parseButtonData } from '../../core/render';
 import { placeOnEarth } from '../../conversation/location-pin';
 import { sanitizeName, sanitizeText, toLatinDigits } from '../../core/text-normalize';
 import type { InboundContent, InboundMessage } from '../../conversation/types';

@@ -1,4 +1,4 @@
-import type { ChannelName, RenderedMessage } from '../core/messages';
+import type { ChannelName, RenderedMessage } from './messages';
 
 /** One message for someone other than the sender of the current update. */
 export interface OutboundItem {

@@ -1,6 +1,6 @@
 import type { Language, Translator } from '../i18n/create-i18n';
 import { formatNumber } from '../i18n/format';
-import type { RenderedMessage, ChannelName, Reply, Text, TextParam } from '../core/messages';
+import type { RenderedMessage, ChannelName, Reply, Text, TextParam } from './messages';
 
 /** Separator inside button data; step ids and values never contain it. */
 export const BUTTON_DATA_SEPARATOR = '|';
