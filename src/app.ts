@@ -30,7 +30,7 @@ import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import type { TicketService } from './tickets/ticket-service';
-import { createTicketServices } from './tickets/ticket-services';
+import { createTicketServices } from './ticket-services';
 import { ensureTicketCounts, createCountMarkerPruner } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
@@ -44,7 +44,7 @@ import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-mo
 import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker } from './citizens/citizen-linker';
-import { createEscalateCommand } from './escalation/escalate-command';
+import { createEscalateCommand } from './supervisor/escalate-command';
 import type { EscalationService } from './escalation/escalation-service';
 import type { FeedbackService } from './feedback/feedback-service';
 import type { Scheduler } from './jobs/scheduler';
