@@ -40,13 +40,14 @@ import { createCitizenLinker } from './citizens/citizen-linker';
 import type { EscalationService } from './escalation/escalation-service';
 import type { FeedbackService } from './feedback/feedback-service';
 import type { Scheduler } from './jobs/scheduler';
-import { createAppScheduler } from './jobs/app-scheduler';
+import { createAppScheduler, schedulerLifecycle } from './jobs/app-scheduler';
 import { loadShiftPlan } from './shifts/shift-plan';
 import type { ShiftService } from './shifts/shift-service';
 import { baseUrl } from './http/loopback';
 import { createCallBackTasks } from './operator/call-back-tasks';
 import type { WebChannel } from './channels/web/web-channel';
-import { createHttpServer, type HttpServer } from './http/http-server';
+import type { HttpServer } from './http/http-server';
+import { createConfiguredHttpServer } from './http/http-setup';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics';
 import { safeError } from './logger';
 import { createSimulatorLogin } from './http/simulator-login';
@@ -60,7 +61,7 @@ import { createConfiguredOutbox } from './outbox/outbox-setup';
 import { outboxLifecycle } from './outbox/outbox-lifecycle';
 import type { Outbox, OutboxDeps, OutboxItem } from './outbox/outbox';
 import { createStaffRouter } from './staff-router';
-import { configuredAdminIds } from './staff/configured-admins';
+import { configuredAdminChats, configuredAdminIds } from './staff/configured-admins';
 import { createLifecycle } from './lifecycle';
 
 /** What {@link createApp} needs besides configuration. */
@@ -171,25 +172,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const outboxOptions = deps.outboxOptions;
   const outbox = await createConfiguredOutbox({ conn, clock, logger, messageRefs, metrics, onGiveUp, outboxOptions });
-  const adminChats = [
-    ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-    ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
-  ];
+  const adminChats = configuredAdminChats(config);
   // What most parts below are made from; each factory takes from it the deps it declares.
-  const base = {
-    config,
-    conn,
-    clock,
-    logger,
-    translator,
-    catalog,
-    flow,
-    shiftPlan,
-    timeZone,
-    metrics,
-    models,
-    history,
-  };
+  const setup = { config, conn, clock, logger, translator, catalog, flow, shiftPlan, timeZone, metrics };
+  const base = { ...setup, models, history };
   const stores = { tickets, staff: staffStore, conversations, departments, messages, messageRefs, outbox, figures };
   const services = await createTicketServices({ ...base, ...stores, countRelay, adminChats });
   const { escalation, feedback, ticketService, shifts, intake, recover } = services;
@@ -211,7 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...services,
     counsellor,
     dashboard,
-    ...(simulatorAuth ? { simulatorAuth } : {}),
+    simulatorAuth,
     serverUrl,
     channels: () => late.channels,
   });
@@ -219,45 +205,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const replies = createInboundPipeline({ ...base, conversations, staffStore, effects, staff, linker, outbox });
 
   // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
-  const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, {
-    config,
-    conn,
-    clock,
-    logger,
-    translator,
-    replies,
-    outbox,
-    staff: staffStore,
-    conversations,
-    linker,
-    maxMediaBytes: mediaLimitsOf(config).maxBytes,
-    tuning: {
-      ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}),
-      ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}),
-    },
-  }));
+  const maxMediaBytes = mediaLimitsOf(config).maxBytes;
+  // `tuning` takes telegramBotInfo and telegramStartBackoff from the deps (tests set them).
+  const channelContext = { ...setup, ...stores, replies, linker, maxMediaBytes, tuning: deps };
+  const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, channelContext));
   const web = channels.get(webDefinition)?.web;
   if (!web) throw new Error('the web channel is always made');
   const telegram = channels.get(telegramDefinition)?.bot;
   const whatsapp = channels.get(whatsappWebDefinition)?.client;
   const whatsappCloud = channels.get(whatsappCloudDefinition)?.cloud;
-  const http = createHttpServer({
-    config: {
-      host: config.HTTP_HOST,
-      port: config.HTTP_PORT,
-      simulator: config.simulator,
-      simulatorPublic: config.SIMULATOR_PUBLIC,
-    },
-    ...(simulatorAuth ? { simulatorAuth } : {}),
-    conn,
-    web,
-    translator,
-    logger: logger.child({ component: 'http' }),
-    metrics,
-    dashboard: dashboard.routes,
-    healthChecks: channels.healthChecks,
-    routes: channels.routes,
-  });
+  const http = createConfiguredHttpServer({ ...setup, web, dashboard, channels, simulatorAuth });
 
   const scheduler = await createAppScheduler({
     ...base,
@@ -278,24 +235,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   // Start and stop are not mirror images (src/lifecycle.ts): the HTTP server closes first, the outbox last.
-  const counts = countsAtStart({
-    models,
-    counts: ticketCounts,
-    timeZone,
-    logger: logger.child({ component: 'counts' }),
-  });
+  const counts = countsAtStart({ models, counts: ticketCounts, timeZone, logger });
   const outboxPart = outboxLifecycle(outbox, logger);
-  const jobsPart = {
-    name: 'jobs',
-    start: () => config.JOBS_ENABLED && scheduler.start(),
-    stop: () => scheduler.stop(),
-  };
-  const httpPart = httpLifecycle({
-    http,
-    ...(simulatorAuth ? { simulatorAuth } : {}),
-    logger,
-    publicBaseUrl: config.PUBLIC_BASE_URL,
-  });
+  const jobsPart = schedulerLifecycle(scheduler, config.JOBS_ENABLED);
+  const httpPart = httpLifecycle({ http, simulatorAuth, logger, publicBaseUrl: config.PUBLIC_BASE_URL });
   // None waits for its platform: Telegram and WhatsApp Web connect in the background.
   const channelsPart = { name: 'channels', start: () => channels.startAll(), stop: () => channels.stopAll() };
   const lifecycle = createLifecycle({

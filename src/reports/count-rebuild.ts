@@ -87,7 +87,7 @@ export function countsAtStart(deps: Parameters<typeof ensureTicketCounts>[0]) {
   return {
     name: 'ticket counts',
     start(): void {
-      ready = ensureTicketCounts(deps);
+      ready = ensureTicketCounts({ ...deps, logger: deps.logger.child({ component: 'counts' }) });
     },
     ready: (): Promise<void> => ready,
   };

@@ -13,3 +13,17 @@ export function configuredAdminIds(config: Pick<Config, 'ADMIN_TELEGRAM_IDS' | '
     ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
   ];
 }
+
+/**
+ * The administrators' chats named in the configuration, where their notices
+ * go even without a staff record.
+ * @example configuredAdminChats(config) // [{ channel: 'telegram', chatId: '123' }]
+ */
+export function configuredAdminChats(
+  config: Pick<Config, 'ADMIN_TELEGRAM_IDS' | 'adminWebIds'>,
+): Array<{ channel: 'telegram' | 'web'; chatId: string }> {
+  return [
+    ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
+    ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
+  ];
+}
