@@ -13,7 +13,7 @@ const channelAndStorageLibs = ['grammy', 'grammy/*', 'whatsapp-web.js', 'mongoos
 // Feature folders that conversation/ imports (feedback, and escalation through it) sit below
 // it: they import neither conversation/ nor staff/, so no cycle runs through them. A staff
 // command of theirs (/escalate) lives with the supervisors' commands (src/supervisor/).
-// Folders of staff command modules plugged into the staff router (createApp's `modules`).
+// Folders of staff command modules plugged into the staff router (`modules` in src/staff-router.ts).
 const COMMAND_MODULE_FOLDERS = ['supervisor', 'shifts', 'dashboard', 'operator', 'counsellor'];
 const folder = (name) => `^(\\.\\./)+${name}(/|$)`;
 const LAYERS = [
@@ -50,7 +50,7 @@ const LAYERS = [
   { files: ['src/conversation/**/*.ts'], forbid: ['channels', 'staff', 'app'] },
   { files: ['src/feedback/**/*.ts', 'src/escalation/**/*.ts'], forbid: ['channels', 'staff', 'conversation', 'app'] },
   // staff/ (the router and its built-in modules) and the plugged-in command modules beside it
-  // are peers joined only in app.ts: neither imports the other, so no cycle can form between
+  // are peers joined only at the composition root (src/staff-router.ts): neither imports the other, so no cycle can form between
   // them. What both need lives below them (core/paging.ts, tickets/ticket-refusal.ts).
   { files: ['src/staff/**/*.ts'], forbid: ['channels', 'app', ...COMMAND_MODULE_FOLDERS] },
   { files: COMMAND_MODULE_FOLDERS.map((f) => `src/${f}/**/*.ts`), forbid: ['channels', 'staff', 'app'] },

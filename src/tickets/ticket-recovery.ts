@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { safeError } from '../logger';
 import type { CountRelay } from './count-relay';
 import type { NoticeRelay } from './notice-relay';
 import type { TicketIntake } from './ticket-intake';
@@ -45,3 +46,24 @@ export function createRecoveryPass(deps: RecoveryPassDeps) {
 }
 
 export type RecoveryPass = ReturnType<typeof createRecoveryPass>;
+
+/**
+ * The start-up recovery pass, as a part of the service's start
+ * (src/lifecycle.ts): whatever a crash left half-done (a ticket not routed,
+ * notices not in the outbox) is finished before new work comes in. A failure
+ * is logged, not thrown: the scheduled pass retries.
+ * @example createLifecycle({ start: [outboxPart, recoveryAtStart(recover, logger), …], stop: […] })
+ */
+export function recoveryAtStart(recover: RecoveryPass, logger: Logger) {
+  return {
+    name: 'recovery',
+    async start() {
+      await recover({ graceMs: 0 }).catch((err: unknown) =>
+        logger.error(
+          { event: 'recovery_failed', error: safeError(err) },
+          'start-up recovery failed; the scheduled pass retries',
+        ),
+      );
+    },
+  };
+}

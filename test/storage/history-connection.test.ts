@@ -30,13 +30,14 @@ const READS = new Set([
 
 /** Every command a connection starts, with the collection it names. */
 function recordCommands(conn: Connection) {
-  const seen: Array<{ name: string; collection: string }> = [];
+  const seen: Array<{ name: string; collection: string; filter?: unknown }> = [];
   const client = conn.getClient();
   const listener = (e: CommandStartedEvent) => {
     const target = e.command[e.commandName];
     seen.push({
       name: e.commandName,
       collection: typeof target === 'string' ? target : String(e.command.collection ?? ''),
+      ...(e.commandName === 'find' ? { filter: e.command.filter } : {}),
     });
   };
   client.on('commandStarted', listener);
@@ -205,6 +206,31 @@ describe('work over the whole history runs on its own read-only connection', () 
       expect(reads).toContain('find');
       expect(history.seen.filter((c) => !READS.has(c.name))).toEqual([]);
     } finally {
+      history.stop();
+    }
+  });
+
+  test("/pending, /overdue and the dashboard's counts and lists read the live tickets over the history connection", async () => {
+    const main = recordCommands(kit.db.conn);
+    const history = recordCommands(kit.historyConn!);
+    try {
+      expect((await kit.chat.send('supervisor-h', '/pending')).join('\n')).not.toBe('');
+      await kit.chat.send('supervisor-h', '/overdue');
+      const now = kit.clock.now();
+      await kit.app.dashboard.queries.summary({}, now);
+      await kit.app.dashboard.queries.overdue({}, now, 50);
+      expect((await kit.app.dashboard.queries.latest({}, 1, 25, now)).items.length).toBe(25);
+      // On the main connection, which every citizen's command waits for, tickets are only reached by _id.
+      const byId = (f: unknown) =>
+        !!f && typeof f === 'object' && Object.keys(f).length === 1 && typeof (f as { _id?: unknown })._id === 'string';
+      expect(main.seen.filter((c) => c.collection === 'tickets' && !(c.name === 'find' && byId(c.filter)))).toEqual(
+        main.seen.filter((c) => c.collection === 'tickets' && c.name === 'update'),
+      );
+      const scans = history.seen.filter((c) => c.collection === 'tickets').map((c) => c.name);
+      expect(scans).toEqual(expect.arrayContaining(['find', 'aggregate']));
+      expect(history.seen.filter((c) => !READS.has(c.name))).toEqual([]);
+    } finally {
+      main.stop();
       history.stop();
     }
   });
