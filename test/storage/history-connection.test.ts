@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import { createOutboxModel } from '../../src/outbox/outbox-model';
 import { createStaffStore } from '../../src/storage/staff-store';
-import { HISTORY_BATCH_SIZE } from '../../src/storage/history-models';
+import { createHistoryModels, HISTORY_BATCH_SIZE, ticketsByCreation } from '../../src/storage/history-models';
 import type { TicketDoc } from '../../src/storage/models';
 import { seedDatabase } from '../../scripts/lib/seed-database';
 import { fileComplaint, joinStaff, startDashboardKit, type DashboardKit } from '../dashboard/dashboard-kit';
@@ -160,6 +160,23 @@ describe('work over the whole history runs on its own read-only connection', () 
       expect(history.seen.filter((c) => c.name === 'getMore').length).toBeGreaterThanOrEqual(2);
     } finally {
       history.stop();
+    }
+  });
+
+  test('sorted in runs of 200 through temporary files, every ticket comes once, oldest first, ties by reference', async () => {
+    const history = createHistoryModels(kit.historyConn!, kit.app.models);
+    // A live copy left beside its archived one (an archive run stopped between copy and delete) comes once.
+    const twin = await kit.app.models.TicketArchive.findOne({}).lean<TicketDoc>();
+    await kit.app.models.Ticket.collection.insertOne(twin as never);
+    try {
+      const out: string[] = [];
+      for await (const t of ticketsByCreation<TicketDoc>(history, {}, { ref: 1, createdAt: 1 }, { sortChunk: 200 }))
+        out.push(t.ref);
+      const seededRefs = new Set(seeded.map((s) => s.ref));
+      expect(out.filter((ref) => seededRefs.has(ref))).toEqual(seeded.map((s) => s.ref));
+      expect(new Set(out).size).toBe(out.length);
+    } finally {
+      await kit.app.models.Ticket.deleteOne({ _id: twin!._id });
     }
   });
 
