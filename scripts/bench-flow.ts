@@ -153,7 +153,7 @@ interface Report {
   memory: { peakRssMiB: number; peakHeapUsedMiB: number };
   verification: { ok: boolean; ticketsExpected: number; ticketsFound: number; uniqueRefs: number; failures: string[] };
   /** With --export: full exports of every ticket made while the citizens ran. */
-  exportLoad?: { exports: number; rows: number };
+  exportLoad?: { exports: number; rows: number; meanSeconds: number };
   /** With --flood: what the one flooding chat sent and got back while the citizens ran. */
   flood?: { sent: number; answered: number; notices: number; dropped: number; perSecond: number };
 }
@@ -737,20 +737,22 @@ function startExportLoad(local: LocalApp) {
   let stopping = false;
   let exports = 0;
   let rows = 0;
+  const seconds: number[] = [];
   const running = (async () => {
     while (!stopping) {
-      for await (const row of local.app.dashboard.queries.exportCursor({})) {
-        if (stopping || !row.ref) break;
-        rows += 1;
-      }
-      if (!stopping) exports += 1;
+      // An export started is finished, so its rows count (they come once all are read and sorted).
+      const began = performance.now();
+      for await (const row of local.app.dashboard.queries.exportCursor({})) if (row.ref) rows += 1;
+      exports += 1;
+      seconds.push((performance.now() - began) / 1000);
     }
   })();
   return {
     async stop(): Promise<NonNullable<Report['exportLoad']>> {
       stopping = true;
       await running;
-      return { exports, rows };
+      const mean = seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length);
+      return { exports, rows, meanSeconds: Math.round(mean * 10) / 10 };
     },
   };
 }
@@ -759,7 +761,7 @@ function startExportLoad(local: LocalApp) {
 function printExportComparison(quiet: Report, loaded: Report): void {
   const e = loaded.exportLoad;
   const out = [
-    `Citizens quiet against while the export of all ${loaded.preload} preloaded tickets runs (${quiet.server}; ${e ? `${e.exports} full exports, ${e.rows} rows read meanwhile` : ''}):`,
+    `Citizens quiet against while the export of all ${loaded.preload} preloaded tickets runs (${quiet.server}; ${e ? `${e.exports} full exports of ${e.meanSeconds} s each on average, ${e.rows} rows; the last one started is finished after the citizens` : ''}):`,
     `  ${'step'.padEnd(14)} ${'p50 quiet'.padStart(10)} ${'p50 export'.padStart(11)} ${'p95 quiet'.padStart(10)} ${'p95 export'.padStart(11)} ${'p95 ratio'.padStart(10)}`,
   ];
   const row = (
