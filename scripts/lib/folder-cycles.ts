@@ -14,7 +14,6 @@ export interface FolderEdge {
  * edge no longer exists (remove it: the cycle is gone).
  */
 export const KNOWN_BACK_EDGES: ReadonlyArray<readonly [from: string, to: string, why: string]> = [
-  ['storage', 'conversation', "the conversation store persists ConversationState, the engine's own type"],
   ['http', 'channels', "the HTTP server mounts the web simulator's routes, which belong in channels/web/"],
   ['http', 'dashboard', "the HTTP server mounts the dashboard's routes, which use http/'s request helpers"],
   ['config.ts', 'http', 'the configuration checks the listening host with http/loopback.ts'],

@@ -10,15 +10,8 @@ import { editMenu, summaryStep } from './steps/summary-step';
 import { textStep } from './steps/text-step';
 import { Turn } from './turn';
 import type { ChoiceStep, SummaryStep } from './flow-definition';
-import type {
-  ConversationState,
-  EngineContext,
-  EngineResult,
-  FlowState,
-  InboundContent,
-  InboundMessage,
-  OnBehalf,
-} from './types';
+import type { EngineContext, EngineResult, InboundContent, InboundMessage } from './types';
+import type { ConversationState, FlowState, OnBehalf } from '../core/conversation-state';
 
 /*
  * The engine, one file per part: this file routes one message; turn.ts holds

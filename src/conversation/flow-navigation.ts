@@ -1,7 +1,7 @@
 import type { Flow, Step, SummaryStep } from './flow-definition';
 import { ask } from './prompts';
 import type { Turn } from './turn';
-import type { FlowState, OnBehalf } from './types';
+import type { FlowState, OnBehalf } from '../core/conversation-state';
 
 /**
  * A complaint begun at the flow's first step. `submissionId` names this

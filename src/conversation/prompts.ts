@@ -4,7 +4,8 @@ import { FEEDBACK_SCOPE } from '../feedback/feedback-question';
 import type { MatchableOption } from './choice-matcher';
 import type { ChoiceStep, Flow, SummaryStep } from './flow-definition';
 import { t, type Turn } from './turn';
-import type { Answers, EngineContext, FlowState } from './types';
+import type { EngineContext } from './types';
+import type { Answers, FlowState } from '../core/conversation-state';
 import type { ButtonSet, Text } from '../core/messages';
 
 /** Button scopes outside any flow step: they work whatever the citizen is in the middle of. */

@@ -1,4 +1,5 @@
-import type { ConversationState, InboundMessage, StaffOutcome } from './types';
+import type { InboundMessage, StaffOutcome } from './types';
+import type { ConversationState } from '../core/conversation-state';
 import type { StaffIdentity } from '../domain/roles';
 
 /**

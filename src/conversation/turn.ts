@@ -1,7 +1,8 @@
 import { districtDay } from '../i18n/format';
 import { matchOption, type MatchableOption } from './choice-matcher';
 import type { Flow, Step } from './flow-definition';
-import type { ConversationState, Effect, EngineContext, InboundContent, InboundMessage } from './types';
+import type { Effect, EngineContext, InboundContent, InboundMessage } from './types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Reply, Text } from '../core/messages';
 
 /** A text by its i18n key: the engine says nothing in words. */

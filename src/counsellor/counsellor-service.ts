@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { normalizeForMatch } from '../core/text-normalize';
 import type { Clock } from '../clock';
 import type { CounsellorAnswer, CounsellorGateway } from '../conversation/effect-runner';
-import type { ConversationState } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Attachment, RenderedMessage, Reply, Text } from '../core/messages';
 import { findCategory, type Catalog } from '../domain/catalog';
 import type { StaffIdentity } from '../domain/roles';

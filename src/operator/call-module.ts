@@ -1,7 +1,8 @@
 import { startOnBehalf } from '../conversation/engine';
 import type { Flow } from '../conversation/flow-definition';
 import { parseIndianMobile } from '../conversation/text-input';
-import type { ConversationState, EngineContext, InboundMessage, OnBehalf } from '../conversation/types';
+import type { EngineContext, InboundMessage } from '../conversation/types';
+import type { ConversationState, OnBehalf } from '../core/conversation-state';
 import type { Reply, Text } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import type { StaffCommandModule } from '../conversation/staff-command';

@@ -1,4 +1,5 @@
-import type { ConversationState, StaffOutcome } from '../conversation/types';
+import type { StaffOutcome } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Reply } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import { isLanguage, type Language } from '../i18n/create-i18n';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ConversationState, InboundMessage, StaffOutcome } from '../conversation/types';
+import type { InboundMessage, StaffOutcome } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Reply } from '../core/messages';
 import type { StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import { checkText } from '../conversation/text-input';
-import type { ConversationState, InboundMessage } from '../conversation/types';
+import type { InboundMessage } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Reply } from '../core/messages';
 import { isOversight, mayActOnTicket, type StaffIdentity } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { StaffCommandModule } from '../conversation/staff-command';
-import type { ConversationState, InboundMessage, StaffOutcome } from '../conversation/types';
+import type { InboundMessage, StaffOutcome } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Reply, Text } from '../core/messages';
 import { isOversight, type StaffIdentity } from '../domain/roles';
 import type { Language } from '../i18n/create-i18n';

@@ -1,6 +1,6 @@
 import { isDuplicateKey } from '../db/duplicate-key';
 import { ConcurrentUpdateError } from '../errors';
-import type { ConversationState } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { StaffIdentity } from '../domain/roles';
 import type { RenderedMessage } from '../core/messages';
 import type { ChatProfileDoc, ConversationDoc, Models } from './models';

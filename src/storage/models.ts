@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ConversationState } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../core/outbound';
 import type { RenderedMessage } from '../core/messages';

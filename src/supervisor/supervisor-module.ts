@@ -1,7 +1,8 @@
 import { ticketRefusalReply } from '../tickets/ticket-refusal';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { ConversationState, Effect, InboundMessage } from '../conversation/types';
+import type { Effect, InboundMessage } from '../conversation/types';
+import type { ConversationState } from '../core/conversation-state';
 import type { Reply, Text } from '../core/messages';
 import { toLatinDigits } from '../core/text-normalize';
 import type { Catalog } from '../domain/catalog';

@@ -2,7 +2,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { advance, initialState } from '../../src/conversation/engine';
 import { loadFlow } from '../../src/conversation/flow-definition';
-import type { ConversationState, InboundContent, InboundMessage } from '../../src/conversation/types';
+import type { InboundContent, InboundMessage } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import { createTranslator } from '../../src/i18n/create-i18n';
 

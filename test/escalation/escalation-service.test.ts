@@ -1,4 +1,5 @@
-import type { ConversationState, InboundMessage } from '../../src/conversation/types';
+import type { InboundMessage } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import { createEscalateCommand } from '../../src/supervisor/escalate-command';
 import { levelHours } from '../../src/escalation/escalation-policy';
 import type { StaffIdentity } from '../../src/domain/roles';

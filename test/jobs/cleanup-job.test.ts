@@ -1,5 +1,5 @@
 import { createFixedClock } from '../../src/clock';
-import type { ConversationState } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import { createCleanupJob } from '../../src/jobs/cleanup-job';
 import { createRunKeyStore } from '../../src/jobs/run-key-store';
 import { createLogger } from '../../src/logger';

@@ -4,7 +4,8 @@
  * second administrator's confirmation, a redemption that survives a failed
  * write, and staff ids that never overwrite one another.
  */
-import type { ConversationState, InboundMessage } from '../../src/conversation/types';
+import type { InboundMessage } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import {
   CODE_BITS_PER_CHAR,
   createStaffStore,

@@ -4,7 +4,7 @@
  * role changes seen from the staff record, stale and forged buttons, replies
  * found by message id, /staff and staff /language.
  */
-import type { ConversationState } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import type { StaffIdentity } from '../../src/domain/roles';
 import { formatDateTime } from '../../src/i18n/format';
 import type { StaffStore } from '../../src/storage/staff-store';

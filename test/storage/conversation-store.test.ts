@@ -1,7 +1,7 @@
 import { createConversationStore, type ConversationStore } from '../../src/storage/conversation-store';
 import { ConcurrentUpdateError } from '../../src/errors';
 import { createModels, type Models } from '../../src/storage/models';
-import type { ConversationState } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import { openTestDb, type TestDb } from '../support/test-db';
 
 const NOW = new Date('2026-11-28T04:30:00.000Z');

@@ -7,7 +7,8 @@ import { goNext } from '../flow-navigation';
 import { ask, choiceOptions, counsellorOptions, suggestionOptions } from '../prompts';
 import { checkText } from '../text-input';
 import type { Turn } from '../turn';
-import type { FlowState, InboundContent } from '../types';
+import type { InboundContent } from '../types';
+import type { FlowState } from '../../core/conversation-state';
 
 /** Free text at a choice with more words than this is read as a description, not a label. */
 const MAX_WORDS_FOR_LABEL = 3;

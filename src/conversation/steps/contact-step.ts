@@ -3,7 +3,8 @@ import { goNext } from '../flow-navigation';
 import { ask } from '../prompts';
 import { normalizeSharedPhone, parseIndianMobile } from '../text-input';
 import type { Turn } from '../turn';
-import type { FlowState, InboundContent } from '../types';
+import type { InboundContent } from '../types';
+import type { FlowState } from '../../core/conversation-state';
 
 /** The phone number: the citizen's own shared contact, a typed mobile number, or skipped. */
 export function contactStep(turn: Turn, fs: FlowState, step: ContactStep, content: InboundContent): void {

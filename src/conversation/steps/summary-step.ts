@@ -3,7 +3,8 @@ import { cancel } from '../citizen-commands';
 import type { SummaryStep } from '../flow-definition';
 import { ask, editOptions, summaryOptions } from '../prompts';
 import type { Turn } from '../turn';
-import type { FlowState, InboundContent } from '../types';
+import type { InboundContent } from '../types';
+import type { FlowState } from '../../core/conversation-state';
 import { attach } from './text-step';
 
 /** The answers read back: submit, or change one of them; a photo or voice note may still be added. */

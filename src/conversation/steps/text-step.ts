@@ -4,7 +4,8 @@ import { goNext } from '../flow-navigation';
 import { ask } from '../prompts';
 import { checkText } from '../text-input';
 import type { Turn } from '../turn';
-import type { FlowState, InboundContent } from '../types';
+import type { InboundContent } from '../types';
+import type { FlowState } from '../../core/conversation-state';
 
 /** Most photos and voice notes one complaint may carry. */
 export const MAX_ATTACHMENTS = 5;
