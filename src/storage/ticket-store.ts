@@ -15,7 +15,7 @@ import {
 } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { isFerretDb } from '../db/connect';
-import { createKeyedLock } from './keyed-lock';
+import { createDocumentLock } from './document-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 import { createOfficerLoads, loadDelta } from './officer-loads';
 
@@ -144,11 +144,11 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
   const loads = createOfficerLoads(TicketModel);
   // On FerretDB a filter other than `{_id}` reads the whole collection (and its conditional updates
   // are a read and a write anyway), so there a conditional change is a read by `_id`, a check here
-  // and a write by `_id`, one at a time per ticket in this process: what one FerretDB connection gave.
-  // MongoDB keeps its atomic conditional update.
+  // and a write by `_id`, one at a time per ticket across every process on the database (a lock
+  // document, see createDocumentLock). MongoDB keeps its atomic conditional update.
   // Asked once, now, so no citizen's message waits for the answer.
   const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
-  const locks = createKeyedLock();
+  const locks = createDocumentLock(TicketModel.db, { scope: 'ticket' });
 
   /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
   async function updateIf(
