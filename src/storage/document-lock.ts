@@ -56,11 +56,10 @@ export function createDocumentLock(conn: Connection, opts: DocumentLockOptions):
     leaseMs,
   });
   const local = createKeyedLock();
-  // Created once, up front of the first insert, so two processes' first inserts do not both create it.
-  let ready: Promise<unknown> | null = null;
+  // Created now, once, rather than by two processes' first inserts at once, and not in the middle of someone's step.
+  const ready = Lock.createCollection().catch(() => undefined);
 
   async function acquire(key: string): Promise<void> {
-    ready ??= Lock.createCollection().catch(() => undefined);
     await ready;
     const started = Date.now();
     for (let delay = retryMs; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
