@@ -149,6 +149,10 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
   // Asked once, now, so no citizen's message waits for the answer.
   const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
   const locks = createDocumentLock(TicketModel.db, { scope: 'ticket' });
+  // FerretDB applies even an update by `_id` as a read and a write of the whole document, so on it
+  // every other write of a ticket holds the same lock too, or it could undo a change made meanwhile.
+  const exclusive = async <T>(ref: string, work: () => Promise<T>): Promise<T> =>
+    (await byIdOnly) ? locks.run(ref, work) : work();
 
   /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
   async function updateIf(
@@ -257,13 +261,15 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
     },
     async appendHistory(ref, entry, now, attachment, owed) {
       const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
-      return TicketModel.findOneAndUpdate(
-        { _id: ref },
-        { $set: { updatedAt: now }, $push: push },
-        { returnDocument: 'after' },
-      )
-        .lean<TicketDoc>()
-        .exec();
+      return exclusive(ref, () =>
+        TicketModel.findOneAndUpdate(
+          { _id: ref },
+          { $set: { updatedAt: now }, $push: push },
+          { returnDocument: 'after' },
+        )
+          .lean<TicketDoc>()
+          .exec(),
+      );
     },
     async setLanguage(citizenIds, language) {
       await TicketModel.updateMany(
@@ -304,12 +310,16 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
       return rows.map((r) => ({ ref: r.ref, owedCounts: r.owedCounts }));
     },
     async settleCounts(ref, batch) {
-      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owedCounts: batch } } as never);
+      await exclusive(ref, () =>
+        TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owedCounts: batch } } as never),
+      );
     },
     async settleOwed(ref, batch) {
       // FerretDB's $pull removes only elements equal to the given value, so the batch is passed back exactly as read
       // (through the driver, past mongoose's casting).
-      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owed: batch } } as never);
+      await exclusive(ref, () =>
+        TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owed: batch } } as never),
+      );
     },
   };
 }
