@@ -407,8 +407,9 @@ async function runBench(
     }
     const officerChats = opts.officers ? await registerOfficers(local) : new Map<string, string>();
     const officers = officerChats.size;
-    const counter = createCommandCounter(local.conn);
+    // Asked before the counting starts, which would see this command as nobody's.
     const lockCommands = (await isFerretDb(local.conn)) ? FERRETDB_LOCK_COMMANDS : 0;
+    const counter = createCommandCounter(local.conn);
     const runId = Date.now().toString(36);
     const catalog = loadCatalog(local.config.flowsDirAbs);
     const categories = intakeCategories(local.config.flowsDirAbs);
