@@ -10,10 +10,10 @@ const channelAndStorageLibs = ['grammy', 'grammy/*', 'whatsapp-web.js', 'mongoos
 // must not import (`forbid`), or the only ones it may (`only`); relative imports, matched by
 // `regex` on the import path. Folders not
 // listed here (supervisor, shifts, jobs, http, …) sit beside channels and may import downwards.
-// Feature folders that conversation/ imports (feedback, and escalation through it) may not
-// import staff/ either, so conversation/ does not reach staff/ through them; their staff
-// command modules take the module contract from conversation/staff-command.ts.
-// Folders of staff command modules plugged into the staff router (createApp's `modules`).
+// Feature folders that conversation/ imports (feedback, and escalation through it) sit below
+// it: they import neither conversation/ nor staff/, so no cycle runs through them. A staff
+// command of theirs (/escalate) lives with the supervisors' commands (src/supervisor/).
+// Folders of staff command modules plugged into the staff router (`modules` in src/staff-router.ts).
 const COMMAND_MODULE_FOLDERS = ['supervisor', 'shifts', 'dashboard', 'operator', 'counsellor'];
 const folder = (name) => `^(\\.\\./)+${name}(/|$)`;
 const LAYERS = [
@@ -24,7 +24,11 @@ const LAYERS = [
   { files: ['src/storage/**/*.ts'], forbid: ['conversation', 'staff', 'channels', 'tickets', 'app'] },
   { files: ['src/outbox/**/*.ts'], forbid: ['conversation', 'staff', 'channels', 'tickets', 'app'] },
   { files: ['src/notify/**/*.ts'], forbid: ['conversation', 'staff', 'channels', 'tickets', 'app'] },
-  { files: ['src/tickets/**/*.ts'], forbid: ['conversation', 'staff', 'channels', 'app'] },
+  // tickets/ sits below the features that use it (escalation, feedback and the command modules).
+  {
+    files: ['src/tickets/**/*.ts'],
+    forbid: ['conversation', 'staff', 'channels', 'app', 'escalation', 'feedback', ...COMMAND_MODULE_FOLDERS],
+  },
   // The pure engine files also stay free of chat and database libraries.
   {
     files: [
@@ -44,9 +48,9 @@ const LAYERS = [
     libs: true,
   },
   { files: ['src/conversation/**/*.ts'], forbid: ['channels', 'staff', 'app'] },
-  { files: ['src/feedback/**/*.ts', 'src/escalation/**/*.ts'], forbid: ['channels', 'staff', 'app'] },
+  { files: ['src/feedback/**/*.ts', 'src/escalation/**/*.ts'], forbid: ['channels', 'staff', 'conversation', 'app'] },
   // staff/ (the router and its built-in modules) and the plugged-in command modules beside it
-  // are peers joined only in app.ts: neither imports the other, so no cycle can form between
+  // are peers joined only at the composition root (src/staff-router.ts): neither imports the other, so no cycle can form between
   // them. What both need lives below them (core/paging.ts, tickets/ticket-refusal.ts).
   { files: ['src/staff/**/*.ts'], forbid: ['channels', 'app', ...COMMAND_MODULE_FOLDERS] },
   { files: COMMAND_MODULE_FOLDERS.map((f) => `src/${f}/**/*.ts`), forbid: ['channels', 'staff', 'app'] },

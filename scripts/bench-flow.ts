@@ -3,8 +3,14 @@
  * through the real update handler and the real database.
  *
  *   npm run bench -- [--citizens 200] [--concurrency N] [--officers] [--flood] [--json] [--log-level error]
+ *   npm run bench -- --preload 200000 --data-dir DIR [--citizens 10]
  *   npm run bench -- --drain [--messages 1000]
  *   npm run bench -- --export [--preload 5000] [--citizens 10]
+ *
+ * With --data-dir the preloaded run starts from a copy of DIR, a DATA_DIR
+ * already filled by `npm run seed` (its copy is removed afterwards), instead
+ * of seeding a fresh database: a 200,000-ticket load takes longer than the
+ * benchmark itself.
  *
  * With --export the run is made twice on a preloaded database: once quiet,
  * once while the dashboard's export of every ticket (live and archived) runs
@@ -32,6 +38,9 @@
  * checks that exactly N tickets exist with unique references. Exits 1 when a
  * citizen failed or the check does not hold. Logs go to stderr.
  */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -83,8 +92,26 @@ const FERRETDB_LOCK_COMMANDS = 3;
 /** Steps an officer takes; measured only with officers. */
 const OFFICER_STEPS: ReadonlySet<StepName> = new Set(['ack', 'resolve']);
 
-/** Supervisor questions measured after the citizens, one at a time, `QUERY_REPEATS` times each. */
-const QUERIES = ['stats', 'stats month', 'pending', 'overdue', 'dashboard summary'] as const;
+/**
+ * Supervisor questions measured after the citizens, one at a time, `QUERY_REPEATS` times each: chat
+ * commands (`/report` builds the daily report), the shift hand-over's summary and every request the
+ * dashboard's page makes on a refresh (and a ticket's page).
+ */
+const QUERIES = [
+  'stats',
+  'stats today',
+  'stats week',
+  'stats month',
+  'pending',
+  'overdue',
+  'report',
+  'handover',
+  'dashboard summary',
+  'dashboard overdue',
+  'dashboard tickets',
+  'dashboard ticket',
+  'dashboard meta',
+] as const;
 const QUERY_REPEATS = 3;
 
 interface Sample {
@@ -133,7 +160,7 @@ interface Report {
   memory: { peakRssMiB: number; peakHeapUsedMiB: number };
   verification: { ok: boolean; ticketsExpected: number; ticketsFound: number; uniqueRefs: number; failures: string[] };
   /** With --export: full exports of every ticket made while the citizens ran. */
-  exportLoad?: { exports: number; rows: number };
+  exportLoad?: { exports: number; rows: number; meanSeconds: number };
   /** With --flood: what the one flooding chat sent and got back while the citizens ran. */
   flood?: { sent: number; answered: number; notices: number; dropped: number; perSecond: number };
 }
@@ -155,6 +182,8 @@ interface Options {
   drain: number;
   /** Run twice on a preloaded database: quiet, and while a full export runs; compare the citizens' p95. */
   exportLoad: boolean;
+  /** A DATA_DIR filled by `npm run seed`: the preloaded run starts from a copy of it instead of seeding. */
+  dataDir?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -168,6 +197,7 @@ function parseOptions(argv: string[]): Options {
       flood: { type: 'boolean', default: false },
       drain: { type: 'boolean', default: false },
       export: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
       messages: { type: 'string', default: '1000' },
       json: { type: 'boolean', default: false },
       // Quiet by default: without officers every ticket logs a warning that nobody can be alerted.
@@ -192,6 +222,7 @@ function parseOptions(argv: string[]): Options {
     flood: values.flood,
     drain: values.drain ? positive('messages', values.messages) : 0,
     exportLoad: values.export,
+    ...(values['data-dir'] ? { dataDir: path.resolve(values['data-dir']) } : {}),
   };
 }
 
@@ -381,13 +412,26 @@ async function runBench(
 ): Promise<Report> {
   // Staff chats (the officers and the supervisor here) act for hundreds of tickets in a moment: lift their
   // allowance; citizens keep the configured one, which the flooding chat of --flood runs into.
+  const copy = preload > 0 && opts.dataDir ? await copySeeded(opts.dataDir, logger) : undefined;
   const local = await openLocalApp({
     logger,
     scratchPrefix: 'bench',
     env: { ...process.env, RATE_LIMIT_STAFF_PER_MINUTE: '6000' },
+    ...(copy ? { dataDir: copy.dir, configuredDatabase: true } : {}),
+  }).catch(async (err: unknown) => {
+    await copy?.remove();
+    throw err;
   });
   try {
-    if (preload > 0) {
+    if (copy) {
+      const seeded = await local.app.models.Counter.findOne({ _id: `seed:${local.config.DISTRICT_CODE}` })
+        .lean()
+        .exec();
+      if ((seeded?.seq ?? 0) !== preload)
+        throw new UsageError(
+          `--data-dir ${opts.dataDir} holds ${seeded?.seq ?? 0} seeded tickets, not --preload ${preload}`,
+        );
+    } else if (preload > 0) {
       const started = performance.now();
       await seedDatabase(
         {
@@ -557,7 +601,21 @@ async function runBench(
     return report;
   } finally {
     await local.close();
+    await copy?.remove();
   }
+}
+
+/** A copy of a seeded DATA_DIR next to it (the same disk), removed by `remove`. */
+async function copySeeded(dataDir: string, logger: pino.Logger): Promise<{ dir: string; remove(): Promise<void> }> {
+  if (!fs.existsSync(dataDir)) throw new UsageError(`--data-dir ${dataDir} does not exist`);
+  const dir = `${dataDir}-bench-${Date.now().toString(36)}`;
+  const started = performance.now();
+  await fsp.cp(dataDir, dir, { recursive: true, filter: (src) => !src.endsWith('embedded-db.uri') });
+  logger.warn(
+    { event: 'bench_copied', seconds: Math.round((performance.now() - started) / 1000) },
+    'seeded data copied',
+  );
+  return { dir, remove: () => fsp.rm(dir, { recursive: true, force: true }) };
 }
 
 /** A supervisor's questions (/stats, /stats month, /pending, /overdue) and the dashboard's summary, one at a time. */
@@ -572,20 +630,31 @@ async function measureQueries(local: LocalApp, counter: CommandCounter, runId: s
     let commands = 0;
     for (let k = 0; k < QUERY_REPEATS; k++) {
       const started = performance.now();
+      const dash = local.app.dashboard.queries;
       const run: () => Promise<unknown> =
         query === 'dashboard summary'
-          ? () => local.app.dashboard.queries.summary({}, new Date())
-          : () => {
-              const [command = '', ...args] = query.split(' ');
-              return local.app.handler({
-                channel: 'telegram',
-                chatId,
-                updateKey: String(++update),
-                receivedAt: new Date(),
-                firstName: 'Supervisor',
-                content: { kind: 'command', command, args: args.join(' ') },
-              });
-            };
+          ? () => dash.summary({}, new Date())
+          : query === 'dashboard overdue'
+            ? () => dash.overdue({}, new Date(), 50)
+            : query === 'dashboard tickets'
+              ? () => dash.latest({}, 1, 25, new Date())
+              : query === 'dashboard ticket'
+                ? () => dash.ticket(`${local.config.DISTRICT_CODE}-000001`, new Date())
+                : query === 'dashboard meta'
+                  ? () => dash.departments()
+                  : query === 'handover'
+                    ? () => local.app.shifts.buildHandoverSummary(new Date())
+                    : () => {
+                        const [command = '', ...args] = query.split(' ');
+                        return local.app.handler({
+                          channel: 'telegram',
+                          chatId,
+                          updateKey: String(++update),
+                          receivedAt: new Date(),
+                          firstName: 'Supervisor',
+                          content: { kind: 'command', command, args: args.join(' ') },
+                        });
+                      };
       const m = await counter.measure(run);
       ms.push(performance.now() - started);
       commands = Math.max(commands, m.commands.total);
@@ -678,20 +747,22 @@ function startExportLoad(local: LocalApp) {
   let stopping = false;
   let exports = 0;
   let rows = 0;
+  const seconds: number[] = [];
   const running = (async () => {
     while (!stopping) {
-      for await (const row of local.app.dashboard.queries.exportCursor({})) {
-        if (stopping || !row.ref) break;
-        rows += 1;
-      }
-      if (!stopping) exports += 1;
+      // An export started is finished, so its rows count (they come once all are read and sorted).
+      const began = performance.now();
+      for await (const row of local.app.dashboard.queries.exportCursor({})) if (row.ref) rows += 1;
+      exports += 1;
+      seconds.push((performance.now() - began) / 1000);
     }
   })();
   return {
     async stop(): Promise<NonNullable<Report['exportLoad']>> {
       stopping = true;
       await running;
-      return { exports, rows };
+      const mean = seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length);
+      return { exports, rows, meanSeconds: Math.round(mean * 10) / 10 };
     },
   };
 }
@@ -700,7 +771,7 @@ function startExportLoad(local: LocalApp) {
 function printExportComparison(quiet: Report, loaded: Report): void {
   const e = loaded.exportLoad;
   const out = [
-    `Citizens quiet against while the export of all ${loaded.preload} preloaded tickets runs (${quiet.server}; ${e ? `${e.exports} full exports, ${e.rows} rows read meanwhile` : ''}):`,
+    `Citizens quiet against while the export of all ${loaded.preload} preloaded tickets runs (${quiet.server}; ${e ? `${e.exports} full exports of ${e.meanSeconds} s each on average, ${e.rows} rows; the last one started is finished after the citizens` : ''}):`,
     `  ${'step'.padEnd(14)} ${'p50 quiet'.padStart(10)} ${'p50 export'.padStart(11)} ${'p95 quiet'.padStart(10)} ${'p95 export'.padStart(11)} ${'p95 ratio'.padStart(10)}`,
   ];
   const row = (

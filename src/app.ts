@@ -5,9 +5,6 @@ import type { Bot } from 'grammy';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { BackoffOptions } from './outbox/backoff';
-import { createSimulatorAuth, SIM_LOGIN_PATH, STARTUP_LINK_BY, type SimulatorAuth } from './http/simulator-auth';
-import { createSimulatorCommand } from './http/simulator-command';
-import { createEffectRunner } from './conversation/effect-runner';
 import { loadFlow } from './conversation/flow-definition';
 import type { ReplyingHandler, ReplyMode } from './channels/reply-policy';
 import { createInboundPipeline, mediaLimitsOf } from './channels/inbound-pipeline';
@@ -30,40 +27,42 @@ import { readDepartmentsFile } from './domain/department-loader';
 import { createDepartmentDirectory } from './tickets/department-directory';
 import { createTicketMessages } from './tickets/ticket-messages';
 import type { TicketService } from './tickets/ticket-service';
-import { createTicketServices } from './tickets/ticket-services';
-import { ensureTicketCounts, createCountMarkerPruner } from './reports/count-rebuild';
+import { createTicketServices } from './ticket-services';
+import { countsAtStart, createCountMarkerPruner } from './reports/count-rebuild';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
 import { createCountRelay } from './tickets/count-relay';
-import type { RecoveryPass } from './tickets/ticket-recovery';
-import { createSessionStore } from './counsellor/counsellor-sessions';
-import { createCounsellorService } from './counsellor/counsellor-service';
-import { createCallModule } from './operator/call-module';
+import { recoveryAtStart, type RecoveryPass } from './tickets/ticket-recovery';
 import { createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
-import { createWhatsAppAdminModule } from './channels/whatsapp/whatsapp-admin-module';
 import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
 import { createCitizenLinker } from './citizens/citizen-linker';
-import { createEscalateCommand } from './escalation/escalate-command';
 import type { EscalationService } from './escalation/escalation-service';
 import type { FeedbackService } from './feedback/feedback-service';
 import type { Scheduler } from './jobs/scheduler';
-import { createAppScheduler } from './jobs/app-scheduler';
-import { createShiftModule } from './shifts/shift-commands';
+import { createAppScheduler, schedulerLifecycle } from './jobs/app-scheduler';
 import { loadShiftPlan } from './shifts/shift-plan';
 import type { ShiftService } from './shifts/shift-service';
-import { createSupervisorModule } from './supervisor/supervisor-module';
-import { createFailedDeliveriesModule } from './supervisor/failed-deliveries';
-import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { baseUrl } from './http/loopback';
-import { configuredAdminId, createStaffHandler } from './staff/staff-handler';
-import { createOutbox, type Outbox, type OutboxDeps, type OutboxItem } from './outbox/outbox';
-import { createOutboxModel } from './outbox/outbox-model';
 import { createCallBackTasks } from './operator/call-back-tasks';
 import type { WebChannel } from './channels/web/web-channel';
-import { createHttpServer, type HttpServer } from './http/http-server';
+import type { HttpServer } from './http/http-server';
+import { createConfiguredHttpServer } from './http/http-setup';
 import { createAppMetrics, type AppMetrics } from './metrics/app-metrics';
 import { safeError } from './logger';
+import { createSimulatorLogin } from './http/simulator-login';
+import type { SimulatorAuth } from './http/simulator-auth';
+import { httpLifecycle } from './http/http-lifecycle';
+import { createConfiguredEffectRunner } from './conversation/effect-runner-setup';
+import { createCounsellor } from './counsellor/counsellor-setup';
+import { createConfiguredDashboard } from './dashboard/dashboard-setup';
+import type { Dashboard } from './dashboard/dashboard';
+import { createConfiguredOutbox } from './outbox/outbox-setup';
+import { outboxLifecycle } from './outbox/outbox-lifecycle';
+import type { Outbox, OutboxDeps, OutboxItem } from './outbox/outbox';
+import { createStaffRouter } from './staff-router';
+import { configuredAdminChats, configuredAdminIds } from './staff/configured-admins';
+import { createLifecycle } from './lifecycle';
 
 /** What {@link createApp} needs besides configuration. */
 export interface AppDeps {
@@ -124,6 +123,7 @@ export interface App {
 /**
  * Wire flows, translations, storage and channels. Loading and validating the
  * flow files happens here, so a broken flow stops start-up with its name.
+ * Each part is made by its own module; this function only connects them.
  */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger, clock, conn } = deps;
@@ -131,13 +131,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const catalog = loadCatalog(config.flowsDirAbs, config.CATEGORY_PROFILE);
   const flow = loadFlow(config.flowsDirAbs, 'citizen-intake');
   const shiftPlan = loadShiftPlan(config.flowsDirAbs);
+  const timeZone = shiftPlan.timeZone;
   const metrics = createAppMetrics({
     onCollectError: (name, err) =>
       logger.warn({ event: 'metric_collect_failed', metric: name, err: safeError(err) }, 'metric collection failed'),
   });
   const models = await createModels(conn);
   const history = deps.historyConn ? createHistoryModels(deps.historyConn, models) : models;
-  const tickets = createTicketStore(models, config.DISTRICT_CODE, { timeZone: shiftPlan.timeZone });
+  const tickets = createTicketStore(models, config.DISTRICT_CODE, {
+    timeZone,
+    onOwedCounts: (ref) => countRelay.note(ref),
+  });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
   const countRelay = createCountRelay({
@@ -146,290 +150,75 @@ export async function createApp(deps: AppDeps): Promise<App> {
     now: () => clock.now(),
     logger: logger.child({ component: 'counts' }),
   });
-  const figures = createTicketFigures({
-    counts: ticketCounts,
-    timeZone: shiftPlan.timeZone,
-    settle: () => countRelay.relayAll(),
-  });
+  // The counts this process's changes owe, each ticket by `_id`; the recovery pass applies the rest every minute.
+  const figures = createTicketFigures({ counts: ticketCounts, timeZone, settle: () => countRelay.relayNoted() });
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
   const linker = createCitizenLinker({ citizens, conversations, clock, logger });
-  await seedDepartments(
-    staffStore,
-    profileFile(config.flowsDirAbs, 'departments', config.CATEGORY_PROFILE),
-    clock.now(),
-    logger,
-  );
+  const departmentsFile = profileFile(config.flowsDirAbs, 'departments', config.CATEGORY_PROFILE);
+  await seedDepartments(staffStore, departmentsFile, clock.now(), logger);
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
-
   const messageRefs = createMessageRefStore(models.MessageRef);
   // The call-back tasks are themselves sent through the outbox, which calls them only once it runs.
   const notifyLater = { enqueue: (items: OutboxItem[]) => outbox.enqueue(items) };
-  const callBackTasks = createCallBackTasks({
+  const onGiveUp = createCallBackTasks({
     tickets,
     staff: staffStore,
     notifier: notifyLater,
     messages,
     logger: logger.child({ component: 'call-back' }),
   });
-  const outbox = createOutbox({
-    models: await createOutboxModel(conn),
-    logger,
-    // Cards and notices remember their platform ids: a staff reply to one of them updates its ticket.
-    onSent: (sent) =>
-      messageRefs.record({
-        channel: sent.channel,
-        chatId: sent.chatId,
-        messageId: sent.messageId,
-        ref: sent.ticketRef,
-        at: clock.now(),
-      }),
-    ...(deps.outboxOptions ?? {}),
-    onGiveUp: callBackTasks,
-    onDelivered: (d) =>
-      metrics.outboxDeliverySeconds.observe(
-        { channel: d.channel },
-        Math.max(0, d.sentAt.getTime() - d.recordedAt.getTime()) / 1000,
-      ),
-  });
-  const adminChats = [
-    ...config.ADMIN_TELEGRAM_IDS.map((chatId) => ({ channel: 'telegram' as const, chatId })),
-    ...config.adminWebIds.map((chatId) => ({ channel: 'web' as const, chatId })),
-  ];
-  const { escalationPolicy, escalation, feedback, ticketService, queries, reassign, reports, shifts, intake, recover } =
-    await createTicketServices({
-      config,
-      conn,
-      models,
-      history,
-      tickets,
-      staff: staffStore,
-      departments,
-      conversations,
-      outbox,
-      messages,
-      catalog,
-      shiftPlan,
-      figures,
-      countRelay,
-      metrics,
-      clock,
-      logger,
-      adminChats,
-    });
-  const supervisorModule = createSupervisorModule({
-    tickets,
-    queries,
-    staff: staffStore,
-    departments,
-    messages,
-    translator,
-    catalog,
-    reassign,
-    reports,
-    clock,
-    logger,
-    timeZone: shiftPlan.timeZone,
-    figures,
-  });
-  const shiftModule = createShiftModule({ shifts, translator, clock });
+  const outboxOptions = deps.outboxOptions;
+  const outbox = await createConfiguredOutbox({ conn, clock, logger, messageRefs, metrics, onGiveUp, outboxOptions });
+  const adminChats = configuredAdminChats(config);
+  // What most parts below are made from; each factory takes from it the deps it declares.
+  const setup = { config, conn, clock, logger, translator, catalog, flow, shiftPlan, timeZone, metrics };
+  const base = { ...setup, models, history };
+  const stores = { tickets, staff: staffStore, conversations, departments, messages, messageRefs, outbox, figures };
+  const services = await createTicketServices({ ...base, ...stores, countRelay, adminChats });
+  const { escalation, feedback, ticketService, shifts, intake, recover } = services;
+  const counsellor = await createCounsellor({ ...base, ...stores, intake, shifts });
+  const effects = createConfiguredEffectRunner({ ...base, ...services, tickets, citizens, counsellor, outbox });
 
-  const counsellor = createCounsellorService({
-    sessions: await createSessionStore(conn),
-    staff: staffStore,
-    conversations,
-    messages,
-    catalog,
-    fileTicket: intake.file,
-    clock,
-    logger: logger.child({ component: 'counsellor' }),
-    maxSessionsPerCounsellor: config.COUNSELLOR_MAX_SESSIONS,
-    ticketWords: flow.vocabulary.endWithTicket,
-    onDutyCounsellors: async (now) => {
-      const crew = await shifts.onDuty(now);
-      // With nobody rostered, every active counsellor may answer rather than none.
-      return crew.counsellor.length > 0
-        ? crew.counsellor.map((c) => c._id)
-        : (await staffStore.activeWithRoles(['counsellor'])).map((c) => c._id);
-    },
-  });
-  const labelsOf = (key: string) => translator.allOf(key);
-  const callModule = createCallModule({
-    flow,
-    engineContext: () => ({ now: clock.now(), catalog, labelsOf, maxTicketsPerDay: config.MAX_TICKETS_PER_DAY }),
-    skipWords: flow.vocabulary.skip,
-  });
-  const effects = createEffectRunner({
-    tickets,
-    catalog,
-    citizenIds: (id) => citizens.ticketOwnersOf(id),
-    intake,
-    whatsappForCallers: config.WHATSAPP_ENABLED || config.whatsappCloud !== undefined,
-    counsellor: counsellor.gateway,
-    feedback,
-    reopenDays: escalationPolicy.feedback.reopenDays,
-    onCitizenAnswer: (ref, citizenIds, content, key) => ticketService.citizenReply(ref, citizenIds, content, key),
-    notifier: outbox,
-  });
-
-  const configuredAdminIds = [
-    ...config.ADMIN_TELEGRAM_IDS.map((id) => configuredAdminId('telegram', id)),
-    ...config.adminWebIds.map((id) => configuredAdminId('web', id)),
-  ];
-  // Made after the handler they call; the staff commands below reach them only when a command runs.
+  // Made after the handler they call; the staff commands reach them only when a command runs.
   const late: { channels?: ChannelRegistry } = {};
-  const dashboard: Dashboard = await createDashboard({
-    conn,
-    failedNotices: async () => (await outbox.stats()).failed,
-    models,
-    figures,
-    timeZone: shiftPlan.timeZone,
-    history,
-    translator,
-    catalog,
-    clock,
-    logger: logger.child({ component: 'dashboard' }),
-    config: {
-      secret: config.DASHBOARD_SECRET,
-      publicBaseUrl: config.PUBLIC_BASE_URL,
-      linkTtlMinutes: config.DASHBOARD_LINK_TTL_MINUTES,
-      sessionHours: config.DASHBOARD_SESSION_HOURS,
-      trustProxy: config.TRUST_PROXY,
-      ...(deps.dashboardPollSeconds ? { pollSeconds: deps.dashboardPollSeconds } : {}),
-    },
-    // The HTTP server is created below; this runs only when someone sends /dashboard.
-    serverUrl: () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-    configuredAdminIds,
-  });
-  const simulatorAuth =
-    config.simulator === 'login'
-      ? createSimulatorAuth({
-          secret: dashboard.secret,
-          models: dashboard.authModels,
-          sessions: dashboard.sessions,
-          clock,
-          logger: logger.child({ component: 'simulator' }),
-          linkTtlMs: SIMULATOR_LINK_TTL_MS,
-          sessionMs: config.DASHBOARD_SESSION_HOURS * 3_600_000,
-          secureCookie: config.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
-          trustProxy: config.TRUST_PROXY,
-          // A link from /simulator works only while its administrator still is one.
-          stillAllowed: async (by) =>
-            by === STARTUP_LINK_BY ||
-            configuredAdminIds.includes(by) ||
-            (await dashboard.queries.activeRole(by)) === 'admin',
-        })
-      : undefined;
-  const staff = createStaffHandler({
-    staff: staffStore,
-    tickets,
-    ticketService,
-    departments,
-    messages,
-    clock,
-    logger,
-    adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
-    adminWebIds: config.adminWebIds,
-    inviteTtlHours: config.INVITE_TTL_HOURS,
-    botUsername: () => {
-      const bot = late.channels?.get(telegramDefinition)?.bot;
-      return bot?.isInited() ? bot.botInfo.username : undefined;
-    },
-    messageRefs,
-    reassign,
-    modules: [
-      counsellor.module,
-      callModule,
-      createEscalateCommand({ escalation }),
-      supervisorModule,
-      shiftModule,
-      dashboard.module,
-      createFailedDeliveriesModule({ outbox }),
-      createSimulatorCommand({
-        ...(simulatorAuth ? { auth: simulatorAuth } : {}),
-        linkTtlMs: SIMULATOR_LINK_TTL_MS,
-        clock,
-        logger,
-        baseUrl: () => config.PUBLIC_BASE_URL ?? http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT),
-      }),
-      createWhatsAppAdminModule({ channel: () => late.channels?.get(whatsappWebDefinition)?.client }),
-    ],
+  // The HTTP server is created below; this runs only when a link is made.
+  const serverUrl = () => http.url() ?? baseUrl(config.HTTP_HOST, config.HTTP_PORT);
+  const pollSeconds = deps.dashboardPollSeconds;
+  // Administrators by configuration: the dashboard and the simulator's login let them in without a staff record.
+  const adminIds = configuredAdminIds(config);
+  const dashboard = await createConfiguredDashboard({ ...base, figures, outbox, serverUrl, pollSeconds, adminIds });
+  const simulatorAuth = createSimulatorLogin({ config, dashboard, adminIds, clock, logger });
+  const staff = createStaffRouter({
+    ...base,
+    ...stores,
+    ...services,
+    counsellor,
+    dashboard,
+    simulatorAuth,
+    serverUrl,
+    channels: () => late.channels,
   });
   // Every channel's messages: the reply policy, the per-chat allowance, metrics, citizen links, the handler.
-  const replies = createInboundPipeline({
-    config,
-    flow,
-    catalog,
-    translator,
-    conversations,
-    staffStore,
-    effects,
-    staff,
-    linker,
-    metrics,
-    outbox,
-    clock,
-    logger,
-  });
-  const handler = replies.direct;
+  const replies = createInboundPipeline({ ...base, conversations, staffStore, effects, staff, linker, outbox });
 
   // Every channel, from its definition in src/channels/channels.ts: senders on the outbox, files, routes and health.
-  const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, {
-    config,
-    conn,
-    clock,
-    logger,
-    translator,
-    replies,
-    outbox,
-    staff: staffStore,
-    conversations,
-    linker,
-    maxMediaBytes: mediaLimitsOf(config).maxBytes,
-    tuning: {
-      ...(deps.telegramBotInfo ? { telegramBotInfo: deps.telegramBotInfo } : {}),
-      ...(deps.telegramStartBackoff ? { telegramStartBackoff: deps.telegramStartBackoff } : {}),
-    },
-  }));
-
+  const maxMediaBytes = mediaLimitsOf(config).maxBytes;
+  // `tuning` takes telegramBotInfo and telegramStartBackoff from the deps (tests set them).
+  const channelContext = { ...setup, ...stores, replies, linker, maxMediaBytes, tuning: deps };
+  const channels = (late.channels = await createChannelRegistry(deps.channels ?? CHANNELS, channelContext));
   const web = channels.get(webDefinition)?.web;
   if (!web) throw new Error('the web channel is always made');
   const telegram = channels.get(telegramDefinition)?.bot;
   const whatsapp = channels.get(whatsappWebDefinition)?.client;
   const whatsappCloud = channels.get(whatsappCloudDefinition)?.cloud;
-  metrics.outboxDepth.collectWith(async () => {
-    const s = await outbox.stats();
-    return s.pending + s.sending;
-  });
-  const http = createHttpServer({
-    config: {
-      host: config.HTTP_HOST,
-      port: config.HTTP_PORT,
-      simulator: config.simulator,
-      simulatorPublic: config.SIMULATOR_PUBLIC,
-    },
-    ...(simulatorAuth ? { simulatorAuth } : {}),
-    conn,
-    web,
-    translator,
-    logger: logger.child({ component: 'http' }),
-    metrics,
-    dashboard: dashboard.routes,
-    healthChecks: channels.healthChecks,
-    routes: channels.routes,
-  });
+  const http = createConfiguredHttpServer({ ...setup, web, dashboard, channels, simulatorAuth });
 
-  let countsReady: Promise<void> = Promise.resolve();
   const scheduler = await createAppScheduler({
-    config,
-    conn,
-    clock,
-    logger,
-    metrics,
-    escalation,
-    feedback,
+    ...base,
+    ...services,
     notifier: outbox,
     purge: {
       models,
@@ -437,18 +226,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
       messageRefs,
       web,
       whatsapp: whatsapp ?? whatsappCloud ?? (await createWhatsAppRetention(conn)),
-      ticketArchiveDays: escalationPolicy.feedback.reopenDays,
+      ticketArchiveDays: services.escalationPolicy.feedback.reopenDays,
       officerLoads: tickets,
       countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
     },
-    shiftPlan,
     sendHandover: (firingTime) => shifts.sendHandover(firingTime),
-    reports,
     recover: () => recover(),
   });
 
+  // Start and stop are not mirror images (src/lifecycle.ts): the HTTP server closes first, the outbox last.
+  const counts = countsAtStart({ models, counts: ticketCounts, timeZone, logger });
+  const outboxPart = outboxLifecycle(outbox, logger);
+  const jobsPart = schedulerLifecycle(scheduler, config.JOBS_ENABLED);
+  const httpPart = httpLifecycle({ http, simulatorAuth, logger, publicBaseUrl: config.PUBLIC_BASE_URL });
+  // None waits for its platform: Telegram and WhatsApp Web connect in the background.
+  const channelsPart = { name: 'channels', start: () => channels.startAll(), stop: () => channels.stopAll() };
+  const lifecycle = createLifecycle({
+    start: [outboxPart, recoveryAtStart(recover, logger), counts, jobsPart, httpPart, channelsPart],
+    stop: [httpPart, channelsPart, jobsPart, outboxPart],
+  });
+
   return {
-    handler,
+    handler: replies.direct,
     replies,
     models,
     outbox,
@@ -466,58 +265,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     shifts,
     dashboard,
     recover,
-    countsReady: () => countsReady,
-    async start() {
-      outbox.start();
-      // Whatever a crash left half-done (a ticket not routed, notices not in the outbox) is finished before new work comes in.
-      await recover({ graceMs: 0 }).catch((err: unknown) =>
-        logger.error(
-          { event: 'recovery_failed', error: safeError(err) },
-          'start-up recovery failed; the scheduled pass retries',
-        ),
-      );
-      // A database from before the counters gets them built once, in the background (start-up stays fast).
-      countsReady = ensureTicketCounts({
-        models,
-        counts: ticketCounts,
-        timeZone: shiftPlan.timeZone,
-        logger: logger.child({ component: 'counts' }),
-      });
-      if (config.JOBS_ENABLED) scheduler.start();
-      const { url } = await http.listen();
-      if (simulatorAuth && http.simulatorEnabled) {
-        // Printed once: whoever runs the service opens the simulator with it (it works once, for a day).
-        const { token, expiresAt } = await simulatorAuth.issue(STARTUP_LINK_BY, 'start-up log');
-        const link = `${config.PUBLIC_BASE_URL ?? url}${SIM_LOGIN_PATH}?token=${token}`;
-        logger.warn(
-          { event: 'simulator_login_link', link, expiresAt },
-          `simulator login link (one-time, until ${expiresAt.toISOString()}): ${link}`,
-        );
-      }
-      // None waits for its platform: Telegram and WhatsApp Web connect in the background.
-      await channels.startAll();
-    },
-    async stop() {
-      await http.close();
-      await channels.stopAll();
-      await scheduler.stop();
-      // Give notifications already due a moment to go out before stopping
-      // (not possible when the database is already gone).
-      await outbox
-        .drain(5_000)
-        .catch((err: unknown) =>
-          logger.warn({ event: 'outbox_drain_failed', err: safeError(err) }, 'could not drain the outbox'),
-        );
-      await outbox.stop();
-    },
+    countsReady: counts.ready,
+    start: lifecycle.start,
+    stop: lifecycle.stop,
   };
 }
 
-/** How long the simulator's start-up login link works (once). */
-const SIMULATOR_LINK_TTL_MS = 24 * 3_600_000;
-
 /** Load the default departments on first start, so routing works before anyone runs the script. */
-/** The category profile's departments file, loaded on first start (when none are stored). */
 async function seedDepartments(
   store: ReturnType<typeof createStaffStore>,
   file: string,

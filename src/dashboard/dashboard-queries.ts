@@ -93,7 +93,9 @@ const EARLIEST_DAY = '2000-01-01';
  * The dashboard's reads. Counts of tickets filed come from the ticket
  * counters (src/reports/ticket-figures.ts, the same figures as `/stats`);
  * open and overdue are counted over the live tickets, which hold all open
- * work; the archive is read only by the lists, a ticket's page and the CSV.
+ * work, over the history connection (each such read decodes every live
+ * ticket on FerretDB: seconds at a district's size, which must not hold up
+ * the citizens' commands on the main connection); the archive is read only by the lists, a ticket's page and the CSV.
  */
 export function createDashboardQueries(deps: {
   models: Models;
@@ -121,8 +123,8 @@ export function createDashboardQueries(deps: {
         now: now.toISOString(),
         today: toBreakdown(await deps.figures.breakdown(today.firstDay, today.lastDay, dept), today.start, end),
         week: toBreakdown(await deps.figures.breakdown(week.firstDay, week.lastDay, dept), week.start, end),
-        open: await Ticket.countDocuments({ ...match, status: { $in: [...OPEN_STATUSES] } }),
-        overdue: await Ticket.countDocuments({ ...match, ...overdueMatch(now) }),
+        open: await history.Ticket.countDocuments({ ...match, status: { $in: [...OPEN_STATUSES] } }),
+        overdue: await history.Ticket.countDocuments({ ...match, ...overdueMatch(now) }),
       };
       if (filter.fromDay || filter.toDay) {
         const first = filter.fromDay ?? EARLIEST_DAY;
@@ -139,11 +141,14 @@ export function createDashboardQueries(deps: {
     /** Overdue tickets, oldest first, with age and lateness. */
     async overdue(filter: DashboardFilter, now: Date, limit: number): Promise<{ total: number; items: OverdueRow[] }> {
       const q = { ...ticketMatch(filter), ...overdueMatch(now) };
-      const docs = await Ticket.find(q, projectionOf([...ROW_FIELDS, 'ackDueAt', 'resolveDueAt', 'acknowledgedAt']))
+      const docs = await history.Ticket.find(
+        q,
+        projectionOf([...ROW_FIELDS, 'ackDueAt', 'resolveDueAt', 'acknowledgedAt']),
+      )
         .sort({ createdAt: 1, ref: 1 })
         .limit(limit)
         .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number] | 'ackDueAt' | 'resolveDueAt' | 'acknowledgedAt'>>>();
-      const total = docs.length < limit ? docs.length : await Ticket.countDocuments(q);
+      const total = docs.length < limit ? docs.length : await history.Ticket.countDocuments(q);
       return { total, items: docs.map((d) => overdueRow(d, now)) };
     },
 
@@ -165,7 +170,7 @@ export function createDashboardQueries(deps: {
       const q = ticketMatch(filter);
       const upTo = page * size;
       const dept = filter.department;
-      const live = await Ticket.find(q, projectionOf(ROW_FIELDS))
+      const live = await history.Ticket.find(q, projectionOf(ROW_FIELDS))
         .sort({ createdAt: -1, ref: -1 })
         .limit(upTo)
         .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>();
@@ -176,7 +181,7 @@ export function createDashboardQueries(deps: {
       const fromDay = oldest > firstDay ? oldest : firstDay;
       const [filed, liveSince] = await Promise.all([
         deps.figures.breakdown(fromDay, lastDay, dept),
-        Ticket.countDocuments({
+        history.Ticket.countDocuments({
           ...q,
           createdAt: { $gte: dayRange(fromDay, timeZone).start, ...(filter.to ? { $lt: filter.to } : {}) },
         }),

@@ -53,3 +53,18 @@ export function duplicateWriteCount(err: unknown): number | null {
   if (!writeErrors) return null;
   return allDuplicates(writeErrors) ? writeErrors.length : null;
 }
+
+/**
+ * Which documents (their positions in the batch) an unordered bulk insert had
+ * refused as duplicates, when that is all that went wrong; `null` when the
+ * error is anything else (rethrow it).
+ * @example
+ * catch (err) { const refused = duplicateWriteIndexes(err); if (refused === null) throw err; }
+ */
+export function duplicateWriteIndexes(err: unknown): number[] | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const writeErrors = writeErrorsOf(err);
+  if (!writeErrors || !allDuplicates(writeErrors)) return null;
+  const indexes = writeErrors.map((w) => (w as { index?: unknown }).index);
+  return indexes.every((i): i is number => typeof i === 'number') ? indexes : null;
+}

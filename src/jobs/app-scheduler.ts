@@ -74,3 +74,19 @@ export async function createAppScheduler(deps: AppSchedulerDeps): Promise<Schedu
     }),
   });
 }
+
+/**
+ * The scheduler as a part of the service's start and stop (src/lifecycle.ts):
+ * started only when JOBS_ENABLED (one instance of several runs the jobs), and
+ * stopped after the channels, so no job starts while the service winds down.
+ * @example createLifecycle({ start: [ …, schedulerLifecycle(scheduler, config.JOBS_ENABLED), …], … })
+ */
+export function schedulerLifecycle(scheduler: Pick<Scheduler, 'start' | 'stop'>, enabled: boolean) {
+  return {
+    name: 'jobs',
+    start: () => {
+      if (enabled) scheduler.start();
+    },
+    stop: () => scheduler.stop(),
+  };
+}

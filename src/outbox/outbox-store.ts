@@ -1,6 +1,6 @@
 import { mongo, Types, type QueryFilter } from 'mongoose';
 import { isFerretDb } from '../db/connect';
-import { duplicateWriteCount, isDuplicateKey } from '../db/duplicate-key';
+import { duplicateWriteCount, duplicateWriteIndexes, isDuplicateKey } from '../db/duplicate-key';
 import type { RenderedMessage } from '../core/messages';
 import type { ChannelName } from '../core/messages';
 import type { OutboxDoc, OutboxModels, OutboxStatus, StoredMessage } from './outbox-model';
@@ -31,6 +31,17 @@ export interface DueHead {
   claimGen: number;
   /** Last change to the message; a claim unrecorded for longer than a lease is looked into. */
   updatedAt: Date;
+  /**
+   * The message as found, when it was pending and carries no file. Nothing
+   * changes a pending message but the holder of its next claim, so whoever
+   * inserts that claim knows the message without reading it again.
+   */
+  pending?: Pick<
+    OutboxDoc,
+    '_id' | 'channel' | 'chatId' | 'chatKey' | 'dedupeKey' | 'message' | 'attempts' | 'ticketRef'
+  > & {
+    status: 'pending';
+  };
 }
 
 /** A permanently failed message, for supervisors. */
@@ -63,6 +74,15 @@ export interface NewOutboxMessage {
   seq: number;
   message: RenderedMessage;
   ticketRef?: string;
+}
+
+/** A delivered message to record as sent (see {@link OutboxStore.markSent}). */
+export interface SentRecord {
+  c: ClaimedMessage;
+  at: Date;
+  paceUntil: Date;
+  platformMessageId?: string;
+  via?: string;
 }
 
 /** `channel:chatId`, the key messages are ordered and paced by. */
@@ -135,9 +155,18 @@ export interface OutboxStore {
     excludeChats: string[],
     now: Date,
     limit: number,
-  ): Promise<{ heads: DueHead[]; seenChats: string[]; complete: boolean; pacedUntil?: Date }>;
+  ): Promise<{
+    heads: DueHead[];
+    seenChats: string[];
+    complete: boolean;
+    pacedUntil?: Date;
+    /** Chats with a due message behind the one that comes first (it may go once that one is finished). */
+    followed: string[];
+  }>;
   /** Take a head for one attempt; undefined when another dispatcher has it or it is no longer due. */
   claim(head: DueHead, owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage | undefined>;
+  /** {@link OutboxStore.claim} for several heads at once (fewer round trips); the ones taken, in order. */
+  claimMany(heads: readonly DueHead[], owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage[]>;
   /** Mark delivered, holding the chat until `paceUntil`; false when a later claim had taken the message over. */
   markSent(
     c: ClaimedMessage,
@@ -146,6 +175,8 @@ export interface OutboxStore {
     platformMessageId: string | undefined,
     via?: string,
   ): Promise<boolean>;
+  /** {@link OutboxStore.markSent} for several messages at once (fewer round trips); one answer per item, in order. */
+  markSentMany(items: readonly SentRecord[]): Promise<boolean[]>;
   /**
    * Record a delivery report from the platform on the message it sent as
    * `platformMessageId`: `delivered` and `read` are noted (never moving back),
@@ -158,6 +189,10 @@ export interface OutboxStore {
     at: Date,
     code?: string,
   ): Promise<boolean>;
+  /** Hand claimed messages back unsent, as {@link OutboxStore.release}; how many were handed back. */
+  releaseMany(cs: readonly ClaimedMessage[], now: Date): Promise<number>;
+  /** Hand a claimed message back unsent (the dispatcher stops, or its lease is too short for a send now): pending at once, no attempt counted. */
+  release(c: ClaimedMessage, now: Date): Promise<boolean>;
   /** Back to `pending` until `nextAttemptAt`; a rate-limit answer does not count as an attempt. */
   markRetry(c: ClaimedMessage, now: Date, nextAttemptAt: Date, code: string, throttled: boolean): Promise<boolean>;
   /** Give up for good, holding the chat until `paceUntil`. */
@@ -233,6 +268,44 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     return res.matchedCount === 1 ? before : undefined;
   }
 
+  /**
+   * {@link updateIf} for several messages, in order. On FerretDB each is
+   * read by `_id` and the ones that still hold are written in one command of
+   * updates by `_id` (a round trip per message saved); MongoDB runs each
+   * conditional command, side by side over its pool.
+   */
+  async function updateManyIf(
+    items: ReadonlyArray<{
+      id: Types.ObjectId;
+      filter: QueryFilter<OutboxDoc>;
+      holds: (d: OutboxDoc) => boolean;
+      update: mongo.UpdateFilter<OutboxDoc>;
+      /** The message as it is known to be, when no other writer can have changed it: on FerretDB not read again. */
+      known?: OutboxDoc;
+    }>,
+  ): Promise<Array<OutboxDoc | undefined>> {
+    if (items.length === 0) return [];
+    if (!(await onFerretDb())) return Promise.all(items.map((i) => updateIf(i.id, i.filter, i.holds, i.update)));
+    const found: Array<OutboxDoc | undefined> = [];
+    for (const i of items) {
+      const before = i.known ?? (await Message.findOne({ _id: i.id }).lean<OutboxDoc>());
+      found.push(before && i.holds(before) ? before : undefined);
+    }
+    const ops = items.flatMap((i, k) => (found[k] ? [{ updateOne: { filter: { _id: i.id }, update: i.update } }] : []));
+    if (ops.length === 0) return found;
+    if (ops.length === 1) {
+      const only = ops[0]!.updateOne;
+      const res = await Message.updateOne(only.filter, only.update);
+      return res.matchedCount === 1 ? found : found.map(() => undefined);
+    }
+    const res = await Message.bulkWrite(ops as never, { ordered: false });
+    if (res.matchedCount === ops.length) return found;
+    // Some message was deleted between the read and the write: only the ones still there were written.
+    const left = new Set<string>();
+    for (const i of items) if (await Message.exists({ _id: i.id })) left.add(String(i.id));
+    return found.map((d) => (d && left.has(String(d._id)) ? d : undefined));
+  }
+
   /** Insert the claim `<id>:<gen>`, stepping past claims whose lease ran out without being recorded on the message. */
   async function insertClaim(
     head: DueHead,
@@ -267,7 +340,7 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
     return undefined;
   }
 
-  return {
+  const store: OutboxStore = {
     async insert(messages, now) {
       if (messages.length === 0) return { inserted: 0, duplicates: 0 };
       const docs = messages.map((m) => ({
@@ -310,15 +383,37 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       if (excludeChats.length > 0) filter.chatKey = { $nin: excludeChats };
       // Oldest first, in the chats' own order: a due head then always comes before its chat's
       // followers, so a batch cut short by the limit never hides the head of a chat it shows.
-      const due = await Message.find(filter, { _id: 1, chatKey: 1, seq: 1, claimGen: 1, updatedAt: 1 })
+      // With what a claim needs to know of a pending message, except a file's bytes (such a message is read when claimed).
+      const due = await Message.find(filter, {
+        _id: 1,
+        chatKey: 1,
+        seq: 1,
+        claimGen: 1,
+        updatedAt: 1,
+        status: 1,
+        channel: 1,
+        chatId: 1,
+        dedupeKey: 1,
+        attempts: 1,
+        ticketRef: 1,
+        'message.text': 1,
+        'message.buttons': 1,
+        'message.contactRequest': 1,
+        'message.media': 1,
+        'message.document.fileName': 1,
+      })
         .sort({ seq: 1, _id: 1 })
         .limit(limit)
-        .lean();
-      if (due.length === 0) return { heads: [], seenChats: [], complete: true };
+        .lean<OutboxDoc[]>();
+      if (due.length === 0) return { heads: [], seenChats: [], complete: true, followed: [] };
 
       // The oldest due message of each chat, oldest chats first.
       const oldest = new Map<string, (typeof due)[number]>();
-      for (const d of due) if (!oldest.has(d.chatKey)) oldest.set(d.chatKey, d);
+      const followed = new Set<string>();
+      for (const d of due) {
+        if (oldest.has(d.chatKey)) followed.add(d.chatKey);
+        else oldest.set(d.chatKey, d);
+      }
       const candidates = [...oldest.values()];
       // A candidate waits while an older message of its chat is unsent (retrying, or being sent),
       // or while the chat's last finished message still holds it (pacing). One plain query for the
@@ -334,7 +429,10 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         const c = oldest.get(d.chatKey);
         if (!c) continue;
         const older = d.seq < c.seq || (d.seq === c.seq && String(d._id) < String(c._id));
-        if ((UNSENT as readonly string[]).includes(d.status) && older) blocked.add(d.chatKey);
+        if ((UNSENT as readonly string[]).includes(d.status) && older) {
+          blocked.add(d.chatKey);
+          followed.add(d.chatKey);
+        }
         if (d.paceUntil && d.paceUntil.getTime() > now.getTime()) {
           blocked.add(d.chatKey);
           paced.push(d.paceUntil.getTime());
@@ -343,70 +441,145 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       return {
         heads: candidates
           .filter((c) => !blocked.has(c.chatKey))
-          .map((c) => ({ id: c._id, chatKey: c.chatKey, claimGen: c.claimGen, updatedAt: c.updatedAt })),
+          .map((c) => ({
+            id: c._id,
+            chatKey: c.chatKey,
+            claimGen: c.claimGen,
+            updatedAt: c.updatedAt,
+            ...(c.status === 'pending' &&
+              !c.message.document && {
+                pending: {
+                  _id: c._id,
+                  status: 'pending' as const,
+                  channel: c.channel,
+                  chatId: c.chatId,
+                  chatKey: c.chatKey,
+                  dedupeKey: c.dedupeKey,
+                  message: c.message,
+                  attempts: c.attempts,
+                  ...(c.ticketRef !== undefined && { ticketRef: c.ticketRef }),
+                },
+              }),
+          })),
         seenChats: [...oldest.keys()],
+        followed: [...followed],
         complete: due.length < limit,
         ...(paced.length > 0 && { pacedUntil: new Date(Math.min(...paced)) }),
       };
     },
 
     async claim(head, owner, now, leaseMs) {
+      return (await store.claimMany([head], owner, now, leaseMs))[0];
+    },
+
+    async claimMany(heads, owner, now, leaseMs) {
+      if (heads.length === 0) return [];
       const leaseUntil = new Date(now.getTime() + leaseMs);
-      const gen = await insertClaim(head, owner, now, leaseUntil, leaseMs);
-      if (gen === undefined) return undefined;
+      // Each head's next claim, all in one insert; a refused one (usually another dispatcher won it) goes the long way.
+      const gens: Array<number | undefined> = heads.map((h) => h.claimGen + 1);
+      let refused: number[] = [];
+      if (heads.length === 1) refused = [0];
+      else {
+        try {
+          await Claim.collection.insertMany(
+            heads.map((h) => ({
+              _id: `${String(h.id)}:${h.claimGen + 1}`,
+              messageId: h.id,
+              gen: h.claimGen + 1,
+              owner,
+              leaseUntil,
+              createdAt: now,
+            })) as never[],
+            { ordered: false },
+          );
+        } catch (err) {
+          const dups = duplicateWriteIndexes(err);
+          if (dups === null) throw err;
+          refused = dups;
+        }
+      }
+      for (const k of refused) gens[k] = await insertClaim(heads[k] as DueHead, owner, now, leaseUntil, leaseMs);
+      const won = heads.flatMap((h, k) => (gens[k] === undefined ? [] : [{ h, gen: gens[k] as number }]));
       // Checked again after claiming: whatever an earlier holder recorded is visible now, and the
       // message must still be due. Only the holder of the newest claim writes, so read-then-write is safe.
       const due = (d: OutboxDoc) =>
         (d.status === 'pending' && d.nextAttemptAt.getTime() <= now.getTime()) ||
         (d.status === 'sending' && !!d.leaseUntil && d.leaseUntil.getTime() < now.getTime());
-      const before = await updateIf(
-        head.id,
-        {
-          claimGen: { $lt: gen },
-          $or: [
-            { status: 'pending', nextAttemptAt: { $lte: now } },
-            { status: 'sending', leaseUntil: { $lt: now } },
-          ],
-        },
-        (d) => d.claimGen < gen && due(d),
-        {
-          $set: { status: 'sending', claimGen: gen, leaseUntil, leaseOwner: owner, updatedAt: now },
-          $inc: { attempts: 1 },
-        },
+      const befores = await updateManyIf(
+        won.map(({ h, gen }) => ({
+          id: h.id,
+          // Pending when found, and this is the claim right after the one it had: nobody else can have changed it.
+          ...(h.pending &&
+            gen === h.claimGen + 1 && {
+              known: { ...h.pending, claimGen: h.claimGen, nextAttemptAt: now } as OutboxDoc,
+            }),
+          filter: {
+            claimGen: { $lt: gen },
+            $or: [
+              { status: 'pending', nextAttemptAt: { $lte: now } },
+              { status: 'sending', leaseUntil: { $lt: now } },
+            ],
+          },
+          holds: (d: OutboxDoc) => d.claimGen < gen && due(d),
+          update: {
+            $set: { status: 'sending', claimGen: gen, leaseUntil, leaseOwner: owner, updatedAt: now },
+            $inc: { attempts: 1 },
+          },
+        })),
       );
-      if (!before) return undefined;
-      return {
-        id: before._id,
-        gen,
-        channel: before.channel,
-        chatId: before.chatId,
-        chatKey: before.chatKey,
-        dedupeKey: before.dedupeKey,
-        message: toRendered(before.message),
-        attempts: before.attempts + 1,
-        reclaimed: before.status === 'sending',
-        ...(before.ticketRef ? { ticketRef: before.ticketRef } : {}),
-      };
+      return won.flatMap(({ gen }, k) => {
+        const before = befores[k];
+        if (!before) return [];
+        return [
+          {
+            id: before._id,
+            gen,
+            channel: before.channel,
+            chatId: before.chatId,
+            chatKey: before.chatKey,
+            dedupeKey: before.dedupeKey,
+            message: toRendered(before.message),
+            attempts: before.attempts + 1,
+            reclaimed: before.status === 'sending',
+            ...(before.ticketRef ? { ticketRef: before.ticketRef } : {}),
+          },
+        ];
+      });
     },
 
     async markSent(c, at, paceUntil, platformMessageId, via) {
-      const done = await updateIf(
-        c.id,
-        { claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
-        (d) => d.claimGen === c.gen && (d.status === 'sending' || d.status === 'sent'),
+      const [done] = await store.markSentMany([
         {
-          $set: {
-            status: 'sent',
-            sentAt: at,
-            paceUntil,
-            updatedAt: at,
-            ...(platformMessageId !== undefined && { platformMessageId }),
-            ...(via !== undefined && { via }),
-          },
-          $unset: releaseLease,
+          c,
+          at,
+          paceUntil,
+          ...(platformMessageId !== undefined && { platformMessageId }),
+          ...(via !== undefined && { via }),
         },
+      ]);
+      return done === true;
+    },
+
+    async markSentMany(items) {
+      const done = await updateManyIf(
+        items.map(({ c, at, paceUntil, platformMessageId, via }) => ({
+          id: c.id,
+          filter: { claimGen: c.gen, status: { $in: ['sending', 'sent'] } },
+          holds: (d: OutboxDoc) => d.claimGen === c.gen && (d.status === 'sending' || d.status === 'sent'),
+          update: {
+            $set: {
+              status: 'sent',
+              sentAt: at,
+              paceUntil,
+              updatedAt: at,
+              ...(platformMessageId !== undefined && { platformMessageId }),
+              ...(via !== undefined && { via }),
+            },
+            $unset: releaseLease,
+          },
+        })),
       );
-      return done !== undefined;
+      return done.map((d) => d !== undefined);
     },
 
     async recordDeliveryStatus(channel, platformMessageId, status, at, code) {
@@ -434,6 +607,26 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
         { $set: { deliveryStatus: status, deliveryStatusAt: at, updatedAt: at } },
       );
       return res.matchedCount === 1;
+    },
+
+    async release(c, now) {
+      return (await store.releaseMany([c], now)) === 1;
+    },
+
+    async releaseMany(cs, now) {
+      const done = await updateManyIf(
+        cs.map((c) => ({
+          id: c.id,
+          filter: { claimGen: c.gen, status: 'sending' },
+          holds: (d: OutboxDoc) => d.claimGen === c.gen && d.status === 'sending',
+          update: {
+            $set: { status: 'pending', nextAttemptAt: now, updatedAt: now },
+            $unset: releaseLease,
+            $inc: { attempts: -1 },
+          },
+        })),
+      );
+      return done.filter((d) => d !== undefined).length;
     },
 
     async markRetry(c, now, nextAttemptAt, code, throttled) {
@@ -564,4 +757,5 @@ export function createOutboxStore(models: OutboxModels): OutboxStore {
       return docs.length;
     },
   };
+  return store;
 }

@@ -16,6 +16,7 @@ import {
   type FailedMessage,
   type NewOutboxMessage,
   type OutboxStats,
+  type SentRecord,
 } from './outbox-store';
 import {
   chatInterval,
@@ -26,7 +27,7 @@ import {
   type RateGate,
 } from './pacing';
 import { createWakeSignal } from './wake-signal';
-import { systemTimers, type Timers } from '../timers';
+import { systemTimers, type TimerHandle, type Timers } from '../timers';
 
 /** One notification to deliver. */
 export interface OutboxItem {
@@ -70,7 +71,7 @@ export interface OutboxDeps {
   pollIntervalMs?: number;
   /** How often channels with waiting messages but no sender are looked for (to warn once). Default 5 s. */
   senderCheckIntervalMs?: number;
-  /** Most sends in flight at once in this process. Default 16. */
+  /** Most sends awaiting the platform's answer at once in this process (their recording is not counted). Default 16. */
   concurrency?: number;
   /**
    * The clock; wall-clock time by default. Scheduling needs time that moves:
@@ -173,6 +174,16 @@ const DRAIN_CHECK_MS = 100;
 const SCAN_BATCH = 200;
 // How long due heads found but not yet claimed are kept for the next round (see pumpChannel).
 const HEAD_CACHE_MS = 10_000;
+// Messages are claimed up to this far ahead of their slot (capped by MAX_CLAIMED_AHEAD), so a slow
+// round trip or a look for due work (a scan of the outbox on FerretDB) never makes a send miss its slot.
+const CLAIM_AHEAD_MS = 1_000;
+const MAX_CLAIMED_AHEAD = 32;
+// A send that waited for its slot yet started up to this late (the process or the machine was busy, a timer
+// fired late) leaves the slots after it where they were, so the next sends make up the time; the rate gate
+// still lets no more than perSecond start within any second.
+const LATE_SLOT_CREDIT_MS = 250;
+// Most deliveries recorded in one write.
+const SENT_BATCH = 50;
 // Each running dispatcher records that it lives this often; one silent for DEAD_AFTER_MS is taken for dead.
 const HEARTBEAT_MS = 2_000;
 const DEAD_AFTER_MS = 15_000;
@@ -228,11 +239,34 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const waker = createWakeSignal(nowMs, timers);
   const inFlight = new Set<Promise<void>>();
   const inFlightChats = new Set<string>();
+  /** Sends the platform has not answered yet (what `concurrency` limits; their recording may still follow). */
+  let awaitingAnswer = 0;
   /** When each chat may next receive a message, as this process last set it (saves a round trip on the busiest chats). */
   const chatReadyAt = new Map<string, number>();
   const warnedNoSender = new Set<ChannelName>();
   /** Per channel: due heads found but not yet claimed, and until when they may be used. */
   const headCache = new Map<ChannelName, { heads: DueHead[]; until: number }>();
+  /** Per channel: messages claimed ahead of their slot, oldest claim first, with when their lease ends. */
+  const claimedAhead = new Map<ChannelName, Array<{ c: ClaimedMessage; leaseEndsAt: number }>>();
+  /** Chats with a message in `claimedAhead` (not to be looked for again meanwhile). */
+  const claimedChats = new Set<string>();
+  /** Per channel: the timer that launches the next claimed message at its slot. */
+  const slotTimers = new Map<ChannelName, TimerHandle>();
+  /** Channels whose last send left claimed messages waiting: the next one was due at its slot. */
+  const backlogged = new Set<ChannelName>();
+  /**
+   * When the outbox is next looked through for due messages. After a look
+   * that found everything due, the next waits for the poll interval unless
+   * this process learns of new work sooner (an enqueue, a retry falling due,
+   * a chat whose next message may go): each look reads the collection.
+   */
+  const nextLookAt = new Map<ChannelName, number>();
+  /** Chats seen with a message waiting behind the one being sent: its end lets the next one go. */
+  const followedChats = new Set<string>();
+  const lookBy = (atMs: number) => {
+    for (const [channel, at] of nextLookAt) if (atMs < at) nextLookAt.set(channel, atMs);
+    waker.wakeAt(atMs);
+  };
   let running = false;
   let loopDone: Promise<void> | undefined;
   let lastErrorLogAt = 0;
@@ -260,6 +294,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         const n = (held.get(chatKey) ?? 1) - 1;
         if (n > 0) held.set(chatKey, n);
         else held.delete(chatKey);
+        // A message of the chat claimed before the hold may be waiting for its slot.
+        sendClaimed(channel);
+        lookBy(0);
         waker.wake();
       },
     };
@@ -303,6 +340,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       { event: 'outbox_enqueued', count: result.inserted, duplicates: result.duplicates },
       'messages recorded for delivery',
     );
+    lookBy(0);
     waker.wake();
     return { enqueued: result.inserted, duplicates: result.duplicates };
   }
@@ -329,21 +367,24 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   function paceChat(c: ClaimedMessage, at: Date): Date {
     const ready = at.getTime() + chatInterval(pacingOf(c.channel), random);
     chatReadyAt.set(c.chatKey, ready);
-    waker.wakeAt(ready);
+    if (followedChats.delete(c.chatKey)) lookBy(ready);
+    else waker.wakeAt(ready);
     return new Date(ready);
   }
 
-  async function deliver(c: ClaimedMessage, sender: ChannelSender): Promise<void> {
+  async function deliver(c: ClaimedMessage, sender: ChannelSender, answered: () => void): Promise<void> {
     const ctx = { id: String(c.id), channel: c.channel, attempt: c.attempts };
     if (c.reclaimed)
       logger.warn({ event: 'outbox_lease_reclaimed', ...ctx }, 'took over a message whose lease ran out');
     let messageId: string | undefined;
     let via: string | undefined;
     try {
-      ({ messageId, via } = await sender.send(c.chatId, c.message, {
-        signal: AbortSignal.timeout(sendTimeoutMs),
-        key: c.dedupeKey,
-      }));
+      ({ messageId, via } = await sender
+        .send(c.chatId, c.message, {
+          signal: AbortSignal.timeout(sendTimeoutMs),
+          key: c.dedupeKey,
+        })
+        .finally(answered));
     } catch (err) {
       let failure: SendFailure;
       try {
@@ -359,7 +400,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     // The pace is recorded in the same write that finishes the message, so no process can see
     // the next message as its chat's oldest unsent one without also seeing when it may go.
     const paceUntil = paceChat(c, sentAt);
-    const ok = await record('sent', () => store.markSent(c, sentAt, paceUntil, messageId, via));
+    const ok = await record('sent', () =>
+      recordSent({
+        c,
+        at: sentAt,
+        paceUntil,
+        ...(messageId !== undefined && { platformMessageId: messageId }),
+        ...(via !== undefined && { via }),
+      }),
+    );
     if (!ok) {
       logger.warn({ event: 'outbox_lease_lost', ...ctx }, 'sent, but a later claim had taken the message over');
       return;
@@ -402,7 +451,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return;
       }
       logger.warn({ event: 'outbox_retry', ...ctx, code, delayMs: delay }, 'send failed; will retry');
-      waker.wakeAt(next.getTime());
+      lookBy(next.getTime());
       return;
     }
     await finishFailed(c, now, failure.reason, code, failure.detail, ctx);
@@ -436,7 +485,17 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   function launch(c: ClaimedMessage, sender: ChannelSender): void {
     inFlightChats.add(c.chatKey);
-    const task: Promise<void> = deliver(c, sender)
+    // Counted until the platform answers: recording the outcome is our bookkeeping, not a send, and
+    // a slow write then (the database busy a moment) must not hold back the next sends.
+    let waiting = true;
+    awaitingAnswer += 1;
+    const answered = () => {
+      if (!waiting) return;
+      waiting = false;
+      awaitingAnswer -= 1;
+      sendClaimed(c.channel);
+    };
+    const task: Promise<void> = deliver(c, sender, answered)
       .catch((err: unknown) => {
         // The message stays claimed; after its lease a dispatcher takes it up again.
         logger.error(
@@ -451,70 +510,170 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         );
       })
       .finally(() => {
+        answered();
         inFlight.delete(task);
         inFlightChats.delete(c.chatKey);
+        sendClaimed(c.channel);
         waker.wake();
       });
     inFlight.add(task);
   }
 
+  const claimedQueue = (channel: ChannelName) => {
+    let q = claimedAhead.get(channel);
+    if (!q) claimedAhead.set(channel, (q = []));
+    return q;
+  };
+  /** How many messages of a channel may wait claimed for their slots: about a second's worth. */
+  const claimAheadOf = (channel: ChannelName) =>
+    Math.max(1, Math.min(MAX_CLAIMED_AHEAD, Math.ceil((pacingOf(channel).perSecond * CLAIM_AHEAD_MS) / 1000)));
+
+  /**
+   * Launch a channel's claimed messages, each at the next slot of its rate
+   * gate, while capacity lasts; re-armed on its own timer for the next slot.
+   * Sending runs apart from the claiming loop, so the database's pauses
+   * (another process's work, a look for due messages) do not cost slots. A
+   * held chat's message waits (it is launched when the hold ends). A message
+   * whose lease would end before its send could time out is handed back.
+   */
+  function sendClaimed(channel: ChannelName): void {
+    timers.clearTimeout(slotTimers.get(channel));
+    slotTimers.delete(channel);
+    const queue = claimedAhead.get(channel);
+    const gate = gates.get(channel) as RateGate;
+    while (running && queue && queue.length > 0 && awaitingAnswer < concurrency) {
+      const now = nowMs();
+      // Whole milliseconds: clocks count in them, and a timer for a fraction would fire before the slot.
+      const wait = Math.ceil(gate.nextSlotAt() - now);
+      if (wait > 0) {
+        slotTimers.set(
+          channel,
+          timers.setTimeout(() => sendClaimed(channel), wait),
+        );
+        return;
+      }
+      const i = queue.findIndex((q) => !held.has(q.c.chatKey));
+      if (i < 0) return;
+      const [{ c, leaseEndsAt }] = queue.splice(i, 1) as [{ c: ClaimedMessage; leaseEndsAt: number }];
+      claimedChats.delete(c.chatKey);
+      const sender = senders.get(channel);
+      if (!sender || now + sendTimeoutMs >= leaseEndsAt) {
+        void handBack([c]);
+        continue;
+      }
+      // The slot is taken when the send starts, not when the claim was made: the platform counts the sends.
+      gate.take(now, backlogged.has(channel) ? LATE_SLOT_CREDIT_MS : 0);
+      if (queue.length > 0) backlogged.add(channel);
+      else backlogged.delete(channel);
+      launch(c, sender);
+      // Half the claimed messages gone: time to claim more.
+      if (queue.length <= claimAheadOf(channel) / 2) waker.wake();
+    }
+  }
+
+  /** Return claimed, unsent messages to the queue (not counted as an attempt). */
+  async function handBack(cs: ClaimedMessage[]): Promise<void> {
+    if (cs.length === 0) return;
+    try {
+      await store.releaseMany(cs, nowDate());
+    } catch (err) {
+      // Their leases run out, or the dead-lease check frees them once this dispatcher stops.
+      logger.warn(
+        { event: 'outbox_release_failed', count: cs.length, err: safeError(err) },
+        'could not hand back claimed messages',
+      );
+    }
+    lookBy(0);
+    waker.wake();
+  }
+
+  /** Sends waiting to be recorded: written together, one batch at a time (what arrives meanwhile waits for the next). */
+  const unrecorded: Array<{ item: SentRecord; settle: (ok: boolean | Error) => void }> = [];
+  let recording = false;
+
+  /** Record a delivery as sent, batched with the others finishing now; false when a later claim had taken it over. */
+  function recordSent(item: SentRecord): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      unrecorded.push({ item, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      void flushSent();
+    });
+  }
+
+  async function flushSent(): Promise<void> {
+    if (recording) return;
+    recording = true;
+    try {
+      while (unrecorded.length > 0) {
+        const batch = unrecorded.splice(0, SENT_BATCH);
+        try {
+          const done = await store.markSentMany(batch.map((b) => b.item));
+          batch.forEach((b, k) => b.settle(done[k] === true));
+        } catch (err) {
+          for (const b of batch) b.settle(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    } finally {
+      recording = false;
+    }
+  }
+
   /** Chats this process knows it must not send to now: in flight here, or within their interval. */
   function busyChats(now: number): Set<string> {
     for (const [key, at] of chatReadyAt) if (at <= now) chatReadyAt.delete(key);
-    return new Set([...inFlightChats, ...chatReadyAt.keys(), ...held.keys()]);
+    return new Set([...inFlightChats, ...claimedChats, ...chatReadyAt.keys(), ...held.keys()]);
   }
 
-  const hasCapacity = () => running && inFlight.size < concurrency;
-
   /**
-   * Claim and start as many due messages of one channel as its pace and our
-   * capacity allow. Heads found due but not yet claimed when the pace or the
-   * capacity stops us are kept for the next round (briefly: HEAD_CACHE_MS)
-   * instead of being looked for again: finding them reads the collection, and
-   * doing that once per send held a full outbox to a few messages a second on
-   * FerretDB. A kept head is only ever claimed, and a claim re-checks that the
-   * message is still due, so a head another process took meanwhile is skipped.
+   * Claim due messages of one channel, up to about a second of its pace ahead
+   * of their slots, for {@link sendClaimed} to launch. Heads found due but
+   * not yet claimed when enough are claimed are kept for the next round
+   * (briefly: HEAD_CACHE_MS) instead of being looked for again: finding them
+   * reads the collection, and doing that once per send held a full outbox to
+   * a few messages a second on FerretDB. A kept head is only ever claimed,
+   * and a claim re-checks that the message is still due, so a head another
+   * process took meanwhile is skipped.
    */
-  async function pumpChannel(channel: ChannelName, sender: ChannelSender): Promise<void> {
-    const gate = gates.get(channel) as RateGate;
+  async function pumpChannel(channel: ChannelName): Promise<void> {
     const exclude = busyChats(nowMs());
     const kept = headCache.get(channel);
     headCache.delete(channel);
     let queue = kept && kept.until > nowMs() ? kept.heads.filter((h) => !exclude.has(h.chatKey)) : [];
     let complete = false;
-    const keep = () => {
+    const claimed = claimedQueue(channel);
+    const ahead = claimAheadOf(channel);
+    // Topped up once half is gone, so claims go in batches (one insert, one write on FerretDB for all).
+    if (claimed.length > ahead / 2) {
       if (queue.length > 0) headCache.set(channel, { heads: queue, until: nowMs() + HEAD_CACHE_MS });
-    };
-    // A claim takes a few round trips, so it may start up to one spacing before its slot; the
-    // send still waits for the slot. Claiming only once the slot had come made every send wait
-    // for the spacing and then for its claim: 30 a second became 16.
-    const ahead = 1000 / pacingOf(channel).perSecond;
-    while (hasCapacity()) {
-      if (gate.nextSlotAt() - nowMs() > ahead) {
-        keep();
-        waker.wakeAt(gate.nextSlotAt() - ahead);
-        return;
-      }
-      const head = queue.shift();
-      if (!head) {
-        if (complete) return;
+      return;
+    }
+    while (running && claimed.length < ahead) {
+      if (queue.length === 0) {
+        if (complete || nowMs() < (nextLookAt.get(channel) ?? 0)) return;
+        // Until something says otherwise meanwhile, the next look waits for the poll interval.
+        nextLookAt.set(channel, nowMs() + pollIntervalMs);
         const found = await store.dueHeads(channel, [...exclude], nowDate(), SCAN_BATCH);
-        if (found.pacedUntil) waker.wakeAt(found.pacedUntil.getTime());
+        if (found.pacedUntil) lookBy(found.pacedUntil.getTime());
+        if (!found.complete) nextLookAt.delete(channel);
+        for (const chat of found.followed) followedChats.add(chat);
         for (const chat of found.seenChats) exclude.add(chat);
         queue = rotate(found.heads, random);
         complete = found.complete;
         continue;
       }
-      const claimed = await store.claim(head, owner, nowDate(), leaseMs);
-      if (!claimed) continue;
-      const early = gate.nextSlotAt() - nowMs();
-      if (early > 0) await sleep(early);
-      // The slot is taken when the send starts, not when the claim began: claims take
-      // uneven time, and the platform counts the sends.
-      gate.take(nowMs());
-      launch(claimed, sender);
+      const heads = queue.splice(0, ahead - claimed.length);
+      const at = nowMs();
+      const taken = await store.claimMany(heads, owner, new Date(at), leaseMs);
+      if (!running) {
+        await handBack(taken);
+        break;
+      }
+      for (const c of taken) {
+        claimed.push({ c, leaseEndsAt: at + leaseMs });
+        claimedChats.add(c.chatKey);
+      }
+      sendClaimed(channel);
     }
-    keep();
+    if (queue.length > 0) headCache.set(channel, { heads: queue, until: nowMs() + HEAD_CACHE_MS });
   }
 
   /**
@@ -585,12 +744,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     while (running) {
       try {
         await beat();
+        // Sending first: the checks below read the whole outbox on FerretDB, and the first sends need not wait for them.
+        for (const channel of senders.keys()) await pumpChannel(channel);
         if (nowMs() >= nextSenderCheckAt) {
           nextSenderCheckAt = nowMs() + senderCheckIntervalMs;
           await warnMissingSenders();
           await releaseDeadLeases();
         }
-        for (const [channel, sender] of senders) await pumpChannel(channel, sender);
         if (failing) logger.info({ event: 'outbox_dispatch_recovered' }, 'outbox dispatcher is working again');
         failing = false;
       } catch (err) {
@@ -612,6 +772,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     registerSender(sender) {
       senders.set(sender.channel, sender);
       warnedNoSender.delete(sender.channel);
+      lookBy(0);
       waker.wake();
     },
 
@@ -625,10 +786,16 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     async stop() {
       if (!running && !loopDone) return;
       running = false;
+      for (const t of slotTimers.values()) timers.clearTimeout(t);
+      slotTimers.clear();
       waker.wake();
       await loopDone;
       loopDone = undefined;
-      await Promise.allSettled([...inFlight]);
+      // Claimed but not sent: back to the queue at once, for the next dispatcher.
+      const unsent = [...claimedAhead.values()].flat();
+      claimedAhead.clear();
+      claimedChats.clear();
+      await Promise.allSettled([handBack(unsent.map((u) => u.c)), ...inFlight]);
       lastBeatAt = 0;
       // Nothing of ours is leased any more: the heartbeat can go (an error here only delays nothing).
       await store.beat(owner, null).catch(() => undefined);

@@ -77,6 +77,23 @@ export async function ensureTicketCounts(deps: {
 }
 
 /**
+ * {@link ensureTicketCounts} as a part of the service's start (src/lifecycle.ts):
+ * `start` begins the build without waiting for it; `ready` settles once the
+ * counters exist (at once before `start`).
+ * @example const counts = countsAtStart(deps); createLifecycle({ start: [counts, …], … }); await counts.ready()
+ */
+export function countsAtStart(deps: Parameters<typeof ensureTicketCounts>[0]) {
+  let ready: Promise<void> = Promise.resolve();
+  return {
+    name: 'ticket counts',
+    start(): void {
+      ready = ensureTicketCounts({ ...deps, logger: deps.logger.child({ component: 'counts' }) });
+    },
+    ready: (): Promise<void> => ready,
+  };
+}
+
+/**
  * The nightly pruning of the counters' once-only markers: a marker may go once
  * its change is no longer owed by its ticket (no relay can apply it again).
  */

@@ -73,12 +73,20 @@ export interface TicketStore {
   openTickets(filter: { assignedTo?: string; department?: string }, limit: number): Promise<Ticket[]>;
   /** Tickets filed at or before `createdBefore` and still waiting to be routed, oldest first. */
   unrouted(createdBefore: Date, limit: number): Promise<Ticket[]>;
+  /**
+   * Whether any live ticket waits for the recovery pass: unrouted, or owing
+   * notices or counts (one read of the live tickets, where the pass's three
+   * questions would make three).
+   */
+  needsRecovery(): Promise<boolean>;
   /** Tickets whose changes still owe notices, with those notices. */
   owing(limit: number): Promise<Array<{ ref: string; owed: OwedNotices[] }>>;
   /** The owed notices `batch` are in the outbox now: take them off the ticket (exactly the batch as read). */
   settleOwed(ref: string, batch: OwedNotices): Promise<void>;
   /** Live tickets whose changes still owe counts, with those counts. */
   owingCounts(limit: number): Promise<Array<{ ref: string; owedCounts: OwedCounts[] }>>;
+  /** The counts one live ticket still owes (read by `_id`); none when it owes none or is not live. */
+  owedCountsOf(ref: string): Promise<OwedCounts[]>;
   /** The owed counts `batch` are in the counters now: take them off the ticket (exactly as read). */
   settleCounts(ref: string, batch: OwedCounts): Promise<void>;
 }
@@ -137,7 +145,15 @@ const OWNER_SLACK = 3;
  * collection and then in the archive; a citizen's tickets are found through
  * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
  */
-export function createTicketStore(models: Models, districtCode: string, opts: { timeZone?: string } = {}): TicketStore {
+export function createTicketStore(
+  models: Models,
+  districtCode: string,
+  opts: {
+    timeZone?: string;
+    /** Told of each ticket this store has just written counts owed by (the count relay settles those by `_id`). */
+    onOwedCounts?: (ref: string) => void;
+  } = {},
+): TicketStore {
   const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
   const owners = createOwnerIndex(TicketOwner);
   const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
@@ -210,6 +226,7 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
             ? [{ key: `${ref}:c:filed`, delta: storedCounts(counts) }]
             : undefined;
           const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owedCounts ? { owedCounts } : {}) });
+          if (owedCounts) opts.onOwedCounts?.(ref);
           return { ticket: saved.toObject<TicketDoc>(), created: true };
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
@@ -255,6 +272,7 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
       const done = await updateIf(ref, { ...countGuard(before), status: expected }, update);
       if (!done) return null;
+      if (counts) opts.onOwedCounts?.(ref);
       // The officers' open-ticket counts follow the change (by _id; the clean-up job's recount mends a crash in between).
       await loads.apply(loadDelta(done.before, done.after));
       return done.after;
@@ -295,6 +313,15 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         .lean<TicketDoc[]>()
         .exec();
     },
+    async needsRecovery() {
+      const one = await TicketModel.findOne(
+        { $or: [{ routePending: true }, { 'owed.0': { $exists: true } }, { 'owedCounts.0': { $exists: true } }] },
+        { _id: 1 },
+      )
+        .lean()
+        .exec();
+      return one !== null;
+    },
     async owing(limit) {
       const rows = await TicketModel.find({ 'owed.0': { $exists: true } }, { ref: 1, owed: 1 })
         .limit(limit)
@@ -308,6 +335,12 @@ export function createTicketStore(models: Models, districtCode: string, opts: { 
         .lean<Array<{ ref: string; owedCounts: OwedCounts[] }>>()
         .exec();
       return rows.map((r) => ({ ref: r.ref, owedCounts: r.owedCounts }));
+    },
+    async owedCountsOf(ref) {
+      const doc = await TicketModel.findOne({ _id: ref }, { owedCounts: 1 })
+        .lean<{ owedCounts?: OwedCounts[] }>()
+        .exec();
+      return doc?.owedCounts ?? [];
     },
     async settleCounts(ref, batch) {
       await exclusive(ref, () =>

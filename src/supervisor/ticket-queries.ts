@@ -67,7 +67,8 @@ function findFilter(q: FindQuery): Record<string, unknown> {
 
 /**
  * Queries over the tickets. Open work (pending, overdue, load) and recent
- * activity read only the live collection: a ticket is archived only once it
+ * activity read only the live collection (over `history` as well, so a
+ * read of every live ticket never holds up the citizens' commands): a ticket is archived only once it
  * has been closed longer than its reopening window (7 days), so the live
  * collection holds every ticket touched in the last week. Searches and
  * exports over any dates read the archive too, over `history` (the history
@@ -78,7 +79,9 @@ export function createTicketQueries(
   models: Pick<Models, 'Ticket' | 'TicketArchive'>,
   history: HistoryModels = models,
 ): TicketQueries {
-  const { Ticket: T } = models;
+  // Open work is read over the history connection too: on FerretDB every such read decodes each live ticket
+  // (seconds at a district's size), and on the main connection, which FerretDB gets one of, every citizen would wait.
+  const T = history.Ticket;
   const open = { status: { $in: [...OPEN_STATUSES] } };
   const byCreated = (dir: 1 | -1) => (a: Ticket, b: Ticket) =>
     dir * (a.createdAt.getTime() - b.createdAt.getTime()) || dir * a.ref.localeCompare(b.ref);

@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import { fromStoredCounts } from '../domain/ticket-counts';
 import { safeError } from '../logger';
 import type { TicketCountStore } from '../storage/ticket-count-store';
-import type { TicketStore } from '../storage/ticket-store';
+import type { OwedCounts, TicketStore } from '../storage/ticket-store';
 
 /** Most tickets one run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 500;
 
 export interface CountRelayDeps {
-  tickets: Pick<TicketStore, 'owingCounts' | 'settleCounts'>;
+  tickets: Pick<TicketStore, 'owingCounts' | 'settleCounts'> & Partial<Pick<TicketStore, 'owedCountsOf'>>;
   counts: Pick<TicketCountStore, 'apply'>;
   /** When a count was applied (its marker's age, for pruning). */
   now: () => Date;
@@ -30,9 +30,37 @@ export interface CountRelayDeps {
 export function createCountRelay(deps: CountRelayDeps) {
   const batch = deps.batchSize ?? DEFAULT_BATCH;
   let running: Promise<{ tickets: number; changes: number; failed: string[] }> | undefined;
+  let runningNoted: Promise<{ tickets: number; changes: number; failed: string[] }> | undefined;
+
+  /** Tickets this process changed whose counts may still be owed (see {@link CountRelay.note}). */
+  let noted = new Set<string>();
 
   async function run(): Promise<{ tickets: number; changes: number; failed: string[] }> {
-    const owing = await deps.tickets.owingCounts(batch);
+    return apply(await deps.tickets.owingCounts(batch));
+  }
+
+  /** Only the tickets noted here, each read by `_id`: no read of the whole live collection. */
+  async function runNoted(): Promise<{ tickets: number; changes: number; failed: string[] }> {
+    const owedCountsOf = deps.tickets.owedCountsOf;
+    if (!owedCountsOf) return run();
+    if (noted.size === 0) return { tickets: 0, changes: 0, failed: [] };
+    const refs = [...noted];
+    noted = new Set();
+    const owing = [];
+    try {
+      for (const ref of refs) owing.push({ ref, owedCounts: await owedCountsOf(ref) });
+    } catch (err) {
+      for (const ref of refs) noted.add(ref);
+      throw err;
+    }
+    const result = await apply(owing.filter((o) => o.owedCounts.length > 0));
+    for (const ref of result.failed) noted.add(ref);
+    return result;
+  }
+
+  async function apply(
+    owing: ReadonlyArray<{ ref: string; owedCounts: readonly OwedCounts[] }>,
+  ): Promise<{ tickets: number; changes: number; failed: string[] }> {
     let changes = 0;
     const failed: string[] = [];
     for (const { ref, owedCounts } of owing) {
@@ -56,10 +84,35 @@ export function createCountRelay(deps: CountRelayDeps) {
   return {
     /** Apply every owed count (one run at a time in this process; a second caller shares it). */
     relayAll(): Promise<{ tickets: number; changes: number; failed: string[] }> {
-      running ??= run().finally(() => {
+      running ??= (async () => {
+        // One run at a time: a settling of noted tickets under way finishes first.
+        await runningNoted?.catch(() => undefined);
+        return run();
+      })().finally(() => {
         running = undefined;
       });
       return running;
+    },
+    /** A change in this process has just written counts owed by ticket `ref`. */
+    note(ref: string): void {
+      noted.add(ref);
+    },
+    /**
+     * Apply the counts owed by the tickets noted in this process, reading each
+     * by `_id` (what figures wait for before they are read: a read of the whole
+     * live collection costs seconds on FerretDB at a district's size). Counts
+     * owed by another instance's changes, or left by a crash, are applied by
+     * {@link relayAll} in the recovery pass (at start-up and every minute).
+     */
+    relayNoted(): Promise<{ tickets: number; changes: number; failed: string[] }> {
+      runningNoted ??= (async () => {
+        // After a full run under way, which may be applying the same owed counts.
+        await running?.catch(() => undefined);
+        return runNoted();
+      })().finally(() => {
+        runningNoted = undefined;
+      });
+      return runningNoted;
     },
   };
 }

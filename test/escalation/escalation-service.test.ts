@@ -1,5 +1,5 @@
 import type { ConversationState, InboundMessage } from '../../src/conversation/types';
-import { createEscalateCommand } from '../../src/escalation/escalate-command';
+import { createEscalateCommand } from '../../src/supervisor/escalate-command';
 import { levelHours } from '../../src/escalation/escalation-policy';
 import type { StaffIdentity } from '../../src/domain/roles';
 import { ADMIN_CHAT, CITIZEN_CHAT, createEscalationFixture, HOUR, type EscalationFixture } from './escalation-fixture';

@@ -29,7 +29,8 @@ test('a full outbox drains to many chats, each once, through 429s, looking for d
     senders: [createTelegramSender({ api: bot.api })],
     // The overall pace stops the dispatcher between sends, as Telegram's 30 a second does.
     pacing: { telegram: { perChatIntervalMs: 1000, perSecond: 60, jitterMs: 0 } },
-    pollIntervalMs: 50,
+    // Idle polls while the 429s' retries wait out their second count as looks too: one per 200 ms, not per 50.
+    pollIntervalMs: 200,
   });
   const finds: string[] = [];
   /** Writes to messages whose filter names more than the `_id` (FerretDB reads the whole collection for each). */

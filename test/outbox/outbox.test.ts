@@ -292,6 +292,9 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
     await a.stop();
     const sentByA = api.sent().length;
     expect(sentByA).toBeLessThan(10);
+    // What A had claimed ahead of its slots went back to the queue when it stopped, not counted as an attempt.
+    expect(await a.stats()).toMatchObject({ sending: 0, sent: sentByA });
+    expect(await models.Message.countDocuments({ status: 'pending', attempts: { $gt: 0 } })).toBe(0);
 
     // B runs on the same clock as A: the pace A recorded is in A's time.
     const b = makeClockedOutbox({ models: await otherProcessModels() }, clock);
@@ -505,6 +508,22 @@ describe('outbox over the real grammY client and a fake Telegram', () => {
       'wa-1',
       'wa-2',
     ]);
+  });
+
+  it('hands back a message claimed ahead of its slot when stopped: pending at once, no attempt counted', async () => {
+    // One send each ten seconds on the outbox's clock: the second message is claimed and then waits for its slot.
+    const { outbox, runUntil, clock } = makeClockedOutbox({
+      pacing: { telegram: { perChatIntervalMs: 0, perSecond: 0.1 } },
+    });
+    await outbox.enqueue([telegram(1201, 'एक'), telegram(1202, 'दो')]);
+    outbox.start();
+    await runUntil(async () => api.sent().length === 1 && (await outbox.stats()).sending === 1);
+    await outbox.stop();
+    expect(api.sent()).toHaveLength(1);
+    const [left] = await models.Message.find({ status: { $ne: 'sent' } }).lean();
+    expect(left).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(left?.leaseUntil).toBeUndefined();
+    expect(left?.nextAttemptAt.getTime()).toBeLessThanOrEqual(clock.now().getTime());
   });
 
   it('waits for a send in flight when stopped, and records it', async () => {

@@ -53,10 +53,18 @@ describe('scripts/bench-flow.ts', () => {
       expect(r.steps.find((s) => s.step === 'resolve')?.updates).toBe(2);
       expect(r.queries.map((q) => q.query)).toEqual([
         'stats',
+        'stats today',
+        'stats week',
         'stats month',
         'pending',
         'overdue',
+        'report',
+        'handover',
         'dashboard summary',
+        'dashboard overdue',
+        'dashboard tickets',
+        'dashboard ticket',
+        'dashboard meta',
       ]);
       expect(r.queries.every((q) => q.runs > 0 && q.commands > 0)).toBe(true);
     }

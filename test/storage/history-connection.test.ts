@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import { createOutboxModel } from '../../src/outbox/outbox-model';
 import { createStaffStore } from '../../src/storage/staff-store';
-import { HISTORY_BATCH_SIZE } from '../../src/storage/history-models';
+import { createHistoryModels, HISTORY_BATCH_SIZE, ticketsByCreation } from '../../src/storage/history-models';
 import type { TicketDoc } from '../../src/storage/models';
 import { seedDatabase } from '../../scripts/lib/seed-database';
 import { fileComplaint, joinStaff, startDashboardKit, type DashboardKit } from '../dashboard/dashboard-kit';
@@ -30,13 +30,14 @@ const READS = new Set([
 
 /** Every command a connection starts, with the collection it names. */
 function recordCommands(conn: Connection) {
-  const seen: Array<{ name: string; collection: string }> = [];
+  const seen: Array<{ name: string; collection: string; filter?: unknown }> = [];
   const client = conn.getClient();
   const listener = (e: CommandStartedEvent) => {
     const target = e.command[e.commandName];
     seen.push({
       name: e.commandName,
       collection: typeof target === 'string' ? target : String(e.command.collection ?? ''),
+      ...(e.commandName === 'find' ? { filter: e.command.filter } : {}),
     });
   };
   client.on('commandStarted', listener);
@@ -162,6 +163,23 @@ describe('work over the whole history runs on its own read-only connection', () 
     }
   });
 
+  test('sorted in runs of 200 through temporary files, every ticket comes once, oldest first, ties by reference', async () => {
+    const history = createHistoryModels(kit.historyConn!, kit.app.models);
+    // A live copy left beside its archived one (an archive run stopped between copy and delete) comes once.
+    const twin = await kit.app.models.TicketArchive.findOne({}).lean<TicketDoc>();
+    await kit.app.models.Ticket.collection.insertOne(twin as never);
+    try {
+      const out: string[] = [];
+      for await (const t of ticketsByCreation<TicketDoc>(history, {}, { ref: 1, createdAt: 1 }, { sortChunk: 200 }))
+        out.push(t.ref);
+      const seededRefs = new Set(seeded.map((s) => s.ref));
+      expect(out.filter((ref) => seededRefs.has(ref))).toEqual(seeded.map((s) => s.ref));
+      expect(new Set(out).size).toBe(out.length);
+    } finally {
+      await kit.app.models.Ticket.deleteOne({ _id: twin!._id });
+    }
+  });
+
   test('the chat /export and /find read over the history connection and find archived tickets', async () => {
     const history = recordCommands(kit.historyConn!);
     try {
@@ -188,6 +206,31 @@ describe('work over the whole history runs on its own read-only connection', () 
       expect(reads).toContain('find');
       expect(history.seen.filter((c) => !READS.has(c.name))).toEqual([]);
     } finally {
+      history.stop();
+    }
+  });
+
+  test("/pending, /overdue and the dashboard's counts and lists read the live tickets over the history connection", async () => {
+    const main = recordCommands(kit.db.conn);
+    const history = recordCommands(kit.historyConn!);
+    try {
+      expect((await kit.chat.send('supervisor-h', '/pending')).join('\n')).not.toBe('');
+      await kit.chat.send('supervisor-h', '/overdue');
+      const now = kit.clock.now();
+      await kit.app.dashboard.queries.summary({}, now);
+      await kit.app.dashboard.queries.overdue({}, now, 50);
+      expect((await kit.app.dashboard.queries.latest({}, 1, 25, now)).items.length).toBe(25);
+      // On the main connection, which every citizen's command waits for, tickets are only reached by _id.
+      const byId = (f: unknown) =>
+        !!f && typeof f === 'object' && Object.keys(f).length === 1 && typeof (f as { _id?: unknown })._id === 'string';
+      expect(main.seen.filter((c) => c.collection === 'tickets' && !(c.name === 'find' && byId(c.filter)))).toEqual(
+        main.seen.filter((c) => c.collection === 'tickets' && c.name === 'update'),
+      );
+      const scans = history.seen.filter((c) => c.collection === 'tickets').map((c) => c.name);
+      expect(scans).toEqual(expect.arrayContaining(['find', 'aggregate']));
+      expect(history.seen.filter((c) => !READS.has(c.name))).toEqual([]);
+    } finally {
+      main.stop();
       history.stop();
     }
   });

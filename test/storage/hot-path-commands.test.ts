@@ -303,6 +303,41 @@ describe('the hot path with a few thousand tickets of history', () => {
     }
   });
 
+  test("a supervisor's /stats reads the counters, and the counts changes still owe by _id: never a search of the tickets", async () => {
+    const staff = createStaffStore(t.app.models);
+    const SUPERVISOR = '700201';
+    const supervisor = await staff.upsertStaff({
+      channel: 'telegram',
+      chatId: SUPERVISOR,
+      role: 'supervisor',
+      name: 'Supervisor',
+      language: 'hi',
+      invitedBy: 'test',
+      now: t.clock.now(),
+    });
+    await send(SUPERVISOR, { kind: 'command', command: 'help', args: '' });
+    await staff.syncConversationRole(supervisor.identityKey, { id: supervisor._id, role: 'supervisor' });
+    // The steps of the test before (when run with it) owe counts for ALR-003001: applied first, by its _id.
+    const before = await measure(SUPERVISOR, { kind: 'command', command: 'stats', args: '' });
+    expect(violations(before.commands)).toEqual([]);
+    expect(before.commands.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+    t.clock.advance(60_000);
+    const stats = await measure(SUPERVISOR, { kind: 'command', command: 'stats', args: '' });
+    expect(stats.texts.join('\n')).not.toBe('');
+    expect(violations(stats.commands)).toEqual([]);
+    expect(stats.commands.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+  });
+
+  test('the recovery pass (at start-up and every minute) reads the live tickets once when nothing waits for it', async () => {
+    await t.app.recover({ graceMs: 0 });
+    seen.length = 0;
+    recording = true;
+    const result = await t.app.recover({ graceMs: 0 });
+    recording = false;
+    expect(result).toEqual({ routed: [], notices: 0, failed: [] });
+    expect(seen.filter((c) => c.collection === 'tickets').map((c) => c.name)).toEqual(['find']);
+  });
+
   test("the dashboard's latest tickets: the first pages from the live tickets alone, every page as the whole history orders it", async () => {
     const { Ticket, TicketArchive } = t.app.models;
     const queries = t.app.dashboard.queries;

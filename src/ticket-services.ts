@@ -1,36 +1,36 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
-import type { Config } from '../config';
-import type { Catalog } from '../domain/catalog';
-import { loadEscalationPolicy } from '../escalation/escalation-policy';
-import { createEscalationService } from '../escalation/escalation-service';
-import { createEscalationStore } from '../escalation/escalation-store';
-import { createFeedbackService } from '../feedback/feedback-service';
-import { createFeedbackStore } from '../feedback/feedback-store';
-import type { AppMetrics } from '../metrics/app-metrics';
-import type { Outbox } from '../outbox/outbox';
-import { countOpenCounsellorSessions } from '../shifts/counsellor-sessions';
-import { createRosterStore } from '../shifts/roster-store';
-import type { ShiftPlan } from '../shifts/shift-plan';
-import { createShiftService } from '../shifts/shift-service';
-import type { ConversationStore } from '../storage/conversation-store';
-import type { HistoryModels } from '../storage/history-models';
-import type { Models } from '../storage/models';
-import type { StaffStore } from '../storage/staff-store';
-import type { TicketStore } from '../storage/ticket-store';
-import { createDailyReports } from '../supervisor/daily-report';
-import { createTicketQueries } from '../supervisor/ticket-queries';
-import type { DepartmentDirectory } from './department-directory';
-import { createNoticeRelay } from './notice-relay';
-import { createReassign } from './reassign';
-import { createTicketFiler } from './ticket-filer';
-import { createTicketIntake } from './ticket-intake';
-import type { TicketMessages } from './ticket-messages';
-import { createRecoveryPass, type RecoveryPass } from './ticket-recovery';
-import { createTicketService } from './ticket-service';
-import type { TicketFigures } from '../reports/ticket-figures';
-import type { CountRelay } from './count-relay';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { Catalog } from './domain/catalog';
+import { loadEscalationPolicy } from './escalation/escalation-policy';
+import { createEscalationService } from './escalation/escalation-service';
+import { createEscalationStore } from './escalation/escalation-store';
+import { createFeedbackService } from './feedback/feedback-service';
+import { createFeedbackStore } from './feedback/feedback-store';
+import type { AppMetrics } from './metrics/app-metrics';
+import type { Outbox } from './outbox/outbox';
+import { countOpenCounsellorSessions } from './shifts/counsellor-sessions';
+import { createRosterStore } from './shifts/roster-store';
+import type { ShiftPlan } from './shifts/shift-plan';
+import { createShiftService } from './shifts/shift-service';
+import type { ConversationStore } from './storage/conversation-store';
+import type { HistoryModels } from './storage/history-models';
+import type { Models } from './storage/models';
+import type { StaffStore } from './storage/staff-store';
+import type { TicketStore } from './storage/ticket-store';
+import { createDailyReports } from './supervisor/daily-report';
+import { createTicketQueries } from './supervisor/ticket-queries';
+import type { DepartmentDirectory } from './tickets/department-directory';
+import { createNoticeRelay } from './tickets/notice-relay';
+import { createReassign } from './tickets/reassign';
+import { createTicketFiler } from './tickets/ticket-filer';
+import { createTicketIntake } from './tickets/ticket-intake';
+import type { TicketMessages } from './tickets/ticket-messages';
+import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery';
+import { createTicketService } from './tickets/ticket-service';
+import type { TicketFigures } from './reports/ticket-figures';
+import type { CountRelay } from './tickets/count-relay';
 
 /** What {@link createTicketServices} needs. */
 export interface TicketServicesDeps {
@@ -170,6 +170,7 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     intake,
     relay,
     counts: countRelay,
+    anyWork: () => tickets.needsRecovery(),
     logger: logger.child({ component: 'recovery' }),
   });
   return {

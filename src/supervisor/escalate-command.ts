@@ -4,7 +4,7 @@ import { isOversight } from '../domain/roles';
 import { looksLikeReference, normalizeReference } from '../domain/ticket';
 import type { StaffCommandModule } from '../conversation/staff-command';
 import type { StaffOutcome } from '../conversation/types';
-import type { EscalationService } from './escalation-service';
+import type { EscalationService } from '../escalation/escalation-service';
 
 /** Longest reason a supervisor can give. */
 const MAX_REASON_LENGTH = 500;
