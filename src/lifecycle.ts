@@ -21,10 +21,12 @@ export interface Lifecycle {
  * Start and stop in two explicit orders, since they are not mirror images:
  * the HTTP server listens before the channels start (their webhooks need it)
  * and closes before they stop (no new update comes in while they finish).
- * Each step is awaited before the next; a step that fails ends the walk with
- * its error. `stop` walks its whole list even after a failed `start`, so each
- * stop must be safe on a part that never started (as the HTTP server's close
- * and the outbox's stop are).
+ * Each step is awaited before the next. A start that fails ends the walk
+ * with its error. A stop that fails does not: the parts after it still stop
+ * (an HTTP close that throws must not leave the outbox sending), and the
+ * first error is thrown at the end. `stop` walks its whole list even after a
+ * failed `start`, so each stop must be safe on a part that never started (as
+ * the HTTP server's close and the outbox's stop are).
  * @example const life = createLifecycle({ start: [outboxPart, httpPart], stop: [httpPart, outboxPart] }); await life.start()
  */
 export function createLifecycle(order: { start: readonly Startable[]; stop: readonly Stoppable[] }): Lifecycle {
@@ -33,7 +35,15 @@ export function createLifecycle(order: { start: readonly Startable[]; stop: read
       for (const part of order.start) await part.start();
     },
     async stop() {
-      for (const part of order.stop) await part.stop();
+      const failures: unknown[] = [];
+      for (const part of order.stop) {
+        try {
+          await part.stop();
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+      if (failures.length > 0) throw failures[0];
     },
   };
 }

@@ -41,4 +41,13 @@ describe('createLifecycle', () => {
     await life.stop();
     expect(log).toEqual(['start outbox', 'stop http', 'stop channels', 'stop outbox']);
   });
+
+  it('a failed stop does not leave the later parts running: they stop, then its error is thrown', async () => {
+    const log: string[] = [];
+    const http = { name: 'http', stop: () => Promise.reject(new Error('http could not close')) };
+    const outbox = part('outbox', log);
+    const life = createLifecycle({ start: [], stop: [http, outbox] });
+    await expect(life.stop()).rejects.toThrow('http could not close');
+    expect(log).toEqual(['stop outbox']);
+  });
 });
