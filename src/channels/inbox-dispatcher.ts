@@ -1,26 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { safeError } from '../logger';
-import { isDuplicateKey } from '../db/duplicate-key';
+import { createLeases, leaseModel } from '../db/lease';
 import type { InboundInbox, InboxItem } from './inbound-inbox';
-
-/** A chat's updates are being handled by `owner` until `expiresAt`. */
-interface ChatLeaseDoc {
-  _id: string;
-  owner: string;
-  expiresAt: Date;
-}
-
-const leaseSchema = new Schema<ChatLeaseDoc>(
-  {
-    _id: { type: String, required: true },
-    owner: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
 
 export interface InboxDispatcherDeps {
   conn: Connection;
@@ -70,9 +54,7 @@ export interface InboxDispatcher {
  * @example const dispatcher = createInboxDispatcher({ conn, inbox, handle, logger }); dispatcher.submit('telegram:42');
  */
 export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<InboxDispatcher> {
-  const Lease =
-    (deps.conn.models.InboxChatLease as Model<ChatLeaseDoc> | undefined) ??
-    deps.conn.model<ChatLeaseDoc>('InboxChatLease', leaseSchema, 'inbox_chat_leases');
+  const Lease = leaseModel(deps.conn, 'InboxChatLease', 'inbox_chat_leases');
   await Lease.createCollection().catch(() => undefined);
   const owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const leaseMs = deps.leaseMs ?? 20_000;
@@ -85,29 +67,13 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
-  async function acquire(chatKey: string): Promise<boolean> {
-    const now = new Date();
-    try {
-      await Lease.create({ _id: chatKey, owner, expiresAt: new Date(now.getTime() + leaseMs) });
-      return true;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    const held = await Lease.findById(chatKey).lean<ChatLeaseDoc>().exec();
-    // Ours already: an insert whose answer was lost. This process drains a chat once at a time, so it is safe to go on.
-    if (held?.owner === owner) return true;
-    if (held && held.expiresAt > now) return false;
-    // Expired (or just released): remove exactly that lease, then race for a new one by insert.
-    if (held) await Lease.deleteOne({ _id: chatKey, owner: held.owner, expiresAt: held.expiresAt });
-    try {
-      await Lease.create({ _id: chatKey, owner, expiresAt: new Date(now.getTime() + leaseMs) });
-      if (held) log.warn({ event: 'inbox_lease_taken_over' }, 'took over a chat whose handler stopped');
-      return true;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return false;
-    }
-  }
+  // This process drains a chat once at a time (`active`), as the leases ask.
+  const leases = createLeases(Lease, {
+    owner,
+    leaseMs,
+    onTakeOver: () => log.warn({ event: 'inbox_lease_taken_over' }, 'took over a chat whose handler stopped'),
+  });
+  const acquire = (chatKey: string) => leases.acquire(chatKey);
 
   async function drain(chatKey: string): Promise<void> {
     for (;;) {
@@ -162,7 +128,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
         }
       } finally {
         clearInterval(renewal);
-        await Lease.deleteOne({ _id: chatKey, owner }).catch(() => undefined);
+        await leases.release(chatKey).catch(() => undefined);
       }
       // Something recorded between the last look and the release would otherwise wait for the next update.
       if (!(await deps.inbox.hasPending(chatKey))) return;

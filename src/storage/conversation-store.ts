@@ -1,4 +1,6 @@
 import { isDuplicateKey } from '../db/duplicate-key';
+import { isFerretDb } from '../db/connect';
+import { createDocumentLock } from './document-lock';
 import { ConcurrentUpdateError } from '../errors';
 import type { ConversationState } from '../core/conversation-state';
 import type { StaffIdentity } from '../domain/roles';
@@ -48,6 +50,19 @@ const RESTORED_VERSION = 0;
  */
 export function createConversationStore(models: Models): ConversationStore {
   const { Conversation, ChatProfile } = models;
+  // On FerretDB a conditional update is a read and a separate write (two processes can both
+  // "win") and a filter other than `{_id}` reads the whole collection: there each change is
+  // read, checked and written by `_id` while holding the conversation's lock, shared by every
+  // process on the database. MongoDB keeps its one atomic conditional update.
+  // Asked once, now, so no citizen's message waits for the answer.
+  const byIdOnly = isFerretDb(Conversation.db).catch(() => false);
+  const locks = createDocumentLock(Conversation.db, { scope: 'conversation' });
+  /** Run a read-check-write of conversation `key` alone (on FerretDB; MongoDB's conditional updates are atomic). */
+  const exclusive = async <T>(key: string, work: () => Promise<T>): Promise<T> =>
+    (await byIdOnly) ? locks.run(key, work) : work();
+  /** The conversation's fields named, read by `_id`. */
+  const current = (key: string, fields: Record<string, 1>) =>
+    Conversation.findOne({ _id: key }, fields).lean<Partial<ConversationDoc>>().exec();
 
   async function fromProfile(key: string): Promise<ConversationDoc | null> {
     const p = await ChatProfile.findOne({ _id: key }).lean<ChatProfileDoc>().exec();
@@ -132,22 +147,40 @@ export function createConversationStore(models: Models): ConversationStore {
         $set: { state, seen, lastReplies, version: previous.version + 1, updatedAt: now, ...(staff ? { staff } : {}) },
       };
       if (staff === null) update.$unset = { staff: '' };
-      const res = await Conversation.collection.updateOne({ _id: key, version: previous.version } as never, update);
+      const matched = (await byIdOnly)
+        ? await locks.run(key, async () => {
+            if ((await current(key, { version: 1 }))?.version !== previous.version) return 0;
+            return (await Conversation.collection.updateOne({ _id: key } as never, update)).matchedCount;
+          })
+        : (await Conversation.collection.updateOne({ _id: key, version: previous.version } as never, update))
+            .matchedCount;
       // Chat keys are phone numbers on WhatsApp: keep them out of messages, which get logged.
-      if (res.matchedCount === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
+      if (matched === 0) throw new ConcurrentUpdateError('conversation changed concurrently');
       await updateProfile(key, citizenId, previous, state, staff, now);
     },
     async settleReplies(key, updateKey) {
-      // By _id (the one cheap lookup on FerretDB); a newer step has replaced them already if it does not match.
-      await Conversation.collection.updateOne({ _id: key, 'lastReplies.updateKey': updateKey } as never, {
-        $set: { 'lastReplies.settled': true },
+      const settle = { $set: { 'lastReplies.settled': true } };
+      // A newer step has replaced them already if the update key does not match.
+      if (!(await byIdOnly)) {
+        await Conversation.collection.updateOne({ _id: key, 'lastReplies.updateKey': updateKey } as never, settle);
+        return;
+      }
+      await locks.run(key, async () => {
+        const doc = await current(key, { 'lastReplies.updateKey': 1 });
+        if (doc?.lastReplies?.updateKey === updateKey)
+          await Conversation.collection.updateOne({ _id: key } as never, settle);
       });
     },
     async patchState(key, patch) {
       const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`state.${k}`, v]));
       // Bumping the version makes a save racing with this patch read again.
-      const res = await Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } });
-      if (res.matchedCount > 0) return true;
+      const patchById = async () =>
+        (
+          await exclusive(key, () =>
+            Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } }),
+          )
+        ).matchedCount > 0;
+      if (await patchById()) return true;
       // The chat has been quiet long enough for its conversation to be removed: bring it back with the patch.
       const restored = await fromProfile(key);
       if (!restored) return false;
@@ -162,10 +195,7 @@ export function createConversationStore(models: Models): ConversationStore {
       } catch (err) {
         // A message of the chat brought it back meanwhile: patch that one.
         if (!isDuplicateKey(err)) throw err;
-        return (
-          (await Conversation.collection.updateOne({ _id: key } as never, { $set: set, $inc: { version: 1 } }))
-            .matchedCount > 0
-        );
+        return patchById();
       }
     },
   };

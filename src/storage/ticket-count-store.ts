@@ -1,6 +1,7 @@
 import { Schema, type Model } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { isFerretDb } from '../db/connect';
+import { createDocumentLock } from './document-lock';
 import { addCounts, type CountDelta } from '../domain/ticket-counts';
 
 /**
@@ -91,22 +92,25 @@ export function createTicketCountStore(models: {
 }): TicketCountStore {
   const coll = models.TicketCount.collection;
   // On FerretDB a filter other than `{_id}` reads the whole collection, so there the marker is
-  // checked on the document read by `_id` and the write is by `_id` alone; the count relay runs
-  // one at a time in a process, and against FerretDB one process runs (README). MongoDB keeps
-  // the atomic conditional update.
+  // checked on the document read by `_id` and the write is by `_id` alone, both under the day's
+  // lock, shared by every process on the database (createDocumentLock). MongoDB keeps the atomic
+  // conditional update.
   const byIdOnly = isFerretDb(models.TicketCount.db).catch(() => false);
+  const locks = createDocumentLock(models.TicketCount.db, { scope: 'ticket_count' });
   return {
     async apply(key, delta, at) {
       const marker = markerField(key);
       for (const [day, paths] of Object.entries(delta)) {
         if (Object.keys(paths).length === 0) continue;
         if (await byIdOnly) {
-          const doc = await models.TicketCount.findOne({ _id: day }, { [marker]: 1 })
-            .lean<TicketCountDoc>()
-            .exec();
-          if (doc?.m && Object.keys(doc.m).length > 0) continue;
-          await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, {
-            upsert: true,
+          await locks.run(day, async () => {
+            const doc = await models.TicketCount.findOne({ _id: day }, { [marker]: 1 })
+              .lean<TicketCountDoc>()
+              .exec();
+            if (doc?.m && Object.keys(doc.m).length > 0) return;
+            await coll.updateOne({ _id: day } as never, { $inc: prefixed(paths), $set: { [marker]: at } } as never, {
+              upsert: true,
+            });
           });
           continue;
         }

@@ -15,7 +15,7 @@ import {
 } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { isFerretDb } from '../db/connect';
-import { createKeyedLock } from './keyed-lock';
+import { createDocumentLock } from './document-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 import { createOfficerLoads, loadDelta } from './officer-loads';
 
@@ -160,11 +160,15 @@ export function createTicketStore(
   const loads = createOfficerLoads(TicketModel);
   // On FerretDB a filter other than `{_id}` reads the whole collection (and its conditional updates
   // are a read and a write anyway), so there a conditional change is a read by `_id`, a check here
-  // and a write by `_id`, one at a time per ticket in this process: what one FerretDB connection gave.
-  // MongoDB keeps its atomic conditional update.
+  // and a write by `_id`, one at a time per ticket across every process on the database (a lock
+  // document, see createDocumentLock). MongoDB keeps its atomic conditional update.
   // Asked once, now, so no citizen's message waits for the answer.
   const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
-  const locks = createKeyedLock();
+  const locks = createDocumentLock(TicketModel.db, { scope: 'ticket' });
+  // FerretDB applies even an update by `_id` as a read and a write of the whole document, so on it
+  // every other write of a ticket holds the same lock too, or it could undo a change made meanwhile.
+  const exclusive = async <T>(ref: string, work: () => Promise<T>): Promise<T> =>
+    (await byIdOnly) ? locks.run(ref, work) : work();
 
   /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
   async function updateIf(
@@ -275,13 +279,15 @@ export function createTicketStore(
     },
     async appendHistory(ref, entry, now, attachment, owed) {
       const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
-      return TicketModel.findOneAndUpdate(
-        { _id: ref },
-        { $set: { updatedAt: now }, $push: push },
-        { returnDocument: 'after' },
-      )
-        .lean<TicketDoc>()
-        .exec();
+      return exclusive(ref, () =>
+        TicketModel.findOneAndUpdate(
+          { _id: ref },
+          { $set: { updatedAt: now }, $push: push },
+          { returnDocument: 'after' },
+        )
+          .lean<TicketDoc>()
+          .exec(),
+      );
     },
     async setLanguage(citizenIds, language) {
       await TicketModel.updateMany(
@@ -337,12 +343,16 @@ export function createTicketStore(
       return doc?.owedCounts ?? [];
     },
     async settleCounts(ref, batch) {
-      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owedCounts: batch } } as never);
+      await exclusive(ref, () =>
+        TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owedCounts: batch } } as never),
+      );
     },
     async settleOwed(ref, batch) {
       // FerretDB's $pull removes only elements equal to the given value, so the batch is passed back exactly as read
       // (through the driver, past mongoose's casting).
-      await TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owed: batch } } as never);
+      await exclusive(ref, () =>
+        TicketModel.collection.updateOne({ _id: ref } as never, { $pull: { owed: batch } } as never),
+      );
     },
   };
 }

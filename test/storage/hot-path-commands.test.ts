@@ -5,6 +5,7 @@ import { FEEDBACK_SCOPE } from '../../src/feedback/feedback-question';
 import { createMessageRefStore } from '../../src/storage/message-ref-store';
 import { TICKET_SCOPE } from '../../src/tickets/ticket-messages';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { createConversationStore, type ConversationStore } from '../../src/storage/conversation-store';
 import { seedDatabase } from '../../scripts/lib/seed-database';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -25,7 +26,17 @@ import { FAST_OUTBOX, FIXED_START, REPO_ROOT } from '../support/test-app';
  * inserted into or reached by `_id` alone: a new collection is history until
  * it is named here.
  */
-const LIVE = new Set(['conversations', 'tickets', 'outbox', 'staff', 'departments', 'counters', 'officer_loads']);
+const LIVE = new Set([
+  'conversations',
+  'tickets',
+  'outbox',
+  'staff',
+  'departments',
+  'counters',
+  'officer_loads',
+  // Locks of changes under way (FerretDB), removed when each is done.
+  'document_locks',
+]);
 
 interface Seen {
   name: string;
@@ -75,6 +86,7 @@ describe('the hot path with a few thousand tickets of history', () => {
   const seen: Seen[] = [];
   let recording = false;
   let updates = 0;
+  let conversations: ConversationStore;
   const CITIZEN = '700001';
   const OFFICER = '700101';
 
@@ -112,6 +124,8 @@ describe('the hot path with a few thousand tickets of history', () => {
       outboxOptions: FAST_OUTBOX,
     });
     t = { app, config, clock, db: { conn } };
+    // Settles replies as the channels' store does (made now: its start-up commands are done long before any step).
+    conversations = createConversationStore(app.models);
     await seedDatabase(
       {
         conn: t.db.conn,
@@ -228,12 +242,50 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect(steps.map((s) => ({ step: s.step, violations: violations(s.commands) }))).toEqual(
       steps.map((s) => ({ step: s.step, violations: [] })),
     );
-    // A conversational step is one read and one write of the conversation, both by _id.
+    const ferret = await isFerretDb(t.db.conn);
+    // A conversational step is one read and one conditional write of the conversation: on MongoDB one
+    // atomic update on `{_id, version}`; on FerretDB, where that filter reads the whole collection and
+    // is not atomic across processes, the version is read and the state written by `_id` alone under
+    // the conversation's lock (an insert and a delete of one small lock document).
+    const lock = [
+      ['insert', 'document_locks', false],
+      ['find', 'conversations', true],
+      ['update', 'conversations', true],
+      ['delete', 'document_locks', false],
+    ];
     for (const s of steps.filter((x) => ['category', 'block', 'locality', 'description', 'phone'].includes(x.step))) {
       expect(s.commands.map((c) => [c.name, c.collection, isIdLookup(c.filter)])).toEqual([
         ['find', 'conversations', true],
-        ['update', 'conversations', false],
+        ...(ferret ? lock : [['update', 'conversations', false]]),
       ]);
+    }
+    // The replies of a step are settled once sent (by the channel, after the step).
+    seen.length = 0;
+    recording = true;
+    await conversations.settleReplies(`telegram:${CITIZEN}`, `hp${updates}`);
+    recording = false;
+    steps.push({ step: 'settle replies', commands: [...seen] });
+    expect(seen.map((c) => [c.name, c.collection, isIdLookup(c.filter)])).toEqual(
+      ferret ? lock : [['update', 'conversations', false]],
+    );
+    // On FerretDB the conversations are reached by _id alone, and a lock is released by its `_id` and owner only.
+    if (ferret) {
+      expect(
+        steps.flatMap((s) =>
+          s.commands.filter((c) => c.collection === 'conversations' && !flat(c)).map((c) => ({ step: s.step, ...c })),
+        ),
+      ).toEqual([]);
+      const released = steps.flatMap((s) => s.commands.filter((c) => c.collection === 'document_locks' && !flat(c)));
+      expect(released.length).toBeGreaterThan(0);
+      expect(
+        released.every(
+          (c) =>
+            c.name === 'delete' &&
+            Object.keys(c.filter as object)
+              .sort()
+              .join() === '_id,owner',
+        ),
+      ).toBe(true);
     }
     // On FerretDB even the live tickets are reached by _id alone (a conditional change is read, checked and written by _id).
     if (await isFerretDb(t.db.conn)) {

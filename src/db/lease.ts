@@ -1,0 +1,80 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from './duplicate-key';
+
+/** Something (a chat's updates, a document's change) is held by `owner` until `expiresAt`. */
+export interface LeaseDoc {
+  _id: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+const leaseSchema = new Schema<LeaseDoc>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
+ * The model of a collection of leases, one per held key (reused when the
+ * connection has it already).
+ * @example const Lease = leaseModel(conn, 'InboxChatLease', 'inbox_chat_leases');
+ */
+export function leaseModel(conn: Connection, name: string, collection: string): Model<LeaseDoc> {
+  return (conn.models[name] as Model<LeaseDoc> | undefined) ?? conn.model<LeaseDoc>(name, leaseSchema, collection);
+}
+
+/** Take and give back leases of one owner. */
+export interface Leases {
+  /** Take the lease of `key`: true when this owner holds it now, false when someone else does. */
+  acquire(key: string): Promise<boolean>;
+  /** Give the lease of `key` back (if this owner still holds it). */
+  release(key: string): Promise<void>;
+}
+
+/**
+ * Leases as uniquely keyed inserts: the one compare-and-set that MongoDB and
+ * FerretDB 1.24 both make atomic (DESIGN.md "Atomicity"); a conditional
+ * update is not, on FerretDB. A lease past its `expiresAt` (its holder
+ * crashed) is removed, exactly that one, and raced for again by insert.
+ * The owner takes one key once at a time (its callers see to that): a lease
+ * found already under its name is an insert whose answer was lost, and is its.
+ * @example
+ * const leases = createLeases(Lease, { owner: 'host:42:ab12', leaseMs: 20_000 });
+ * if (await leases.acquire(key)) try { await work(); } finally { await leases.release(key); }
+ */
+export function createLeases(
+  Lease: Model<LeaseDoc>,
+  opts: { owner: string; leaseMs: number; now?: () => Date; onTakeOver?: () => void },
+): Leases {
+  const { owner, leaseMs } = opts;
+  const now = opts.now ?? (() => new Date());
+  const insert = async (key: string, at: Date): Promise<boolean> => {
+    try {
+      await Lease.create({ _id: key, owner, expiresAt: new Date(at.getTime() + leaseMs) });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return false;
+    }
+  };
+  return {
+    async acquire(key) {
+      const at = now();
+      if (await insert(key, at)) return true;
+      const held = await Lease.findById(key).lean<LeaseDoc>().exec();
+      if (held?.owner === owner) return true;
+      if (held && held.expiresAt > at) return false;
+      // Expired (or just released): remove exactly that lease, then race for a new one by insert.
+      if (held) await Lease.deleteOne({ _id: key, owner: held.owner, expiresAt: held.expiresAt });
+      const won = await insert(key, at);
+      if (won && held) opts.onTakeOver?.();
+      return won;
+    },
+    async release(key) {
+      await Lease.deleteOne({ _id: key, owner });
+    },
+  };
+}
