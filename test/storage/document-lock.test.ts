@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { ConcurrentUpdateError } from '../../src/errors';
-import type { ConversationState } from '../../src/conversation/types';
+import type { ConversationState } from '../../src/core/conversation-state';
 import type { HistoryEntry } from '../../src/domain/ticket';
 import { createConversationStore, type ConversationStore } from '../../src/storage/conversation-store';
 import { createDocumentLock, DOCUMENT_LOCKS_COLLECTION } from '../../src/storage/document-lock';
