@@ -453,7 +453,7 @@ async function runBench(
     const officers = officerChats.size;
     // Asked before the counting starts, which would see this command as nobody's.
     const lockCommands = (await isFerretDb(local.conn)) ? FERRETDB_LOCK_COMMANDS : 0;
-    const counter = createCommandCounter(local.conn);
+    const counter = createCommandCounter(local.conn, local.historyConn);
     const runId = Date.now().toString(36);
     const catalog = loadCatalog(local.config.flowsDirAbs);
     const categories = intakeCategories(local.config.flowsDirAbs);

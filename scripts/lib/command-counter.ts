@@ -44,7 +44,8 @@ export function addTally(into: CommandTally, from: CommandTally): void {
 }
 
 /**
- * Count the commands the MongoDB driver sends on `conn` (it needs
+ * Count the commands the MongoDB driver sends on `conns` (the main and the
+ * history connection: a supervisor's list reads over the latter; it needs
  * `monitorCommands`, which {@link connectDatabase} turns on). Concurrent calls
  * are told apart with AsyncLocalStorage: the driver emits `commandStarted` in
  * the async context of the operation that sent it, so every command lands on
@@ -54,10 +55,10 @@ export function addTally(into: CommandTally, from: CommandTally): void {
  * const counter = createCommandCounter(conn);
  * const { commands } = await counter.measure(() => handler(msg));
  */
-export function createCommandCounter(conn: Connection): CommandCounter {
+export function createCommandCounter(...conns: Connection[]): CommandCounter {
   const store = new AsyncLocalStorage<CommandTally>();
   const unattributed = emptyTally();
-  const client = conn.getClient();
+  const clients = [...new Set(conns.map((c) => c.getClient()))];
   const onStarted = (ev: { commandName: string }) => {
     if (IGNORED_COMMANDS.has(ev.commandName)) return;
     const tally = store.getStore() ?? unattributed;
@@ -70,9 +71,11 @@ export function createCommandCounter(conn: Connection): CommandCounter {
     const tally = store.getStore() ?? unattributed;
     tally.msByName[ev.commandName] = (tally.msByName[ev.commandName] ?? 0) + ev.duration;
   };
-  client.on('commandStarted', onStarted);
-  client.on('commandSucceeded', onFinished);
-  client.on('commandFailed', onFinished);
+  for (const client of clients) {
+    client.on('commandStarted', onStarted);
+    client.on('commandSucceeded', onFinished);
+    client.on('commandFailed', onFinished);
+  }
   return {
     unattributed,
     async measure(fn) {
@@ -81,9 +84,11 @@ export function createCommandCounter(conn: Connection): CommandCounter {
       return { result, commands };
     },
     dispose() {
-      client.off('commandStarted', onStarted);
-      client.off('commandSucceeded', onFinished);
-      client.off('commandFailed', onFinished);
+      for (const client of clients) {
+        client.off('commandStarted', onStarted);
+        client.off('commandSucceeded', onFinished);
+        client.off('commandFailed', onFinished);
+      }
     },
   };
 }

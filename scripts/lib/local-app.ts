@@ -44,6 +44,8 @@ export interface LocalAppOptions {
 export interface LocalApp {
   app: App;
   conn: Connection;
+  /** The read-only connection of searches, exports and the supervisors' lists (as `npm start` has it). */
+  historyConn: Connection;
   config: Config;
   translator: Translator;
   /** Which server: one given by `MONGODB_URI`, or the embedded kind we started. */
@@ -120,13 +122,14 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
       steps.push(() => historyConn.close());
       const app = await createApp({ config, logger: opts.logger, clock: opts.clock ?? systemClock, conn, historyConn });
       steps.push(() => app.stop());
-      return { app, conn };
+      return { app, conn, historyConn };
     };
-    const { app, conn } = await open(dbName, dropOnClose);
+    const { app, conn, historyConn } = await open(dbName, dropOnClose);
     return {
       openShard: (suffix) => open(`${conn.name}_${suffix}`, true),
       app,
       conn,
+      historyConn,
       config,
       translator: createTranslator(config.localesDirAbs),
       server,
