@@ -6,6 +6,7 @@ import { createConversationStore, type ConversationStore } from '../../src/stora
 import { createDocumentLock, DOCUMENT_LOCKS_COLLECTION } from '../../src/storage/document-lock';
 import { createModels, type Models } from '../../src/storage/models';
 import { createTicketStore, type TicketStore } from '../../src/storage/ticket-store';
+import { newTicket } from '../support/new-ticket';
 import { openTestDb, type TestDb } from '../support/test-db';
 
 const NOW = new Date('2026-11-28T04:30:00.000Z');
@@ -109,27 +110,7 @@ describe('document locks shared by two processes on one database', () => {
 
   test('racing transitions of one ticket from two processes: exactly one wins, every time', async () => {
     for (let round = 1; round <= ROUNDS; round++) {
-      const { ticket } = await one.tickets.create({
-        idempotencyKey: `race${round}`,
-        district: 'ALR',
-        citizenId: `c${round}`,
-        channel: 'telegram',
-        chatId: `${round}`,
-        language: 'hi',
-        category: 'ration',
-        department: 'FOOD',
-        description: 'राशन नहीं मिला',
-        attachments: [],
-        status: 'new',
-        ackDueAt: NOW,
-        resolveDueAt: NOW,
-        createdAt: NOW,
-        updatedAt: NOW,
-        history: [entry('create')],
-        intake: 'telegram',
-        level: 1,
-        reopenCount: 0,
-      });
+      const { ticket } = await one.tickets.create(newTicket(round, NOW, { idempotencyKey: `race${round}` }));
       const results = await Promise.all(
         [one, two, one, two].map((p, i) =>
           p.tickets.transition(ticket.ref, 'new', {

@@ -3,6 +3,7 @@ import { createModels, type Models } from '../../src/storage/models';
 import { loadDelta } from '../../src/storage/officer-loads';
 import { createTicketStore, type TicketStore } from '../../src/storage/ticket-store';
 import type { HistoryEntry } from '../../src/domain/ticket';
+import { newTicket } from '../support/new-ticket';
 import { openTestDb, type TestDb } from '../support/test-db';
 
 const NOW = new Date('2026-11-28T04:30:00.000Z');
@@ -61,28 +62,7 @@ describe('the officer load documents', () => {
 
   const file = async () => {
     n += 1;
-    const { ticket } = await tickets.create({
-      idempotencyKey: `k${n}`,
-      district: 'ALR',
-      citizenId: `c${n}`,
-      channel: 'telegram',
-      chatId: `${n}`,
-      language: 'hi',
-      category: 'ration',
-      department: 'FOOD',
-      description: 'राशन नहीं मिला',
-      attachments: [],
-      status: 'new',
-      ackDueAt: NOW,
-      resolveDueAt: NOW,
-      createdAt: NOW,
-      updatedAt: NOW,
-      history: [entry('create')],
-      intake: 'telegram',
-      level: 1,
-      reopenCount: 0,
-      routePending: true,
-    });
+    const { ticket } = await tickets.create(newTicket(n, NOW, { routePending: true }));
     return ticket.ref;
   };
 
