@@ -86,22 +86,13 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
       // A drain goes on while the person keeps writing, and a step can stall on a busy machine: the lease is
       // renewed while we hold it, and if it was lost all the same (this process stalled past its expiry and
       // another took the chat over) we stop before the next update, so two instances never handle the same one.
-      let lost = false;
-      const renewal = setInterval(() => {
-        Lease.updateOne({ _id: chatKey, owner }, { $set: { expiresAt: new Date(Date.now() + leaseMs) } })
-          .exec()
-          .then((res) => {
-            if (res.matchedCount === 0) lost = true;
-          })
-          .catch(() => undefined);
-      }, leaseMs / 3);
-      renewal.unref();
+      const kept = leases.keep(chatKey);
       try {
         for (;;) {
           const items = await deps.inbox.pendingOf(chatKey, 20);
           if (items.length === 0 || stopped) break;
           for (const [i, item] of items.entries()) {
-            if (lost) {
+            if (kept.lost) {
               log.warn({ event: 'inbox_lease_lost' }, 'another instance took this chat over; leaving it to them');
               return;
             }
@@ -127,7 +118,7 @@ export async function createInboxDispatcher(deps: InboxDispatcherDeps): Promise<
           }
         }
       } finally {
-        clearInterval(renewal);
+        await kept.stop();
         await leases.release(chatKey).catch(() => undefined);
       }
       // Something recorded between the last look and the release would otherwise wait for the next update.

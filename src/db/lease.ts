@@ -32,6 +32,19 @@ export interface Leases {
   acquire(key: string): Promise<boolean>;
   /** Give the lease of `key` back (if this owner still holds it). */
   release(key: string): Promise<void>;
+  /**
+   * Renew the held lease of `key` every third of its length until `stop()`,
+   * so work that runs long on a stalled machine is not taken over.
+   */
+  keep(key: string): KeptLease;
+}
+
+/** A lease being renewed while its work runs. */
+export interface KeptLease {
+  /** True once a renewal found the lease gone or under another owner: stop before the next piece of work. */
+  readonly lost: boolean;
+  /** Stop renewing, waiting for a renewal under way, so that none lands after the release that follows. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -75,6 +88,33 @@ export function createLeases(
     },
     async release(key) {
       await Lease.deleteOne({ _id: key, owner });
+    },
+    keep(key) {
+      let lost = false;
+      let inFlight: Promise<void> = Promise.resolve();
+      // FerretDB applies this update as a read and a separate write (DESIGN.md): a renewal still under way
+      // when the lease is released could write it back after another owner has taken the key, leaving a
+      // lease nobody releases. stop() waits for it, so the release always comes after the last renewal.
+      const renew = async () => {
+        const res = await Lease.updateOne(
+          { _id: key, owner },
+          { $set: { expiresAt: new Date(now().getTime() + leaseMs) } },
+        ).exec();
+        if (res.matchedCount === 0) lost = true;
+      };
+      const timer = setInterval(() => {
+        inFlight = inFlight.then(renew).catch(() => undefined);
+      }, leaseMs / 3);
+      timer.unref();
+      return {
+        get lost() {
+          return lost;
+        },
+        async stop() {
+          clearInterval(timer);
+          await inFlight;
+        },
+      };
     },
   };
 }

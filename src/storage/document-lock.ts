@@ -75,9 +75,12 @@ export function createDocumentLock(conn: Connection, opts: DocumentLockOptions):
       const key = `${opts.scope}:${id}`;
       return local.run(key, async () => {
         await acquire(key);
+        // A change takes milliseconds, but a stalled machine must not let another process take a held lock over.
+        const kept = leases.keep(key);
         try {
           return await work();
         } finally {
+          await kept.stop();
           // A lock left behind by a failed release expires; this process would also find it its own.
           await leases.release(key).catch(() => undefined);
         }
