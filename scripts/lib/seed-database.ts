@@ -4,6 +4,9 @@ import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
+import { createOpenWorkStore } from '../../src/storage/open-work-store';
+import type { OpenWorkSource } from '../../src/domain/open-work';
+import { isOpen } from '../../src/domain/ticket-lifecycle';
 import { addCounts, dayOfIn, ticketCounts, type CountDelta } from '../../src/domain/ticket-counts';
 import { TIME_ZONE } from '../../src/i18n/format';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
@@ -95,6 +98,10 @@ export async function seedDatabase(
   const countLoaded = (await counters.isBuilt()) || !(await anyTicket());
   const dayOf = dayOfIn(deps.timeZone ?? TIME_ZONE);
   const counts: CountDelta = {};
+  // Likewise the open-work read model: the live tickets' entries, written once at the end.
+  const openWork = createOpenWorkStore(deps.models);
+  const openWorkLoaded = (await openWork.isBuilt()) || !(await anyTicket());
+  const live: OpenWorkSource[] = [];
 
   const staff = await seedStaff(deps.staff, deps.catalog, opts.end);
   const categories = new Map(
@@ -126,6 +133,7 @@ export async function seedDatabase(
     const batch: TicketDoc[] = [];
     for (let i = from; i < Math.min(opts.tickets, from + BATCH); i++) batch.push(seedTicket(i, ctx, rnd));
     for (const t of batch) addCounts(counts, ticketCounts(t, dayOf));
+    if (openWorkLoaded) for (const t of batch) if (isOpen(t.status)) live.push(t);
     const notices: Array<Omit<OutboxDoc, '_id'>> = [];
     const share =
       Math.floor((notificationsWanted * Math.min(opts.tickets, from + BATCH)) / Math.max(1, opts.tickets)) -
@@ -139,6 +147,10 @@ export async function seedDatabase(
   if (countLoaded) {
     await counters.addBulk(counts);
     await counters.markBuilt();
+  }
+  if (openWorkLoaded) {
+    await openWork.load(live, opts.end);
+    await openWork.markBuilt();
   }
   if (opts.tickets > 0) {
     // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.

@@ -90,6 +90,8 @@ export function createEscalationStore(
         { _id: ref, ...countGuard(before), level: fromLevel, status: open },
         {
           $set: { level, escalatedAt: at, updatedAt: at },
+          // Every change raises the ticket's revision (the open-work read model's version, see ticket-store.ts).
+          $inc: { rev: 1 },
           $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) },
         },
         { returnDocument: 'after' },

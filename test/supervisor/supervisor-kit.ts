@@ -44,6 +44,7 @@ import { openTestDb } from '../support/test-db';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { createTicketFigures } from '../../src/reports/ticket-figures';
 import { createCountRelay } from '../../src/tickets/count-relay';
+import { createOpenWorkStore, createOpenWorkView } from '../../src/storage/open-work-store';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FLOWS = path.join(ROOT, 'flows');
@@ -74,7 +75,14 @@ export async function createSupervisorKit(
   await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
   const tickets = createTicketStore(models, 'ALR');
   const ticketCounts = createTicketCountStore(models);
-  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger });
+  const openWorkStore = createOpenWorkStore(models);
+  const countRelay = createCountRelay({
+    tickets,
+    counts: ticketCounts,
+    openWork: openWorkStore,
+    now: () => clock.now(),
+    logger,
+  });
   const figures = createTicketFigures({
     counts: ticketCounts,
     timeZone: 'Asia/Kolkata',
@@ -97,7 +105,12 @@ export async function createSupervisorKit(
     logger,
     adminChats,
   });
-  const queries = createTicketQueries(models);
+  // Open work from the read model, as the app reads it (the kit's changes are relayed before each read).
+  const queries = createTicketQueries(
+    models,
+    models,
+    createOpenWorkView(openWorkStore, () => countRelay.relayAll()),
+  );
   const reassign = createReassign({
     tickets,
     staff: staffStore,
