@@ -7,6 +7,7 @@
  */
 import type { StaffIdentity, StaffRole } from '../../src/domain/roles';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { newStaff } from '../support/new-staff';
 import { expectedVerdict, OVERSIGHT, SEATS, type Seat } from '../support/staff-seats';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -34,16 +35,7 @@ describe('module commands from every seat, through the whole app', () => {
     const link = async (role: StaffRole, department?: string) => {
       chat += 1;
       const chatId = String(chat);
-      const doc = await store.upsertStaff({
-        channel: 'telegram',
-        chatId,
-        role,
-        ...(department ? { department } : {}),
-        name: `${role}-${chatId}`,
-        language: 'hi',
-        invitedBy: 'test',
-        now: t.clock.now(),
-      });
+      const doc = await store.upsertStaff(newStaff(chatId, role, t.clock.now(), { department }));
       const identity: StaffIdentity = { id: doc._id, role, ...(department ? { department } : {}) };
       const now = t.clock.now();
       await t.app.models.Conversation.create({
