@@ -10,6 +10,7 @@ import { createTicketCountStore, type TicketCountDoc } from '../../src/storage/t
 import { createTicketStore } from '../../src/storage/ticket-store';
 import type { StaffRequest } from '../../src/tickets/ticket-service';
 import { MARKER_GRACE_MS } from '../../src/tickets/ticket-recovery';
+import { newTicket } from '../support/new-ticket';
 import { startDbFaultProxy, type DbFaultProxy, type FaultMode } from '../support/db-fault-proxy';
 import { unmarkedWork } from '../support/unmarked-work';
 import { captureLogs, FAST_OUTBOX, FIXED_START, NO_FLOOD_LIMIT, REPO_ROOT } from '../support/test-app';
@@ -61,29 +62,14 @@ describe('the ticket counters after a failed command at any point', () => {
   async function file(): Promise<string> {
     seq += 1;
     const now = clock.now();
-    const { ticket } = await createTicketStore(app.models, 'ALR').create({
-      idempotencyKey: `crash-${seq}`,
-      district: 'ALR',
-      citizenId: `citizen-${seq}`,
-      channel: 'telegram',
-      chatId: String(700_000 + seq),
-      language: 'hi',
-      category: 'ration',
-      department: 'FOOD',
-      block: 'jobat',
-      description: 'राशन नहीं मिला',
-      attachments: [],
-      status: 'new',
-      ackDueAt: new Date(now.getTime() + 86_400_000),
-      resolveDueAt: new Date(now.getTime() + 3 * 86_400_000),
-      createdAt: now,
-      updatedAt: now,
-      history: [{ at: now, by: { kind: 'citizen', id: `citizen-${seq}` }, action: 'created', to: 'new' }],
-      intake: 'telegram',
-      level: 1,
-      reopenCount: 0,
-      routePending: true,
-    });
+    const { ticket } = await createTicketStore(app.models, 'ALR').create(
+      newTicket(seq, now, {
+        block: 'jobat',
+        ackDueAt: new Date(now.getTime() + 86_400_000),
+        resolveDueAt: new Date(now.getTime() + 3 * 86_400_000),
+        routePending: true,
+      }),
+    );
     await app.tickets.route(ticket);
     return ticket.ref;
   }

@@ -7,25 +7,12 @@
  */
 import type { StaffIdentity, StaffRole } from '../../src/domain/roles';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { expectedVerdict, OVERSIGHT, SEATS, type Seat } from '../support/staff-seats';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-type Seat =
-  'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
-const SEATS: Seat[] = [
-  'citizen',
-  'officer',
-  'otherDept',
-  'revoked',
-  'operator',
-  'counsellor',
-  'supervisor',
-  'admin',
-  'configAdmin',
-];
-const OVERSIGHT: Seat[] = ['supervisor', 'admin', 'configAdmin'];
 const CONFIG_ADMIN = '9000';
 
-const TABLE: Array<{ command: string; args: string; allowed: Seat[] }> = [
+const TABLE: Array<{ command: string; args: string; allowed: readonly Seat[] }> = [
   { command: 'sessions', args: '', allowed: ['counsellor'] },
   { command: 'end', args: '', allowed: ['counsellor'] },
   { command: 'call', args: '', allowed: ['operator', 'supervisor', 'admin', 'configAdmin'] },
@@ -119,15 +106,7 @@ describe('module commands from every seat, through the whole app', () => {
               : refused
                 ? 'refused'
                 : 'allowed';
-        const expected =
-          seat === 'citizen'
-            ? 'citizen engine'
-            : seat === 'revoked'
-              ? 'role ended'
-              : row.allowed.includes(seat)
-                ? 'allowed'
-                : 'refused';
-        expect({ seat, verdict }).toEqual({ seat, verdict: expected });
+        expect({ seat, verdict }).toEqual({ seat, verdict: expectedVerdict(seat, row.allowed) });
         if (verdict === 'refused') {
           const logged = t.logs().slice(before);
           // Logged once with who tried: by the staff router, not by the module as well.
