@@ -17,6 +17,7 @@ import { createDepartmentDirectory } from '../../src/tickets/department-director
 import { createTicketMessages, type TicketMessages } from '../../src/tickets/ticket-messages';
 import { createNoticeRelay } from '../../src/tickets/notice-relay';
 import { newTicket } from '../support/new-ticket';
+import { newStaff } from '../support/new-staff';
 import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
 
 /** The chat configured in ADMIN_TELEGRAM_IDS. */
@@ -110,16 +111,7 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
     hi: (key, params) => t.translator.t('hi', key, params),
     async addStaff(chatId, role, department) {
       t.clock.advance(1000);
-      return staff.upsertStaff({
-        channel: 'telegram',
-        chatId,
-        role,
-        ...(department ? { department } : {}),
-        name: `${role}-${chatId}`,
-        language: 'hi',
-        invitedBy: 'test',
-        now: t.clock.now(),
-      });
+      return staff.upsertStaff(newStaff(chatId, role, t.clock.now(), { department }));
     },
     identity: (s) => ({ id: s._id, role: s.role, ...(s.department ? { department: s.department } : {}) }),
     async fileTicket(opts = {}) {

@@ -37,6 +37,7 @@ import { createTicketStore } from '../../src/storage/ticket-store';
 import { createDepartmentDirectory } from '../../src/tickets/department-directory';
 import { createTicketMessages } from '../../src/tickets/ticket-messages';
 import { captureLogs, FIXED_START } from '../support/test-app';
+import { newStaff } from '../support/new-staff';
 import { openTestDb } from '../support/test-db';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { createTicketFigures } from '../../src/reports/ticket-figures';
@@ -162,16 +163,9 @@ export async function createSupervisorKit(
     o: { department?: string; name?: string; language?: Language; chatId?: string } = {},
   ): Promise<StaffIdentity & { doc: StaffDoc; chatId: string }> {
     const chatId = o.chatId ?? String((chatCounter += 1));
-    const doc = await staffStore.upsertStaff({
-      channel: 'telegram',
-      chatId,
-      role,
-      ...(o.department ? { department: o.department } : {}),
-      name: o.name ?? `${role}-${chatId}`,
-      language: o.language ?? 'hi',
-      invitedBy: 'test',
-      now: clock.now(),
-    });
+    const doc = await staffStore.upsertStaff(
+      newStaff(chatId, role, clock.now(), { department: o.department, name: o.name, language: o.language }),
+    );
     const identity: StaffIdentity = {
       id: doc._id,
       role: doc.role,

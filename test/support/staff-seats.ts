@@ -44,3 +44,15 @@ export function expectedVerdict(seat: Seat, allowed: readonly Seat[]): Verdict {
   if (seat === 'revoked') return 'role ended';
   return allowed.includes(seat) ? 'allowed' : 'refused';
 }
+
+/**
+ * How many of `lines` (pino JSON) log a refusal — one of `events` — of the
+ * staff member `staffId`: the tables expect exactly one per refused command.
+ * @example refusalsLogged(logs().slice(before), ['staff_command_refused'], person.identity.id) // 1
+ */
+export function refusalsLogged(lines: readonly string[], events: readonly string[], staffId: string): number {
+  return lines.filter((l) => {
+    const entry = JSON.parse(l) as { event?: unknown; staff?: unknown };
+    return typeof entry.event === 'string' && events.includes(entry.event) && entry.staff === staffId;
+  }).length;
+}
