@@ -9,6 +9,7 @@ import type { OpenWorkSource } from '../../src/domain/open-work';
 import { isOpen } from '../../src/domain/ticket-lifecycle';
 import { addCounts, dayOfIn, ticketCounts, type CountDelta } from '../../src/domain/ticket-counts';
 import { TIME_ZONE } from '../../src/i18n/format';
+import { createTicketWork } from '../../src/storage/ticket-work';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/citizen-store';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
@@ -96,6 +97,9 @@ export async function seedDatabase(
   // there (a database from before them): then the start-up rebuild counts everything at once.
   const counters = createTicketCountStore(deps.models);
   const countLoaded = (await counters.isBuilt()) || !(await anyTicket());
+  // Seeded tickets owe no work: a database swept for work from before the markers (or empty) stays so.
+  const work = createTicketWork(deps.models);
+  const workMarked = (await work.allMarked()) || !(await anyTicket());
   const dayOf = dayOfIn(deps.timeZone ?? TIME_ZONE);
   const counts: CountDelta = {};
   // Likewise the open-work read model: the live tickets' entries, written once at the end.
@@ -152,6 +156,7 @@ export async function seedDatabase(
     await openWork.load(live, opts.end);
     await openWork.markBuilt();
   }
+  if (workMarked) await work.markAllMarked();
   if (opts.tickets > 0) {
     // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
     await createTicketStore(deps.models, deps.district).recountOfficerLoads();

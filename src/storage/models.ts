@@ -18,6 +18,7 @@ import {
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
 import { ticketCountSchema, type TicketCountDoc } from './ticket-count-store';
 import { openWorkSchema, type OpenWorkDoc } from './open-work-store';
+import { TICKET_WORK_COLLECTION, ticketWorkSchema, type TicketWorkDoc } from './ticket-work';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
 export interface ConversationDoc {
@@ -226,6 +227,8 @@ export interface Models {
   TicketCount: Model<TicketCountDoc>;
   /** Open work by ticket, in a fixed number of documents (see open-work-store.ts). */
   OpenWork: Model<OpenWorkDoc>;
+  /** Markers of ticket changes whose work may be owed (see ticket-work.ts). */
+  TicketWork: Model<TicketWorkDoc>;
 }
 
 /**
@@ -247,6 +250,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
     TicketCount: conn.model<TicketCountDoc>('TicketCount', ticketCountSchema, 'ticket_counts'),
     OpenWork: conn.model<OpenWorkDoc>('OpenWork', openWorkSchema, 'open_work'),
+    TicketWork: conn.model<TicketWorkDoc>('TicketWork', ticketWorkSchema, TICKET_WORK_COLLECTION),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
   await migrateTicketKeys(models);

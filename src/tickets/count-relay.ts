@@ -3,7 +3,8 @@ import { fromStoredCounts } from '../domain/ticket-counts';
 import { safeError } from '../logger';
 import type { TicketCountStore } from '../storage/ticket-count-store';
 import type { OpenWorkStore } from '../storage/open-work-store';
-import type { OwingTicket, TicketStore } from '../storage/ticket-store';
+import type { OwedCounts, OwingTicket, TicketStore } from '../storage/ticket-store';
+import type { OpenWorkSource } from '../domain/open-work';
 
 /** Most tickets one run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 500;
@@ -96,6 +97,19 @@ export function createCountRelay(deps: CountRelayDeps) {
         running = undefined;
       });
       return running;
+    },
+    /**
+     * One ticket's owed counts, as read by `_id` (the recovery pass, led by a
+     * work marker), into the counters, after its open-work entry from the same
+     * read (`ticket`); throws on failure.
+     */
+    async relayOwed(ref: string, owedCounts: readonly OwedCounts[], ticket?: OpenWorkSource): Promise<number> {
+      if (deps.openWork && ticket) await deps.openWork.put(ticket, deps.now());
+      for (const owed of owedCounts) {
+        await deps.counts.apply(owed.key, fromStoredCounts(owed.delta), deps.now());
+        await deps.tickets.settleCounts(ref, owed);
+      }
+      return owedCounts.length;
     },
     /** A change in this process has just written counts owed by ticket `ref`. */
     note(ref: string): void {
