@@ -21,6 +21,7 @@ import {
   type TicketDetail,
   type TicketRow,
 } from './dashboard-view';
+import { createLatestWalk, newestFirst } from './latest-walk';
 
 /** What the page filters by: a department, and days of creation (`to` exclusive). */
 export interface DashboardFilter {
@@ -103,12 +104,15 @@ export function createDashboardQueries(deps: {
   timeZone?: string;
   /** Reads over every ticket (the CSV) go here; default: the main models. */
   history?: HistoryModels;
+  /** The district's reference code (DISTRICT_CODE): with it the newest tickets are found by reference (latest-walk.ts). */
+  districtCode?: string;
 }) {
   const { Ticket, TicketArchive, Staff, Department } = deps.models;
   const timeZone = deps.timeZone ?? TIME_ZONE;
   const history = deps.history ?? deps.models;
-  const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt: Date; ref: string }) =>
-    b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref);
+  const walk = deps.districtCode
+    ? createLatestWalk({ Ticket, TicketArchive, Counter: deps.models.Counter, district: deps.districtCode })
+    : undefined;
 
   return {
     /** Today's and this week's counts (department filter only), the chosen days' counts, open and overdue. */
@@ -154,7 +158,9 @@ export function createDashboardQueries(deps: {
 
     /**
      * The newest tickets, live and archived, a page at a time (page 1 first).
-     * Read from the live tickets alone when the ticket counters show that every
+     * Found by reference, a read by `_id` each (createLatestWalk), the total
+     * from the ticket counters; when the walk cannot answer (see there), read
+     * from the live tickets alone when the ticket counters show that every
      * ticket filed from the page's oldest day on is live (an archived ticket
      * was closed more than the reopening window ago, so the newest pages
      * nearly always are); otherwise, and for deep pages, the archive is merged
@@ -170,12 +176,21 @@ export function createDashboardQueries(deps: {
       const q = ticketMatch(filter);
       const upTo = page * size;
       const dept = filter.department;
+      const firstDay = filter.fromDay ?? EARLIEST_DAY;
+      const lastDay = filter.toDay ?? zonedDay(now, timeZone);
+      // The counters count whole days: a filter by other times (no day given) needs every match found.
+      const byDays = (!filter.from || filter.fromDay) && (!filter.to || filter.toDay);
+      const walked = walk ? await walk(filter, upTo) : undefined;
+      if (walked && (walked.complete || byDays)) {
+        const total = walked.complete
+          ? walked.rows.length
+          : (await deps.figures.breakdown(firstDay, lastDay, dept)).total;
+        return { total, page, size, items: walked.rows.slice((page - 1) * size).map((d) => ticketRow(d)) };
+      }
       const live = await history.Ticket.find(q, projectionOf(ROW_FIELDS))
         .sort({ createdAt: -1, ref: -1 })
         .limit(upTo)
         .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>();
-      const firstDay = filter.fromDay ?? EARLIEST_DAY;
-      const lastDay = filter.toDay ?? zonedDay(now, timeZone);
       // The oldest day this page can reach: an archived ticket of that day or later could belong on it.
       const oldest = live.length === upTo ? zonedDay(live.at(-1)!.createdAt, timeZone) : firstDay;
       const fromDay = oldest > firstDay ? oldest : firstDay;
