@@ -193,6 +193,31 @@ describe("the dashboard's latest tickets found by reference", () => {
     expect(await expectSameAsStraightforward()).toEqual([]);
   });
 
+  test("the total's sums over past days are kept a minute, renewed while the kept ones answer, today always read afresh", async () => {
+    const q = queries();
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    const total = async (ms: number, department?: string) =>
+      (await q.latest(department ? { department } : {}, 1, 5, at(ms))).total;
+    const all = await total(0);
+    const food = await total(0, 'FOOD');
+    expect([all, food]).toEqual([
+      (await straightforward({}, 1, 5)).total,
+      (await straightforward({ department: 'FOOD' }, 1, 5)).total,
+    ]);
+    // Filed today: counted at once.
+    await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: at(-60_000) });
+    expect([await total(1_000), await total(1_000, 'FOOD')]).toEqual([all + 1, food + 1]);
+    // A past day's counters change (an older ticket moved to FOOD): the kept sums miss it for a minute.
+    const day = '2026-10-15';
+    await kit.ticketCounts.apply('test:moved', { [day]: { 'department.FOOD': 1, 'dept.FOOD.n': 1 } }, now);
+    expect(await total(2_000, 'FOOD')).toBe(food + 1);
+    // A minute on: the kept sums answer once more while the renewal runs, then the renewed ones.
+    let renewed = await total(61_000, 'FOOD');
+    for (let i = 0; i < 50 && renewed === food + 1; i++) renewed = await total(61_000, 'FOOD');
+    expect(renewed).toBe(food + 2);
+    expect(await total(61_000)).toBe(all + 1);
+  });
+
   test('a walk that would take too many reads gives the question back', async () => {
     const walk = createLatestWalk({
       Ticket: kit.models.Ticket,
