@@ -32,7 +32,7 @@ import { countsAtStart, createCountMarkerPruner } from './reports/count-rebuild'
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
 import { createCountRelay } from './tickets/count-relay';
-import { recoveryAtStart, type RecoveryPass } from './tickets/ticket-recovery';
+import { recoveryAtStart, recoverySweepAtStart, type RecoveryPass } from './tickets/ticket-recovery';
 import { createWhatsAppRetention, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel';
 import type { WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel';
 import { createCitizenStore } from './citizens/citizen-store';
@@ -242,9 +242,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const httpPart = httpLifecycle({ http, simulatorAuth, logger, publicBaseUrl: config.PUBLIC_BASE_URL });
   // None waits for its platform: Telegram and WhatsApp Web connect in the background.
   const channelsPart = { name: 'channels', start: () => channels.startAll(), stop: () => channels.stopAll() };
+  // A database from before the work markers is swept for owed work once, after the start (it reads the live tickets).
+  const sweepPart = recoverySweepAtStart(recover, logger);
   const lifecycle = createLifecycle({
-    start: [outboxPart, recoveryAtStart(recover, logger), counts, jobsPart, httpPart, channelsPart],
-    stop: [httpPart, channelsPart, jobsPart, outboxPart],
+    start: [outboxPart, recoveryAtStart(recover, logger), counts, jobsPart, httpPart, channelsPart, sweepPart],
+    stop: [httpPart, channelsPart, jobsPart, sweepPart, outboxPart],
   });
 
   return {

@@ -20,6 +20,13 @@ const cronExpression = (fallback: string) =>
       .default(fallback),
   );
 
+/** An http(s) URL, its trailing slashes dropped; `example` names one in the error. */
+const httpUrl = (example: string) =>
+  z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, `must be an http(s) URL such as ${example}`)
+    .transform((v) => v.replace(/\/+$/, ''));
+
 const schema = z.object({
   TELEGRAM_BOT_TOKEN: z.preprocess(
     emptyAsUndefined,
@@ -30,11 +37,7 @@ const schema = z.object({
   ),
   TELEGRAM_API_ROOT: z.preprocess(
     emptyAsUndefined,
-    z
-      .string()
-      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://api.telegram.org')
-      .transform((v) => v.replace(/\/+$/, ''))
-      .default('https://api.telegram.org'),
+    httpUrl('https://api.telegram.org').default('https://api.telegram.org'),
   ),
   TELEGRAM_WEBHOOK_URL: z.preprocess(
     emptyAsUndefined,
@@ -127,14 +130,7 @@ const schema = z.object({
   SIMULATOR_PUBLIC: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
   SIMULATOR_ENABLED: z.preprocess(emptyAsUndefined, booleanFromEnv.optional()),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, booleanFromEnv.default(false)),
-  PUBLIC_BASE_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://jansahayak.example.org')
-      .transform((v) => v.replace(/\/+$/, ''))
-      .optional(),
-  ),
+  PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl('https://jansahayak.example.org').optional()),
   DASHBOARD_SECRET: z.preprocess(
     emptyAsUndefined,
     z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
@@ -174,11 +170,7 @@ const schema = z.object({
   ),
   WHATSAPP_CLOUD_API_ROOT: z.preprocess(
     emptyAsUndefined,
-    z
-      .string()
-      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://graph.facebook.com/v21.0')
-      .transform((v) => v.replace(/\/+$/, ''))
-      .default('https://graph.facebook.com/v21.0'),
+    httpUrl('https://graph.facebook.com/v21.0').default('https://graph.facebook.com/v21.0'),
   ),
   WHATSAPP_PAIRING_PHONE: z.preprocess(
     emptyAsUndefined,

@@ -66,22 +66,7 @@ export function createStaffRouter(deps: StaffRouterDeps): ReturnType<typeof crea
       skipWords: flow.vocabulary.skip,
     }),
     createEscalateCommand({ escalation: deps.escalation }),
-    createSupervisorModule({
-      tickets: deps.tickets,
-      queries: deps.queries,
-      staff: deps.staff,
-      departments: deps.departments,
-      messages: deps.messages,
-      translator,
-      catalog,
-      reassign: deps.reassign,
-      reports: deps.reports,
-      clock,
-      logger,
-      timeZone: deps.timeZone,
-      figures: deps.figures,
-    }),
-    createShiftModule({ shifts: deps.shifts, translator, clock }),
+    ...createSupervisionModules(deps),
     deps.dashboard.module,
     createFailedDeliveriesModule({ outbox: deps.outbox }),
     createSimulatorCommand({
@@ -112,4 +97,18 @@ export function createStaffRouter(deps: StaffRouterDeps): ReturnType<typeof crea
     reassign: deps.reassign,
     modules,
   });
+}
+
+/**
+ * The supervisor's commands and the shift commands, as the router plugs them
+ * in (test/supervisor/supervisor-kit.ts plugs in the same two, through this).
+ * @example createStaffHandler({ ...deps, modules: createSupervisionModules({ ...supervisorDeps, shifts }) })
+ */
+export function createSupervisionModules(
+  deps: SupervisorModuleDeps & { shifts: ShiftService },
+): [supervisor: StaffCommandModule, shifts: StaffCommandModule] {
+  return [
+    createSupervisorModule(deps),
+    createShiftModule({ shifts: deps.shifts, translator: deps.translator, clock: deps.clock }),
+  ];
 }

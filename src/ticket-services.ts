@@ -19,6 +19,7 @@ import type { HistoryModels } from './storage/history-models';
 import type { Models } from './storage/models';
 import type { StaffStore } from './storage/staff-store';
 import type { TicketStore } from './storage/ticket-store';
+import { createTicketWork } from './storage/ticket-work';
 import { createDailyReports } from './supervisor/daily-report';
 import { createTicketQueries } from './supervisor/ticket-queries';
 import type { DepartmentDirectory } from './tickets/department-directory';
@@ -167,10 +168,13 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     onCreated: (ticket) => metrics.ticketsCreated.inc({ channel: ticket.intake }),
   });
   const recover: RecoveryPass = createRecoveryPass({
-    intake,
+    work: createTicketWork(models),
+    findLive: (ref) => tickets.findLive(ref),
+    route: (ticket) => ticketService.route(ticket),
     relay,
     counts: countRelay,
-    anyWork: () => tickets.needsRecovery(),
+    legacy: { intake, anyWork: () => tickets.needsRecovery() },
+    clock,
     logger: logger.child({ component: 'recovery' }),
   });
   return {

@@ -6,6 +6,7 @@ import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
 import { addCounts, dayOfIn, ticketCounts, type CountDelta } from '../../src/domain/ticket-counts';
 import { TIME_ZONE } from '../../src/i18n/format';
+import { createTicketWork } from '../../src/storage/ticket-work';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/citizen-store';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
@@ -94,6 +95,9 @@ export async function seedDatabase(
   // there (a database from before them): then the start-up rebuild counts everything at once.
   const counters = createTicketCountStore(deps.models);
   const countLoaded = (await counters.isBuilt()) || !(await anyTicket());
+  // Seeded tickets owe no work: a database swept for work from before the markers (or empty) stays so.
+  const work = createTicketWork(deps.models);
+  const workMarked = (await work.allMarked()) || !(await anyTicket());
   const dayOf = dayOfIn(deps.timeZone ?? TIME_ZONE);
   const counts: CountDelta = {};
 
@@ -144,6 +148,7 @@ export async function seedDatabase(
     await counters.addBulk(counts);
     await counters.markBuilt();
   }
+  if (workMarked) await work.markAllMarked();
   if (opts.tickets > 0) {
     // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
     await createTicketStore(deps.models, deps.district).recountOfficerLoads();

@@ -51,7 +51,8 @@ export interface KeptLease {
  * Leases as uniquely keyed inserts: the one compare-and-set that MongoDB and
  * FerretDB 1.24 both make atomic (DESIGN.md "Atomicity"); a conditional
  * update is not, on FerretDB. A lease past its `expiresAt` (its holder
- * crashed) is removed, exactly that one, and raced for again by insert.
+ * crashed) is removed by the one owner whose claim on it wins (another
+ * uniquely keyed insert), exactly that one, and raced for again by insert.
  * The owner takes one key once at a time (its callers see to that): a lease
  * found already under its name is an insert whose answer was lost, and is its.
  * @example
@@ -80,11 +81,21 @@ export function createLeases(
       const held = await Lease.findById(key).lean<LeaseDoc>().exec();
       if (held?.owner === owner) return true;
       if (held && held.expiresAt > at) return false;
-      // Expired (or just released): remove exactly that lease, then race for a new one by insert.
-      if (held) await Lease.deleteOne({ _id: key, owner: held.owner, expiresAt: held.expiresAt });
-      const won = await insert(key, at);
-      if (won && held) opts.onTakeOver?.();
-      return won;
+      if (!held) return insert(key, at); // just released: race for it by insert
+      // Expired: its holder crashed. Two owners can find the same expired lease, and FerretDB deletes by a
+      // read and a separate delete, so the later one's delete could remove the lease the earlier one has just
+      // taken. Only the owner whose claim on this expired lease (a uniquely keyed insert naming it) succeeds
+      // removes it; the other finds the claim taken and waits.
+      const claim = `${key}\u0000takeover\u0000${held.owner}\u0000${held.expiresAt.getTime()}`;
+      if (!(await insert(claim, at))) return false;
+      try {
+        await Lease.deleteOne({ _id: key, owner: held.owner, expiresAt: held.expiresAt });
+        const won = await insert(key, at);
+        if (won) opts.onTakeOver?.();
+        return won;
+      } finally {
+        await Lease.deleteOne({ _id: claim, owner }).catch(() => undefined);
+      }
     },
     async release(key) {
       await Lease.deleteOne({ _id: key, owner });

@@ -5,6 +5,7 @@ import { dayOfIn } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
+import { createTicketWork } from '../storage/ticket-work';
 import { TOP_LEVEL, type LevelWindow } from './escalation-policy';
 
 /** The ticket queries escalation and reminders need; one query per sweep, one write per change. */
@@ -37,10 +38,11 @@ export interface EscalationStore {
 
 /** The store over the Ticket model. */
 export function createEscalationStore(
-  models: Pick<Models, 'Ticket' | 'TicketArchive'>,
+  models: Pick<Models, 'Ticket' | 'TicketArchive' | 'TicketWork' | 'Counter'>,
   opts: { timeZone?: string } = {},
 ): EscalationStore {
   const { Ticket, TicketArchive } = models;
+  const work = createTicketWork(models);
   const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
   const open = { $in: [...OPEN_STATUSES] };
   return {
@@ -86,6 +88,8 @@ export function createEscalationStore(
       const before = await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec();
       if (!before || before.level !== fromLevel) return null;
       const counts = countedChange(ref, before, { ...before, level }, dayOf);
+      // Announced first: the recovery pass finds the notices and counts by this marker if what follows is cut short.
+      if (notices || counts) await work.mark(ref, [notices?.key, counts?.key], at);
       return Ticket.findOneAndUpdate(
         { _id: ref, ...countGuard(before), level: fromLevel, status: open },
         {

@@ -10,10 +10,9 @@ import type { MessageRefStore } from '../storage/message-ref-store';
 import { looksLikeInviteCode, type StaffStore } from '../storage/staff-store';
 import type { TicketStore } from '../storage/ticket-store';
 import type { DepartmentDirectory } from '../tickets/department-directory';
-import type { Reassign } from '../tickets/reassign';
 import type { TicketMessages } from '../tickets/ticket-messages';
 import type { TicketService } from '../tickets/ticket-service';
-import { createAdminModule } from './admin-module';
+import { createAdminModule, type AdminModuleDeps } from './admin-module';
 import { createGeneralModule } from './general-module';
 import { createInviteRedemption } from './invite-redemption';
 import { checkNote, createOfficerModule } from './officer-module';
@@ -21,7 +20,11 @@ import { say, t } from './reply-text';
 import { roleWords } from './role-words';
 import { createStaffAccess } from './staff-access';
 
-export interface StaffHandlerDeps {
+/** What {@link createStaffHandler} needs: its own deps and the administrator module's configuration. */
+export interface StaffHandlerDeps extends Pick<
+  AdminModuleDeps,
+  'adminTelegramIds' | 'adminWebIds' | 'inviteTtlHours' | 'botUsername' | 'reassign'
+> {
   staff: StaffStore;
   tickets: TicketStore;
   ticketService: TicketService;
@@ -29,19 +32,10 @@ export interface StaffHandlerDeps {
   messages: TicketMessages;
   clock: Clock;
   logger: Logger;
-  /** Telegram chat ids that are administrators by configuration. */
-  adminTelegramIds: readonly string[];
-  /** Simulator chat ids that are administrators by configuration. */
-  adminWebIds?: readonly string[];
-  inviteTtlHours: number;
-  /** The Telegram bot's username, for invite deep links; undefined without Telegram. */
-  botUsername: () => string | undefined;
   /** More commands (supervisor, shifts, …), after the built-in general, officer and administrator modules. */
   modules?: readonly StaffCommandModule[];
   /** Which ticket a sent message was about: a reply to it is an update of that ticket. */
   messageRefs?: Pick<MessageRefStore, 'refOf'>;
-  /** Moves a revoked officer's open tickets (least loaded officer, else the supervisors' unassigned list). */
-  reassign?: Reassign;
   /** How long a staff record read is trusted (default 5 s). */
   staffCacheMs?: number;
 }

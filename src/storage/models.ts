@@ -17,6 +17,7 @@ import {
 } from './staff-models';
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
 import { ticketCountSchema, type TicketCountDoc } from './ticket-count-store';
+import { TICKET_WORK_COLLECTION, ticketWorkSchema, type TicketWorkDoc } from './ticket-work';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
 export interface ConversationDoc {
@@ -230,6 +231,8 @@ export interface Models {
   Department: Model<DepartmentDoc>;
   /** Ticket counters by district day (see ticket-count-store.ts). */
   TicketCount: Model<TicketCountDoc>;
+  /** Markers of ticket changes whose work may be owed (see ticket-work.ts). */
+  TicketWork: Model<TicketWorkDoc>;
 }
 
 /**
@@ -250,6 +253,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     MessageRef: conn.model<MessageRefDoc>('MessageRef', messageRefSchema, 'message_refs'),
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
     TicketCount: conn.model<TicketCountDoc>('TicketCount', ticketCountSchema, 'ticket_counts'),
+    TicketWork: conn.model<TicketWorkDoc>('TicketWork', ticketWorkSchema, TICKET_WORK_COLLECTION),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
   await migrateTicketKeys(models);

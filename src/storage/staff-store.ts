@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { ChannelName } from '../core/messages';
 import type { Department } from '../domain/department';
 import type { StaffIdentity, StaffRole } from '../domain/roles';
 import type { DepartmentDoc, InviteClaimDoc, InviteDoc, StaffDoc } from './staff-models';
@@ -37,6 +36,15 @@ export function randomCode(length: number): string {
 
 /** Why an invite cannot be redeemed: unknown, used, cancelled or expired; awaiting confirmation; or a reason the caller's check gave. */
 export type InviteRefusal = 'invalid' | 'unconfirmed' | (string & {});
+
+/** What {@link StaffStore.upsertStaff} takes: a chat identity, the role it gets, and when and by whom. */
+export interface NewStaff extends Pick<
+  StaffDoc,
+  'channel' | 'chatId' | 'role' | 'department' | 'name' | 'language' | 'invitedBy'
+> {
+  /** The time of the change (a new or re-activated record's joining date). */
+  now: Date;
+}
 
 /** What {@link createStaffStore} may be given besides the models (tests pass a generator that collides). */
 export interface StaffStoreOptions {
@@ -84,16 +92,7 @@ export interface StaffStore {
    * A new record gets a fresh id by a unique insert (a colliding id is drawn
    * again); an existing one is updated in place: no record is ever replaced.
    */
-  upsertStaff(input: {
-    channel: ChannelName;
-    chatId: string;
-    role: StaffRole;
-    department?: string;
-    name: string;
-    language: 'hi' | 'en';
-    invitedBy: string;
-    now: Date;
-  }): Promise<StaffDoc>;
+  upsertStaff(input: NewStaff): Promise<StaffDoc>;
   setLanguage(id: string, language: 'hi' | 'en'): Promise<void>;
   /** Active staff with one of the roles (supervisors and administrators for alerts). */
   activeWithRoles(roles: StaffRole[]): Promise<StaffDoc[]>;

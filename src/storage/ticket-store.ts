@@ -19,6 +19,7 @@ import { createDocumentLock } from './document-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 import { createOfficerLoads, loadDelta } from './officer-loads';
 import { allocateReference } from './reference-order';
+import { createTicketWork, ROUTE_WORK } from './ticket-work';
 
 /** How many references to try before giving up on a create. */
 const MAX_REFERENCE_ATTEMPTS = 5;
@@ -48,6 +49,8 @@ export interface TicketStore {
   /** Insert a new ticket under the next reference; a repeated idempotency key returns the first ticket instead. */
   create(input: Omit<Ticket, 'ref'> & { idempotencyKey: string }): Promise<{ ticket: Ticket; created: boolean }>;
   findByRef(ref: string): Promise<Ticket | null>;
+  /** A live ticket by reference (`_id`), with the work it owes; null when it is not live. */
+  findLive(ref: string): Promise<StoredTicket | null>;
   /** The newest tickets of a citizen (or of several linked citizen ids). */
   recentForCitizen(citizenId: string | readonly string[], limit: number): Promise<Ticket[]>;
   /**
@@ -166,16 +169,22 @@ export function createTicketStore(
   // Asked once, now, so no citizen's message waits for the answer.
   const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
   const locks = createDocumentLock(TicketModel.db, { scope: 'ticket' });
+  // Each change that leaves work owed is announced by a marker first, so the recovery pass reads the markers, not the tickets.
+  const work = createTicketWork(models);
   // FerretDB applies even an update by `_id` as a read and a write of the whole document, so on it
   // every other write of a ticket holds the same lock too, or it could undo a change made meanwhile.
   const exclusive = async <T>(ref: string, work: () => Promise<T>): Promise<T> =>
     (await byIdOnly) ? locks.run(ref, work) : work();
 
-  /** Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise. */
+  /**
+   * Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise.
+   * `beforeWrite` runs just before the write (the work marker of a change owing work).
+   */
   async function updateIf(
     ref: string,
     guard: Record<string, unknown>,
     update: Record<string, unknown>,
+    beforeWrite?: () => Promise<unknown>,
   ): Promise<{ before: TicketDoc; after: StoredTicket } | null> {
     const write = () =>
       TicketModel.findOneAndUpdate({ _id: ref }, update, { returnDocument: 'after' }).lean<StoredTicket>().exec();
@@ -183,10 +192,12 @@ export function createTicketStore(
       return locks.run(ref, async () => {
         const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
         if (!before || !matches(before, guard)) return null;
+        await beforeWrite?.();
         const after = await write();
         return after ? { before, after } : null;
       });
     }
+    await beforeWrite?.();
     const before = await TicketModel.findOneAndUpdate({ _id: ref, ...guard }, update, { returnDocument: 'before' })
       .lean<TicketDoc>()
       .exec();
@@ -215,6 +226,8 @@ export function createTicketStore(
           const owedCounts: OwedCounts[] | undefined = counts
             ? [{ key: `${ref}:c:filed`, delta: storedCounts(counts) }]
             : undefined;
+          if (input.routePending || owedCounts)
+            await work.mark(ref, [input.routePending ? ROUTE_WORK : undefined, owedCounts?.[0]?.key], input.createdAt);
           const saved = await TicketModel.create({ ...input, _id: ref, ref, ...(owedCounts ? { owedCounts } : {}) });
           if (owedCounts) opts.onOwedCounts?.(ref);
           return { ticket: saved.toObject<TicketDoc>(), created: true };
@@ -231,6 +244,7 @@ export function createTicketStore(
       }
     },
     findByRef,
+    findLive: (ref) => TicketModel.findOne({ _id: ref }).lean<StoredTicket>().exec(),
     async recentForCitizen(citizenId, limit) {
       const ids = typeof citizenId === 'string' ? [citizenId] : [...new Set(citizenId)];
       const found = new Map<string, Ticket>();
@@ -260,7 +274,13 @@ export function createTicketStore(
         $push: push,
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-      const done = await updateIf(ref, { ...countGuard(before), status: expected }, update);
+      const owes = notices || counts;
+      const done = await updateIf(
+        ref,
+        { ...countGuard(before), status: expected },
+        update,
+        owes ? () => work.mark(ref, [notices?.key, counts?.key], at ?? before.updatedAt) : undefined,
+      );
       if (!done) return null;
       if (counts) opts.onOwedCounts?.(ref);
       // The officers' open-ticket counts follow the change (by _id; the clean-up job's recount mends a crash in between).
@@ -269,15 +289,16 @@ export function createTicketStore(
     },
     async appendHistory(ref, entry, now, attachment, owed) {
       const push = { history: entry, ...(attachment ? { attachments: attachment } : {}), ...(owed ? { owed } : {}) };
-      return exclusive(ref, () =>
-        TicketModel.findOneAndUpdate(
+      return exclusive(ref, async () => {
+        if (owed) await work.mark(ref, [owed.key], now);
+        return TicketModel.findOneAndUpdate(
           { _id: ref },
           { $set: { updatedAt: now }, $push: push },
           { returnDocument: 'after' },
         )
           .lean<TicketDoc>()
-          .exec(),
-      );
+          .exec();
+      });
     },
     async setLanguage(citizenIds, language) {
       await TicketModel.updateMany(

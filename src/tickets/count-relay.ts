@@ -93,6 +93,14 @@ export function createCountRelay(deps: CountRelayDeps) {
       });
       return running;
     },
+    /** One ticket's owed counts, as read by `_id` (the recovery pass, led by a work marker), into the counters; throws on failure. */
+    async relayOwed(ref: string, owedCounts: readonly OwedCounts[]): Promise<number> {
+      for (const owed of owedCounts) {
+        await deps.counts.apply(owed.key, fromStoredCounts(owed.delta), deps.now());
+        await deps.tickets.settleCounts(ref, owed);
+      }
+      return owedCounts.length;
+    },
     /** A change in this process has just written counts owed by ticket `ref`. */
     note(ref: string): void {
       noted.add(ref);

@@ -56,7 +56,14 @@ export function createNoticeRelay(deps: NoticeRelayDeps) {
       }
     },
 
-    /** The recovery pass: every ticket's owed notices into the outbox. One ticket failing does not stop the others. */
+    /** One ticket's owed notices, as read by `_id` (the recovery pass, led by a work marker), into the outbox; throws on failure. */
+    relayOwed: relay,
+
+    /**
+     * Every ticket's owed notices into the outbox, found by reading the live
+     * tickets (the recovery pass's one sweep of a database from before work
+     * markers). One ticket failing does not stop the others.
+     */
     async relayAll(): Promise<{ tickets: number; items: number; failed: string[] }> {
       const owing = await deps.tickets.owing(batch);
       let items = 0;

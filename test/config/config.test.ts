@@ -77,6 +77,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value }, '/x')).toThrow(new RegExp(`^Invalid configuration: ${name} `));
   });
 
+  test.each([
+    ['TELEGRAM_API_ROOT', 'https://api.telegram.org', 'https://api.telegram.org'],
+    ['PUBLIC_BASE_URL', undefined, 'https://jansahayak.example.org'],
+    ['WHATSAPP_CLOUD_API_ROOT', 'https://graph.facebook.com/v21.0', 'https://graph.facebook.com/v21.0'],
+  ] as const)('%s: an http(s) URL without its trailing slashes, by default %s', (name, fallback, example) => {
+    expect(loadConfig({}, '/x')[name]).toBe(fallback);
+    expect(loadConfig({ [name]: 'http://10.0.0.5:8081/root//' }, '/x')[name]).toBe('http://10.0.0.5:8081/root');
+    expect(() => loadConfig({ [name]: 'ftp://example.org' }, '/x')).toThrow(
+      `Invalid configuration: ${name} must be an http(s) URL such as ${example}`,
+    );
+  });
+
   test('.env.example lists every variable, each with a comment above it', () => {
     const lines = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n');
     for (const name of CONFIG_VARIABLES) {

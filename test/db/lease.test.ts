@@ -1,4 +1,4 @@
-import { Schema } from 'mongoose';
+import mongoose, { Schema } from 'mongoose';
 import { createLeases, leaseModel, type LeaseDoc } from '../../src/db/lease';
 import { openTestDb, type TestDb } from '../support/test-db';
 
@@ -63,5 +63,33 @@ describe('leases kept while their work runs', () => {
     await mine.release('chat:3');
     expect(events.slice(0, 3)).toEqual(['renewal started', 'renewal written', 'stopped']);
     expect(await Slow.countDocuments({ _id: 'chat:3' })).toBe(0);
+  });
+
+  it('lets exactly one of several processes take over an expired lease', async () => {
+    // Each "process" on its own connection, so their commands really interleave in the server.
+    const conns = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        mongoose.createConnection(process.env.TEST_MONGODB_URI ?? '', { dbName: db.dbName }).asPromise(),
+      ),
+    );
+    try {
+      const Lease = leaseModel(db.conn, 'RacedLease', 'raced_leases');
+      for (let round = 0; round < 40; round += 1) {
+        const key = `chat:race:${round}`;
+        await Lease.create({ _id: key, owner: 'crashed', expiresAt: new Date(Date.now() - 1_000) });
+        const results = await Promise.all(
+          conns.map((c, i) =>
+            createLeases(leaseModel(c, 'RacedLease', 'raced_leases'), { owner: `p${i}`, leaseMs: 60_000 }).acquire(key),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const left = await Lease.find({ _id: { $regex: `^${key}` } }).lean();
+        // The winner's lease, and no claim left behind.
+        expect(left).toHaveLength(1);
+        expect(left[0]!.owner).toBe(`p${results.indexOf(true)}`);
+      }
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
   });
 });

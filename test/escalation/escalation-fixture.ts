@@ -16,6 +16,8 @@ import { createTicketStore, type TicketStore } from '../../src/storage/ticket-st
 import { createDepartmentDirectory } from '../../src/tickets/department-directory';
 import { createTicketMessages, type TicketMessages } from '../../src/tickets/ticket-messages';
 import { createNoticeRelay } from '../../src/tickets/notice-relay';
+import { newTicket } from '../support/new-ticket';
+import { newStaff } from '../support/new-staff';
 import { captureLogs, createTestApp, type TestApp } from '../support/test-app';
 
 /** The chat configured in ADMIN_TELEGRAM_IDS. */
@@ -109,16 +111,7 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
     hi: (key, params) => t.translator.t('hi', key, params),
     async addStaff(chatId, role, department) {
       t.clock.advance(1000);
-      return staff.upsertStaff({
-        channel: 'telegram',
-        chatId,
-        role,
-        ...(department ? { department } : {}),
-        name: `${role}-${chatId}`,
-        language: 'hi',
-        invitedBy: 'test',
-        now: t.clock.now(),
-      });
+      return staff.upsertStaff(newStaff(chatId, role, t.clock.now(), { department }));
     },
     identity: (s) => ({ id: s._id, role: s.role, ...(s.department ? { department: s.department } : {}) }),
     async fileTicket(opts = {}) {
@@ -126,29 +119,22 @@ export async function createEscalationFixture(): Promise<EscalationFixture> {
       if (!category) throw new Error(`no category ${opts.category}`);
       const now = t.clock.now();
       const chatId = opts.citizenChat ?? CITIZEN_CHAT;
-      const { ticket } = await tickets.create({
-        idempotencyKey: randomUUID(),
-        district: 'alirajpur',
-        citizenId: `citizen-${chatId}`,
-        channel: 'telegram',
-        chatId,
-        language: 'hi',
-        category: category.id,
-        department: category.department,
-        block: 'jobat',
-        locality: 'Ward 5',
-        description: 'राशन की दुकान दस दिन से बंद है',
-        attachments: [],
-        status: 'new',
-        ...dueDates(now, category.sla),
-        createdAt: now,
-        updatedAt: now,
-        history: [{ at: now, by: { kind: 'citizen', id: `citizen-${chatId}` }, action: 'created', to: 'new' }],
-        intake: 'telegram',
-        level: 1,
-        reopenCount: 0,
-        routePending: true,
-      });
+      const { ticket } = await tickets.create(
+        newTicket(0, now, {
+          idempotencyKey: randomUUID(),
+          district: 'alirajpur',
+          citizenId: `citizen-${chatId}`,
+          chatId,
+          category: category.id,
+          department: category.department,
+          block: 'jobat',
+          locality: 'Ward 5',
+          description: 'राशन की दुकान दस दिन से बंद है',
+          ...dueDates(now, category.sla),
+          history: [{ at: now, by: { kind: 'citizen', id: `citizen-${chatId}` }, action: 'created', to: 'new' }],
+          routePending: true,
+        }),
+      );
       return t.app.tickets.route(ticket);
     },
     async ticket(ref) {

@@ -3,6 +3,7 @@ import type { ConversationState } from '../../src/core/conversation-state';
 import { createEscalateCommand } from '../../src/supervisor/escalate-command';
 import { levelHours } from '../../src/escalation/escalation-policy';
 import type { StaffIdentity } from '../../src/domain/roles';
+import { newTicket } from '../support/new-ticket';
 import { ADMIN_CHAT, CITIZEN_CHAT, createEscalationFixture, HOUR, type EscalationFixture } from './escalation-fixture';
 
 describe('escalation', () => {
@@ -262,29 +263,19 @@ describe('escalation', () => {
     // Past their resolve deadline and 13 hours at level 2: inside level 2's 24 hours for ration, but
     // beyond the shortest window of any category (12 hours), which is what the old query used.
     for (let i = 0; i < 200; i++) {
-      await f.tickets.create({
-        idempotencyKey: `level2-${i}`,
-        district: 'ALR',
-        citizenId: `c-${i}`,
-        channel: 'telegram',
-        chatId: String(700_000 + i),
-        language: 'hi',
-        category: 'ration',
-        department: 'FOOD',
-        description: 'पुरानी शिकायत',
-        attachments: [],
-        status: 'assigned',
-        ackDueAt: new Date(now.getTime() - 100 * HOUR),
-        resolveDueAt: new Date(now.getTime() - 20 * HOUR),
-        acknowledgedAt: new Date(now.getTime() - 110 * HOUR),
-        createdAt: new Date(now.getTime() - 120 * HOUR + i),
-        updatedAt: now,
-        history: [],
-        intake: 'telegram',
-        level: 2,
-        escalatedAt: new Date(now.getTime() - 13 * HOUR),
-        reopenCount: 0,
-      });
+      await f.tickets.create(
+        newTicket(i, now, {
+          // Clear of the chats the fixture's staff use.
+          chatId: String(700_000 + i),
+          status: 'assigned',
+          ackDueAt: new Date(now.getTime() - 100 * HOUR),
+          resolveDueAt: new Date(now.getTime() - 20 * HOUR),
+          acknowledgedAt: new Date(now.getTime() - 110 * HOUR),
+          createdAt: new Date(now.getTime() - 120 * HOUR + i),
+          level: 2,
+          escalatedAt: new Date(now.getTime() - 13 * HOUR),
+        }),
+      );
     }
     at(now);
     const result = await f.escalation.sweep();

@@ -2,6 +2,7 @@ import { createAudience, noticeItems, withConfiguredChats } from '../../src/noti
 import { createModels } from '../../src/storage/models';
 import { createStaffStore, type StaffStore } from '../../src/storage/staff-store';
 import type { StaffRole } from '../../src/domain/roles';
+import { newStaff } from '../support/new-staff';
 import { openTestDb, type TestDb } from '../support/test-db';
 
 /**
@@ -20,17 +21,7 @@ describe('audience', () => {
     language: 'hi' | 'en',
     channel: 'telegram' | 'web' = 'telegram',
     department?: string,
-  ) =>
-    staff.upsertStaff({
-      channel,
-      chatId,
-      role,
-      name: `${role}-${chatId}`,
-      language,
-      invitedBy: 'test',
-      now,
-      ...(department ? { department } : {}),
-    });
+  ) => staff.upsertStaff(newStaff(chatId, role, now, { channel, language, department }));
 
   beforeAll(async () => {
     db = await openTestDb();

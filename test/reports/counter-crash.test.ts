@@ -9,7 +9,10 @@ import type { TicketDoc } from '../../src/storage/models';
 import { createTicketCountStore, type TicketCountDoc } from '../../src/storage/ticket-count-store';
 import { createTicketStore } from '../../src/storage/ticket-store';
 import type { StaffRequest } from '../../src/tickets/ticket-service';
+import { MARKER_GRACE_MS } from '../../src/tickets/ticket-recovery';
+import { newTicket } from '../support/new-ticket';
 import { startDbFaultProxy, type DbFaultProxy, type FaultMode } from '../support/db-fault-proxy';
+import { unmarkedWork } from '../support/unmarked-work';
 import { captureLogs, FAST_OUTBOX, FIXED_START, NO_FLOOD_LIMIT, REPO_ROOT } from '../support/test-app';
 
 // A crash (a lost connection) between a ticket's change and the counters, or in the middle of
@@ -59,29 +62,14 @@ describe('the ticket counters after a failed command at any point', () => {
   async function file(): Promise<string> {
     seq += 1;
     const now = clock.now();
-    const { ticket } = await createTicketStore(app.models, 'ALR').create({
-      idempotencyKey: `crash-${seq}`,
-      district: 'ALR',
-      citizenId: `citizen-${seq}`,
-      channel: 'telegram',
-      chatId: String(700_000 + seq),
-      language: 'hi',
-      category: 'ration',
-      department: 'FOOD',
-      block: 'jobat',
-      description: 'राशन नहीं मिला',
-      attachments: [],
-      status: 'new',
-      ackDueAt: new Date(now.getTime() + 86_400_000),
-      resolveDueAt: new Date(now.getTime() + 3 * 86_400_000),
-      createdAt: now,
-      updatedAt: now,
-      history: [{ at: now, by: { kind: 'citizen', id: `citizen-${seq}` }, action: 'created', to: 'new' }],
-      intake: 'telegram',
-      level: 1,
-      reopenCount: 0,
-      routePending: true,
-    });
+    const { ticket } = await createTicketStore(app.models, 'ALR').create(
+      newTicket(seq, now, {
+        block: 'jobat',
+        ackDueAt: new Date(now.getTime() + 86_400_000),
+        resolveDueAt: new Date(now.getTime() + 3 * 86_400_000),
+        routePending: true,
+      }),
+    );
     await app.tickets.route(ticket);
     return ticket.ref;
   }
@@ -122,14 +110,21 @@ describe('the ticket counters after a failed command at any point', () => {
         proxy.reset();
         proxy.failNth(n, mode);
         await act(ref).catch(() => undefined);
+        const which = `${mode} at ${n}/${commands.length} (${commands[n - 1] ?? '?'})`;
+        // Whatever the failure left owed has a work marker: the recovery pass reads only those.
+        expect({ which, unmarked: await unmarkedWork(conn) }).toEqual({ which, unmarked: [] });
         await app.recover({ graceMs: 0 }).catch(() => undefined);
         // The next recovery pass (at start-up and every minute) finishes what the failure left.
         await app.recover({ graceMs: 0 });
-        await expectCountersAgree(`${mode} at ${n}/${commands.length} (${commands[n - 1] ?? '?'})`);
+        await expectCountersAgree(which);
         runs += 1;
       }
     }
     expect(commands.filter((c) => c === 'update').length).toBeGreaterThan(0);
+    // Every marker goes: those of done work at once, those of changes a failure stopped once old enough.
+    clock.advance(MARKER_GRACE_MS + 1_000);
+    await app.recover({ graceMs: 0 });
+    expect(await app.models.TicketWork.find({}).lean()).toEqual([]);
     return runs;
   }
 

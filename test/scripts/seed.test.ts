@@ -4,6 +4,7 @@ import { createOutboxModel } from '../../src/outbox/outbox-model';
 import { createStaffStore } from '../../src/storage/staff-store';
 import type { TicketDoc } from '../../src/storage/models';
 import { createTicketStore } from '../../src/storage/ticket-store';
+import { WORK_MARKED } from '../../src/storage/ticket-work';
 import { CATEGORY_WEIGHTS } from '../../scripts/lib/seed-data';
 import { RealDataError, seedDatabase } from '../../scripts/lib/seed-database';
 import { createTestApp, FIXED_START, type TestApp } from '../support/test-app';
@@ -47,6 +48,9 @@ describe('seeding demo data (scripts/seed.ts)', () => {
     expect(archived.length).toBeGreaterThan(N / 2);
     expect(archived.every((x) => x.status === 'closed' && x.closedAt!.getTime() < weekAgo)).toBe(true);
     expect(live.every((x) => x.status !== 'closed' || x.closedAt!.getTime() >= weekAgo)).toBe(true);
+    // Seeded tickets owe no work: the database is marked so, and the first start reads no live tickets for it.
+    expect(live.filter((x) => x.routePending || x.owed?.length || x.owedCounts?.length)).toEqual([]);
+    expect(await t.app.models.Counter.findOne({ _id: WORK_MARKED }).lean()).not.toBeNull();
     // Every ticket is listed for its citizen through an owner entry.
     expect(await t.app.models.TicketOwner.countDocuments({})).toBe(N);
     const sample = live.find((x) => !x.citizenId.startsWith('phone:'))!;

@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../../src/conversation/types';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { newStaff } from '../support/new-staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const CONFIG_ADMIN = '9000';
@@ -27,15 +28,9 @@ describe('staff command effects', () => {
 
   test('/revoke queues the revoked person’s notice once, even when the command is delivered twice', async () => {
     const store = createStaffStore(t.app.models);
-    const person = await store.upsertStaff({
-      channel: 'telegram',
-      chatId: '8001',
-      role: 'operator',
-      name: 'Operator',
-      language: 'en',
-      invitedBy: 'test',
-      now: t.clock.now(),
-    });
+    const person = await store.upsertStaff(
+      newStaff('8001', 'operator', t.clock.now(), { name: 'Operator', language: 'en' }),
+    );
     const revoke: InboundMessage = {
       channel: 'telegram',
       chatId: CONFIG_ADMIN,

@@ -8,6 +8,7 @@ import type { ConversationState } from '../../src/core/conversation-state';
 import type { StaffIdentity } from '../../src/domain/roles';
 import { formatDateTime } from '../../src/i18n/format';
 import type { StaffStore } from '../../src/storage/staff-store';
+import { newStaff } from '../support/new-staff';
 import { ist } from '../supervisor/seed-tickets';
 import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from '../supervisor/supervisor-kit';
 
@@ -204,16 +205,7 @@ describe('the staff record decides', () => {
     const stale = who(officer);
     const ticket = await kit.seedTicket({ category: 'ration', department: 'FOOD', createdAt: created });
     // Re-invited to HEALTH (the record), while the conversation still says FOOD.
-    await kit.staffStore.upsertStaff({
-      channel: 'telegram',
-      chatId: officer.chatId,
-      role: 'officer',
-      department: 'HEALTH',
-      name: 'x',
-      language: 'hi',
-      invitedBy: 'test',
-      now: kit.clock.now(),
-    });
+    await kit.staffStore.upsertStaff(newStaff(officer.chatId, 'officer', kit.clock.now(), { department: 'HEALTH' }));
     kit.clock.advance(10_000);
     const { outcome, texts } = await kit.command(stale, 'ack', ticket.ref);
     expect(texts).toEqual([kit.translator.t('hi', 'staff.forbidden_ticket', { ref: ticket.ref })]);

@@ -1,7 +1,3 @@
-import type { StaffIdentity } from '../../src/domain/roles';
-import { ist } from './seed-tickets';
-import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from './supervisor-kit';
-
 /**
  * Who may use what: every staff command and button, built in or plugged in,
  * from every role, on a ticket of the officer's department (FOOD). Two more
@@ -9,30 +5,22 @@ import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from 
  * whose conversation still remembers the role (a half-done revocation): the
  * staff record decides, so they are told their role ended, whatever they send.
  */
-type Seat =
-  'citizen' | 'officer' | 'otherDept' | 'revoked' | 'operator' | 'counsellor' | 'supervisor' | 'admin' | 'configAdmin';
-const SEATS: Seat[] = [
-  'citizen',
-  'officer',
-  'otherDept',
-  'revoked',
-  'operator',
-  'counsellor',
-  'supervisor',
-  'admin',
-  'configAdmin',
-];
+import type { StaffIdentity } from '../../src/domain/roles';
+import { configuredAdminId } from '../../src/staff/staff-access';
+import { expectedVerdict, OVERSIGHT, refusalsLogged, SEATS, type Seat } from '../support/staff-seats';
+import { ist } from './seed-tickets';
+import { CONFIG_ADMIN_CHAT, createSupervisorKit, who, type SupervisorKit } from './supervisor-kit';
+
 const ALL_STAFF: Seat[] = ['officer', 'otherDept', 'operator', 'counsellor', 'supervisor', 'admin', 'configAdmin'];
 /** Officers of the ticket's department, and oversight: who may act on a FOOD ticket. */
 const TICKET_HOLDERS: Seat[] = ['officer', 'supervisor', 'admin', 'configAdmin'];
-const OVERSIGHT: Seat[] = ['supervisor', 'admin', 'configAdmin'];
 const ADMINS: Seat[] = ['admin', 'configAdmin'];
 
 /**
  * `args` and buttons may name `$REF`: a fresh ticket of the officer's department
  * (FOOD) for each command and seat, so one role's action does not change what the next sees.
  */
-type Row = { command: string; args: string; allowed: Seat[] } | { button: string; allowed: Seat[] };
+type Row = { command: string; args: string; allowed: readonly Seat[] } | { button: string; allowed: readonly Seat[] };
 const TABLE: Row[] = [
   { command: 'start', args: '', allowed: ALL_STAFF },
   { command: 'help', args: '', allowed: ALL_STAFF },
@@ -136,28 +124,17 @@ describe('every staff command from every role', () => {
             : refused
               ? 'refused'
               : 'allowed';
-      const expected =
-        seat === 'citizen'
-          ? 'citizen engine'
-          : seat === 'revoked'
-            ? 'role ended'
-            : row.allowed.includes(seat)
-              ? 'allowed'
-              : 'refused';
-      expect({ seat, verdict }).toEqual({ seat, verdict: expected });
+      expect({ seat, verdict }).toEqual({ seat, verdict: expectedVerdict(seat, row.allowed) });
       // A refused button never leaves a half-done action waiting for text.
       if (verdict !== 'allowed') expect(outcome?.state.staffPending).toBeUndefined();
       if (verdict === 'refused') {
         // Every refusal is polite (the translated line above) and logged once with who tried.
-        const logged = kit.logs().slice(before);
-        expect({
+        const staffId = person.identity?.id ?? configuredAdminId('telegram', CONFIG_ADMIN_CHAT);
+        const events = ['staff_command_refused', 'staff_forbidden'];
+        expect({ seat, refusalLogs: refusalsLogged(kit.logs().slice(before), events, staffId) }).toEqual({
           seat,
-          refusalLogs: logged.filter(
-            (l) =>
-              /"event":"(staff_command_refused|staff_forbidden)"/.test(l) &&
-              l.includes(`"staff":"${person.identity?.id}"`),
-          ).length,
-        }).toEqual({ seat, refusalLogs: 1 });
+          refusalLogs: 1,
+        });
       }
     }
   });

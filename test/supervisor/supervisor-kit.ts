@@ -1,11 +1,17 @@
 /**
- * The supervisor and shift modules wired as src/app.ts would wire them, on a
- * private test database with a fixed clock: real stores, the real outbox (not
- * dispatching, so what was queued can be read back) and the real staff
- * handler with both modules plugged in.
+ * The supervisor and shift modules wired as src/app.ts wires them, on a
+ * private test database with a fixed clock: real stores, the ticket services
+ * from src/ticket-services.ts, the real outbox (not dispatching, so what was
+ * queued can be read back) and the real staff handler with the two modules
+ * the staff router plugs in (createSupervisionModules).
  */
 import path from 'node:path';
 import { createFixedClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import { createAppMetrics } from '../../src/metrics/app-metrics';
+import { configuredAdminChats } from '../../src/staff/configured-admins';
+import { createSupervisionModules } from '../../src/staff-router';
+import { createTicketServices } from '../../src/ticket-services';
 import { createEffectRunner } from '../../src/conversation/effect-runner';
 import { renderReplies } from '../../src/core/render';
 import type { InboundMessage } from '../../src/conversation/types';
@@ -19,11 +25,8 @@ import { createTranslator, type Language } from '../../src/i18n/create-i18n';
 import { createLogger } from '../../src/logger';
 import { createOutbox, type OutboxDeps } from '../../src/outbox/outbox';
 import { createOutboxModel, type OutboxDoc } from '../../src/outbox/outbox-model';
-import { countOpenCounsellorSessions } from '../../src/shifts/counsellor-sessions';
 import { createRosterStore } from '../../src/shifts/roster-store';
-import { createShiftModule } from '../../src/shifts/shift-commands';
 import { loadShiftPlan } from '../../src/shifts/shift-plan';
-import { createShiftService } from '../../src/shifts/shift-service';
 import { createStaffHandler, type StaffOutcome } from '../../src/staff/staff-handler';
 import { createConversationStore } from '../../src/storage/conversation-store';
 import { createModels } from '../../src/storage/models';
@@ -31,15 +34,10 @@ import type { StaffDoc } from '../../src/storage/staff-models';
 import { createStaffStore, type StaffStore, type StaffStoreOptions } from '../../src/storage/staff-store';
 import { createMessageRefStore } from '../../src/storage/message-ref-store';
 import { createTicketStore } from '../../src/storage/ticket-store';
-import { createDailyReports } from '../../src/supervisor/daily-report';
-import { createSupervisorModule } from '../../src/supervisor/supervisor-module';
-import { createTicketQueries } from '../../src/supervisor/ticket-queries';
 import { createDepartmentDirectory } from '../../src/tickets/department-directory';
-import { createReassign } from '../../src/tickets/reassign';
 import { createTicketMessages } from '../../src/tickets/ticket-messages';
-import { createNoticeRelay } from '../../src/tickets/notice-relay';
-import { createTicketService } from '../../src/tickets/ticket-service';
 import { captureLogs, FIXED_START } from '../support/test-app';
+import { newStaff } from '../support/new-staff';
 import { openTestDb } from '../support/test-db';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { createTicketFigures } from '../../src/reports/ticket-figures';
@@ -62,6 +60,13 @@ export async function createSupervisorKit(
     staffStoreOptions?: StaffStoreOptions;
   } = {},
 ) {
+  // No simulator: the configured administrator is the Telegram one alone.
+  const config = loadConfig(
+    { NODE_ENV: 'test', ADMIN_TELEGRAM_IDS: CONFIG_ADMIN_CHAT, SIMULATOR_ENABLED: 'false' },
+    ROOT,
+  );
+  const adminChats = configuredAdminChats(config);
+  const plan = loadShiftPlan(FLOWS);
   const db = await openTestDb();
   const { conn } = db;
   const clock = createFixedClock(opts.start ?? FIXED_START);
@@ -77,67 +82,39 @@ export async function createSupervisorKit(
   const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger });
   const figures = createTicketFigures({
     counts: ticketCounts,
-    timeZone: 'Asia/Kolkata',
+    timeZone: plan.timeZone,
     settle: () => countRelay.relayAll(),
   });
   const departments = createDepartmentDirectory(staffStore, clock);
   const messages = createTicketMessages({ translator, catalog });
   const outboxModels = await createOutboxModel(conn);
   const outbox = createOutbox({ models: outboxModels, logger, ...(opts.outboxOptions ?? {}) });
-  const adminChats = [{ channel: 'telegram' as const, chatId: CONFIG_ADMIN_CHAT }];
-  const relay = createNoticeRelay({ tickets, notifier: outbox, logger });
-  const ticketService = createTicketService({
+  // The ticket services as src/app.ts connects them (one copy of the wiring: src/ticket-services.ts).
+  const services = await createTicketServices({
+    config,
+    conn,
+    models,
+    history: models,
     tickets,
     staff: staffStore,
     departments,
     conversations: createConversationStore(models),
-    relay,
+    outbox,
     messages,
+    catalog,
+    shiftPlan: plan,
+    figures,
+    countRelay,
+    metrics: createAppMetrics(),
     clock,
     logger,
     adminChats,
   });
-  const queries = createTicketQueries(models);
-  const reassign = createReassign({
-    tickets,
-    staff: staffStore,
-    departments,
-    relay,
-    messages,
-    clock,
-    logger,
-    adminChats,
-  });
+  const { ticketService, queries, reassign, reports, shifts } = services;
   const messageRefs = createMessageRefStore(models.MessageRef);
-  const reports = createDailyReports({
-    queries,
-    figures,
-    staff: staffStore,
-    departments,
-    messages,
-    notifier: outbox,
-    clock,
-    logger,
-    timeZone: 'Asia/Kolkata',
-    adminChats,
-  });
-  const plan = loadShiftPlan(FLOWS);
+  // A reader of the roster the shift service keeps (the same collection).
   const rosterStore = createRosterStore(conn);
-  const shifts = createShiftService({
-    plan,
-    roster: rosterStore,
-    staff: staffStore,
-    queries,
-    figures,
-    departments,
-    openCounsellorSessions: countOpenCounsellorSessions(conn),
-    render: messages.render,
-    notifier: outbox,
-    clock,
-    logger,
-    adminChats,
-  });
-  const supervisorModule = createSupervisorModule({
+  const [supervisorModule, shiftModule] = createSupervisionModules({
     tickets,
     queries,
     staff: staffStore,
@@ -149,9 +126,10 @@ export async function createSupervisorKit(
     reports,
     clock,
     logger,
+    timeZone: plan.timeZone,
     figures,
+    shifts,
   });
-  const shiftModule = createShiftModule({ shifts, translator, clock });
   const staffHandler = createStaffHandler({
     staff: opts.wrapStaffStore ? opts.wrapStaffStore(staffStore) : staffStore,
     tickets,
@@ -160,8 +138,8 @@ export async function createSupervisorKit(
     messages,
     clock,
     logger,
-    adminTelegramIds: [CONFIG_ADMIN_CHAT],
-    inviteTtlHours: 48,
+    adminTelegramIds: config.ADMIN_TELEGRAM_IDS,
+    inviteTtlHours: config.INVITE_TTL_HOURS,
     botUsername: () => 'jan_sahayak_test_bot',
     modules: [supervisorModule, shiftModule],
     reassign,
@@ -185,16 +163,9 @@ export async function createSupervisorKit(
     o: { department?: string; name?: string; language?: Language; chatId?: string } = {},
   ): Promise<StaffIdentity & { doc: StaffDoc; chatId: string }> {
     const chatId = o.chatId ?? String((chatCounter += 1));
-    const doc = await staffStore.upsertStaff({
-      channel: 'telegram',
-      chatId,
-      role,
-      ...(o.department ? { department: o.department } : {}),
-      name: o.name ?? `${role}-${chatId}`,
-      language: o.language ?? 'hi',
-      invitedBy: 'test',
-      now: clock.now(),
-    });
+    const doc = await staffStore.upsertStaff(
+      newStaff(chatId, role, clock.now(), { department: o.department, name: o.name, language: o.language }),
+    );
     const identity: StaffIdentity = {
       id: doc._id,
       role: doc.role,
