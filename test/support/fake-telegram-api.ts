@@ -546,6 +546,11 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     return text;
   }
 
+  /** A message's text (sendMessage, editMessageText): required, at most 4096 characters once rendered. */
+  function messageText(params: Params): string | undefined {
+    return renderText(params.text, params.parse_mode, MAX_TEXT_LENGTH, 'message text is empty', 'message is too long');
+  }
+
   /** Validates reply_markup; returns what the Message echoes (Telegram only echoes inline keyboards). */
   function checkMarkup(markup: unknown): unknown {
     if (markup === undefined || markup === null || typeof markup !== 'object') return undefined;
@@ -669,13 +674,7 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     },
 
     sendMessage: (params) => {
-      const text = renderText(
-        params.text,
-        params.parse_mode,
-        MAX_TEXT_LENGTH,
-        'message text is empty',
-        'message is too long',
-      );
+      const text = messageText(params);
       return postMessage(params, { text, ...(params.entities !== undefined && { entities: params.entities }) });
     },
 
@@ -756,13 +755,7 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     },
 
     editMessageText: (params) => {
-      const text = renderText(
-        params.text,
-        params.parse_mode,
-        MAX_TEXT_LENGTH,
-        'message text is empty',
-        'message is too long',
-      );
+      const text = messageText(params);
       const markup = checkMarkup(params.reply_markup);
       const message = editableMessage(params);
       if (!message) return true;
