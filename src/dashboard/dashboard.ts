@@ -37,6 +37,8 @@ export interface DashboardDeps {
   history?: HistoryModels;
   /** The open-work read model the open and overdue figures and list are read from (src/storage/open-work-store.ts). */
   openWork?: OpenWorkView;
+  /** DISTRICT_CODE, the tickets' reference prefix: the newest tickets are then found by reference. */
+  districtCode?: string;
   translator: Translator;
   catalog: Catalog;
   clock: Clock;
@@ -109,6 +111,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     timeZone: deps.timeZone,
     ...(deps.history ? { history: deps.history } : {}),
     ...(deps.openWork ? { openWork: deps.openWork } : {}),
+    ...(deps.districtCode ? { districtCode: deps.districtCode } : {}),
   });
   const sessions = createSessionStore(dashboardModels);
   const configuredAdmins = new Set(deps.configuredAdminIds ?? []);
