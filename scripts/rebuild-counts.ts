@@ -3,7 +3,9 @@
  * archived, in the configured database (`MONGODB_URI`, or the embedded server
  * under `DATA_DIR`): for an operator who restored tickets from a backup or
  * suspects the figures. Reads every ticket once; best run while the bot is
- * stopped (changes made during the run may be counted as they were).
+ * stopped (changes made during the run may be counted as they were). Also
+ * records how far references follow creation order (the dashboard's newest
+ * tickets are then read by reference; src/storage/reference-order.ts).
  *
  *   npm run rebuild-counts
  */
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
       models: local.app.models,
       counts: createTicketCountStore(local.app.models),
       timeZone: loadShiftPlan(local.config.flowsDirAbs).timeZone,
+      order: { Counter: local.app.models.Counter, district: local.config.DISTRICT_CODE },
     });
     process.stdout.write(
       `Ticket counters rebuilt from ${done.tickets} tickets (${done.days} days) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,

@@ -235,7 +235,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   // Start and stop are not mirror images (src/lifecycle.ts): the HTTP server closes first, the outbox last.
-  const counts = countsAtStart({ models, counts: ticketCounts, timeZone, logger });
+  const order = { Counter: models.Counter, district: config.DISTRICT_CODE };
+  const counts = countsAtStart({ models, counts: ticketCounts, timeZone, logger, order });
   const outboxPart = outboxLifecycle(outbox, logger);
   const jobsPart = schedulerLifecycle(scheduler, config.JOBS_ENABLED);
   const httpPart = httpLifecycle({ http, simulatorAuth, logger, publicBaseUrl: config.PUBLIC_BASE_URL });

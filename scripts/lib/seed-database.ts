@@ -12,6 +12,7 @@ import { citizenGroupModel, groupDocs, insertGroups } from '../../src/citizens/c
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc } from '../../src/storage/models';
 import type { StaffStore } from '../../src/storage/staff-store';
 import { createTicketStore } from '../../src/storage/ticket-store';
+import { foldOrder, type LoadedOrder } from '../../src/storage/reference-order';
 import { createRandom, seedCitizen, seedTicket, type SeedContext } from './seed-data';
 
 const DAY_MS = 86_400_000;
@@ -125,11 +126,14 @@ export async function seedDatabase(
   // As the clean-up job leaves them: closed longer than the reopening window means archived.
   const archiveBefore = new Date(opts.end.getTime() - (opts.archiveAfterDays ?? 7) * DAY_MS);
 
+  // The loaded tickets' creation times in reference order, for the reference counter (src/storage/reference-order.ts).
+  let order: LoadedOrder | undefined;
   // Tickets, with their share of notifications.
   for (let from = 0; from < opts.tickets; from += BATCH) {
     const batch: TicketDoc[] = [];
     for (let i = from; i < Math.min(opts.tickets, from + BATCH); i++) batch.push(seedTicket(i, ctx, rnd));
     for (const t of batch) addCounts(counts, ticketCounts(t, dayOf));
+    for (const t of batch) order = foldOrder(order, t.createdAt);
     const notices: Array<Omit<OutboxDoc, '_id'>> = [];
     const share =
       Math.floor((notificationsWanted * Math.min(opts.tickets, from + BATCH)) / Math.max(1, opts.tickets)) -
@@ -148,7 +152,7 @@ export async function seedDatabase(
   if (opts.tickets > 0) {
     // Routing reads the officers' open-ticket counts from their load documents: count the seeded tickets in.
     await createTicketStore(deps.models, deps.district).recountOfficerLoads();
-    await bulk.raiseReferenceCounter(deps.district, used + opts.tickets);
+    await bulk.raiseReferenceCounter(deps.district, used + opts.tickets, order);
     await Counter.updateOne(
       { _id: seedMarkerId(deps.district) },
       { $set: { seq: used + opts.tickets } },

@@ -4,11 +4,12 @@ import type { Ticket as TicketShape } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
 import { overdueFilter } from '../reports/overdue';
-import { periodRange } from '../reports/report-periods';
+import { daysFrom, periodRange } from '../reports/report-periods';
 import type { Breakdown as Figures, TicketFigures } from '../reports/ticket-figures';
 import { TIME_ZONE } from '../i18n/format';
-import { dayRange, zonedDay } from '../core/zoned-time';
+import { addDays, dayRange, zonedDay } from '../core/zoned-time';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
+import { MAX_ID_READS } from '../storage/ticket-count-store';
 import {
   DETAIL_FIELDS,
   overdueRow,
@@ -21,6 +22,7 @@ import {
   type TicketDetail,
   type TicketRow,
 } from './dashboard-view';
+import { createLatestWalk, newestFirst } from './latest-walk';
 
 /** What the page filters by: a department, and days of creation (`to` exclusive). */
 export interface DashboardFilter {
@@ -86,6 +88,11 @@ function toBreakdown(f: Figures, from: Date, to: Date): Breakdown {
   };
 }
 
+/** How long the list's total keeps the counters' sum over past days before renewing it (see filedTotal). */
+const PAST_TOTALS_TTL_MS = 60_000;
+/** Sums kept at most (one per filter's days). */
+const MAX_KEPT_TOTALS = 50;
+
 /** The first day the chosen-days counts start from when only a "to" date is given. */
 const EARLIEST_DAY = '2000-01-01';
 
@@ -103,12 +110,48 @@ export function createDashboardQueries(deps: {
   timeZone?: string;
   /** Reads over every ticket (the CSV) go here; default: the main models. */
   history?: HistoryModels;
+  /** The district's reference code (DISTRICT_CODE): with it the newest tickets are found by reference (latest-walk.ts). */
+  districtCode?: string;
 }) {
   const { Ticket, TicketArchive, Staff, Department } = deps.models;
   const timeZone = deps.timeZone ?? TIME_ZONE;
   const history = deps.history ?? deps.models;
-  const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt: Date; ref: string }) =>
-    b.createdAt.getTime() - a.createdAt.getTime() || b.ref.localeCompare(a.ref);
+  const walk = deps.districtCode
+    ? createLatestWalk({ Ticket, TicketArchive, Counter: deps.models.Counter, district: deps.districtCode })
+    : undefined;
+  const pastTotals = new Map<string, { at: number; sums: Promise<Figures> }>();
+
+  /**
+   * Tickets filed on the days `firstDay` … `lastDay` (one department's when
+   * given), for the list's total. Days before today over more than a couple
+   * of months are one read of every day's counters (a second or more at a
+   * district's year on FerretDB), so their sums (every department's) are kept
+   * for PAST_TOTALS_TTL_MS and then renewed in the background while the kept
+   * ones answer: filings land on today, which is always read afresh; what the
+   * kept sums can miss for that long is an older ticket moved to another
+   * department (or tickets imported onto past days).
+   */
+  async function filedTotal(firstDay: string, lastDay: string, dept: string | undefined, now: Date): Promise<number> {
+    const today = zonedDay(now, timeZone);
+    const fresh = (first: string, last: string) =>
+      first > last ? Promise.resolve(0) : deps.figures.breakdown(first, last, dept).then((b) => b.total);
+    const lastPast = lastDay < today ? lastDay : addDays(today, -1);
+    if (firstDay > lastPast || daysFrom(firstDay, lastPast).length <= MAX_ID_READS) return fresh(firstDay, lastDay);
+    const key = `${firstDay}|${lastPast}`;
+    let kept = pastTotals.get(key);
+    if (!kept) {
+      if (pastTotals.size >= MAX_KEPT_TOTALS) pastTotals.clear();
+      kept = { at: now.getTime(), sums: deps.figures.breakdown(firstDay, lastPast) };
+      pastTotals.set(key, kept);
+      kept.sums.catch(() => pastTotals.delete(key));
+    } else if (now.getTime() - kept.at > PAST_TOTALS_TTL_MS) {
+      const renewed = { at: now.getTime(), sums: deps.figures.breakdown(firstDay, lastPast) };
+      kept.at = now.getTime();
+      renewed.sums.then(() => pastTotals.set(key, renewed)).catch(() => undefined);
+    }
+    const [past, recent] = await Promise.all([kept.sums, fresh(addDays(lastPast, 1), lastDay)]);
+    return (dept ? (past.department.get(dept) ?? 0) : past.total) + recent;
+  }
 
   return {
     /** Today's and this week's counts (department filter only), the chosen days' counts, open and overdue. */
@@ -154,7 +197,9 @@ export function createDashboardQueries(deps: {
 
     /**
      * The newest tickets, live and archived, a page at a time (page 1 first).
-     * Read from the live tickets alone when the ticket counters show that every
+     * Found by reference, a read by `_id` each (createLatestWalk), the total
+     * from the ticket counters; when the walk cannot answer (see there), read
+     * from the live tickets alone when the ticket counters show that every
      * ticket filed from the page's oldest day on is live (an archived ticket
      * was closed more than the reopening window ago, so the newest pages
      * nearly always are); otherwise, and for deep pages, the archive is merged
@@ -170,12 +215,19 @@ export function createDashboardQueries(deps: {
       const q = ticketMatch(filter);
       const upTo = page * size;
       const dept = filter.department;
+      const firstDay = filter.fromDay ?? EARLIEST_DAY;
+      const lastDay = filter.toDay ?? zonedDay(now, timeZone);
+      // The counters count whole days: a filter by other times (no day given) needs every match found.
+      const byDays = (!filter.from || filter.fromDay) && (!filter.to || filter.toDay);
+      const walked = walk ? await walk(filter, upTo) : undefined;
+      if (walked && (walked.complete || byDays)) {
+        const total = walked.complete ? walked.rows.length : await filedTotal(firstDay, lastDay, dept, now);
+        return { total, page, size, items: walked.rows.slice((page - 1) * size).map((d) => ticketRow(d)) };
+      }
       const live = await history.Ticket.find(q, projectionOf(ROW_FIELDS))
         .sort({ createdAt: -1, ref: -1 })
         .limit(upTo)
         .lean<Array<Pick<TicketShape, (typeof ROW_FIELDS)[number]>>>();
-      const firstDay = filter.fromDay ?? EARLIEST_DAY;
-      const lastDay = filter.toDay ?? zonedDay(now, timeZone);
       // The oldest day this page can reach: an archived ticket of that day or later could belong on it.
       const oldest = live.length === upTo ? zonedDay(live.at(-1)!.createdAt, timeZone) : firstDay;
       const fromDay = oldest > firstDay ? oldest : firstDay;

@@ -8,7 +8,7 @@ import { INTAKE_CHANNELS, TICKET_STATUSES } from '../domain/ticket';
 import { STAFF_ROLES } from '../domain/roles';
 import { isSameOrigin, requestView } from '../http/forwarded';
 import { allow, HttpError, BASE_HEADERS, intParam, readJson, sendJson } from '../http/http-io';
-import { createLoginThrottle } from '../http/login-throttle';
+import { admitLogin, createLoginThrottle } from '../http/login-throttle';
 import { loadStaticAssets, serveAsset, type StaticAsset } from '../http/static-assets';
 import { isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/create-i18n';
 import { TIME_ZONE } from '../i18n/format';
@@ -151,17 +151,8 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): DashboardRoute
   }
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const client = requestView(req, trustProxy).clientIp ?? 'unknown';
-    const allowed = throttle.allows(client);
-    if (!allowed.ok) {
-      logger.warn({ event: 'dashboard_login_throttled' }, 'too many refused dashboard logins from one client');
-      return sendJson(
-        res,
-        429,
-        { error: 'too_many_attempts', message: 'too many refused logins; try again later' },
-        { 'Retry-After': String(allowed.retryAfterSec) },
-      );
-    }
+    const client = admitLogin(throttle, req, res, { name: 'dashboard', trustProxy, logger });
+    if (client === undefined) return;
     const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
     const token = typeof body?.token === 'string' ? body.token : '';
     const now = clock.now();

@@ -6,7 +6,12 @@ import { createDashboard, type Dashboard, type DashboardDeps } from './dashboard
 export interface DashboardSetupDeps extends Omit<DashboardDeps, 'config' | 'failedNotices' | 'configuredAdminIds'> {
   config: Pick<
     Config,
-    'DASHBOARD_SECRET' | 'PUBLIC_BASE_URL' | 'DASHBOARD_LINK_TTL_MINUTES' | 'DASHBOARD_SESSION_HOURS' | 'TRUST_PROXY'
+    | 'DASHBOARD_SECRET'
+    | 'PUBLIC_BASE_URL'
+    | 'DASHBOARD_LINK_TTL_MINUTES'
+    | 'DASHBOARD_SESSION_HOURS'
+    | 'TRUST_PROXY'
+    | 'DISTRICT_CODE'
   >;
   /** The outbox, for the count of notices given up for good. */
   outbox: Pick<Outbox, 'stats'>;
@@ -27,6 +32,7 @@ export function createConfiguredDashboard(deps: DashboardSetupDeps): Promise<Das
   return createDashboard({
     ...rest,
     configuredAdminIds: adminIds,
+    districtCode: config.DISTRICT_CODE,
     failedNotices: async () => (await outbox.stats()).failed,
     logger: deps.logger.child({ component: 'dashboard' }),
     config: {

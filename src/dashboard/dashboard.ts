@@ -34,6 +34,8 @@ export interface DashboardDeps {
   timeZone: string;
   /** The ticket collections over the history connection, for the CSV export (default: `models`). */
   history?: HistoryModels;
+  /** DISTRICT_CODE, the tickets' reference prefix: the newest tickets are then found by reference. */
+  districtCode?: string;
   translator: Translator;
   catalog: Catalog;
   clock: Clock;
@@ -105,6 +107,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     figures: deps.figures,
     timeZone: deps.timeZone,
     ...(deps.history ? { history: deps.history } : {}),
+    ...(deps.districtCode ? { districtCode: deps.districtCode } : {}),
   });
   const sessions = createSessionStore(dashboardModels);
   const configuredAdmins = new Set(deps.configuredAdminIds ?? []);

@@ -1,4 +1,8 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { Clock } from '../clock';
+import { requestView } from './forwarded';
+import { sendJson } from './http-io';
 
 /** Refused logins allowed per client in one window, and the window. */
 export const LOGIN_THROTTLE_DEFAULTS = { max: 20, windowMs: 15 * 60_000 } as const;
@@ -50,3 +54,28 @@ export function createLoginThrottle(deps: { clock: Clock; max?: number; windowMs
 }
 
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>;
+
+/**
+ * The door of a login route (the dashboard's, the simulator's): the client's
+ * throttle key when it may try, or undefined once it has used up its tries,
+ * after answering 429 with Retry-After and logging `<name>_login_throttled`.
+ * @example const client = admitLogin(throttle, req, res, { name: 'dashboard', trustProxy, logger }); if (!client) return;
+ */
+export function admitLogin(
+  throttle: LoginThrottle,
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: { name: 'dashboard' | 'simulator'; trustProxy: boolean; logger: Logger },
+): string | undefined {
+  const client = requestView(req, opts.trustProxy).clientIp ?? 'unknown';
+  const allowed = throttle.allows(client);
+  if (allowed.ok) return client;
+  opts.logger.warn({ event: `${opts.name}_login_throttled` }, `too many refused ${opts.name} logins from one client`);
+  sendJson(
+    res,
+    429,
+    { error: 'too_many_attempts', message: 'too many refused logins; try again later' },
+    { 'Retry-After': String(allowed.retryAfterSec) },
+  );
+  return undefined;
+}

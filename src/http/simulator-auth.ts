@@ -9,7 +9,7 @@ import { cookieOf } from '../dashboard/dashboard-routes';
 import type { SessionStore } from '../dashboard/dashboard-sessions';
 import { requestView } from './forwarded';
 import { readJson, sendJson } from './http-io';
-import { createLoginThrottle } from './login-throttle';
+import { admitLogin, createLoginThrottle } from './login-throttle';
 
 /** The simulator's session cookie. */
 export const SIM_COOKIE = 'js_sim';
@@ -67,17 +67,12 @@ export function createSimulatorAuth(deps: SimulatorAuthDeps) {
 
     /** POST /sim/api/login {token}: a session cookie, or 401 with the reason. */
     async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const client = requestView(req, deps.trustProxy).clientIp ?? 'unknown';
-      const allowed = throttle.allows(client);
-      if (!allowed.ok) {
-        deps.logger.warn({ event: 'simulator_login_throttled' }, 'too many refused simulator logins from one client');
-        return sendJson(
-          res,
-          429,
-          { error: 'too_many_attempts', message: 'too many refused logins; try again later' },
-          { 'Retry-After': String(allowed.retryAfterSec) },
-        );
-      }
+      const client = admitLogin(throttle, req, res, {
+        name: 'simulator',
+        trustProxy: deps.trustProxy,
+        logger: deps.logger,
+      });
+      if (client === undefined) return;
       const body = (await readJson(req, MAX_LOGIN_BODY)) as { token?: unknown } | null;
       const now = deps.clock.now();
       const result = await logins.redeem(typeof body?.token === 'string' ? body.token : '', now);

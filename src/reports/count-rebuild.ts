@@ -10,10 +10,11 @@ import {
 import { safeError } from '../logger';
 import type { Models, TicketDoc } from '../storage/models';
 import type { TicketCountStore } from '../storage/ticket-count-store';
+import { foldOrder, recordLoadedOrder, referenceNumber, type LoadedOrder } from '../storage/reference-order';
 
 /** Fields a rebuild reads of each ticket: the counted ones and the counts still owed. */
 const PROJECTION = Object.fromEntries(
-  ['category', 'intake', 'block', 'createdAt', 'owedCounts', ...CHANGING_COUNTED_FIELDS].map((f) => [f, 1]),
+  ['ref', 'category', 'intake', 'block', 'createdAt', 'owedCounts', ...CHANGING_COUNTED_FIELDS].map((f) => [f, 1]),
 );
 
 /**
@@ -22,25 +23,44 @@ const PROJECTION = Object.fromEntries(
  * by a ticket is left out of its total, since the count relay adds it when
  * it moves that change on. Changes made while the rebuild runs may be counted
  * as they were when their ticket was read; run it when the bot is quiet, or
- * again.
+ * again. With `order`, the same pass records how far the district's
+ * references follow creation order (src/storage/reference-order.ts), which
+ * lets the dashboard list the newest tickets by reference.
  */
 export async function rebuildTicketCounts(deps: {
   models: Pick<Models, 'Ticket' | 'TicketArchive'>;
   counts: Pick<TicketCountStore, 'replaceAll' | 'markBuilt'>;
   timeZone: string;
+  order?: { Counter: Models['Counter']; district: string };
 }): Promise<{ tickets: number; days: number }> {
   const dayOf = dayOfIn(deps.timeZone);
   const totals: CountDelta = {};
   let tickets = 0;
+  // Reference number and creation time of each of the district's tickets (two numbers a ticket).
+  const numbers: number[] = [];
+  const times: number[] = [];
+  const prefix = deps.order ? `${deps.order.district}-` : undefined;
   for (const model of [deps.models.Ticket, deps.models.TicketArchive]) {
     for await (const doc of model.find({}, PROJECTION).lean<TicketDoc>().cursor()) {
       addCounts(totals, ticketCounts(doc, dayOf));
       for (const owed of doc.owedCounts ?? []) addCounts(totals, fromStoredCounts(owed.delta), -1);
+      const n = prefix && doc.ref.startsWith(prefix) ? referenceNumber(doc.ref) : undefined;
+      if (n !== undefined) {
+        numbers.push(n);
+        times.push(doc.createdAt.getTime());
+      }
       tickets++;
     }
   }
   await deps.counts.replaceAll(totals);
   await deps.counts.markBuilt();
+  if (deps.order) {
+    const byNumber = numbers.map((_, i) => i).sort((a, b) => numbers[a]! - numbers[b]!);
+    let order: LoadedOrder | undefined;
+    for (const i of byNumber) order = foldOrder(order, new Date(times[i]!));
+    const last = byNumber.length ? numbers[byNumber.at(-1)!]! : 0;
+    await recordLoadedOrder(deps.order.Counter, deps.order.district, last, order, { fresh: true });
+  }
   return { tickets, days: Object.keys(totals).length };
 }
 
@@ -51,6 +71,7 @@ export async function rebuildTicketCounts(deps: {
  */
 export async function ensureTicketCounts(deps: {
   models: Pick<Models, 'Ticket' | 'TicketArchive'>;
+  order?: { Counter: Models['Counter']; district: string };
   counts: Pick<TicketCountStore, 'isBuilt' | 'replaceAll' | 'markBuilt'>;
   timeZone: string;
   logger: Logger;

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { OutboxDoc, OutboxModels } from '../outbox/outbox-model';
 import type { ChatProfileDoc, ConversationDoc, Models, TicketDoc, TicketOwnerDoc } from './models';
+import { recordLoadedOrder, type LoadedOrder } from './reference-order';
 import { createOwnerIndex } from './ticket-store';
 
 /**
@@ -31,8 +32,11 @@ export interface BulkImport {
       updatedAt: Date;
     }>,
   ): Promise<void>;
-  /** Move the district's reference counter to at least `seq`, so new tickets continue after the loaded ones. */
-  raiseReferenceCounter(district: string, seq: number): Promise<void>;
+  /**
+   * Move the district's reference counter to at least `seq`, so new tickets continue after the loaded ones,
+   * with the loaded tickets' creation order (see recordLoadedOrder).
+   */
+  raiseReferenceCounter(district: string, seq: number, loaded?: LoadedOrder): Promise<void>;
   /** The reference counter's value (0 when no ticket was ever filed). */
   referenceCounter(district: string): Promise<number>;
 }
@@ -78,12 +82,7 @@ export function createBulkImport(deps: { conn: Connection; models: Models; outbo
     // Delivered long ago: where the clean-up job keeps them.
     notifications: (docs) => insert(outbox.Archive.collection.collectionName, docs),
     citizenLinks: (docs) => insert('citizens', docs),
-    async raiseReferenceCounter(district, seq) {
-      const id = `ticket:${district}`;
-      const current = await models.Counter.findOne({ _id: id }).lean().exec();
-      if ((current?.seq ?? 0) >= seq) return;
-      await models.Counter.updateOne({ _id: id }, { $set: { seq } }, { upsert: true }).exec();
-    },
+    raiseReferenceCounter: (district, seq, loaded) => recordLoadedOrder(models.Counter, district, seq, loaded),
     async referenceCounter(district) {
       return (
         (

@@ -85,6 +85,10 @@ export interface TicketOwnerDoc {
 export interface CounterDoc {
   _id: string;
   seq: number;
+  /** Reference counters: how far references follow creation order (src/storage/reference-order.ts). */
+  newestAt?: Date;
+  slackMs?: number;
+  ordered?: boolean;
 }
 
 const conversationSchema = new Schema<ConversationDoc>(
@@ -198,7 +202,13 @@ const ticketOwnerSchema = new Schema<TicketOwnerDoc>(
 );
 
 const counterSchema = new Schema<CounterDoc>(
-  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  {
+    _id: { type: String, required: true },
+    seq: { type: Number, required: true },
+    newestAt: Date,
+    slackMs: Number,
+    ordered: Boolean,
+  },
   { versionKey: false },
 );
 

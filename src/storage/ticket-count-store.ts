@@ -27,7 +27,7 @@ export const ticketCountSchema = new Schema<TicketCountDoc>(
 export type DayCounts = Map<string, number>;
 
 /** Reading by `_id` one day at a time up to this many days; longer spans read the (small) collection once. */
-const MAX_ID_READS = 62;
+export const MAX_ID_READS = 62;
 
 /** Marker in `counters`: the ticket counters were built for this database. */
 export const COUNTS_BUILT = 'schema:ticket-counts';

@@ -1,4 +1,4 @@
-import { formatReference, type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
+import { type HistoryEntry, type Ticket, type TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Attachment } from '../core/messages';
 import type { OwedNotices } from '../core/outbound';
@@ -18,6 +18,7 @@ import { isFerretDb } from '../db/connect';
 import { createDocumentLock } from './document-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 import { createOfficerLoads, loadDelta } from './officer-loads';
+import { allocateReference } from './reference-order';
 import { createTicketWork, ROUTE_WORK } from './ticket-work';
 
 /** How many references to try before giving up on a create. */
@@ -220,17 +221,6 @@ export function createTicketStore(
   const work = createTicketWork(models);
   const { updateIf, exclusive } = createTicketWrites(TicketModel);
 
-  async function nextReference(): Promise<string> {
-    const counter = await Counter.findOneAndUpdate(
-      { _id: `ticket:${districtCode}` },
-      { $inc: { seq: 1 } },
-      { upsert: true, returnDocument: 'after' },
-    )
-      .lean()
-      .exec();
-    return formatReference(districtCode, counter?.seq ?? 0);
-  }
-
   /** One ticket by reference: live first, then the archive. */
   async function findByRef(ref: string): Promise<Ticket | null> {
     return (
@@ -242,7 +232,7 @@ export function createTicketStore(
   return {
     async create(input) {
       for (let attempt = 1; ; attempt++) {
-        const ref = await nextReference();
+        const ref = await allocateReference(Counter, districtCode, input.createdAt);
         // The owner entry first: a ticket is never stored without it (an entry without its ticket is skipped when listing).
         await owners.add(input.citizenId, ref, input.createdAt);
         try {

@@ -1,6 +1,4 @@
-import { parse } from 'csv-parse/sync';
 import { summarizeDay } from '../../src/supervisor/daily-report';
-import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
 import { useWebChatApp } from '../support/web-chat-app';
 
 describe('after a resolution the citizen rates, and may reopen', () => {
@@ -129,13 +127,7 @@ describe('after a resolution the citizen rates, and may reopen', () => {
     expect(report.ackTotalMs).toBe(30 * 60_000);
 
     // The CSV's "acknowledged" column is the first acknowledgement (10:30 in the district).
-    await chat.send('admin', '/export');
-    await t.app.outbox.drain(5_000);
-    const fileId = (await t.app.web.messages('admin', 0)).find((m) => m.message?.document)?.message?.document
-      ?.fileId as string;
-    const file = await t.app.web.file(fileId);
-    const rows = parse(Buffer.from(file?.bytes as Uint8Array), { bom: true }) as string[][];
-    const row = rows.find((r) => r[0] === ref) as string[];
-    expect(row[EXPORT_COLUMNS.indexOf('acknowledged')]).toBe('2026-11-28 10:30');
+    const cell = await chat.exportCells('admin');
+    expect(cell(ref, 'acknowledged')).toBe('2026-11-28 10:30');
   });
 });

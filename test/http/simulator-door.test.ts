@@ -187,6 +187,26 @@ describe('an explicitly enabled simulator next to Telegram', () => {
       await s.close();
     }
   });
+
+  it('limits refused logins per client: the 21st gets 429 with Retry-After, logged as simulator_login_throttled', async () => {
+    const s = await startTelegramTestApp({ NODE_ENV: 'production', SIMULATOR_ENABLED: 'true' });
+    try {
+      const base = s.t.app.http.url() ?? '';
+      for (let i = 0; i < 20; i++)
+        expect((await call(base, '/sim/api/login', { body: { token: `made-up-${i}` } })).status).toBe(401);
+      const res = await fetch(`${base}/sim/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token: 'made-up' }),
+      });
+      expect(res.status).toBe(429);
+      expect(await res.json()).toMatchObject({ error: 'too_many_attempts' });
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(s.t.logs().filter((l) => l.includes('"event":"simulator_login_throttled"'))).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('Telegram failing at start', () => {

@@ -7,6 +7,7 @@ import { TICKET_SCOPE } from '../../src/tickets/ticket-messages';
 import { createStaffStore } from '../../src/storage/staff-store';
 import { createConversationStore, type ConversationStore } from '../../src/storage/conversation-store';
 import { seedDatabase } from '../../scripts/lib/seed-database';
+import { filterOf } from '../../src/dashboard/dashboard-routes';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
@@ -384,7 +385,7 @@ describe('the hot path with a few thousand tickets of history', () => {
     if (await isFerretDb(t.db.conn)) expect(seen.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
   });
 
-  test("the dashboard's latest tickets: the first pages from the live tickets alone, every page as the whole history orders it", async () => {
+  test("the dashboard's latest tickets: found by reference, every page as the whole history orders it", async () => {
     const { Ticket, TicketArchive } = t.app.models;
     const queries = t.app.dashboard.queries;
     const now = t.clock.now();
@@ -401,31 +402,40 @@ describe('the hot path with a few thousand tickets of history', () => {
       recording = true;
       const res = await queries.latest(filter, n, size, now);
       recording = false;
+      const tickets = seen.filter((c) => c.collection === 'tickets' || c.collection === 'tickets_archive');
       return {
         refs: res.items.map((i) => i.ref),
         total: res.total,
-        archiveReads: seen.filter((c) => c.collection === 'tickets_archive'),
+        // Reads of the ticket collections other than by `_id` alone: on FerretDB each decodes the whole collection.
+        scans: tickets.filter((c) => !flat(c)),
+        reads: tickets.length,
       };
     };
 
-    // Page one (what the page shows on every refresh): newest first, without a read of the archive.
+    // Page one (what the page shows on every refresh): newest first, by `_id` alone, about one read a row.
     const first = await page({}, 1, 25);
-    expect(first).toEqual({ refs: expected(everyTicket, 1, 25), total: everyTicket.length, archiveReads: [] });
+    expect(first).toMatchObject({ refs: expected(everyTicket, 1, 25), total: everyTicket.length, scans: [] });
+    expect(first.reads).toBeLessThan(40);
     const firstFood = await page({ department: 'FOOD' }, 1, 25);
-    expect(firstFood).toEqual({ refs: expected(food, 1, 25), total: food.length, archiveReads: [] });
+    expect(firstFood).toMatchObject({ refs: expected(food, 1, 25), total: food.length, scans: [] });
     // Deeper, where archived tickets belong on the page: they are there, in their place.
     const archived = new Set((await TicketArchive.find({}, { ref: 1 }).lean()).map((r) => r.ref));
     const deep = await page({}, 12, 25);
-    expect(deep.refs).toEqual(expected(everyTicket, 12, 25));
-    expect(deep.total).toBe(everyTicket.length);
+    expect(deep).toMatchObject({ refs: expected(everyTicket, 12, 25), total: everyTicket.length, scans: [] });
     expect(deep.refs.some((r) => archived.has(r))).toBe(true);
-    // Chosen days long ago, nearly all archived: over the history.
+    // Chosen days long ago, nearly all archived, as the page asks for them (whole days): by `_id` too.
+    const days = filterOf(new URL('http://x/?from=2026-09-01&to=2026-09-10'));
+    const inDays = everyTicket.filter((r) => r.createdAt >= days.from! && r.createdAt < days.to!);
+    const chosen = await page(days, 1, 20);
+    expect(chosen).toMatchObject({ refs: inDays.slice(0, 20).map((r) => r.ref), total: inDays.length, scans: [] });
+    expect(inDays.some((r) => archived.has(r.ref))).toBe(true);
+    // Times that are not whole days (no counter holds their total): every match is found, however it is read.
     const from = new Date(now.getTime() - 60 * 86_400_000);
     const to = new Date(now.getTime() - 50 * 86_400_000);
-    const inDays = everyTicket.filter((r) => r.createdAt >= from && r.createdAt < to);
+    const inTimes = everyTicket.filter((r) => r.createdAt >= from && r.createdAt < to);
     const old = await queries.latest({ from, to }, 1, 200, now);
-    expect(old.items.map((i) => i.ref)).toEqual(inDays.map((r) => r.ref));
-    expect(inDays.some((r) => archived.has(r.ref))).toBe(true);
+    expect(old.items.map((i) => i.ref)).toEqual(inTimes.map((r) => r.ref));
+    expect(old.total).toBe(inTimes.length);
   }, 300_000);
 
   test('the check itself catches a scan of the history', () => {

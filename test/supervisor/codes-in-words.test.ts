@@ -1,9 +1,7 @@
-import { parse } from 'csv-parse/sync';
-import { EXPORT_COLUMNS } from '../../src/supervisor/ticket-export';
 import { useWebChatApp } from '../support/web-chat-app';
 
 describe('staff views put recorded codes into words', () => {
-  const { t, chat, hi } = useWebChatApp({
+  const { chat, hi } = useWebChatApp({
     staff: [
       ['operator-1', 'operator'],
       ['officer-1', 'officer', 'FOOD'],
@@ -31,14 +29,7 @@ describe('staff views put recorded codes into words', () => {
     expect(pending).not.toMatch(/ · FOOD · /);
 
     // The chat /export: reply channel and history in words.
-    await chat.send('admin', '/export');
-    await t.app.outbox.drain(5_000);
-    const fileId = (await t.app.web.messages('admin', 0)).find((m) => m.message?.document)?.message?.document
-      ?.fileId as string;
-    const file = await t.app.web.file(fileId);
-    const rows = parse(Buffer.from(file?.bytes as Uint8Array), { bom: true }) as string[][];
-    const col = (r: string, name: (typeof EXPORT_COLUMNS)[number]) =>
-      (rows.find((x) => x[0] === r) as string[])[EXPORT_COLUMNS.indexOf(name)] ?? '';
+    const col = await chat.exportCells('admin');
     expect(col(ref, 'reply_channel')).toBe(hi('supervisor.channel.whatsapp'));
     expect(col(web, 'reply_channel')).toBe(hi('supervisor.channel.web'));
     expect(col(ref, 'history')).toContain(hi('supervisor.channel.phone181'));

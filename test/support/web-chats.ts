@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import type { App } from '../../src/app';
+import { EXPORT_COLUMNS, type ExportColumn } from '../../src/supervisor/ticket-export';
 
 /**
  * Drive the real app through its web channel, as the simulator page does:
@@ -58,5 +60,25 @@ export function webChats(app: App) {
     return ref;
   }
 
-  return { send, inbox, script, join, fileComplaint };
+  /**
+   * Send `/export` from a chat and read the CSV file that reaches it: a
+   * ticket's cell by reference and column name (a reference not in the file throws).
+   */
+  async function exportCells(chatId: string): Promise<(ref: string, column: ExportColumn) => string> {
+    await send(chatId, '/export');
+    await app.outbox.drain(5_000);
+    const files = (await app.web.messages(chatId, 0)).filter((m) => m.message?.document);
+    const fileId = files.at(-1)?.message?.document?.fileId;
+    const file = fileId ? await app.web.file(fileId) : undefined;
+    if (!file) throw new Error(`no file reached ${chatId} after /export`);
+    const rows = parse(Buffer.from(file.bytes), { bom: true }) as string[][];
+    return (ref, column) => {
+      const row = rows.find((r) => r[0] === ref);
+      // A missing row must fail the test, not pass a `not.toContain` on an empty cell.
+      if (!row) throw new Error(`no row for ${ref} in the export`);
+      return row[EXPORT_COLUMNS.indexOf(column)] ?? '';
+    };
+  }
+
+  return { send, inbox, script, join, fileComplaint, exportCells };
 }
