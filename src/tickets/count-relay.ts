@@ -3,8 +3,7 @@ import { fromStoredCounts } from '../domain/ticket-counts';
 import { safeError } from '../logger';
 import type { TicketCountStore } from '../storage/ticket-count-store';
 import type { OpenWorkStore } from '../storage/open-work-store';
-import type { OwedCounts, OwingTicket, TicketStore } from '../storage/ticket-store';
-import type { OpenWorkSource } from '../domain/open-work';
+import type { OwedCounts, OwingTicket, StoredTicket, TicketStore } from '../storage/ticket-store';
 
 /** Most tickets one run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 500;
@@ -100,16 +99,18 @@ export function createCountRelay(deps: CountRelayDeps) {
     },
     /**
      * One ticket's owed counts, as read by `_id` (the recovery pass, led by a
-     * work marker), into the counters, after its open-work entry from the same
-     * read (`ticket`); throws on failure.
+     * work marker), into the counters, as a run would apply them; throws when
+     * some stay owed. How many changes were applied.
      */
-    async relayOwed(ref: string, owedCounts: readonly OwedCounts[], ticket?: OpenWorkSource): Promise<number> {
-      if (deps.openWork && ticket) await deps.openWork.put(ticket, deps.now());
-      for (const owed of owedCounts) {
-        await deps.counts.apply(owed.key, fromStoredCounts(owed.delta), deps.now());
-        await deps.tickets.settleCounts(ref, owed);
-      }
-      return owedCounts.length;
+    async relayOwed(owing: {
+      ref: string;
+      owedCounts: readonly OwedCounts[];
+      /** The ticket as read with its owed counts: what a read model kept by the relay is refreshed from. */
+      ticket?: StoredTicket;
+    }): Promise<number> {
+      const result = await apply([owing]);
+      if (result.failed.length > 0) throw new Error(`counts of ${owing.ref} are still owed`);
+      return result.changes;
     },
     /** A change in this process has just written counts owed by ticket `ref`. */
     note(ref: string): void {
