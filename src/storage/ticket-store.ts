@@ -126,7 +126,7 @@ export function countGuard(before: CountedTicket): Record<string, unknown> {
   return guard;
 }
 
-/** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time). */
+/** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time, `$in` a list). */
 function matches(doc: object, guard: Record<string, unknown>): boolean {
   return Object.entries(guard).every(([path, want]) => {
     const got = path
@@ -134,50 +134,34 @@ function matches(doc: object, guard: Record<string, unknown>): boolean {
       .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
     if (want === null || want === undefined) return got === null || got === undefined;
     if (want instanceof Date) return got instanceof Date && got.getTime() === want.getTime();
+    if (want && typeof want === 'object' && Array.isArray((want as { $in?: unknown }).$in))
+      return (want as { $in: unknown[] }).$in.includes(got);
     return got === want;
   });
 }
 
-/** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
-const OWNER_SLACK = 3;
-
 /**
- * The ticket store. References come from one counter document per district;
- * the reference is the ticket's `_id`, so its uniqueness is the collection's
- * own (FerretDB's $inc is not atomic across connections) and a taken number
- * is simply skipped. Every lookup of one ticket is by `_id`, in the live
- * collection and then in the archive; a citizen's tickets are found through
- * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
+ * Conditional writes of one live ticket. On FerretDB a filter other than
+ * `{_id}` reads the whole collection (and its conditional updates are a read
+ * and a write anyway), so there a conditional change is a read by `_id`, a
+ * check here and a write by `_id`, one at a time per ticket across every
+ * process on the database (a lock document, see createDocumentLock). MongoDB
+ * keeps its atomic conditional update. Shared by every module that changes
+ * tickets conditionally (the ticket store, escalation).
+ * @example const { updateIf } = createTicketWrites(models.Ticket); await updateIf(ref, { level: 1 }, { $set: { level: 2 } });
  */
-export function createTicketStore(
-  models: Models,
-  districtCode: string,
-  opts: {
-    timeZone?: string;
-    /** Told of each ticket this store has just written counts owed by (the count relay settles those by `_id`). */
-    onOwedCounts?: (ref: string) => void;
-  } = {},
-): TicketStore {
-  const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
-  const owners = createOwnerIndex(TicketOwner);
-  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
-  const loads = createOfficerLoads(TicketModel);
-  // On FerretDB a filter other than `{_id}` reads the whole collection (and its conditional updates
-  // are a read and a write anyway), so there a conditional change is a read by `_id`, a check here
-  // and a write by `_id`, one at a time per ticket across every process on the database (a lock
-  // document, see createDocumentLock). MongoDB keeps its atomic conditional update.
+export function createTicketWrites(TicketModel: Models['Ticket']) {
   // Asked once, now, so no citizen's message waits for the answer.
   const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
   const locks = createDocumentLock(TicketModel.db, { scope: 'ticket' });
-  // Each change that leaves work owed is announced by a marker first, so the recovery pass reads the markers, not the tickets.
-  const work = createTicketWork(models);
   // FerretDB applies even an update by `_id` as a read and a write of the whole document, so on it
   // every other write of a ticket holds the same lock too, or it could undo a change made meanwhile.
   const exclusive = async <T>(ref: string, work: () => Promise<T>): Promise<T> =>
     (await byIdOnly) ? locks.run(ref, work) : work();
 
   /**
-   * Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise.
+   * Apply `update` to ticket `ref` if it still matches `guard` (plain field values, or `{$in: [...]}`; null:
+   * missing). Null otherwise.
    * `beforeWrite` runs just before the write (the work marker of a change owing work).
    */
   async function updateIf(
@@ -205,6 +189,37 @@ export function createTicketStore(
     const after = await TicketModel.findOne({ _id: ref }).lean<StoredTicket>().exec();
     return after ? { before, after } : null;
   }
+
+  return { updateIf, exclusive };
+}
+
+/** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
+const OWNER_SLACK = 3;
+
+/**
+ * The ticket store. References come from one counter document per district;
+ * the reference is the ticket's `_id`, so its uniqueness is the collection's
+ * own (FerretDB's $inc is not atomic across connections) and a taken number
+ * is simply skipped. Every lookup of one ticket is by `_id`, in the live
+ * collection and then in the archive; a citizen's tickets are found through
+ * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
+ */
+export function createTicketStore(
+  models: Models,
+  districtCode: string,
+  opts: {
+    timeZone?: string;
+    /** Told of each ticket this store has just written counts owed by (the count relay settles those by `_id`). */
+    onOwedCounts?: (ref: string) => void;
+  } = {},
+): TicketStore {
+  const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
+  const owners = createOwnerIndex(TicketOwner);
+  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
+  const loads = createOfficerLoads(TicketModel);
+  // Each change that leaves work owed is announced by a marker first, so the recovery pass reads the markers, not the tickets.
+  const work = createTicketWork(models);
+  const { updateIf, exclusive } = createTicketWrites(TicketModel);
 
   /** One ticket by reference: live first, then the archive. */
   async function findByRef(ref: string): Promise<Ticket | null> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { fromStoredCounts } from '../domain/ticket-counts';
 import { safeError } from '../logger';
 import type { TicketCountStore } from '../storage/ticket-count-store';
-import type { OwedCounts, TicketStore } from '../storage/ticket-store';
+import type { OwedCounts, StoredTicket, TicketStore } from '../storage/ticket-store';
 
 /** Most tickets one run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 500;
@@ -93,13 +93,20 @@ export function createCountRelay(deps: CountRelayDeps) {
       });
       return running;
     },
-    /** One ticket's owed counts, as read by `_id` (the recovery pass, led by a work marker), into the counters; throws on failure. */
-    async relayOwed(ref: string, owedCounts: readonly OwedCounts[]): Promise<number> {
-      for (const owed of owedCounts) {
-        await deps.counts.apply(owed.key, fromStoredCounts(owed.delta), deps.now());
-        await deps.tickets.settleCounts(ref, owed);
-      }
-      return owedCounts.length;
+    /**
+     * One ticket's owed counts, as read by `_id` (the recovery pass, led by a
+     * work marker), into the counters, as a run would apply them; throws when
+     * some stay owed. How many changes were applied.
+     */
+    async relayOwed(owing: {
+      ref: string;
+      owedCounts: readonly OwedCounts[];
+      /** The ticket as read with its owed counts: what a read model kept by the relay is refreshed from. */
+      ticket?: StoredTicket;
+    }): Promise<number> {
+      const result = await apply([owing]);
+      if (result.failed.length > 0) throw new Error(`counts of ${owing.ref} are still owed`);
+      return result.changes;
     },
     /** A change in this process has just written counts owed by ticket `ref`. */
     note(ref: string): void {

@@ -368,6 +368,23 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect(await t.app.models.TicketWork.countDocuments()).toBe(0);
   });
 
+  test("an escalation (a supervisor's /escalate, each ticket the SLA sweep raises) changes the ticket by _id on FerretDB", async () => {
+    const open = await t.app.models.Ticket.findOne({ status: 'assigned', level: 1 }, { ref: 1 }).lean();
+    expect(open).not.toBeNull();
+    seen.length = 0;
+    recording = true;
+    const result = await t.app.escalation.escalate(open!.ref, {
+      by: { kind: 'staff', id: 'test', role: 'supervisor' },
+      reason: { text: 'परीक्षण' },
+    });
+    recording = false;
+    expect(result.ok).toBe(true);
+    expect((await t.app.models.Ticket.findOne({ _id: open!.ref }).lean())?.level).toBe(2);
+    expect(violations(seen)).toEqual([]);
+    // The raise was a conditional filter, which FerretDB answers by reading every live ticket; now by `_id` under the lock.
+    if (await isFerretDb(t.db.conn)) expect(seen.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+  });
+
   test("the dashboard's latest tickets: found by reference, every page as the whole history orders it", async () => {
     const { Ticket, TicketArchive } = t.app.models;
     const queries = t.app.dashboard.queries;
