@@ -95,6 +95,8 @@ export function createEscalationStore(
         { ...countGuard(before), level: fromLevel, status: open },
         {
           $set: { level, escalatedAt: at, updatedAt: at },
+          // Every change raises the ticket's revision (the open-work read model's version, see ticket-store.ts).
+          $inc: { rev: 1 },
           $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) },
         },
         // Announced first: the recovery pass finds the notices and counts by this marker if what follows is cut short.

@@ -36,6 +36,8 @@ const LIVE = new Set([
   'departments',
   'counters',
   'officer_loads',
+  // Open work: a fixed number of documents (open-work-store.ts).
+  'open_work',
   // Locks of changes under way (FerretDB), removed when each is done.
   'document_locks',
   // Markers of changes whose work may be owed, removed by the recovery pass when it is done.
@@ -330,6 +332,80 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect(stats.texts.join('\n')).not.toBe('');
     expect(violations(stats.commands)).toEqual([]);
     expect(stats.commands.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+  });
+
+  test("a supervisor's /pending, /overdue, /report, the hand-over and the dashboard's open work read the open-work documents and tickets by _id only", async () => {
+    const { Ticket } = t.app.models;
+    const staff = createStaffStore(t.app.models);
+    const SUPERVISOR = '700202';
+    const supervisor = await staff.upsertStaff({
+      channel: 'telegram',
+      chatId: SUPERVISOR,
+      role: 'supervisor',
+      name: 'Supervisor',
+      language: 'en',
+      invitedBy: 'test',
+      now: t.clock.now(),
+    });
+    await send(SUPERVISOR, { kind: 'command', command: 'help', args: '' });
+    await staff.syncConversationRole(supervisor.identityKey, { id: supervisor._id, role: 'supervisor' });
+    // A change of this process still owed (an officer's acknowledgement), applied before the reads, by _id.
+    const open = await Ticket.find({ status: { $in: ['new', 'assigned', 'reopened'] }, department: 'FOOD' }, { ref: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    expect(open.length).toBeGreaterThan(0);
+    await send(OFFICER, { kind: 'button', scope: TICKET_SCOPE, value: `ack:${open[0]!.ref}` });
+    const now = t.clock.now();
+    const live = await Ticket.find({}).lean();
+    const isOpen = (s: string) => !['resolved', 'closed'].includes(s);
+    const overdue = live.filter(
+      (x) =>
+        isOpen(x.status) &&
+        (x.resolveDueAt.getTime() < now.getTime() || (!x.acknowledgedAt && x.ackDueAt.getTime() < now.getTime())),
+    );
+    expect(overdue.length).toBeGreaterThan(0);
+
+    const reads: Array<{ what: string; commands: Seen[] }> = [];
+    const record = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+      seen.length = 0;
+      recording = true;
+      try {
+        return await work();
+      } finally {
+        recording = false;
+        reads.push({ what, commands: [...seen] });
+      }
+    };
+    const pending = await record('/pending', () => send(SUPERVISOR, { kind: 'command', command: 'pending', args: '' }));
+    expect(pending.join('\n')).toContain(String(live.filter((x) => isOpen(x.status)).length));
+    await record('/overdue', () => send(SUPERVISOR, { kind: 'command', command: 'overdue', args: '' }));
+    await record('/report', () => send(SUPERVISOR, { kind: 'command', command: 'report', args: '' }));
+    await record('hand-over', () => t.app.shifts.sendHandover(now));
+    const summary = await record('dashboard summary', () => t.app.dashboard.queries.summary({}, now));
+    expect({ open: summary.open, overdue: summary.overdue }).toEqual({
+      open: live.filter((x) => isOpen(x.status)).length,
+      overdue: overdue.length,
+    });
+    const list = await record('dashboard overdue', () => t.app.dashboard.queries.overdue({}, now, 50));
+    expect(list.total).toBe(overdue.length);
+    const food = await record('dashboard summary FOOD', () =>
+      t.app.dashboard.queries.summary({ department: 'FOOD' }, now),
+    );
+    expect(food.open).toBe(live.filter((x) => isOpen(x.status) && x.department === 'FOOD').length);
+
+    // Each read reached the open-work documents, and the tickets (and everything else of the history) by _id alone.
+    for (const r of reads)
+      expect({ what: r.what, read: r.commands.some((c) => c.collection === 'open_work') }).toEqual({
+        what: r.what,
+        read: true,
+      });
+    // (The hand-over also reads the roster and the counsellor sessions: small, and not the tickets' concern here.)
+    const ticketish = new Set(['tickets', 'tickets_archive', 'open_work']);
+    expect(
+      reads.flatMap((r) =>
+        r.commands.filter((c) => ticketish.has(c.collection) && !flat(c)).map((c) => ({ what: r.what, ...c })),
+      ),
+    ).toEqual([]);
   });
 
   test('the recovery pass (at start-up and every minute) reads the work markers and each ticket they name by _id, never a search of the tickets', async () => {
