@@ -119,12 +119,11 @@ export function createEscalationStore(
         .exec();
     },
     async markReminded(refs, at) {
-      if (refs.length === 0) return 0;
-      const res = await Ticket.updateMany(
-        { ref: { $in: refs }, ackReminderSentAt: null },
-        { $set: { ackReminderSentAt: at } },
-      ).exec();
-      return res.modifiedCount;
+      // One ticket at a time by `_id`: on FerretDB an updateMany over references read every live ticket, once per officer reminded.
+      let marked = 0;
+      for (const ref of refs)
+        if (await writes.updateIf(ref, { ackReminderSentAt: null }, { $set: { ackReminderSentAt: at } })) marked += 1;
+      return marked;
     },
   };
 }

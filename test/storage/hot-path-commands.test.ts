@@ -5,6 +5,7 @@ import { FEEDBACK_SCOPE } from '../../src/feedback/feedback-question';
 import { createMessageRefStore } from '../../src/storage/message-ref-store';
 import { TICKET_SCOPE } from '../../src/tickets/ticket-messages';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { createEscalationStore } from '../../src/escalation/escalation-store';
 import { createConversationStore, type ConversationStore } from '../../src/storage/conversation-store';
 import { seedDatabase } from '../../scripts/lib/seed-database';
 import { filterOf } from '../../src/dashboard/dashboard-routes';
@@ -458,6 +459,21 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect((await t.app.models.Ticket.findOne({ _id: open!.ref }).lean())?.level).toBe(2);
     expect(violations(seen)).toEqual([]);
     // The raise was a conditional filter, which FerretDB answers by reading every live ticket; now by `_id` under the lock.
+    if (await isFerretDb(t.db.conn)) expect(seen.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+
+    // The reminders' mark, once per officer reminded, likewise (it was an updateMany over references).
+    const unreminded = await t.app.models.Ticket.find(
+      { status: 'assigned', level: 1, ackReminderSentAt: null },
+      { ref: 1 },
+    )
+      .limit(2)
+      .lean();
+    expect(unreminded).toHaveLength(2);
+    const store = createEscalationStore(t.app.models);
+    seen.length = 0;
+    recording = true;
+    expect(await store.markReminded([...unreminded.map((x) => x.ref), unreminded[0]!.ref], t.clock.now())).toBe(2);
+    recording = false;
     if (await isFerretDb(t.db.conn)) expect(seen.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
   });
 
