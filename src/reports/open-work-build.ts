@@ -12,7 +12,7 @@ const PROJECTION = Object.fromEntries(OPEN_WORK_FIELDS.map((f) => [f, 1]));
 export interface OpenWorkBuildDeps {
   /** The live tickets (over the history connection where there is one: the stream reads every live ticket). */
   tickets: ReadOnlyModel<TicketDoc>;
-  store: Pick<OpenWorkStore, 'reconcile' | 'isBuilt' | 'markBuilt'>;
+  store: Pick<OpenWorkStore, 'reconcile' | 'isBuilt' | 'markBuilt' | 'clear'>;
 }
 
 /**
@@ -53,6 +53,8 @@ export function openWorkAtStart(deps: OpenWorkBuildDeps & { logger: Logger; now:
         { event: 'open_work_build_started' },
         'building the open-work read model from the live tickets (once)',
       );
+      // Entries of an earlier format go first; a change relayed meanwhile is read again by the build's stream.
+      await deps.store.clear();
       const done = await reconcileOpenWork(deps, deps.now());
       deps.logger.info({ event: 'open_work_built', ...done }, 'open-work read model built');
     } catch (err) {

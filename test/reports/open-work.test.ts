@@ -4,7 +4,12 @@ import { createTicketFigures } from '../../src/reports/ticket-figures';
 import { reconcileOpenWork } from '../../src/reports/open-work-build';
 import { archiveClosedTickets } from '../../src/storage/ticket-archive';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
-import { createOpenWorkStore, createOpenWorkView, type OpenWorkDoc } from '../../src/storage/open-work-store';
+import {
+  createOpenWorkStore,
+  createOpenWorkView,
+  encodeEntry,
+  type OpenWorkDoc,
+} from '../../src/storage/open-work-store';
 import type { StaffDoc } from '../../src/storage/staff-models';
 import { createTicketQueries } from '../../src/supervisor/ticket-queries';
 import { SLA_SWEEP_ACTOR } from '../../src/escalation/escalation-service';
@@ -223,18 +228,28 @@ describe('open work from the read model agrees with the same questions asked of 
     const [lost, wrong] = pending.items;
     const { OpenWork } = f.t.app.models;
     // Damage the read model directly (as a bug or a hand edit would).
+    const wrongEntry = {
+      v: 0,
+      s: wrong!.status,
+      d: wrong!.department,
+      c: wrong!.createdAt,
+      a: wrong!.ackDueAt,
+      r: wrong!.resolveDueAt,
+    };
     const shardOf = async (ref: string) => (await OpenWork.find({}).lean<OpenWorkDoc[]>()).find((d) => d.e?.[ref])!._id;
     await OpenWork.collection.updateOne(
       { _id: (await shardOf(lost!.ref)) as never },
-      { $unset: { [`e.${lost!.ref}`]: '' } },
+      { $unset: { [`e.${lost!.ref}`]: '', [`v.${lost!.ref}`]: '' } },
     );
     await OpenWork.collection.updateOne(
       { _id: (await shardOf(wrong!.ref)) as never },
-      { $set: { [`e.${wrong!.ref}.d`]: 'NOWHERE' } },
+      { $set: { [`e.${wrong!.ref}`]: encodeEntry({ ...wrongEntry, d: 'NOWHERE' }) } },
     );
     await OpenWork.collection.updateOne(
       { _id: 'open:0' as never },
-      { $set: { 'e.ALR-999999': { v: 3, s: 'new', d: 'FOOD', c: now, a: now, r: now } } },
+      {
+        $set: { 'e.ALR-999999': encodeEntry({ v: 3, s: 'new', d: 'FOOD', c: now, a: now, r: now }), 'v.ALR-999999': 3 },
+      },
       { upsert: true },
     );
     const damaged = await model.queries.pending(undefined, 0, 10_000);
