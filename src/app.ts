@@ -29,6 +29,8 @@ import { createTicketMessages } from './tickets/ticket-messages';
 import type { TicketService } from './tickets/ticket-service';
 import { createTicketServices } from './ticket-services';
 import { countsAtStart, createCountMarkerPruner } from './reports/count-rebuild';
+import { openWorkAtStart, reconcileOpenWork } from './reports/open-work-build';
+import { createOpenWorkStore, createOpenWorkView } from './storage/open-work-store';
 import { createTicketFigures } from './reports/ticket-figures';
 import { createTicketCountStore } from './storage/ticket-count-store';
 import { createCountRelay } from './tickets/count-relay';
@@ -144,14 +146,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // Counts for /stats, reports, hand-overs and the dashboard: counters kept with every ticket change (src/reports/).
   const ticketCounts = createTicketCountStore(models);
+  // Open work (/pending, /overdue, the departments' load, the dashboard's open and overdue), kept by the same relay.
+  const openWorkStore = createOpenWorkStore(models);
   const countRelay = createCountRelay({
     tickets,
     counts: ticketCounts,
+    openWork: openWorkStore,
     now: () => clock.now(),
     logger: logger.child({ component: 'counts' }),
   });
   // The counts this process's changes owe, each ticket by `_id`; the recovery pass applies the rest every minute.
   const figures = createTicketFigures({ counts: ticketCounts, timeZone, settle: () => countRelay.relayNoted() });
+  const openWork = createOpenWorkView(openWorkStore, () => countRelay.relayNoted());
   const staffStore = createStaffStore(models);
   const conversations = createConversationStore(models);
   const citizens = await createCitizenStore(conn);
@@ -177,7 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const setup = { config, conn, clock, logger, translator, catalog, flow, shiftPlan, timeZone, metrics };
   const base = { ...setup, models, history };
   const stores = { tickets, staff: staffStore, conversations, departments, messages, messageRefs, outbox, figures };
-  const services = await createTicketServices({ ...base, ...stores, countRelay, adminChats });
+  const services = await createTicketServices({ ...base, ...stores, countRelay, adminChats, openWork });
   const { escalation, feedback, ticketService, shifts, intake, recover } = services;
   const counsellor = await createCounsellor({ ...base, ...stores, intake, shifts });
   const effects = createConfiguredEffectRunner({ ...base, ...services, tickets, citizens, counsellor, outbox });
@@ -189,7 +195,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const pollSeconds = deps.dashboardPollSeconds;
   // Administrators by configuration: the dashboard and the simulator's login let them in without a staff record.
   const adminIds = configuredAdminIds(config);
-  const dashboard = await createConfiguredDashboard({ ...base, figures, outbox, serverUrl, pollSeconds, adminIds });
+  const dashboard = await createConfiguredDashboard({
+    ...base,
+    figures,
+    outbox,
+    serverUrl,
+    pollSeconds,
+    adminIds,
+    openWork,
+  });
   const simulatorAuth = createSimulatorLogin({ config, dashboard, adminIds, clock, logger });
   const staff = createStaffRouter({
     ...base,
@@ -229,12 +243,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ticketArchiveDays: services.escalationPolicy.feedback.reopenDays,
       officerLoads: tickets,
       countMarkers: createCountMarkerPruner({ counts: ticketCounts, tickets }),
+      openWork: { reconcile: (now) => reconcileOpenWork({ tickets: history.Ticket, store: openWorkStore }, now) },
     },
     sendHandover: (firingTime) => shifts.sendHandover(firingTime),
     recover: () => recover(),
   });
 
   // Start and stop are not mirror images (src/lifecycle.ts): the HTTP server closes first, the outbox last.
+  const openWorkPart = openWorkAtStart({
+    tickets: history.Ticket,
+    store: openWorkStore,
+    logger: logger.child({ component: 'open-work' }),
+    now: () => clock.now(),
+  });
   const order = { Counter: models.Counter, district: config.DISTRICT_CODE };
   const counts = countsAtStart({ models, counts: ticketCounts, timeZone, logger, order });
   const outboxPart = outboxLifecycle(outbox, logger);
@@ -245,7 +266,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // A database from before the work markers is swept for owed work once, after the start (it reads the live tickets).
   const sweepPart = recoverySweepAtStart(recover, logger);
   const lifecycle = createLifecycle({
-    start: [outboxPart, recoveryAtStart(recover, logger), counts, jobsPart, httpPart, channelsPart, sweepPart],
+    start: [
+      outboxPart,
+      recoveryAtStart(recover, logger),
+      counts,
+      openWorkPart,
+      jobsPart,
+      httpPart,
+      channelsPart,
+      sweepPart,
+    ],
     stop: [httpPart, channelsPart, jobsPart, sweepPart, outboxPart],
   });
 

@@ -27,6 +27,18 @@ const httpUrl = (example: string) =>
     .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, `must be an http(s) URL such as ${example}`)
     .transform((v) => v.replace(/\/+$/, ''));
 
+/** A whole number of hours from 1 to 30 days' worth. */
+const hoursUpToAMonth = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(fallback),
+  );
+
 const schema = z.object({
   TELEGRAM_BOT_TOKEN: z.preprocess(
     emptyAsUndefined,
@@ -93,24 +105,8 @@ const schema = z.object({
   MAX_TICKETS_PER_DAY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
   CATEGORY_PROFILE: z.preprocess(emptyAsUndefined, z.enum(CATEGORY_PROFILES).default('source')),
   COUNSELLOR_MAX_SESSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(50).default(3)),
-  INVITE_TTL_HOURS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(48),
-  ),
-  CONVERSATION_IDLE_HOURS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(72),
-  ),
+  INVITE_TTL_HOURS: hoursUpToAMonth(48),
+  CONVERSATION_IDLE_HOURS: hoursUpToAMonth(72),
   RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(6000).default(20)),
   RATE_LIMIT_BURST: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(10)),
   RATE_LIMIT_STAFF_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(6000).default(120)),

@@ -32,6 +32,7 @@ import { createRecoveryPass, type RecoveryPass } from './tickets/ticket-recovery
 import { createTicketService } from './tickets/ticket-service';
 import type { TicketFigures } from './reports/ticket-figures';
 import type { CountRelay } from './tickets/count-relay';
+import type { OpenWorkView } from './storage/open-work-store';
 
 /** What {@link createTicketServices} needs. */
 export interface TicketServicesDeps {
@@ -54,6 +55,8 @@ export interface TicketServicesDeps {
   metrics: AppMetrics;
   clock: Clock;
   logger: Logger;
+  /** The open-work read model /pending, /overdue, reports and hand-overs read (src/storage/open-work-store.ts). */
+  openWork?: OpenWorkView;
   /** Configured administrators' chats (ADMIN_TELEGRAM_IDS, ADMIN_WEB_IDS), told of what has no officer. */
   adminChats: Array<{ channel: 'telegram' | 'web'; chatId: string }>;
 }
@@ -131,7 +134,7 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     adminChats,
     feedbackRequest: (ticket) => feedback.feedbackRequest(ticket),
   });
-  const queries = createTicketQueries(models, history);
+  const queries = createTicketQueries(models, history, deps.openWork);
   const reassign = createReassign({ tickets, staff, departments, relay, messages, clock, logger, adminChats });
   const reports = createDailyReports({
     queries,

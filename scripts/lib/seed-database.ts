@@ -4,6 +4,9 @@ import type { Catalog } from '../../src/domain/catalog';
 import { formatReference } from '../../src/domain/ticket';
 import type { OutboxDoc, OutboxModels } from '../../src/outbox/outbox-model';
 import { createBulkImport } from '../../src/storage/bulk-import';
+import { createOpenWorkStore } from '../../src/storage/open-work-store';
+import type { OpenWorkSource } from '../../src/domain/open-work';
+import { isOpen } from '../../src/domain/ticket-lifecycle';
 import { addCounts, dayOfIn, ticketCounts, type CountDelta } from '../../src/domain/ticket-counts';
 import { TIME_ZONE } from '../../src/i18n/format';
 import { createTicketWork } from '../../src/storage/ticket-work';
@@ -100,6 +103,10 @@ export async function seedDatabase(
   const workMarked = (await work.allMarked()) || !(await anyTicket());
   const dayOf = dayOfIn(deps.timeZone ?? TIME_ZONE);
   const counts: CountDelta = {};
+  // Likewise the open-work read model: the live tickets' entries, written once at the end.
+  const openWork = createOpenWorkStore(deps.models);
+  const openWorkLoaded = (await openWork.isBuilt()) || !(await anyTicket());
+  const live: OpenWorkSource[] = [];
 
   const staff = await seedStaff(deps.staff, deps.catalog, opts.end);
   const categories = new Map(
@@ -133,6 +140,7 @@ export async function seedDatabase(
     const batch: TicketDoc[] = [];
     for (let i = from; i < Math.min(opts.tickets, from + BATCH); i++) batch.push(seedTicket(i, ctx, rnd));
     for (const t of batch) addCounts(counts, ticketCounts(t, dayOf));
+    if (openWorkLoaded) for (const t of batch) if (isOpen(t.status)) live.push(t);
     for (const t of batch) order = foldOrder(order, t.createdAt);
     const notices: Array<Omit<OutboxDoc, '_id'>> = [];
     const share =
@@ -147,6 +155,10 @@ export async function seedDatabase(
   if (countLoaded) {
     await counters.addBulk(counts);
     await counters.markBuilt();
+  }
+  if (openWorkLoaded) {
+    await openWork.load(live, opts.end);
+    await openWork.markBuilt();
   }
   if (workMarked) await work.markAllMarked();
   if (opts.tickets > 0) {

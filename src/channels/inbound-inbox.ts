@@ -1,5 +1,6 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { modelOnce } from '../db/model-once';
 
 /** One pushed update (a webhook's message) kept from its arrival until it has been handled. */
 export interface InboxItem {
@@ -48,9 +49,7 @@ inboxSchema.index({ chatKey: 1, order: 1 });
 
 /** The inbox on its collection `inbound_inbox`. */
 export async function createInboundInbox(conn: Connection): Promise<InboundInbox> {
-  const Inbox =
-    (conn.models.InboundInbox as Model<InboxItem> | undefined) ??
-    conn.model<InboxItem>('InboundInbox', inboxSchema, 'inbound_inbox');
+  const Inbox = modelOnce<InboxItem>(conn, 'InboundInbox', inboxSchema, 'inbound_inbox');
   await Inbox.createIndexes();
   return {
     async add(items) {

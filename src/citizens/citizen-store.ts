@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { modelOnce } from '../db/model-once';
 
 /**
  * Which citizen ids belong to one person, keyed by verified phone number
@@ -77,10 +78,7 @@ const citizenGroupSchema = new Schema<CitizenGroupDoc>(
 
 /** The `citizen_groups` model of a connection (registered once). */
 export function citizenGroupModel(conn: Connection): Model<CitizenGroupDoc> {
-  return (
-    (conn.models.CitizenGroup as Model<CitizenGroupDoc> | undefined) ??
-    conn.model<CitizenGroupDoc>('CitizenGroup', citizenGroupSchema, 'citizen_groups')
-  );
+  return modelOnce<CitizenGroupDoc>(conn, 'CitizenGroup', citizenGroupSchema, 'citizen_groups');
 }
 
 /** Marker in `citizen_groups`: every phone document's citizen ids have their group document (built once per database). */
@@ -107,9 +105,7 @@ export function groupDocs(
 
 /** The store over its own collection on the given connection. */
 export async function createCitizenStore(conn: Connection): Promise<CitizenStore> {
-  const Citizen =
-    (conn.models.Citizen as Model<CitizenDoc> | undefined) ??
-    conn.model<CitizenDoc>('Citizen', citizenSchema, 'citizens');
+  const Citizen = modelOnce<CitizenDoc>(conn, 'Citizen', citizenSchema, 'citizens');
   const Group = citizenGroupModel(conn);
   await Promise.all([Citizen.createIndexes(), Group.createIndexes()]);
   await buildGroups(Citizen, Group);

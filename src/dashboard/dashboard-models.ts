@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { StaffRole } from '../domain/roles';
+import { modelOnce } from '../db/model-once';
 
 /** One login link handed out by `/dashboard`; only a hash of the token is kept. */
 export interface DashboardLoginDoc {
@@ -96,15 +97,9 @@ export interface DashboardModels {
  */
 export async function createDashboardModels(conn: Connection): Promise<DashboardModels> {
   const models: DashboardModels = {
-    Login:
-      (conn.models.DashboardLogin as Model<DashboardLoginDoc> | undefined) ??
-      conn.model<DashboardLoginDoc>('DashboardLogin', loginSchema, DASHBOARD_COLLECTIONS.logins),
-    Session:
-      (conn.models.DashboardSession as Model<SessionDoc> | undefined) ??
-      conn.model<SessionDoc>('DashboardSession', sessionSchema, DASHBOARD_COLLECTIONS.sessions),
-    Setting:
-      (conn.models.DashboardSetting as Model<SettingDoc> | undefined) ??
-      conn.model<SettingDoc>('DashboardSetting', settingSchema, DASHBOARD_COLLECTIONS.settings),
+    Login: modelOnce<DashboardLoginDoc>(conn, 'DashboardLogin', loginSchema, DASHBOARD_COLLECTIONS.logins),
+    Session: modelOnce<SessionDoc>(conn, 'DashboardSession', sessionSchema, DASHBOARD_COLLECTIONS.sessions),
+    Setting: modelOnce<SettingDoc>(conn, 'DashboardSetting', settingSchema, DASHBOARD_COLLECTIONS.settings),
   };
   await models.Login.createIndexes();
   await models.Session.createIndexes();

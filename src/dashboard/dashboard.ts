@@ -14,6 +14,7 @@ import { createDashboardCommand } from './dashboard-command';
 import { createDashboardLogins, type DashboardLogins } from './dashboard-logins';
 import { createDashboardModels, type DashboardModels } from './dashboard-models';
 import { createSessionStore, type SessionStore } from './dashboard-sessions';
+import type { OpenWorkView } from '../storage/open-work-store';
 import type { HistoryModels } from '../storage/history-models';
 import { createDashboardQueries, type DashboardQueries } from './dashboard-queries';
 import { createDashboardRoutes, type DashboardRoutes } from './dashboard-routes';
@@ -34,6 +35,8 @@ export interface DashboardDeps {
   timeZone: string;
   /** The ticket collections over the history connection, for the CSV export (default: `models`). */
   history?: HistoryModels;
+  /** The open-work read model the open and overdue figures and list are read from (src/storage/open-work-store.ts). */
+  openWork?: OpenWorkView;
   /** DISTRICT_CODE, the tickets' reference prefix: the newest tickets are then found by reference. */
   districtCode?: string;
   translator: Translator;
@@ -107,6 +110,7 @@ export async function createDashboard(deps: DashboardDeps): Promise<Dashboard> {
     figures: deps.figures,
     timeZone: deps.timeZone,
     ...(deps.history ? { history: deps.history } : {}),
+    ...(deps.openWork ? { openWork: deps.openWork } : {}),
     ...(deps.districtCode ? { districtCode: deps.districtCode } : {}),
   });
   const sessions = createSessionStore(dashboardModels);

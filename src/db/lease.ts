@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKey } from './duplicate-key';
+import { modelOnce } from './model-once';
 
 /** Something (a chat's updates, a document's change) is held by `owner` until `expiresAt`. */
 export interface LeaseDoc {
@@ -23,7 +24,7 @@ const leaseSchema = new Schema<LeaseDoc>(
  * @example const Lease = leaseModel(conn, 'InboxChatLease', 'inbox_chat_leases');
  */
 export function leaseModel(conn: Connection, name: string, collection: string): Model<LeaseDoc> {
-  return (conn.models[name] as Model<LeaseDoc> | undefined) ?? conn.model<LeaseDoc>(name, leaseSchema, collection);
+  return modelOnce<LeaseDoc>(conn, name, leaseSchema, collection);
 }
 
 /** Take and give back leases of one owner. */

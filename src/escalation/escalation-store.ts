@@ -1,6 +1,6 @@
 import type { HistoryEntry, Ticket } from '../domain/ticket';
 import type { OwedNotices } from '../core/outbound';
-import { countedChange, countGuard, type StoredTicket } from '../storage/ticket-store';
+import { countedChange, countGuard, createTicketWrites, type StoredTicket } from '../storage/ticket-store';
 import { dayOfIn } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
@@ -43,6 +43,7 @@ export function createEscalationStore(
 ): EscalationStore {
   const { Ticket, TicketArchive } = models;
   const work = createTicketWork(models);
+  const writes = createTicketWrites(Ticket);
   const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
   const open = { $in: [...OPEN_STATUSES] };
   return {
@@ -88,18 +89,20 @@ export function createEscalationStore(
       const before = await Ticket.findOne({ _id: ref }).lean<TicketDoc>().exec();
       if (!before || before.level !== fromLevel) return null;
       const counts = countedChange(ref, before, { ...before, level }, dayOf);
-      // Announced first: the recovery pass finds the notices and counts by this marker if what follows is cut short.
-      if (notices || counts) await work.mark(ref, [notices?.key, counts?.key], at);
-      return Ticket.findOneAndUpdate(
-        { _id: ref, ...countGuard(before), level: fromLevel, status: open },
+      // By `_id` under the ticket's lock on FerretDB, where this guard as a filter read every live ticket per escalation.
+      const done = await writes.updateIf(
+        ref,
+        { ...countGuard(before), level: fromLevel, status: open },
         {
           $set: { level, escalatedAt: at, updatedAt: at },
+          // Every change raises the ticket's revision (the open-work read model's version, see ticket-store.ts).
+          $inc: { rev: 1 },
           $push: { history: entry, ...(notices ? { owed: notices } : {}), ...(counts ? { owedCounts: counts } : {}) },
         },
-        { returnDocument: 'after' },
-      )
-        .lean<StoredTicket>()
-        .exec();
+        // Announced first: the recovery pass finds the notices and counts by this marker if what follows is cut short.
+        notices || counts ? () => work.mark(ref, [notices?.key, counts?.key], at) : undefined,
+      );
+      return done?.after ?? null;
     },
     async reminderCandidates(now, lookaheadMs, limit) {
       return Ticket.find({
@@ -116,12 +119,11 @@ export function createEscalationStore(
         .exec();
     },
     async markReminded(refs, at) {
-      if (refs.length === 0) return 0;
-      const res = await Ticket.updateMany(
-        { ref: { $in: refs }, ackReminderSentAt: null },
-        { $set: { ackReminderSentAt: at } },
-      ).exec();
-      return res.modifiedCount;
+      // One ticket at a time by `_id`: on FerretDB an updateMany over references read every live ticket, once per officer reminded.
+      let marked = 0;
+      for (const ref of refs)
+        if (await writes.updateIf(ref, { ackReminderSentAt: null }, { $set: { ackReminderSentAt: at } })) marked += 1;
+      return marked;
     },
   };
 }

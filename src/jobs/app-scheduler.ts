@@ -22,7 +22,15 @@ export interface AppSchedulerDeps {
   /** What the clean-up job purges; the keep-days come from the configuration. */
   purge: Pick<
     CleanupJobDeps,
-    'models' | 'outbox' | 'messageRefs' | 'web' | 'whatsapp' | 'ticketArchiveDays' | 'officerLoads' | 'countMarkers'
+    | 'models'
+    | 'outbox'
+    | 'messageRefs'
+    | 'web'
+    | 'whatsapp'
+    | 'ticketArchiveDays'
+    | 'officerLoads'
+    | 'countMarkers'
+    | 'openWork'
   >;
   shiftPlan: ShiftPlan;
   sendHandover(firingTime: Date): Promise<unknown>;

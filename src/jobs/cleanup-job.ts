@@ -44,6 +44,8 @@ export interface CleanupJobDeps {
   countMarkers?: { prune(before: Date): Promise<number> };
   /** The officers' open-ticket counts, recounted from the live tickets (mends a crash between a change and its count). */
   officerLoads?: { recountOfficerLoads(): Promise<number> };
+  /** The open-work read model, checked against the live tickets after archiving (mends drift, prunes old tombstones). */
+  openWork?: { reconcile(now: Date): Promise<{ fixed: number; pruned: number }> };
   cron: string;
 }
 
@@ -75,6 +77,8 @@ export const DEFAULT_RETENTION_DAYS = {
  *   past their periods are deleted;
  * - the ticket counters forget which changes they applied a day ago (no
  *   relay still holds those), so their day documents stay small;
+ * - the open-work read model is checked against the live tickets (a change
+ *   it missed is mended, tombstones of tickets closed a day ago go);
  * - tickets closed longer than `ticketArchiveDays` move to the archive, so
  *   the live collection, which every ticket update reads on FerretDB, holds
  *   only current work.
@@ -122,6 +126,8 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         : {};
       const markers = deps.countMarkers ? { countMarkersPruned: await deps.countMarkers.prune(daysAgo(1)) } : {};
       const loads = deps.officerLoads ? { officerLoadsRecounted: await deps.officerLoads.recountOfficerLoads() } : {};
+      const open = deps.openWork ? await deps.openWork.reconcile(now) : undefined;
+      const openWork = open ? { openWorkFixed: open.fixed, openWorkTombstonesPruned: open.pruned } : {};
       return {
         conversationsReset: reset,
         conversationsRemoved: removed,
@@ -137,6 +143,7 @@ export function createCleanupJob(deps: CleanupJobDeps): ScheduledJob {
         ...refs,
         ...markers,
         ...loads,
+        ...openWork,
       };
     },
   };

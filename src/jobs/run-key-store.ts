@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { modelOnce } from '../db/model-once';
 
 /** One firing of one job, claimed by the process that inserted it first. */
 export interface JobRunDoc {
@@ -53,8 +54,7 @@ jobRunSchema.index({ job: 1, firingTime: -1 });
  * that MongoDB and FerretDB on SQLite both perform atomically.
  */
 export async function createRunKeyStore(conn: Connection): Promise<RunKeyStore> {
-  const JobRun: Model<JobRunDoc> =
-    (conn.models.JobRun as Model<JobRunDoc> | undefined) ?? conn.model<JobRunDoc>('JobRun', jobRunSchema, 'job_runs');
+  const JobRun: Model<JobRunDoc> = modelOnce<JobRunDoc>(conn, 'JobRun', jobRunSchema, 'job_runs');
   await JobRun.createIndexes();
   return {
     async claim(job, firingTime, owner, now) {

@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import type { ChannelName } from '../core/messages';
+import { modelOnce } from '../db/model-once';
 
 /**
  * Where one outbox message is in its life.
@@ -215,18 +216,15 @@ export const OUTBOX_COLLECTIONS = {
  */
 export async function createOutboxModel(conn: Connection): Promise<OutboxModels> {
   const models: OutboxModels = {
-    Message:
-      (conn.models.OutboxMessage as Model<OutboxDoc> | undefined) ??
-      conn.model<OutboxDoc>('OutboxMessage', outboxSchema, OUTBOX_COLLECTIONS.messages),
-    Claim:
-      (conn.models.OutboxClaim as Model<OutboxClaimDoc> | undefined) ??
-      conn.model<OutboxClaimDoc>('OutboxClaim', claimSchema, OUTBOX_COLLECTIONS.claims),
-    Archive:
-      (conn.models.OutboxArchive as Model<OutboxDoc> | undefined) ??
-      conn.model<OutboxDoc>('OutboxArchive', archiveSchema, OUTBOX_COLLECTIONS.archive),
-    Dispatcher:
-      (conn.models.OutboxDispatcher as Model<OutboxDispatcherDoc> | undefined) ??
-      conn.model<OutboxDispatcherDoc>('OutboxDispatcher', dispatcherSchema, OUTBOX_COLLECTIONS.dispatchers),
+    Message: modelOnce<OutboxDoc>(conn, 'OutboxMessage', outboxSchema, OUTBOX_COLLECTIONS.messages),
+    Claim: modelOnce<OutboxClaimDoc>(conn, 'OutboxClaim', claimSchema, OUTBOX_COLLECTIONS.claims),
+    Archive: modelOnce<OutboxDoc>(conn, 'OutboxArchive', archiveSchema, OUTBOX_COLLECTIONS.archive),
+    Dispatcher: modelOnce<OutboxDispatcherDoc>(
+      conn,
+      'OutboxDispatcher',
+      dispatcherSchema,
+      OUTBOX_COLLECTIONS.dispatchers,
+    ),
   };
   await models.Message.createIndexes();
   await models.Claim.createIndexes();

@@ -1,5 +1,6 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import type { RosterRole } from './shift-plan';
+import { modelOnce } from '../db/model-once';
 
 /** Who stands on one role of one shift, every day until changed. */
 export interface RosterEntryDoc {
@@ -46,9 +47,7 @@ export interface RosterStore {
  * whole in one query.
  */
 export function createRosterStore(conn: Connection): RosterStore {
-  const Roster =
-    (conn.models.RosterEntry as Model<RosterEntryDoc> | undefined) ??
-    conn.model<RosterEntryDoc>('RosterEntry', rosterSchema, ROSTER_COLLECTION);
+  const Roster = modelOnce<RosterEntryDoc>(conn, 'RosterEntry', rosterSchema, ROSTER_COLLECTION);
   return {
     async all() {
       const docs = await Roster.find().lean<RosterEntryDoc[]>().exec();

@@ -17,6 +17,7 @@ import {
 } from './staff-models';
 import { messageRefSchema, type MessageRefDoc } from './message-ref-store';
 import { ticketCountSchema, type TicketCountDoc } from './ticket-count-store';
+import { openWorkSchema, type OpenWorkDoc } from './open-work-store';
 import { TICKET_WORK_COLLECTION, ticketWorkSchema, type TicketWorkDoc } from './ticket-work';
 
 /** One chat's saved conversation: its state, and the deliveries already handled. */
@@ -69,6 +70,8 @@ export interface TicketDoc extends Ticket {
   owed?: OwedNotices[];
   /** Counts owed by changes already written, not yet in the ticket counters (see ticket-store.ts). */
   owedCounts?: Array<{ key: string; delta: Array<{ d: string; p: string; n: number }> }>;
+  /** Raised by every change: the version of the ticket's entry in the open-work read model (absent: 0). */
+  rev?: number;
 }
 
 /**
@@ -169,6 +172,7 @@ const ticketSchema = new Schema<TicketDoc>(
     routePending: { type: Boolean, default: undefined },
     owed: { type: [Schema.Types.Mixed], default: undefined },
     owedCounts: { type: [Schema.Types.Mixed], default: undefined },
+    rev: Number,
   },
   { versionKey: false },
 );
@@ -231,6 +235,8 @@ export interface Models {
   Department: Model<DepartmentDoc>;
   /** Ticket counters by district day (see ticket-count-store.ts). */
   TicketCount: Model<TicketCountDoc>;
+  /** Open work by ticket, in a fixed number of documents (see open-work-store.ts). */
+  OpenWork: Model<OpenWorkDoc>;
   /** Markers of ticket changes whose work may be owed (see ticket-work.ts). */
   TicketWork: Model<TicketWorkDoc>;
 }
@@ -253,6 +259,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     MessageRef: conn.model<MessageRefDoc>('MessageRef', messageRefSchema, 'message_refs'),
     Department: conn.model<DepartmentDoc>('Department', departmentSchemaDb, 'departments'),
     TicketCount: conn.model<TicketCountDoc>('TicketCount', ticketCountSchema, 'ticket_counts'),
+    OpenWork: conn.model<OpenWorkDoc>('OpenWork', openWorkSchema, 'open_work'),
     TicketWork: conn.model<TicketWorkDoc>('TicketWork', ticketWorkSchema, TICKET_WORK_COLLECTION),
   };
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));

@@ -2,6 +2,7 @@ import { Schema, type Model } from 'mongoose';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Ticket } from '../domain/ticket';
 import type { TicketDoc } from './models';
+import { modelOnce } from '../db/model-once';
 
 /**
  * How many open tickets an officer holds in a department: one small document
@@ -56,9 +57,7 @@ export function loadDelta(
 /** The officer load documents on the tickets' connection. */
 export function createOfficerLoads(Ticket: Model<TicketDoc>) {
   const conn = Ticket.db;
-  const Load =
-    (conn.models.OfficerLoad as Model<OfficerLoadDoc> | undefined) ??
-    conn.model<OfficerLoadDoc>('OfficerLoad', officerLoadSchema, 'officer_loads');
+  const Load = modelOnce<OfficerLoadDoc>(conn, 'OfficerLoad', officerLoadSchema, 'officer_loads');
   const key = (officerId: string, department: string) => `${officerId}@${department}`;
 
   return {

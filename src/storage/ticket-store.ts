@@ -18,6 +18,7 @@ import { isFerretDb } from '../db/connect';
 import { createDocumentLock } from './document-lock';
 import type { Models, TicketDoc, TicketOwnerDoc } from './models';
 import { createOfficerLoads, loadDelta } from './officer-loads';
+import { OPEN_WORK_FIELDS, openWorkChanged, type OpenWorkSource } from '../domain/open-work';
 import { allocateReference } from './reference-order';
 import { createTicketWork, ROUTE_WORK } from './ticket-work';
 
@@ -28,6 +29,13 @@ const MAX_REFERENCE_ATTEMPTS = 5;
 export interface OwedCounts {
   key: string;
   delta: StoredCounts;
+}
+
+/** A live ticket whose changes still owe counts: the counts, and what the open-work read model keeps of it, as read together. */
+export interface OwingTicket {
+  ref: string;
+  owedCounts: readonly OwedCounts[];
+  ticket?: OpenWorkSource;
 }
 
 /** A ticket as stored, with the notices and counts its changes still owe. */
@@ -87,10 +95,10 @@ export interface TicketStore {
   owing(limit: number): Promise<Array<{ ref: string; owed: OwedNotices[] }>>;
   /** The owed notices `batch` are in the outbox now: take them off the ticket (exactly the batch as read). */
   settleOwed(ref: string, batch: OwedNotices): Promise<void>;
-  /** Live tickets whose changes still owe counts, with those counts. */
-  owingCounts(limit: number): Promise<Array<{ ref: string; owedCounts: OwedCounts[] }>>;
-  /** The counts one live ticket still owes (read by `_id`); none when it owes none or is not live. */
-  owedCountsOf(ref: string): Promise<OwedCounts[]>;
+  /** Live tickets whose changes still owe counts, with those counts (and their open-work fields). */
+  owingCounts(limit: number): Promise<OwingTicket[]>;
+  /** The counts one live ticket still owes (read by `_id`), with its open-work fields; no counts when it owes none or is not live. */
+  owedCountsOf(ref: string): Promise<OwingTicket>;
   /** The owed counts `batch` are in the counters now: take them off the ticket (exactly as read). */
   settleCounts(ref: string, batch: OwedCounts): Promise<void>;
 }
@@ -109,8 +117,32 @@ export function countedChange(
   dayOf: DayOf,
 ): OwedCounts | undefined {
   const delta = countDelta(before, after, dayOf);
-  return delta ? { key: `${ref}:c:${randomBytes(6).toString('base64url')}`, delta: storedCounts(delta) } : undefined;
+  return delta ? { key: changeKey(ref), delta: storedCounts(delta) } : undefined;
 }
+
+const changeKey = (ref: string) => `${ref}:c:${randomBytes(6).toString('base64url')}`;
+
+/**
+ * What a change owes the count relay: the counts it moves, or, when it moves
+ * none but changes what the open-work read model keeps of the ticket
+ * (deadlines, an acknowledgement after a reopening), an empty delta, so the
+ * relay still refreshes the ticket's entry (and the recovery pass finds it
+ * after a crash). Undefined when it owes nothing.
+ */
+export function owedByChange(
+  ref: string,
+  before: CountedTicket & OpenWorkSource,
+  after: CountedTicket & OpenWorkSource,
+  dayOf: DayOf,
+): OwedCounts | undefined {
+  return (
+    countedChange(ref, before, after, dayOf) ??
+    (openWorkChanged(before, after) ? { key: changeKey(ref), delta: [] } : undefined)
+  );
+}
+
+/** The projection of a ticket's open-work fields. */
+const OPEN_WORK_PROJECTION = Object.fromEntries(OPEN_WORK_FIELDS.map((f) => [f, 1]));
 
 /**
  * The write moving counters happens only if the counted fields are still as
@@ -126,7 +158,7 @@ export function countGuard(before: CountedTicket): Record<string, unknown> {
   return guard;
 }
 
-/** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time). */
+/** Whether a ticket as read has every field of `guard` as given (dotted paths; null matches a missing field, Dates by time, `$in` a list). */
 function matches(doc: object, guard: Record<string, unknown>): boolean {
   return Object.entries(guard).every(([path, want]) => {
     const got = path
@@ -134,50 +166,34 @@ function matches(doc: object, guard: Record<string, unknown>): boolean {
       .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
     if (want === null || want === undefined) return got === null || got === undefined;
     if (want instanceof Date) return got instanceof Date && got.getTime() === want.getTime();
+    if (want && typeof want === 'object' && Array.isArray((want as { $in?: unknown }).$in))
+      return (want as { $in: unknown[] }).$in.includes(got);
     return got === want;
   });
 }
 
-/** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
-const OWNER_SLACK = 3;
-
 /**
- * The ticket store. References come from one counter document per district;
- * the reference is the ticket's `_id`, so its uniqueness is the collection's
- * own (FerretDB's $inc is not atomic across connections) and a taken number
- * is simply skipped. Every lookup of one ticket is by `_id`, in the live
- * collection and then in the archive; a citizen's tickets are found through
- * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
+ * Conditional writes of one live ticket. On FerretDB a filter other than
+ * `{_id}` reads the whole collection (and its conditional updates are a read
+ * and a write anyway), so there a conditional change is a read by `_id`, a
+ * check here and a write by `_id`, one at a time per ticket across every
+ * process on the database (a lock document, see createDocumentLock). MongoDB
+ * keeps its atomic conditional update. Shared by every module that changes
+ * tickets conditionally (the ticket store, escalation).
+ * @example const { updateIf } = createTicketWrites(models.Ticket); await updateIf(ref, { level: 1 }, { $set: { level: 2 } });
  */
-export function createTicketStore(
-  models: Models,
-  districtCode: string,
-  opts: {
-    timeZone?: string;
-    /** Told of each ticket this store has just written counts owed by (the count relay settles those by `_id`). */
-    onOwedCounts?: (ref: string) => void;
-  } = {},
-): TicketStore {
-  const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
-  const owners = createOwnerIndex(TicketOwner);
-  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
-  const loads = createOfficerLoads(TicketModel);
-  // On FerretDB a filter other than `{_id}` reads the whole collection (and its conditional updates
-  // are a read and a write anyway), so there a conditional change is a read by `_id`, a check here
-  // and a write by `_id`, one at a time per ticket across every process on the database (a lock
-  // document, see createDocumentLock). MongoDB keeps its atomic conditional update.
+export function createTicketWrites(TicketModel: Models['Ticket']) {
   // Asked once, now, so no citizen's message waits for the answer.
   const byIdOnly = isFerretDb(TicketModel.db).catch(() => false);
   const locks = createDocumentLock(TicketModel.db, { scope: 'ticket' });
-  // Each change that leaves work owed is announced by a marker first, so the recovery pass reads the markers, not the tickets.
-  const work = createTicketWork(models);
   // FerretDB applies even an update by `_id` as a read and a write of the whole document, so on it
   // every other write of a ticket holds the same lock too, or it could undo a change made meanwhile.
   const exclusive = async <T>(ref: string, work: () => Promise<T>): Promise<T> =>
     (await byIdOnly) ? locks.run(ref, work) : work();
 
   /**
-   * Apply `update` to ticket `ref` if it still matches `guard` (plain field values; null: missing). Null otherwise.
+   * Apply `update` to ticket `ref` if it still matches `guard` (plain field values, or `{$in: [...]}`; null:
+   * missing). Null otherwise.
    * `beforeWrite` runs just before the write (the work marker of a change owing work).
    */
   async function updateIf(
@@ -205,6 +221,37 @@ export function createTicketStore(
     const after = await TicketModel.findOne({ _id: ref }).lean<StoredTicket>().exec();
     return after ? { before, after } : null;
   }
+
+  return { updateIf, exclusive };
+}
+
+/** How many owner entries past the newest one a listing reads, for entries whose ticket was never stored (a failed create). */
+const OWNER_SLACK = 3;
+
+/**
+ * The ticket store. References come from one counter document per district;
+ * the reference is the ticket's `_id`, so its uniqueness is the collection's
+ * own (FerretDB's $inc is not atomic across connections) and a taken number
+ * is simply skipped. Every lookup of one ticket is by `_id`, in the live
+ * collection and then in the archive; a citizen's tickets are found through
+ * their owner entries (see {@link TicketOwnerDoc}), also by `_id`.
+ */
+export function createTicketStore(
+  models: Models,
+  districtCode: string,
+  opts: {
+    timeZone?: string;
+    /** Told of each ticket this store has just written counts owed by (the count relay settles those by `_id`). */
+    onOwedCounts?: (ref: string) => void;
+  } = {},
+): TicketStore {
+  const { Ticket: TicketModel, TicketArchive, TicketOwner, Counter } = models;
+  const owners = createOwnerIndex(TicketOwner);
+  const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
+  const loads = createOfficerLoads(TicketModel);
+  // Each change that leaves work owed is announced by a marker first, so the recovery pass reads the markers, not the tickets.
+  const work = createTicketWork(models);
+  const { updateIf, exclusive } = createTicketWrites(TicketModel);
 
   /** One ticket by reference: live first, then the archive. */
   async function findByRef(ref: string): Promise<Ticket | null> {
@@ -261,9 +308,9 @@ export function createTicketStore(
     async transition(ref, expected, { status, set, unset, entry, owed: notices }) {
       const before = await TicketModel.findOne({ _id: ref }).lean<TicketDoc>().exec();
       if (!before || before.status !== expected) return null;
-      const after: CountedTicket = { ...before, ...(set ?? {}), status };
+      const after: CountedTicket & OpenWorkSource = { ...before, ...(set ?? {}), status };
       for (const key of unset ?? []) delete (after as Partial<Ticket>)[key];
-      const counts = countedChange(ref, before, after, dayOf);
+      const counts = owedByChange(ref, before, after, dayOf);
       const entries = Array.isArray(entry) ? entry : [entry];
       const at = entries.at(-1)?.at;
       const push: Record<string, unknown> = { history: { $each: entries } };
@@ -272,6 +319,8 @@ export function createTicketStore(
       const update: Record<string, unknown> = {
         $set: { ...(set ?? {}), status, ...(at ? { updatedAt: at } : {}) },
         $push: push,
+        // The ticket's revision: its open-work entry is replaced only by a newer snapshot.
+        $inc: { rev: 1 },
       };
       if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
       const owes = notices || counts;
@@ -341,17 +390,22 @@ export function createTicketStore(
       return rows.map((r) => ({ ref: r.ref, owed: r.owed }));
     },
     async owingCounts(limit) {
-      const rows = await TicketModel.find({ 'owedCounts.0': { $exists: true } }, { ref: 1, owedCounts: 1 })
+      const rows = await TicketModel.find(
+        { 'owedCounts.0': { $exists: true } },
+        { ...OPEN_WORK_PROJECTION, owedCounts: 1 },
+      )
         .limit(limit)
-        .lean<Array<{ ref: string; owedCounts: OwedCounts[] }>>()
+        .lean<Array<OpenWorkSource & { owedCounts: OwedCounts[] }>>()
         .exec();
-      return rows.map((r) => ({ ref: r.ref, owedCounts: r.owedCounts }));
+      return rows.map(({ owedCounts, ...ticket }) => ({ ref: ticket.ref, owedCounts, ticket }));
     },
     async owedCountsOf(ref) {
-      const doc = await TicketModel.findOne({ _id: ref }, { owedCounts: 1 })
-        .lean<{ owedCounts?: OwedCounts[] }>()
+      const doc = await TicketModel.findOne({ _id: ref }, { ...OPEN_WORK_PROJECTION, owedCounts: 1 })
+        .lean<OpenWorkSource & { owedCounts?: OwedCounts[] }>()
         .exec();
-      return doc?.owedCounts ?? [];
+      if (!doc) return { ref, owedCounts: [] };
+      const { owedCounts, ...ticket } = doc;
+      return { ref, owedCounts: owedCounts ?? [], ticket };
     },
     async settleCounts(ref, batch) {
       await exclusive(ref, () =>

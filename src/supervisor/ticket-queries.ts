@@ -1,8 +1,10 @@
 import type { Ticket } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models } from '../storage/models';
-import { overdueFilter } from '../reports/overdue';
+import { isOverdue, overdueFilter } from '../reports/overdue';
 import { ticketsByCreation, type HistoryModels } from '../storage/history-models';
+import type { OpenWorkView } from '../storage/open-work-store';
+import { oldestFirst, type OpenTicket } from '../domain/open-work';
 
 // The one overdue definition lives in the reporting module.
 export { isOverdue, overdueFilter } from '../reports/overdue';
@@ -36,7 +38,7 @@ export type DepartmentLoad = Map<string, { open: number; overdue: number }>;
 
 /** The read-only questions supervisors, reports and hand-overs ask of the tickets. */
 export interface TicketQueries {
-  /** Open and overdue tickets per department at `now` (two aggregations). */
+  /** Open and overdue tickets per department at `now` (from the open-work read model). */
   departmentLoad(now: Date): Promise<DepartmentLoad>;
   /** Open tickets, oldest first, of one department or all. */
   pending(department: string | undefined, skip: number, limit: number): Promise<Page<Ticket>>;
@@ -78,6 +80,8 @@ function findFilter(q: FindQuery): Record<string, unknown> {
 export function createTicketQueries(
   models: Pick<Models, 'Ticket' | 'TicketArchive'>,
   history: HistoryModels = models,
+  /** The open-work read model: open work is read from it, by `_id` only; without it (or before it is built) from the tickets. */
+  openWork?: OpenWorkView,
 ): TicketQueries {
   // Open work is read over the history connection too: on FerretDB every such read decodes each live ticket
   // (seconds at a district's size), and on the main connection, which FerretDB gets one of, every citizen would wait.
@@ -97,6 +101,27 @@ export function createTicketQueries(
       T.find(filter).sort(sort).skip(skip).limit(limit).lean<Ticket[]>().exec(),
     ]);
     return { total, items };
+  }
+
+  /**
+   * A page of open work from the read model: `list` filtered and sorted
+   * there, then only the page's tickets read, each by `_id`. A ticket that
+   * changed since its entry was written (another instance's change, relayed
+   * within a minute) and no longer passes `still` is left off the page.
+   */
+  async function pageOfOpen(
+    list: OpenTicket[],
+    still: (t: Ticket) => boolean,
+    skip: number,
+    limit: number,
+  ): Promise<Page<Ticket>> {
+    list.sort(oldestFirst);
+    const items: Ticket[] = [];
+    for (const { ref } of list.slice(skip, skip + limit)) {
+      const t = await T.findOne({ _id: ref }).lean<Ticket>().exec();
+      if (t && still(t)) items.push(t);
+    }
+    return { total: list.length, items };
   }
 
   /** A page over live and archived tickets together, by creation time. */
@@ -123,6 +148,17 @@ export function createTicketQueries(
 
   return {
     async departmentLoad(now) {
+      const current = await openWork?.current();
+      if (current) {
+        const load: DepartmentLoad = new Map();
+        for (const t of current) {
+          const d = load.get(t.department) ?? { open: 0, overdue: 0 };
+          d.open++;
+          if (isOverdue(t, now)) d.overdue++;
+          load.set(t.department, d);
+        }
+        return load;
+      }
       const byDept = (match: Record<string, unknown>) =>
         T.aggregate<{ _id: string; n: number }>([
           { $match: match },
@@ -135,11 +171,27 @@ export function createTicketQueries(
       return load;
     },
 
-    pending(department, skip, limit) {
+    async pending(department, skip, limit) {
+      const current = await openWork?.current();
+      if (current) {
+        const list = department ? current.filter((t) => t.department === department) : current;
+        const still = (t: Ticket) => OPEN_STATUSES.includes(t.status) && (!department || t.department === department);
+        return pageOfOpen(list, still, skip, limit);
+      }
       return page({ ...open, ...(department ? { department } : {}) }, { createdAt: 1 }, skip, limit);
     },
 
-    overdue(now, skip, limit) {
+    async overdue(now, skip, limit) {
+      const current = await openWork?.current();
+      if (current) {
+        const still = (t: Ticket) => isOverdue(t, now);
+        return pageOfOpen(
+          current.filter((t) => isOverdue(t, now)),
+          still,
+          skip,
+          limit,
+        );
+      }
       return page(overdueFilter(now), { createdAt: 1 }, skip, limit);
     },
 

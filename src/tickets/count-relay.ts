@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { fromStoredCounts } from '../domain/ticket-counts';
 import { safeError } from '../logger';
 import type { TicketCountStore } from '../storage/ticket-count-store';
-import type { OwedCounts, TicketStore } from '../storage/ticket-store';
+import type { OpenWorkStore } from '../storage/open-work-store';
+import type { OwedCounts, OwingTicket, StoredTicket, TicketStore } from '../storage/ticket-store';
 
 /** Most tickets one run looks at; the next run takes the rest. */
 const DEFAULT_BATCH = 500;
@@ -10,6 +11,8 @@ const DEFAULT_BATCH = 500;
 export interface CountRelayDeps {
   tickets: Pick<TicketStore, 'owingCounts' | 'settleCounts'> & Partial<Pick<TicketStore, 'owedCountsOf'>>;
   counts: Pick<TicketCountStore, 'apply'>;
+  /** The open-work read model: each ticket's entry is refreshed from the same read before its owed counts are settled. */
+  openWork?: Pick<OpenWorkStore, 'put'>;
   /** When a count was applied (its marker's age, for pruning). */
   now: () => Date;
   logger: Logger;
@@ -46,9 +49,9 @@ export function createCountRelay(deps: CountRelayDeps) {
     if (noted.size === 0) return { tickets: 0, changes: 0, failed: [] };
     const refs = [...noted];
     noted = new Set();
-    const owing = [];
+    const owing: OwingTicket[] = [];
     try {
-      for (const ref of refs) owing.push({ ref, owedCounts: await owedCountsOf(ref) });
+      for (const ref of refs) owing.push(await owedCountsOf(ref));
     } catch (err) {
       for (const ref of refs) noted.add(ref);
       throw err;
@@ -58,13 +61,14 @@ export function createCountRelay(deps: CountRelayDeps) {
     return result;
   }
 
-  async function apply(
-    owing: ReadonlyArray<{ ref: string; owedCounts: readonly OwedCounts[] }>,
-  ): Promise<{ tickets: number; changes: number; failed: string[] }> {
+  async function apply(owing: readonly OwingTicket[]): Promise<{ tickets: number; changes: number; failed: string[] }> {
     let changes = 0;
     const failed: string[] = [];
-    for (const { ref, owedCounts } of owing) {
+    for (const { ref, owedCounts, ticket } of owing) {
       try {
+        // The entry first: the ticket as read here includes every change whose owed counts are settled below,
+        // so a crash in between leaves them owed and the next run writes the entry again (a snapshot: harmless).
+        if (deps.openWork && ticket) await deps.openWork.put(ticket, deps.now());
         for (const owed of owedCounts) {
           await deps.counts.apply(owed.key, fromStoredCounts(owed.delta), deps.now());
           await deps.tickets.settleCounts(ref, owed);
@@ -93,13 +97,20 @@ export function createCountRelay(deps: CountRelayDeps) {
       });
       return running;
     },
-    /** One ticket's owed counts, as read by `_id` (the recovery pass, led by a work marker), into the counters; throws on failure. */
-    async relayOwed(ref: string, owedCounts: readonly OwedCounts[]): Promise<number> {
-      for (const owed of owedCounts) {
-        await deps.counts.apply(owed.key, fromStoredCounts(owed.delta), deps.now());
-        await deps.tickets.settleCounts(ref, owed);
-      }
-      return owedCounts.length;
+    /**
+     * One ticket's owed counts, as read by `_id` (the recovery pass, led by a
+     * work marker), into the counters, as a run would apply them; throws when
+     * some stay owed. How many changes were applied.
+     */
+    async relayOwed(owing: {
+      ref: string;
+      owedCounts: readonly OwedCounts[];
+      /** The ticket as read with its owed counts: what a read model kept by the relay is refreshed from. */
+      ticket?: StoredTicket;
+    }): Promise<number> {
+      const result = await apply([owing]);
+      if (result.failed.length > 0) throw new Error(`counts of ${owing.ref} are still owed`);
+      return result.changes;
     },
     /** A change in this process has just written counts owed by ticket `ref`. */
     note(ref: string): void {

@@ -99,7 +99,7 @@ export function createRecoveryPass(deps: RecoveryPassDeps) {
           } else stillRouting = true;
         }
         if (ticket?.owed?.length) result.notices += await deps.relay.relayOwed(ref, ticket.owed);
-        if (ticket?.owedCounts?.length) await deps.counts?.relayOwed(ref, ticket.owedCounts);
+        if (ticket?.owedCounts?.length) await deps.counts?.relayOwed({ ref, owedCounts: ticket.owedCounts, ticket });
         for (const m of ofRef) {
           const named = m.keys.some((k) => seen.has(k));
           const done = named ? !(stillRouting && m.keys.includes(ROUTE_WORK)) : m.at.getTime() <= now - MARKER_GRACE_MS;

@@ -16,6 +16,8 @@ describe('configuration', () => {
     expect(c.DISTRICT_CODE).toBe('ALR');
     expect(c.MAX_TICKETS_PER_DAY).toBe(5);
     expect(c.ADMIN_TELEGRAM_IDS).toEqual([]);
+    expect(c.INVITE_TTL_HOURS).toBe(48);
+    expect(c.CONVERSATION_IDLE_HOURS).toBe(72);
   });
 
   test('values are parsed: admin ids split, numbers coerced, empty strings count as unset', () => {
@@ -72,6 +74,9 @@ describe('configuration', () => {
     ['ADMIN_TELEGRAM_IDS', 'alice,bob'],
     ['LOG_LEVEL', 'loud'],
     ['MAX_TICKETS_PER_DAY', '0'],
+    ['INVITE_TTL_HOURS', '0'],
+    ['INVITE_TTL_HOURS', '721'],
+    ['CONVERSATION_IDLE_HOURS', '1.5'],
   ])('a bad %s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value }, '/x')).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value }, '/x')).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -8,6 +8,9 @@ import { createLogger } from '../../src/logger';
 import type { TicketDoc } from '../../src/storage/models';
 import { createTicketCountStore, type TicketCountDoc } from '../../src/storage/ticket-count-store';
 import { createTicketStore } from '../../src/storage/ticket-store';
+import { createOpenWorkStore } from '../../src/storage/open-work-store';
+import type { OpenTicket } from '../../src/domain/open-work';
+import { isOpen } from '../../src/domain/ticket-lifecycle';
 import type { StaffRequest } from '../../src/tickets/ticket-service';
 import { MARKER_GRACE_MS } from '../../src/tickets/ticket-recovery';
 import { newTicket } from '../support/new-ticket';
@@ -18,7 +21,8 @@ import { captureLogs, FAST_OUTBOX, FIXED_START, NO_FLOOD_LIMIT, REPO_ROOT } from
 // A crash (a lost connection) between a ticket's change and the counters, or in the middle of
 // applying the counts (the count relay's own commands are failed too), at every command of a
 // filing and of an officer action: after one recovery pass every counter equals the count over
-// the tickets, nothing counted twice.
+// the tickets, nothing counted twice, and the open-work read model (kept by the same relay) holds
+// exactly the open tickets as they are.
 
 const MODES: FaultMode[] = ['drop-request', 'drop-reply'];
 const ADMIN = { id: 'tg-admin-9001', role: 'admin' as const };
@@ -84,11 +88,27 @@ describe('the ticket counters after a failed command at any point', () => {
     const stored = await createTicketCountStore(app.models).days(docs.map((d) => d._id));
     const actual: CountDelta = {};
     for (const [day, c] of stored) for (const [p, n] of c) if (n !== 0) (actual[day] ??= {})[p] = n;
+    // The open-work read model, kept by the same relay, holds exactly the open tickets as they are.
+    const entry = (t: OpenTicket) => [
+      t.ref,
+      t.status,
+      t.department,
+      t.createdAt,
+      t.ackDueAt,
+      t.resolveDueAt,
+      !!t.acknowledgedAt,
+    ];
+    const open = (await createOpenWorkStore(app.models).open()).map(entry).sort();
+    const openTickets = tickets
+      .filter((t) => isOpen(t.status))
+      .map((t) => entry({ ...t, acknowledgedAt: t.acknowledgedAt }))
+      .sort();
     expect({
       faulted,
       owing: tickets.filter((t) => t.owed?.length || t.owedCounts?.length).length,
       counts: actual,
-    }).toEqual({ faulted, owing: 0, counts: expected });
+      open,
+    }).toEqual({ faulted, owing: 0, counts: expected, open: openTickets });
   }
 
   /** Count the commands of `act` once, then fail each of them in each mode; recover; compare. */

@@ -5,6 +5,7 @@ import { FEEDBACK_SCOPE } from '../../src/feedback/feedback-question';
 import { createMessageRefStore } from '../../src/storage/message-ref-store';
 import { TICKET_SCOPE } from '../../src/tickets/ticket-messages';
 import { createStaffStore } from '../../src/storage/staff-store';
+import { createEscalationStore } from '../../src/escalation/escalation-store';
 import { createConversationStore, type ConversationStore } from '../../src/storage/conversation-store';
 import { seedDatabase } from '../../scripts/lib/seed-database';
 import { filterOf } from '../../src/dashboard/dashboard-routes';
@@ -35,6 +36,8 @@ const LIVE = new Set([
   'departments',
   'counters',
   'officer_loads',
+  // Open work: a fixed number of documents (open-work-store.ts).
+  'open_work',
   // Locks of changes under way (FerretDB), removed when each is done.
   'document_locks',
   // Markers of changes whose work may be owed, removed by the recovery pass when it is done.
@@ -331,6 +334,80 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect(stats.commands.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
   });
 
+  test("a supervisor's /pending, /overdue, /report, the hand-over and the dashboard's open work read the open-work documents and tickets by _id only", async () => {
+    const { Ticket } = t.app.models;
+    const staff = createStaffStore(t.app.models);
+    const SUPERVISOR = '700202';
+    const supervisor = await staff.upsertStaff({
+      channel: 'telegram',
+      chatId: SUPERVISOR,
+      role: 'supervisor',
+      name: 'Supervisor',
+      language: 'en',
+      invitedBy: 'test',
+      now: t.clock.now(),
+    });
+    await send(SUPERVISOR, { kind: 'command', command: 'help', args: '' });
+    await staff.syncConversationRole(supervisor.identityKey, { id: supervisor._id, role: 'supervisor' });
+    // A change of this process still owed (an officer's acknowledgement), applied before the reads, by _id.
+    const open = await Ticket.find({ status: { $in: ['new', 'assigned', 'reopened'] }, department: 'FOOD' }, { ref: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    expect(open.length).toBeGreaterThan(0);
+    await send(OFFICER, { kind: 'button', scope: TICKET_SCOPE, value: `ack:${open[0]!.ref}` });
+    const now = t.clock.now();
+    const live = await Ticket.find({}).lean();
+    const isOpen = (s: string) => !['resolved', 'closed'].includes(s);
+    const overdue = live.filter(
+      (x) =>
+        isOpen(x.status) &&
+        (x.resolveDueAt.getTime() < now.getTime() || (!x.acknowledgedAt && x.ackDueAt.getTime() < now.getTime())),
+    );
+    expect(overdue.length).toBeGreaterThan(0);
+
+    const reads: Array<{ what: string; commands: Seen[] }> = [];
+    const record = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+      seen.length = 0;
+      recording = true;
+      try {
+        return await work();
+      } finally {
+        recording = false;
+        reads.push({ what, commands: [...seen] });
+      }
+    };
+    const pending = await record('/pending', () => send(SUPERVISOR, { kind: 'command', command: 'pending', args: '' }));
+    expect(pending.join('\n')).toContain(String(live.filter((x) => isOpen(x.status)).length));
+    await record('/overdue', () => send(SUPERVISOR, { kind: 'command', command: 'overdue', args: '' }));
+    await record('/report', () => send(SUPERVISOR, { kind: 'command', command: 'report', args: '' }));
+    await record('hand-over', () => t.app.shifts.sendHandover(now));
+    const summary = await record('dashboard summary', () => t.app.dashboard.queries.summary({}, now));
+    expect({ open: summary.open, overdue: summary.overdue }).toEqual({
+      open: live.filter((x) => isOpen(x.status)).length,
+      overdue: overdue.length,
+    });
+    const list = await record('dashboard overdue', () => t.app.dashboard.queries.overdue({}, now, 50));
+    expect(list.total).toBe(overdue.length);
+    const food = await record('dashboard summary FOOD', () =>
+      t.app.dashboard.queries.summary({ department: 'FOOD' }, now),
+    );
+    expect(food.open).toBe(live.filter((x) => isOpen(x.status) && x.department === 'FOOD').length);
+
+    // Each read reached the open-work documents, and the tickets (and everything else of the history) by _id alone.
+    for (const r of reads)
+      expect({ what: r.what, read: r.commands.some((c) => c.collection === 'open_work') }).toEqual({
+        what: r.what,
+        read: true,
+      });
+    // (The hand-over also reads the roster and the counsellor sessions: small, and not the tickets' concern here.)
+    const ticketish = new Set(['tickets', 'tickets_archive', 'open_work']);
+    expect(
+      reads.flatMap((r) =>
+        r.commands.filter((c) => ticketish.has(c.collection) && !flat(c)).map((c) => ({ what: r.what, ...c })),
+      ),
+    ).toEqual([]);
+  });
+
   test('the recovery pass (at start-up and every minute) reads the work markers and each ticket they name by _id, never a search of the tickets', async () => {
     // Whatever the steps above left owed is done, and the database's one sweep from before the markers too.
     await t.app.recover({ graceMs: 0 });
@@ -366,6 +443,38 @@ describe('the hot path with a few thousand tickets of history', () => {
     expect(violations(seen)).toEqual([]);
     // And every marker is gone once its work is done.
     expect(await t.app.models.TicketWork.countDocuments()).toBe(0);
+  });
+
+  test("an escalation (a supervisor's /escalate, each ticket the SLA sweep raises) changes the ticket by _id on FerretDB", async () => {
+    const open = await t.app.models.Ticket.findOne({ status: 'assigned', level: 1 }, { ref: 1 }).lean();
+    expect(open).not.toBeNull();
+    seen.length = 0;
+    recording = true;
+    const result = await t.app.escalation.escalate(open!.ref, {
+      by: { kind: 'staff', id: 'test', role: 'supervisor' },
+      reason: { text: 'परीक्षण' },
+    });
+    recording = false;
+    expect(result.ok).toBe(true);
+    expect((await t.app.models.Ticket.findOne({ _id: open!.ref }).lean())?.level).toBe(2);
+    expect(violations(seen)).toEqual([]);
+    // The raise was a conditional filter, which FerretDB answers by reading every live ticket; now by `_id` under the lock.
+    if (await isFerretDb(t.db.conn)) expect(seen.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
+
+    // The reminders' mark, once per officer reminded, likewise (it was an updateMany over references).
+    const unreminded = await t.app.models.Ticket.find(
+      { status: 'assigned', level: 1, ackReminderSentAt: null },
+      { ref: 1 },
+    )
+      .limit(2)
+      .lean();
+    expect(unreminded).toHaveLength(2);
+    const store = createEscalationStore(t.app.models);
+    seen.length = 0;
+    recording = true;
+    expect(await store.markReminded([...unreminded.map((x) => x.ref), unreminded[0]!.ref], t.clock.now())).toBe(2);
+    recording = false;
+    if (await isFerretDb(t.db.conn)) expect(seen.filter((c) => c.collection === 'tickets' && !flat(c))).toEqual([]);
   });
 
   test("the dashboard's latest tickets: found by reference, every page as the whole history orders it", async () => {

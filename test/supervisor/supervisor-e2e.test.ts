@@ -13,6 +13,7 @@ import {
   createFakeTelegramApi,
   type FakeTelegramApi,
   type RecordedCall,
+  textOf,
   type UploadedFile,
 } from '../support/fake-telegram-api';
 import { callbackQuery, command } from '../support/telegram-updates';
@@ -26,7 +27,6 @@ const SUPERVISOR = 9301;
 const FOOD_OFFICER = 9302;
 const HEALTH_OFFICER = 9303;
 
-const textOf = (call: RecordedCall | undefined) => String(call?.params.text ?? call?.params.caption ?? '');
 const buttons = (call: RecordedCall | undefined) =>
   (
     (call?.params.reply_markup as { inline_keyboard?: Array<Array<{ callback_data: string }>> } | undefined)
@@ -48,20 +48,10 @@ describe('supervisor commands over Telegram', () => {
   let set: StandardSet;
   const hi = (key: string, params?: Record<string, unknown>) => kit.translator.t('hi', key, params);
 
-  async function exchange(
-    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
-    chat: number,
-    count: number,
-  ): Promise<RecordedCall[]> {
-    const before = api.sent(chat).length;
-    api.pushUpdate(update);
-    return (await api.waitForSent(chat, before + count, 10_000)).slice(before);
-  }
-
   async function join(chat: number, role: string, dept = ''): Promise<string> {
-    const [created] = await exchange(command(ADMIN, '/invite', `${role} ${dept}`.trim()), ADMIN, 1);
+    const [created] = await api.exchange(command(ADMIN, '/invite', `${role} ${dept}`.trim()), ADMIN, 1);
     const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
-    await exchange(command(chat, '/start', code), chat, 1);
+    await api.exchange(command(chat, '/start', code), chat, 1);
     const doc = await kit.models.Staff.findOne({ chatId: String(chat) }).lean();
     return String(doc?._id);
   }
@@ -119,19 +109,23 @@ describe('supervisor commands over Telegram', () => {
   });
 
   test('/pending pages with inline buttons; the next page comes on a tap', async () => {
-    const [first] = await exchange(command(SUPERVISOR, '/pending', 'FOOD'), SUPERVISOR, 1);
+    const [first] = await api.exchange(command(SUPERVISOR, '/pending', 'FOOD'), SUPERVISOR, 1);
     expect(textOf(first)).toContain('पेज 1/2');
     expect(buttons(first)).toEqual(['svp|p:FOOD:2']);
-    const [second] = await exchange(callbackQuery(SUPERVISOR, 'svp|p:FOOD:2', first?.result as Message), SUPERVISOR, 1);
+    const [second] = await api.exchange(
+      callbackQuery(SUPERVISOR, 'svp|p:FOOD:2', first?.result as Message),
+      SUPERVISOR,
+      1,
+    );
     expect(textOf(second)).toContain('पेज 2/2');
     expect(buttons(second)).toEqual(['svp|p:FOOD:1']);
   });
 
   test('/ticket shows details and history; the supervisor can act from its buttons', async () => {
-    const [details, history] = await exchange(command(SUPERVISOR, '/ticket', set.t2.ref), SUPERVISOR, 2);
+    const [details, history] = await api.exchange(command(SUPERVISOR, '/ticket', set.t2.ref), SUPERVISOR, 2);
     expect(textOf(details)).toContain(`🎫 ${set.t2.ref}`);
     expect(textOf(history)).toContain(hi('supervisor.history.action.created'));
-    const [done] = await exchange(
+    const [done] = await api.exchange(
       callbackQuery(SUPERVISOR, `tk|ack:${set.t2.ref}`, details?.result as Message),
       SUPERVISOR,
       1,
@@ -140,7 +134,7 @@ describe('supervisor commands over Telegram', () => {
   });
 
   test('/export sends a CSV document that opens with Hindi intact', async () => {
-    const [queued] = await exchange(command(SUPERVISOR, '/export', '01-11-2026'), SUPERVISOR, 1);
+    const [queued] = await api.exchange(command(SUPERVISOR, '/export', '01-11-2026'), SUPERVISOR, 1);
     expect(textOf(queued)).toContain('📄');
     const doc = await api.waitFor(() => api.sent(SUPERVISOR).find((c) => c.method === 'sendDocument'), 10_000);
     const file = doc.params.document as UploadedFile;
@@ -153,7 +147,7 @@ describe('supervisor commands over Telegram', () => {
   });
 
   test('/assign sends the card to the new officer', async () => {
-    await exchange(command(SUPERVISOR, '/assign', `${set.t1.ref} HEALTH`), SUPERVISOR, 1);
+    await api.exchange(command(SUPERVISOR, '/assign', `${set.t1.ref} HEALTH`), SUPERVISOR, 1);
     const card = await api.waitFor(
       () =>
         api
@@ -174,7 +168,7 @@ describe('supervisor commands over Telegram', () => {
   });
 
   test('an officer asking for /stats is refused politely', async () => {
-    const [no] = await exchange(command(FOOD_OFFICER, '/stats'), FOOD_OFFICER, 1);
+    const [no] = await api.exchange(command(FOOD_OFFICER, '/stats'), FOOD_OFFICER, 1);
     expect(textOf(no)).toBe(hi('staff.forbidden'));
   });
 });

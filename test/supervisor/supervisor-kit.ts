@@ -42,6 +42,7 @@ import { openTestDb } from '../support/test-db';
 import { createTicketCountStore } from '../../src/storage/ticket-count-store';
 import { createTicketFigures } from '../../src/reports/ticket-figures';
 import { createCountRelay } from '../../src/tickets/count-relay';
+import { createOpenWorkStore, createOpenWorkView } from '../../src/storage/open-work-store';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FLOWS = path.join(ROOT, 'flows');
@@ -79,7 +80,14 @@ export async function createSupervisorKit(
   await staffStore.saveDepartments(readDepartmentsFile(path.join(FLOWS, 'departments.yaml')), clock.now());
   const tickets = createTicketStore(models, 'ALR');
   const ticketCounts = createTicketCountStore(models);
-  const countRelay = createCountRelay({ tickets, counts: ticketCounts, now: () => clock.now(), logger });
+  const openWorkStore = createOpenWorkStore(models);
+  const countRelay = createCountRelay({
+    tickets,
+    counts: ticketCounts,
+    openWork: openWorkStore,
+    now: () => clock.now(),
+    logger,
+  });
   const figures = createTicketFigures({
     counts: ticketCounts,
     timeZone: plan.timeZone,
@@ -105,6 +113,8 @@ export async function createSupervisorKit(
     shiftPlan: plan,
     figures,
     countRelay,
+    // Open work from the read model, as the app reads it (the kit's changes are relayed before each read).
+    openWork: createOpenWorkView(openWorkStore, () => countRelay.relayAll()),
     metrics: createAppMetrics(),
     clock,
     logger,

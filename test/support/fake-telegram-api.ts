@@ -68,6 +68,11 @@ export interface RecordedCall {
 }
 
 /** The fake server; create one per test with {@link createFakeTelegramApi}. */
+/** What a sent message says: its text, or a file's caption ('' for neither, or no call). */
+export function textOf(call: RecordedCall | undefined): string {
+  return String(call?.params.text ?? call?.params.caption ?? '');
+}
+
 export interface FakeTelegramApi {
   /** The token the server accepts; pass it to `new Bot(...)`. */
   readonly token: string;
@@ -85,6 +90,11 @@ export interface FakeTelegramApi {
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   /** Resolves with `sent(chatId)` once it holds at least `count` calls. */
   waitForSent(chatId: number, count: number, timeoutMs?: number): Promise<RecordedCall[]>;
+  /**
+   * Pushes an update and resolves with the messages `chatId` receives after it, once
+   * there are `count` new ones (default 10 s): one step of a conversation.
+   */
+  exchange(update: NewUpdate, chatId: number, count: number, timeoutMs?: number): Promise<RecordedCall[]>;
   /**
    * Queues an update (assigning the next `update_id` if absent) and wakes a waiting long poll.
    * Returns the update as it will be delivered: a new message's `message_id` is raised past the
@@ -1074,6 +1084,12 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     }
   }
 
+  async function exchange(update: NewUpdate, chatId: number, count: number, timeoutMs = 10_000) {
+    const before = sent(chatId).length;
+    pushUpdate(update);
+    return (await waitForSent(chatId, before + count, timeoutMs)).slice(before);
+  }
+
   return {
     token,
     botInfo,
@@ -1083,6 +1099,7 @@ export function createFakeTelegramApi(opts: FakeTelegramApiOptions = {}): FakeTe
     sent,
     waitFor,
     waitForSent,
+    exchange,
     pushUpdate,
     redeliver,
     pendingUpdates: () => queue.length,

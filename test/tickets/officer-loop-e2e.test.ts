@@ -1,5 +1,5 @@
 import type { Message } from 'grammy/types';
-import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../support/fake-telegram-api';
+import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall, textOf } from '../support/fake-telegram-api';
 import { callbackQuery, command, textMessage } from '../support/telegram-updates';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -8,10 +8,6 @@ const ADMIN = 9001;
 const FOOD_OFFICER = 9101;
 const HEALTH_OFFICER = 9201;
 const CITIZEN = 424242;
-
-function textOf(call: RecordedCall | undefined): string {
-  return String(call?.params.text ?? call?.params.caption ?? '');
-}
 
 function buttons(call: RecordedCall | undefined): string[] {
   const markup = call?.params.reply_markup as { inline_keyboard?: Array<Array<{ callback_data: string }>> } | undefined;
@@ -23,36 +19,25 @@ describe('the officer loop over Telegram', () => {
   let t: TestApp;
   const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
 
-  /** Send and wait until `chat` has received `count` more messages; returns the new ones. */
-  async function exchange(
-    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
-    chat: number,
-    count: number,
-  ): Promise<RecordedCall[]> {
-    const before = api.sent(chat).length;
-    api.pushUpdate(update);
-    return (await api.waitForSent(chat, before + count, 10_000)).slice(before);
-  }
-
   async function join(chat: number, role: string, dept: string): Promise<void> {
-    const [created] = await exchange(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
+    const [created] = await api.exchange(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
     const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
     expect(code).toBeDefined();
     expect(textOf(created)).toContain(`https://t.me/jan_sahayak_test_bot?start=${code}`);
-    const welcome = await exchange(command(chat, '/start', code), chat, 2);
+    const welcome = await api.exchange(command(chat, '/start', code), chat, 2);
     expect(textOf(welcome[0])).toContain(t.translator.t('hi', `staff.role.${role}`));
     // The code works once.
-    const again = await exchange(command(chat + 50, '/start', code), chat + 50, 1);
+    const again = await api.exchange(command(chat + 50, '/start', code), chat + 50, 1);
     expect(textOf(again[0])).toBe(hi('staff.invite_invalid'));
   }
 
   async function fileComplaint(): Promise<string> {
-    await exchange(command(CITIZEN, '/new'), CITIZEN, 1);
-    await exchange(callbackQuery(CITIZEN, 'category|ration'), CITIZEN, 1);
-    await exchange(callbackQuery(CITIZEN, 'block|jobat'), CITIZEN, 1);
-    await exchange(textMessage(CITIZEN, 'Ward 5'), CITIZEN, 1);
-    await exchange(textMessage(CITIZEN, 'राशन की दुकान दस दिन से बंद है'), CITIZEN, 1);
-    await exchange(callbackQuery(CITIZEN, 'phone|skip'), CITIZEN, 1);
+    await api.exchange(command(CITIZEN, '/new'), CITIZEN, 1);
+    await api.exchange(callbackQuery(CITIZEN, 'category|ration'), CITIZEN, 1);
+    await api.exchange(callbackQuery(CITIZEN, 'block|jobat'), CITIZEN, 1);
+    await api.exchange(textMessage(CITIZEN, 'Ward 5'), CITIZEN, 1);
+    await api.exchange(textMessage(CITIZEN, 'राशन की दुकान दस दिन से बंद है'), CITIZEN, 1);
+    await api.exchange(callbackQuery(CITIZEN, 'phone|skip'), CITIZEN, 1);
     const before = api.sent(CITIZEN).length;
     api.pushUpdate(callbackQuery(CITIZEN, 'summary|submit'));
     // The reply and the outbox's "assigned" notice may arrive in either order.
@@ -112,16 +97,16 @@ describe('the officer loop over Telegram', () => {
     expect(textOf(assigned)).toContain('खाद्य');
 
     // Another department's officer is refused, and the attempt is logged.
-    const [refusal] = await exchange(command(HEALTH_OFFICER, '/ack', ref), HEALTH_OFFICER, 1);
+    const [refusal] = await api.exchange(command(HEALTH_OFFICER, '/ack', ref), HEALTH_OFFICER, 1);
     expect(textOf(refusal)).toBe(hi('staff.forbidden_ticket', { ref }));
     expect(t.logs().some((l) => l.includes('"event":"staff_forbidden"'))).toBe(true);
 
     // A citizen typing a staff command gets the citizen menu.
-    const citizenTry = await exchange(command(CITIZEN, '/resolve', `${ref} done`), CITIZEN, 2);
+    const citizenTry = await api.exchange(command(CITIZEN, '/resolve', `${ref} done`), CITIZEN, 2);
     expect(buttons(citizenTry[1])).toContain('menu|new');
 
     // Acknowledge by button.
-    await exchange(callbackQuery(FOOD_OFFICER, `tk|ack:${ref}`, card?.result as Message), FOOD_OFFICER, 1);
+    await api.exchange(callbackQuery(FOOD_OFFICER, `tk|ack:${ref}`, card?.result as Message), FOOD_OFFICER, 1);
     const ackNotice = await api.waitFor(
       () => api.sent(CITIZEN).find((c) => textOf(c).includes(hi('notify.acknowledged', { ref }))),
       10_000,
@@ -129,11 +114,11 @@ describe('the officer loop over Telegram', () => {
     expect(ackNotice).toBeDefined();
 
     // Ask by button then text; the citizen's next message is the answer.
-    const [askPrompt] = await exchange(callbackQuery(FOOD_OFFICER, `tk|ask:${ref}`), FOOD_OFFICER, 1);
+    const [askPrompt] = await api.exchange(callbackQuery(FOOD_OFFICER, `tk|ask:${ref}`), FOOD_OFFICER, 1);
     expect(textOf(askPrompt)).toBe(hi('staff.pending.ask', { ref }));
-    await exchange(textMessage(FOOD_OFFICER, 'दुकान का नाम क्या है?'), FOOD_OFFICER, 1);
+    await api.exchange(textMessage(FOOD_OFFICER, 'दुकान का नाम क्या है?'), FOOD_OFFICER, 1);
     await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('दुकान का नाम क्या है?')), 10_000);
-    const [thanks] = await exchange(textMessage(CITIZEN, 'गुप्ता राशन स्टोर'), CITIZEN, 1);
+    const [thanks] = await api.exchange(textMessage(CITIZEN, 'गुप्ता राशन स्टोर'), CITIZEN, 1);
     expect(textOf(thanks)).toBe(hi('notify.answer_forwarded', { ref }));
     const forwarded = await api.waitFor(
       () => api.sent(FOOD_OFFICER).find((c) => textOf(c).includes('गुप्ता राशन स्टोर')),
@@ -142,7 +127,7 @@ describe('the officer loop over Telegram', () => {
     expect(textOf(forwarded)).toContain(ref);
 
     // Replying to the card with plain text is an update.
-    const [updated] = await exchange(
+    const [updated] = await api.exchange(
       textMessage(FOOD_OFFICER, 'कल निरीक्षण होगा', { replyTo: card?.result as Message }),
       FOOD_OFFICER,
       1,
@@ -151,7 +136,7 @@ describe('the officer loop over Telegram', () => {
     await api.waitFor(() => api.sent(CITIZEN).find((c) => textOf(c).includes('कल निरीक्षण होगा')), 10_000);
 
     // A reply to a message that only quotes the reference (the bot's own confirmation) is no update: a hint instead.
-    const [hint] = await exchange(
+    const [hint] = await api.exchange(
       textMessage(FOOD_OFFICER, 'यह नागरिक को नहीं जाना चाहिए', { replyTo: updated?.result as Message }),
       FOOD_OFFICER,
       1,
@@ -159,7 +144,7 @@ describe('the officer loop over Telegram', () => {
     expect(textOf(hint)).toBe(hi('staff.reply_hint'));
 
     // Resolve by command; the citizen gets the note.
-    await exchange(command(FOOD_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), FOOD_OFFICER, 1);
+    await api.exchange(command(FOOD_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), FOOD_OFFICER, 1);
     const resolved = await api.waitFor(
       () => api.sent(CITIZEN).find((c) => textOf(c).includes('दुकान खुलवा दी गई')),
       10_000,
@@ -189,7 +174,7 @@ describe('the officer loop over Telegram', () => {
     const ref = await fileComplaint();
     await api.waitForSent(FOOD_OFFICER, 3, 10_000);
 
-    await exchange(command(FOOD_OFFICER, '/transfer', `${ref} HEALTH बीमारी से जुड़ा मामला`), FOOD_OFFICER, 1);
+    await api.exchange(command(FOOD_OFFICER, '/transfer', `${ref} HEALTH बीमारी से जुड़ा मामला`), FOOD_OFFICER, 1);
     const incoming = await api.waitFor(() => api.sent(HEALTH_OFFICER).find((c) => textOf(c).includes(ref)), 10_000);
     expect(textOf(incoming)).toContain('बीमारी से जुड़ा मामला');
     await api.waitFor(
@@ -203,7 +188,7 @@ describe('the officer loop over Telegram', () => {
     expect(moved?.department).toBe('HEALTH');
 
     // The old department can no longer act on it.
-    const [no] = await exchange(command(FOOD_OFFICER, '/ack', ref), FOOD_OFFICER, 1);
+    const [no] = await api.exchange(command(FOOD_OFFICER, '/ack', ref), FOOD_OFFICER, 1);
     expect(textOf(no)).toBe(hi('staff.forbidden_ticket', { ref }));
 
     const health = await t.app.models.Staff.findOne({ chatId: String(HEALTH_OFFICER) }).lean();
@@ -221,7 +206,7 @@ describe('the officer loop over Telegram', () => {
     expect(textOf(revoked)).toContain(String(health?._id));
     await api.waitFor(() => api.sent(HEALTH_OFFICER).find((c) => textOf(c) === hi('staff.revoked_notice')), 10_000);
     // Now a citizen: staff commands get the citizen menu.
-    const after = await exchange(command(HEALTH_OFFICER, '/ack', ref), HEALTH_OFFICER, 2);
+    const after = await api.exchange(command(HEALTH_OFFICER, '/ack', ref), HEALTH_OFFICER, 2);
     expect(buttons(after[1])).toContain('menu|new');
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mongo, Schema, type Connection, type Model } from 'mongoose';
+import { mongo, Schema, type Connection } from 'mongoose';
+import { modelOnce } from '../../db/model-once';
 
 /**
  * Files of the web channel (photos citizens attach in the simulator, documents
@@ -67,9 +68,7 @@ webFileSchema.index({ createdAt: 1 });
 
 /** The file store over its own collection `web_files` on the given connection. */
 export async function createWebFileStore(conn: Connection): Promise<WebFileStore> {
-  const WebFile =
-    (conn.models.WebFile as Model<WebFileDoc> | undefined) ??
-    conn.model<WebFileDoc>('WebFile', webFileSchema, 'web_files');
+  const WebFile = modelOnce<WebFileDoc>(conn, 'WebFile', webFileSchema, 'web_files');
   await WebFile.createIndexes();
   return {
     async save({ bytes, mimeType, fileName, chatId, now }) {

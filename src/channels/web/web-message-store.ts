@@ -1,4 +1,5 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
+import { modelOnce } from '../../db/model-once';
 
 /** What a person sent in a web chat, kept as the page shows it. */
 export interface WebInputView {
@@ -113,12 +114,8 @@ const webChatSchema = new Schema<WebChatDoc>(
  * in one process; several instances would each keep their own queue.
  */
 export async function createWebMessageStore(conn: Connection): Promise<WebMessageStore> {
-  const WebMessage =
-    (conn.models.WebMessage as Model<WebMessageDoc> | undefined) ??
-    conn.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages');
-  const WebChat =
-    (conn.models.WebChat as Model<WebChatDoc> | undefined) ??
-    conn.model<WebChatDoc>('WebChat', webChatSchema, 'web_chats');
+  const WebMessage = modelOnce<WebMessageDoc>(conn, 'WebMessage', webMessageSchema, 'web_messages');
+  const WebChat = modelOnce<WebChatDoc>(conn, 'WebChat', webChatSchema, 'web_chats');
   await Promise.all([WebMessage.createIndexes(), WebChat.createIndexes()]);
 
   const tails = new Map<string, Promise<unknown>>();

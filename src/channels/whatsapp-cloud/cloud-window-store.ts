@@ -1,4 +1,5 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
+import { modelOnce } from '../../db/model-once';
 
 /**
  * When each chat last wrote to us, for WhatsApp's 24-hour customer-service
@@ -24,9 +25,7 @@ const windowSchema = new Schema<WindowDoc>(
 
 /** The window store on its collection `whatsapp_cloud_windows`. */
 export async function createCloudWindowStore(conn: Connection): Promise<CloudWindowStore> {
-  const Window =
-    (conn.models.WhatsAppCloudWindow as Model<WindowDoc> | undefined) ??
-    conn.model<WindowDoc>('WhatsAppCloudWindow', windowSchema, 'whatsapp_cloud_windows');
+  const Window = modelOnce<WindowDoc>(conn, 'WhatsAppCloudWindow', windowSchema, 'whatsapp_cloud_windows');
   await Window.createCollection().catch(() => undefined);
   return {
     async touch(chatId, at) {

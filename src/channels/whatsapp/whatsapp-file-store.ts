@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mongo, Schema, type Connection, type Model } from 'mongoose';
+import { mongo, Schema, type Connection } from 'mongoose';
 import type { MessageMedia } from 'whatsapp-web.js';
 import type { WhatsAppMessageLike } from './whatsapp-types';
+import { modelOnce } from '../../db/model-once';
 
 /**
  * Photos and voice notes citizens send on WhatsApp, kept in MongoDB
@@ -98,9 +99,7 @@ fileSchema.index({ createdAt: 1 });
 
 /** The file store over its own collection on the given connection. */
 export async function createWhatsAppFileStore(conn: Connection): Promise<WhatsAppFileStore> {
-  const File =
-    (conn.models.WhatsAppFile as Model<FileDoc> | undefined) ??
-    conn.model<FileDoc>('WhatsAppFile', fileSchema, 'whatsapp_files');
+  const File = modelOnce<FileDoc>(conn, 'WhatsAppFile', fileSchema, 'whatsapp_files');
   await File.createIndexes();
 
   async function get(fileId: string): Promise<WhatsAppFile | null> {

@@ -1,9 +1,10 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import type { Clock } from '../../clock';
 import { isDuplicateKey } from '../../db/duplicate-key';
 import { withTimeLimit, type Timers } from '../../timers';
 import { phoneOfWhatsAppId } from './whatsapp-inbound';
 import type { WhatsAppClientLike } from './whatsapp-types';
+import { modelOnce } from '../../db/model-once';
 
 /** Who wrote, as the rest of the application knows them. */
 export interface WhatsAppPerson {
@@ -72,9 +73,7 @@ export async function createWhatsAppIdentities(deps: {
   /** Whether a chat id already has a conversation (an officer linked before ids were mapped keeps their role). */
   knownChat?: (chatId: string) => Promise<boolean>;
 }): Promise<WhatsAppIdentities> {
-  const Ids =
-    (deps.conn.models.WhatsAppId as Model<IdDoc> | undefined) ??
-    deps.conn.model<IdDoc>('WhatsAppId', idSchema, 'whatsapp_ids');
+  const Ids = modelOnce<IdDoc>(deps.conn, 'WhatsAppId', idSchema, 'whatsapp_ids');
   await Ids.createIndexes();
 
   const find = (id: string) => Ids.findById(id).lean<IdDoc>().exec();

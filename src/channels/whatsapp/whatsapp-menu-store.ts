@@ -1,5 +1,6 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import type { WhatsAppMenuOption } from './whatsapp-inbound';
+import { modelOnce } from '../../db/model-once';
 
 /**
  * The numbered menus sent to WhatsApp chats, so that a reply of "2" can be
@@ -46,9 +47,7 @@ menuSchema.index({ sentAt: 1 });
 
 /** The menu store over its own collection on the given connection. */
 export async function createWhatsAppMenuStore(conn: Connection): Promise<WhatsAppMenuStore> {
-  const Menu =
-    (conn.models.WhatsAppMenu as Model<MenuDoc> | undefined) ??
-    conn.model<MenuDoc>('WhatsAppMenu', menuSchema, 'whatsapp_menus');
+  const Menu = modelOnce<MenuDoc>(conn, 'WhatsAppMenu', menuSchema, 'whatsapp_menus');
   await Menu.createIndexes();
 
   async function optionsOf(id: string): Promise<WhatsAppMenuOption[] | undefined> {

@@ -7,7 +7,12 @@ import {
   type FakeGraphApi,
   type SentCloudMessage,
 } from '../../support/fake-graph-api';
-import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../../support/fake-telegram-api';
+import {
+  createFakeTelegramApi,
+  type FakeTelegramApi,
+  type RecordedCall,
+  textOf,
+} from '../../support/fake-telegram-api';
 import { command } from '../../support/telegram-updates';
 import { createTestApp, type TestApp } from '../../support/test-app';
 
@@ -21,8 +26,6 @@ const TG_OFFICER = 9101;
 const CITIZEN = '919876543210';
 const CITIZEN_CHAT = `${CITIZEN}@c.us`;
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
-
-const textOf = (call: RecordedCall | undefined) => String(call?.params.text ?? call?.params.caption ?? '');
 
 describe('WhatsApp Business Cloud API channel', () => {
   let tg: FakeTelegramApi;
@@ -44,9 +47,7 @@ describe('WhatsApp Business Cloud API channel', () => {
   const text = (body: string) => ({ type: 'text', text: { body } });
 
   async function tgCommand(chat: number, cmd: string, args: string, count: number): Promise<RecordedCall[]> {
-    const before = tg.sent(chat).length;
-    tg.pushUpdate(command(chat, cmd, args));
-    return (await tg.waitForSent(chat, before + count, 10_000)).slice(before);
+    return tg.exchange(command(chat, cmd, args), chat, count);
   }
 
   async function officerJoins(): Promise<void> {

@@ -1,4 +1,4 @@
-import { createFakeTelegramApi, type FakeTelegramApi, type RecordedCall } from '../../support/fake-telegram-api';
+import { createFakeTelegramApi, type FakeTelegramApi, textOf } from '../../support/fake-telegram-api';
 import type { FakeWhatsAppClient, FakeWhatsAppMessage } from '../../support/fake-whatsapp-client';
 import { callbackQuery, command, textMessage } from '../../support/telegram-updates';
 import type { TestApp } from '../../support/test-app';
@@ -18,26 +18,11 @@ const WA_CITIZEN = '919876543210@c.us';
 const WA_OFFICER = '919812345678@c.us';
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
 
-function textOf(call: RecordedCall | undefined): string {
-  return String(call?.params.text ?? call?.params.caption ?? '');
-}
-
 describe('WhatsApp and Telegram in one application', () => {
   let api: FakeTelegramApi;
   let t: TestApp & { logger: import('pino').Logger };
   let wa: AttachedWhatsApp;
   const hi = (key: string, params?: Record<string, unknown>) => t.translator.t('hi', key, params);
-
-  /** Telegram: send and wait until `chat` has `count` more messages. */
-  async function tg(
-    update: Parameters<FakeTelegramApi['pushUpdate']>[0],
-    chat: number,
-    count: number,
-  ): Promise<RecordedCall[]> {
-    const before = api.sent(chat).length;
-    api.pushUpdate(update);
-    return (await api.waitForSent(chat, before + count, 10_000)).slice(before);
-  }
 
   /** WhatsApp: a person writes; wait until the chat has `count` more messages from the bot. */
   async function say(
@@ -56,7 +41,7 @@ describe('WhatsApp and Telegram in one application', () => {
   }
 
   async function inviteCode(role: string, dept: string): Promise<string> {
-    const [created] = await tg(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
+    const [created] = await api.exchange(command(ADMIN, '/invite', `${role} ${dept}`), ADMIN, 1);
     const code = /([A-Z2-9]{13})\n/.exec(textOf(created))?.[1];
     expect(code).toBeDefined();
     return code as string;
@@ -82,7 +67,7 @@ describe('WhatsApp and Telegram in one application', () => {
 
   test('a citizen files over WhatsApp with numbered menus, a photo and their own number; an officer on Telegram resolves it', async () => {
     const code = await inviteCode('officer', 'FOOD');
-    await tg(command(TG_OFFICER, '/start', code), TG_OFFICER, 2);
+    await api.exchange(command(TG_OFFICER, '/start', code), TG_OFFICER, 2);
 
     const [category] = await say(WA_CITIZEN, '/new', 1);
     expect(category?.body).toContain(hi('intake.category.prompt'));
@@ -120,7 +105,7 @@ describe('WhatsApp and Telegram in one application', () => {
     // The officer on Telegram gets the card and resolves by command.
     const card = await api.waitFor(() => api.sent(TG_OFFICER).find((c) => textOf(c).includes(ref)), 10_000);
     expect(textOf(card)).toContain('राशन की दुकान दस दिन से बंद है');
-    await tg(command(TG_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), TG_OFFICER, 1);
+    await api.exchange(command(TG_OFFICER, '/resolve', `${ref} दुकान खुलवा दी गई`), TG_OFFICER, 1);
     const resolved = await wa.client().waitForText(WA_CITIZEN, (b) => b.includes('दुकान खुलवा दी गई'));
     expect(resolved.body).toContain(hi('notify.resolved', { ref, text: 'दुकान खुलवा दी गई' }));
 
@@ -163,13 +148,13 @@ describe('WhatsApp and Telegram in one application', () => {
     expect(joined[0]?.body).toContain(hi('staff.role.officer'));
 
     // A citizen files on Telegram.
-    await tg(command(TG_CITIZEN, '/new'), TG_CITIZEN, 1);
-    await tg(callbackQuery(TG_CITIZEN, 'category|ration'), TG_CITIZEN, 1);
-    await tg(callbackQuery(TG_CITIZEN, 'block|jobat'), TG_CITIZEN, 1);
-    await tg(textMessage(TG_CITIZEN, 'Ward 5'), TG_CITIZEN, 1);
-    await tg(textMessage(TG_CITIZEN, 'राशन की दुकान दस दिन से बंद है'), TG_CITIZEN, 1);
-    await tg(callbackQuery(TG_CITIZEN, 'phone|skip'), TG_CITIZEN, 1);
-    const [done] = await tg(callbackQuery(TG_CITIZEN, 'summary|submit'), TG_CITIZEN, 1);
+    await api.exchange(command(TG_CITIZEN, '/new'), TG_CITIZEN, 1);
+    await api.exchange(callbackQuery(TG_CITIZEN, 'category|ration'), TG_CITIZEN, 1);
+    await api.exchange(callbackQuery(TG_CITIZEN, 'block|jobat'), TG_CITIZEN, 1);
+    await api.exchange(textMessage(TG_CITIZEN, 'Ward 5'), TG_CITIZEN, 1);
+    await api.exchange(textMessage(TG_CITIZEN, 'राशन की दुकान दस दिन से बंद है'), TG_CITIZEN, 1);
+    await api.exchange(callbackQuery(TG_CITIZEN, 'phone|skip'), TG_CITIZEN, 1);
+    const [done] = await api.exchange(callbackQuery(TG_CITIZEN, 'summary|submit'), TG_CITIZEN, 1);
     const ref = /(ALR-\d{6})/.exec(textOf(done))?.[1] as string;
     expect(ref).toBeDefined();
 

@@ -65,9 +65,7 @@ describe('WhatsApp going down never stops the rest', () => {
     expect(factory.clients[0]?.initialized).toBe(false);
 
     // Telegram carries on.
-    const before = api.sent(TG_CITIZEN).length;
-    api.pushUpdate(command(TG_CITIZEN, '/start'));
-    await api.waitForSent(TG_CITIZEN, before + 1, 10_000);
+    await api.exchange(command(TG_CITIZEN, '/start'), TG_CITIZEN, 1);
 
     // A notification for a WhatsApp citizen waits instead of failing.
     await t.app.outbox.enqueue([
