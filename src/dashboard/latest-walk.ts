@@ -25,7 +25,10 @@ export const newestFirst = (a: { createdAt: Date; ref: string }, b: { createdAt:
  * The newest tickets found by reference instead of by date: references are
  * the tickets' `_id` and are handed out in (nearly) creation order, so the
  * newest tickets are the highest numbers. The walk reads the reference
- * counter, then each number downward by `_id` (live, then the archive), on
+ * counter, then each number downward by `_id` (live, then the archive; the
+ * archive first after an archived ticket, so a ticket found in both, an
+ * archiving cut short, may show as its archived copy: the same list fields
+ * of a closed ticket), on
  * FerretDB the only reads that do not decode a whole collection. How far
  * creation order may stray from reference order (`slackMs`, kept with the
  * counter, src/storage/reference-order.ts) tells it when no lower number can
@@ -54,14 +57,25 @@ export function createLatestWalk(deps: {
     upTo: number,
   ): Promise<{ rows: LatestRow[]; complete: boolean } | undefined> {
     let reads = 0;
+    // Where the last ticket was found: past the last fortnight nearly every ticket is archived.
+    let archivedLast = false;
+    const find = async (model: Model<TicketDoc>, _id: string) => {
+      reads++;
+      return (await model.findOne({ _id }, projection).lean<LatestRow>().exec()) ?? undefined;
+    };
     const read = async (n: number): Promise<LatestRow | undefined> => {
       const _id = formatReference(deps.district, n);
-      reads++;
-      // Live first: the archiving job copies a ticket into the archive before removing it from the live tickets.
-      const live = await deps.Ticket.findOne({ _id }, projection).lean<LatestRow>().exec();
-      if (live) return live;
-      reads++;
-      return (await deps.TicketArchive.findOne({ _id }, projection).lean<LatestRow>().exec()) ?? undefined;
+      // The archiving job copies a ticket into the archive before removing it from the live tickets, so
+      // live-then-archive never misses one; archive-first reads the archive again after a miss in both.
+      let t = archivedLast ? await find(deps.TicketArchive, _id) : undefined;
+      let archived = t !== undefined;
+      t ??= await find(deps.Ticket, _id);
+      if (!t) {
+        t = await find(deps.TicketArchive, _id);
+        archived = t !== undefined;
+      }
+      if (t) archivedLast = archived;
+      return t;
     };
     const over = () => reads > maxReads;
 
