@@ -90,10 +90,10 @@ export async function createTicketServices(deps: TicketServicesDeps) {
     adminChats,
   } = deps;
   const relay = createNoticeRelay({ tickets, notifier: outbox, logger: logger.child({ component: 'notices' }) });
-  const feedbackStore = createFeedbackStore(models);
+  const feedbackStore = createFeedbackStore(models, history);
   const escalationPolicy = loadEscalationPolicy(config.flowsDirAbs, catalog.categories, config.CATEGORY_PROFILE);
   const escalation = createEscalationService({
-    store: createEscalationStore(models, { timeZone: shiftPlan.timeZone }),
+    store: createEscalationStore(models, { timeZone: shiftPlan.timeZone, history }),
     staff,
     departments,
     notifier: outbox,

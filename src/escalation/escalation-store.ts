@@ -5,6 +5,7 @@ import { dayOfIn } from '../domain/ticket-counts';
 import { TIME_ZONE } from '../i18n/format';
 import { OPEN_STATUSES } from '../domain/ticket-lifecycle';
 import type { Models, TicketDoc } from '../storage/models';
+import type { HistoryModels } from '../storage/history-models';
 import { createTicketWork } from '../storage/ticket-work';
 import { TOP_LEVEL, type LevelWindow } from './escalation-policy';
 
@@ -39,9 +40,13 @@ export interface EscalationStore {
 /** The store over the Ticket model. */
 export function createEscalationStore(
   models: Pick<Models, 'Ticket' | 'TicketArchive' | 'TicketWork' | 'Counter'>,
-  opts: { timeZone?: string } = {},
+  opts: { timeZone?: string; history?: HistoryModels } = {},
 ): EscalationStore {
   const { Ticket, TicketArchive } = models;
+  // The sweeps' candidate reads look at every live ticket on FerretDB (seconds at a district's size, every five
+  // minutes): over the history connection they do not hold up the citizens' commands on the main one. Each
+  // candidate is checked again when it is written, by `_id` on the main connection.
+  const candidates = (opts.history ?? models).Ticket;
   const work = createTicketWork(models);
   const writes = createTicketWrites(Ticket);
   const dayOf = dayOfIn(opts.timeZone ?? TIME_ZONE);
@@ -71,14 +76,15 @@ export function createEscalationStore(
             { level: w.level, ...category, escalatedAt: null, resolveDueAt: { $lte: reachedBy } },
           ];
         });
-      return Ticket.find({
-        status: open,
-        $or: [
-          { level: 1, acknowledgedAt: null, ackDueAt: { $lte: now } },
-          { level: 1, resolveDueAt: { $lte: now } },
-          ...higher,
-        ],
-      })
+      return candidates
+        .find({
+          status: open,
+          $or: [
+            { level: 1, acknowledgedAt: null, ackDueAt: { $lte: now } },
+            { level: 1, resolveDueAt: { $lte: now } },
+            ...higher,
+          ],
+        })
         .sort({ createdAt: 1 })
         .limit(limit)
         .lean<TicketDoc[]>()
@@ -105,14 +111,15 @@ export function createEscalationStore(
       return done?.after ?? null;
     },
     async reminderCandidates(now, lookaheadMs, limit) {
-      return Ticket.find({
-        status: open,
-        level: 1,
-        assignedTo: { $exists: true },
-        acknowledgedAt: null,
-        ackReminderSentAt: null,
-        ackDueAt: { $gt: now, $lte: new Date(now.getTime() + lookaheadMs) },
-      })
+      return candidates
+        .find({
+          status: open,
+          level: 1,
+          assignedTo: { $exists: true },
+          acknowledgedAt: null,
+          ackReminderSentAt: null,
+          ackDueAt: { $gt: now, $lte: new Date(now.getTime() + lookaheadMs) },
+        })
         .sort({ ackDueAt: 1 })
         .limit(limit)
         .lean<TicketDoc[]>()

@@ -1,5 +1,6 @@
 import type { Ticket } from '../domain/ticket';
 import type { Models, TicketDoc } from '../storage/models';
+import type { HistoryModels } from '../storage/history-models';
 
 /** Ratings of one department, for /stats. */
 export interface DepartmentRatings {
@@ -23,8 +24,12 @@ export interface FeedbackStore {
 }
 
 /** The store over the Ticket model; the aggregation uses only `$match` and `$group` with `$sum` (FerretDB). */
-export function createFeedbackStore(models: Pick<Models, 'Ticket' | 'TicketArchive'>): FeedbackStore {
-  const { Ticket, TicketArchive } = models;
+export function createFeedbackStore(
+  models: Pick<Models, 'Ticket' | 'TicketArchive'>,
+  /** Reads that look at every live ticket go here (the history connection), not to the citizens' one. */
+  history: HistoryModels = models,
+): FeedbackStore {
+  const { Ticket, TicketArchive } = history;
   return {
     async unansweredResolved(resolvedBefore, limit) {
       return Ticket.find({ status: 'resolved', resolvedAt: { $lte: resolvedBefore } })

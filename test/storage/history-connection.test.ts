@@ -38,6 +38,8 @@ function recordCommands(conn: Connection) {
       name: e.commandName,
       collection: typeof target === 'string' ? target : String(e.command.collection ?? ''),
       ...(e.commandName === 'find' ? { filter: e.command.filter } : {}),
+      ...(e.commandName === 'findAndModify' ? { filter: e.command.query } : {}),
+      ...(e.commandName === 'update' ? { filter: (e.command.updates as Array<{ q: unknown }>)[0]?.q } : {}),
     });
   };
   client.on('commandStarted', listener);
@@ -210,7 +212,7 @@ describe('work over the whole history runs on its own read-only connection', () 
     }
   });
 
-  test("/pending, /overdue and the dashboard's counts and lists read the live tickets over the history connection", async () => {
+  test('/pending, /overdue, the dashboard and the timed sweeps reach tickets on the main connection only by _id', async () => {
     const main = recordCommands(kit.db.conn);
     const history = recordCommands(kit.historyConn!);
     try {
@@ -220,14 +222,18 @@ describe('work over the whole history runs on its own read-only connection', () 
       await kit.app.dashboard.queries.summary({}, now);
       await kit.app.dashboard.queries.overdue({}, now, 50);
       expect((await kit.app.dashboard.queries.latest({}, 1, 25, now)).items.length).toBe(25);
+      // The SLA sweep, the reminders and the feedback closer look for their candidates among all live tickets.
+      const later = new Date(now.getTime() + 30 * 24 * 3_600_000);
+      await kit.app.escalation.sweep(later);
+      await kit.app.escalation.remindUnacknowledged(later);
+      await kit.app.feedback.closeUnanswered(later);
       // On the main connection, which every citizen's command waits for, tickets are only reached by _id.
       const byId = (f: unknown) =>
         !!f && typeof f === 'object' && Object.keys(f).length === 1 && typeof (f as { _id?: unknown })._id === 'string';
-      expect(main.seen.filter((c) => c.collection === 'tickets' && !(c.name === 'find' && byId(c.filter)))).toEqual(
-        main.seen.filter((c) => c.collection === 'tickets' && c.name === 'update'),
-      );
-      const scans = history.seen.filter((c) => c.collection === 'tickets').map((c) => c.name);
-      expect(scans).toEqual(expect.arrayContaining(['find', 'aggregate']));
+      expect(main.seen.filter((c) => c.collection === 'tickets' && !byId(c.filter))).toEqual([]);
+      // The candidates' reads went over the history connection instead (those of the lists read open work by _id).
+      const scans = history.seen.filter((c) => c.collection === 'tickets' && c.name === 'find' && !byId(c.filter));
+      expect(scans.length).toBeGreaterThanOrEqual(3);
       expect(history.seen.filter((c) => !READS.has(c.name))).toEqual([]);
     } finally {
       main.stop();
