@@ -214,29 +214,4 @@ describe('feedback after resolution', () => {
       reason: 'not_resolved',
     });
   });
-
-  test('ratings per department for /stats', async () => {
-    const ratings: Array<[number, boolean]> = [
-      [5, true],
-      [4, true],
-      [2, false],
-    ];
-    for (const [rating, satisfied] of ratings) {
-      const ticket = await resolved();
-      await f.feedback.recordFeedback(ticket.ref, rating, satisfied);
-    }
-    const health = await f.addStaff('201', 'officer', 'HEALTH');
-    const h = await f.fileTicket({ category: 'health', citizenChat: '555' });
-    await f.t.app.tickets.act(f.identity(health), h.ref, { type: 'resolve', text: 'जाँच हो गई' });
-    await f.feedback.recordFeedback(h.ref, 3, true);
-    await resolved(); // resolved, not yet rated: not counted
-
-    const { createFeedbackStore } = await import('../../src/feedback/feedback-store');
-    const store = createFeedbackStore(f.t.app.models);
-    expect(await store.ratingsByDepartment()).toEqual([
-      { department: 'FOOD', count: 3, average: 3.7, satisfied: 2, distribution: [0, 1, 0, 1, 1] },
-      { department: 'HEALTH', count: 1, average: 3, satisfied: 1, distribution: [0, 0, 1, 0, 0] },
-    ]);
-    expect(await store.ratingsByDepartment(new Date(f.t.clock.now().getTime() + 1))).toEqual([]);
-  });
 });
