@@ -1,3 +1,4 @@
+import { newStaff } from '../support/new-staff';
 import type { InboundContent, InboundMessage } from '../../src/conversation/types';
 import { loadCatalog } from '../../src/domain/catalog-loader';
 import { createOutboxModel } from '../../src/outbox/outbox-model';
@@ -312,15 +313,9 @@ describe('the hot path with a few thousand tickets of history', () => {
   test("a supervisor's /stats reads the counters, and the counts changes still owe by _id: never a search of the tickets", async () => {
     const staff = createStaffStore(t.app.models);
     const SUPERVISOR = '700201';
-    const supervisor = await staff.upsertStaff({
-      channel: 'telegram',
-      chatId: SUPERVISOR,
-      role: 'supervisor',
-      name: 'Supervisor',
-      language: 'hi',
-      invitedBy: 'test',
-      now: t.clock.now(),
-    });
+    const supervisor = await staff.upsertStaff(
+      newStaff(SUPERVISOR, 'supervisor', t.clock.now(), { name: 'Supervisor', language: 'hi' }),
+    );
     await send(SUPERVISOR, { kind: 'command', command: 'help', args: '' });
     await staff.syncConversationRole(supervisor.identityKey, { id: supervisor._id, role: 'supervisor' });
     // The steps of the test before (when run with it) owe counts for ALR-003001: applied first, by its _id.
@@ -338,15 +333,9 @@ describe('the hot path with a few thousand tickets of history', () => {
     const { Ticket } = t.app.models;
     const staff = createStaffStore(t.app.models);
     const SUPERVISOR = '700202';
-    const supervisor = await staff.upsertStaff({
-      channel: 'telegram',
-      chatId: SUPERVISOR,
-      role: 'supervisor',
-      name: 'Supervisor',
-      language: 'en',
-      invitedBy: 'test',
-      now: t.clock.now(),
-    });
+    const supervisor = await staff.upsertStaff(
+      newStaff(SUPERVISOR, 'supervisor', t.clock.now(), { name: 'Supervisor', language: 'en' }),
+    );
     await send(SUPERVISOR, { kind: 'command', command: 'help', args: '' });
     await staff.syncConversationRole(supervisor.identityKey, { id: supervisor._id, role: 'supervisor' });
     // A change of this process still owed (an officer's acknowledgement), applied before the reads, by _id.
